@@ -1,0 +1,3 @@
+from billing_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,204 @@
+"""Command line (PRODUCT §11): parsing and printing only; the work is in services/ and ui/.
+
+Exit status: 0 on success, 2 on bad input (one line on stderr naming the problem, nothing
+written), 1 on an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from billing_desktop import __version__
+from billing_desktop.domain.errors import BillingError
+
+PROG = "billing-desktop"
+
+
+class UsageError(BillingError):
+    """Bad command-line input detected after parsing."""
+
+
+def _month(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a month (YYYY-MM)")
+    return text
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{3,5})x(\d{3,5})", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size (WIDTHxHEIGHT, e.g. 1280x800)")
+    return int(match.group(1)), int(match.group(2))
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from billing_desktop.services.imports import KINDS
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Billing administration for contact-centre and conversational-AI workspaces.",
+        epilog="Without a command the desktop application starts (same as 'gui').",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="store file path or SQLAlchemy URL (default: $BILLING_DESKTOP_STORE, "
+        "then billing.db in the per-user data folder)",
+    )
+    parser.add_argument(
+        "--user", metavar="ID", help="act as this user of the workspace (default: the first admin)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("gui", help="start the desktop application (the default)",
+                        description="Start the desktop application on the store.")
+
+    demo = commands.add_parser(
+        "demo",
+        help="fill an empty store with a realistic demo workspace",
+        description="Fill an empty store with a deterministic demo workspace: account, rate "
+        "card, users, agents, numbers, billing units, apps, usage records and invoices.",
+    )
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--months", type=_positive, default=3,
+                      help="months of usage, ending with the current one (default 3)")
+    demo.add_argument("--agents", type=_positive, default=None,
+                      help="licensed agents (default 25, or 200 with --scale large)")
+    demo.add_argument("--scale", choices=("small", "large"), default="small",
+                      help="large: the benchmark store (about 1,000,000 calls)")
+    demo.add_argument("--today", type=_day, default=None, metavar="DATE",
+                      help="the day the workspace is 'now' (default: today); fixes the output")
+
+    imp = commands.add_parser(
+        "import",
+        help="import a CSV file of one kind (all-or-nothing, idempotent)",
+        description="Import a UTF-8 CSV file with a header row. Rows whose id is already "
+        "stored are skipped; any error rejects the whole file and nothing is written.",
+    )
+    imp.add_argument("kind", choices=KINDS, metavar="KIND", help="one of: " + ", ".join(KINDS))
+    imp.add_argument("file", type=Path, metavar="FILE", help="the CSV file")
+    imp.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    shot = commands.add_parser(
+        "screenshot",
+        help="render each tab the user may see to a PNG (no display needed)",
+        description="Render the main window offscreen and save one PNG per visible tab.",
+    )
+    shot.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for PNGs")
+    shot.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH",
+                      help="window size (default 1280x800)")
+    shot.add_argument("--month", type=_month, default=None, metavar="YYYY-MM",
+                      help="month shown in the Usage tab (default: the current one)")
+    return parser
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=False))
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from billing_desktop.bootstrap import open_store
+
+    return open_store(args.store)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from billing_desktop.services.demo import build_demo
+
+    store = _open(args)
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    report = build_demo(
+        store,
+        seed=args.seed,
+        months=args.months,
+        agents=args.agents,
+        scale=args.scale,
+        today=args.today,
+        user_id=args.user,
+        progress=progress if sys.stderr.isatty() else None,
+    )
+    print(report.summary())
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from billing_desktop.services.imports import import_file
+
+    store = _open(args)
+    report = import_file(store, args.kind, args.file, user_id=args.user)
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        print(report.summary())
+    return 0
+
+
+def _cmd_screenshot(args: argparse.Namespace) -> int:
+    from billing_desktop.ui.screenshot import take_screenshots
+
+    store = _open(args)
+    paths = take_screenshots(store, user_id=args.user, out_dir=args.out, size=args.size,
+                             month=args.month)
+    for path in paths:
+        print(path.name)
+    return 0
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from billing_desktop.ui.app import run_gui
+
+    return run_gui(store_location=args.store, user_id=args.user)
+
+
+COMMANDS = {
+    "demo": _cmd_demo,
+    "import": _cmd_import,
+    "screenshot": _cmd_screenshot,
+    "gui": _cmd_gui,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "gui"
+    try:
+        return COMMANDS[command](args)
+    except BillingError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,179 @@
+"""Repository Protocols and the unit of work (ARCHITECTURE: store/).
+
+Designed for two implementations (SQL now, HTTP later): every call is coarse-grained, takes and
+returns plain domain dataclasses, and nothing lazy crosses the boundary. A unit of work rolls
+back unless ``commit()`` is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+from billing_desktop.domain.model import (
+    Account,
+    AgentSeat,
+    Alert,
+    App,
+    AuditEntry,
+    BillingUnit,
+    Call,
+    Commit,
+    Conversation,
+    Interview,
+    Invoice,
+    LedgerEntry,
+    PhoneNumber,
+    Plan,
+    Product,
+    Recording,
+    Sms,
+    Source,
+    StorageSnapshot,
+    User,
+)
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+
+class Collection(Protocol[K, T]):
+    """A keyed set of records of one kind (what an import writes and what a tab lists)."""
+
+    def get_many(self, keys: Sequence[K]) -> dict[K, T]:
+        """The stored records among ``keys`` (missing keys are absent from the result)."""
+        ...
+
+    def add_many(self, items: Sequence[T]) -> None:
+        """Insert new records; their keys must not be stored yet."""
+        ...
+
+    def all(self) -> list[T]: ...
+
+    def count(self) -> int: ...
+
+    def key_of(self, item: T) -> K: ...
+
+
+class AccountRepository(Protocol):
+    def get(self) -> Account | None: ...
+
+    def save(self, account: Account) -> None: ...
+
+
+class BillingUnitRepository(Protocol):
+    def all(self) -> list[BillingUnit]: ...
+
+    def add(self, name: str) -> BillingUnit: ...
+
+    def set_members(self, unit_id: int, user_ids: Sequence[str], numbers: Sequence[str]) -> None:
+        ...
+
+    def count(self) -> int: ...
+
+
+class LedgerRepository(Protocol):
+    def add_many(self, entries: Sequence[LedgerEntry]) -> None: ...
+
+    def all(self) -> list[LedgerEntry]: ...
+
+
+class AuditRepository(Protocol):
+    def add(self, entry: AuditEntry) -> None: ...
+
+    def recent(self, limit: int = 100) -> list[AuditEntry]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSummary:
+    id: int
+    name: str
+    users: int
+    numbers: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallRow:
+    """One line of the call log as the Usage Data tab lists it."""
+
+    id: str
+    type: str
+    triggered_by: str
+    trigger_source: str
+    candidate_id: str | None
+    campaign: str
+    number: str | None
+    started_at: datetime
+    duration_seconds: int
+
+
+class Queries(Protocol):
+    """Read models for screens and reports, computed by the store (SQL does the heavy lifting)."""
+
+    def sources_with_records(self, start: datetime, end: datetime) -> set[Source]:
+        """Record sources with at least one record in [start, end)."""
+        ...
+
+    def unit_summaries(self) -> list[UnitSummary]: ...
+
+    def call_count(self) -> int: ...
+
+    def call_page(self, offset: int, limit: int) -> list[CallRow]:
+        """Calls newest first (ties by id), ``limit`` rows from ``offset``."""
+        ...
+
+    def agents_active_between(self, start: date, end: date) -> int:
+        """Seats active on at least one day of [start, end]."""
+        ...
+
+    def numbers_count(self) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    account: AccountRepository
+    products: Collection[str, Product]
+    commits: Collection[tuple[str | None, date], Commit]
+    users: Collection[str, User]
+    agents: Collection[tuple[str, date], AgentSeat]
+    numbers: Collection[str, PhoneNumber]
+    plans: Collection[str, Plan]
+    apps: Collection[str, App]
+    conversations: Collection[str, Conversation]
+    alerts: Collection[str, Alert]
+    calls: Collection[str, Call]
+    sms: Collection[str, Sms]
+    interviews: Collection[str, Interview]
+    recordings: Collection[str, Recording]
+    storage: Collection[date, StorageSnapshot]
+    invoices: Collection[str, Invoice]
+    units: BillingUnitRepository
+    ledger: LedgerRepository
+    audit: AuditRepository
+    queries: Queries
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens units of work on one store; safe to call from any thread."""
+
+    @property
+    def description(self) -> str:
+        """Where the store is, for the status bar ("Local store: /path/billing.db")."""
+        ...
+
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,101 @@
+"""Opening an SQL store: engine settings, integrity check, migrations on open."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from billing_desktop.domain.errors import StoreError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Autocommit at the driver level; SQLAlchemy's explicit BEGIN below gives real transactions.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    # WAL: readers never block the writer; synchronous=FULL so a committed change survives a
+    # crash at any instant (NORMAL could lose the last commits on power loss in WAL mode).
+    mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if mode not in ("wal", "memory"):
+        raise StoreError(f"cannot switch the store to WAL mode (journal mode {mode})")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.close()
+
+
+def _on_sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings the store relies on."""
+    sa_url = sa.make_url(url)
+    if sa_url.get_backend_name() == "sqlite":
+        database = sa_url.database or ""
+        if database and database != ":memory:":
+            parent = Path(database).expanduser().parent
+            if not parent.is_dir():
+                raise StoreError(f"cannot create a store in {parent}: no such folder")
+        engine = sa.create_engine(sa_url)
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        return engine
+    return sa.create_engine(sa_url, pool_pre_ping=True)
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the store to ``revision`` in one transaction (an older file upgrades in place)."""
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def open_engine(url: str) -> Engine:
+    """Create the engine, check the file is a usable store, and bring it to the newest schema."""
+    engine = create_engine(url)
+    try:
+        revision = current_revision(engine)
+        if revision != head_revision():
+            known = {rev.revision for rev in ScriptDirectory.from_config(
+                alembic_config()).walk_revisions()}
+            if revision is not None and revision not in known:
+                raise StoreError(
+                    f"{engine.url.database or engine.url}: the store was written by a newer "
+                    f"version of Billing Desktop (schema {revision}); update the application"
+                )
+            migrate(engine)
+    except sa.exc.DatabaseError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"{engine.url.database or engine.url}: not a usable store ({exc.orig})"
+        ) from None
+    return engine

@@ -1,0 +1,460 @@
+"""SQL implementations of the repository Protocols (SQLAlchemy Core, no ORM objects escape)."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import typing
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+
+from billing_desktop.domain import model as m
+from billing_desktop.domain.errors import StoreError
+from billing_desktop.domain.money import from_minor, to_minor
+from billing_desktop.store.ports import CallRow, UnitSummary
+from billing_desktop.store.sql import tables as t
+
+T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+CHUNK = 500  # bound parameters per IN (...) query, well under SQLite's limit
+INSERT_BATCH = 20_000
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class CurrencySource(typing.Protocol):
+    def currency(self) -> str: ...
+
+
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+
+
+class Mapper(Generic[T]):
+    """Maps one dataclass to one table: same names, except money ``x`` <-> ``x_minor``."""
+
+    def __init__(
+        self,
+        cls: type[T],
+        table: sa.Table,
+        key: tuple[str, ...],
+        money: Iterable[str] = (),
+        codecs: dict[str, Codec] | None = None,
+        columns: Iterable[str] | None = None,
+    ) -> None:
+        self.cls = cls
+        self.table = table
+        self.key = key
+        self.money = frozenset(money)
+        self.codecs = dict(codecs or {})
+        hints = typing.get_type_hints(cls)
+        names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        self.fields = [n for n in names if columns is None or n in set(columns)]
+        for name in self.fields:
+            if name in self.codecs or name in self.money:
+                continue
+            enum_type = _enum_in(hints[name])
+            if enum_type is not None:
+                self.codecs[name] = (_enum_value, _enum_decoder(enum_type))
+
+    def column(self, field: str) -> str:
+        return f"{field}_minor" if field in self.money else field
+
+    def key_of(self, item: T) -> Any:
+        values = tuple(getattr(item, name) for name in self.key)
+        return values[0] if len(values) == 1 else values
+
+    def to_row(self, item: T, currency: str | None) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for name in self.fields:
+            value = getattr(item, name)
+            if name in self.money:
+                row[self.column(name)] = to_minor(value, _need(currency))
+            elif name in self.codecs:
+                row[name] = self.codecs[name][0](value)
+            else:
+                row[name] = value
+        return row
+
+    def from_row(self, row: sa.Row[Any], currency: str | None) -> T:
+        values: dict[str, Any] = {}
+        mapping = row._mapping
+        for name in self.fields:
+            value = mapping[self.column(name)]
+            if name in self.money:
+                values[name] = from_minor(value, _need(currency))
+            elif name in self.codecs:
+                values[name] = self.codecs[name][1](value)
+            else:
+                values[name] = value
+        return self.cls(**values)
+
+    def key_columns(self) -> list[sa.Column[Any]]:
+        return [self.table.c[self.column(name)] for name in self.key]
+
+    def encode_key(self, key: Any) -> Any:
+        parts = key if len(self.key) > 1 else (key,)
+        encoded = tuple(
+            self.codecs[name][0](part) if name in self.codecs else part
+            for name, part in zip(self.key, parts, strict=True)
+        )
+        return encoded if len(self.key) > 1 else encoded[0]
+
+
+def _need(currency: str | None) -> str:
+    if currency is None:
+        raise StoreError("the store has no account yet: import the account first")
+    return currency
+
+
+def _enum_in(hint: Any) -> type[enum.Enum] | None:
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint
+    for arg in typing.get_args(hint):
+        if isinstance(arg, type) and issubclass(arg, enum.Enum):
+            return arg
+    return None
+
+
+def _enum_value(value: enum.Enum | None) -> Any:
+    return None if value is None else value.value
+
+
+def _enum_decoder(enum_type: type[enum.Enum]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else enum_type(value)
+
+
+class SqlCollection(Generic[K, T]):
+    def __init__(self, conn: sa.Connection, mapper: Mapper[T], currency: CurrencySource) -> None:
+        self._conn = conn
+        self._mapper = mapper
+        self._currency_source = currency
+
+    def _currency(self) -> str | None:
+        return self._currency_source.currency() if self._mapper.money else None
+
+    def key_of(self, item: T) -> K:
+        return typing.cast(K, self._mapper.key_of(item))
+
+    def get_many(self, keys: Sequence[K]) -> dict[K, T]:
+        found: dict[K, T] = {}
+        columns = self._mapper.key_columns()
+        currency = self._currency()
+        unique = list(dict.fromkeys(keys))
+        for part in chunks(unique, CHUNK):
+            encoded = [self._mapper.encode_key(k) for k in part]
+            if len(columns) == 1:
+                condition = columns[0].in_(encoded)
+            else:
+                condition = sa.tuple_(*columns).in_(encoded)
+            for row in self._conn.execute(sa.select(self._mapper.table).where(condition)):
+                item = self._decode(row, currency)
+                found[self.key_of(item)] = item
+        return found
+
+    def _decode(self, row: sa.Row[Any], currency: str | None) -> T:
+        return self._mapper.from_row(row, currency)
+
+    def add_many(self, items: Sequence[T]) -> None:
+        currency = self._currency()
+        for part in chunks(items, INSERT_BATCH):
+            rows = [self._mapper.to_row(item, currency) for item in part]
+            if rows:
+                self._conn.execute(self._mapper.table.insert(), rows)
+
+    def all(self) -> list[T]:
+        currency = self._currency()
+        query = sa.select(self._mapper.table).order_by(*self._mapper.key_columns())
+        return [self._decode(row, currency) for row in self._conn.execute(query)]
+
+    def count(self) -> int:
+        query = sa.select(sa.func.count()).select_from(self._mapper.table)
+        return int(self._conn.execute(query).scalar_one())
+
+
+class SqlUsers(SqlCollection[str, m.User]):
+    """Users with their team memberships and access groups."""
+
+    def _teams_of(self, user_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        teams: dict[str, list[str]] = {}
+        query = sa.select(t.team_members.c.user_id, t.team_members.c.team).order_by(
+            t.team_members.c.user_id, t.team_members.c.position
+        )
+        if user_ids:
+            for part in chunks(list(user_ids), CHUNK):
+                for user_id, team in self._conn.execute(
+                    query.where(t.team_members.c.user_id.in_(part))
+                ):
+                    teams.setdefault(user_id, []).append(team)
+        return {k: tuple(v) for k, v in teams.items()}
+
+    def _with_teams(self, users: list[m.User]) -> list[m.User]:
+        teams = self._teams_of([u.id for u in users])
+        return [dataclasses.replace(u, teams=teams.get(u.id, ())) for u in users]
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, m.User]:
+        found = super().get_many(keys)
+        return {u.id: u for u in self._with_teams(list(found.values()))}
+
+    def all(self) -> list[m.User]:
+        return self._with_teams(super().all())
+
+    def add_many(self, items: Sequence[m.User]) -> None:
+        super().add_many(items)
+        memberships = [
+            {"team": team, "user_id": user.id, "position": position}
+            for user in items
+            for position, team in enumerate(user.teams)
+        ]
+        if memberships:
+            self._conn.execute(t.team_members.insert(), memberships)
+
+
+def _encode_groups(groups: tuple[m.Privilege, ...]) -> str:
+    return ";".join(sorted(g.value for g in groups))
+
+
+def _decode_groups(text: str) -> tuple[m.Privilege, ...]:
+    return tuple(m.Privilege(g) for g in text.split(";") if g)
+
+
+def _encode_commit_product(product: str | None) -> str:
+    return product or ""
+
+
+def _decode_commit_product(product: str) -> str | None:
+    return product or None
+
+
+MAPPERS: dict[str, Mapper[Any]] = {
+    "products": Mapper(m.Product, t.products, ("code",)),
+    "commits": Mapper(
+        m.Commit,
+        t.commits,
+        ("product", "started_on"),
+        money=("amount",),
+        codecs={"product": (_encode_commit_product, _decode_commit_product)},
+    ),
+    "users": Mapper(
+        m.User,
+        t.users,
+        ("id",),
+        codecs={"access_groups": (_encode_groups, _decode_groups)},
+        columns=("id", "name", "email", "role", "access_groups"),
+    ),
+    "agents": Mapper(m.AgentSeat, t.agent_seats, ("user_id", "started_on")),
+    "numbers": Mapper(m.PhoneNumber, t.phone_numbers, ("number",)),
+    "plans": Mapper(m.Plan, t.plans, ("code",), money=("monthly_price",)),
+    "apps": Mapper(m.App, t.apps, ("id",), money=("balance",)),
+    "conversations": Mapper(m.Conversation, t.conversations, ("id",)),
+    "alerts": Mapper(m.Alert, t.alerts, ("id",)),
+    "calls": Mapper(m.Call, t.calls, ("id",)),
+    "sms": Mapper(m.Sms, t.sms, ("id",)),
+    "interviews": Mapper(m.Interview, t.interviews, ("id",)),
+    "recordings": Mapper(m.Recording, t.recordings, ("id",)),
+    "storage": Mapper(m.StorageSnapshot, t.storage_snapshots, ("day",)),
+    "invoices": Mapper(m.Invoice, t.invoices, ("number",), money=("amount",)),
+    "ledger": Mapper(m.LedgerEntry, t.ledger, ("id",), money=("amount",)),
+}
+
+
+class SqlAccount:
+    _mapper = Mapper(
+        m.Account, t.account, ("name",)
+    )
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def get(self) -> m.Account | None:
+        row = self._conn.execute(sa.select(t.account).where(t.account.c.id == 1)).first()
+        return None if row is None else self._mapper.from_row(row, None)
+
+    def save(self, account: m.Account) -> None:
+        values = self._mapper.to_row(account, None)
+        if self._conn.execute(sa.select(t.account.c.id)).first() is None:
+            self._conn.execute(t.account.insert().values(id=1, **values))
+        else:
+            self._conn.execute(t.account.update().where(t.account.c.id == 1).values(**values))
+
+
+class SqlBillingUnits:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def all(self) -> list[m.BillingUnit]:
+        members: dict[int, list[str]] = {}
+        for unit_id, user_id in self._conn.execute(
+            sa.select(t.billing_unit_users.c.unit_id, t.billing_unit_users.c.user_id).order_by(
+                t.billing_unit_users.c.user_id
+            )
+        ):
+            members.setdefault(unit_id, []).append(user_id)
+        numbers: dict[int, list[str]] = {}
+        for unit_id, number in self._conn.execute(
+            sa.select(t.billing_unit_numbers.c.unit_id, t.billing_unit_numbers.c.number).order_by(
+                t.billing_unit_numbers.c.number
+            )
+        ):
+            numbers.setdefault(unit_id, []).append(number)
+        return [
+            m.BillingUnit(
+                id=unit_id,
+                name=name,
+                user_ids=tuple(members.get(unit_id, ())),
+                numbers=tuple(numbers.get(unit_id, ())),
+            )
+            for unit_id, name in self._conn.execute(
+                sa.select(t.billing_units.c.id, t.billing_units.c.name).order_by(
+                    t.billing_units.c.name
+                )
+            )
+        ]
+
+    def add(self, name: str) -> m.BillingUnit:
+        result = self._conn.execute(t.billing_units.insert().values(name=name))
+        assert result.inserted_primary_key is not None
+        return m.BillingUnit(id=int(result.inserted_primary_key[0]), name=name)
+
+    def set_members(self, unit_id: int, user_ids: Sequence[str], numbers: Sequence[str]) -> None:
+        self._conn.execute(
+            t.billing_unit_users.delete().where(t.billing_unit_users.c.unit_id == unit_id)
+        )
+        self._conn.execute(
+            t.billing_unit_numbers.delete().where(t.billing_unit_numbers.c.unit_id == unit_id)
+        )
+        if user_ids:
+            self._conn.execute(
+                t.billing_unit_users.insert(),
+                [{"unit_id": unit_id, "user_id": u} for u in user_ids],
+            )
+        if numbers:
+            self._conn.execute(
+                t.billing_unit_numbers.insert(),
+                [{"unit_id": unit_id, "number": n} for n in numbers],
+            )
+
+    def count(self) -> int:
+        query = sa.select(sa.func.count()).select_from(t.billing_units)
+        return int(self._conn.execute(query).scalar_one())
+
+
+class SqlLedger:
+    def __init__(self, conn: sa.Connection, currency: CurrencySource) -> None:
+        self._conn = conn
+        self._currency = currency
+        self._mapper = MAPPERS["ledger"]
+
+    def add_many(self, entries: Sequence[m.LedgerEntry]) -> None:
+        currency = self._currency.currency()
+        rows = [self._mapper.to_row(e, currency) for e in entries]
+        for row in rows:
+            row.pop("id", None)
+        if rows:
+            self._conn.execute(t.ledger.insert(), rows)
+
+    def all(self) -> list[m.LedgerEntry]:
+        currency = self._currency.currency()
+        query = sa.select(t.ledger).order_by(t.ledger.c.occurred_on, t.ledger.c.id)
+        return [self._mapper.from_row(row, currency) for row in self._conn.execute(query)]
+
+
+class SqlAudit:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._mapper = Mapper(m.AuditEntry, t.audit_log, ("at",))
+
+    def add(self, entry: m.AuditEntry) -> None:
+        self._conn.execute(t.audit_log.insert().values(**self._mapper.to_row(entry, None)))
+
+    def recent(self, limit: int = 100) -> list[m.AuditEntry]:
+        query = sa.select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
+        return [self._mapper.from_row(row, None) for row in self._conn.execute(query)]
+
+
+_SOURCE_TIME_COLUMNS: dict[m.Source, sa.Column[Any]] = {
+    m.Source.CONVERSATIONS: t.conversations.c.started_at,
+    m.Source.ALERTS: t.alerts.c.delivered_at,
+    m.Source.CALLS: t.calls.c.started_at,
+    m.Source.SMS: t.sms.c.sent_at,
+    m.Source.INTERVIEWS: t.interviews.c.completed_at,
+    m.Source.RECORDINGS: t.recordings.c.recorded_at,
+}
+
+
+class SqlQueries:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def _exists(self, query: sa.Select[Any]) -> bool:
+        return self._conn.execute(sa.select(query.exists())).scalar_one() is True
+
+    def sources_with_records(self, start: datetime, end: datetime) -> set[m.Source]:
+        found: set[m.Source] = set()
+        for source, column in _SOURCE_TIME_COLUMNS.items():
+            query = sa.select(column).where(column >= start, column < end)
+            if self._exists(query):
+                found.add(source)
+        first_day, last_day = start.date(), end.date()
+        storage = sa.select(t.storage_snapshots.c.day).where(
+            t.storage_snapshots.c.day >= first_day, t.storage_snapshots.c.day < last_day
+        )
+        if self._exists(storage):
+            found.add(m.Source.STORAGE)
+        if self.agents_active_between(first_day, last_day):
+            found.add(m.Source.AGENTS)
+        if self.numbers_count():
+            found.add(m.Source.NUMBERS)
+        return found
+
+    def agents_active_between(self, start: date, end: date) -> int:
+        seats = t.agent_seats.c
+        query = (
+            sa.select(sa.func.count(sa.distinct(seats.user_id)))
+            .where(seats.started_on <= end)
+            .where(sa.or_(seats.ended_on.is_(None), seats.ended_on >= start))
+        )
+        return int(self._conn.execute(query).scalar_one())
+
+    def numbers_count(self) -> int:
+        query = sa.select(sa.func.count()).select_from(t.phone_numbers)
+        return int(self._conn.execute(query).scalar_one())
+
+    def unit_summaries(self) -> list[UnitSummary]:
+        users = (
+            sa.select(sa.func.count())
+            .where(t.billing_unit_users.c.unit_id == t.billing_units.c.id)
+            .scalar_subquery()
+        )
+        numbers = (
+            sa.select(sa.func.count())
+            .where(t.billing_unit_numbers.c.unit_id == t.billing_units.c.id)
+            .scalar_subquery()
+        )
+        query = sa.select(t.billing_units.c.id, t.billing_units.c.name, users, numbers).order_by(
+            t.billing_units.c.name
+        )
+        return [UnitSummary(*row) for row in self._conn.execute(query)]
+
+    def call_count(self) -> int:
+        return int(self._conn.execute(sa.select(sa.func.count()).select_from(t.calls)).scalar_one())
+
+    def call_page(self, offset: int, limit: int) -> list[CallRow]:
+        c = t.calls.c
+        query = (
+            sa.select(
+                c.id, c.type, c.triggered_by, c.trigger_source, c.candidate_id, c.campaign,
+                c.number, c.started_at, c.duration_seconds,
+            )
+            .order_by(c.started_at.desc(), c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [CallRow(*row) for row in self._conn.execute(query)]
+

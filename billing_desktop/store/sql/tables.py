@@ -1,0 +1,257 @@
+"""The SQL schema (SQLAlchemy Core). Alembic migrations in ``migrations/`` create it; this module
+is the source of truth the migrations are checked against (tests/integration/test_migrations.py).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from billing_desktop.store.sql.types import ExactDecimal, UtcTimestamp
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = sa.String(100)
+
+account = sa.Table(
+    "account",
+    metadata,
+    # One workspace = one account: the row id is always 1.
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("plan", sa.String(20), nullable=False),
+    sa.Column("payment_method", sa.String(20), nullable=False),
+    sa.Column("commit_scope", sa.String(20), nullable=False),
+    sa.CheckConstraint("id = 1", name="single_account"),
+)
+
+products = sa.Table(
+    "products",
+    metadata,
+    sa.Column("code", Id, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("unit", sa.String(20), nullable=False),
+    sa.Column("unit_price", ExactDecimal, nullable=False),
+    sa.Column("free_units_per_agent", ExactDecimal, nullable=False),
+    sa.Column("contact_center_services", sa.Boolean, nullable=False),
+    sa.Column("metering", sa.String(20), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("commit", sa.String(20), nullable=False),
+)
+
+commits = sa.Table(
+    "commits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # '' = account level; a real key part so (product, started_on) stays unique.
+    sa.Column("product", Id, nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("frequency", sa.String(20), nullable=False),
+    sa.Column("started_on", sa.Date, nullable=False),
+    sa.UniqueConstraint("product", "started_on", name="uq_commits_product_started_on"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    # ';'-joined privileges, sorted: a short fixed vocabulary, never queried on.
+    sa.Column("access_groups", sa.String(200), nullable=False, default=""),
+)
+
+team_members = sa.Table(
+    "team_members",
+    metadata,
+    sa.Column("team", sa.String(200), primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+agent_seats = sa.Table(
+    "agent_seats",
+    metadata,
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("started_on", sa.Date, primary_key=True),
+    sa.Column("ended_on", sa.Date, nullable=True),
+)
+
+phone_numbers = sa.Table(
+    "phone_numbers",
+    metadata,
+    sa.Column("number", sa.String(16), primary_key=True),
+    sa.Column("label", sa.String(200), nullable=False, default=""),
+)
+
+billing_units = sa.Table(
+    "billing_units",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+)
+
+billing_unit_users = sa.Table(
+    "billing_unit_users",
+    metadata,
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("billing_units.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+)
+
+billing_unit_numbers = sa.Table(
+    "billing_unit_numbers",
+    metadata,
+    # The number is the primary key: a phone number belongs to at most one unit (PRODUCT §6).
+    sa.Column("number", sa.String(16), sa.ForeignKey("phone_numbers.number"), primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("billing_units.id", ondelete="CASCADE"),
+              nullable=False),
+)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("code", Id, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("monthly_price_minor", sa.BigInteger, nullable=False),
+    sa.Column("included_sessions", sa.Integer, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+)
+
+apps = sa.Table(
+    "apps",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("owner_user_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("plan", Id, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("balance_minor", sa.BigInteger, nullable=False),
+    sa.Column("plan_ends_on", sa.Date, nullable=True),
+    sa.Column("pending_plan", Id, nullable=True),
+)
+
+conversations = sa.Table(
+    "conversations",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("app", Id, sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("channel", sa.String(10), nullable=False),
+    sa.Column("started_at", UtcTimestamp, nullable=False),
+    sa.Column("ended_at", UtcTimestamp, nullable=False),
+    sa.Column("human_agent_seconds", sa.Integer, nullable=False),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("app", Id, sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("delivered_at", UtcTimestamp, nullable=False),
+)
+
+calls = sa.Table(
+    "calls",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("type", sa.String(10), nullable=False),
+    sa.Column("triggered_by", sa.String(10), nullable=False),
+    sa.Column("trigger_source", sa.String(100), nullable=False),
+    sa.Column("candidate_id", Id, nullable=True),
+    sa.Column("campaign", sa.String(200), nullable=False),
+    sa.Column("number", sa.String(16), nullable=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("started_at", UtcTimestamp, nullable=False),
+    sa.Column("duration_seconds", sa.Integer, nullable=False),
+)
+
+sms = sa.Table(
+    "sms",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("type", sa.String(100), nullable=False),
+    sa.Column("campaign", sa.String(200), nullable=False),
+    sa.Column("sent_at", UtcTimestamp, nullable=False),
+)
+
+interviews = sa.Table(
+    "interviews",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("method", sa.String(20), nullable=False),
+    sa.Column("campaign", sa.String(200), nullable=False),
+    sa.Column("completed_at", UtcTimestamp, nullable=False),
+)
+
+recordings = sa.Table(
+    "recordings",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("campaign", sa.String(200), nullable=False),
+    sa.Column("minutes", ExactDecimal, nullable=False),
+    sa.Column("recorded_at", UtcTimestamp, nullable=False),
+)
+
+storage_snapshots = sa.Table(
+    "storage_snapshots",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("quantity", ExactDecimal, nullable=False),
+)
+
+ledger = sa.Table(
+    "ledger",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("occurred_on", sa.Date, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("product", Id, nullable=True),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("reference", sa.String(100), nullable=False, default=""),
+    sa.Column("description", sa.String(500), nullable=False, default=""),
+)
+
+invoices = sa.Table(
+    "invoices",
+    metadata,
+    sa.Column("number", sa.String(40), primary_key=True),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("period", sa.Date, nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("due_on", sa.Date, nullable=True),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UtcTimestamp, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("origin", sa.String(40), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("entity", sa.String(100), nullable=False),
+    sa.Column("entity_id", sa.String(200), nullable=False, default=""),
+    sa.Column("before", sa.JSON, nullable=True),
+    sa.Column("after", sa.JSON, nullable=True),
+)
+
+# Revision 0002: date-range indexes the screens and reports page through.
+sa.Index("ix_calls_started_at", calls.c.started_at, calls.c.id)
+sa.Index("ix_conversations_started_at", conversations.c.started_at)
+sa.Index("ix_alerts_delivered_at", alerts.c.delivered_at)
+sa.Index("ix_sms_sent_at", sms.c.sent_at)
+sa.Index("ix_interviews_completed_at", interviews.c.completed_at)
+sa.Index("ix_recordings_recorded_at", recordings.c.recorded_at)
+sa.Index("ix_audit_log_at", audit_log.c.at)

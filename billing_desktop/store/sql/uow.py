@@ -1,0 +1,104 @@
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from billing_desktop.store.sql import repositories as r
+from billing_desktop.store.sql.engine import open_engine
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: sa.Connection | None = None
+        self._transaction: sa.RootTransaction | None = None
+        self._currency: str | None = None
+
+    # CurrencySource: money columns convert with the account's currency, read once per unit.
+    def currency(self) -> str | None:  # type: ignore[override]
+        if self._currency is None:
+            account = self.account.get()
+            self._currency = account.currency if account else None
+        return self._currency
+
+    def __enter__(self) -> Self:
+        self._conn = self._engine.connect()
+        self._transaction = self._conn.begin()
+        conn = self._conn
+        mappers = r.MAPPERS
+        self.account = r.SqlAccount(conn)
+        collections: dict[str, Any] = {}
+        for name, mapper in mappers.items():
+            if name in ("ledger",):
+                continue
+            cls = r.SqlUsers if name == "users" else r.SqlCollection
+            collections[name] = cls(conn, mapper, self)  # type: ignore[arg-type]
+        self.products = collections["products"]
+        self.commits = collections["commits"]
+        self.users = collections["users"]
+        self.agents = collections["agents"]
+        self.numbers = collections["numbers"]
+        self.plans = collections["plans"]
+        self.apps = collections["apps"]
+        self.conversations = collections["conversations"]
+        self.alerts = collections["alerts"]
+        self.calls = collections["calls"]
+        self.sms = collections["sms"]
+        self.interviews = collections["interviews"]
+        self.recordings = collections["recordings"]
+        self.storage = collections["storage"]
+        self.invoices = collections["invoices"]
+        self.units = r.SqlBillingUnits(conn)
+        self.ledger = r.SqlLedger(conn, self)  # type: ignore[arg-type]
+        self.audit = r.SqlAudit(conn)
+        self.queries = r.SqlQueries(conn)
+        return self
+
+    def commit(self) -> None:
+        assert self._transaction is not None, "unit of work not entered"
+        self._transaction.commit()
+        self._transaction = self._conn.begin() if self._conn is not None else None
+
+    def rollback(self) -> None:
+        if self._transaction is not None and self._transaction.is_active:
+            self._transaction.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+        self._transaction = None
+        self._currency = None
+
+
+class SqlStore:
+    """A unit-of-work factory over one SQL database (SQLite file by default)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = open_engine(url)
+
+    @property
+    def description(self) -> str:
+        sa_url = self.engine.url
+        if sa_url.get_backend_name() == "sqlite":
+            return f"Local store: {Path(sa_url.database or ':memory:')}"
+        return f"SQL store: {sa_url.render_as_string(hide_password=True)}"
+
+    def __call__(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,32 @@
+"""Shared fixtures. Qt runs offscreen; every test gets its own store, data and config folders."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Before anything imports Qt: no display here, and user settings must not leak between runs.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+_SESSION_HOME = tempfile.mkdtemp(prefix="billing-desktop-tests-")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_SESSION_HOME, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_SESSION_HOME, "data")
+os.environ.pop("BILLING_DESKTOP_STORE", None)
+
+import pytest  # noqa: E402
+
+from billing_desktop.store.sql.uow import SqlStore  # noqa: E402
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.db"
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[SqlStore]:
+    """An empty local store at the newest schema."""
+    opened = SqlStore(f"sqlite:///{store_path}")
+    yield opened
+    opened.dispose()
