@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="large: the benchmark store (about 1,000,000 calls)")
     demo.add_argument("--today", type=_day, default=None, metavar="DATE",
                       help="the day the workspace is 'now' (default: today); fixes the output")
+    demo.add_argument("--if-empty", action="store_true",
+                      help="do nothing (and succeed) when the store already holds a workspace")
 
     imp = commands.add_parser(
         "import",
@@ -131,6 +133,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from billing_desktop.services.demo import build_demo
 
     store = _open(args)
+    if args.if_empty:
+        from billing_desktop.services.context import is_empty
+
+        with store() as uow:
+            if not is_empty(uow):
+                print("The store already holds a workspace; no demo data added.")
+                return 0
 
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

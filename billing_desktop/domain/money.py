@@ -13,6 +13,8 @@ from babel.numbers import get_currency_precision, get_currency_symbol, is_curren
 from billing_desktop.domain.errors import InvalidInput
 
 HALF_UP = ROUND_HALF_UP
+# Amounts must fit a signed 64-bit column in minor units with room to add them up.
+MAX_AMOUNT = Decimal(10) ** 15  # adjusted() >= 15 means |amount| >= this
 
 
 def validate_currency(code: str) -> str:
@@ -39,6 +41,8 @@ def round_money(amount: Decimal, currency: str, rounding: str = HALF_UP) -> Deci
 
 def to_minor(amount: Decimal, currency: str) -> int:
     """Exact conversion to integer minor units; refuses amounts finer than the minor unit."""
+    if not amount.is_finite() or (amount and amount.adjusted() >= 15):
+        raise InvalidInput(f"{amount} is out of range (at most {MAX_AMOUNT - 1:,} in size)")
     scaled = amount.scaleb(minor_digits(currency))
     if scaled != scaled.to_integral_value():
         raise InvalidInput(
