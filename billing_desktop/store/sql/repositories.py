@@ -30,7 +30,7 @@ def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 class CurrencySource(typing.Protocol):
-    def currency(self) -> str: ...
+    def currency(self) -> str | None: ...
 
 
 Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -9,11 +10,43 @@ from typing import Any, Self
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from billing_desktop.domain import model as m
+from billing_desktop.store.ports import (
+    AccountRepository,
+    AuditRepository,
+    BillingUnitRepository,
+    Collection,
+    LedgerRepository,
+    Queries,
+)
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import open_engine
 
 
 class SqlUnitOfWork:
+    """Satisfies ``ports.UnitOfWork``; the repositories exist between ``__enter__`` and exit."""
+
+    account: AccountRepository
+    products: Collection[str, m.Product]
+    commits: Collection[tuple[str | None, date], m.Commit]
+    users: Collection[str, m.User]
+    agents: Collection[tuple[str, date], m.AgentSeat]
+    numbers: Collection[str, m.PhoneNumber]
+    plans: Collection[str, m.Plan]
+    apps: Collection[str, m.App]
+    conversations: Collection[str, m.Conversation]
+    alerts: Collection[str, m.Alert]
+    calls: Collection[str, m.Call]
+    sms: Collection[str, m.Sms]
+    interviews: Collection[str, m.Interview]
+    recordings: Collection[str, m.Recording]
+    storage: Collection[date, m.StorageSnapshot]
+    invoices: Collection[str, m.Invoice]
+    units: BillingUnitRepository
+    ledger: LedgerRepository
+    audit: AuditRepository
+    queries: Queries
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: sa.Connection | None = None
@@ -21,7 +54,7 @@ class SqlUnitOfWork:
         self._currency: str | None = None
 
     # CurrencySource: money columns convert with the account's currency, read once per unit.
-    def currency(self) -> str | None:  # type: ignore[override]
+    def currency(self) -> str | None:
         if self._currency is None:
             account = self.account.get()
             self._currency = account.currency if account else None
@@ -31,14 +64,13 @@ class SqlUnitOfWork:
         self._conn = self._engine.connect()
         self._transaction = self._conn.begin()
         conn = self._conn
-        mappers = r.MAPPERS
         self.account = r.SqlAccount(conn)
         collections: dict[str, Any] = {}
-        for name, mapper in mappers.items():
-            if name in ("ledger",):
+        for name, mapper in r.MAPPERS.items():
+            if name == "ledger":
                 continue
             cls = r.SqlUsers if name == "users" else r.SqlCollection
-            collections[name] = cls(conn, mapper, self)  # type: ignore[arg-type]
+            collections[name] = cls(conn, mapper, self)
         self.products = collections["products"]
         self.commits = collections["commits"]
         self.users = collections["users"]
@@ -55,7 +87,7 @@ class SqlUnitOfWork:
         self.storage = collections["storage"]
         self.invoices = collections["invoices"]
         self.units = r.SqlBillingUnits(conn)
-        self.ledger = r.SqlLedger(conn, self)  # type: ignore[arg-type]
+        self.ledger = r.SqlLedger(conn, self)
         self.audit = r.SqlAudit(conn)
         self.queries = r.SqlQueries(conn)
         return self
