@@ -75,8 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("gui", help="start the desktop application (the default)",
-                        description="Start the desktop application on the store.")
+    commands.add_parser(
+        "gui",
+        help="start the desktop application (the default)",
+        description="Start the desktop application on the store.",
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -85,16 +88,36 @@ def build_parser() -> argparse.ArgumentParser:
         "card, users, agents, numbers, billing units, apps, usage records and invoices.",
     )
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    demo.add_argument("--months", type=_positive, default=3,
-                      help="months of usage, ending with the current one (default 3)")
-    demo.add_argument("--agents", type=_positive, default=None,
-                      help="licensed agents (default 25, or 200 with --scale large)")
-    demo.add_argument("--scale", choices=("small", "large"), default="small",
-                      help="large: the benchmark store (about 1,000,000 calls)")
-    demo.add_argument("--today", type=_day, default=None, metavar="DATE",
-                      help="the day the workspace is 'now' (default: today); fixes the output")
-    demo.add_argument("--if-empty", action="store_true",
-                      help="do nothing (and succeed) when the store already holds a workspace")
+    demo.add_argument(
+        "--months",
+        type=_positive,
+        default=3,
+        help="months of usage, ending with the current one (default 3)",
+    )
+    demo.add_argument(
+        "--agents",
+        type=_positive,
+        default=None,
+        help="licensed agents (default 25, or 200 with --scale large)",
+    )
+    demo.add_argument(
+        "--scale",
+        choices=("small", "large"),
+        default="small",
+        help="large: the benchmark store (about 1,000,000 calls)",
+    )
+    demo.add_argument(
+        "--today",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="the day the workspace is 'now' (default: today); fixes the output",
+    )
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing (and succeed) when the store already holds a workspace",
+    )
 
     imp = commands.add_parser(
         "import",
@@ -112,10 +135,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Render the main window offscreen and save one PNG per visible tab.",
     )
     shot.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for PNGs")
-    shot.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH",
-                      help="window size (default 1280x800)")
-    shot.add_argument("--month", type=_month, default=None, metavar="YYYY-MM",
-                      help="month shown in the Usage tab (default: the current one)")
+    shot.add_argument(
+        "--size",
+        type=_size,
+        default=(1280, 800),
+        metavar="WxH",
+        help="window size (default 1280x800)",
+    )
+    shot.add_argument(
+        "--month",
+        type=_month,
+        default=None,
+        metavar="YYYY-MM",
+        help="month shown in the Usage tab (default: the current one)",
+    )
     return parser
 
 
@@ -174,8 +207,9 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
     from billing_desktop.ui.screenshot import take_screenshots
 
     store = _open(args)
-    paths = take_screenshots(store, user_id=args.user, out_dir=args.out, size=args.size,
-                             month=args.month)
+    paths = take_screenshots(
+        store, user_id=args.user, out_dir=args.out, size=args.size, month=args.month
+    )
     for path in paths:
         print(path.name)
     return 0

@@ -6,10 +6,10 @@ shared-account users never see the Plans tab, whatever their groups say.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 from billing_desktop.domain.errors import PermissionDenied
 from billing_desktop.domain.model import Privilege, Role
@@ -25,7 +25,8 @@ class Area(StrEnum):
     USAGE_DATA = "usage_data"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """The tab title ("Billing Units"); not ``title``, which would shadow ``str.title``."""
         return _TITLES[self]
 
 
@@ -93,7 +94,7 @@ class Rights:
         if self.level(area) < level:
             need = "edit" if level == Level.EDIT else "view"
             raise PermissionDenied(
-                f"you may not {action}: it needs the right to {need} {area.title}"
+                f"you may not {action}: it needs the right to {need} {area.label}"
             )
 
 

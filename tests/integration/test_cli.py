@@ -26,16 +26,17 @@ def _error_line(capsys: pytest.CaptureFixture[str]) -> str:
     return err[0]
 
 
-def test_a_remote_store_url_is_refused_clearly(capsys: pytest.CaptureFixture[str],
-                                               tmp_path: Path) -> None:
-    code = main(["--store", "https://billing.example", "import", "users",
-                 str(tmp_path / "u.csv")])
+def test_a_remote_store_url_is_refused_clearly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = main(["--store", "https://billing.example", "import", "users", str(tmp_path / "u.csv")])
     assert code == 2
     assert "remote stores are not supported" in _error_line(capsys)
 
 
-def test_a_store_in_a_missing_folder_is_refused(capsys: pytest.CaptureFixture[str],
-                                                tmp_path: Path) -> None:
+def test_a_store_in_a_missing_folder_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     code = main(["--store", str(tmp_path / "missing" / "s.db"), "demo"])
     assert code == 2
     assert "no such folder" in _error_line(capsys)
@@ -55,8 +56,9 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "'big' is not a size" in capsys.readouterr().err
 
 
-def test_demo_if_empty_leaves_a_workspace_alone(capsys: pytest.CaptureFixture[str],
-                                                store_path: Path) -> None:
+def test_demo_if_empty_leaves_a_workspace_alone(
+    capsys: pytest.CaptureFixture[str], store_path: Path
+) -> None:
     args = ["--store", str(store_path), "demo", "--today", "2026-11-21"]
     assert main(args) == 0
     capsys.readouterr()

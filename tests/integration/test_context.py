@@ -24,11 +24,14 @@ def test_an_empty_store_belongs_to_whoever_sets_it_up(store: SqlStore) -> None:
 
 
 def test_the_default_actor_is_the_first_admin(store: SqlStore) -> None:
-    _users(store, [
-        m.User("a1", "Agent", "a@example.com", m.Role.AGENT),
-        m.User("z9", "Zed", "z@example.com", m.Role.ADMIN),
-        m.User("b2", "Bea", "b@example.com", m.Role.ADMIN),
-    ])
+    _users(
+        store,
+        [
+            m.User("a1", "Agent", "a@example.com", m.Role.AGENT),
+            m.User("z9", "Zed", "z@example.com", m.Role.ADMIN),
+            m.User("b2", "Bea", "b@example.com", m.Role.ADMIN),
+        ],
+    )
     with store() as uow:
         assert not is_empty(uow)
         assert resolve_actor(uow, None).user_id == "b2"
@@ -37,9 +40,12 @@ def test_the_default_actor_is_the_first_admin(store: SqlStore) -> None:
 
 
 def test_named_user_gets_their_own_rights(store: SqlStore) -> None:
-    _users(store, [
-        m.User("s1", "Sam", "s@example.com", m.Role.SHARED, (), (m.Privilege.EDIT_BILLING,)),
-    ])
+    _users(
+        store,
+        [
+            m.User("s1", "Sam", "s@example.com", m.Role.SHARED, (), (m.Privilege.EDIT_BILLING,)),
+        ],
+    )
     with store() as uow:
         actor = resolve_actor(uow, "s1")
         with pytest.raises(NotFound, match="--user ghost"):

@@ -31,11 +31,20 @@ def test_a_store_created_at_the_first_migration_upgrades_in_place(tmp_path: Path
     migrate(engine, "0001")
     assert current_revision(engine) == "0001"
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO users (id, name, email, role, access_groups) "
-                             "VALUES ('u1', 'Ann', 'ann@example.com', 'admin', '')"))
-        conn.execute(sa.text("INSERT INTO calls (id, type, triggered_by, trigger_source, "
-                             "campaign, started_at, duration_seconds) VALUES "
-                             "('c1', 'live', 'recruiter', 'Email', 'Spring', 1790000000000000, 61)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (id, name, email, role, access_groups) "
+                "VALUES ('u1', 'Ann', 'ann@example.com', 'admin', '')"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO calls (id, type, triggered_by, trigger_source, "
+                "campaign, started_at, duration_seconds) VALUES "
+                "('c1', 'live', 'recruiter', 'Email', 'Spring', "
+                "1790000000000000, 61)"
+            )
+        )
     assert "ix_calls_started_at" not in {i["name"] for i in sa.inspect(engine).get_indexes("calls")}
     engine.dispose()
 

@@ -13,16 +13,28 @@ from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.sql.uow import SqlStore
 
 ACCOUNT = m.Account(
-    "Acme", "USD", "Europe/Berlin", m.PlanTier.PRO, m.PaymentMethod.CREDIT_CARD,
+    "Acme",
+    "USD",
+    "Europe/Berlin",
+    m.PlanTier.PRO,
+    m.PaymentMethod.CREDIT_CARD,
     m.CommitScope.PRODUCT,
 )
 PRODUCT = m.Product(
-    "VOICE", "Voice minutes", m.Unit.MINUTE, Decimal("0.0125"), Decimal("1000"), True,
-    m.Metering.SUM, m.Source.CALLS, m.CommitAvailability.ACTIVE,
+    "VOICE",
+    "Voice minutes",
+    m.Unit.MINUTE,
+    Decimal("0.0125"),
+    Decimal("1000"),
+    True,
+    m.Metering.SUM,
+    m.Source.CALLS,
+    m.CommitAvailability.ACTIVE,
 )
 USERS = [
-    m.User("u1", "Ann", "ann@example.com", m.Role.ADMIN, ("Sales", "Ops"),
-           (m.Privilege.EDIT_BILLING,)),
+    m.User(
+        "u1", "Ann", "ann@example.com", m.Role.ADMIN, ("Sales", "Ops"), (m.Privilege.EDIT_BILLING,)
+    ),
     m.User("u2", "Bob", "bob@example.com", m.Role.AGENT),
 ]
 
@@ -39,8 +51,18 @@ def _seed(store: SqlStore) -> None:
 def test_everything_round_trips_as_plain_data(store: SqlStore) -> None:
     _seed(store)
     started = datetime(2026, 3, 29, 0, 30, 15, 250_000, tzinfo=timezone(timedelta(hours=1)))
-    call = m.Call("c1", m.CallType.LIVE, m.TriggeredBy.RECRUITER, "Email", None, "Spring",
-                  "+15550100", "u2", started, 61)
+    call = m.Call(
+        "c1",
+        m.CallType.LIVE,
+        m.TriggeredBy.RECRUITER,
+        "Email",
+        None,
+        "Spring",
+        "+15550100",
+        "u2",
+        started,
+        61,
+    )
     commits = [
         m.Commit("VOICE", Decimal("30.00"), m.Frequency.MONTHLY, date(2026, 1, 1)),
         m.Commit(None, Decimal("100.00"), m.Frequency.YEARLY, date(2026, 1, 1)),
@@ -73,8 +95,9 @@ def test_money_is_stored_as_integer_minor_units(store: SqlStore) -> None:
         uow.plans.add_many([m.Plan("starter", "Starter", Decimal("49.99"), 1000, 1)])
         uow.commit()
     with store.engine.connect() as conn:
-        raw = conn.execute(sa.text("SELECT monthly_price_minor, typeof(monthly_price_minor) "
-                                   "FROM plans")).one()
+        raw = conn.execute(
+            sa.text("SELECT monthly_price_minor, typeof(monthly_price_minor) FROM plans")
+        ).one()
         assert tuple(raw) == (4999, "integer")
         price = conn.execute(sa.text("SELECT unit_price, typeof(unit_price) FROM products")).one()
         assert tuple(price) == ("0.0125", "text")
@@ -120,8 +143,18 @@ def test_call_pages_are_newest_first(store: SqlStore) -> None:
     _seed(store)
     base = datetime(2026, 10, 1, tzinfo=UTC)
     calls = [
-        m.Call(f"c{i:03d}", m.CallType.AUTOCALL, m.TriggeredBy.CANDIDATE, "SMS", f"cand{i}",
-               "Fall", None, None, base + timedelta(minutes=i), 30 + i)
+        m.Call(
+            f"c{i:03d}",
+            m.CallType.AUTOCALL,
+            m.TriggeredBy.CANDIDATE,
+            "SMS",
+            f"cand{i}",
+            "Fall",
+            None,
+            None,
+            base + timedelta(minutes=i),
+            30 + i,
+        )
         for i in range(25)
     ]
     with store() as uow:
@@ -138,8 +171,9 @@ def test_call_pages_are_newest_first(store: SqlStore) -> None:
 def test_sources_with_records_are_bounded_by_the_range(store: SqlStore) -> None:
     _seed(store)
     with store() as uow:
-        uow.sms.add_many([m.Sms("s1", "Invitation", "Fall", datetime(2026, 10, 31, 23, 0,
-                                                                     tzinfo=UTC))])
+        uow.sms.add_many(
+            [m.Sms("s1", "Invitation", "Fall", datetime(2026, 10, 31, 23, 0, tzinfo=UTC))]
+        )
         uow.agents.add_many([m.AgentSeat("u2", date(2026, 9, 1), date(2026, 9, 30))])
         uow.commit()
     with store() as uow:

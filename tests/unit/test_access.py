@@ -31,7 +31,7 @@ def test_rights_match_the_permission_table(
 
 
 def test_tab_titles_in_order() -> None:
-    assert [a.title for a in Area] == ["Usage", "Billing Units", "Plans", "Invoices", "Usage Data"]
+    assert [a.label for a in Area] == ["Usage", "Billing Units", "Plans", "Invoices", "Usage Data"]
 
 
 def test_rights_are_the_union_of_role_and_groups() -> None:

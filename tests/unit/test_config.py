@@ -8,7 +8,9 @@ from billing_desktop.config import STORE_ENV, default_store_path, store_url
 from billing_desktop.domain.errors import StoreError
 
 
-def test_store_option_wins_over_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_option_wins_over_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(STORE_ENV, str(tmp_path / "env.db"))
     assert store_url(str(tmp_path / "opt.db")) == f"sqlite:///{tmp_path / 'opt.db'}"
 

@@ -85,8 +85,10 @@ def open_engine(url: str) -> Engine:
     try:
         revision = current_revision(engine)
         if revision != head_revision():
-            known = {rev.revision for rev in ScriptDirectory.from_config(
-                alembic_config()).walk_revisions()}
+            known = {
+                rev.revision
+                for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+            }
             if revision is not None and revision not in known:
                 raise StoreError(
                     f"{engine.url.database or engine.url}: the store was written by a newer "

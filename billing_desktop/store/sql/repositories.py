@@ -265,9 +265,7 @@ MAPPERS: dict[str, Mapper[Any]] = {
 
 
 class SqlAccount:
-    _mapper = Mapper(
-        m.Account, t.account, ("name",)
-    )
+    _mapper = Mapper(m.Account, t.account, ("name",))
 
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
@@ -449,12 +447,18 @@ class SqlQueries:
         c = t.calls.c
         query = (
             sa.select(
-                c.id, c.type, c.triggered_by, c.trigger_source, c.candidate_id, c.campaign,
-                c.number, c.started_at, c.duration_seconds,
+                c.id,
+                c.type,
+                c.triggered_by,
+                c.trigger_source,
+                c.candidate_id,
+                c.campaign,
+                c.number,
+                c.started_at,
+                c.duration_seconds,
             )
             .order_by(c.started_at.desc(), c.id.desc())
             .offset(offset)
             .limit(limit)
         )
         return [CallRow(*row) for row in self._conn.execute(query)]
-

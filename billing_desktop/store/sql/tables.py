@@ -104,8 +104,12 @@ billing_units = sa.Table(
 billing_unit_users = sa.Table(
     "billing_unit_users",
     metadata,
-    sa.Column("unit_id", sa.Integer, sa.ForeignKey("billing_units.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "unit_id",
+        sa.Integer,
+        sa.ForeignKey("billing_units.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
 )
 
@@ -114,8 +118,9 @@ billing_unit_numbers = sa.Table(
     metadata,
     # The number is the primary key: a phone number belongs to at most one unit (PRODUCT §6).
     sa.Column("number", sa.String(16), sa.ForeignKey("phone_numbers.number"), primary_key=True),
-    sa.Column("unit_id", sa.Integer, sa.ForeignKey("billing_units.id", ondelete="CASCADE"),
-              nullable=False),
+    sa.Column(
+        "unit_id", sa.Integer, sa.ForeignKey("billing_units.id", ondelete="CASCADE"), nullable=False
+    ),
 )
 
 plans = sa.Table(

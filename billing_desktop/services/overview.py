@@ -1,0 +1,257 @@
+"""Read services behind the main window and its tabs (PRODUCT §5–§9).
+
+Each function takes an open unit of work and the acting user, checks the actor's rights, and
+returns plain dataclasses (never ORM rows), so the GUI can call them on a worker thread and
+hand the results to the GUI thread. Display formatting (currency symbols, alignment) is left to
+the views; times are converted to the account's time zone here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, tzinfo
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from billing_desktop.domain.access import Actor, Area, Level
+from billing_desktop.domain.model import Account, AppStatus, InvoiceStatus, PlanTier, Role, Unit
+from billing_desktop.services.context import OWNER_NAME, is_empty, resolve_actor
+from billing_desktop.store.ports import CallRow, UnitOfWork, UnitSummary
+
+ROLE_TITLES = {
+    Role.ADMIN: "Admin",
+    Role.SUPERVISOR: "Supervisor",
+    Role.SHARED: "Shared account",
+    Role.AGENT: "Agent",
+}
+
+ENTERPRISE_INVOICES = (
+    "Invoices are not listed here for accounts on the Enterprise plan: Enterprise billing "
+    "follows your contract, and your account team sends the invoices directly."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """Who is acting on which workspace, and which tabs they may see."""
+
+    actor: Actor
+    account: Account | None
+    empty: bool
+    areas: tuple[Area, ...]
+    user_label: str
+
+    @property
+    def currency(self) -> str | None:
+        return self.account.currency if self.account else None
+
+
+@dataclass(frozen=True, slots=True)
+class UsageProduct:
+    """A rate-card product with usage in the month shown (Usage tab)."""
+
+    code: str
+    name: str
+    unit: Unit
+    unit_price: Decimal
+    contact_center_services: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AppRow:
+    """An app (virtual agent) with its plan, as the Plans tab lists it."""
+
+    id: str
+    name: str
+    owner_name: str
+    plan_name: str
+    status: AppStatus
+    balance: Decimal
+    plan_ends_on: date | None
+    pending_plan_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRow:
+    number: str
+    issued_on: date
+    period: str  # the billed month, "2026-10"
+    amount: Decimal
+    status: InvoiceStatus
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceHistory:
+    """The invoice history, newest first; ``unavailable`` says why there is none to show."""
+
+    rows: tuple[InvoiceRow, ...]
+    unavailable: str | None = None
+
+
+def account_zone(account: Account | None) -> tzinfo:
+    """The account's time zone (UTC when there is no account or the zone is unknown)."""
+    if account is None:
+        return UTC
+    try:
+        return ZoneInfo(account.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
+
+def current_month(account: Account | None, now: datetime | None = None) -> date:
+    """The first day of the month it is now in the account's time zone."""
+    instant = now or datetime.now(UTC)
+    return month_start(instant.astimezone(account_zone(account)).date())
+
+
+def recent_months(
+    account: Account | None, count: int = 12, now: datetime | None = None
+) -> list[date]:
+    """The last ``count`` months (first days), the current one first."""
+    months = [current_month(account, now)]
+    while len(months) < count:
+        previous = months[-1]
+        months.append(date(previous.year - (previous.month == 1), (previous.month - 2) % 12 + 1, 1))
+    return months
+
+
+def month_bounds_utc(account: Account | None, month: date) -> tuple[datetime, datetime]:
+    """[start, end) of the calendar month in the account's time zone, as UTC instants."""
+    zone = account_zone(account)
+    start = datetime.combine(month_start(month), time(), tzinfo=zone)
+    end = datetime.combine(next_month(month_start(month)), time(), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _user_label(uow: UnitOfWork, actor: Actor) -> str:
+    if actor.user_id is None:
+        return f"{OWNER_NAME} (setting up)" if actor.name == OWNER_NAME else actor.name
+    user = uow.users.get_many([actor.user_id]).get(actor.user_id)
+    if user is None:
+        return actor.name
+    return f"{user.name} ({ROLE_TITLES[user.role]})"
+
+
+def workspace(uow: UnitOfWork, user_id: str | None) -> Workspace:
+    """The workspace as ``user_id`` sees it (PRODUCT §9).
+
+    An empty store is reported as such with the setting-up owner as actor, whatever
+    ``user_id`` says: there is nobody to be yet, and the empty page only offers the demo
+    workspace and imports. An unknown ``user_id`` on a non-empty store raises NotFound.
+    """
+    if is_empty(uow):
+        actor = resolve_actor(uow, None)
+        return Workspace(actor, None, True, (), _user_label(uow, actor))
+    actor = resolve_actor(uow, user_id)
+    return Workspace(
+        actor=actor,
+        account=uow.account.get(),
+        empty=False,
+        areas=actor.rights.visible_areas,
+        user_label=_user_label(uow, actor),
+    )
+
+
+def usage_products(uow: UnitOfWork, actor: Actor, month: date) -> list[UsageProduct]:
+    """Rate-card products with usage in ``month`` (a calendar month in the account's zone).
+
+    A product has usage when its records source holds at least one record in the month
+    (PRODUCT §4.4: only products with usage in the period are listed). Ordered by name.
+    """
+    actor.rights.require(Area.USAGE, Level.VIEW, "see usage")
+    start, end = month_bounds_utc(uow.account.get(), month)
+    sources = uow.queries.sources_with_records(start, end)
+    products = [p for p in uow.products.all() if p.source in sources]
+    return [
+        UsageProduct(p.code, p.name, p.unit, p.unit_price, p.contact_center_services)
+        for p in sorted(products, key=lambda p: (p.name.casefold(), p.code))
+    ]
+
+
+def billing_units(uow: UnitOfWork, actor: Actor) -> list[UnitSummary]:
+    """Billing units with their user and number counts, by name (PRODUCT §6)."""
+    actor.rights.require(Area.BILLING_UNITS, Level.VIEW, "see billing units")
+    return uow.queries.unit_summaries()
+
+
+def apps(uow: UnitOfWork, actor: Actor) -> list[AppRow]:
+    """Every app with owner, plan, status and balance, by name (PRODUCT §7)."""
+    actor.rights.require(Area.PLANS, Level.VIEW, "see plans")
+    stored = uow.apps.all()
+    owners = uow.users.get_many(sorted({a.owner_user_id for a in stored}))
+    plan_codes = {a.plan for a in stored} | {a.pending_plan for a in stored if a.pending_plan}
+    plans = uow.plans.get_many(sorted(plan_codes))
+
+    def plan_name(code: str) -> str:
+        plan = plans.get(code)
+        return plan.name if plan else code
+
+    def owner_name(user_id: str) -> str:
+        owner = owners.get(user_id)
+        return owner.name if owner else user_id
+
+    rows = [
+        AppRow(
+            id=a.id,
+            name=a.name,
+            owner_name=owner_name(a.owner_user_id),
+            plan_name=plan_name(a.plan),
+            status=a.status,
+            balance=a.balance,
+            plan_ends_on=a.plan_ends_on,
+            pending_plan_name=plan_name(a.pending_plan) if a.pending_plan else None,
+        )
+        for a in stored
+    ]
+    return sorted(rows, key=lambda r: (r.name.casefold(), r.id))
+
+
+def invoices(uow: UnitOfWork, actor: Actor) -> InvoiceHistory:
+    """The invoice history, newest first (PRODUCT §8); none for Enterprise accounts."""
+    actor.rights.require(Area.INVOICES, Level.VIEW, "see invoices")
+    account = uow.account.get()
+    if account is not None and account.plan == PlanTier.ENTERPRISE:
+        return InvoiceHistory((), ENTERPRISE_INVOICES)
+    stored = sorted(uow.invoices.all(), key=lambda i: (i.issued_on, i.number), reverse=True)
+    return InvoiceHistory(
+        tuple(
+            InvoiceRow(i.number, i.issued_on, f"{i.period:%Y-%m}", i.amount, i.status)
+            for i in stored
+        )
+    )
+
+
+def call_count(uow: UnitOfWork, actor: Actor) -> int:
+    """How many calls the call log holds (Usage Data tab)."""
+    actor.rights.require(Area.USAGE_DATA, Level.VIEW, "see the call log")
+    return uow.queries.call_count()
+
+
+def call_page(uow: UnitOfWork, actor: Actor, offset: int, limit: int) -> list[CallRow]:
+    """``limit`` calls from ``offset``, newest first, start times in the account's zone."""
+    actor.rights.require(Area.USAGE_DATA, Level.VIEW, "see the call log")
+    zone = account_zone(uow.account.get())
+    rows = uow.queries.call_page(max(offset, 0), max(limit, 0))
+    return [_in_zone(row, zone) for row in rows]
+
+
+def _in_zone(row: CallRow, zone: tzinfo) -> CallRow:
+    return CallRow(
+        id=row.id,
+        type=row.type,
+        triggered_by=row.triggered_by,
+        trigger_source=row.trigger_source,
+        candidate_id=row.candidate_id,
+        campaign=row.campaign,
+        number=row.number,
+        started_at=row.started_at.astimezone(zone),
+        duration_seconds=row.duration_seconds,
+    )

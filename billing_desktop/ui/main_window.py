@@ -1,0 +1,565 @@
+"""The main window: the tabs the acting user may see, or the empty / no-access pages.
+
+Everything that touches the store runs on the :class:`TaskRunner`; the window only decides
+what to show. The form is ``forms/main_window.ui`` (compiled to ``ui/forms/ui_main_window.py``),
+held by composition.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSizePolicy,
+    QWidget,
+)
+
+from billing_desktop import APP_NAME, __version__
+from billing_desktop.config import ORGANISATION
+from billing_desktop.domain.access import Area
+from billing_desktop.services import overview
+from billing_desktop.services.overview import Workspace
+from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.ui.app import app_icon
+from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
+from billing_desktop.ui.tabs.base import TabContext, TableTab, read
+from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
+from billing_desktop.ui.tabs.invoices import InvoicesTab
+from billing_desktop.ui.tabs.plans import PlansTab
+from billing_desktop.ui.tabs.usage import UsageTab
+from billing_desktop.ui.tabs.usage_data import UsageDataTab
+from billing_desktop.ui.tasks import TaskHandle, TaskRunner
+
+log = logging.getLogger(__name__)
+
+TAB_CLASSES: dict[Area, type[TableTab]] = {
+    Area.USAGE: UsageTab,
+    Area.BILLING_UNITS: BillingUnitsTab,
+    Area.PLANS: PlansTab,
+    Area.INVOICES: InvoicesTab,
+    Area.USAGE_DATA: UsageDataTab,
+}
+
+GEOMETRY_KEY = "main_window/geometry"
+STATE_KEY = "main_window/state"
+LAST_TAB_KEY = "main_window/last_tab"
+LAST_FOLDER_KEY = "main_window/last_folder"
+
+
+def app_settings() -> QSettings:
+    """The application's settings (organisation and application "Billing Desktop")."""
+    return QSettings(ORGANISATION, APP_NAME)
+
+
+class MainWindow(QMainWindow):
+    """The Billing Desktop window over one store, as one user.
+
+    Signals:
+        workspace_loaded(object): a :class:`Workspace` was read and its pages are shown.
+        workspace_failed(str): the workspace could not be read (the message is shown).
+        store_changed(object): File ▸ New/Open switched to another unit-of-work factory.
+    """
+
+    workspace_loaded = Signal(object)
+    workspace_failed = Signal(str)
+    store_changed = Signal(object)
+
+    def __init__(
+        self,
+        store: UnitOfWorkFactory,
+        user_id: str | None = None,
+        *,
+        month: date | None = None,
+        remember: bool = True,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ui = Ui_MainWindow()
+        self.ui.setupUi(self)
+        self.store = store
+        self.user_id = user_id
+        self.month = month
+        self.remember = remember
+        self._settings = settings
+        self.workspace: Workspace | None = None
+        self.load_error: str | None = None
+        self._building_tabs = False
+        self._tab_pages: dict[Area, TableTab] = {}
+        self._workspace_handle: TaskHandle | None = None
+
+        self.runner = TaskRunner(self)
+        self.runner.busy_changed.connect(self._set_busy)
+        self.runner.error.connect(lambda message: self.show_error("Billing Desktop", message))
+
+        self._setup_status_bar()
+        self._setup_actions()
+        self.ui.tabs.currentChanged.connect(self._tab_changed)
+        self.ui.createDemoButton.clicked.connect(self.create_demo)
+        self.ui.importCsvButton.clicked.connect(self.open_import_dialog)
+        icon = app_icon()
+        for label in (self.ui.emptyIcon, self.ui.noAccessIcon):
+            label.setPixmap(icon.pixmap(72, 72))  # an empty label when the icon is missing
+        for label in (self.ui.emptyTitle, self.ui.noAccessTitle):
+            font = label.font()
+            font.setPointSizeF(font.pointSizeF() * 1.6)
+            font.setBold(True)
+            label.setFont(font)
+
+        if remember:
+            self._restore_window()
+        self.reload()
+
+    # Settings --------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> QSettings:
+        if self._settings is None:
+            self._settings = app_settings()
+        return self._settings
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.value(GEOMETRY_KEY)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._fit_to_screen()
+        state = self.settings.value(STATE_KEY)
+        if state is not None:
+            self.restoreState(state)
+
+    def _fit_to_screen(self) -> None:
+        """First start: the form's size, but never larger than 90% of the screen."""
+        screen = self.screen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        self.resize(
+            min(self.width(), int(available.width() * 0.9)),
+            min(self.height(), int(available.height() * 0.9)),
+        )
+
+    def save_window(self) -> None:
+        if not self.remember:
+            return
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.settings.setValue(STATE_KEY, self.saveState())
+        area = self.current_area
+        if area is not None:
+            self.settings.setValue(LAST_TAB_KEY, area.value)
+        self.settings.sync()
+
+    # Status bar and actions ------------------------------------------------------------
+
+    def _setup_status_bar(self) -> None:
+        bar = self.ui.statusbar
+        self.store_label = QLabel(self)
+        self.store_label.setObjectName("storeLabel")
+        self.user_label = QLabel(self)
+        self.user_label.setObjectName("userLabel")
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyBar")
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setMaximumHeight(14)
+        self.busy_bar.setToolTip("Working with the store…")
+        self.busy_bar.hide()
+        # A long store path must not set the window's minimum width: it elides instead.
+        self.store_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.user_label)
+        bar.addWidget(self.store_label, 1)
+        bar.addPermanentWidget(self.busy_bar)
+        self._set_store_label()
+
+    def _set_store_label(self) -> None:
+        description = self.store.description
+        self.store_label.setText(description)
+        self.store_label.setToolTip(description)
+
+    def _setup_actions(self) -> None:
+        ui = self.ui
+        ui.actionNewStore.triggered.connect(self.choose_new_store)
+        ui.actionOpenStore.triggered.connect(self.choose_store)
+        ui.actionImport.triggered.connect(self.open_import_dialog)
+        ui.actionQuit.triggered.connect(self.close)
+        ui.actionRefresh.triggered.connect(self.refresh)
+        ui.actionAbout.triggered.connect(self.show_about)
+        self.goto_actions: list[QAction] = [
+            ui.actionGoToTab1,
+            ui.actionGoToTab2,
+            ui.actionGoToTab3,
+            ui.actionGoToTab4,
+            ui.actionGoToTab5,
+        ]
+        for index, action in enumerate(self.goto_actions):
+            action.triggered.connect(partial(self.go_to_tab, index))
+            action.setVisible(False)
+
+    def _lock_store_actions(self, locked: bool) -> None:
+        """While a store-changing operation runs, nothing else may change or reload it."""
+        for action in (
+            self.ui.actionNewStore,
+            self.ui.actionOpenStore,
+            self.ui.actionImport,
+            self.ui.actionRefresh,
+        ):
+            action.setEnabled(not locked)
+        self.ui.createDemoButton.setEnabled(not locked)
+        self.ui.importCsvButton.setEnabled(not locked)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy_bar.setVisible(busy)
+
+    # Loading the workspace -------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read who is acting and what they may see; then show the matching page."""
+        if self._workspace_handle is not None:
+            self._workspace_handle.cancel()
+        self._show_loading("Opening the store…")
+        self._workspace_handle = self.runner.run(
+            read,
+            self.store,
+            overview.workspace,
+            self.user_id,
+            on_done=self._workspace_ready,
+            on_error=self._workspace_error,
+            description="open the workspace",
+        )
+
+    def _show_loading(self, message: str) -> None:
+        self.ui.loadingLabel.setText(message)
+        self.ui.pages.setCurrentWidget(self.ui.loadingPage)
+
+    def _workspace_ready(self, workspace: Workspace) -> None:
+        self._workspace_handle = None
+        self.workspace = workspace
+        self.load_error = None
+        self._clear_tabs()
+        account = workspace.account
+        self.setWindowTitle(f"{APP_NAME} — {account.name}" if account else APP_NAME)
+        self._set_store_label()
+        self.user_label.setText(f"User: {workspace.user_label}")
+        can_edit = any(workspace.actor.rights.can_edit(area) for area in Area)
+        self.ui.actionImport.setEnabled(workspace.empty or can_edit)
+        if workspace.empty:
+            self.ui.pages.setCurrentWidget(self.ui.emptyPage)
+        elif not workspace.areas:
+            self._show_no_access(
+                "No billing access",
+                f"{workspace.actor.name} has no billing rights in this workspace. Ask an "
+                "account admin for a role or an access group with billing rights.",
+            )
+        else:
+            self._build_tabs(workspace)
+            self.ui.pages.setCurrentWidget(self.ui.workspacePage)
+        self.workspace_loaded.emit(workspace)
+
+    def _workspace_error(self, message: str) -> None:
+        self._workspace_handle = None
+        self.workspace = None
+        self.load_error = message
+        self._clear_tabs()
+        self.setWindowTitle(APP_NAME)
+        self.user_label.setText("")
+        self._show_no_access("Cannot open this workspace", message)
+        self.workspace_failed.emit(message)
+
+    def _show_no_access(self, title: str, text: str) -> None:
+        self.ui.noAccessTitle.setText(title)
+        self.ui.noAccessText.setText(text)
+        self.ui.pages.setCurrentWidget(self.ui.noAccessPage)
+
+    def _clear_tabs(self) -> None:
+        self._building_tabs = True
+        try:
+            for page in self._tab_pages.values():
+                page.cancel()
+            while self.ui.tabs.count():
+                widget = self.ui.tabs.widget(0)
+                self.ui.tabs.removeTab(0)
+                if widget is not None:
+                    widget.deleteLater()
+            self._tab_pages.clear()
+        finally:
+            self._building_tabs = False
+        for action in self.goto_actions:
+            action.setVisible(False)
+
+    def _build_tabs(self, workspace: Workspace) -> None:
+        context = TabContext(self.store, workspace, self.runner, self.month)
+        self._building_tabs = True
+        try:
+            for index, area in enumerate(workspace.areas):
+                page = TAB_CLASSES[area](context, self.ui.tabs)
+                self._tab_pages[area] = page
+                self.ui.tabs.addTab(page, area.label)
+                if index < len(self.goto_actions):
+                    action = self.goto_actions[index]
+                    action.setText(f"&{index + 1} {area.label}")
+                    action.setVisible(True)
+            last = self.settings.value(LAST_TAB_KEY) if self.remember else None
+            wanted = next((a for a in workspace.areas if a.value == last), workspace.areas[0])
+            self.ui.tabs.setCurrentIndex(workspace.areas.index(wanted))
+        finally:
+            self._building_tabs = False
+        self._tab_changed(self.ui.tabs.currentIndex())
+
+    # Tabs ------------------------------------------------------------------------------
+
+    @property
+    def tab_titles(self) -> list[str]:
+        return [self.ui.tabs.tabText(i) for i in range(self.ui.tabs.count())]
+
+    @property
+    def tab_pages(self) -> dict[Area, TableTab]:
+        return dict(self._tab_pages)
+
+    @property
+    def current_area(self) -> Area | None:
+        page = self.ui.tabs.currentWidget()
+        return page.area if isinstance(page, TableTab) else None
+
+    @property
+    def current_page_name(self) -> str:
+        """ "workspace", "empty", "no_access" or "loading" (the stacked page shown)."""
+        shown = self.ui.pages.currentWidget()
+        names = {
+            "workspacePage": "workspace",
+            "emptyPage": "empty",
+            "noAccessPage": "no_access",
+            "loadingPage": "loading",
+        }
+        return names.get(shown.objectName() if shown is not None else "", "loading")
+
+    def go_to_tab(self, index: int) -> None:
+        if 0 <= index < self.ui.tabs.count():
+            self.ui.tabs.setCurrentIndex(index)
+            page = self.ui.tabs.currentWidget()
+            if page is not None:
+                page.setFocus()
+
+    def select_area(self, area: Area) -> TableTab:
+        page = self._tab_pages[area]
+        self.ui.tabs.setCurrentWidget(page)
+        return page
+
+    def _tab_changed(self, index: int) -> None:
+        if self._building_tabs or index < 0:
+            return
+        page = self.ui.tabs.widget(index)
+        if isinstance(page, TableTab):
+            page.ensure_loaded()
+            if self.remember:
+                self.settings.setValue(LAST_TAB_KEY, page.area.value)
+
+    def refresh(self) -> None:
+        """F5: re-read the tab shown (the others reload when next shown), or the workspace."""
+        page = self.ui.tabs.currentWidget()
+        if self.ui.pages.currentWidget() is self.ui.workspacePage and isinstance(page, TableTab):
+            for other in self._tab_pages.values():
+                if other is not page:
+                    other.mark_stale()
+            page.refresh()
+        else:
+            self.reload()
+
+    # Store switching -------------------------------------------------------------------
+
+    def _last_folder(self) -> str:
+        folder = self.settings.value(LAST_FOLDER_KEY) if self.remember else None
+        return str(folder) if folder else str(Path.home())
+
+    def _remember_folder(self, path: Path) -> None:
+        if self.remember:
+            self.settings.setValue(LAST_FOLDER_KEY, str(path.parent))
+
+    def choose_new_store(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self,
+            "New local store",
+            str(Path(self._last_folder()) / "billing.db"),
+            "Billing stores (*.db);;All files (*)",
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if not path.suffix:
+            path = path.with_suffix(".db")
+        if path.exists() and path.stat().st_size > 0:
+            self.show_error(
+                "New local store",
+                f"{path} already exists. Use File ▸ Open store… to open it, or choose a new "
+                "file name.",
+            )
+            return
+        self.open_location(str(path))
+
+    def choose_store(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Open store", self._last_folder(), "Billing stores (*.db);;All files (*)"
+        )
+        if chosen:
+            self.open_location(chosen)
+
+    def open_location(self, location: str) -> None:
+        """Open (creating or upgrading as needed) the store at ``location`` and switch to it."""
+        from billing_desktop.bootstrap import open_store
+
+        self._show_loading(f"Opening {location}…")
+        self._lock_store_actions(True)
+        self.runner.run(
+            open_store,
+            location,
+            on_done=lambda store: self._switch_store(store, Path(location)),
+            on_error=self._open_failed,
+            description="open a store",
+        )
+
+    def _open_failed(self, message: str) -> None:
+        self._lock_store_actions(False)
+        self.show_error("Cannot open the store", message, critical=True)
+        self._restore_page()
+
+    def _restore_page(self) -> None:
+        if self.workspace is None:
+            self.reload()
+        elif self.workspace.empty:
+            self.ui.pages.setCurrentWidget(self.ui.emptyPage)
+        elif self.workspace.areas:
+            self.ui.pages.setCurrentWidget(self.ui.workspacePage)
+        else:
+            self.ui.pages.setCurrentWidget(self.ui.noAccessPage)
+
+    def _switch_store(self, store: UnitOfWorkFactory, path: Path) -> None:
+        self._lock_store_actions(False)
+        self._remember_folder(path)
+        self.store = store
+        self._set_store_label()
+        self.store_changed.emit(store)
+        self.reload()
+
+    # Import and demo -------------------------------------------------------------------
+
+    def open_import_dialog(self) -> None:
+        try:
+            from billing_desktop.services.imports import KINDS
+        except ImportError:
+            self.show_error("Import", "Importing is not available in this version.")
+            return
+        from billing_desktop.ui.dialogs.import_dialog import ImportDialog
+
+        first = "account" if self.workspace is not None and self.workspace.empty else None
+        dialog = ImportDialog(KINDS, self, kind=first, folder=Path(self._last_folder()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.run_import(dialog.kind, dialog.path))
+        dialog.open()
+
+    def run_import(self, kind: str, path: Path) -> None:
+        from billing_desktop.services.imports import import_file
+
+        self._remember_folder(path)
+        self.statusBar().showMessage(f"Importing {path.name}…")
+        self._lock_store_actions(True)
+        user_id = self.workspace.actor.user_id if self.workspace else self.user_id
+        self.runner.run(
+            partial(import_file, user_id=user_id),
+            self.store,
+            kind,
+            path,
+            on_done=self._import_done,
+            on_error=lambda message: self._import_failed(path, message),
+            on_progress=lambda rows: self.statusBar().showMessage(
+                f"Importing {path.name}… {_count(rows)} rows read"
+            ),
+            description=f"import {kind}",
+        )
+
+    def _import_done(self, report: Any) -> None:
+        self._lock_store_actions(False)
+        summary = report.summary() if hasattr(report, "summary") else str(report)
+        self.statusBar().showMessage(summary.splitlines()[0] if summary else "", 10_000)
+        self.show_info("Import finished", summary)
+        self.reload()
+
+    def _import_failed(self, path: Path, message: str) -> None:
+        self._lock_store_actions(False)
+        self.statusBar().clearMessage()
+        self.show_error("Import failed", f"{path.name}: nothing was imported.\n\n{message}")
+
+    def create_demo(self) -> None:
+        """Fill the (empty) store with the demo workspace, showing progress, then reload."""
+        from billing_desktop.services.demo import build_demo
+
+        self._lock_store_actions(True)
+        self._show_loading("Creating the demo workspace…")
+        self.runner.run(
+            partial(build_demo, user_id=None),
+            self.store,
+            on_done=self._demo_done,
+            on_error=self._demo_failed,
+            on_progress=lambda message: self.ui.loadingLabel.setText(
+                f"Creating the demo workspace…\n{message}"
+            ),
+            description="create the demo workspace",
+        )
+
+    def _demo_done(self, report: Any) -> None:
+        self._lock_store_actions(False)
+        summary = report.summary() if hasattr(report, "summary") else ""
+        if summary:
+            self.statusBar().showMessage(summary.splitlines()[0], 10_000)
+        self.reload()
+
+    def _demo_failed(self, message: str) -> None:
+        self._lock_store_actions(False)
+        self.show_error("Demo workspace", message)
+        self.reload()
+
+    # Messages --------------------------------------------------------------------------
+
+    def show_error(self, title: str, message: str, critical: bool = False) -> None:
+        """A window-modal message that does not block the event loop."""
+        icon = QMessageBox.Icon.Critical if critical else QMessageBox.Icon.Warning
+        self._message(icon, title, message)
+
+    def show_info(self, title: str, message: str) -> None:
+        self._message(QMessageBox.Icon.Information, title, message)
+
+    def _message(self, icon: QMessageBox.Icon, title: str, message: str) -> None:
+        box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def show_about(self) -> None:
+        self.show_info(
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nBilling administration for contact-centre and "
+            "conversational-AI workspaces: usage, billing units, plans, invoices and usage "
+            "data, on a local store that works offline.",
+        )
+
+    # Closing ---------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window()
+        self.runner.shutdown()
+        super().closeEvent(event)
+
+
+def _count(text: str) -> str:
+    """A progress count as the worker reported it ("12345" -> "12,345")."""
+    try:
+        return f"{int(text):,}"
+    except ValueError:
+        return text

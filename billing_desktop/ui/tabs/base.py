@@ -1,0 +1,259 @@
+"""What every tab shares: a caption, a table of one kind of data, and an empty state.
+
+Tabs are thin: they say which service to call and which columns to show. The read runs on the
+task runner (``read(store, service, ...)`` opens its own unit of work on the worker thread);
+the result is shown on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar, TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from billing_desktop.domain.access import Actor, Area
+from billing_desktop.domain.model import Account
+from billing_desktop.services.overview import Workspace
+from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.ui.models.table import Column, ColumnTableModel
+from billing_desktop.ui.tasks import TaskHandle, TaskRunner
+
+T = TypeVar("T")
+
+
+def read(store: UnitOfWorkFactory, service: Callable[..., T], *args: Any) -> T:
+    """Run a read service in a unit of work of its own (called on a worker thread)."""
+    with store() as uow:
+        return service(uow, *args)
+
+
+@dataclass(frozen=True)
+class TabContext:
+    """What a tab needs: the store, who is looking, and the runner for store work."""
+
+    store: UnitOfWorkFactory
+    workspace: Workspace
+    runner: TaskRunner
+    month: date | None = None  # the Usage tab's first month (``--month``), else the current one
+
+    @property
+    def actor(self) -> Actor:
+        return self.workspace.actor
+
+    @property
+    def account(self) -> Account | None:
+        return self.workspace.account
+
+    @property
+    def currency(self) -> str | None:
+        return self.workspace.currency
+
+
+def make_table(parent: QWidget | None = None) -> QTableView:
+    table = QTableView(parent)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setShowGrid(False)
+    table.setWordWrap(False)
+    table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
+    table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    header.setMinimumSectionSize(60)
+    return table
+
+
+class TableTab(QWidget):
+    """A tab showing one table loaded from the store, or a short explanation when it is empty.
+
+    Subclasses set ``area`` and ``columns()``, and implement ``start_load()`` (usually
+    ``self.load(service, *args)``) and ``empty_text()``.
+
+    Signals:
+        loaded(): the data (or the empty state, or an error) is shown.
+    """
+
+    loaded = Signal()
+
+    area: ClassVar[Area]
+    stretch_column: ClassVar[int | None] = None  # a column taking the spare width, if any
+    min_first_width: ClassVar[int] = 220
+
+    def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName(f"{self.area.value}Tab")
+        self._handle: TaskHandle | None = None
+        self._loaded_once = False
+        self._stale = True
+
+        self.caption = QLabel(self)
+        self.caption.setObjectName("caption")
+        self.caption.setWordWrap(True)
+        self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.toolbar = QHBoxLayout()
+        self.toolbar.setContentsMargins(0, 0, 0, 0)
+        self.toolbar.addWidget(self.caption, 1)
+
+        self.model = self.make_model()
+        self.table = make_table(self)
+        self.table.setObjectName(f"{self.area.value}Table")
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        if self.stretch_column is not None:
+            header.setSectionResizeMode(self.stretch_column, QHeaderView.ResizeMode.Stretch)
+
+        self.empty_label = QLabel(self)
+        self.empty_label.setObjectName("emptyState")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty_label)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 10, 4, 4)
+        layout.setSpacing(8)
+        layout.addLayout(self.toolbar)
+        layout.addWidget(self.stack, 1)
+        self.setFocusProxy(self.table)
+        self.show_message("Loading…")
+
+    # What a subclass provides ---------------------------------------------------------------
+
+    def columns(self) -> Sequence[Column[Any]]:
+        raise NotImplementedError
+
+    def make_model(self) -> ColumnTableModel[Any]:
+        return ColumnTableModel(self.columns(), self)
+
+    def start_load(self) -> None:
+        raise NotImplementedError
+
+    def empty_text(self) -> str:
+        return "Nothing to show yet."
+
+    def rows_of(self, result: Any) -> Sequence[Any]:
+        """The rows in a service result (a list by default)."""
+        return list(result)
+
+    def populate(self, result: Any) -> int:
+        """Put a service result into the model; returns the number of rows shown."""
+        rows = self.rows_of(result)
+        self.model.set_rows(rows)
+        return len(rows)
+
+    def clear_model(self) -> None:
+        self.model.set_rows([])
+
+    def unavailable_text(self, result: Any) -> str | None:
+        """A reason to show instead of the table, when the result says there is one."""
+        return None
+
+    # Loading ----------------------------------------------------------------------------
+
+    @property
+    def is_loading(self) -> bool:
+        return self._handle is not None
+
+    @property
+    def loaded_once(self) -> bool:
+        return self._loaded_once
+
+    def ensure_loaded(self) -> None:
+        """Load when never loaded or marked stale (tabs load when first shown)."""
+        if self._stale and self._handle is None:
+            self.refresh()
+
+    def mark_stale(self) -> None:
+        self._stale = True
+
+    def refresh(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._stale = False
+        self.start_load()
+
+    def load(self, service: Callable[..., Any], *args: Any) -> None:
+        """Read ``service(uow, *args)`` on the runner, then show it."""
+        self._handle = self.context.runner.run(
+            read,
+            self.context.store,
+            service,
+            *args,
+            on_done=self._show_result,
+            on_error=self._show_error,
+            description=f"load {self.area.label}",
+        )
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _show_result(self, result: Any) -> None:
+        self._handle = None
+        self._loaded_once = True
+        reason = self.unavailable_text(result)
+        if reason is not None:
+            self.clear_model()
+            self.show_message(reason)
+        elif self.populate(result):
+            self.fit_columns()
+            self.stack.setCurrentWidget(self.table)
+        else:
+            self.show_message(self.empty_text())
+        self.loaded.emit()
+
+    def _show_error(self, message: str) -> None:
+        self._handle = None
+        self._loaded_once = True
+        self._stale = True  # try again next time the tab is shown
+        self.clear_model()
+        self.show_message(f"Could not load {self.area.label}: {message}")
+        self.loaded.emit()
+
+    def show_message(self, text: str) -> None:
+        self.empty_label.setText(text)
+        self.stack.setCurrentWidget(self.empty_label)
+
+    @property
+    def showing_table(self) -> bool:
+        return self.stack.currentWidget() is self.table
+
+    def fit_columns(self) -> None:
+        """Size columns to their contents (the loaded rows), leaving room for the header."""
+        header = self.table.horizontalHeader()
+        for column in range(self.model.columnCount()):
+            if column == self.stretch_column:
+                continue
+            self.table.resizeColumnToContents(column)
+            width = header.sectionSize(column) + 12
+            if column == 0:
+                width = max(width, self.min_first_width)
+            header.resizeSection(column, width)

@@ -1,0 +1,54 @@
+"""GUI fixtures: a populated store built through the repositories, isolated settings."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from billing_desktop import APP_NAME
+from billing_desktop.config import ORGANISATION
+from billing_desktop.store.ports import UnitOfWork
+from billing_desktop.store.sql.uow import SqlStore
+from tests.gui.workspace_data import fill
+
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def populated_store(store: SqlStore) -> SqlStore:
+    """The per-test store filled with a small workspace of every kind of data."""
+    with store() as uow:
+        fill(uow)
+        uow.commit()
+    return store
+
+
+class RecordingStore:
+    """Wraps a unit-of-work factory and records the thread each unit of work is opened on."""
+
+    def __init__(self, inner: SqlStore) -> None:
+        self.inner = inner
+        self.threads: list[threading.Thread] = []
+
+    @property
+    def description(self) -> str:
+        return self.inner.description
+
+    def __call__(self) -> UnitOfWork:
+        self.threads.append(threading.current_thread())
+        return self.inner()
+
+
+@pytest.fixture(autouse=True)
+def clean_settings() -> Iterator[QSettings]:
+    """Every GUI test starts from (and leaves) empty application settings."""
+    settings = QSettings(ORGANISATION, APP_NAME)
+    settings.clear()
+    settings.sync()
+    yield settings
+    settings.clear()
+    settings.sync()

@@ -1,0 +1,105 @@
+"""The task runner: work on a pool thread, outcomes on the GUI thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from billing_desktop.domain.errors import InvalidInput
+from billing_desktop.ui.tasks import GENERIC_ERROR, TaskRunner, user_message
+
+
+@pytest.fixture
+def runner(qtbot: Any) -> Any:
+    made = TaskRunner()
+    yield made
+    made.shutdown()
+
+
+def test_work_runs_off_the_gui_thread_and_the_result_comes_back_on_it(
+    qtbot: Any, runner: TaskRunner
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def work(a: int, b: int) -> int:
+        seen["worker"] = threading.current_thread()
+        return a + b
+
+    def done(result: int) -> None:
+        seen["result"] = result
+        seen["delivered"] = threading.current_thread()
+
+    with qtbot.waitSignal(runner.busy_changed, check_params_cb=lambda busy: not busy):
+        runner.run(work, 2, 3, on_done=done)
+        assert runner.busy and runner.pending == 1
+    assert seen["result"] == 5
+    assert seen["worker"] is not threading.main_thread()
+    assert seen["delivered"] is threading.main_thread()
+    assert runner.pending == 0
+
+
+def test_a_billing_error_reaches_on_error_with_its_own_message(
+    qtbot: Any, runner: TaskRunner
+) -> None:
+    messages: list[str] = []
+
+    def fail() -> None:
+        raise InvalidInput("'x' is not an amount")
+
+    runner.run(fail, on_done=lambda _: pytest.fail("no result expected"), on_error=messages.append)
+    assert runner.wait_idle(5)
+    assert messages == ["'x' is not an amount"]
+
+
+def test_other_errors_get_a_generic_message_and_are_logged(
+    qtbot: Any, runner: TaskRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    def crash() -> None:
+        raise ZeroDivisionError("boom")
+
+    with (
+        caplog.at_level(logging.ERROR, logger="billing_desktop.ui.tasks"),
+        qtbot.waitSignal(runner.error) as signal,
+    ):
+        runner.run(crash, description="divide")
+    assert signal.args == [GENERIC_ERROR]
+    assert "divide failed" in caplog.text and "ZeroDivisionError" in caplog.text
+
+
+def test_progress_messages_reach_the_gui_thread(qtbot: Any, runner: TaskRunner) -> None:
+    received: list[tuple[str, threading.Thread]] = []
+
+    def work(progress: Callable[[str], None]) -> str:
+        progress("half way")
+        progress("done")
+        return "ok"
+
+    results: list[str] = []
+    runner.run(
+        work,
+        on_done=results.append,
+        on_progress=lambda m: received.append((m, threading.current_thread())),
+    )
+    assert runner.wait_idle(5)
+    assert [m for m, _ in received] == ["half way", "done"]
+    assert all(t is threading.main_thread() for _, t in received)
+    assert results == ["ok"]
+
+
+def test_a_cancelled_task_delivers_nothing(qtbot: Any, runner: TaskRunner) -> None:
+    gate = threading.Event()
+    delivered: list[object] = []
+    handle = runner.run(gate.wait, 5, on_done=delivered.append)
+    handle.cancel()
+    gate.set()
+    assert runner.wait_idle(5)
+    assert delivered == [] and handle.finished
+
+
+def test_user_messages() -> None:
+    assert user_message(InvalidInput("bad month")) == "bad month"
+    assert user_message(RuntimeError("secret internals")) == GENERIC_ERROR

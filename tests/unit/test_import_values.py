@@ -1,0 +1,162 @@
+"""Cell parsers of the CSV imports (PRODUCT §12): what each accepts, and what it says otherwise."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from billing_desktop.domain import model as m
+from billing_desktop.services import csv_parsing as p
+from billing_desktop.services import imports
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "expected"),
+    [
+        (p.whole_number, "0", 0),
+        (p.whole_number, "007", 7),
+        (p.whole_number, "2147483647", 2_147_483_647),
+        (p.decimal, "0.0125", Decimal("0.0125")),
+        (p.decimal, "12", Decimal("12")),
+        (p.decimal, ".5", Decimal("0.5")),
+        (p.day, "2026-10-01", date(2026, 10, 1)),
+        (p.instant, "2026-10-01T09:30:00Z", datetime(2026, 10, 1, 9, 30, tzinfo=UTC)),
+        (p.instant, "2026-10-01T11:30:00+02:00", datetime(2026, 10, 1, 9, 30, tzinfo=UTC)),
+        (p.instant, "2026-10-01 04:30:00.5-05:00", datetime(2026, 10, 1, 9, 30, 0, 500_000, UTC)),
+        (p.phone_number, "+15550100", "+15550100"),
+        (p.phone_number, "+123456789012345", "+123456789012345"),
+        (p.boolean, "TRUE", True),
+        (p.boolean, "False", False),
+        (p.email, "ann@example.com", "ann@example.com"),
+        (p.currency, "eur", "EUR"),
+        (p.timezone_name, "Europe/Berlin", "Europe/Berlin"),
+        (p.timezone_name, "UTC", "UTC"),
+        (p.name_list, "Sales; Ops;;Sales ; ", ("Sales", "Ops")),
+        (
+            p.privileges,
+            "edit_billing_unit; edit_billing;edit_billing",
+            (m.Privilege.EDIT_BILLING, m.Privilege.EDIT_BILLING_UNIT),
+        ),
+        (p.privileges, " ; ", ()),
+        (p.choice(m.Unit), "GB", m.Unit.GB),
+        (p.choice(m.Unit), "agent", m.Unit.AGENT),
+        (p.money("USD"), "12.5", Decimal("12.50")),
+        (p.money("JPY"), "1200", Decimal("1200")),
+        (p.money("KWD"), "1.125", Decimal("1.125")),
+        (p.money("USD", signed=True), "-3.10", Decimal("-3.10")),
+        (p.identifier, "x" * 100, "x" * 100),
+    ],
+)
+def test_good_values(parse: Callable[[str], object], text: str, expected: object) -> None:
+    value = parse(text)
+    assert value == expected
+    assert type(value) is type(expected)  # Decimal stays Decimal, never float
+
+
+def test_instants_come_back_in_utc() -> None:
+    value = p.instant("2026-10-01T11:30:00+02:00")
+    assert value.tzinfo is UTC and value.hour == 9
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (p.whole_number, "abc", "'abc' is not a whole number"),
+        (p.whole_number, "1.5", "'1.5' is not a whole number"),
+        (p.whole_number, "-5", "'-5' must be 0 or more"),
+        (p.whole_number, "٣", "'٣' is not a whole number"),  # non-ASCII digits
+        (p.whole_number, "2147483648", "'2147483648' is too large (at most 2147483647)"),
+        (p.decimal, "-0.5", "'-0.5' must be 0 or more"),
+        (p.decimal, "1e3", "'1e3' is not a number (write it like 12.5)"),
+        (p.decimal, "NaN", "'NaN' is not a number (write it like 12.5)"),
+        (p.decimal, "1,5", "'1,5' is not a number (write it like 12.5)"),
+        (p.decimal, "1" * 31, f"'{'1' * 31}' has too many digits (at most 30)"),
+        (p.money("USD"), "1.234", "1.234 has more decimals than USD allows (2)"),
+        (p.money("JPY"), "1.5", "1.5 has more decimals than JPY allows (0)"),
+        (p.money("USD"), "-1", "'-1' must be 0 or more"),
+        (p.money("USD"), "$5", "'$5' is not an amount (write it like 12.50)"),
+        (p.money("USD", positive=True), "0.00", "'0.00' must be more than 0"),
+        (p.day, "2026-02-30", "'2026-02-30' is not a date (YYYY-MM-DD, e.g. 2026-10-01)"),
+        (p.day, "20261001", "'20261001' is not a date (YYYY-MM-DD, e.g. 2026-10-01)"),
+        (p.day, "2026-W40-1", "'2026-W40-1' is not a date (YYYY-MM-DD, e.g. 2026-10-01)"),
+        (
+            p.instant,
+            "2026-10-01T09:30:00",
+            "'2026-10-01T09:30:00' needs a UTC offset or Z (e.g. 2026-10-01T09:30:00Z)",
+        ),
+        (
+            p.instant,
+            "2026-10-01",
+            "'2026-10-01' needs a UTC offset or Z (e.g. 2026-10-01T09:30:00Z)",
+        ),
+        (
+            p.instant,
+            "yesterday",
+            "'yesterday' is not a time (ISO 8601 with offset, e.g. 2026-10-01T09:30:00Z)",
+        ),
+        (p.phone_number, "555-0100", "'555-0100' is not an E.164 phone number (e.g. +15550100)"),
+        (p.phone_number, "+05550100", "'+05550100' is not an E.164 phone number (e.g. +15550100)"),
+        (
+            p.phone_number,
+            "+1234567890123456",
+            "'+1234567890123456' is not an E.164 phone number (e.g. +15550100)",
+        ),
+        (p.boolean, "yes", "'yes' is not true or false"),
+        (p.email, "ann.example.com", "'ann.example.com' is not an email address"),
+        (p.email, "@example.com", "'@example.com' is not an email address"),
+        (p.email, "ann@", "'ann@' is not an email address"),
+        (p.email, "ann@b@example.com", "'ann@b@example.com' is not an email address"),
+        (p.currency, "EURO", "'EURO' is not an ISO 4217 currency code"),
+        (p.timezone_name, "Mars/Base", "'Mars/Base' is not a time zone (e.g. Europe/Berlin)"),
+        (
+            p.timezone_name,
+            "europe/berlin",
+            "'europe/berlin' is not a time zone (e.g. Europe/Berlin)",
+        ),
+        (
+            p.privileges,
+            "edit_billing;admin",
+            "'admin' is not an access group (expected: edit_billing, view_billing_unit, "
+            "edit_billing_unit)",
+        ),
+        (p.choice(m.Channel), "Chat", "'Chat' is not one of: chat, voice"),
+        (p.identifier, "x" * 101, "is 101 characters long (at most 100)"),
+    ],
+)
+def test_bad_values_say_what_is_wrong(
+    parse: Callable[[str], object], text: str, message: str
+) -> None:
+    with pytest.raises(p.BadValue) as raised:
+        parse(text)
+    assert str(raised.value) == message
+
+
+def test_kinds_are_listed_in_the_documented_order() -> None:
+    assert imports.KINDS[0] == "account" and imports.KINDS[-1] == "storage"
+    assert len(imports.KINDS) == len(set(imports.KINDS)) == 15
+
+
+@pytest.mark.parametrize("kind", imports.KINDS)
+def test_columns_are_the_fields_of_the_record_in_order(kind: str) -> None:
+    # The import builds records positionally from the columns, so the two must agree.
+    spec = imports._KINDS[kind]
+    assert isinstance(spec.cls, type)
+    fields = [f.name for f in dataclasses.fields(spec.cls)]
+    assert [name for name, _required in imports.columns_of(kind)] == fields
+
+
+def test_report_wording_and_json_shape() -> None:
+    report = imports.ImportReport("calls", "calls.csv", 120, 117, 3)
+    assert report.summary() == "calls.csv: 120 rows, 117 added, 3 skipped (already stored)"
+    assert imports.ImportReport("users", "u.csv", 1, 1, 0).summary().startswith("u.csv: 1 row,")
+    assert report.as_dict() == {
+        "kind": "calls",
+        "file": "calls.csv",
+        "rows": 120,
+        "added": 117,
+        "skipped": 3,
+    }
