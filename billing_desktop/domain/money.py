@@ -77,10 +77,18 @@ def currency_symbol(currency: str) -> str:
     return str(get_currency_symbol(currency, locale="en"))
 
 
-def format_money(amount: Decimal, currency: str) -> str:
-    """Human display: symbol, thousands separators, minus sign in front ("-$1,234.50")."""
+def format_money(amount: Decimal, currency: str, *, keep_precision: bool = False) -> str:
+    """Human display: symbol, thousands separators, minus sign in front ("-$1,234.50").
+
+    Amounts are rounded half-up to the minor unit; with ``keep_precision`` (unit prices) the
+    extra decimals stay (``$0.0125``), never fewer than the currency's own.
+    """
     digits = minor_digits(currency)
-    rounded = amount.quantize(quantum(currency))
+    if keep_precision:
+        exponent = amount.normalize().as_tuple().exponent
+        if isinstance(exponent, int):
+            digits = max(digits, -exponent)
+    rounded = amount.quantize(Decimal(1).scaleb(-digits), rounding=HALF_UP)
     sign = "-" if rounded < 0 else ""
     body = f"{abs(rounded):,.{digits}f}"
     symbol = currency_symbol(currency)

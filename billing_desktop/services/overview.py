@@ -8,6 +8,7 @@ the views; times are converted to the account's time zone here.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal
@@ -244,14 +245,4 @@ def call_page(uow: UnitOfWork, actor: Actor, offset: int, limit: int) -> list[Ca
 
 
 def _in_zone(row: CallRow, zone: tzinfo) -> CallRow:
-    return CallRow(
-        id=row.id,
-        type=row.type,
-        triggered_by=row.triggered_by,
-        trigger_source=row.trigger_source,
-        candidate_id=row.candidate_id,
-        campaign=row.campaign,
-        number=row.number,
-        started_at=row.started_at.astimezone(zone),
-        duration_seconds=row.duration_seconds,
-    )
+    return dataclasses.replace(row, started_at=row.started_at.astimezone(zone))

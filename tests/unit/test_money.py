@@ -86,3 +86,9 @@ def test_rounding_moves_at_most_half_a_minor_unit(amount: Decimal, currency: str
     half = Decimal(1).scaleb(-minor_digits(currency)) / 2
     assert abs(rounded - amount) <= half
     to_minor(rounded, currency)  # always representable in minor units
+
+
+def test_unit_prices_keep_their_precision() -> None:
+    assert format_money(Decimal("0.0125"), "USD", keep_precision=True) == "$0.0125"
+    assert format_money(Decimal("65"), "USD", keep_precision=True) == "$65.00"
+    assert format_money(Decimal("0.5"), "JPY", keep_precision=True) == "¥0.5"

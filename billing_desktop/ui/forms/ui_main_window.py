@@ -100,6 +100,7 @@ class Ui_MainWindow(object):
         self.emptyPage.setObjectName(u"emptyPage")
         self.emptyLayout = QVBoxLayout(self.emptyPage)
         self.emptyLayout.setObjectName(u"emptyLayout")
+        self.emptyLayout.setContentsMargins(64, -1, 64, -1)
         self.emptyTopSpacer = QSpacerItem(20, 40, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
         self.emptyLayout.addItem(self.emptyTopSpacer)
@@ -157,6 +158,7 @@ class Ui_MainWindow(object):
         self.noAccessPage.setObjectName(u"noAccessPage")
         self.noAccessLayout = QVBoxLayout(self.noAccessPage)
         self.noAccessLayout.setObjectName(u"noAccessLayout")
+        self.noAccessLayout.setContentsMargins(64, -1, 64, -1)
         self.noAccessTopSpacer = QSpacerItem(20, 40, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
 
         self.noAccessLayout.addItem(self.noAccessTopSpacer)

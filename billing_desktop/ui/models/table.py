@@ -22,7 +22,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from billing_desktop.domain.money import currency_symbol, format_money, minor_digits
+from billing_desktop.domain.money import format_money
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -110,17 +110,7 @@ def display_price(price: Decimal, currency: str | None) -> str:
     """A unit price: money formatting, but never rounded away (0.0125 stays 0.0125)."""
     if currency is None:
         return f"{price:,f}"
-    digits = minor_digits(currency)
-    exponent = price.normalize().as_tuple().exponent
-    decimals = max(digits, -exponent if isinstance(exponent, int) else digits)
-    if decimals == digits:
-        return format_money(price, currency)
-    sign = "-" if price < 0 else ""
-    body = f"{abs(price):,.{decimals}f}"
-    symbol = currency_symbol(currency)
-    if len(symbol) > 1 and symbol.isalpha():
-        return f"{sign}{symbol} {body}"
-    return f"{sign}{symbol}{body}"
+    return format_money(price, currency, keep_precision=True)
 
 
 class ColumnTableModel(QAbstractTableModel, Generic[R]):
