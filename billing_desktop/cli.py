@@ -149,6 +149,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM",
         help="month shown in the Usage tab (default: the current one)",
     )
+    usage = commands.add_parser(
+        "usage",
+        help="usage per product for a month: free units, credit, balance",
+        description="Usage per product for a month (default: the current one in the account's "
+        "time zone): free units, amount, credit applied, balance and commit.",
+    )
+    usage.add_argument("--month", type=_month, default=None, metavar="YYYY-MM")
+    usage.add_argument("--json", action="store_true", help="print the PRODUCT §11.1 JSON shape")
+
+    close = commands.add_parser(
+        "close-month",
+        help="close a month: recharge commits, debit credit, issue the invoice",
+        description="Close an ended month: ledger rows for commit recharges, credit used and "
+        "expired, and one invoice for what credit did not cover. Idempotent; months are closed "
+        "in order, and a closed month cannot change.",
+    )
+    close.add_argument("month", type=_month, metavar="YYYY-MM")
+    close.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 
@@ -221,7 +239,44 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(store_location=args.store, user_id=args.user)
 
 
+def _cmd_usage(args: argparse.Namespace) -> int:
+    from billing_desktop.domain.periods import Month
+    from billing_desktop.services.billing import usage_summary
+    from billing_desktop.services.context import resolve_actor
+
+    store = _open(args)
+    with store() as uow:
+        actor = resolve_actor(uow, args.user)
+        summary = usage_summary(uow, actor, Month.parse(args.month) if args.month else None)
+    if args.json:
+        _print_json(summary.as_json())
+    else:
+        from billing_desktop.services.billing import usage_table
+
+        print(usage_table(summary))
+    return 0
+
+
+def _cmd_close_month(args: argparse.Namespace) -> int:
+    from billing_desktop.domain.periods import Month
+    from billing_desktop.services.billing import close_month
+    from billing_desktop.services.context import resolve_actor
+
+    store = _open(args)
+    with store() as uow:
+        actor = resolve_actor(uow, args.user)
+        report = close_month(uow, actor, Month.parse(args.month))
+        uow.commit()
+    if args.json:
+        _print_json(report.as_json())
+    else:
+        print(report.summary())
+    return 0
+
+
 COMMANDS = {
+    "usage": _cmd_usage,
+    "close-month": _cmd_close_month,
     "demo": _cmd_demo,
     "import": _cmd_import,
     "screenshot": _cmd_screenshot,

@@ -123,7 +123,11 @@ class InvoiceStatus(StrEnum):
 
 
 class LedgerKind(StrEnum):
+    """Ledger row kinds. Signs are from the customer's side: + adds credit or pays, - uses
+    credit or is owed. The sum of all rows is credit left minus amount owed."""
+
     COMMIT_RECHARGE = "commit_recharge"
+    COMMIT_EXPIRY = "commit_expiry"
     PURCHASE = "purchase"
     ONE_TIME_PAYMENT = "one_time_payment"
     USAGE_DEBIT = "usage_debit"
@@ -141,6 +145,14 @@ class Account:
     commit_scope: CommitScope
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Tier:
+    """Graduated pricing: billable units beyond ``above`` cost ``unit_price`` each."""
+
+    above: Decimal
+    unit_price: Decimal
+
+
 @dataclass(frozen=True, slots=True)
 class Product:
     code: str
@@ -152,6 +164,7 @@ class Product:
     metering: Metering
     source: Source
     commit: CommitAvailability
+    tiers: tuple[Tier, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +303,9 @@ class LedgerEntry:
     reference: str = ""
     description: str = ""
     id: int | None = None
+    # Which credit pool the row moves: "credits" (purchased, never expires), a commit period
+    # ("commit:<product or ''>:<recharge date>"), or "" for invoices and payments.
+    pool: str = ""
 
 
 @dataclass(frozen=True, slots=True)

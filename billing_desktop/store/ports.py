@@ -7,9 +7,10 @@ back unless ``commit()`` is called.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
@@ -80,6 +81,84 @@ class LedgerRepository(Protocol):
     def add_many(self, entries: Sequence[LedgerEntry]) -> None: ...
 
     def all(self) -> list[LedgerEntry]: ...
+
+    def between(self, first: date, last: date) -> list[LedgerEntry]:
+        """Rows with ``first <= occurred_on <= last``, in date then insertion order."""
+        ...
+
+    def pool_totals(self, before: date) -> dict[str, Decimal]:
+        """Sum of the rows of each credit pool dated before ``before`` ("" = invoices/payments)."""
+        ...
+
+
+RollupKey = tuple[date, int, str, str]
+"""(local day, local hour, app or '', measure) of an hourly usage rollup."""
+
+
+@dataclass(frozen=True, slots=True)
+class RollupRow:
+    day: date
+    hour: int
+    app: str
+    measure: str
+    quantity: Decimal
+
+
+class RollupRepository(Protocol):
+    """Hourly usage rollups, kept in step with the raw records in the same transaction."""
+
+    def add(self, deltas: Mapping[RollupKey, Decimal]) -> None:
+        """Add quantities to the rollups (creating rows as needed)."""
+        ...
+
+    def totals(self, first: date, last: date, app: str | None = None) -> dict[str, Decimal]:
+        """Quantity per measure over local days [first, last] (one app or all)."""
+        ...
+
+    def rows(
+        self, first: date, last: date, measures: Sequence[str], app: str | None = None
+    ) -> list[RollupRow]:
+        """The hourly rows of ``measures`` over [first, last], summed over apps unless ``app``."""
+        ...
+
+    def span(self) -> tuple[date, date] | None:
+        """First and last local day with any rollup, or None."""
+        ...
+
+    def clear(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MonthLine:
+    """One product's rating of a closed month (also an invoice line)."""
+
+    product: str
+    quantity: Decimal
+    free_units_total: Decimal
+    free_units_used: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    credit_applied: Decimal
+    charged: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedMonth:
+    month: date  # first day
+    closed_at: datetime
+    closed_by: str
+    invoice_number: str | None
+
+
+class ClosingRepository(Protocol):
+    def all(self) -> list[ClosedMonth]: ...
+
+    def get(self, month: date) -> ClosedMonth | None: ...
+
+    def add(self, closed: ClosedMonth, lines: Sequence[MonthLine]) -> None: ...
+
+    def lines(self, month: date) -> list[MonthLine]: ...
 
 
 class AuditRepository(Protocol):
@@ -154,6 +233,8 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepository
     audit: AuditRepository
     queries: Queries
+    rollups: RollupRepository
+    closing: ClosingRepository
 
     def commit(self) -> None: ...
 

@@ -7,6 +7,7 @@ import enum
 import typing
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -14,7 +15,13 @@ import sqlalchemy as sa
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.domain.money import from_minor, to_minor
-from billing_desktop.store.ports import CallRow, UnitSummary
+from billing_desktop.store.ports import (
+    CallRow,
+    ClosedMonth,
+    MonthLine,
+    RollupRow,
+    UnitSummary,
+)
 from billing_desktop.store.sql import tables as t
 
 T = TypeVar("T")
@@ -224,6 +231,15 @@ def _decode_groups(text: str) -> tuple[m.Privilege, ...]:
     return tuple(m.Privilege(g) for g in text.split(";") if g)
 
 
+def _encode_tiers(tiers: tuple[m.Tier, ...]) -> str:
+    return ";".join(f"{tier.above}:{tier.unit_price}" for tier in tiers)
+
+
+def _decode_tiers(text: str) -> tuple[m.Tier, ...]:
+    pairs = (part.split(":") for part in text.split(";") if part)
+    return tuple(m.Tier(Decimal(above), Decimal(price)) for above, price in pairs)
+
+
 def _encode_commit_product(product: str | None) -> str:
     return product or ""
 
@@ -233,7 +249,9 @@ def _decode_commit_product(product: str) -> str | None:
 
 
 MAPPERS: dict[str, Mapper[Any]] = {
-    "products": Mapper(m.Product, t.products, ("code",)),
+    "products": Mapper(
+        m.Product, t.products, ("code",), codecs={"tiers": (_encode_tiers, _decode_tiers)}
+    ),
     "commits": Mapper(
         m.Commit,
         t.commits,
@@ -358,9 +376,26 @@ class SqlLedger:
             self._conn.execute(t.ledger.insert(), rows)
 
     def all(self) -> list[m.LedgerEntry]:
+        return self._select(sa.true())
+
+    def between(self, first: date, last: date) -> list[m.LedgerEntry]:
+        c = t.ledger.c
+        return self._select(sa.and_(c.occurred_on >= first, c.occurred_on <= last))
+
+    def _select(self, condition: sa.ColumnElement[bool]) -> list[m.LedgerEntry]:
         currency = self._currency.currency()
-        query = sa.select(t.ledger).order_by(t.ledger.c.occurred_on, t.ledger.c.id)
+        query = sa.select(t.ledger).where(condition).order_by(t.ledger.c.occurred_on, t.ledger.c.id)
         return [self._mapper.from_row(row, currency) for row in self._conn.execute(query)]
+
+    def pool_totals(self, before: date) -> dict[str, Decimal]:
+        currency = _need(self._currency.currency())
+        c = t.ledger.c
+        query = (
+            sa.select(c.pool, sa.func.sum(c.amount_minor))
+            .where(c.occurred_on < before)
+            .group_by(c.pool)
+        )
+        return {pool: from_minor(int(total), currency) for pool, total in self._conn.execute(query)}
 
 
 class SqlAudit:
@@ -462,3 +497,151 @@ class SqlQueries:
             .limit(limit)
         )
         return [CallRow(*row) for row in self._conn.execute(query)]
+
+
+MICRO = Decimal("0.000001")
+
+
+def to_micro_units(quantity: Decimal) -> int:
+    scaled = quantity.scaleb(6)
+    if scaled != scaled.to_integral_value():
+        raise StoreError(f"{quantity} has more than 6 decimals; usage quantities cannot")
+    return int(scaled)
+
+
+def from_micro_units(value: int) -> Decimal:
+    return (Decimal(value) * MICRO).normalize() if value else Decimal(0)
+
+
+class SqlRollups:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def add(self, deltas: typing.Mapping[tuple[date, int, str, str], Decimal]) -> None:
+        rows = [
+            {
+                "day": day,
+                "hour": hour,
+                "app": app,
+                "measure": measure,
+                "quantity": to_micro_units(quantity),
+            }
+            for (day, hour, app, measure), quantity in sorted(deltas.items())
+            if quantity
+        ]
+        if not rows:
+            return
+        dialect = self._conn.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+        statement = upsert(t.usage_hourly)
+        statement = statement.on_conflict_do_update(
+            index_elements=["day", "hour", "app", "measure"],
+            set_={"quantity": t.usage_hourly.c.quantity + statement.excluded.quantity},
+        )
+        for part in chunks(rows, INSERT_BATCH):
+            self._conn.execute(statement, list(part))
+
+    def totals(self, first: date, last: date, app: str | None = None) -> dict[str, Decimal]:
+        c = t.usage_hourly.c
+        query = (
+            sa.select(c.measure, sa.func.sum(c.quantity))
+            .where(c.day >= first, c.day <= last)
+            .group_by(c.measure)
+        )
+        if app is not None:
+            query = query.where(c.app == app)
+        return {
+            measure: from_micro_units(int(total)) for measure, total in self._conn.execute(query)
+        }
+
+    def rows(
+        self, first: date, last: date, measures: Sequence[str], app: str | None = None
+    ) -> list[RollupRow]:
+        c = t.usage_hourly.c
+        query = (
+            sa.select(c.day, c.hour, c.measure, sa.func.sum(c.quantity))
+            .where(c.day >= first, c.day <= last, c.measure.in_(list(measures)))
+            .group_by(c.day, c.hour, c.measure)
+            .order_by(c.day, c.hour, c.measure)
+        )
+        if app is not None:
+            query = query.where(c.app == app)
+        return [
+            RollupRow(day, hour, app or "", measure, from_micro_units(int(total)))
+            for day, hour, measure, total in self._conn.execute(query)
+        ]
+
+    def span(self) -> tuple[date, date] | None:
+        c = t.usage_hourly.c
+        first, last = self._conn.execute(sa.select(sa.func.min(c.day), sa.func.max(c.day))).one()
+        return None if first is None else (first, last)
+
+    def clear(self) -> None:
+        self._conn.execute(t.usage_hourly.delete())
+
+
+class SqlClosing:
+    def __init__(self, conn: sa.Connection, currency: CurrencySource) -> None:
+        self._conn = conn
+        self._currency = currency
+
+    def all(self) -> list[ClosedMonth]:
+        query = sa.select(t.closed_months).order_by(t.closed_months.c.month)
+        return [ClosedMonth(**row._mapping) for row in self._conn.execute(query)]
+
+    def get(self, month: date) -> ClosedMonth | None:
+        query = sa.select(t.closed_months).where(t.closed_months.c.month == month)
+        row = self._conn.execute(query).first()
+        return None if row is None else ClosedMonth(**row._mapping)
+
+    def add(self, closed: ClosedMonth, lines: Sequence[MonthLine]) -> None:
+        currency = _need(self._currency.currency())
+        self._conn.execute(
+            t.closed_months.insert().values(
+                month=closed.month,
+                closed_at=closed.closed_at,
+                closed_by=closed.closed_by,
+                invoice_number=closed.invoice_number,
+            )
+        )
+        if lines:
+            self._conn.execute(
+                t.month_lines.insert(),
+                [
+                    {
+                        "month": closed.month,
+                        "product": line.product,
+                        "quantity": line.quantity,
+                        "free_units_total": line.free_units_total,
+                        "free_units_used": line.free_units_used,
+                        "unit_price": line.unit_price,
+                        "amount_minor": to_minor(line.amount, currency),
+                        "credit_applied_minor": to_minor(line.credit_applied, currency),
+                        "charged_minor": to_minor(line.charged, currency),
+                        "balance_minor": to_minor(line.balance, currency),
+                    }
+                    for line in lines
+                ],
+            )
+
+    def lines(self, month: date) -> list[MonthLine]:
+        currency = _need(self._currency.currency())
+        c = t.month_lines.c
+        query = sa.select(t.month_lines).where(c.month == month).order_by(c.product)
+        return [
+            MonthLine(
+                product=row.product,
+                quantity=row.quantity,
+                free_units_total=row.free_units_total,
+                free_units_used=row.free_units_used,
+                unit_price=row.unit_price,
+                amount=from_minor(row.amount_minor, currency),
+                credit_applied=from_minor(row.credit_applied_minor, currency),
+                charged=from_minor(row.charged_minor, currency),
+                balance=from_minor(row.balance_minor, currency),
+            )
+            for row in self._conn.execute(query)
+        ]

@@ -46,6 +46,8 @@ products = sa.Table(
     sa.Column("metering", sa.String(20), nullable=False),
     sa.Column("source", sa.String(20), nullable=False),
     sa.Column("commit", sa.String(20), nullable=False),
+    # Revision 0003: graduated tiers as "above:price;above:price" (exact decimal text).
+    sa.Column("tiers", sa.String(500), nullable=False, server_default=""),
 )
 
 commits = sa.Table(
@@ -225,6 +227,7 @@ ledger = sa.Table(
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
     sa.Column("reference", sa.String(100), nullable=False, default=""),
     sa.Column("description", sa.String(500), nullable=False, default=""),
+    sa.Column("pool", sa.String(120), nullable=False, server_default=""),
 )
 
 invoices = sa.Table(
@@ -250,6 +253,44 @@ audit_log = sa.Table(
     sa.Column("entity_id", sa.String(200), nullable=False, default=""),
     sa.Column("before", sa.JSON, nullable=True),
     sa.Column("after", sa.JSON, nullable=True),
+)
+
+# Revision 0003: hourly usage rollups, written in the same transaction as the raw records, so a
+# month's summary or a dashboard never scans raw records (PERFORMANCE.md B2). Quantities are
+# integer micro-units (exact for recordings' decimal minutes, summable in SQL).
+usage_hourly = sa.Table(
+    "usage_hourly",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),  # local day in the account's time zone
+    sa.Column("hour", sa.SmallInteger, primary_key=True),  # local hour 0-23
+    sa.Column("app", Id, primary_key=True),  # '' for records without an app
+    sa.Column("measure", sa.String(30), primary_key=True),
+    sa.Column("quantity", sa.BigInteger, nullable=False),
+)
+
+closed_months = sa.Table(
+    "closed_months",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),  # first day of the month
+    sa.Column("closed_at", UtcTimestamp, nullable=False),
+    sa.Column("closed_by", sa.String(200), nullable=False),
+    sa.Column("invoice_number", sa.String(40), nullable=True),
+)
+
+# What a closed month was rated at, per product: the invoice lines and the usage tab's history.
+month_lines = sa.Table(
+    "month_lines",
+    metadata,
+    sa.Column("month", sa.Date, sa.ForeignKey("closed_months.month"), primary_key=True),
+    sa.Column("product", Id, primary_key=True),
+    sa.Column("quantity", ExactDecimal, nullable=False),
+    sa.Column("free_units_total", ExactDecimal, nullable=False),
+    sa.Column("free_units_used", ExactDecimal, nullable=False),
+    sa.Column("unit_price", ExactDecimal, nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("credit_applied_minor", sa.BigInteger, nullable=False),
+    sa.Column("charged_minor", sa.BigInteger, nullable=False),
+    sa.Column("balance_minor", sa.BigInteger, nullable=False),
 )
 
 # Revision 0002: date-range indexes the screens and reports page through.

@@ -15,9 +15,11 @@ from billing_desktop.store.ports import (
     AccountRepository,
     AuditRepository,
     BillingUnitRepository,
+    ClosingRepository,
     Collection,
     LedgerRepository,
     Queries,
+    RollupRepository,
 )
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import open_engine
@@ -46,6 +48,8 @@ class SqlUnitOfWork:
     ledger: LedgerRepository
     audit: AuditRepository
     queries: Queries
+    rollups: RollupRepository
+    closing: ClosingRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -90,6 +94,8 @@ class SqlUnitOfWork:
         self.ledger = r.SqlLedger(conn, self)
         self.audit = r.SqlAudit(conn)
         self.queries = r.SqlQueries(conn)
+        self.rollups = r.SqlRollups(conn)
+        self.closing = r.SqlClosing(conn, self)
         return self
 
     def commit(self) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-21 04:47:34.544829
+
 """
 
 from __future__ import annotations

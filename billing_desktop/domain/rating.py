@@ -1,0 +1,155 @@
+"""Rating (PRODUCT §4.3, §4.4): free units, then credits, then charges — in that order.
+
+For each product with usage in a month:
+
+1. free units = allowance per agent x the month's peak daily agent count; used first;
+2. the rest (billable quantity) is priced — graduated tiers where the rate card has them —
+   and rounded half-up to the currency's minor unit ONCE per line (the named rule of PRODUCT §3);
+3. that amount is paid from credit pools in the order the caller gives (the product's own commit,
+   then the account commit, then purchased credits), never below zero;
+4. what no credit covers is charged: a negative balance, invoiced at the start of next month.
+
+Pools are plain money balances keyed by name; this module never reads a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from billing_desktop.domain.model import Product, Tier
+from billing_desktop.domain.money import HALF_UP, round_money
+
+ZERO = Decimal(0)
+
+
+def list_price(quantity: Decimal, unit_price: Decimal, tiers: Sequence[Tier] = ()) -> Decimal:
+    """Exact (unrounded) price of ``quantity`` units: ``unit_price`` up to the first tier's
+    threshold, then each tier's price for the units above its threshold."""
+    total = ZERO
+    boundaries = sorted(tiers)
+    price = unit_price
+    floor = ZERO
+    for tier in boundaries:
+        if quantity <= tier.above:
+            break
+        total += (tier.above - floor) * price
+        floor, price = tier.above, tier.unit_price
+    return total + (quantity - floor) * price if quantity > floor else total
+
+
+@dataclass(frozen=True, slots=True)
+class ProductUsage:
+    """Input: one product's metered quantity for a month and the pools it draws from, in order."""
+
+    product: Product
+    quantity: Decimal
+    pools: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RatedLine:
+    product: Product
+    quantity: Decimal
+    free_units_total: Decimal
+    free_units_used: Decimal
+    billable_quantity: Decimal
+    amount: Decimal  # charge for the usage beyond free units, before credit (rounded once)
+    drawn: tuple[tuple[str, Decimal], ...]  # credit applied, pool by pool
+    charged: Decimal  # what no credit covered: invoiced next month
+    balance: Decimal  # the product's own commit credit left (>= 0), or minus the charge
+
+    @property
+    def credit_applied(self) -> Decimal:
+        return sum((amount for _pool, amount in self.drawn), ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRating:
+    currency: str
+    agents: int
+    lines: tuple[RatedLine, ...]
+    pools_before: Mapping[str, Decimal]
+    pools_after: Mapping[str, Decimal]
+    pool_products: Mapping[str, str]  # a product commit's pool -> its product code
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def credit_applied(self) -> Decimal:
+        return sum((line.credit_applied for line in self.lines), ZERO)
+
+    @property
+    def charged(self) -> Decimal:
+        """The month's invoice total: a sum of rounded lines."""
+        return sum((line.charged for line in self.lines), ZERO)
+
+    def balance(self, products: Collection[str] | None = None) -> Decimal:
+        """Credit left minus what will be invoiced: over every product, or over ``products``
+        (their own commits' credit and charges, plus the shared account pools)."""
+
+        def counted(pool: str) -> bool:
+            owner = self.pool_products.get(pool)
+            return owner is None or products is None or owner in products
+
+        credit = sum((left for pool, left in self.pools_after.items() if counted(pool)), ZERO)
+        charges = sum(
+            (
+                line.charged
+                for line in self.lines
+                if products is None or line.product.code in products
+            ),
+            ZERO,
+        )
+        return credit - charges
+
+
+def rate_month(
+    currency: str,
+    usages: Sequence[ProductUsage],
+    agents: int,
+    pools: Mapping[str, Decimal],
+    pool_products: Mapping[str, str] | None = None,
+) -> MonthRating:
+    """Rate a month. ``pools`` are the credit balances available at the month's start;
+    ``pool_products`` names the product whose own commit each product pool is."""
+    owners = dict(pool_products or {})
+    own_pool = {product: pool for pool, product in owners.items()}
+    left = {name: max(balance, ZERO) for name, balance in pools.items()}
+    lines: list[RatedLine] = []
+    for usage in sorted(usages, key=lambda u: u.product.code):
+        product = usage.product
+        free_total = product.free_units_per_agent * agents
+        free_used = min(usage.quantity, free_total)
+        billable = usage.quantity - free_used
+        amount = round_money(
+            list_price(billable, product.unit_price, product.tiers), currency, HALF_UP
+        )
+        remaining = amount
+        drawn: list[tuple[str, Decimal]] = []
+        for pool in usage.pools:
+            available = left.get(pool, ZERO)
+            take = min(remaining, available)
+            if take > 0:
+                left[pool] = available - take
+                drawn.append((pool, take))
+                remaining -= take
+        mine = own_pool.get(product.code)
+        own_left = left.get(mine, ZERO) if mine is not None else ZERO
+        lines.append(
+            RatedLine(
+                product=product,
+                quantity=usage.quantity,
+                free_units_total=free_total,
+                free_units_used=free_used,
+                billable_quantity=billable,
+                amount=amount,
+                drawn=tuple(drawn),
+                charged=remaining,
+                balance=own_left if remaining == 0 else -remaining,
+            )
+        )
+    return MonthRating(currency, agents, tuple(lines), dict(pools), left, owners)
