@@ -212,6 +212,14 @@ class Queries(Protocol):
     def numbers_count(self) -> int: ...
 
 
+class SettingsRepository(Protocol):
+    """Workspace settings: one JSON-able value per key (money as integer minor units)."""
+
+    def get(self, key: str) -> object | None: ...
+
+    def put(self, key: str, value: object) -> None: ...
+
+
 class UnitOfWork(Protocol):
     account: AccountRepository
     products: Collection[str, Product]
@@ -235,6 +243,7 @@ class UnitOfWork(Protocol):
     queries: Queries
     rollups: RollupRepository
     closing: ClosingRepository
+    settings: SettingsRepository
 
     def commit(self) -> None: ...
 

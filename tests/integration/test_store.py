@@ -189,3 +189,13 @@ def test_sources_with_records_are_bounded_by_the_range(store: SqlStore) -> None:
     assert m.Source.SMS in october and m.Source.SMS not in november
     assert m.Source.AGENTS in september and m.Source.AGENTS not in october
     assert m.Source.NUMBERS in october
+
+
+def test_workspace_settings_round_trip_as_json(store: SqlStore) -> None:
+    with store() as uow:
+        assert uow.settings.get("auto_recharge") is None
+        uow.settings.put("auto_recharge", {"threshold_minor": 5000, "amount_minor": 10000})
+        uow.settings.put("auto_recharge", {"threshold_minor": 2500, "amount_minor": 10000})
+        uow.commit()
+    with store() as uow:
+        assert uow.settings.get("auto_recharge") == {"threshold_minor": 2500, "amount_minor": 10000}

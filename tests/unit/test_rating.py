@@ -15,16 +15,36 @@ from billing_desktop.domain.rating import ProductUsage, list_price, rate_month
 D = Decimal
 
 
-def product(code: str = "VOICE", price: str = "0.02", free: str = "1000", cc: bool = True,
-            tiers: tuple[m.Tier, ...] = ()) -> m.Product:
-    return m.Product(code, code.title(), m.Unit.MINUTE, D(price), D(free), cc, m.Metering.SUM,
-                     m.Source.CALLS, m.CommitAvailability.ACTIVE, tiers)
+def product(
+    code: str = "VOICE",
+    price: str = "0.02",
+    free: str = "1000",
+    cc: bool = True,
+    tiers: tuple[m.Tier, ...] = (),
+) -> m.Product:
+    return m.Product(
+        code,
+        code.title(),
+        m.Unit.MINUTE,
+        D(price),
+        D(free),
+        cc,
+        m.Metering.SUM,
+        m.Source.CALLS,
+        m.CommitAvailability.ACTIVE,
+        tiers,
+    )
 
 
 def test_the_worked_example_of_product_section_4_3() -> None:
     pool = "commit:VOICE:2026-10-01"
-    rating = rate_month("USD", [ProductUsage(product(), D(12000), (pool, "credits"))], 10,
-                        {pool: D("30.00"), "credits": D(0)}, {pool: "VOICE"})
+    rating = rate_month(
+        "USD",
+        [ProductUsage(product(), D(12000), (pool, "credits"))],
+        10,
+        {pool: D("30.00"), "credits": D(0)},
+        {pool: "VOICE"},
+    )
     (line,) = rating.lines
     assert line.free_units_total == 10_000
     assert line.free_units_used == 10_000
@@ -44,8 +64,9 @@ def test_free_units_are_per_agent() -> None:
 
 def test_unused_own_commit_is_a_positive_balance() -> None:
     pool = "commit:VOICE:2026-10-01"
-    rating = rate_month("USD", [ProductUsage(product(), D(11000), (pool,))], 10,
-                        {pool: D("30.00")}, {pool: "VOICE"})
+    rating = rate_month(
+        "USD", [ProductUsage(product(), D(11000), (pool,))], 10, {pool: D("30.00")}, {pool: "VOICE"}
+    )
     assert rating.lines[0].balance == D("10.00")
     assert rating.balance() == D("10.00")
 
@@ -77,8 +98,9 @@ def test_graduated_tiers() -> None:
     assert rating.lines[0].amount == D("900.00")  # tiers apply to the billable quantity
 
 
-@pytest.mark.parametrize(("currency", "expected"), [("USD", "0.13"), ("JPY", "0"),
-                                                    ("KWD", "0.125")])
+@pytest.mark.parametrize(
+    ("currency", "expected"), [("USD", "0.13"), ("JPY", "0"), ("KWD", "0.125")]
+)
 def test_each_line_is_rounded_half_up_once(currency: str, expected: str) -> None:
     rating = rate_month(currency, [ProductUsage(product(price="0.0125", free="0"), D(10))], 1, {})
     assert rating.lines[0].amount == D(expected)
@@ -91,8 +113,9 @@ money = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False)
 
 @settings(max_examples=1000, deadline=None)
 @given(
-    st.lists(st.tuples(prices, quantities, st.integers(0, 2000), st.booleans()), min_size=1,
-             max_size=6),
+    st.lists(
+        st.tuples(prices, quantities, st.integers(0, 2000), st.booleans()), min_size=1, max_size=6
+    ),
     st.integers(0, 300),
     money,
     money,
@@ -125,8 +148,10 @@ def test_free_credit_and_charge_always_add_up(
         unit_price = line.product.unit_price
         # free + billable = quantity; their list values add up to quantity x price
         assert line.free_units_used + line.billable_quantity == line.quantity
-        assert (line.free_units_used * unit_price + line.billable_quantity * unit_price
-                == line.quantity * unit_price)
+        assert (
+            line.free_units_used * unit_price + line.billable_quantity * unit_price
+            == line.quantity * unit_price
+        )
         assert 0 <= line.free_units_used <= line.free_units_total
         # the only rounding is the named one: half-up, once, on the line's amount
         assert abs(line.amount - line.billable_quantity * unit_price) <= half

@@ -293,6 +293,15 @@ month_lines = sa.Table(
     sa.Column("balance_minor", sa.BigInteger, nullable=False),
 )
 
+# Revision 0004: workspace settings (auto-recharge, quotas, ...): one JSON value per key. Money
+# inside a value is integer minor units, as everywhere else.
+workspace_settings = sa.Table(
+    "workspace_settings",
+    metadata,
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.JSON, nullable=False),
+)
+
 # Revision 0002: date-range indexes the screens and reports page through.
 sa.Index("ix_calls_started_at", calls.c.started_at, calls.c.id)
 sa.Index("ix_conversations_started_at", conversations.c.started_at)

@@ -20,6 +20,7 @@ from billing_desktop.store.ports import (
     LedgerRepository,
     Queries,
     RollupRepository,
+    SettingsRepository,
 )
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import open_engine
@@ -50,6 +51,7 @@ class SqlUnitOfWork:
     queries: Queries
     rollups: RollupRepository
     closing: ClosingRepository
+    settings: SettingsRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -96,6 +98,7 @@ class SqlUnitOfWork:
         self.queries = r.SqlQueries(conn)
         self.rollups = r.SqlRollups(conn)
         self.closing = r.SqlClosing(conn, self)
+        self.settings = r.SqlSettings(conn)
         return self
 
     def commit(self) -> None:

@@ -1,0 +1,86 @@
+"""B2: the Usage tab's month summary, against the naive GROUP BY a user would run instead.
+
+    python bench/usage_summary.py STORE [--month 2026-10] [--runs 9]
+
+Ours: ``services.billing.usage_summary`` for the month (rollups + rating, the whole service
+call, median of ``--runs``). Baseline: the ``sqlite3`` command-line tool summing the month's
+raw calls and conversations with GROUP BY (median of 3). Target: ratio <= 0.1 and ours < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from billing_desktop.domain.periods import Month
+from billing_desktop.services.billing import usage_summary
+from billing_desktop.services.context import resolve_actor
+from billing_desktop.store.sql.types import to_micros
+from billing_desktop.store.sql.uow import SqlStore
+
+TARGET_RATIO = 0.1
+TARGET_MS = 50.0
+
+
+def ours(store: SqlStore, month: Month, runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        with store() as uow:
+            usage_summary(uow, resolve_actor(uow, None), month)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def baseline(path: Path, month: Month, zone: ZoneInfo) -> float:
+    start, end = (to_micros(t) for t in month.bounds(zone))
+    sql = (
+        "SELECT type, count(*), sum((duration_seconds + 59) / 60) FROM calls "
+        f"WHERE started_at >= {start} AND started_at < {end} GROUP BY type; "
+        "SELECT app, channel, count(*), sum(((ended_at - started_at) / 1000000 "
+        "- human_agent_seconds + 899) / 900) FROM conversations "
+        f"WHERE started_at >= {start} AND started_at < {end} GROUP BY app, channel;"
+    )
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run(["sqlite3", str(path), sql], check=True, capture_output=True)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("store", type=Path)
+    parser.add_argument("--month", default=None, help="YYYY-MM (default: the previous month)")
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    store = SqlStore(f"sqlite:///{args.store.resolve()}")
+    with store() as uow:
+        account = uow.account.get()
+    if account is None:
+        print(f"{args.store}: no workspace in this store", file=sys.stderr)
+        return 2
+    zone = ZoneInfo(account.timezone)
+    month = Month.parse(args.month) if args.month else Month.of(date.today()).plus(-1)
+    ours(store, month, 1)  # warm the page cache like a running app would have
+    mine = ours(store, month, args.runs)
+    base = baseline(args.store, month, zone)
+    ratio = mine / base
+    ok = ratio <= TARGET_RATIO and mine * 1000 < TARGET_MS
+    print(
+        f"B2 usage summary {month}: ours {mine * 1000:.1f} ms, baseline {base * 1000:.1f} ms, "
+        f"ratio {ratio:.3f} (target <= {TARGET_RATIO} and < {TARGET_MS:.0f} ms) "
+        f"{'OK' if ok else 'MISSED'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
