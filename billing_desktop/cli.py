@@ -167,6 +167,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     close.add_argument("month", type=_month, metavar="YYYY-MM")
     close.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    sessions = commands.add_parser(
+        "sessions",
+        help="billing, alert and voice sessions and agents per hour, day, week or month",
+        description="Billing, alert and voice sessions (PRODUCT §4.1) from the usage rollups, "
+        "and the peak daily count of licensed agents, per bucket of local time in the "
+        "account's time zone. Every bucket of the range is listed; a week (from Monday) or "
+        "month bucket keeps its natural start but counts only the days of the range.",
+    )
+    sessions.add_argument(
+        "--from", dest="first", type=_day, required=True, metavar="DATE", help="first day"
+    )
+    sessions.add_argument(
+        "--to", dest="last", type=_day, required=True, metavar="DATE", help="last day (included)"
+    )
+    sessions.add_argument(
+        "--app",
+        metavar="ID",
+        help="only this app's conversations and alerts (agents are workspace-wide seats: "
+        "the app does not change them)",
+    )
+    sessions.add_argument(
+        "--bucket", choices=("hour", "day", "week", "month"), default="day", help="default: day"
+    )
+    sessions.add_argument("--json", action="store_true", help="print the PRODUCT §11.1 JSON shape")
     return parser
 
 
@@ -274,9 +299,27 @@ def _cmd_close_month(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sessions(args: argparse.Namespace) -> int:
+    from billing_desktop.services.context import resolve_actor
+    from billing_desktop.services.sessions import session_statistics, sessions_table
+
+    store = _open(args)
+    with store() as uow:
+        actor = resolve_actor(uow, args.user)
+        statistics = session_statistics(
+            uow, actor, args.first, args.last, app=args.app, bucket=args.bucket
+        )
+    if args.json:
+        _print_json(statistics.as_dict())
+    else:
+        print(sessions_table(statistics))
+    return 0
+
+
 COMMANDS = {
     "usage": _cmd_usage,
     "close-month": _cmd_close_month,
+    "sessions": _cmd_sessions,
     "demo": _cmd_demo,
     "import": _cmd_import,
     "screenshot": _cmd_screenshot,

@@ -135,6 +135,10 @@ class LedgerKind(StrEnum):
     PAYMENT = "payment"
 
 
+# The ledger pool of purchased credits and one-time payments (they never expire).
+CREDITS_POOL = "credits"
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
     name: str

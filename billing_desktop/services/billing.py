@@ -24,6 +24,7 @@ from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput, StoreError
 from billing_desktop.domain.metering import MEASURES
 from billing_desktop.domain.model import (
+    CREDITS_POOL,
     Account,
     AgentSeat,
     AuditEntry,
@@ -46,7 +47,6 @@ from billing_desktop.domain.rating import MonthRating, ProductUsage, RatedLine, 
 from billing_desktop.domain.sessions import agents_in_month, peak_agents
 from billing_desktop.store.ports import ClosedMonth, MonthLine, UnitOfWork
 
-CREDITS_POOL = "credits"
 INVOICE_PREFIX = "INV-"
 PAYMENT_TERMS = timedelta(days=30)
 MAX_FOLD_MONTHS = 120
@@ -218,16 +218,15 @@ class BillingEngine:
         """Where rating has to start to know the credit left at ``upto``'s start."""
         if self.closed:
             return max(self.closed).plus(1)
+        # Never closed: start at the first month with metered usage. Recurring charges (seats,
+        # numbers) of months before any usage record are not made up after the fact.
         candidates = [upto]
         span = self.uow.rollups.span()
         if span is not None:
             candidates.append(Month.of(span[0]))
         if self.storage:
             candidates.append(Month.of(self.storage[0].day).plus(1))  # peak-day window
-        candidates += [Month.of(c.started_on) for c in self.commits]
-        candidates += [Month.of(s.started_on) for s in self.seats]
-        first = max(min(candidates), upto.plus(-MAX_FOLD_MONTHS))
-        return first
+        return max(min(candidates), upto.plus(-MAX_FOLD_MONTHS))
 
     # -- credit pools ---------------------------------------------------------------------
     def _commits_in_scope(self) -> list[Commit]:

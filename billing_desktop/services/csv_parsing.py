@@ -19,7 +19,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.model import Privilege
+from billing_desktop.domain.model import Privilege, Tier
 from billing_desktop.domain.money import parse_amount, validate_currency
 
 E = TypeVar("E", bound=StrEnum)
@@ -29,6 +29,10 @@ Parser = Callable[[str], object]
 MAX_WHOLE = 2**31 - 1
 # Decimals are stored as their text in a 40-character column (ExactDecimal).
 MAX_DECIMAL_TEXT = 30
+# Usage quantities are rolled up as integer millionths (usage_hourly.quantity).
+QUANTITY_DECIMALS = 6
+# Graduated tiers are stored as "above:price;above:price" text in a 500-character column.
+MAX_TIERS_TEXT = 500
 ID_LENGTH = 100
 NAME_LENGTH = 200
 
@@ -91,6 +95,47 @@ def decimal(value: str) -> Decimal:
     if len(value) > MAX_DECIMAL_TEXT:
         raise BadValue(f"{quote(value)} has too many digits (at most {MAX_DECIMAL_TEXT})")
     return Decimal(value)
+
+
+def quantity(value: str) -> Decimal:
+    """A usage quantity that is summed into the rollups (a recording's minutes): a decimal
+    with at most six decimals, which the rollups keep exactly."""
+    number = decimal(value)
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -QUANTITY_DECIMALS:
+        raise BadValue(f"{quote(value)} has more than {QUANTITY_DECIMALS} decimals")
+    return number
+
+
+def tiers(value: str) -> tuple[Tier, ...]:
+    """Graduated prices: ';'-separated ABOVE:PRICE pairs, thresholds increasing and above 0.
+
+    ``10000:0.015;50000:0.01``: billable units beyond 10,000 cost 0.015 each, beyond 50,000
+    0.01 (below the first threshold the product's unit_price applies). Blank items are ignored.
+    """
+    found: list[Tier] = []
+    for item in value.split(";"):
+        item = item.strip()
+        if not item:
+            continue
+        above_text, colon, price_text = item.partition(":")
+        if not colon or not above_text.strip() or not price_text.strip():
+            raise BadValue(f"tier {quote(item)} is not ABOVE:PRICE (e.g. 10000:0.015)")
+        try:
+            above = decimal(above_text.strip())
+            price = decimal(price_text.strip())
+        except BadValue as exc:
+            raise BadValue(f"tier {quote(item)}: {exc}") from None
+        if above <= 0:
+            raise BadValue(f"tier {quote(item)}: the threshold must be more than 0")
+        if found and above <= found[-1].above:
+            previous = found[-1].above
+            raise BadValue(f"tier {quote(item)}: thresholds must increase (after {previous})")
+        found.append(Tier(above, price))
+    stored = ";".join(f"{tier.above}:{tier.unit_price}" for tier in found)
+    if len(stored) > MAX_TIERS_TEXT:
+        raise BadValue(f"the tiers are {len(stored)} characters long (at most {MAX_TIERS_TEXT})")
+    return tuple(found)
 
 
 def money(

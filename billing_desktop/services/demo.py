@@ -22,16 +22,17 @@ import random
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate
 from math import log
-from typing import Protocol, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from billing_desktop.domain.access import Area, Level
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.model import (
+    CREDITS_POOL,
     Account,
     AgentSeat,
     Alert,
@@ -69,10 +70,10 @@ from billing_desktop.domain.model import (
     User,
 )
 from billing_desktop.services.context import is_empty, resolve_actor
-from billing_desktop.store.ports import UnitOfWork, UnitOfWorkFactory
+from billing_desktop.services.recording import UsageRecord, add_records
+from billing_desktop.store.ports import ClosedMonth, UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
-T_contra = TypeVar("T_contra", contravariant=True)
 
 SCALES = ("small", "large")
 MAX_MONTHS = 24
@@ -316,10 +317,6 @@ def _spread(total: int, weights: Sequence[float]) -> list[int]:
     return counts
 
 
-class _Sink(Protocol[T_contra]):
-    def add_many(self, items: Sequence[T_contra]) -> None: ...
-
-
 class _Draw:
     """Random draws built on ``random()`` alone, whose sequence Python keeps stable.
 
@@ -474,21 +471,31 @@ class _Builder:
         def total(per_three_months: int) -> int:
             return int((per_three_months * months).to_integral_value(ROUND_HALF_UP))
 
-        conversations = self._write("conversations", total(v.conversations), uow.conversations,
+        conversations = self._write("conversations", total(v.conversations),
                                     self._conversations_of_day)  # fmt: skip
-        alerts = self._write("alerts", total(v.alerts), uow.alerts, self._alerts_of_day)
-        calls = self._write("calls", total(v.calls), uow.calls, self._calls_of_day)
-        sms = self._write("sms", total(v.sms), uow.sms, self._sms_of_day)
-        interviews = self._write("interviews", total(v.interviews), uow.interviews,
-                                 self._interviews_of_day)  # fmt: skip
-        recordings = self._write("recordings", total(v.recordings), uow.recordings,
-                                 self._recordings_of_day)  # fmt: skip
+        alerts = self._write("alerts", total(v.alerts), self._alerts_of_day)
+        calls = self._write("calls", total(v.calls), self._calls_of_day)
+        sms = self._write("sms", total(v.sms), self._sms_of_day)
+        interviews = self._write("interviews", total(v.interviews), self._interviews_of_day)
+        recordings = self._write("recordings", total(v.recordings), self._recordings_of_day)
         storage = self._storage()
         uow.storage.add_many(storage)
         invoices = self._invoices()
         uow.invoices.add_many(invoices)
         ledger = self._ledger(invoices)
         uow.ledger.add_many(ledger)
+        # The invoiced months before the window were closed by the previous system: the billing
+        # engine starts rating at the window, and those months cannot change.
+        for invoice in invoices:
+            uow.closing.add(
+                ClosedMonth(
+                    month=invoice.period,
+                    closed_at=datetime.combine(invoice.issued_on, time(), UTC),
+                    closed_by="previous billing system",
+                    invoice_number=invoice.number,
+                ),
+                [],
+            )
         return DemoReport(
             account=ACCOUNT_NAME,
             seed=self.seed,
@@ -519,22 +526,22 @@ class _Builder:
         self,
         kind: str,
         total: int,
-        sink: _Sink[T],
-        make_day: Callable[[_Day, int, int], list[T]],
+        make_day: Callable[[_Day, int, int], Sequence[UsageRecord]],
     ) -> int:
-        """Generate ``total`` records day by day and write them in batches of ``BATCH``."""
+        """Generate ``total`` records day by day and write them (with their rollups) in
+        batches of ``BATCH``."""
         counts = _spread(total, [d.weight for d in self.days])
-        batch: list[T] = []
+        batch: list[UsageRecord] = []
         written = 0
         for day, count in zip(self.days, counts, strict=True):
             batch.extend(make_day(day, count, written + len(batch) + 1))
             if len(batch) >= BATCH:
-                sink.add_many(batch)
+                add_records(self.uow, kind, batch)
                 written += len(batch)
                 batch = []
                 self.progress(f"{kind}: {written:,} / {total:,}")
         if batch:
-            sink.add_many(batch)
+            add_records(self.uow, kind, batch)
             written += len(batch)
         self.progress(f"{kind}: {written:,} / {total:,}")
         return written
@@ -1040,16 +1047,17 @@ class _Builder:
 
         entries.append(
             LedgerEntry(self.first_day - timedelta(days=rng.between(35, 60)), LedgerKind.PURCHASE,
-                        scaled("500.00"), reference="CR-000001", description="Credit purchase")
+                        scaled("500.00"), reference="CR-000001", description="Credit purchase",
+                        pool=CREDITS_POOL)
         )  # fmt: skip
         entries.append(
             LedgerEntry(within_window(rng.between(5, 12)), LedgerKind.PURCHASE, scaled("250.00"),
-                        reference="CR-000002", description="Credit purchase")
+                        reference="CR-000002", description="Credit purchase", pool=CREDITS_POOL)
         )  # fmt: skip
         entries.append(
             LedgerEntry(within_window(rng.between(15, 25)), LedgerKind.ONE_TIME_PAYMENT,
                         scaled("150.00"), reference="OTP-000001",
-                        description="One-time payment")
+                        description="One-time payment", pool=CREDITS_POOL)
         )  # fmt: skip
         # sorted() is stable: same-day rows keep their generation order.
         return sorted(entries, key=lambda e: e.occurred_on)

@@ -8,6 +8,14 @@ counted) and at the end any problem raises ``ImportFailed``, which rolls the who
 back: nothing of the file is kept. Messages name the file, the physical line and the column:
 
     calls.csv, line 7, column 'duration_seconds': 'abc' is not a whole number
+
+Usage records go in through ``services.recording.add_records`` with their hourly rollups, so
+they need the account first (its time zone decides a record's local day). A new record that
+would change a closed month is refused like a bad value (PRODUCT §4.5); a stored one imported
+again is still skipped:
+
+    calls.csv, line 7, column 'started_at': 2026-09 is closed; late records for a closed month
+    are reported, not merged
 """
 
 from __future__ import annotations
@@ -25,8 +33,17 @@ from typing import Any, TypeVar
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area, Level
 from billing_desktop.domain.errors import BillingError, ImportFailed, InvalidInput
+from billing_desktop.domain.metering import check_rule
+from billing_desktop.domain.periods import Month
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
+from billing_desktop.services.recording import (
+    ROLLUP_KINDS,
+    ClosedPeriods,
+    add_records,
+    late_record_message,
+    rollup_zone,
+)
 from billing_desktop.store.ports import AccountRepository, UnitOfWork, UnitOfWorkFactory
 
 # PRODUCT §12 order, which is also an order that satisfies every reference between kinds.
@@ -115,6 +132,8 @@ class _Reference:
 
 
 Problems = list[tuple[str, str]]  # (column, message)
+# Where a new record would change a closed month: (column to name, the month), or None.
+Late = Callable[[ClosedPeriods, Any], tuple[str, Month] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +147,12 @@ class _Kind:
     references: tuple[_Reference, ...] = ()
     check: Callable[[Any], Problems] | None = None  # rules across columns of one row
     single_row: bool = False
+    late: Late | None = None  # records that must not land in a closed month (PRODUCT §4.5)
+
+    @property
+    def rolled_up(self) -> bool:
+        """Records written with their hourly rollups (which need the account's time zone)."""
+        return self.collection in ROLLUP_KINDS
 
     @property
     def needs_account(self) -> bool:
@@ -162,6 +187,36 @@ def _check_conversation(conversation: m.Conversation) -> Problems:
             )
         ]
     return []
+
+
+def _check_product(product: m.Product) -> Problems:
+    try:
+        check_rule(product.source, product.metering)
+    except InvalidInput as exc:
+        return [("metering", str(exc))]
+    return []
+
+
+def _late_at(column: str) -> Late:
+    """A record timed by the instant in ``column`` is late when its local day is closed."""
+    when = operator.attrgetter(column)
+
+    def late(closed: ClosedPeriods, record: Any) -> tuple[str, Month] | None:
+        month = closed.month_of_instant(when(record))
+        return None if month is None else (column, month)
+
+    return late
+
+
+def _late_snapshot(closed: ClosedPeriods, snapshot: m.StorageSnapshot) -> tuple[str, Month] | None:
+    month = closed.month_of_storage_day(snapshot.day)
+    return None if month is None else ("day", month)
+
+
+def _late_seat(closed: ClosedPeriods, seat: m.AgentSeat) -> tuple[str, Month] | None:
+    # The start names the problem: a seat reaching back into a closed month changes its count.
+    month = closed.month_of_seat(seat)
+    return None if month is None else ("started_on", month)
 
 
 def _commit_allowed(product: m.Product) -> str | None:
@@ -208,8 +263,10 @@ _KIND_LIST = (
             _Column("metering", p.choice(m.Metering)),
             _Column("source", p.choice(m.Source)),
             _Column("commit", p.choice(m.CommitAvailability)),
+            _opt("tiers", p.tiers, ()),
         ),
         key=operator.attrgetter("code"),
+        check=_check_product,
     ),
     _Kind(
         "commits",
@@ -253,6 +310,7 @@ _KIND_LIST = (
         key=operator.attrgetter("user_id", "started_on"),
         references=(_USER,),
         check=_check_seat,
+        late=_late_seat,
     ),
     _Kind(
         "numbers",
@@ -314,6 +372,7 @@ _KIND_LIST = (
         key=operator.attrgetter("id"),
         references=(_APP,),
         check=_check_conversation,
+        late=_late_at("started_at"),
     ),
     _Kind(
         "alerts",
@@ -328,6 +387,7 @@ _KIND_LIST = (
         ),
         key=operator.attrgetter("id"),
         references=(_APP, _USER),
+        late=_late_at("delivered_at"),
     ),
     _Kind(
         "calls",
@@ -348,6 +408,7 @@ _KIND_LIST = (
         ),
         key=operator.attrgetter("id"),
         references=(_USER,),
+        late=_late_at("started_at"),
     ),
     _Kind(
         "sms",
@@ -361,6 +422,7 @@ _KIND_LIST = (
             _Column("sent_at", p.instant),
         ),
         key=operator.attrgetter("id"),
+        late=_late_at("sent_at"),
     ),
     _Kind(
         "interviews",
@@ -374,6 +436,7 @@ _KIND_LIST = (
             _Column("completed_at", p.instant),
         ),
         key=operator.attrgetter("id"),
+        late=_late_at("completed_at"),
     ),
     _Kind(
         "recordings",
@@ -383,10 +446,11 @@ _KIND_LIST = (
         (
             _Column("id", _id),
             _Column("campaign", p.name),
-            _Column("minutes", p.decimal),
+            _Column("minutes", p.quantity),
             _Column("recorded_at", p.instant),
         ),
         key=operator.attrgetter("id"),
+        late=_late_at("recorded_at"),
     ),
     _Kind(
         "storage",
@@ -395,6 +459,7 @@ _KIND_LIST = (
         m.StorageSnapshot,
         (_Column("day", p.day), _Column("quantity", p.decimal)),
         key=operator.attrgetter("day"),
+        late=_late_snapshot,
     ),
 )
 _KINDS: dict[str, _Kind] = {kind.name: kind for kind in _KIND_LIST}
@@ -426,6 +491,8 @@ def _show(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, m.Tier):
+        return f"{value.above}:{value.unit_price}"
     if isinstance(value, tuple):
         return ";".join(_show(v) for v in value)
     return str(value)  # text, whole numbers, Decimals as written (never through float)
@@ -565,6 +632,16 @@ class _Run:
             _AccountCollection(uow.account) if kind.single_row else getattr(uow, kind.collection)
         )
         self.columns = self._bind_money(kind.columns)
+        self.write: Callable[[Sequence[Any]], None] = self.collection.add_many
+        zone = None
+        if kind.rolled_up:
+            try:
+                zone = rollup_zone(uow)
+            except InvalidInput as exc:
+                raise ImportFailed([f"{self.file}: {exc}"]) from None
+            self.write = partial(add_records, uow, kind.collection)
+        # Read once: closing a month and importing never share a unit of work.
+        self.closed = ClosedPeriods.of(uow, zone) if kind.late is not None else ClosedPeriods()
         self.field_names = tuple(column.name for column in kind.columns)
         self.defaults = tuple(column.blank for column in kind.columns)
         # Per-row plan: (field position, file index, parser, required, column name).
@@ -821,10 +898,17 @@ class _Run:
             keys = list(firsts)
             stored = _guard(self.file, lines, lambda: self.collection.get_many(keys))
             new = []
+            # Only new records can be late: a stored one re-imported as it is stays skipped.
+            closed = self.closed
+            late = self.kind.late if closed else None
             for key, (line, item) in firsts.items():
                 old = stored.get(key)
                 if old is None:
-                    new.append(item)
+                    found = None if late is None else late(closed, item)
+                    if found is None:
+                        new.append(item)
+                    else:
+                        self._error(line, found[0], late_record_message(found[1]))
                 elif old == item:
                     self.skipped += 1
                 else:
@@ -832,7 +916,7 @@ class _Run:
             if new:
                 # Written even when errors were found: later chunks then see these rows as
                 # stored, so repeats far apart are still reported; the rollback drops them.
-                _guard(self.file, lines, lambda: self.collection.add_many(new))
+                _guard(self.file, lines, lambda: self.write(new))
                 self.added += len(new)
         self._merge_errors()
         if self.progress is not None:

@@ -203,11 +203,11 @@ def test_months_close_in_order_and_only_once_over(store_path: Path, tmp_path: Pa
 def test_quarterly_commit_credit_is_shared_across_the_months_of_its_period(
     store_path: Path, tmp_path: Path
 ) -> None:
-    # 100.00 a quarter from 1 September; each month 15,000 min -> 5,000 billable -> 100.00
+    # 100.00 a quarter from 1 September; each month 12,600 min -> 2,600 billable -> 52.00
     import_workspace(
         store_path,
         tmp_path,
-        {"2026-09": 12_500, "2026-10": 12_500},
+        {"2026-09": 12_600, "2026-10": 12_600},
         frequency="quarterly",
         commit="100.00",
     )
@@ -216,7 +216,7 @@ def test_quarterly_commit_credit_is_shared_across_the_months_of_its_period(
         actor = resolve_actor(uow, None)
         open_october = usage_summary(uow, actor, OCTOBER, today=TODAY)
     assert [(p.amount, p.credit_applied, p.balance) for p in open_october.products] == [
-        (D("50.00"), D("50.00"), D("0.00"))  # September used the other 50.00
+        (D("52.00"), D("48.00"), D("-4.00"))  # September used 52.00 of the 100.00
     ]
     _close(store, Month(2026, 9))
     with store() as uow:

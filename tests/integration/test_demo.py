@@ -20,6 +20,7 @@ import pytest
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, NotFound
+from billing_desktop.domain.metering import rollup_deltas
 from billing_desktop.services.demo import DemoReport, build_demo
 from billing_desktop.store.sql.uow import SqlStore
 
@@ -183,6 +184,30 @@ def test_every_product_has_usage_in_every_month(demo: tuple[SqlStore, DemoReport
     for product in products:
         months = months_of[(product.source, product.metering)]
         assert set(MONTHS) <= months, f"{product.code} lacks usage in {set(MONTHS) - months}"
+
+
+def test_the_rollups_equal_a_recomputation_from_the_records(
+    demo: tuple[SqlStore, DemoReport],
+) -> None:
+    """Records go in with their rollups: the hourly rollups hold exactly what the raw records
+    of the window add up to, per local day, hour, app and measure."""
+    store, report = demo
+    kinds = ("conversations", "alerts", "calls", "sms", "interviews", "recordings")
+    with store() as uow:
+        expected: dict[tuple[date, int, str, str], Decimal] = {}
+        for kind in kinds:
+            for key, quantity in rollup_deltas(getattr(uow, kind).all(), ZONE).items():
+                expected[key] = expected.get(key, Decimal(0)) + quantity
+        assert uow.rollups.span() == (report.first_day, TODAY)
+        measures = sorted({measure for _day, _hour, _app, measure in expected})
+        stored: dict[tuple[date, int, str, str], Decimal] = {}
+        for app in sorted({app for _day, _hour, app, _measure in expected}):
+            for row in uow.rollups.rows(report.first_day, TODAY, measures, app=app):
+                stored[(row.day, row.hour, app, row.measure)] = row.quantity
+        totals = uow.rollups.totals(report.first_day, TODAY)
+    assert stored == expected
+    assert totals["calls"] == report.calls and totals["sms"] == report.sms
+    assert totals["conversations"] == report.conversations
 
 
 def test_users_have_every_role_privilege_and_several_teams(

@@ -213,7 +213,7 @@ CASES: dict[str, Case] = {
         "'2026-10-01 09:00' needs a UTC offset or Z (e.g. 2026-10-01T09:30:00Z)",
     ),
     "calls": Case(
-        ("users",),
+        ("account", "users"),
         "id,type,triggered_by,trigger_source,candidate_id,campaign,number,user_id,started_at,"
         "duration_seconds",
         ("c1,live,recruiter,Email,cand-1,Spring,+15550100,u2,2026-03-29T00:30:15+01:00,61",
@@ -227,7 +227,7 @@ CASES: dict[str, Case] = {
         "'abc' is not a whole number",
     ),
     "sms": Case(
-        (),
+        ("account",),
         "id,type,campaign,sent_at",
         ("s1,reminder,Spring,2026-10-01T09:00:00Z", 's2,invite,"Spring, late",2026-10-01T10:00Z'),
         (m.Sms("s1", "reminder", "Spring", _utc(2026, 10, 1, 9)),
@@ -237,7 +237,7 @@ CASES: dict[str, Case] = {
         "a value is required",
     ),
     "interviews": Case(
-        (),
+        ("account",),
         "id,method,campaign,completed_at",
         ("i1,landing_page,Spring,2026-10-01T09:00:00Z", "i2,sms,Spring,2026-10-01T10:00:00Z"),
         (m.Interview("i1", m.InterviewMethod.LANDING_PAGE, "Spring", _utc(2026, 10, 1, 9)),
@@ -247,7 +247,7 @@ CASES: dict[str, Case] = {
         "'email' is not one of: messenger, phone, sms, landing_page",
     ),
     "recordings": Case(
-        (),
+        ("account",),
         "id,campaign,minutes,recorded_at",
         ("r1,Spring,2.35,2026-10-01T09:00:00Z", "r2,Spring,0,2026-10-01T10:00:00Z"),
         (m.Recording("r1", "Spring", Decimal("2.35"), _utc(2026, 10, 1, 9)),
@@ -392,12 +392,14 @@ GOOD_CALL = CASES["calls"].rows[0]  # c1, 61 seconds, user u2
 def test_file_problems_are_named(
     store: SqlStore, tmp_path: Path, content: bytes, message: str
 ) -> None:
+    _seed(store, ("account",))
     path = tmp_path / "calls.csv"
     path.write_bytes(content)
     assert str(_failure(store, "calls", path)).startswith(message)
 
 
 def test_a_missing_file_is_named(store: SqlStore, tmp_path: Path) -> None:
+    _seed(store, ("account",))
     path = tmp_path / "nowhere.csv"
     assert str(_failure(store, "calls", path)) == f"{path}: no such file"
 
@@ -408,7 +410,7 @@ def test_an_unknown_kind_is_refused(store: SqlStore, tmp_path: Path) -> None:
 
 
 def test_bom_blank_rows_column_order_and_spaces_are_fine(store: SqlStore, tmp_path: Path) -> None:
-    _seed(store, ("users",))
+    _seed(store, ("account", "users"))
     path = tmp_path / "calls.csv"
     # Columns in another order, optional ones left out, a BOM (Excel), spaces, CRLF, a row
     # of empty cells and a blank line (what spreadsheets leave below the data).
@@ -426,6 +428,7 @@ def test_bom_blank_rows_column_order_and_spaces_are_fine(store: SqlStore, tmp_pa
 
 
 def test_line_numbers_count_quoted_line_breaks(store: SqlStore, tmp_path: Path) -> None:
+    _seed(store, ("account",))
     path = _write(
         tmp_path,
         "sms.csv",
@@ -437,6 +440,7 @@ def test_line_numbers_count_quoted_line_breaks(store: SqlStore, tmp_path: Path) 
 
 
 def test_messages_stay_on_one_line_and_short(store: SqlStore, tmp_path: Path) -> None:
+    _seed(store, ("account",))
     long_type = "x" * 500
     path = _calls(
         tmp_path,
@@ -451,6 +455,7 @@ def test_messages_stay_on_one_line_and_short(store: SqlStore, tmp_path: Path) ->
 
 
 def test_every_problem_is_collected_up_to_fifty(store: SqlStore, tmp_path: Path) -> None:
+    _seed(store, ("account",))
     rows = [f"c{i},live,recruiter,Email,,Spring,,,2026-03-29T01:00:00Z,x" for i in range(60)]
     failure = _failure(store, "calls", _calls(tmp_path, GOOD_CALL.replace("u2", ""), *rows))
     assert len(failure.errors) == 50 and failure.more == 10
@@ -460,6 +465,7 @@ def test_every_problem_is_collected_up_to_fifty(store: SqlStore, tmp_path: Path)
 
 
 def test_several_bad_cells_of_one_row_are_each_named(store: SqlStore, tmp_path: Path) -> None:
+    _seed(store, ("account",))
     path = _calls(tmp_path, "c1,call,recruiter,Email,,,+1,,2026-03-29T01:00:00Z,1")
     assert _failure(store, "calls", path).errors == [
         "calls.csv, line 2, column 'type': 'call' is not one of: autocall, robocall, live",
@@ -472,7 +478,7 @@ def test_several_bad_cells_of_one_row_are_each_named(store: SqlStore, tmp_path: 
 
 
 def test_a_row_that_differs_from_the_stored_one_is_refused(store: SqlStore, tmp_path: Path) -> None:
-    _seed(store, ("users",))
+    _seed(store, ("account", "users"))
     import_file(store, "calls", _calls(tmp_path, GOOD_CALL))
     changed = GOOD_CALL.replace(",61", ",62").replace("Spring", "Autumn")
     failure = _failure(store, "calls", _calls(tmp_path, CASES["calls"].rows[1], changed))
@@ -491,7 +497,7 @@ def test_repeats_within_one_file(
     # With 2 rows per chunk the repeat is found in the store (written by an earlier chunk of
     # the same file) and the message must still name the line it came from.
     monkeypatch.setattr(imports, "CHUNK_ROWS", chunk_rows)
-    _seed(store, ("users",))
+    _seed(store, ("account", "users"))
     other = CASES["calls"].rows[1]
     third = other.replace("c2,", "c3,")
     same = import_file(store, "calls", _calls(tmp_path, GOOD_CALL, other, third, GOOD_CALL))
@@ -611,6 +617,65 @@ def test_rules_across_columns_and_kinds(
     assert str(_failure(store, kind, path)) == message
 
 
+RATE_CARD_TIERS = CASES["rate-card"].header + ",tiers"
+VOICE_TIERED = "VOICE,Voice minutes,minute,0.02,1000,true,sum,calls,active,10000:0.015;50000:0.01"
+
+
+def test_rate_card_tiers_are_stored_and_compared(store: SqlStore, tmp_path: Path) -> None:
+    path = _write(tmp_path, "rate-card.csv", RATE_CARD_TIERS, VOICE_TIERED, "SMS,SMS,message,"
+                  "0.01,0,false,count,sms,available,")  # fmt: skip
+    assert import_file(store, "rate-card", path).added == 2
+    with store() as uow:
+        products = uow.products.get_many(["VOICE", "SMS"])
+    assert products["VOICE"].tiers == (
+        m.Tier(Decimal("10000"), Decimal("0.015")),
+        m.Tier(Decimal("50000"), Decimal("0.01")),
+    )
+    assert products["SMS"].tiers == ()
+    assert import_file(store, "rate-card", path).skipped == 2
+    changed = _write(tmp_path, "rate-card.csv", RATE_CARD_TIERS,
+                     VOICE_TIERED.replace("50000:0.01", "60000:0.01"))  # fmt: skip
+    assert str(_failure(store, "rate-card", changed)) == (
+        "rate-card.csv, line 2, column 'tiers': product 'VOICE' is already stored with "
+        "'10000:0.015;50000:0.01'; this file has '10000:0.015;60000:0.01'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (
+            VOICE_TIERED.replace("50000:0.01", "5000:0.01"),
+            "tiers",
+            "tier '5000:0.01': thresholds must increase (after 10000)",
+        ),
+        (
+            "SMS,SMS,message,0.01,0,false,sessions,sms,available,",
+            "metering",
+            "sms cannot be metered by 'sessions' (use count)",
+        ),
+        (
+            "REC,Recordings,minute,0.01,0,false,peak_day,recordings,available,",
+            "metering",
+            "recordings cannot be metered by 'peak_day' (use count, sum)",
+        ),
+        (
+            "SEATS,Seats,agent,49,0,false,per_number,agents,available,",
+            "metering",
+            "agents cannot be metered by 'per_number' (use per_agent)",
+        ),
+    ],
+)
+def test_a_rate_card_row_that_cannot_be_metered_is_refused(
+    store: SqlStore, tmp_path: Path, row: str, column: str, message: str
+) -> None:
+    path = _write(tmp_path, "rate-card.csv", RATE_CARD_TIERS, row)
+    assert str(_failure(store, "rate-card", path)) == (
+        f"rate-card.csv, line 2, column '{column}': {message}"
+    )
+    assert _counts(store, "rate-card") == (0, 0)
+
+
 @pytest.mark.parametrize("kind", ["commits", "plans", "apps"])
 def test_amounts_need_the_account_first(store: SqlStore, tmp_path: Path, kind: str) -> None:
     path = _write(tmp_path, _file(kind), CASES[kind].header, *CASES[kind].rows)
@@ -635,14 +700,14 @@ def test_a_file_importing_into_an_order_of_kinds_builds_a_workspace(
 
 
 def test_a_supervisor_may_not_import(store: SqlStore, tmp_path: Path) -> None:
-    _seed(store, ("users",))
+    _seed(store, ("account", "users"))
     with pytest.raises(PermissionDenied, match="you may not import data"):
         import_file(store, "calls", _calls(tmp_path, GOOD_CALL), user_id="s1")
     assert _counts(store, "calls") == (0, 0)
 
 
 def test_an_import_is_audited_in_its_transaction(store: SqlStore, tmp_path: Path) -> None:
-    _seed(store, ("users",))
+    _seed(store, ("account", "users"))
     seen: list[int] = []
     path = _calls(tmp_path, *CASES["calls"].rows, GOOD_CALL)
     import_file(store, "calls", path, user_id="u1", progress=seen.append)
@@ -663,7 +728,7 @@ def test_an_import_is_audited_in_its_transaction(store: SqlStore, tmp_path: Path
 def test_a_store_failure_is_one_line_and_rolls_back(
     store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _seed(store, ("users",))
+    _seed(store, ("account", "users"))
     original = repositories.SqlCollection.add_many
     calls = 0
 
@@ -692,7 +757,7 @@ def test_a_store_failure_is_one_line_and_rolls_back(
 def test_the_command_line_imports_and_refuses(
     store: SqlStore, store_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _seed(store, ("users",))
+    _seed(store, ("account", "users"))
     bad = _calls(tmp_path, GOOD_CALL, CASES["calls"].bad_row)
     assert main(["--store", str(store_path), "import", "calls", str(bad)]) == 2
     captured = capsys.readouterr()

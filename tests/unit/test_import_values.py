@@ -49,12 +49,25 @@ from billing_desktop.services import imports
         (p.money("KWD"), "1.125", Decimal("1.125")),
         (p.money("USD", signed=True), "-3.10", Decimal("-3.10")),
         (p.identifier, "x" * 100, "x" * 100),
+        (p.quantity, "2.125", Decimal("2.125")),
+        (p.quantity, "0.000001", Decimal("0.000001")),
+        (p.quantity, "12", Decimal("12")),
     ],
 )
 def test_good_values(parse: Callable[[str], object], text: str, expected: object) -> None:
     value = parse(text)
     assert value == expected
     assert type(value) is type(expected)  # Decimal stays Decimal, never float
+
+
+def test_tiers_are_graduated_prices_in_increasing_order() -> None:
+    assert p.tiers("10000:0.015; 50000 : 0.01;") == (
+        m.Tier(Decimal("10000"), Decimal("0.015")),
+        m.Tier(Decimal("50000"), Decimal("0.01")),
+    )
+    assert p.tiers(" ; ") == ()
+    [tier] = p.tiers("0.5:0")
+    assert tier == m.Tier(Decimal("0.5"), Decimal("0")) and type(tier.above) is Decimal
 
 
 def test_instants_come_back_in_utc() -> None:
@@ -125,6 +138,29 @@ def test_instants_come_back_in_utc() -> None:
         ),
         (p.choice(m.Channel), "Chat", "'Chat' is not one of: chat, voice"),
         (p.identifier, "x" * 101, "is 101 characters long (at most 100)"),
+        (p.quantity, "0.0000001", "'0.0000001' has more than 6 decimals"),
+        (p.quantity, "-1", "'-1' must be 0 or more"),
+        (p.tiers, "10000", "tier '10000' is not ABOVE:PRICE (e.g. 10000:0.015)"),
+        (p.tiers, "10000:", "tier '10000:' is not ABOVE:PRICE (e.g. 10000:0.015)"),
+        (p.tiers, ":0.01", "tier ':0.01' is not ABOVE:PRICE (e.g. 10000:0.015)"),
+        (
+            p.tiers,
+            "10000:0.015;5e4:0.01",
+            "tier '5e4:0.01': '5e4' is not a number (write it like 12.5)",
+        ),
+        (p.tiers, "100:-0.01", "tier '100:-0.01': '-0.01' must be 0 or more"),
+        (p.tiers, "0:0.02", "tier '0:0.02': the threshold must be more than 0"),
+        (
+            p.tiers,
+            "50000:0.01;10000:0.015",
+            "tier '10000:0.015': thresholds must increase (after 50000)",
+        ),
+        (p.tiers, "100:1;100:0.5", "tier '100:0.5': thresholds must increase (after 100)"),
+        (
+            p.tiers,
+            ";".join(f"{n}000000:1234567.891234" for n in range(1, 25)),
+            "the tiers are 566 characters long (at most 500)",
+        ),
     ],
 )
 def test_bad_values_say_what_is_wrong(

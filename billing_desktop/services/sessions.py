@@ -1,0 +1,279 @@
+"""Session statistics (PRODUCT §4.1, §8.1 dashboard, §11 ``sessions``): billing, alert and voice
+sessions and licensed agents, bucketed by hour, day, week or month.
+
+Sessions come from the hourly rollups only, never from raw records (PERFORMANCE.md B2), so a
+three-year range costs a few thousand rollup rows. Agents come from the seats table.
+
+Buckets, in the account's time zone:
+
+* ``hour``: every local hour that exists on each day of the range. On the day clocks go back
+  the repeated hour (01:00 in America/New_York) is one bucket holding both real hours, since
+  the rollups keep local hours; its start carries the offset of its first occurrence. On the day
+  clocks go forward the skipped hour has no bucket.
+* ``day``: every local day of the range.
+* ``week``: ISO weeks, starting on Monday; ``month``: calendar months. A bucket keeps its
+  natural start (a week starting before ``first`` starts on that Monday) but only the days of
+  the range are counted in it, agents included.
+
+Every bucket of the range is listed, empty ones with zeros. ``agents`` is the peak daily count of
+licensed agents over the bucket's days in the range; seats are workspace-wide, so the app filter
+does not change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from billing_desktop.domain.access import Actor, Area, Level
+from billing_desktop.domain.errors import InvalidInput, NotFound
+from billing_desktop.domain.metering import ALERTS, BILLING_SESSIONS, VOICE_SESSIONS
+from billing_desktop.domain.model import AgentSeat
+from billing_desktop.domain.periods import Month, add_months
+from billing_desktop.services.recording import rollup_zone
+from billing_desktop.store.ports import UnitOfWork
+
+BUCKETS: tuple[str, ...] = ("hour", "day", "week", "month")
+MAX_YEARS = 3
+MEASURES = (BILLING_SESSIONS, ALERTS, VOICE_SESSIONS)
+AGENTS_NOTE = (
+    "Agents: the peak daily count of licensed agents in each bucket "
+    "(workspace-wide seats, not filtered by app)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionBucket:
+    """One bucket. ``start`` is a date (day, week, month) or a local datetime (hour)."""
+
+    start: date | datetime
+    billing_sessions: int
+    alert_sessions: int
+    voice_sessions: int
+    agents: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "start": self.start.isoformat(),
+            "billing_sessions": self.billing_sessions,
+            "alert_sessions": self.alert_sessions,
+            "voice_sessions": self.voice_sessions,
+            "agents": self.agents,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStatistics:
+    first: date
+    last: date
+    bucket: str
+    app: str | None
+    timezone: str
+    buckets: tuple[SessionBucket, ...]
+
+    @property
+    def billing_sessions(self) -> int:
+        return sum(b.billing_sessions for b in self.buckets)
+
+    @property
+    def alert_sessions(self) -> int:
+        return sum(b.alert_sessions for b in self.buckets)
+
+    @property
+    def voice_sessions(self) -> int:
+        return sum(b.voice_sessions for b in self.buckets)
+
+    @property
+    def peak_agents(self) -> int:
+        return max((b.agents for b in self.buckets), default=0)
+
+    def as_dict(self) -> dict[str, object]:
+        """PRODUCT §11.1 ``sessions --json`` (plus the range, bucket, app and time zone)."""
+        return {
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "bucket": self.bucket,
+            "app": self.app,
+            "timezone": self.timezone,
+            "buckets": [b.as_dict() for b in self.buckets],
+            "totals": {
+                "billing_sessions": self.billing_sessions,
+                "alert_sessions": self.alert_sessions,
+                "voice_sessions": self.voice_sessions,
+                "peak_agents": self.peak_agents,
+            },
+        }
+
+
+def check_range(first: date, last: date) -> None:
+    if first > last:
+        raise InvalidInput(
+            f"--from {first.isoformat()} is after --to {last.isoformat()}: give an earlier start"
+        )
+    if last >= add_months(first, 12 * MAX_YEARS):
+        raise InvalidInput(
+            f"{first.isoformat()} to {last.isoformat()} is longer than {MAX_YEARS} years: "
+            "give a shorter range"
+        )
+
+
+def session_statistics(
+    uow: UnitOfWork,
+    actor: Actor,
+    first: date,
+    last: date,
+    *,
+    app: str | None = None,
+    bucket: str = "day",
+) -> SessionStatistics:
+    """Sessions and agents over the local days [first, last], one app or all."""
+    actor.rights.require(Area.USAGE_DATA, Level.VIEW, "see session statistics")
+    if bucket not in BUCKETS:
+        raise InvalidInput(f"bucket '{bucket}' is not one of: {', '.join(BUCKETS)}")
+    check_range(first, last)
+    if app is not None and app not in uow.apps.get_many([app]):
+        known = ", ".join(a.id for a in uow.apps.all()) or "none yet"
+        raise NotFound(f"--app {app}: no such app in this workspace (apps: {known})")
+    zone = rollup_zone(uow)
+
+    agents = daily_agents(uow.agents.all(), first, last)
+    days = [first + timedelta(days=n) for n in range(len(agents))]
+    # (key of the bucket, its start, its agents), in order.
+    slots: list[tuple[Hashable, date | datetime, int]] = []
+    if bucket == "hour":
+        for day, count in zip(days, agents, strict=True):
+            slots.extend(((day, start.hour), start, count) for start in local_hours(day, zone))
+    else:
+        peaks: dict[date, int] = {}
+        for day, count in zip(days, agents, strict=True):
+            start = bucket_start(day, bucket)
+            peaks[start] = max(peaks.get(start, 0), count)
+        slots.extend((start, start, peak) for start, peak in peaks.items())
+
+    sessions: dict[Hashable, list[int]] = {}
+    for row in uow.rollups.rows(first, last, MEASURES, app):
+        key: Hashable = (row.day, row.hour) if bucket == "hour" else bucket_start(row.day, bucket)
+        counts = sessions.setdefault(key, [0] * len(MEASURES))
+        counts[MEASURES.index(row.measure)] += int(row.quantity)  # sessions are whole
+    buckets = []
+    for key, start, peak in slots:
+        billing, alerts, voice = sessions.get(key, (0, 0, 0))
+        buckets.append(SessionBucket(start, billing, alerts, voice, peak))
+    return SessionStatistics(first, last, bucket, app, zone.key, tuple(buckets))
+
+
+def bucket_start(day: date, bucket: str) -> date:
+    """The natural start of the day, week (Monday) or month bucket holding ``day``."""
+    if bucket == "week":
+        return day - timedelta(days=day.weekday())
+    if bucket == "month":
+        return Month.of(day).first_day
+    return day
+
+
+def local_hours(day: date, zone: ZoneInfo) -> list[datetime]:
+    """The starts of the local hours that exist on ``day`` (23, 24 or 24 on DST days: a
+    repeated hour is listed once, at its first occurrence)."""
+    starts = []
+    for hour in range(24):
+        start = datetime.combine(day, time(hour), tzinfo=zone)
+        # A wall time that does not exist (clocks jumped over it) does not survive the trip
+        # through UTC.
+        if start.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == start.replace(
+            tzinfo=None
+        ):
+            starts.append(start)
+    return starts
+
+
+def daily_agents(seats: Iterable[AgentSeat], first: date, last: date) -> list[int]:
+    """Licensed agents on each day of [first, last] (``domain.sessions.agents_on`` per day,
+    in one pass: a user with overlapping seats counts once)."""
+    length = (last - first).days + 1
+    by_user: dict[str, list[tuple[date, date]]] = {}
+    for seat in seats:
+        start = max(seat.started_on, first)
+        end = last if seat.ended_on is None else min(seat.ended_on, last)
+        if start <= end:
+            by_user.setdefault(seat.user_id, []).append((start, end))
+    changes = [0] * (length + 1)
+    for spans in by_user.values():
+        for start, end in _merged(spans):
+            changes[(start - first).days] += 1
+            changes[(end - first).days + 1] -= 1
+    counts = []
+    running = 0
+    for change in changes[:length]:
+        running += change
+        counts.append(running)
+    return counts
+
+
+def _merged(spans: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
+    """Overlapping or touching day ranges joined."""
+    merged: list[tuple[date, date]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + timedelta(days=1):
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+COLUMNS = ("Start", "Billing sessions", "Alert sessions", "Voice sessions", "Agents")
+
+
+def sessions_table(statistics: SessionStatistics) -> str:
+    """The human-readable report: a title, a right-aligned table, a totals line, the note."""
+    scope = f"app {statistics.app}" if statistics.app else "all apps"
+    title = (
+        f"Sessions from {statistics.first.isoformat()} to {statistics.last.isoformat()} "
+        f"by {statistics.bucket}, {scope} ({statistics.timezone})"
+    )
+    rows = [
+        (
+            _start_text(b.start),
+            f"{b.billing_sessions:,}",
+            f"{b.alert_sessions:,}",
+            f"{b.voice_sessions:,}",
+            f"{b.agents:,}",
+        )
+        for b in statistics.buckets
+    ]
+    total = (
+        "Total",
+        f"{statistics.billing_sessions:,}",
+        f"{statistics.alert_sessions:,}",
+        f"{statistics.voice_sessions:,}",
+        f"{statistics.peak_agents:,} (peak)",
+    )
+    table = [COLUMNS, *rows, total]
+    widths = [max(len(row[i]) for row in table) for i in range(len(COLUMNS))]
+
+    def line(cells: Sequence[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        return "  ".join([first, *(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))])
+
+    rule = "-" * len(line(COLUMNS))
+    return "\n".join(
+        [
+            title,
+            "",
+            line(COLUMNS),
+            rule,
+            *(line(r) for r in rows),
+            rule,
+            line(total),
+            "",
+            AGENTS_NOTE,
+        ]
+    )
+
+
+def _start_text(start: date | datetime) -> str:
+    if isinstance(start, datetime):
+        return start.isoformat(sep=" ", timespec="minutes")
+    return start.isoformat()
