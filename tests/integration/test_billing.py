@@ -331,3 +331,102 @@ def test_pool_balances_are_the_sum_of_their_ledger_rows(
             # closing twice changes nothing
             assert close_month(uow, actor, month, today=TODAY).already_closed
             assert uow.ledger.all() == ledger
+
+
+# --- golden: peak-day storage and billing months in a non-UTC zone across DST -------------
+
+
+def _small_workspace(
+    store_path: Path, tmp_path: Path, calls: list[str], storage: list[str]
+) -> None:
+    files = [
+        (
+            "account",
+            write(
+                tmp_path / "a.csv",
+                "name,currency,timezone,plan,payment_method,commit_scope",
+                ["NY,USD,America/New_York,pro,invoice,none"],
+            ),
+        ),
+        (
+            "rate-card",
+            write(
+                tmp_path / "r.csv",
+                "code,name,unit,unit_price,free_units_per_agent,contact_center_services,metering,"
+                "source,commit",
+                [
+                    "MIN,Minutes,minute,1.00,0,false,sum,calls,not_available",
+                    "STORE,Storage,GB,0.10,0,false,peak_day,storage,not_available",
+                ],
+            ),
+        ),
+        ("users", write(tmp_path / "u.csv", "id,name,email,role", ["a,A,a@example.com,admin"])),
+        (
+            "calls",
+            write(
+                tmp_path / "c.csv",
+                "id,type,triggered_by,trigger_source,candidate_id,campaign,number,user_id,"
+                "started_at,duration_seconds",
+                calls,
+            ),
+        ),
+        ("storage", write(tmp_path / "s.csv", "day,quantity", storage)),
+    ]
+    for kind, path in files:
+        assert main(["--store", str(store_path), "import", kind, str(path)]) == 0
+
+
+def _quantities(store: SqlStore, month: Month, today: date) -> dict[str, Decimal]:
+    with store() as uow:
+        summary = usage_summary(uow, resolve_actor(uow, None), month, today=today)
+    return {p.code: p.quantity for p in summary.products}
+
+
+def test_peak_day_storage_bills_the_highest_day_from_the_28th_to_the_27th(
+    store_path: Path, tmp_path: Path
+) -> None:
+    _small_workspace(
+        store_path,
+        tmp_path,
+        [],
+        [
+            "2026-09-27,500",  # September's window
+            "2026-09-28,100",  # first day of October's window
+            "2026-10-15,300",  # October's peak
+            "2026-10-27,200",  # last day of October's window
+            "2026-10-28,900",  # November's window
+            "2026-11-20,50",
+        ],
+    )
+    store = SqlStore(f"sqlite:///{store_path}")
+    assert _quantities(store, OCTOBER, TODAY)["STORE"] == D(300)
+    assert _quantities(store, Month(2026, 9), TODAY)["STORE"] == D(500)
+    # the open month shows storage only from the 28th, when its window is complete
+    assert "STORE" not in _quantities(store, Month(2026, 11), date(2026, 11, 27))
+    assert _quantities(store, Month(2026, 11), date(2026, 11, 28))["STORE"] == D(900)
+    store.dispose()
+
+
+def test_billing_months_follow_the_account_time_zone_across_the_dst_change(
+    store_path: Path, tmp_path: Path
+) -> None:
+    call = "{0},live,recruiter,Phone,,Fall,,,{1},60"
+    _small_workspace(
+        store_path,
+        tmp_path,
+        [
+            call.format("oct-last", "2026-11-01T03:30:00Z"),  # 31 Oct 23:30 EDT: October
+            call.format("nov-first", "2026-11-01T04:30:00Z"),  # 1 Nov 00:30 EDT: November
+            call.format("nov-repeat", "2026-11-01T05:30:00Z"),  # 1 Nov 01:30 EDT
+            call.format("nov-after", "2026-11-01T06:30:00Z"),  # 1 Nov 01:30 EST (hour repeats)
+            call.format("nov-last", "2026-12-01T04:59:59Z"),  # 30 Nov 23:59:59 EST: November
+            call.format("dec-first", "2026-12-01T05:00:00Z"),  # 1 Dec 00:00 EST: December
+        ],
+        [],
+    )
+    store = SqlStore(f"sqlite:///{store_path}")
+    december = date(2026, 12, 15)
+    assert _quantities(store, OCTOBER, december)["MIN"] == D(1)
+    assert _quantities(store, Month(2026, 11), december)["MIN"] == D(4)
+    assert _quantities(store, Month(2026, 12), december)["MIN"] == D(1)
+    store.dispose()
