@@ -21,6 +21,7 @@ again is still skipped:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import operator
 from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from billing_desktop.domain.metering import check_rule
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
+from billing_desktop.services.credits import apply_auto_recharge
 from billing_desktop.services.recording import (
     ROLLUP_KINDS,
     ClosedPeriods,
@@ -67,6 +69,9 @@ KINDS: tuple[str, ...] = (
 
 T = TypeVar("T")
 
+# Kinds whose new rows can change the current month's charges (auto-recharge is checked after).
+CHARGE_KINDS = frozenset({*ROLLUP_KINDS, "storage", "agents", "numbers", "rate-card", "commits"})
+
 CHUNK_ROWS = 5_000  # rows held in memory between store round trips
 MAX_ERRORS = 50  # errors kept with their text; the rest are counted
 
@@ -78,22 +83,27 @@ class ImportReport:
     rows: int
     added: int
     skipped: int
+    auto_recharge: str | None = None  # what auto-recharge added after the import, if it fired
 
     def summary(self) -> str:
         rows = "row" if self.rows == 1 else "rows"
-        return (
+        text = (
             f"{self.file}: {self.rows} {rows}, {self.added} added, "
             f"{self.skipped} skipped (already stored)"
         )
+        return f"{text}\n{self.auto_recharge}" if self.auto_recharge else text
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "kind": self.kind,
             "file": self.file,
             "rows": self.rows,
             "added": self.added,
             "skipped": self.skipped,
         }
+        if self.auto_recharge:
+            found["auto_recharge"] = self.auto_recharge
+        return found
 
 
 # --- what each kind looks like ------------------------------------------------------------
@@ -569,6 +579,12 @@ def import_file(
         actor = resolve_actor(uow, user_id)
         actor.rights.require(Area.USAGE, Level.EDIT, "import data")
         report = _Run(uow, spec, path, progress).execute()
+        if report.added and spec.name in CHARGE_KINDS:
+            # Usage just recorded may bring the balance below the auto-recharge threshold;
+            # the recharge lands in this same transaction.
+            fired = _guard(path.name, None, lambda: apply_auto_recharge(uow, actor))
+            if fired is not None:
+                report = dataclasses.replace(report, auto_recharge=fired.summary())
         entry = m.AuditEntry(
             at=datetime.now(UTC),
             actor=actor.audit_name,

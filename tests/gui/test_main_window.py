@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
+from billing_desktop.domain.periods import Month
 from billing_desktop.store.ports import UnitOfWorkFactory
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.main_window import LAST_TAB_KEY, MainWindow
@@ -102,12 +103,13 @@ def test_every_tab_shows_real_data(qtbot: Any, populated_store: SqlStore) -> Non
     assert all(page.showing_table for page in pages.values())
 
     usage = pages[Area.USAGE].model
-    assert [usage.data(usage.index(r, 1)) for r in range(usage.rowCount())] == [
-        "SESSIONS",
-        "VOICE",  # SMS has no usage this month, so it is not listed
+    assert [usage.data(usage.index(r, 0)) for r in range(usage.rowCount())] == [
+        "Billing sessions",
+        "Voice minutes",  # SMS has no usage this month, so it is not listed
     ]
-    assert usage.data(usage.index(1, 3)) == "$0.0125"
-    assert usage.data(usage.index(1, 3), Qt.ItemDataRole.TextAlignmentRole) & (
+    assert usage.data(usage.index(1, 1)) == "Contact center services"
+    assert usage.data(usage.index(1, 4)).startswith("-$")  # no commit, no free units: invoiced
+    assert usage.data(usage.index(1, 4), Qt.ItemDataRole.TextAlignmentRole) & (
         Qt.AlignmentFlag.AlignRight
     )
 
@@ -185,7 +187,7 @@ def test_the_usage_month_can_be_chosen(qtbot: Any, populated_store: SqlStore) ->
     usage = window.select_area(Area.USAGE)
     assert isinstance(usage, UsageTab)
     wait_idle(qtbot, window)
-    assert usage.month == date(2020, 2, 1)
+    assert usage.month == Month(2020, 2)
     assert usage.month_combo.count() == 13  # the last 12 months and the one asked for
     assert not usage.showing_table
     assert "No usage recorded in February 2020" in usage.empty_label.text()

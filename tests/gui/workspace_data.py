@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from billing_desktop.domain import model as m
+from billing_desktop.services.recording import add_records
 from billing_desktop.store.ports import UnitOfWork
 
 TIMEZONE = "Europe/Berlin"
@@ -120,7 +121,9 @@ def fill(uow: UnitOfWork) -> None:
         ]
     )
     start = this_month_start_utc() + timedelta(hours=2)
-    uow.calls.add_many(
+    add_records(
+        uow,
+        "calls",
         [
             m.Call(
                 f"call-{i:05}",
@@ -135,9 +138,11 @@ def fill(uow: UnitOfWork) -> None:
                 30 + i % 300,
             )
             for i in range(CALLS)
-        ]
+        ],
     )
-    uow.conversations.add_many(
+    add_records(
+        uow,
+        "conversations",
         [
             m.Conversation(
                 f"conv-{i}",
@@ -148,5 +153,5 @@ def fill(uow: UnitOfWork) -> None:
                 0,
             )
             for i in range(5)
-        ]
+        ],
     )

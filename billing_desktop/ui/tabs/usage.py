@@ -1,98 +1,825 @@
-"""Usage tab (PRODUCT §5): the rate-card products with usage in a month.
+"""Usage tab (PRODUCT §5, §4.3–§4.4): the admin's home screen.
 
-Balances, free units and commits come with the billing engine; this tab shows what the store
-holds now: which products were used in the chosen month, and their list prices.
+Cards (account summary, *Contact center services*), the usage per product (free-units bars, red
+negative balances, commits), the month's transactions, Manage credits and Download usage
+pricing. Every figure comes from one read, ``services.usage_page.usage_page``, which is
+``usage_summary`` (the same numbers as ``usage --json``) plus what only this tab needs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from billing_desktop.domain.access import Area
-from billing_desktop.services import overview
-from billing_desktop.services.overview import UsageProduct
-from billing_desktop.ui.models.table import CENTER, Column, price_column, text_column
-from billing_desktop.ui.tabs.base import TabContext, TableTab
+from billing_desktop import APP_NAME
+from billing_desktop.config import ORGANISATION
+from billing_desktop.domain.access import Actor, Area
+from billing_desktop.domain.model import CommitScope
+from billing_desktop.domain.periods import Month
+from billing_desktop.reports.csv_export import write_csv
+from billing_desktop.services.billing import CommitInfo, ProductSummary
+from billing_desktop.services.credits import account_today
+from billing_desktop.services.pricing import pricing_file_name, rate_card
+from billing_desktop.services.usage_page import (
+    TRANSACTION_CSV_HEADER,
+    MonthChoice,
+    Transaction,
+    UsagePage,
+    month_name,
+    usage_page,
+)
+from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate, remaining_share
+from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
+from billing_desktop.ui.models.sortable import RichColumn, SortableTableModel
+from billing_desktop.ui.models.table import (
+    LEFT,
+    NEGATIVE,
+    RIGHT,
+    Column,
+    ColumnTableModel,
+    display_money,
+    format_number,
+    money_column,
+    text_column,
+)
+from billing_desktop.ui.tabs.base import TabContext, TableTab, make_table, read
+from billing_desktop.ui.widgets.summary_card import SummaryCard
+
+EXPORT_FOLDER_KEY = "usage/export_folder"
+TAG_COLOUR = QColor("#1d4ed8")
+CONTACT_CENTER_TAG = "Contact center services"
+UNIT_PLURALS = {
+    "minute": "minutes",
+    "session": "sessions",
+    "message": "messages",
+    "call": "calls",
+    "agent": "agents",
+    "number": "numbers",
+}
+# Column positions of the usage-per-product table.
+PRODUCT, TAG, USED, FREE_UNITS, BALANCE, COMMIT, COMMIT_PERIOD = range(7)
+DESCRIPTION = 4  # of the transactions table: it takes the spare width
 
 
-def month_label(month: date) -> str:
-    return f"{month:%B %Y}"
+def quantity_text(quantity: Decimal, unit: str) -> str:
+    plural = UNIT_PLURALS.get(unit, unit) if quantity != 1 else unit
+    return f"{format_number(quantity)} {plural}"
+
+
+def free_units_text(product: ProductSummary) -> str:
+    if product.free_units_total <= 0:
+        return "No free units"
+    used = format_number(product.free_units_used)
+    return f"{used} / {format_number(product.free_units_total)}"
+
+
+def commit_text(commit: CommitInfo | str, currency: str | None) -> str:
+    if isinstance(commit, str):
+        return commit
+    return f"{display_money(commit.amount, currency)} {commit.frequency.value}"
+
+
+def period_text(commit: CommitInfo | str | None) -> str:
+    if not isinstance(commit, CommitInfo):
+        return ""
+    return f"{commit.last_recharge.isoformat()} – {commit.next_recharge.isoformat()}"
+
+
+COMMIT_TIPS = {
+    "N/A": "No credit commit is available for this product",
+    "-": "A credit commit is available for this product but has not been purchased",
+}
+
+
+def write_pricing(store: UnitOfWorkFactory, actor: Actor, path: Path, kind: str) -> str:
+    """Worker thread: read the rate card and write it as PDF or CSV; returns a summary."""
+    from billing_desktop.reports.rate_card import rate_card_csv, rate_card_pdf
+
+    card = read(store, rate_card, actor)
+    count = rate_card_pdf(card, path) if kind == "pdf" else rate_card_csv(card, path)
+    return f"Usage pricing saved to {path} ({count} product{'' if count == 1 else 's'})."
+
+
+def write_transactions(path: Path, rows: Sequence[Transaction], currency: str) -> str:
+    """Worker thread: the month's transactions as formula-safe CSV."""
+    count = write_csv(path, TRANSACTION_CSV_HEADER, [t.as_csv(currency) for t in rows])
+    return f"{count} transaction{'' if count == 1 else 's'} saved to {path}."
 
 
 class UsageTab(TableTab):
-    """Products with usage in the month picked in the month selector.
+    """Balances, free units, commits, credits and usage pricing for one month.
 
     Signals:
-        loaded(): see :class:`TableTab`.
+        loaded(): see :class:`TableTab` (the month's page is shown).
+        notice_shown(str): an action's outcome, as shown in the tab's notice line.
     """
 
     area = Area.USAGE
+    min_first_width = 180
+    stretch_column = COMMIT_PERIOD
+    notice_shown = Signal(str)
+
+    _page: UsagePage | None = None
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
+        self._page = None
         super().__init__(context, parent)
-        self.month_combo = QComboBox(self)
-        self.month_combo.setObjectName("monthCombo")
-        months = overview.recent_months(context.account)
-        chosen = overview.month_start(context.month) if context.month else months[0]
-        if chosen not in months:
-            months.append(chosen)
-            months.sort(reverse=True)
-        for month in months:
-            self.month_combo.addItem(month_label(month), month)
-        self.month_combo.setCurrentIndex(months.index(chosen))
-        self.month_combo.setToolTip("The billing month shown (in the account's time zone)")
-        month_caption = QLabel("&Month:", self)
-        month_caption.setBuddy(self.month_combo)
-        self.toolbar.addWidget(month_caption)
-        self.toolbar.addWidget(self.month_combo)
-        self.month_combo.currentIndexChanged.connect(self.refresh)
+        self.can_edit = context.actor.rights.can_edit(Area.USAGE)
+        self.dialog: ManageCreditsDialog | None = None
+        self.caption.setWordWrap(False)
+        self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._build_toolbar()
+        self._build_cards()
+        self._build_sections()
+        self.table.setItemDelegateForColumn(FREE_UNITS, FreeUnitsBarDelegate(self.table))
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(PRODUCT, Qt.SortOrder.AscendingOrder)
+        self._update_actions()
         self._update_caption()
 
+    # Layout ---------------------------------------------------------------------------------
+
+    def _build_toolbar(self) -> None:
+        self.month_combo = QComboBox(self)
+        self.month_combo.setObjectName("monthCombo")
+        self.month_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.month_combo.setToolTip(
+            "The billing month shown (a calendar month in the account's time zone). Closed "
+            "months are final and show their invoice number."
+        )
+        for choice in self._initial_months():
+            self.month_combo.addItem(choice.label, choice.month)
+        wanted = Month.of(self.context.month) if self.context.month else None
+        self.month_combo.setCurrentIndex(max(self._month_index(wanted), 0))
+        month_caption = QLabel("&Month:", self)
+        month_caption.setBuddy(self.month_combo)
+        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button.setObjectName("refreshButton")
+        self.refresh_button.setToolTip("Read the figures again (F5)")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.toolbar.addWidget(month_caption)
+        self.toolbar.addWidget(self.month_combo)
+        self.toolbar.addWidget(self.refresh_button)
+        self.month_combo.currentIndexChanged.connect(self.refresh)
+
+    def _month_index(self, month: Month | None) -> int:
+        """The selector's entry for ``month`` (findData compares Python objects by identity)."""
+        if month is None:
+            return -1
+        for index in range(self.month_combo.count()):
+            if self.month_combo.itemData(index) == month:
+                return index
+        return -1
+
+    def _initial_months(self) -> list[MonthChoice]:
+        """The selector before the first read: the last 12 months and the one asked for."""
+        account = self.context.account
+        today = account_today(account) if account is not None else date.today()
+        current = Month.of(today)
+        months = {current.plus(-n) for n in range(12)}
+        if self.context.month is not None:
+            months.add(Month.of(self.context.month))
+        return [MonthChoice(m, m == current) for m in sorted(months, reverse=True)]
+
+    def _build_cards(self) -> None:
+        self.account_card = SummaryCard("Account summary", "Current balance", self)
+        self.account_card.add_field("commit", "Committed credit")
+        self.account_card.add_field("period", "Committed credit period")
+        self.account_card.add_field("auto", "Auto-recharge")
+        self.cc_card = SummaryCard(CONTACT_CENTER_TAG, "Current balance", self)
+        self.cc_card.add_field("products", "Tagged products")
+        self.cc_card.add_field("source", "Paid from")
+
+        self.manage_button = QPushButton("Manage credits…", self)
+        self.manage_button.setObjectName("manageCreditsButton")
+        self.manage_button.clicked.connect(self.open_manage_credits)
+        self.pricing_button = QPushButton("Download usage pricing", self)
+        self.pricing_button.setObjectName("pricingButton")
+        self.pricing_button.setToolTip(
+            "The rate card: every product's unit price, free units per agent and tags, as a "
+            "PDF or a CSV file"
+        )
+        menu = QMenu(self.pricing_button)
+        self.pricing_pdf_action = QAction("As &PDF…", menu)
+        self.pricing_csv_action = QAction("As &CSV…", menu)
+        menu.addAction(self.pricing_pdf_action)
+        menu.addAction(self.pricing_csv_action)
+        self.pricing_pdf_action.triggered.connect(lambda: self.download_pricing("pdf"))
+        self.pricing_csv_action.triggered.connect(lambda: self.download_pricing("csv"))
+        self.pricing_button.setMenu(menu)
+        actions = QVBoxLayout()
+        actions.setSpacing(8)
+        actions.addWidget(self.manage_button)
+        actions.addWidget(self.pricing_button)
+        actions.addStretch(1)
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("closedBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet(
+            "QLabel#closedBanner { background: #eef2ff; border: 1px solid #c7d2fe; "
+            "border-radius: 4px; padding: 6px 10px; color: #1e3a8a; }"
+        )
+        self.banner.hide()
+        self.notice = QLabel(self)
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.hide()
+
+        cards = QHBoxLayout()
+        cards.setSpacing(12)
+        cards.addWidget(self.account_card, 1)
+        cards.addWidget(self.cc_card, 1)
+        cards.addLayout(actions)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.banner)
+        layout.insertLayout(2, cards)
+        layout.insertWidget(3, self.notice)
+
+    def _build_sections(self) -> None:
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.stack)
+        self.sections = QTabWidget(self)
+        self.sections.setObjectName("usageSections")
+        self.sections.setDocumentMode(True)
+        products = QWidget(self.sections)
+        self.footnote = QLabel(products)
+        self.footnote.setObjectName("footnote")
+        self.footnote.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.footnote.setStyleSheet("QLabel#footnote { color: #4b5563; }")
+        self.footnote.hide()
+        column = QVBoxLayout(products)
+        column.setContentsMargins(0, 6, 0, 0)
+        column.addWidget(self.stack, 1)
+        column.addWidget(self.footnote)
+        self.sections.addTab(products, "Usage per product")
+
+        page = QWidget(self.sections)
+        self.transactions_model: ColumnTableModel[Transaction] = ColumnTableModel(
+            self._transaction_columns(), self
+        )
+        self.transactions_table = make_table(page)
+        self.transactions_table.setObjectName("transactionsTable")
+        self.transactions_table.setModel(self.transactions_model)
+        self.transactions_table.horizontalHeader().setSectionResizeMode(
+            DESCRIPTION, QHeaderView.ResizeMode.Stretch
+        )
+        self.transactions_label = QLabel(page)
+        self.transactions_label.setObjectName("transactionsLabel")
+        self.transactions_label.setWordWrap(True)
+        self.transactions_label.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        )
+        self.export_button = QPushButton("Export CSV…", page)
+        self.export_button.setObjectName("exportTransactionsButton")
+        self.export_button.setToolTip("Save the month's transactions as a CSV file")
+        self.export_button.clicked.connect(self.export_transactions)
+        row = QHBoxLayout()
+        row.addWidget(self.transactions_label, 1)
+        row.addWidget(self.export_button)
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 6, 0, 0)
+        box.addWidget(self.transactions_table, 1)
+        box.addLayout(row)
+        self.sections.addTab(page, "Transactions")
+        layout.addWidget(self.sections, 1)
+
+    # Columns --------------------------------------------------------------------------------
+
     @property
-    def month(self) -> date:
-        value = self.month_combo.currentData()
-        assert isinstance(value, date)
-        return value
+    def page(self) -> UsagePage | None:
+        return self._page
+
+    def _currency(self) -> str | None:
+        return self._page.summary.currency if self._page else self.context.currency
+
+    def _balance_tip(self, product: ProductSummary) -> str | None:
+        page = self._page
+        if page is None:
+            return None
+        money = self._money
+        summary = page.summary
+        details = (
+            f"Usage beyond free units: {money(product.amount)}; "
+            f"paid from credit: {money(product.credit_applied)}"
+        )
+        if product.balance < 0:
+            if summary.closed:
+                invoice = summary.invoice_number or "the month's invoice"
+                head = f"Invoiced on {summary.invoice_date.isoformat()} ({invoice})"
+            else:
+                head = f"To be invoiced on {summary.invoice_date.isoformat()}"
+            return f"{head}: {money(-product.balance)}.\n{details}."
+        return f"Credit still available for this product.\n{details}."
+
+    def _money(self, amount: Decimal) -> str:
+        return display_money(amount, self._currency())
 
     def columns(self) -> Sequence[Column[Any]]:
-        currency = self.context.currency
+        def commit_tip(p: ProductSummary) -> str | None:
+            if isinstance(p.commit, str):
+                return COMMIT_TIPS.get(p.commit)
+            return f"{self._money(p.commit.amount)} recharged {p.commit.frequency.value}"
+
+        def period_tip(p: ProductSummary) -> str | None:
+            if not isinstance(p.commit, CommitInfo):
+                return None
+            return (
+                f"Last recharge on {p.commit.last_recharge.isoformat()}; next recharge on "
+                f"{p.commit.next_recharge.isoformat()}"
+            )
+
         return [
-            text_column("Product", lambda p: p.name),
-            text_column("Code", lambda p: p.code),
-            text_column("Unit", lambda p: p.unit.value),
-            price_column(
-                "Unit price",
-                lambda p: p.unit_price,
-                currency,
-                "List price per unit, before free units and credits",
+            RichColumn[ProductSummary](
+                "Product",
+                lambda p: p.name,
+                LEFT,
+                "Products with usage in the month",
+                lambda p: p.name,
+                sort_key=lambda p: (p.name.casefold(), p.code),
+                cell_tooltip=lambda p: (
+                    f"{p.name} ({p.code}): "
+                    f"{display_money(p.unit_price, self._currency())} per {p.unit}"
+                ),
             ),
-            Column[UsageProduct](
-                "Contact center services",
-                lambda p: "Yes" if p.contact_center_services else "No",
-                CENTER,
-                "Counts toward the Contact center services balance",
+            RichColumn[ProductSummary](
+                "Tag",
+                lambda p: CONTACT_CENTER_TAG if p.contact_center_services else "",
+                LEFT,
+                "Tagged products count toward the Contact center services balance",
                 lambda p: p.contact_center_services,
+                lambda p: TAG_COLOUR if p.contact_center_services else None,
+                sort_key=lambda p: (not p.contact_center_services, p.name.casefold()),
+            ),
+            RichColumn[ProductSummary](
+                "Usage",
+                lambda p: quantity_text(p.quantity, p.unit),
+                RIGHT,
+                "The month's metered quantity",
+                lambda p: p.quantity,
+                sort_key=lambda p: p.quantity,
+            ),
+            RichColumn[ProductSummary](
+                "Free units",
+                free_units_text,
+                LEFT,
+                "Used / total free units: the allowance per agent times the month's peak "
+                "count of licensed agents. The bar shows what is left.",
+                lambda p: (p.free_units_used, p.free_units_total),
+                sort_key=lambda p: (
+                    p.free_units_total <= 0,
+                    remaining_share(p.free_units_used, p.free_units_total),
+                    p.free_units_total,
+                ),
+                cell_tooltip=lambda p: (
+                    None
+                    if p.free_units_total <= 0
+                    else f"{format_number(p.free_units_total - p.free_units_used)} of "
+                    f"{format_number(p.free_units_total)} free {UNIT_PLURALS.get(p.unit, p.unit)} "
+                    "left"
+                ),
+                bar=lambda p: (p.free_units_used, p.free_units_total),
+            ),
+            RichColumn[ProductSummary](
+                "Balance",
+                lambda p: self._money(p.balance),
+                RIGHT,
+                "Credit left for the product (positive), or what will be invoiced next month "
+                "(negative, in red)",
+                lambda p: p.balance,
+                lambda p: NEGATIVE if p.balance < 0 else None,
+                sort_key=lambda p: p.balance,
+                cell_tooltip=self._balance_tip,
+            ),
+            RichColumn[ProductSummary](
+                "Committed credit",
+                lambda p: commit_text(p.commit, self._currency()),
+                RIGHT,
+                "The product's credit commit and how often it recharges; N/A: no commit "
+                "available; -: available but not purchased",
+                lambda p: p.commit,
+                sort_key=lambda p: (
+                    (2, Decimal(0))
+                    if p.commit == "N/A"
+                    else (1, Decimal(0))
+                    if isinstance(p.commit, str)
+                    else (0, p.commit.amount)
+                ),
+                cell_tooltip=commit_tip,
+            ),
+            RichColumn[ProductSummary](
+                "Committed credit period",
+                lambda p: period_text(p.commit),
+                LEFT,
+                "The last recharge and the next one",
+                lambda p: p.commit.last_recharge if isinstance(p.commit, CommitInfo) else None,
+                sort_key=lambda p: (
+                    p.commit.last_recharge.toordinal() if isinstance(p.commit, CommitInfo) else 0
+                ),
+                cell_tooltip=period_tip,
             ),
         ]
 
+    def make_model(self) -> ColumnTableModel[Any]:
+        return SortableTableModel(self.columns(), self)
+
+    def _transaction_columns(self) -> list[Column[Transaction]]:
+        def money(get: Callable[[Transaction], Decimal], title: str, tip: str) -> Column[Any]:
+            base = money_column(title, get, None, tip, red_when_negative=True)
+            return Column(title, lambda t: self._money(get(t)), RIGHT, tip, get, base.foreground)
+
+        return [
+            text_column("Date", lambda t: t.occurred_on),
+            text_column("Kind", lambda t: t.kind_label),
+            text_column("Product", lambda t: t.product),
+            text_column("Reference", lambda t: t.reference),
+            text_column("Description", lambda t: t.description),
+            money(lambda t: t.amount, "Amount", "+ adds credit or pays; - uses credit or is owed"),
+            money(
+                lambda t: t.balance_after,
+                "Balance after",
+                "The ledger's running total after this row: credit left minus amounts owed. "
+                "Commit recharges and usage of an open month are written when it closes.",
+            ),
+            text_column("Who", lambda t: t.who or "—", "The user or process that wrote it"),
+        ]
+
+    # Loading --------------------------------------------------------------------------------
+
+    @property
+    def month(self) -> Month:
+        value = self.month_combo.currentData()
+        assert isinstance(value, Month)
+        return value
+
     def start_load(self) -> None:
         self._update_caption()
-        self.load(overview.usage_products, self.context.actor, self.month)
+        self.load(usage_page, self.context.actor, self.month)
+
+    def populate(self, result: Any) -> int:
+        assert isinstance(result, UsagePage)
+        self._page = result
+        self._fill_months(result)
+        self._fill_cards(result)
+        self.transactions_model.set_rows(list(result.transactions))
+        self._fit_transactions()
+        self._update_actions()
+        self._update_caption()
+        if result.fired is not None:
+            self.show_notice(f"{result.fired.summary()} The balance was below the threshold.")
+        rows = list(result.summary.products)
+        self.model.set_rows(rows)
+        return len(rows)
+
+    def clear_model(self) -> None:
+        super().clear_model()
+        self._page = None
+        self.account_card.clear()
+        self.cc_card.clear()
+        self.transactions_model.set_rows([])
+        self.transactions_label.setText("")
+        self.banner.hide()
+        self._update_actions()
+
+    def show_page(self, page: UsagePage) -> None:
+        """Show ``page`` at once (after a credit change), switching to its month if needed."""
+        self.cancel()
+        if page.month != self.month:
+            self.month_combo.blockSignals(True)
+            try:
+                index = self._month_index(page.month)
+                if index < 0:
+                    self.month_combo.addItem(month_name(page.month), page.month)
+                    index = self.month_combo.count() - 1
+                self.month_combo.setCurrentIndex(index)
+            finally:
+                self.month_combo.blockSignals(False)
+        self._stale = False
+        self._show_result(page)
+
+    def _fill_months(self, page: UsagePage) -> None:
+        combo = self.month_combo
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            for choice in page.months:
+                combo.addItem(choice.label, choice.month)
+                if choice.closed:
+                    tip = (
+                        f"Closed: invoice {choice.invoice_number}"
+                        if choice.invoice_number
+                        else "Closed: nothing was invoiced"
+                    ) + ". Read-only."
+                    combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(max(self._month_index(page.month), 0))
+        finally:
+            combo.blockSignals(False)
+
+    def _fill_cards(self, page: UsagePage) -> None:
+        summary = page.summary
+        money = self._money
+        closed = summary.closed
+        invoice_on = summary.invoice_date.isoformat()
+
+        def balance_note(amount: Decimal) -> str:
+            if amount >= 0:
+                return "Credit available" if not closed else "Credit left at the close"
+            if closed:
+                return f"Invoiced on {invoice_on} ({summary.invoice_number or 'no invoice'})"
+            return f"To be invoiced on {invoice_on}"
+
+        if closed:
+            caption = "Balance at the close"
+        elif page.is_current:
+            caption = "Current balance"
+        else:
+            caption = "Balance (the month is not closed yet)"
+        account = self.account_card
+        account.caption.setText(caption)
+        self.cc_card.caption.setText(caption)
+        account.set_value(
+            money(summary.balance), summary.balance < 0, balance_note(summary.balance)
+        )
+        account.note.setText(balance_note(summary.balance))
+        scope = page.account.commit_scope
+        commit, period = self._commit_lines(page)
+        account.field("commit").setText(commit)
+        account.field("period").setText(period)
+        account.field("auto").setText(
+            page.auto_recharge.describe(summary.currency)
+            if page.auto_recharge_refusal is None or page.auto_recharge.enabled
+            else "Not available (pays by invoice)"
+        )
+        cc = self.cc_card
+        cc_balance = summary.contact_center_services_balance
+        cc.set_value(money(cc_balance), cc_balance < 0, balance_note(cc_balance))
+        cc.note.setText(balance_note(cc_balance))
+        tagged = [p for p in summary.products if p.contact_center_services]
+        cc.field("products").setText(
+            f"{len(tagged)} with usage this month" if tagged else "None with usage this month"
+        )
+        cc.field("products").setToolTip(", ".join(p.name for p in tagged))
+        cc.field("source").setText(
+            {
+                CommitScope.ACCOUNT: "The account commit, then purchased credits",
+                CommitScope.PRODUCT: "Each product's own commit, then purchased credits",
+            }.get(scope, "Purchased credits")
+        )
+        if closed:
+            invoice = (
+                f"invoice {summary.invoice_number}, issued {invoice_on}"
+                if summary.invoice_number
+                else "nothing was invoiced"
+            )
+            self.banner.setText(
+                f"{month_name(summary.month)} is closed ({invoice}). Its figures are final and "
+                "read-only."
+            )
+            self.banner.show()
+        else:
+            self.banner.hide()
+
+    def _commit_lines(self, page: UsagePage) -> tuple[str, str]:
+        """The account card's committed credit and its period, following the commit scope."""
+        summary = page.summary
+        scope = page.account.commit_scope
+        if scope == CommitScope.ACCOUNT:
+            commit = summary.account_commit
+            if commit is None:
+                return "No account commit", "—"
+            return (
+                f"{self._money(commit.amount)} {commit.frequency.value}",
+                f"Last recharge {commit.last_recharge.isoformat()}, next "
+                f"{commit.next_recharge.isoformat()}",
+            )
+        if scope == CommitScope.PRODUCT:
+            count = page.product_commits
+            if count == 0:
+                return "Per product: none in use this month", "—"
+            noun = "commit" if count == 1 else "commits"
+            return f"Per product: {count} {noun} (see the table)", "Per product (see the table)"
+        return "None (this account has no credit commits)", "—"
+
+    def _fit_transactions(self) -> None:
+        table = self.transactions_table
+        header = table.horizontalHeader()
+        for column in range(self.transactions_model.columnCount()):
+            if column == DESCRIPTION:
+                continue
+            table.resizeColumnToContents(column)
+            header.resizeSection(column, header.sectionSize(column) + 12)
+        page = self._page
+        count = len(page.transactions) if page else 0
+        if page is None:
+            self.transactions_label.setText("")
+        elif count == 0:
+            self.transactions_label.setText(
+                f"No ledger rows in {month_name(page.month)}. Purchases and payments appear at "
+                "once; commit recharges, usage and invoices when a month closes."
+            )
+        else:
+            rows = "row" if count == 1 else "rows"
+            self.transactions_label.setText(
+                f"{count} ledger {rows} in {month_name(page.month)}. + adds credit or pays; "
+                "- uses credit or is owed."
+            )
+
+    # State of the actions -------------------------------------------------------------------
+
+    def manage_refusal(self) -> str | None:
+        """Why Manage credits is disabled now, or None when it is enabled."""
+        if not self.can_edit:
+            return VIEW_ONLY
+        page = self._page
+        if page is None:
+            return "Loading…"
+        if page.summary.closed:
+            invoice = page.summary.invoice_number
+            detail = f" (invoice {invoice})" if invoice else ""
+            return f"{month_name(page.month)} is closed{detail}: it is read-only."
+        if not page.is_current:
+            return (
+                "Credits are added today, to the current month: choose "
+                f"{month_name(page.current_month)} to manage them."
+            )
+        return None
+
+    def _update_actions(self) -> None:
+        refusal = self.manage_refusal()
+        self.manage_button.setEnabled(refusal is None)
+        self.manage_button.setToolTip(
+            refusal or "Purchase credits, make a one-time payment or set auto-recharge"
+        )
+        has_rows = self.transactions_model.rowCount() > 0
+        self.export_button.setEnabled(has_rows)
 
     def _update_caption(self) -> None:
         zone = self.context.account.timezone if self.context.account else "UTC"
-        self.caption.setText(
-            f"Products with usage in {month_label(self.month)} "
-            f"(calendar month in {zone}), at list price."
-        )
+        page = self._page
+        month = self.month
+        text = f"{month_name(month)}: a calendar month in {zone}."
+        tip = note = ""
+        if page is not None and page.month == month:
+            summary = page.summary
+            agents = "agent" if summary.agents == 1 else "agents"
+            text = (
+                f"{month_name(month)}: a calendar month in {zone}, {summary.agents} licensed "
+                f"{agents} at peak."
+            )
+            tip = (
+                "Free units are used first, then committed and purchased credit; what credit "
+                f"does not cover is invoiced on {summary.invoice_date.isoformat()}."
+            )
+            if page.pending_storage:
+                note = (
+                    f"{', '.join(page.pending_storage)}: billed for the peak day from the 28th "
+                    "to the 27th, so shown from the 28th."
+                )
+        self.footnote.setText(note)
+        self.footnote.setToolTip(note)
+        self.footnote.setVisible(bool(note))
+        self.caption.setText(text)
+        self.caption.setToolTip(tip)
 
     def empty_text(self) -> str:
+        page = self._page
+        if page is not None and page.month == self.month and page.summary.closed:
+            return (
+                f"No product usage was billed in {month_name(self.month)}.\n"
+                "The month is closed: its figures are final."
+            )
         return (
-            f"No usage recorded in {month_label(self.month)}.\n"
+            f"No usage recorded in {month_name(self.month)}.\n"
             "Products appear here once calls, conversations, messages or other usage are "
             "recorded for the month."
+        )
+
+    def show_notice(self, text: str, error: bool = False) -> None:
+        colour = "#c01c28" if error else "#166534"
+        self.notice.setStyleSheet(f"QLabel#notice {{ color: {colour}; }}")
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        self.notice_shown.emit(text)
+
+    # Manage credits -------------------------------------------------------------------------
+
+    def open_manage_credits(self) -> ManageCreditsDialog | None:
+        if self.manage_refusal() is not None or self._page is None:
+            return None
+        dialog = ManageCreditsDialog(
+            self.context.store, self.context.runner, self.context.actor, self._page, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self._credits_changed)
+        dialog.destroyed.connect(self._dialog_closed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _dialog_closed(self) -> None:
+        self.dialog = None
+
+    def _credits_changed(self, page: UsagePage) -> None:
+        self.show_page(page)
+        dialog = self.dialog
+        if dialog is not None:
+            self.show_notice(dialog.status.text())
+
+    # Files ------------------------------------------------------------------------------------
+
+    def _settings(self) -> QSettings:
+        return QSettings(ORGANISATION, APP_NAME)
+
+    def _export_folder(self) -> Path:
+        folder = self._settings().value(EXPORT_FOLDER_KEY)
+        path = Path(str(folder)) if folder else Path.home()
+        return path if path.is_dir() else Path.home()
+
+    def choose_save_path(self, title: str, default_name: str, filters: str) -> Path | None:
+        """Ask where to save (a file dialog); None when cancelled."""
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, title, str(self._export_folder() / default_name), filters
+        )
+        return Path(chosen) if chosen else None
+
+    def _ask_path(self, title: str, default_name: str, filters: str, suffix: str) -> Path | None:
+        path = self.choose_save_path(title, default_name, filters)
+        if path is None:
+            return None
+        if path.suffix.lower() != f".{suffix}":
+            path = path.with_name(path.name + f".{suffix}")
+        self._settings().setValue(EXPORT_FOLDER_KEY, str(path.parent))
+        return path
+
+    def download_pricing(self, kind: str) -> None:
+        """Ask for a file and write the rate card to it as ``kind`` ("pdf" or "csv")."""
+        account = self.context.account
+        name = account.name if account else "account"
+        today = account_today(account) if account else date.today()
+        default = pricing_file_name(name, today, kind)
+        filters = "PDF files (*.pdf)" if kind == "pdf" else "CSV files (*.csv)"
+        path = self._ask_path("Download usage pricing", default, filters, kind)
+        if path is not None:
+            self.save_pricing(path, kind)
+
+    def save_pricing(self, path: Path, kind: str) -> None:
+        self.context.runner.run(
+            write_pricing,
+            self.context.store,
+            self.context.actor,
+            path,
+            kind,
+            on_done=self.show_notice,
+            on_error=lambda message: self.show_notice(
+                f"Could not save usage pricing: {message}", error=True
+            ),
+            description="download usage pricing",
+        )
+
+    def export_transactions(self) -> None:
+        page = self._page
+        if page is None or not page.transactions:
+            return
+        default = f"transactions-{page.month}.csv"
+        path = self._ask_path("Export transactions", default, "CSV files (*.csv)", "csv")
+        if path is not None:
+            self.save_transactions(path)
+
+    def save_transactions(self, path: Path) -> None:
+        page = self._page
+        if page is None:
+            return
+        self.context.runner.run(
+            write_transactions,
+            path,
+            list(page.transactions),
+            page.summary.currency,
+            on_done=self.show_notice,
+            on_error=lambda message: self.show_notice(
+                f"Could not export the transactions: {message}", error=True
+            ),
+            description="export transactions",
         )

@@ -1,0 +1,99 @@
+"""A summary card: a title, one big figure, a note under it and a few labelled lines."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from billing_desktop.ui.models.table import NEGATIVE
+
+CARD_STYLE = """
+QFrame#summaryCard {
+    background-color: palette(base);
+    border: 1px solid #d1d5db;
+    border-radius: 6px;
+}
+QFrame#summaryCard QLabel#cardTitle {
+    color: #374151;
+    font-weight: 600;
+}
+QFrame#summaryCard QLabel#cardNote,
+QFrame#summaryCard QLabel#cardFieldName {
+    color: #6b7280;
+}
+"""
+
+
+class SummaryCard(QFrame):
+    """A card of the Usage tab. ``set_value`` colours negative amounts red (PRODUCT §4.4)."""
+
+    def __init__(self, title: str, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("summaryCard")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setStyleSheet(CARD_STYLE)
+        self.title = QLabel(title, self)
+        self.title.setObjectName("cardTitle")
+        self.caption = QLabel(caption, self)
+        self.caption.setObjectName("cardNote")
+        self.value = QLabel("—", self)
+        self.value.setObjectName("cardValue")
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.value.font()
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        self.value.setFont(font)
+        self.note = QLabel("", self)
+        self.note.setObjectName("cardNote")
+        self.note.setWordWrap(True)
+        self.fields = QFormLayout()
+        self.fields.setContentsMargins(0, 6, 0, 0)
+        self.fields.setHorizontalSpacing(14)
+        self.fields.setVerticalSpacing(4)
+        self.fields.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._field_labels: dict[str, QLabel] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 12)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.note)
+        layout.addLayout(self.fields)
+        layout.addStretch(1)
+
+    def add_field(self, key: str, label: str) -> QLabel:
+        name = QLabel(label, self)
+        name.setObjectName("cardFieldName")
+        value = QLabel("—", self)
+        value.setObjectName(f"field_{key}")
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fields.addRow(name, value)
+        self._field_labels[key] = value
+        return value
+
+    def field(self, key: str) -> QLabel:
+        return self._field_labels[key]
+
+    def set_value(self, text: str, negative: bool = False, tooltip: str = "") -> None:
+        self.value.setText(text)
+        self.value.setToolTip(tooltip)
+        palette = self.value.palette()
+        colour = NEGATIVE if negative else self.palette().color(QPalette.ColorRole.WindowText)
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+        self.value.setPalette(palette)
+
+    @property
+    def value_is_red(self) -> bool:
+        return self.value.palette().color(QPalette.ColorRole.WindowText) == NEGATIVE
+
+    def clear(self) -> None:
+        self.set_value("—")
+        self.note.setText("")
+        for label in self._field_labels.values():
+            label.setText("—")
+            label.setToolTip("")

@@ -1,0 +1,62 @@
+"""Formula-safe CSV (PRODUCT §10): text that a spreadsheet would run gets a leading quote."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from billing_desktop.reports.csv_export import safe_cell, write_csv
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("-", "'-"),
+        # Plain numbers stay numbers.
+        ("-10.00", "-10.00"),
+        ("+15550000001", "+15550000001"),
+        ("12000", "12000"),
+        ("0.0125", "0.0125"),
+        ("-.5", "-.5"),
+        # Ordinary text is untouched.
+        ("Voice minutes", "Voice minutes"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, ""),
+        (42, "42"),
+    ],
+)
+def test_cells_are_neutralised_unless_plain_numbers(cell: object, written: str) -> None:
+    assert safe_cell(cell) == written
+
+
+def test_write_csv_is_utf8_with_bom_crlf_and_replaces_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    path.write_text("old content", encoding="utf-8")
+    count = write_csv(path, ["name", "amount"], [["Café €", "-10.00"], ["=evil()", "+5"]])
+    assert count == 2
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [["name", "amount"], ["Café €", "-10.00"], ["'=evil()", "+5"]]
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]  # no temporary file left
+
+
+def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
+    def rows() -> object:
+        yield ["a"]
+        raise RuntimeError("the store went away")
+
+    with pytest.raises(RuntimeError):
+        write_csv(tmp_path / "out.csv", ["h"], rows())  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
