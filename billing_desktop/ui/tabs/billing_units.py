@@ -1,42 +1,708 @@
-"""Billing Units tab (PRODUCT §6): the units with their user and number counts."""
+"""Billing Units tab (PRODUCT §6): units, their members, and what each costs.
+
+Left: the units table (name, users, numbers, this month's list-price total). Right: the unit
+editor (members of the selected unit, edited by drag and drop, buttons or keys) and the cost
+report. Add (Insert), rename (F2), delete (Delete on the table; asks, naming what becomes
+unassigned).
+
+Every change runs through ``services.units`` on the task runner, one change at a time and in
+order, each in its own transaction with its audit row. Changes go on a ``QUndoStack``
+(Ctrl+Z / Ctrl+Shift+Z): a command is pushed once its change is in the store, and its undo and
+redo run the inverse change and the change again through the service, so undo restores the
+store, not only the screen. If an undo or redo is refused (someone else changed the unit
+meanwhile), the message says why and the history is cleared, as it no longer matches the store.
+
+Users with the right to view billing units only see everything read-only: no drag and drop, and
+the buttons are disabled with a tooltip saying why.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
 from billing_desktop.domain.access import Area
-from billing_desktop.services import overview
-from billing_desktop.ui.models.table import Column, number_column, text_column
-from billing_desktop.ui.tabs.base import TableTab
+from billing_desktop.domain.model import BillingUnit
+from billing_desktop.services import units as service
+from billing_desktop.services.units import Assignment, DeletionImpact, UnitMembers, UnitsOverview
+from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.ui.dialogs.unit_editor import MessageBar, UnitEditor, UnitNameDialog
+from billing_desktop.ui.models.members import MemberItem
+from billing_desktop.ui.models.table import (
+    RIGHT,
+    Column,
+    display_money,
+    number_column,
+    text_column,
+)
+from billing_desktop.ui.tabs.base import TabContext, TableTab, read
+from billing_desktop.ui.tabs.unit_report import UnitReportPanel, month_label
+from billing_desktop.ui.tasks import TaskHandle
+
+EDITOR_MIN_HEIGHT = 300  # below this the members scroll rather than squeeze the lists
+READ_ONLY = (
+    "You can see billing units but not change them: that needs the right to edit Billing "
+    "Units (an admin, a supervisor, or the Edit billing unit access group)."
+)
+
+
+def write(store: UnitOfWorkFactory, service_call: Callable[..., Any], *args: Any) -> Any:
+    """Run a changing service in a unit of work of its own and commit it (worker thread)."""
+    with store() as uow:
+        result = service_call(uow, *args)
+        uow.commit()
+        return result
+
+
+@dataclass
+class _Edit:
+    description: str
+    call: Callable[..., Any]
+    args: tuple[Any, ...]
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[str], None] | None
+
+
+class StoreCommand(QUndoCommand):
+    """An undoable change that is already in the store when pushed.
+
+    ``undo_call``/``redo_call`` return the service call and its arguments (after the actor)
+    for the inverse change and for the change; ``redone`` receives a redo's result.
+    """
+
+    def __init__(
+        self,
+        tab: BillingUnitsTab,
+        text: str,
+        undo_call: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]],
+        redo_call: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]],
+        redone: Callable[[Any], None] | None = None,
+    ) -> None:
+        super().__init__(text)
+        self._tab = tab
+        self._undo_call = undo_call
+        self._redo_call = redo_call
+        self._redone = redone
+        self._pushed = False
+
+    def redo(self) -> None:
+        if not self._pushed:  # QUndoStack.push() calls redo(): the change is already made
+            self._pushed = True
+            return
+        call, args = self._redo_call()
+        self._tab.run_edit(f"Redo {self.text()}", call, *args, on_done=self._redone, history=True)
+
+    def undo(self) -> None:
+        call, args = self._undo_call()
+        self._tab.run_edit(f"Undo {self.text()}", call, *args, history=True)
+
+
+class _TableKeys(QObject):
+    """Delete on the units table deletes the unit; Enter goes to its members."""
+
+    def __init__(self, tab: BillingUnitsTab) -> None:
+        super().__init__(tab)
+        self._tab = tab
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self._tab.request_delete()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._tab.editor.people.available_view.setFocus()
+                return True
+        return False
 
 
 class BillingUnitsTab(TableTab):
-    """Billing units (cost centres) by name.
+    """Billing units (cost centres): the table, the unit editor, the cost report.
 
     Signals:
         loaded(): see :class:`TableTab`.
+        members_loaded(): the editor shows the selected unit's members (or why not).
+        edit_finished(): a change (or its undo/redo) finished, successfully or not.
     """
 
+    members_loaded = Signal()
+    edit_finished = Signal()
+
     area = Area.BILLING_UNITS
+    stretch_column = 0  # the name takes the spare width: no horizontal scroll bar
+
+    def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.editable = context.actor.rights.can_edit(Area.BILLING_UNITS)
+        self.overview: UnitsOverview | None = None
+        self._selected_id: int | None = None
+        self._selecting = False
+        self._impact_handle: TaskHandle | None = None
+        self._members_handle: TaskHandle | None = None
+        self._edits: deque[_Edit] = deque()
+        self._edit_handle: TaskHandle | None = None
+        self.last_error = ""
+        self.name_dialog: UnitNameDialog | None = None
+        self.confirm_box: QMessageBox | None = None
+
+        self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
+        self.table.installEventFilter(_TableKeys(self))
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(200)
+
+        self.message_bar = MessageBar(self)
+        self.editor = UnitEditor(self)
+        self.report = UnitReportPanel(context, self)
+        self.details = QTabWidget(self)
+        self.details.setObjectName("unitDetails")
+        self.details.setDocumentMode(True)
+        # Scrolls rather than forcing a tall window (the lists keep a usable height).
+        self.editor_scroll = QScrollArea(self)
+        self.editor_scroll.setWidgetResizable(True)
+        self.editor_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.editor_scroll.setWidget(self.editor)
+        self.editor.setMinimumHeight(EDITOR_MIN_HEIGHT)
+        self.details.addTab(self.editor_scroll, "&Members")
+        self.details.addTab(self.report, "Cost &report")
+        # The units table (or its empty state) beside the details, in place of the plain stack.
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.removeWidget(self.stack)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("unitsSplitter")
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.details)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([480, 720])
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.splitter, 1)
+
+        self._make_actions()
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.details.currentChanged.connect(self._details_changed)
+        self.editor.assign_requested.connect(self.assign)
+        self.editor.unassign_requested.connect(self.unassign)
+        self.editor.move_requested.connect(self.move_numbers)
+        self.editor.refused.connect(self._refused)
+        self.undo_stack.indexChanged.connect(self._update_actions)
+        if not self.editable:
+            self.editor.set_editable(False, READ_ONLY)
+        self._update_actions()
+
+    # Table ------------------------------------------------------------------------------
 
     def columns(self) -> Sequence[Column[Any]]:
+        currency = self.context.currency
         return [
             text_column("Billing unit", lambda u: u.name),
             number_column("Users", lambda u: u.users, "Users assigned to the unit"),
             number_column("Phone numbers", lambda u: u.numbers, "Numbers assigned to the unit"),
+            Column[service.UnitRow](
+                "This month",
+                lambda u: "" if u.month_total is None else display_money(u.month_total, currency),
+                RIGHT,
+                "The unit's share of this month's list-price total (usage and recurring "
+                "charges before free units and credits)",
+                lambda u: u.month_total,
+            ),
         ]
 
     def start_load(self) -> None:
-        self.caption.setText(
+        self.load(service.units_overview, self.context.actor)
+
+    def populate(self, result: Any) -> int:
+        assert isinstance(result, UnitsOverview)
+        self.overview = result
+        rows = list(result.rows)
+        self.model.set_rows(rows)
+        self._set_caption()
+        ids = [r.id for r in rows]
+        wanted = self._selected_id if self._selected_id in ids else (ids[0] if ids else None)
+        self._select_row(ids.index(wanted) if wanted is not None else -1)
+        self.load_members()
+        self.report.mark_stale()
+        if self.details.currentWidget() is self.report:
+            self.report.ensure_loaded()
+        return len(rows)
+
+    def clear_model(self) -> None:
+        self.model.set_rows([])
+        self.load_members()
+
+    def _set_caption(self) -> None:
+        text = (
             "Billing units group users and phone numbers into cost centres. A phone number "
             "belongs to at most one unit; a user may belong to several."
         )
-        self.load(overview.billing_units, self.context.actor)
+        overview = self.overview
+        if overview is not None and overview.month is not None and overview.currency:
+            month = month_label(overview.month.first_day)
+            text += f" Totals for {month}, at list price."
+            if overview.unassigned is not None:
+                text += f" Unassigned: {self.report.money(overview.unassigned)}."
+        self.caption.setText(text)
 
     def empty_text(self) -> str:
+        hint = " Add one with Add unit… (Insert)." if self.editable else ""
         return (
             "No billing units yet.\n"
             "Billing units split users and phone numbers into cost centres, so usage can be "
-            "charged back to each of them."
+            "charged back to each of them." + hint
         )
+
+    def _select_row(self, row: int) -> None:
+        """Select ``row`` of the units table (-1: none) without loading its members."""
+        selection = self.table.selectionModel()
+        self._selecting = True
+        try:
+            if row < 0:
+                selection.clearSelection()
+                self._selected_id = None
+                return
+            self._selected_id = self.model.row_at(row).id
+            selection.setCurrentIndex(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        finally:
+            self._selecting = False
+
+    def select_unit(self, unit_id: int) -> None:
+        """Show ``unit_id`` in the editor (selects its row)."""
+        for row, unit in enumerate(self.model.rows):
+            if unit.id == unit_id:
+                self._select_row(row)
+                self.load_members()
+                self._update_actions()
+                return
+
+    @property
+    def selected_unit(self) -> service.UnitRow | None:
+        for unit in self.model.rows:
+            if unit.id == self._selected_id:
+                assert isinstance(unit, service.UnitRow)
+                return unit
+        return None
+
+    def _current_changed(self, current: Any, _previous: Any) -> None:
+        if self._selecting or not current.isValid():
+            return
+        unit_id = self.model.row_at(current.row()).id
+        if unit_id != self._selected_id or self.editor.unit_id != unit_id:
+            self._selected_id = unit_id
+            self.load_members()
+        self._update_actions()
+
+    def _details_changed(self, _index: int) -> None:
+        if self.details.currentWidget() is self.report:
+            self.report.ensure_loaded()
+
+    # Members ----------------------------------------------------------------------------
+
+    def load_members(self) -> None:
+        if self._members_handle is not None:
+            self._members_handle.cancel()
+            self._members_handle = None
+        unit_id = self._selected_id
+        if unit_id is None:
+            message = (
+                "Add a billing unit to assign users and numbers to it."
+                if self.editable
+                else "There are no billing units to show."
+            )
+            self.editor.show_unit(None, message if not self.model.rows else "")
+            self.members_loaded.emit()
+            self._update_actions()
+            return
+        self._members_handle = self.context.runner.run(
+            read,
+            self.context.store,
+            service.unit_members,
+            self.context.actor,
+            unit_id,
+            on_done=self._members_ready,
+            on_error=self._members_failed,
+            description="load the unit's members",
+        )
+
+    def _members_ready(self, members: UnitMembers) -> None:
+        self._members_handle = None
+        if members.unit.id == self._selected_id:
+            self.editor.show_unit(members)
+        self.members_loaded.emit()
+        self._update_actions()
+
+    def _members_failed(self, message: str) -> None:
+        self._members_handle = None
+        self.editor.show_unit(None, f"Could not read the unit's members: {message}")
+        self.members_loaded.emit()
+
+    # Running changes --------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """Anything still on its way to or from the store (tests wait for this)."""
+        return bool(
+            self._edit_handle is not None
+            or self._edits
+            or self.is_loading
+            or self._members_handle is not None
+            or self._impact_handle is not None
+            or self.report.is_loading
+        )
+
+    @property
+    def editing(self) -> bool:
+        return self._edit_handle is not None or bool(self._edits)
+
+    def run_edit(
+        self,
+        description: str,
+        call: Callable[..., Any],
+        *args: Any,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+        history: bool = False,
+    ) -> None:
+        """Queue ``call(uow, actor, *args)``; changes reach the store one at a time, in order.
+
+        ``history``: an undo or redo; when it fails the undo history is cleared.
+        """
+        failed = on_error
+        if history:
+
+            def failed(message: str) -> None:
+                self.undo_stack.clear()
+                self.show_error(f"{message}. The undo history was cleared.")
+
+        self._edits.append(_Edit(description, call, args, on_done, failed))
+        self._update_actions()
+        if self._edit_handle is None:
+            self._next_edit()
+
+    def _next_edit(self) -> None:
+        if not self._edits:
+            self._update_actions()
+            return
+        edit = self._edits.popleft()
+        self._edit_handle = self.context.runner.run(
+            write,
+            self.context.store,
+            edit.call,
+            self.context.actor,
+            *edit.args,
+            on_done=lambda result: self._edit_done(edit, result),
+            on_error=lambda message: self._edit_failed(edit, message),
+            description=edit.description,
+        )
+
+    def _edit_done(self, edit: _Edit, result: Any) -> None:
+        self._edit_handle = None
+        self.last_error = ""
+        if edit.on_done is not None:
+            edit.on_done(result)
+        self._after_edit()
+
+    def _edit_failed(self, edit: _Edit, message: str) -> None:
+        self._edit_handle = None
+        if edit.on_error is not None:
+            edit.on_error(message)
+        else:
+            self.show_error(message)
+        self._after_edit()
+
+    def _after_edit(self) -> None:
+        if not self._edits:
+            self.refresh()  # re-read the table, the members and the report from the store
+        self._next_edit()
+        self.edit_finished.emit()
+
+    def show_error(self, message: str) -> None:
+        text = message[:1].upper() + message[1:]
+        self.last_error = text
+        self.message_bar.show_message(text)
+
+    def _push(self, command: StoreCommand) -> None:
+        self.undo_stack.push(command)
+
+    # Changes ----------------------------------------------------------------------------
+
+    def add_unit(self, name: str) -> None:
+        def added(unit: BillingUnit) -> None:
+            self._selected_id = unit.id
+            self._push(self._add_command(unit))
+
+        self.run_edit(f"add unit {name}", service.add_unit, name, on_done=added)
+
+    def _add_command(self, unit: BillingUnit) -> StoreCommand:
+        return StoreCommand(
+            self,
+            f"Add unit {unit.name}",
+            lambda: (service.delete_unit, (unit.id,)),
+            lambda: (service.restore_unit, (BillingUnit(unit.id, unit.name),)),
+        )
+
+    def rename_unit(self, unit_id: int, name: str) -> None:
+        def renamed(before: BillingUnit) -> None:
+            new = name.strip()
+            if before.name != new:
+                self._push(
+                    StoreCommand(
+                        self,
+                        f"Rename {before.name} to {new}",
+                        lambda: (service.rename_unit, (unit_id, before.name)),
+                        lambda: (service.rename_unit, (unit_id, new)),
+                    )
+                )
+
+        self.run_edit(f"rename unit {unit_id}", service.rename_unit, unit_id, name, on_done=renamed)
+
+    def delete_unit(self, unit_id: int) -> None:
+        def deleted(before: BillingUnit) -> None:
+            self._push(
+                StoreCommand(
+                    self,
+                    f"Delete unit {before.name}",
+                    lambda: (service.restore_unit, (before,)),
+                    lambda: (service.delete_unit, (unit_id,)),
+                )
+            )
+
+        self.run_edit(f"delete unit {unit_id}", service.delete_unit, unit_id, on_done=deleted)
+
+    def _change(self, call: Callable[..., Any], *args: Any) -> None:
+        def changed(change: Assignment) -> None:
+            if change.changed:
+                self._push(self._assignment_command(change))
+
+        self.run_edit("change members", call, *args, on_done=changed)
+
+    def _assignment_command(self, change: Assignment) -> StoreCommand:
+        state = {"change": change}
+
+        def redone(result: Assignment) -> None:
+            if result.changed:
+                state["change"] = result
+
+        return StoreCommand(
+            self,
+            change.describe(),
+            lambda: (service.revert, (state["change"],)),
+            lambda: (service.reapply, (state["change"],)),
+            redone,
+        )
+
+    def assign(
+        self,
+        user_ids: Sequence[str] = (),
+        teams: Sequence[str] = (),
+        numbers: Sequence[str] = (),
+    ) -> None:
+        """Assign to the unit shown in the editor."""
+        unit_id = self.editor.unit_id
+        if unit_id is None or not self.editable:
+            return
+        self.message_bar.dismiss()
+        self._change(service.assign, unit_id, tuple(user_ids), tuple(teams), tuple(numbers))
+
+    def unassign(self, user_ids: Sequence[str] = (), numbers: Sequence[str] = ()) -> None:
+        unit_id = self.editor.unit_id
+        if unit_id is None or not self.editable:
+            return
+        self.message_bar.dismiss()
+        self._change(service.unassign, unit_id, tuple(user_ids), tuple(numbers))
+
+    def move_numbers(self, numbers: Sequence[str]) -> None:
+        """Move ``numbers`` here from the units holding them (the explicit "move it here")."""
+        unit_id = self.editor.unit_id
+        if unit_id is None or not self.editable:
+            return
+        self.message_bar.dismiss()
+        self._change(service.assign, unit_id, (), (), tuple(numbers), True)
+
+    def _refused(self, held: list[MemberItem]) -> None:
+        unit = self.editor.members.unit.name if self.editor.members else "this unit"
+        lines = "; ".join(f"{i.key} is already in unit '{i.holder}'" for i in held)
+        numbers = [i.key for i in held]
+        self.last_error = lines
+        self.message_bar.show_message(
+            f"{lines}. A phone number belongs to at most one unit.",
+            action=f"Move {'it' if len(held) == 1 else 'them'} to {unit}",
+            on_action=lambda: self.move_numbers(numbers) if self.editable else None,
+        )
+
+    # Dialogs ----------------------------------------------------------------------------
+
+    def _other_names(self, unit_id: int | None) -> list[str]:
+        return [u.name for u in self.model.rows if u.id != unit_id]
+
+    def request_add(self) -> None:
+        if not self.editable:
+            return
+        dialog = UnitNameDialog("Add billing unit", self._other_names(None), parent=self)
+        self._open_name_dialog(dialog, lambda name: self.add_unit(name))
+
+    def request_rename(self) -> None:
+        unit = self.selected_unit
+        if unit is None or not self.editable:
+            return
+        dialog = UnitNameDialog(
+            f"Rename {unit.name}", self._other_names(unit.id), unit.name, parent=self
+        )
+        self._open_name_dialog(dialog, lambda name: self.rename_unit(unit.id, name))
+
+    def _open_name_dialog(self, dialog: UnitNameDialog, done: Callable[[str], None]) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.name_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.name_dialog = None
+            if result == QDialog.DialogCode.Accepted and dialog.name:
+                done(dialog.name)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def request_delete(self) -> None:
+        """Ask first, naming what becomes unassigned (read off the GUI thread)."""
+        unit = self.selected_unit
+        if unit is None or not self.editable:
+            return
+        self._impact_handle = self.context.runner.run(
+            read,
+            self.context.store,
+            service.deletion_impact,
+            self.context.actor,
+            unit.id,
+            on_done=self._confirm_delete,
+            on_error=self._impact_failed,
+            description="check what deleting the unit leaves",
+        )
+
+    def _impact_failed(self, message: str) -> None:
+        self._impact_handle = None
+        self.show_error(message)
+
+    def _confirm_delete(self, impact: DeletionImpact) -> None:
+        self._impact_handle = None
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete billing unit",
+            impact.question(),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.confirm_box = box
+
+        def finished(result: int) -> None:
+            self.confirm_box = None
+            if result == QMessageBox.StandardButton.Yes:
+                self.delete_unit(impact.unit.id)
+
+        box.finished.connect(finished)
+        box.open()
+
+    # Actions ----------------------------------------------------------------------------
+
+    def _action(
+        self, text: str, keys: Sequence[QKeySequence | str], slot: Callable[[], None], name: str
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.add_action = self._action("&Add unit…", ["Ins"], self.request_add, "addUnitAction")
+        self.rename_action = self._action(
+            "&Rename…", ["F2"], self.request_rename, "renameUnitAction"
+        )
+        self.delete_action = self._action("&Delete…", [], self.request_delete, "deleteUnitAction")
+        self.undo_action = self._action("&Undo", [QKeySequence("Ctrl+Z")], self.undo, "undoAction")
+        self.redo_action = self._action(
+            "&Redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")], self.redo, "redoAction"
+        )
+        tips = {
+            self.add_action: "Add a billing unit (Insert)",
+            self.rename_action: "Rename the selected unit (F2)",
+            self.delete_action: "Delete the selected unit (Delete); asks first",
+        }
+        for action in (
+            self.add_action,
+            self.rename_action,
+            self.delete_action,
+            self.undo_action,
+            self.redo_action,
+        ):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setObjectName(action.objectName().replace("Action", "Button"))
+            self.toolbar.addWidget(button)
+            if action in tips:
+                action.setToolTip(tips[action])
+
+    def undo(self) -> None:
+        if self.editable and not self.editing and self.undo_stack.canUndo():
+            self.message_bar.dismiss()
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.editable and not self.editing and self.undo_stack.canRedo():
+            self.message_bar.dismiss()
+            self.undo_stack.redo()
+
+    def _update_actions(self, *_: Any) -> None:
+        has_unit = self.selected_unit is not None
+        idle = not self.editing
+        self.add_action.setEnabled(self.editable)
+        self.rename_action.setEnabled(self.editable and has_unit)
+        self.delete_action.setEnabled(self.editable and has_unit)
+        self.undo_action.setEnabled(self.editable and idle and self.undo_stack.canUndo())
+        self.redo_action.setEnabled(self.editable and idle and self.undo_stack.canRedo())
+        undo_text = self.undo_stack.undoText()
+        redo_text = self.undo_stack.redoText()
+        self.undo_action.setToolTip(f"Undo {undo_text} (Ctrl+Z)" if undo_text else "Undo (Ctrl+Z)")
+        self.redo_action.setToolTip(
+            f"Redo {redo_text} (Ctrl+Shift+Z)" if redo_text else "Redo (Ctrl+Shift+Z)"
+        )
+        if not self.editable:
+            for action in (
+                self.add_action,
+                self.rename_action,
+                self.delete_action,
+                self.undo_action,
+                self.redo_action,
+            ):
+                action.setToolTip(READ_ONLY)
+
+    def cancel(self) -> None:
+        super().cancel()
+        if self._members_handle is not None:
+            self._members_handle.cancel()
+            self._members_handle = None
+        self.report.cancel()
