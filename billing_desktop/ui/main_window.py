@@ -194,6 +194,10 @@ class MainWindow(QMainWindow):
         ui.actionQuit.triggered.connect(self.close)
         ui.actionRefresh.triggered.connect(self.refresh)
         ui.actionAbout.triggered.connect(self.show_about)
+        ui.actionPrintStatement.triggered.connect(self.print_statement)
+        ui.actionSaveStatements.triggered.connect(self.save_statements)
+        self.statements_dialog: QWidget | None = None
+        self._set_statement_actions(None)
         self.goto_actions: list[QAction] = [
             ui.actionGoToTab1,
             ui.actionGoToTab2,
@@ -252,6 +256,7 @@ class MainWindow(QMainWindow):
         self.user_label.setText(f"User: {workspace.user_label}")
         can_edit = any(workspace.actor.rights.can_edit(area) for area in Area)
         self.ui.actionImport.setEnabled(workspace.empty or can_edit)
+        self._set_statement_actions(workspace)
         if workspace.empty:
             self.ui.pages.setCurrentWidget(self.ui.emptyPage)
         elif not workspace.areas:
@@ -269,6 +274,7 @@ class MainWindow(QMainWindow):
         self._workspace_handle = None
         self.workspace = None
         self.load_error = message
+        self._set_statement_actions(None)
         self._clear_tabs()
         self.setWindowTitle(APP_NAME)
         self.user_label.setText("")
@@ -448,6 +454,37 @@ class MainWindow(QMainWindow):
         self._set_store_label()
         self.store_changed.emit(store)
         self.reload()
+
+    # Statements ------------------------------------------------------------------------
+
+    def _set_statement_actions(self, workspace: Workspace | None) -> None:
+        """Statements are for whoever may see invoices, once there is an account."""
+        allowed = (
+            workspace is not None
+            and workspace.account is not None
+            and workspace.actor.rights.can_view(Area.INVOICES)
+        )
+        for action in (self.ui.actionPrintStatement, self.ui.actionSaveStatements):
+            action.setEnabled(allowed)
+
+    def print_statement(self) -> None:
+        """File ▸ Print statement… (Ctrl+P): choose months, then preview and print."""
+        self._open_statements("print")
+
+    def save_statements(self) -> None:
+        """File ▸ Save statements as PDF…: choose months and a folder."""
+        self._open_statements("save")
+
+    def _open_statements(self, mode: str) -> None:
+        if self.workspace is None or not self.ui.actionPrintStatement.isEnabled():
+            return
+        from billing_desktop.ui.dialogs.batch_statements import StatementsDialog
+
+        context = TabContext(self.store, self.workspace, self.runner, self.month)
+        dialog = StatementsDialog(context, self, mode=mode, folder=Path(self._last_folder()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.statements_dialog = dialog
+        dialog.open()
 
     # Import and demo -------------------------------------------------------------------
 

@@ -1,63 +1,380 @@
-"""Invoices tab (PRODUCT §8): the invoice history, newest first."""
+"""Invoices tab (PRODUCT §8): invoice and order history, filters, and the invoice PDFs.
+
+The history is read by ``services.statements.invoice_history`` (statuses derived from the
+ledger: issued, paid, overdue). Open, Save as PDF and Print render the invoice PDF on the task
+runner, with a progress dialog that can cancel it; Print shows it in the print preview, whose
+printer button opens the system print dialog. Enterprise accounts get an explanation instead:
+their invoices are handled outside the product (the service refuses the call too).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from billing_desktop.domain.access import Area
-from billing_desktop.domain.model import InvoiceStatus
-from billing_desktop.services import overview
-from billing_desktop.services.overview import InvoiceHistory, InvoiceRow
-from billing_desktop.ui.models.table import LEFT, NEGATIVE, Column, money_column, text_column
-from billing_desktop.ui.tabs.base import TableTab
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QColor, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from billing_desktop.domain.access import Actor, Area
+from billing_desktop.domain.model import InvoiceStatus, PlanTier
+from billing_desktop.services.overview import ENTERPRISE_INVOICES
+from billing_desktop.services.statements import DocumentKind, History, HistoryRow, invoice_history
+from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.ui.models.table import (
+    LEFT,
+    NEGATIVE,
+    Column,
+    money_column,
+    text_column,
+)
+from billing_desktop.ui.tabs.base import TabContext, TableTab
+
+if TYPE_CHECKING:
+    from billing_desktop.ui.dialogs.print_preview import PdfFile, RenderProgress
 
 STATUS_TITLES = {
     InvoiceStatus.ISSUED: "Issued",
     InvoiceStatus.PAID: "Paid",
     InvoiceStatus.OVERDUE: "Overdue",
 }
+KIND_TITLES = {DocumentKind.INVOICE: "Invoice", DocumentKind.RECEIPT: "Receipt"}
+PAID = QColor(30, 123, 52)
+ALL = "all"
+
+
+def render_invoice_file(
+    store: UnitOfWorkFactory,
+    actor: Actor,
+    number: str,
+    cancel: threading.Event,
+    progress: Callable[[str], None] | None = None,
+) -> PdfFile:
+    """Read invoice ``number`` and render its PDF (runs on a worker thread)."""
+    from billing_desktop.reports.invoice import render_invoice
+    from billing_desktop.services.statements import invoice_document
+    from billing_desktop.ui.dialogs.print_preview import PdfFile, render_hooks
+
+    with store() as uow:
+        document = invoice_document(uow, actor, number)
+    rendered = render_invoice(document, render_hooks(progress, cancel))
+    return PdfFile(f"{number}.pdf", rendered.data)
 
 
 class InvoicesTab(TableTab):
-    """Invoices with number, date, billed month, amount and status.
+    """Invoices and orders, newest first, filtered by year and status; open, save or print
+    the selected one's PDF.
 
     Signals:
         loaded(): see :class:`TableTab`.
     """
 
     area = Area.INVOICES
+    min_first_width = 110
+    stretch_column = 7  # the document's description takes the spare width
+
+    def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self._year: int | None = None
+        self._status: InvoiceStatus | None = None
+        self._progress: RenderProgress | None = None
+        self.last_pdf: Path | None = None
+        self.preview: QWidget | None = None
+
+        self.year_combo = QComboBox(self)
+        self.year_combo.setObjectName("yearFilter")
+        self.year_combo.setToolTip("Show the documents issued in one year")
+        self.year_combo.addItem("All years", ALL)
+        self.status_combo = QComboBox(self)
+        self.status_combo.setObjectName("statusFilter")
+        self.status_combo.setToolTip("Show documents with one status")
+        self.status_combo.addItem("All statuses", ALL)
+        for status, title in STATUS_TITLES.items():
+            self.status_combo.addItem(title, status.value)
+        self.open_button = self._button("&Open", "openButton", "Open the PDF in your PDF viewer")
+        self.save_button = self._button(
+            "&Save as PDF…", "saveButton", "Save the PDF of the selected document"
+        )
+        self.print_button = self._button(
+            "&Print…", "printButton", "Preview and print the selected document"
+        )
+        self.statements_button = self._button(
+            "S&tatements…", "statementsButton", "Print or save monthly statements"
+        )
+        self.open_button.clicked.connect(self.open_selected)
+        self.save_button.clicked.connect(self.save_selected)
+        self.print_button.clicked.connect(self.print_selected)
+        self.statements_button.clicked.connect(self.open_statements)
+        self.save_button.setShortcut(QKeySequence("Ctrl+Shift+S"))
+
+        year_label = QLabel("&Year:", self)
+        year_label.setBuddy(self.year_combo)
+        status_label = QLabel("St&atus:", self)
+        status_label.setBuddy(self.status_combo)
+        self.filters = QWidget(self)
+        self.filters.setObjectName("invoiceFilters")
+        row = QHBoxLayout(self.filters)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (year_label, self.year_combo, status_label, self.status_combo):
+            row.addWidget(widget)
+        row.addStretch(1)
+        for button in (
+            self.open_button,
+            self.save_button,
+            self.print_button,
+            self.statements_button,
+        ):
+            row.addWidget(button)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(1, self.filters)  # under the caption, above the table
+
+        self.year_combo.currentIndexChanged.connect(self._filters_changed)
+        self.status_combo.currentIndexChanged.connect(self._filters_changed)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+        self._update_buttons()
+
+    def _button(self, text: str, name: str, tip: str) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setObjectName(name)
+        button.setToolTip(tip)
+        return button
+
+    # Columns and loading ---------------------------------------------------------------
 
     def columns(self) -> Sequence[Column[Any]]:
         return [
-            text_column("Invoice", lambda i: i.number),
+            text_column("Number", lambda i: i.number),
             text_column("Issued", lambda i: i.issued_on),
-            text_column("Period", lambda i: i.period, "The billed month"),
+            text_column("Period", lambda i: i.period or "—", "The billed month (orders have none)"),
             money_column("Amount", lambda i: i.amount, self.context.currency),
-            Column[InvoiceRow](
+            Column[HistoryRow](
                 "Status",
                 lambda i: STATUS_TITLES.get(i.status, str(i.status)),
                 LEFT,
+                "Paid when ledger payments cover it; overdue when unpaid after its due date",
                 raw=lambda i: i.status,
-                foreground=lambda i: NEGATIVE if i.status == InvoiceStatus.OVERDUE else None,
+                foreground=_status_colour,
             ),
+            text_column("Due", lambda i: i.due_on),
+            text_column("Paid on", lambda i: i.paid_on),
+            text_column("Document", lambda i: f"{KIND_TITLES[i.kind]} · {i.description}"),
         ]
 
+    @property
+    def enterprise(self) -> bool:
+        account = self.context.account
+        return account is not None and account.plan == PlanTier.ENTERPRISE
+
     def start_load(self) -> None:
+        if self.enterprise:
+            # The service refuses too; no need to ask it to say so.
+            self.filters.hide()
+            self.caption.setText("Invoices")
+            self.clear_model()
+            self.show_message(ENTERPRISE_INVOICES)
+            self.loaded.emit()
+            return
         self.caption.setText(
-            "Invoice history, newest first. Usage is invoiced at the start of the month after."
+            "Invoices and orders, newest first. Usage is invoiced at the start of the month "
+            "after; a payment recorded in the ledger marks an invoice paid."
         )
-        self.load(overview.invoices, self.context.actor)
+        service = partial(invoice_history, year=self._year, status=self._status)
+        self.load(service, self.context.actor)
 
     def rows_of(self, result: Any) -> Sequence[Any]:
-        assert isinstance(result, InvoiceHistory)
+        assert isinstance(result, History)
+        self._set_years(result.years)
         return list(result.rows)
 
-    def unavailable_text(self, result: Any) -> str | None:
-        assert isinstance(result, InvoiceHistory)
-        return result.unavailable
-
     def empty_text(self) -> str:
+        if self._year is not None or self._status is not None:
+            return "No invoice or order matches these filters."
         return (
             "No invoices yet.\nInvoices are issued at the start of each month for the month before."
         )
+
+    def _set_years(self, years: Sequence[int]) -> None:
+        shown = [self.year_combo.itemData(i) for i in range(1, self.year_combo.count())]
+        if shown == list(years):
+            return
+        self.year_combo.blockSignals(True)
+        try:
+            while self.year_combo.count() > 1:
+                self.year_combo.removeItem(1)
+            for year in years:
+                self.year_combo.addItem(str(year), year)
+            index = self.year_combo.findData(self._year) if self._year is not None else 0
+            self.year_combo.setCurrentIndex(max(index, 0))
+        finally:
+            self.year_combo.blockSignals(False)
+
+    def _filters_changed(self) -> None:
+        year = self.year_combo.currentData()
+        status = self.status_combo.currentData()
+        self._year = None if year in (None, ALL) else int(year)
+        self._status = None if status in (None, ALL) else InvoiceStatus(status)
+        self.refresh()
+
+    def set_filters(self, year: int | None, status: InvoiceStatus | None) -> None:
+        """Choose the filters as a user would (the list reloads)."""
+        self.status_combo.blockSignals(True)
+        self.status_combo.setCurrentIndex(
+            max(self.status_combo.findData(status.value if status else ALL), 0)
+        )
+        self.status_combo.blockSignals(False)
+        index = self.year_combo.findData(year) if year is not None else 0
+        if index < 0:
+            self.year_combo.blockSignals(True)
+            self.year_combo.addItem(str(year), year)
+            self.year_combo.blockSignals(False)
+            index = self.year_combo.count() - 1
+        if index == self.year_combo.currentIndex():
+            self._filters_changed()
+        else:
+            self.year_combo.setCurrentIndex(index)
+
+    # Selection and actions -------------------------------------------------------------
+
+    @property
+    def selected(self) -> HistoryRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        if len(rows) != 1:
+            return None
+        row = self.model.row_at(rows[0].row())
+        assert isinstance(row, HistoryRow)
+        return row
+
+    def _update_buttons(self) -> None:
+        busy = self._progress is not None
+        chosen = self.selected is not None and not busy
+        for button in (self.open_button, self.save_button, self.print_button):
+            button.setEnabled(chosen)
+        self.statements_button.setEnabled(not busy)
+
+    def open_selected(self) -> None:
+        row = self.selected
+        if row is not None:
+            self._render(row, self._open_pdf)
+
+    def save_selected(self) -> None:
+        row = self.selected
+        if row is None:
+            return
+        folder = Path(self.last_pdf.parent) if self.last_pdf else Path.home()
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Save as PDF", str(folder / f"{row.number}.pdf"), "PDF files (*.pdf)"
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        self._render(row, partial(self._save_pdf, path))
+
+    def print_selected(self) -> None:
+        row = self.selected
+        if row is not None:
+            self._render(row, self._preview_pdf)
+
+    def open_statements(self) -> None:
+        from billing_desktop.ui.dialogs.batch_statements import StatementsDialog
+
+        dialog = StatementsDialog(self.context, self.window())
+        dialog.open()
+
+    def _render(self, row: HistoryRow, then: Callable[[PdfFile], None]) -> None:
+        from billing_desktop.ui.dialogs.print_preview import RenderProgress
+
+        progress = RenderProgress(
+            f"{KIND_TITLES[row.kind]} {row.number}", f"Preparing {row.number}…", self.window()
+        )
+        self._progress = progress
+        self._update_buttons()
+        self.context.runner.run(
+            render_invoice_file,
+            self.context.store,
+            self.context.actor,
+            row.number,
+            progress.cancel_event,
+            on_done=lambda pdf: self._rendered(pdf, then),
+            on_error=self._render_failed,
+            on_progress=progress.show_progress,
+            description=f"render {row.number}",
+        )
+
+    def _finish_progress(self) -> bool:
+        """Close the progress dialog; False when the user had cancelled."""
+        progress, self._progress = self._progress, None
+        cancelled = progress is not None and progress.cancel_event.is_set()
+        if progress is not None:
+            progress.finish()
+        self._update_buttons()
+        return not cancelled
+
+    def _rendered(self, pdf: PdfFile, then: Callable[[PdfFile], None]) -> None:
+        if self._finish_progress():
+            then(pdf)
+
+    def _render_failed(self, message: str) -> None:
+        if self._finish_progress():
+            from billing_desktop.ui.dialogs.print_preview import notify
+
+            notify(self, "Invoice PDF", message, warning=True)
+
+    def _open_pdf(self, pdf: PdfFile) -> None:
+        folder = Path(tempfile.gettempdir()) / "billing-desktop"
+        folder.mkdir(exist_ok=True)
+        path = folder / pdf.name
+        path.write_bytes(pdf.data)
+        self.last_pdf = path
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            from billing_desktop.ui.dialogs.print_preview import notify
+
+            notify(self, "Invoice PDF", f"No PDF viewer opened it. The PDF is saved as {path}.")
+
+    def _save_pdf(self, path: Path, pdf: PdfFile) -> None:
+        from billing_desktop.domain.errors import BillingError
+        from billing_desktop.reports.layout import write_atomically
+        from billing_desktop.ui.dialogs.print_preview import notify
+
+        try:
+            write_atomically(path, pdf.data)
+        except (OSError, BillingError) as exc:
+            notify(self, "Save as PDF", f"{path} could not be written: {exc}", warning=True)
+            return
+        self.last_pdf = path
+        window = self.window()
+        status = getattr(window, "statusBar", None)
+        if callable(status):
+            status().showMessage(f"Saved {path.name}", 10_000)
+
+    def _preview_pdf(self, pdf: PdfFile) -> None:
+        from billing_desktop.ui.dialogs.print_preview import PdfPrintPreview
+
+        folder = self.last_pdf.parent if self.last_pdf else None
+        preview = PdfPrintPreview([pdf], pdf.name.removesuffix(".pdf"), self, folder=folder)
+        self.preview = preview
+        preview.open()
+
+
+def _status_colour(row: HistoryRow) -> QColor | None:
+    if row.status == InvoiceStatus.OVERDUE:
+        return NEGATIVE
+    if row.status == InvoiceStatus.PAID:
+        return PAID
+    return None
