@@ -192,6 +192,72 @@ def build_parser() -> argparse.ArgumentParser:
         "--bucket", choices=("hour", "day", "week", "month"), default="day", help="default: day"
     )
     sessions.add_argument("--json", action="store_true", help="print the PRODUCT §11.1 JSON shape")
+
+    units = commands.add_parser(
+        "units",
+        help="billing units (cost centres): add, assign users, teams and numbers, report",
+        description="Billing units group users and phone numbers into cost centres. A phone "
+        "number belongs to at most one unit; a user may belong to several.",
+    )
+    unit_commands = units.add_subparsers(dest="units_command", metavar="SUBCOMMAND", required=True)
+    unit_add = unit_commands.add_parser(
+        "add", help="add a billing unit", description="Add an empty billing unit."
+    )
+    unit_add.add_argument("name", metavar="NAME", help="unique name (case-insensitive), 1-100")
+    unit_assign = unit_commands.add_parser(
+        "assign",
+        help="assign users, team members and numbers to a unit",
+        description="Assign users, the members of teams, and phone numbers to a billing unit. "
+        "A number already in another unit is refused (exit 2, naming that unit) unless --move "
+        "is given; nothing is written then.",
+    )
+    unit_assign.add_argument("unit", metavar="UNIT", help="the unit's name")
+    unit_assign.add_argument(
+        "--user", dest="users", action="append", default=[], metavar="ID", help="a user id"
+    )
+    unit_assign.add_argument(
+        "--team",
+        dest="teams",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a team: its members now are assigned",
+    )
+    unit_assign.add_argument(
+        "--number",
+        dest="numbers",
+        action="append",
+        default=[],
+        metavar="E164",
+        help="a phone number of the workspace",
+    )
+    unit_assign.add_argument(
+        "--move", action="store_true", help="move numbers held by another unit to this one"
+    )
+    unit_report = unit_commands.add_parser(
+        "report",
+        help="usage and recurring charges per unit for a month, at list price",
+        description="Usage and recurring charges per billing unit for a month (default: the "
+        "current one), at list price (before free units and credits), with an Unassigned row; "
+        "the rows add up to the account's list-price total.",
+    )
+    unit_report.add_argument("--month", type=_month, default=None, metavar="YYYY-MM")
+    unit_report.add_argument(
+        "--json", action="store_true", help="print the PRODUCT §11.1 JSON shape"
+    )
+
+    statement = commands.add_parser(
+        "statement",
+        help="write a month's statement as a PDF (for printing in batches)",
+        description="Write the statement of a month to a PDF: opening balance, credits and "
+        "payments, usage charges per product, invoices issued, closing balance and every ledger "
+        "row of the month. A month that is not closed yet gets a statement marked provisional. "
+        "A month that has not started, or has nothing in it, is refused and nothing is written.",
+    )
+    statement.add_argument("--month", required=True, metavar="YYYY-MM", help="the month")
+    statement.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF file to write"
+    )
     return parser
 
 
@@ -316,7 +382,67 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_units(args: argparse.Namespace) -> int:
+    from billing_desktop.services import units
+    from billing_desktop.services.context import resolve_actor
+
+    store = _open(args)
+    with store() as uow:
+        actor = resolve_actor(uow, args.user)
+        if args.units_command == "add":
+            unit = units.add_unit(uow, actor, args.name)
+            uow.commit()
+            print(f"Added billing unit '{unit.name}'.")
+        elif args.units_command == "assign":
+            if not (args.users or args.teams or args.numbers):
+                raise UsageError("units assign: give at least one --user, --team or --number")
+            unit = units.find_unit(uow, actor, args.unit)
+            change = units.assign(
+                uow, actor, unit.id, args.users, args.teams, args.numbers, move=args.move
+            )
+            uow.commit()
+            if change.changed:
+                print(change.describe() + ": done.")
+            else:
+                print(f"Nothing to change: already in '{unit.name}'.")
+        else:
+            from billing_desktop.domain.periods import Month
+
+            report = units.unit_report(uow, actor, Month.parse(args.month) if args.month else None)
+            if args.json:
+                _print_json(report.as_json())
+            else:
+                print(units.report_table(report))
+    return 0
+
+
+def _cmd_statement(args: argparse.Namespace) -> int:
+    from billing_desktop.domain.periods import Month
+    from billing_desktop.reports.layout import write_atomically
+    from billing_desktop.reports.statement import render_statement
+    from billing_desktop.services.context import resolve_actor
+    from billing_desktop.services.statements import statement
+
+    month = Month.parse(args.month)
+    out: Path = args.out
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder: give a file name, e.g. statement-{month}.pdf")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: no such folder {out.parent}")
+    store = _open(args)
+    with store() as uow:
+        data = statement(uow, resolve_actor(uow, args.user), month)
+    rendered = render_statement(data)
+    write_atomically(out, rendered.data)
+    kind = "provisional statement" if data.provisional else "statement"
+    pages = f"{rendered.pages} page{'s' if rendered.pages != 1 else ''}"
+    print(f"Wrote the {kind} for {month} to {out} ({pages}).")
+    return 0
+
+
 COMMANDS = {
+    "statement": _cmd_statement,
+    "units": _cmd_units,
     "usage": _cmd_usage,
     "close-month": _cmd_close_month,
     "sessions": _cmd_sessions,

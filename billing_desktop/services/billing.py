@@ -329,7 +329,8 @@ class BillingEngine:
     def rate(self, month: Month) -> MonthRating:
         """Rate an open ``month``, folding every unclosed month before it in order."""
         used: dict[str, Decimal] = defaultdict(Decimal)
-        current = self.first_open_month(month)
+        # A month older than the closed history (a gap nobody closed) is rated on its own.
+        current = min(self.first_open_month(month), month)
         while True:
             rating = self.rate_one(current, used)
             if current == month:
@@ -471,6 +472,11 @@ def close_month(
         raise InvalidInput(
             f"{month} is not over yet in {engine.account.timezone}; a month is closed once it "
             "has ended"
+        )
+    if engine.closed and month < max(engine.closed):
+        raise InvalidInput(
+            f"{month} is before the last closed month {max(engine.closed)}; months are closed "
+            "in order and history cannot be reopened"
         )
     first_open = engine.first_open_month(month)
     if first_open < month:

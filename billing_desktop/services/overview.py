@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billing_desktop.domain.access import Actor, Area, Level
-from billing_desktop.domain.model import Account, AppStatus, InvoiceStatus, PlanTier, Role, Unit
+from billing_desktop.domain.model import Account, AppStatus, Role
 from billing_desktop.services.context import OWNER_NAME, is_empty, resolve_actor
 from billing_desktop.store.ports import CallRow, UnitOfWork, UnitSummary
 
@@ -48,17 +48,6 @@ class Workspace:
 
 
 @dataclass(frozen=True, slots=True)
-class UsageProduct:
-    """A rate-card product with usage in the month shown (Usage tab)."""
-
-    code: str
-    name: str
-    unit: Unit
-    unit_price: Decimal
-    contact_center_services: bool
-
-
-@dataclass(frozen=True, slots=True)
 class AppRow:
     """An app (virtual agent) with its plan, as the Plans tab lists it."""
 
@@ -70,23 +59,6 @@ class AppRow:
     balance: Decimal
     plan_ends_on: date | None
     pending_plan_name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceRow:
-    number: str
-    issued_on: date
-    period: str  # the billed month, "2026-10"
-    amount: Decimal
-    status: InvoiceStatus
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceHistory:
-    """The invoice history, newest first; ``unavailable`` says why there is none to show."""
-
-    rows: tuple[InvoiceRow, ...]
-    unavailable: str | None = None
 
 
 def account_zone(account: Account | None) -> tzinfo:
@@ -101,10 +73,6 @@ def account_zone(account: Account | None) -> tzinfo:
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
 def current_month(account: Account | None, now: datetime | None = None) -> date:
@@ -122,14 +90,6 @@ def recent_months(
         previous = months[-1]
         months.append(date(previous.year - (previous.month == 1), (previous.month - 2) % 12 + 1, 1))
     return months
-
-
-def month_bounds_utc(account: Account | None, month: date) -> tuple[datetime, datetime]:
-    """[start, end) of the calendar month in the account's time zone, as UTC instants."""
-    zone = account_zone(account)
-    start = datetime.combine(month_start(month), time(), tzinfo=zone)
-    end = datetime.combine(next_month(month_start(month)), time(), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _user_label(uow: UnitOfWork, actor: Actor) -> str:
@@ -159,22 +119,6 @@ def workspace(uow: UnitOfWork, user_id: str | None) -> Workspace:
         areas=actor.rights.visible_areas,
         user_label=_user_label(uow, actor),
     )
-
-
-def usage_products(uow: UnitOfWork, actor: Actor, month: date) -> list[UsageProduct]:
-    """Rate-card products with usage in ``month`` (a calendar month in the account's zone).
-
-    A product has usage when its records source holds at least one record in the month
-    (PRODUCT §4.4: only products with usage in the period are listed). Ordered by name.
-    """
-    actor.rights.require(Area.USAGE, Level.VIEW, "see usage")
-    start, end = month_bounds_utc(uow.account.get(), month)
-    sources = uow.queries.sources_with_records(start, end)
-    products = [p for p in uow.products.all() if p.source in sources]
-    return [
-        UsageProduct(p.code, p.name, p.unit, p.unit_price, p.contact_center_services)
-        for p in sorted(products, key=lambda p: (p.name.casefold(), p.code))
-    ]
 
 
 def billing_units(uow: UnitOfWork, actor: Actor) -> list[UnitSummary]:
@@ -213,21 +157,6 @@ def apps(uow: UnitOfWork, actor: Actor) -> list[AppRow]:
         for a in stored
     ]
     return sorted(rows, key=lambda r: (r.name.casefold(), r.id))
-
-
-def invoices(uow: UnitOfWork, actor: Actor) -> InvoiceHistory:
-    """The invoice history, newest first (PRODUCT §8); none for Enterprise accounts."""
-    actor.rights.require(Area.INVOICES, Level.VIEW, "see invoices")
-    account = uow.account.get()
-    if account is not None and account.plan == PlanTier.ENTERPRISE:
-        return InvoiceHistory((), ENTERPRISE_INVOICES)
-    stored = sorted(uow.invoices.all(), key=lambda i: (i.issued_on, i.number), reverse=True)
-    return InvoiceHistory(
-        tuple(
-            InvoiceRow(i.number, i.issued_on, f"{i.period:%Y-%m}", i.amount, i.status)
-            for i in stored
-        )
-    )
 
 
 def call_count(uow: UnitOfWork, actor: Actor) -> int:

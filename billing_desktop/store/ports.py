@@ -32,7 +32,6 @@ from billing_desktop.domain.model import (
     Product,
     Recording,
     Sms,
-    Source,
     StorageSnapshot,
     User,
 )
@@ -75,6 +74,20 @@ class BillingUnitRepository(Protocol):
     ) -> None: ...
 
     def count(self) -> int: ...
+
+    def get(self, unit_id: int) -> BillingUnit | None:
+        """The unit with its members, or None."""
+        ...
+
+    def rename(self, unit_id: int, name: str) -> None: ...
+
+    def delete(self, unit_id: int) -> None:
+        """Remove the unit and its memberships (its numbers become unassigned)."""
+        ...
+
+    def restore(self, unit: BillingUnit) -> None:
+        """Re-create a deleted unit with its id, name and members (undo of a delete)."""
+        ...
 
 
 class LedgerRepository(Protocol):
@@ -166,6 +179,10 @@ class AuditRepository(Protocol):
 
     def recent(self, limit: int = 100) -> list[AuditEntry]: ...
 
+    def for_entities(self, entity: str, entity_ids: Sequence[str]) -> list[AuditEntry]:
+        """Audit rows about the ``entity`` records with these ids, oldest first."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class UnitSummary:
@@ -190,11 +207,25 @@ class CallRow:
     duration_seconds: int
 
 
+@dataclass(frozen=True, slots=True)
+class CallUsage:
+    """Calls of a period grouped by number and user (billing-unit cost allocation)."""
+
+    number: str | None
+    user_id: str | None
+    calls: int
+    minutes: int  # started minutes, as calls are metered (61 s -> 2)
+
+
 class Queries(Protocol):
     """Read models for screens and reports, computed by the store (SQL does the heavy lifting)."""
 
-    def sources_with_records(self, start: datetime, end: datetime) -> set[Source]:
-        """Record sources with at least one record in [start, end)."""
+    def call_usage_by_number_and_user(self, start: datetime, end: datetime) -> list[CallUsage]:
+        """Calls started in [start, end), grouped by (number, user_id)."""
+        ...
+
+    def alerts_by_user(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Alerts delivered in [start, end), counted per user."""
         ...
 
     def unit_summaries(self) -> list[UnitSummary]: ...

@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
+from billing_desktop.services import imports
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.import_dialog import ImportDialog
 from tests.gui.test_main_window import ALL_TABS, open_window, wait_idle
-
-imports = pytest.importorskip("billing_desktop.services.imports")
 
 ACCOUNT_CSV = (
     "name,currency,timezone,plan,payment_method,commit_scope\n"
@@ -88,7 +86,6 @@ def test_a_failed_import_shows_the_one_line_error(
 
 
 def test_the_demo_button_builds_the_demo_workspace(qtbot: Any, store: SqlStore) -> None:
-    pytest.importorskip("billing_desktop.services.demo")
     window = open_window(qtbot, store, remember=False)
     progress: list[str] = []
     window.runner.pending_changed.connect(lambda _n: progress.append(window.ui.loadingLabel.text()))

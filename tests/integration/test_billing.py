@@ -430,3 +430,17 @@ def test_billing_months_follow_the_account_time_zone_across_the_dst_change(
     assert _quantities(store, Month(2026, 11), december)["MIN"] == D(4)
     assert _quantities(store, Month(2026, 12), december)["MIN"] == D(1)
     store.dispose()
+
+
+def test_months_older_than_the_closed_history_rate_alone_and_cannot_be_closed(
+    store_path: Path, tmp_path: Path
+) -> None:
+    import_workspace(store_path, tmp_path, {"2026-09": 12_000, "2026-10": 12_000})
+    store = SqlStore(f"sqlite:///{store_path}")
+    _close(store, Month(2026, 9))
+    with store() as uow:
+        old = usage_summary(uow, resolve_actor(uow, None), Month(2020, 1), today=TODAY)
+    assert not old.closed and old.products == ()  # answers at once: no endless fold
+    with pytest.raises(InvalidInput, match="before the last closed month 2026-09"):
+        _close(store, Month(2020, 1))
+    store.dispose()

@@ -168,29 +168,6 @@ def test_call_pages_are_newest_first(store: SqlStore) -> None:
         assert [c.id for c in last] == [f"c{i:03d}" for i in range(4, -1, -1)]
 
 
-def test_sources_with_records_are_bounded_by_the_range(store: SqlStore) -> None:
-    _seed(store)
-    with store() as uow:
-        uow.sms.add_many(
-            [m.Sms("s1", "Invitation", "Fall", datetime(2026, 10, 31, 23, 0, tzinfo=UTC))]
-        )
-        uow.agents.add_many([m.AgentSeat("u2", date(2026, 9, 1), date(2026, 9, 30))])
-        uow.commit()
-    with store() as uow:
-        october = uow.queries.sources_with_records(
-            datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
-        )
-        november = uow.queries.sources_with_records(
-            datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
-        )
-        september = uow.queries.sources_with_records(
-            datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 10, 1, tzinfo=UTC)
-        )
-    assert m.Source.SMS in october and m.Source.SMS not in november
-    assert m.Source.AGENTS in september and m.Source.AGENTS not in october
-    assert m.Source.NUMBERS in october
-
-
 def test_workspace_settings_round_trip_as_json(store: SqlStore) -> None:
     with store() as uow:
         assert uow.settings.get("auto_recharge") is None

@@ -16,7 +16,6 @@ from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import (
     ACCOUNT,
     CALLS,
-    PRODUCTS,
     ROLE_USERS,
     fill,
     this_month_start_utc,
@@ -72,105 +71,30 @@ def test_an_unknown_user_is_not_found(filled: SqlStore) -> None:
         overview.workspace(uow, "nobody")
 
 
-def test_usage_lists_products_with_records_in_the_month(filled: SqlStore) -> None:
-    admin = actor_of(filled).actor
-    this_month = overview.current_month(ACCOUNT)
-    with filled() as uow:
-        products = overview.usage_products(uow, admin, this_month)
-        earlier = overview.usage_products(uow, admin, date(2020, 1, 1))
-    assert [(p.name, p.code) for p in products] == [
-        ("Billing sessions", "SESSIONS"),
-        ("Voice minutes", "VOICE"),
-    ]
-    voice = products[1]
-    assert voice.unit == m.Unit.MINUTE and voice.unit_price == Decimal("0.0125")
-    assert voice.contact_center_services
-    assert earlier == []
-
-
-def test_usage_months_follow_the_account_time_zone(store: SqlStore) -> None:
-    # 23:30 UTC on 28 February is already March in Berlin (UTC+1).
-    with store() as uow:
-        uow.account.save(ACCOUNT)
-        uow.products.add_many([p for p in PRODUCTS if p.code == "VOICE"])
-        uow.calls.add_many(
-            [
-                m.Call(
-                    "c1",
-                    m.CallType.LIVE,
-                    m.TriggeredBy.RECRUITER,
-                    "Email",
-                    None,
-                    "Spring",
-                    None,
-                    None,
-                    datetime(2026, 2, 28, 23, 30, tzinfo=UTC),
-                    60,
-                )
-            ]
-        )
-        uow.commit()
-    with store() as uow:
-        owner = overview.workspace(uow, None).actor
-        march = overview.usage_products(uow, owner, date(2026, 3, 1))
-        february = overview.usage_products(uow, owner, date(2026, 2, 1))
-    assert [p.code for p in march] == ["VOICE"]
-    assert february == []
-
-
 def test_month_helpers() -> None:
-    start, end = overview.month_bounds_utc(ACCOUNT, date(2026, 3, 15))
-    assert start == datetime(2026, 2, 28, 23, 0, tzinfo=UTC)
-    assert end == datetime(2026, 3, 31, 22, 0, tzinfo=UTC)  # summer time from 29 March
     now = datetime(2026, 1, 31, 23, 30, tzinfo=UTC)  # 1 February in Berlin
     assert overview.current_month(ACCOUNT, now) == date(2026, 2, 1)
     assert overview.current_month(None, now) == date(2026, 1, 1)
     months = overview.recent_months(ACCOUNT, 12, now)
     assert months[:3] == [date(2026, 2, 1), date(2026, 1, 1), date(2025, 12, 1)]
     assert len(months) == 12 and months[-1] == date(2025, 3, 1)
-    assert overview.next_month(date(2026, 12, 1)) == date(2027, 1, 1)
     unknown_zone = m.Account(
         "X", "USD", "Mars/Olympus", m.PlanTier.PRO, m.PaymentMethod.INVOICE, m.CommitScope.NONE
     )
     assert overview.account_zone(unknown_zone) is UTC
 
 
-def test_billing_units_apps_and_invoices(filled: SqlStore) -> None:
+def test_billing_units_and_apps(filled: SqlStore) -> None:
     admin = actor_of(filled).actor
     with filled() as uow:
         units = overview.billing_units(uow, admin)
         apps = overview.apps(uow, admin)
-        history = overview.invoices(uow, admin)
     assert [(u.name, u.users, u.numbers) for u in units] == [("Sales", 2, 1), ("Support", 0, 0)]
     assert [(a.name, a.owner_name, a.plan_name) for a in apps] == [
         ("Careers bot", "Ada Admin", "Growth"),
         ("FAQ bot", "Sam Supervisor", "Growth"),
     ]
     assert apps[1].balance == Decimal("-15.25") and apps[1].pending_plan_name == "Starter"
-    assert history.unavailable is None
-    assert [(i.number, i.period, i.amount) for i in history.rows] == [
-        ("INV-0002", "2026-09", Decimal("980.00")),
-        ("INV-0001", "2026-08", Decimal("1234.50")),
-    ]
-
-
-def test_enterprise_accounts_have_no_invoice_list(filled: SqlStore) -> None:
-    with filled() as uow:
-        uow.account.save(
-            m.Account(
-                "Big Co",
-                "USD",
-                "UTC",
-                m.PlanTier.ENTERPRISE,
-                m.PaymentMethod.INVOICE,
-                m.CommitScope.ACCOUNT,
-            )
-        )
-        uow.commit()
-    admin = actor_of(filled).actor
-    with filled() as uow:
-        history = overview.invoices(uow, admin)
-    assert history.rows == () and history.unavailable and "Enterprise" in history.unavailable
 
 
 def test_the_call_log_pages_newest_first_in_the_account_zone(filled: SqlStore) -> None:
@@ -192,8 +116,6 @@ def test_the_call_log_pages_newest_first_in_the_account_zone(filled: SqlStore) -
     [
         ("shared", lambda uow, a: overview.apps(uow, a)),
         ("shared", lambda uow, a: overview.billing_units(uow, a)),
-        ("supervisor", lambda uow, a: overview.invoices(uow, a)),
-        ("agent", lambda uow, a: overview.usage_products(uow, a, date(2026, 1, 1))),
         ("agent", lambda uow, a: overview.call_count(uow, a)),
         ("agent", lambda uow, a: overview.call_page(uow, a, 0, 10)),
     ],

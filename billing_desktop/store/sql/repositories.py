@@ -17,6 +17,7 @@ from billing_desktop.domain.errors import StoreError
 from billing_desktop.domain.money import from_minor, to_minor
 from billing_desktop.store.ports import (
     CallRow,
+    CallUsage,
     ClosedMonth,
     MonthLine,
     RollupRow,
@@ -360,6 +361,38 @@ class SqlBillingUnits:
         query = sa.select(sa.func.count()).select_from(t.billing_units)
         return int(self._conn.execute(query).scalar_one())
 
+    def get(self, unit_id: int) -> m.BillingUnit | None:
+        row = self._conn.execute(
+            sa.select(t.billing_units.c.name).where(t.billing_units.c.id == unit_id)
+        ).first()
+        if row is None:
+            return None
+        users = self._conn.execute(
+            sa.select(t.billing_unit_users.c.user_id)
+            .where(t.billing_unit_users.c.unit_id == unit_id)
+            .order_by(t.billing_unit_users.c.user_id)
+        ).scalars()
+        numbers = self._conn.execute(
+            sa.select(t.billing_unit_numbers.c.number)
+            .where(t.billing_unit_numbers.c.unit_id == unit_id)
+            .order_by(t.billing_unit_numbers.c.number)
+        ).scalars()
+        return m.BillingUnit(unit_id, row[0], tuple(users), tuple(numbers))
+
+    def rename(self, unit_id: int, name: str) -> None:
+        self._conn.execute(
+            t.billing_units.update().where(t.billing_units.c.id == unit_id).values(name=name)
+        )
+
+    def delete(self, unit_id: int) -> None:
+        # Members first: the cascade is not relied on (SQLite needs foreign keys on for it).
+        self.set_members(unit_id, [], [])
+        self._conn.execute(t.billing_units.delete().where(t.billing_units.c.id == unit_id))
+
+    def restore(self, unit: m.BillingUnit) -> None:
+        self._conn.execute(t.billing_units.insert().values(id=unit.id, name=unit.name))
+        self.set_members(unit.id, unit.user_ids, unit.numbers)
+
 
 class SqlLedger:
     def __init__(self, conn: sa.Connection, currency: CurrencySource) -> None:
@@ -410,6 +443,18 @@ class SqlAudit:
         query = sa.select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
         return [self._mapper.from_row(row, None) for row in self._conn.execute(query)]
 
+    def for_entities(self, entity: str, entity_ids: Sequence[str]) -> list[m.AuditEntry]:
+        c = t.audit_log.c
+        found: list[m.AuditEntry] = []
+        for part in chunks(sorted(set(entity_ids)), 500):
+            query = (
+                sa.select(t.audit_log)
+                .where(c.entity == entity, c.entity_id.in_(list(part)))
+                .order_by(c.id)
+            )
+            found.extend(self._mapper.from_row(row, None) for row in self._conn.execute(query))
+        return sorted(found, key=lambda e: e.at)
+
 
 _SOURCE_TIME_COLUMNS: dict[m.Source, sa.Column[Any]] = {
     m.Source.CONVERSATIONS: t.conversations.c.started_at,
@@ -425,26 +470,32 @@ class SqlQueries:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
 
+    def call_usage_by_number_and_user(self, start: datetime, end: datetime) -> list[CallUsage]:
+        c = t.calls.c
+        # Started minutes, as the rollups count them (domain.sessions.started_minutes).
+        minutes = sa.case((c.duration_seconds <= 0, 0), else_=(c.duration_seconds + 59) // 60)
+        query = (
+            sa.select(c.number, c.user_id, sa.func.count(), sa.func.sum(minutes))
+            .where(c.started_at >= start, c.started_at < end)
+            .group_by(c.number, c.user_id)
+            .order_by(c.number, c.user_id)
+        )
+        return [
+            CallUsage(number, user_id, int(calls), int(total or 0))
+            for number, user_id, calls, total in self._conn.execute(query)
+        ]
+
+    def alerts_by_user(self, start: datetime, end: datetime) -> dict[str, int]:
+        c = t.alerts.c
+        query = (
+            sa.select(c.user_id, sa.func.count())
+            .where(c.delivered_at >= start, c.delivered_at < end)
+            .group_by(c.user_id)
+        )
+        return {user_id: int(count) for user_id, count in self._conn.execute(query)}
+
     def _exists(self, query: sa.Select[Any]) -> bool:
         return self._conn.execute(sa.select(query.exists())).scalar_one() is True
-
-    def sources_with_records(self, start: datetime, end: datetime) -> set[m.Source]:
-        found: set[m.Source] = set()
-        for source, column in _SOURCE_TIME_COLUMNS.items():
-            query = sa.select(column).where(column >= start, column < end)
-            if self._exists(query):
-                found.add(source)
-        first_day, last_day = start.date(), end.date()
-        storage = sa.select(t.storage_snapshots.c.day).where(
-            t.storage_snapshots.c.day >= first_day, t.storage_snapshots.c.day < last_day
-        )
-        if self._exists(storage):
-            found.add(m.Source.STORAGE)
-        if self.agents_active_between(first_day, last_day):
-            found.add(m.Source.AGENTS)
-        if self.numbers_count():
-            found.add(m.Source.NUMBERS)
-        return found
 
     def agents_active_between(self, start: date, end: date) -> int:
         seats = t.agent_seats.c
