@@ -10,7 +10,8 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -271,6 +272,31 @@ def _open(args: argparse.Namespace) -> Any:
     return open_store(args.store)
 
 
+@contextmanager
+def _acting(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
+    """A unit of work on ``--store`` and the ``--user`` acting in it (rolled back unless the
+    command commits)."""
+    from billing_desktop.services.context import resolve_actor
+
+    with _open(args)() as uow:
+        yield uow, resolve_actor(uow, args.user)
+
+
+def _emit(args: argparse.Namespace, as_json: Callable[[], Any], as_text: Callable[[], str]) -> int:
+    """Print a command's result: JSON with ``--json``, readable text otherwise."""
+    if getattr(args, "json", False):
+        _print_json(as_json())
+    else:
+        print(as_text())
+    return 0
+
+
+def _month_or_none(text: str | None) -> Any:
+    from billing_desktop.domain.periods import Month
+
+    return Month.parse(text) if text else None
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from billing_desktop.services.demo import build_demo
 
@@ -305,11 +331,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     store = _open(args)
     report = import_file(store, args.kind, args.file, user_id=args.user)
-    if args.json:
-        _print_json(report.as_dict())
-    else:
-        print(report.summary())
-    return 0
+    return _emit(args, report.as_dict, report.summary)
 
 
 def _cmd_screenshot(args: argparse.Namespace) -> int:
@@ -331,64 +353,36 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _cmd_usage(args: argparse.Namespace) -> int:
-    from billing_desktop.domain.periods import Month
-    from billing_desktop.services.billing import usage_summary
-    from billing_desktop.services.context import resolve_actor
+    from billing_desktop.services.billing import usage_summary, usage_table
 
-    store = _open(args)
-    with store() as uow:
-        actor = resolve_actor(uow, args.user)
-        summary = usage_summary(uow, actor, Month.parse(args.month) if args.month else None)
-    if args.json:
-        _print_json(summary.as_json())
-    else:
-        from billing_desktop.services.billing import usage_table
-
-        print(usage_table(summary))
-    return 0
+    with _acting(args) as (uow, actor):
+        summary = usage_summary(uow, actor, _month_or_none(args.month))
+    return _emit(args, summary.as_json, lambda: usage_table(summary))
 
 
 def _cmd_close_month(args: argparse.Namespace) -> int:
-    from billing_desktop.domain.periods import Month
     from billing_desktop.services.billing import close_month
-    from billing_desktop.services.context import resolve_actor
 
-    store = _open(args)
-    with store() as uow:
-        actor = resolve_actor(uow, args.user)
-        report = close_month(uow, actor, Month.parse(args.month))
+    with _acting(args) as (uow, actor):
+        report = close_month(uow, actor, _month_or_none(args.month))
         uow.commit()
-    if args.json:
-        _print_json(report.as_json())
-    else:
-        print(report.summary())
-    return 0
+    return _emit(args, report.as_json, report.summary)
 
 
 def _cmd_sessions(args: argparse.Namespace) -> int:
-    from billing_desktop.services.context import resolve_actor
     from billing_desktop.services.sessions import session_statistics, sessions_table
 
-    store = _open(args)
-    with store() as uow:
-        actor = resolve_actor(uow, args.user)
+    with _acting(args) as (uow, actor):
         statistics = session_statistics(
             uow, actor, args.first, args.last, app=args.app, bucket=args.bucket
         )
-    if args.json:
-        _print_json(statistics.as_dict())
-    else:
-        print(sessions_table(statistics))
-    return 0
+    return _emit(args, statistics.as_dict, lambda: sessions_table(statistics))
 
 
 def _cmd_units(args: argparse.Namespace) -> int:
     from billing_desktop.services import units
-    from billing_desktop.services.context import resolve_actor
 
-    store = _open(args)
-    with store() as uow:
-        actor = resolve_actor(uow, args.user)
+    with _acting(args) as (uow, actor):
         if args.units_command == "add":
             unit = units.add_unit(uow, actor, args.name)
             uow.commit()
@@ -406,13 +400,8 @@ def _cmd_units(args: argparse.Namespace) -> int:
             else:
                 print(f"Nothing to change: already in '{unit.name}'.")
         else:
-            from billing_desktop.domain.periods import Month
-
-            report = units.unit_report(uow, actor, Month.parse(args.month) if args.month else None)
-            if args.json:
-                _print_json(report.as_json())
-            else:
-                print(units.report_table(report))
+            report = units.unit_report(uow, actor, _month_or_none(args.month))
+            return _emit(args, report.as_json, lambda: units.report_table(report))
     return 0
 
 
@@ -420,7 +409,6 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     from billing_desktop.domain.periods import Month
     from billing_desktop.reports.layout import write_atomically
     from billing_desktop.reports.statement import render_statement
-    from billing_desktop.services.context import resolve_actor
     from billing_desktop.services.statements import statement
 
     month = Month.parse(args.month)
@@ -429,9 +417,8 @@ def _cmd_statement(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out} is a folder: give a file name, e.g. statement-{month}.pdf")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: no such folder {out.parent}")
-    store = _open(args)
-    with store() as uow:
-        data = statement(uow, resolve_actor(uow, args.user), month)
+    with _acting(args) as (uow, actor):
+        data = statement(uow, actor, month)
     rendered = render_statement(data)
     write_atomically(out, rendered.data)
     kind = "provisional statement" if data.provisional else "statement"
