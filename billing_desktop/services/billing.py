@@ -550,6 +550,11 @@ def close_month(
             )
         )
     uow.ledger.add_many(rows)
+    # Plan downgrades waiting for a period that ends in this month take effect now (§7).
+    # Imported here: services.plans uses services.credits, which imports this module.
+    from billing_desktop.services.plans import apply_due_downgrades
+
+    apply_due_downgrades(uow, actor, month, when)
     uow.closing.add(
         ClosedMonth(month.first_day, when, actor.audit_name, invoice.number if invoice else None),
         [_month_line(line) for line in rating.lines],

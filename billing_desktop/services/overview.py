@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.model import Account, AppStatus, Role
+from billing_desktop.domain.plans import notices as plan_notices
 from billing_desktop.services.context import OWNER_NAME, is_empty, resolve_actor
 from billing_desktop.store.ports import CallRow, UnitOfWork, UnitSummary
 
@@ -59,6 +60,11 @@ class AppRow:
     balance: Decimal
     plan_ends_on: date | None
     pending_plan_name: str | None
+    # What the information icon says (pending downgrade, plan expiring within 30 days, pending
+    # extension request); empty: no icon.
+    notices: tuple[str, ...] = ()
+    owner_user_id: str = ""
+    plan: str = ""
 
 
 def account_zone(account: Account | None) -> tzinfo:
@@ -127,10 +133,12 @@ def billing_units(uow: UnitOfWork, actor: Actor) -> list[UnitSummary]:
     return uow.queries.unit_summaries()
 
 
-def apps(uow: UnitOfWork, actor: Actor) -> list[AppRow]:
+def apps(uow: UnitOfWork, actor: Actor, today: date | None = None) -> list[AppRow]:
     """Every app with owner, plan, status and balance, by name (PRODUCT §7)."""
     actor.rights.require(Area.PLANS, Level.VIEW, "see plans")
     stored = uow.apps.all()
+    day = today or datetime.now(UTC).astimezone(account_zone(uow.account.get())).date()
+    extensions = uow.extension_requests.for_apps([a.id for a in stored])
     owners = uow.users.get_many(sorted({a.owner_user_id for a in stored}))
     plan_codes = {a.plan for a in stored} | {a.pending_plan for a in stored if a.pending_plan}
     plans = uow.plans.get_many(sorted(plan_codes))
@@ -153,6 +161,16 @@ def apps(uow: UnitOfWork, actor: Actor) -> list[AppRow]:
             balance=a.balance,
             plan_ends_on=a.plan_ends_on,
             pending_plan_name=plan_name(a.pending_plan) if a.pending_plan else None,
+            notices=tuple(
+                plan_notices(
+                    a,
+                    day,
+                    {code: plan.name for code, plan in plans.items()},
+                    [e for e in extensions if e.app == a.id],
+                )
+            ),
+            owner_user_id=a.owner_user_id,
+            plan=a.plan,
         )
         for a in stored
     ]

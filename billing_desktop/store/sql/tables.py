@@ -302,6 +302,19 @@ workspace_settings = sa.Table(
     sa.Column("value", sa.JSON, nullable=False),
 )
 
+# Revision 0005: plan extension requests (Plans tab ▸ Manage), recorded for the account team.
+plan_extension_requests = sa.Table(
+    "plan_extension_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("app", Id, sa.ForeignKey("apps.id"), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("requested_end", sa.Date, nullable=False),
+    sa.Column("requested_by", sa.String(200), nullable=False),
+    sa.Column("requested_at", UtcTimestamp, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+)
+
 # Revision 0002: date-range indexes the screens and reports page through.
 sa.Index("ix_calls_started_at", calls.c.started_at, calls.c.id)
 sa.Index("ix_conversations_started_at", conversations.c.started_at)

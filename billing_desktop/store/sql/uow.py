@@ -13,10 +13,12 @@ from sqlalchemy.engine import Engine
 from billing_desktop.domain import model as m
 from billing_desktop.store.ports import (
     AccountRepository,
+    AppRepository,
     AuditRepository,
     BillingUnitRepository,
     ClosingRepository,
     Collection,
+    ExtensionRequestRepository,
     LedgerRepository,
     Queries,
     RollupRepository,
@@ -36,7 +38,7 @@ class SqlUnitOfWork:
     agents: Collection[tuple[str, date], m.AgentSeat]
     numbers: Collection[str, m.PhoneNumber]
     plans: Collection[str, m.Plan]
-    apps: Collection[str, m.App]
+    apps: AppRepository
     conversations: Collection[str, m.Conversation]
     alerts: Collection[str, m.Alert]
     calls: Collection[str, m.Call]
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
     rollups: RollupRepository
     closing: ClosingRepository
     settings: SettingsRepository
+    extension_requests: ExtensionRequestRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -75,7 +78,9 @@ class SqlUnitOfWork:
         for name, mapper in r.MAPPERS.items():
             if name == "ledger":
                 continue
-            cls = r.SqlUsers if name == "users" else r.SqlCollection
+            cls: type[Any] = r.SqlUsers if name == "users" else r.SqlCollection
+            if name == "apps":
+                cls = r.SqlApps
             collections[name] = cls(conn, mapper, self)
         self.products = collections["products"]
         self.commits = collections["commits"]
@@ -99,6 +104,7 @@ class SqlUnitOfWork:
         self.rollups = r.SqlRollups(conn)
         self.closing = r.SqlClosing(conn, self)
         self.settings = r.SqlSettings(conn)
+        self.extension_requests = r.SqlExtensionRequests(conn)
         return self
 
     def commit(self) -> None:

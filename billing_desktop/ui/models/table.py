@@ -47,6 +47,7 @@ class Column(Generic[R]):
     tooltip: str = ""
     raw: Callable[[R], Any] | None = None
     foreground: Callable[[R], QColor | None] | None = None
+    cell_tooltip: Callable[[R], str | None] | None = None  # e.g. the full text of a long cell
 
 
 def text_column(title: str, get: Callable[[R], object], tooltip: str = "") -> Column[R]:
@@ -173,6 +174,8 @@ class ColumnTableModel(QAbstractTableModel, Generic[R]):
             return QBrush(colour) if colour is not None else None
         if role == Qt.ItemDataRole.UserRole:
             return column.raw(row) if column.raw is not None else column.text(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column.cell_tooltip is not None:
+            return column.cell_tooltip(row)
         return None
 
     def headerData(

@@ -1,0 +1,479 @@
+"""Plans ▸ Manage: an app's plan, the plans it is eligible for, funds, extensions, owner (§7).
+
+The dialog only collects and checks input; each action runs a plans service on the task runner
+(the change and its audit row in one transaction), then reads the app again in the same unit
+of work, so the dialog and the tab show the result the moment it lands (``changed``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from billing_desktop.domain.access import Actor
+from billing_desktop.domain.errors import InvalidInput
+from billing_desktop.domain.money import format_money
+from billing_desktop.domain.plans import MAX_REASON, Change, PlanOption, check_extension
+from billing_desktop.services import credits, plans
+from billing_desktop.services.plans import AppPlans
+from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
+from billing_desktop.ui.models.table import (
+    LEFT,
+    NEGATIVE,
+    Column,
+    ColumnTableModel,
+    money_column,
+    number_column,
+    text_column,
+)
+from billing_desktop.ui.tabs.base import make_table
+from billing_desktop.ui.tasks import TaskRunner
+
+CHANGE_TITLES = {
+    Change.SAME: "Current plan",
+    Change.UPGRADE: "Upgrade (applies now)",
+    Change.DOWNGRADE: "Downgrade (at period end)",
+}
+
+
+def load_app_plans(store: UnitOfWorkFactory, actor: Actor, app_id: str) -> AppPlans:
+    """Worker thread: what the dialog shows."""
+    with store() as uow:
+        return plans.app_plans(uow, actor, app_id)
+
+
+def run_plan_action(
+    store: UnitOfWorkFactory,
+    actor: Actor,
+    app_id: str,
+    action: Callable[..., Any],
+    *args: Any,
+) -> tuple[Any, AppPlans]:
+    """Worker thread: run ``action(uow, actor, app_id, *args)``, commit, read the app again."""
+    with store() as uow:
+        result = action(uow, actor, app_id, *args)
+        uow.commit()
+        return result, plans.app_plans(uow, actor, app_id)
+
+
+def _eligibility(option: PlanOption) -> str:
+    if option.current:
+        return "Current plan"
+    return "Eligible" if option.eligible else f"Not eligible: {option.reason}"
+
+
+class PlanManagerDialog(QDialog):
+    """Manage one app's plan, funds, extension requests and owner.
+
+    Signals:
+        loaded(): the app's plans are shown (or the error reading them).
+        changed(object): an action landed; the fresh :class:`AppPlans`.
+    """
+
+    loaded = Signal()
+    changed = Signal(object)
+
+    def __init__(
+        self,
+        store: UnitOfWorkFactory,
+        runner: TaskRunner,
+        actor: Actor,
+        app_id: str,
+        currency: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("planManagerDialog")
+        self.setWindowTitle("Manage app plan")
+        self.store = store
+        self.runner = runner
+        self.actor = actor
+        self.app_id = app_id
+        self.currency = currency
+        self.view: AppPlans | None = None
+        self.busy = True
+
+        self.header = QLabel("Loading…", self)
+        self.header.setObjectName("planHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+
+        self.pending_label = QLabel(self)
+        self.pending_label.setObjectName("pendingLabel")
+        self.pending_label.setWordWrap(True)
+        self.cancel_button = QPushButton("&Cancel pending downgrade", self)
+        self.cancel_button.setObjectName("cancelDowngradeButton")
+        pending_row = QHBoxLayout()
+        pending_row.addWidget(self.pending_label, 1)
+        pending_row.addWidget(self.cancel_button)
+
+        # Plans
+        self.plans_box = QGroupBox("Plans", self)
+        self.plans_model: ColumnTableModel[PlanOption] = ColumnTableModel(
+            [
+                text_column("Plan", lambda o: o.plan.name),
+                money_column("Monthly price", lambda o: o.plan.monthly_price, currency),
+                number_column(
+                    "Included sessions",
+                    lambda o: o.plan.included_sessions,
+                    "Billing sessions a month the plan includes",
+                ),
+                text_column("Change", lambda o: CHANGE_TITLES[o.change]),
+                Column[PlanOption](
+                    "Eligibility",
+                    _eligibility,
+                    LEFT,
+                    "Eligible when the plan includes the app's highest monthly billing sessions "
+                    "of the last three full months",
+                    raw=lambda o: o.eligible,
+                    foreground=lambda o: None if o.eligible else NEGATIVE,
+                    cell_tooltip=_eligibility,  # the reason can be longer than the column
+                ),
+            ],
+            self,
+        )
+        self.plans_table = make_table(self.plans_box)
+        self.plans_table.setObjectName("plansTable")
+        self.plans_table.setSelectionMode(self.plans_table.SelectionMode.SingleSelection)
+        self.plans_table.setModel(self.plans_model)
+        self.plans_table.horizontalHeader().setStretchLastSection(True)
+        self.plans_table.setMinimumHeight(150)
+        self.change_button = QPushButton("C&hange to selected plan", self.plans_box)
+        self.change_button.setObjectName("changePlanButton")
+        plans_layout = QVBoxLayout(self.plans_box)
+        intro = QLabel(
+            "An upgrade applies at once; a downgrade takes effect at the end of the plan period "
+            "and can be cancelled until then.",
+            self.plans_box,
+        )
+        intro.setWordWrap(True)
+        plans_layout.addWidget(intro)
+        plans_layout.addWidget(self.plans_table)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.change_button)
+        plans_layout.addLayout(row)
+
+        # Funds
+        self.funds_box = QGroupBox("Add funds", self)
+        self.funds_amount = AmountEdit(currency, self.funds_box)
+        self.funds_amount.setObjectName("fundsAmount")
+        self.funds_button = QPushButton("&Add funds", self.funds_box)
+        self.funds_button.setObjectName("addFundsButton")
+        funds_row = QHBoxLayout(self.funds_box)
+        funds_row.addWidget(QLabel("Amount:", self.funds_box))
+        funds_row.addWidget(_with_currency(self.funds_amount, self.funds_box), 1)
+        funds_row.addWidget(self.funds_button)
+
+        # Extension
+        self.extension_box = QGroupBox("Request an extension", self)
+        self.reason_edit = QPlainTextEdit(self.extension_box)
+        self.reason_edit.setObjectName("extensionReason")
+        self.reason_edit.setPlaceholderText(
+            f"Why the plan period should be extended (up to {MAX_REASON} characters)"
+        )
+        self.reason_edit.setFixedHeight(60)
+        self.reason_edit.setTabChangesFocus(True)
+        self.end_edit = QDateEdit(self.extension_box)
+        self.end_edit.setObjectName("extensionEnd")
+        self.end_edit.setCalendarPopup(True)
+        self.end_edit.setDisplayFormat("yyyy-MM-dd")
+        self.extension_button = QPushButton("&Request extension", self.extension_box)
+        self.extension_button.setObjectName("requestExtensionButton")
+        self.extensions_label = QLabel(self.extension_box)
+        self.extensions_label.setObjectName("extensionsLabel")
+        self.extensions_label.setWordWrap(True)
+        self.extensions_label.setTextFormat(Qt.TextFormat.RichText)
+        ext_form = QFormLayout(self.extension_box)
+        ext_form.addRow("Reason:", self.reason_edit)
+        end_row = QHBoxLayout()
+        end_row.addWidget(self.end_edit)
+        end_row.addStretch(1)
+        end_row.addWidget(self.extension_button)
+        ext_form.addRow("Requested end:", end_row)
+        ext_form.addRow(self.extensions_label)
+
+        # Owner
+        self.owner_box = QGroupBox("Owner", self)
+        self.owner_combo = QComboBox(self.owner_box)
+        self.owner_combo.setObjectName("ownerCombo")
+        self.owner_button = QPushButton("Change &owner", self.owner_box)
+        self.owner_button.setObjectName("changeOwnerButton")
+        owner_row = QHBoxLayout(self.owner_box)
+        owner_row.addWidget(self.owner_combo, 1)
+        owner_row.addWidget(self.owner_button)
+
+        self.status = QLabel(self)
+        self.status.setObjectName("statusLabel")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.rejected.connect(self.reject)
+        for button in (
+            self.cancel_button,
+            self.change_button,
+            self.funds_button,
+            self.extension_button,
+            self.owner_button,
+            self.buttons.button(QDialogButtonBox.StandardButton.Close),
+        ):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        layout.addWidget(self.header)
+        layout.addLayout(pending_row)
+        layout.addWidget(self.plans_box, 1)
+        layout.addWidget(self.funds_box)
+        layout.addWidget(self.extension_box)
+        layout.addWidget(self.owner_box)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(820)
+
+        self.cancel_button.clicked.connect(self.cancel_downgrade)
+        self.change_button.clicked.connect(self.change_plan)
+        self.plans_table.selectionModel().selectionChanged.connect(self._update_enabled)
+        self.funds_button.clicked.connect(self.add_funds)
+        self.funds_amount.returnPressed.connect(self.add_funds)
+        self.extension_button.clicked.connect(self.request_extension)
+        self.owner_button.clicked.connect(self.change_owner)
+        self.owner_combo.currentIndexChanged.connect(self._update_enabled)
+
+        self._update_enabled()
+        self.runner.run(
+            load_app_plans,
+            store,
+            actor,
+            app_id,
+            on_done=self._loaded,
+            on_error=self._load_failed,
+            description="load app plans",
+        )
+
+    # State ------------------------------------------------------------------------------
+
+    def _loaded(self, view: AppPlans) -> None:
+        self.busy = False
+        self.show_view(view)
+        self.loaded.emit()
+
+    def _load_failed(self, message: str) -> None:
+        self.busy = False
+        self.header.setText(html.escape(f"Could not load the app: {message}"))
+        self._update_enabled()
+        self.loaded.emit()
+
+    def show_view(self, view: AppPlans) -> None:
+        self.view = view
+        app = view.app
+        plan = view.plan
+        if plan is not None:
+            price = html.escape(format_money(plan.monthly_price, self.currency))
+            plan_text = (
+                f"{html.escape(plan.name)} ({price} a month, "
+                f"{plan.included_sessions:,} sessions included)"
+            )
+        else:
+            plan_text = html.escape(app.plan)
+        months = f"{view.usage_months[0]} to {view.usage_months[-1]}"
+        balance = format_money(app.balance, self.currency)
+        self.header.setText(
+            f"<b>{html.escape(app.name)}</b> — current plan: {plan_text}<br>"
+            f"Usage: at most <b>{view.usage:,}</b> billing sessions a month ({months}). "
+            f"Balance: <b>{html.escape(balance)}</b>. Plan period ends "
+            f"{view.period_end.isoformat()}."
+        )
+        if view.pending_plan is not None:
+            self.pending_label.setText(
+                f"Pending: downgrade to {view.pending_plan.name} at the end of "
+                f"{view.period_end.isoformat()}."
+            )
+        else:
+            self.pending_label.setText("No plan change pending.")
+        self.plans_model.set_rows(list(view.options))
+        self.plans_table.resizeColumnsToContents()
+        self.owner_combo.blockSignals(True)
+        self.owner_combo.clear()
+        for owner in view.owners:
+            self.owner_combo.addItem(owner.name, owner.id)
+        index = self.owner_combo.findData(view.owner.id)
+        if index < 0:
+            self.owner_combo.insertItem(0, view.owner.name, view.owner.id)
+            index = 0
+        self.owner_combo.setCurrentIndex(index)
+        self.owner_combo.blockSignals(False)
+        today = view.today
+        first_view = self.end_edit.minimumDate() != QDate(
+            today.year, today.month, today.day
+        ).addDays(1)
+        self.end_edit.setMinimumDate(QDate(today.year, today.month, today.day).addDays(1))
+        self.end_edit.setMaximumDate(QDate(today.year, today.month, today.day).addDays(365))
+        if first_view:  # suggest a month past the current period's end
+            end = max(view.period_end, today)
+            self.end_edit.setDate(QDate(end.year, end.month, end.day).addMonths(1))
+        lines = [
+            f"{html.escape(r.status.capitalize())}: to {r.requested_end.isoformat()} — "
+            f"{html.escape(r.reason)}"
+            for r in view.extensions
+        ]
+        self.extensions_label.setText("<br>".join(lines) if lines else "No extension requested.")
+        self._update_enabled()
+
+    def selected_option(self) -> PlanOption | None:
+        rows = self.plans_table.selectionModel().selectedRows()
+        return self.plans_model.row_at(rows[0].row()) if rows else None
+
+    def select_plan(self, code: str) -> None:
+        for row, option in enumerate(self.plans_model.rows):
+            if option.plan.code == code:
+                self.plans_table.selectRow(row)
+
+    def _update_enabled(self) -> None:
+        view = self.view
+        editable = view is not None and view.can_edit and not self.busy
+        option = self.selected_option() if view is not None else None
+        self.change_button.setEnabled(
+            editable and option is not None and option.eligible and not option.current
+        )
+        if option is not None and not option.eligible:
+            self.change_button.setToolTip(f"{option.plan.name} is not eligible: {option.reason}")
+        else:
+            self.change_button.setToolTip("")
+        pending = view is not None and view.pending_plan is not None
+        self.cancel_button.setVisible(pending)
+        self.cancel_button.setEnabled(editable and pending)
+        for widget in (
+            self.funds_amount,
+            self.funds_button,
+            self.reason_edit,
+            self.end_edit,
+            self.extension_button,
+            self.owner_combo,
+        ):
+            widget.setEnabled(editable)
+        self.owner_button.setEnabled(
+            editable
+            and view is not None
+            and self.owner_combo.currentData() not in (None, view.owner.id)
+        )
+
+    def show_status(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        palette = self.status.palette()
+        colour = NEGATIVE if error else self.palette().color(QPalette.ColorRole.WindowText)
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
+        self.status.setPalette(palette)
+
+    @property
+    def status_is_error(self) -> bool:
+        return self.status.palette().color(QPalette.ColorRole.WindowText) == NEGATIVE
+
+    # Actions ----------------------------------------------------------------------------
+
+    def change_plan(self) -> None:
+        option = self.selected_option()
+        if self.busy or option is None or not option.eligible or option.current:
+            return
+        self._run(plans.change_plan, option.plan.code)
+
+    def cancel_downgrade(self) -> None:
+        if self.busy or self.view is None or self.view.pending_plan is None:
+            return
+        self._run(plans.cancel_downgrade)
+
+    def add_funds(self) -> None:
+        if self.busy or self.view is None:
+            return
+        try:
+            amount = credits.credit_amount(self.funds_amount.text(), self.currency, "Amount")
+        except InvalidInput as exc:
+            self.show_status(str(exc), error=True)
+            self.funds_amount.setFocus()
+            return
+        self._run(plans.add_funds, amount)
+
+    def request_extension(self) -> None:
+        if self.busy or self.view is None:
+            return
+        end = self.end_edit.date()
+        requested = date(end.year(), end.month(), end.day())
+        reason = self.reason_edit.toPlainText()
+        try:
+            check_extension(reason, requested, self.view.today)
+        except InvalidInput as exc:
+            self.show_status(str(exc), error=True)
+            self.reason_edit.setFocus()
+            return
+        self._run(plans.request_extension, reason, requested)
+
+    def change_owner(self) -> None:
+        user_id = self.owner_combo.currentData()
+        if self.busy or self.view is None or user_id in (None, self.view.owner.id):
+            return
+        self._run(plans.change_owner, str(user_id))
+
+    def _run(self, action: Callable[..., Any], *args: Any) -> None:
+        self.busy = True
+        self._update_enabled()
+        self.show_status("Saving…")
+        self.runner.run(
+            run_plan_action,
+            self.store,
+            self.actor,
+            self.app_id,
+            action,
+            *args,
+            on_done=lambda outcome: self._done(action, outcome),
+            on_error=self._failed,
+            description="change app plan",
+        )
+
+    def _done(self, action: Callable[..., Any], outcome: tuple[Any, AppPlans]) -> None:
+        self.busy = False
+        result, view = outcome
+        names = {o.plan.code: o.plan.name for o in view.options}
+        if isinstance(result, plans.PlanChangeResult):
+            if result.change == Change.SAME:
+                message = "Pending downgrade cancelled; the app keeps its plan."
+            else:
+                message = result.summary(names)
+        elif action is plans.add_funds:
+            message = f"Funds added. Balance now {format_money(view.app.balance, self.currency)}."
+            self.funds_amount.clear()
+        elif action is plans.request_extension:
+            message = "Extension requested; it shows as pending until the account team answers."
+            self.reason_edit.clear()
+        elif action is plans.change_owner:
+            message = f"Owner changed to {view.owner.name}."
+        else:
+            message = "Saved."
+        self.show_view(view)
+        self.show_status(message)
+        self.changed.emit(view)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self._update_enabled()
+        self.show_status(message, error=True)
