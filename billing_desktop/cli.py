@@ -259,6 +259,31 @@ def build_parser() -> argparse.ArgumentParser:
     statement.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF file to write"
     )
+
+    export = commands.add_parser(
+        "export",
+        help="export data as formula-safe CSV (call-logs)",
+        description="Export data as CSV: UTF-8 with a byte-order mark, formulas neutralised "
+        "(PRODUCT §10).",
+    )
+    export_commands = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    call_logs = export_commands.add_parser(
+        "call-logs",
+        help="the calls started in a date range, with the Usage Data tab's columns",
+        description="Write every call started from --from to --to (whole days in the account's "
+        "time zone, both included), newest first, with its started minutes and its cost at "
+        "list price. The file is streamed and replaced atomically; on an error nothing is "
+        "written.",
+    )
+    call_logs.add_argument(
+        "--from", dest="first", type=_day, required=True, metavar="DATE", help="first day"
+    )
+    call_logs.add_argument(
+        "--to", dest="last", type=_day, required=True, metavar="DATE", help="last day (included)"
+    )
+    call_logs.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.csv", help="the CSV file to write"
+    )
     return parser
 
 
@@ -427,7 +452,24 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from billing_desktop.services.usage_data import CallQuery, export_call_log
+
+    out: Path = args.out
+    if args.last < args.first:
+        raise UsageError(f"--to {args.last} is before --from {args.first}")
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder: give a file name, e.g. call-logs.csv")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: no such folder {out.parent}")
+    with _acting(args) as (uow, actor):
+        rows = export_call_log(uow, actor, CallQuery(first=args.first, last=args.last), out)
+    print(f"Wrote {rows:,} call{'s' if rows != 1 else ''} to {out}.")
+    return 0
+
+
 COMMANDS = {
+    "export": _cmd_export,
     "statement": _cmd_statement,
     "units": _cmd_units,
     "usage": _cmd_usage,

@@ -15,7 +15,7 @@ import csv
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -49,3 +49,49 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
         Path(temporary).unlink(missing_ok=True)
         raise
     return count
+
+
+def _safe_row(row: Sequence[object]) -> list[object]:
+    # The same rule as safe_cell, with the common case (text that cannot run) kept as is.
+    return [
+        cell if type(cell) is str and not cell.startswith(FORMULA_STARTS) else safe_cell(cell)
+        for cell in row
+    ]
+
+
+def stream_csv(
+    path: Path,
+    header: Sequence[str],
+    chunks: Iterable[Sequence[Sequence[object]]],
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int | None:
+    """Like :func:`write_csv` for very large exports: rows arrive in ``chunks`` (e.g. from a
+    streaming query) and only one chunk is held at a time. ``progress(rows_written)`` is called
+    after each chunk; if ``cancelled()`` turns true between chunks the temporary file is removed,
+    ``path`` is left untouched and None is returned. Otherwise returns the data rows written."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    count, finished = 0, False
+    try:
+        with os.fdopen(handle, "w", encoding=ENCODING, newline="") as out:
+            writer = csv.writer(out, lineterminator="\r\n")
+            writer.writerow([safe_cell(cell) for cell in header])
+            for chunk in chunks:
+                if cancelled is not None and cancelled():
+                    break
+                writer.writerows(map(_safe_row, chunk))
+                count += len(chunk)
+                if progress is not None:
+                    progress(count)
+            else:
+                finished = True
+        if finished:
+            os.replace(temporary, path)
+            return count
+        Path(temporary).unlink(missing_ok=True)
+        return None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

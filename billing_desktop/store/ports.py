@@ -7,7 +7,7 @@ back unless ``commit()`` is called.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,6 +35,7 @@ from billing_desktop.domain.model import (
     StorageSnapshot,
     User,
 )
+from billing_desktop.domain.plans import ExtensionRequest
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -56,6 +57,26 @@ class Collection(Protocol[K, T]):
     def count(self) -> int: ...
 
     def key_of(self, item: T) -> K: ...
+
+
+class AppRepository(Collection[str, App], Protocol):
+    """Apps (virtual agents): a collection whose records can also be changed in place."""
+
+    def update(self, app: App) -> None:
+        """Store ``app`` over the stored app with its id (NotFound when there is none)."""
+        ...
+
+
+class ExtensionRequestRepository(Protocol):
+    """Plan extension requests (Plans tab ▸ Manage)."""
+
+    def add(self, request: ExtensionRequest) -> ExtensionRequest:
+        """Store a new request; returns it with its id."""
+        ...
+
+    def for_apps(self, app_ids: Sequence[str]) -> list[ExtensionRequest]:
+        """The requests about these apps, oldest first."""
+        ...
 
 
 class AccountRepository(Protocol):
@@ -217,6 +238,36 @@ class CallUsage:
     minutes: int  # started minutes, as calls are metered (61 s -> 2)
 
 
+# Columns the call log can be ordered by (every order ends with the call id as a tie-break).
+CALL_SORT_COLUMNS = (
+    "id",
+    "type",
+    "triggered_by",
+    "trigger_source",
+    "candidate_id",
+    "campaign",
+    "number",
+    "started_at",
+    "duration_seconds",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallFilter:
+    """Which calls the call log shows; applied in SQL. ``None`` means no condition."""
+
+    start: datetime | None = None  # first instant included
+    end: datetime | None = None  # first instant excluded
+    type: str | None = None
+    campaign: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallOrder:
+    column: str = "started_at"  # one of CALL_SORT_COLUMNS
+    descending: bool = True
+
+
 class Queries(Protocol):
     """Read models for screens and reports, computed by the store (SQL does the heavy lifting)."""
 
@@ -240,6 +291,26 @@ class Queries(Protocol):
         """Seats active on at least one day of [start, end]."""
         ...
 
+    def call_count_where(self, where: CallFilter) -> int: ...
+
+    def call_page_where(
+        self, where: CallFilter, order: CallOrder, offset: int, limit: int
+    ) -> list[CallRow]:
+        """``limit`` calls from ``offset`` in ``order`` (ties by id in the same direction)."""
+        ...
+
+    def call_chunks(
+        self, where: CallFilter, order: CallOrder, chunk_size: int
+    ) -> Iterator[list[CallRow]]:
+        """Every matching call in ``order``, streamed from the store in chunks (constant memory)."""
+        ...
+
+    def call_span(self) -> tuple[datetime, datetime] | None:
+        """The first and last call start, or None without calls."""
+        ...
+
+    def call_campaigns(self) -> list[str]: ...
+
     def numbers_count(self) -> int: ...
 
 
@@ -259,7 +330,7 @@ class UnitOfWork(Protocol):
     agents: Collection[tuple[str, date], AgentSeat]
     numbers: Collection[str, PhoneNumber]
     plans: Collection[str, Plan]
-    apps: Collection[str, App]
+    apps: AppRepository
     conversations: Collection[str, Conversation]
     alerts: Collection[str, Alert]
     calls: Collection[str, Call]
@@ -275,6 +346,7 @@ class UnitOfWork(Protocol):
     rollups: RollupRepository
     closing: ClosingRepository
     settings: SettingsRepository
+    extension_requests: ExtensionRequestRepository
 
     def commit(self) -> None: ...
 

@@ -13,9 +13,13 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 
 from billing_desktop.domain import model as m
-from billing_desktop.domain.errors import StoreError
+from billing_desktop.domain.errors import NotFound, StoreError
 from billing_desktop.domain.money import from_minor, to_minor
+from billing_desktop.domain.plans import ExtensionRequest
 from billing_desktop.store.ports import (
+    CALL_SORT_COLUMNS,
+    CallFilter,
+    CallOrder,
     CallRow,
     CallUsage,
     ClosedMonth,
@@ -184,6 +188,17 @@ class SqlCollection(Generic[K, T]):
     def count(self) -> int:
         query = sa.select(sa.func.count()).select_from(self._mapper.table)
         return int(self._conn.execute(query).scalar_one())
+
+
+class SqlApps(SqlCollection[str, m.App]):
+    """Apps, which the Plans tab changes in place (plan, balance, owner)."""
+
+    def update(self, app: m.App) -> None:
+        row = self._mapper.to_row(app, self._currency())
+        table = self._mapper.table
+        result = self._conn.execute(table.update().where(table.c.id == app.id).values(**row))
+        if result.rowcount != 1:
+            raise NotFound(f"app {app.id}: no such app in this workspace")
 
 
 class SqlUsers(SqlCollection[str, m.User]):
@@ -549,6 +564,83 @@ class SqlQueries:
         )
         return [CallRow(*row) for row in self._conn.execute(query)]
 
+    # The call log with its order and filters in SQL (Usage Data tab, export call-logs).
+
+    @staticmethod
+    def _call_conditions(where: CallFilter) -> list[sa.ColumnElement[bool]]:
+        c = t.calls.c
+        conditions: list[sa.ColumnElement[bool]] = []
+        if where.start is not None:
+            conditions.append(c.started_at >= where.start)
+        if where.end is not None:
+            conditions.append(c.started_at < where.end)
+        if where.type is not None:
+            conditions.append(c.type == where.type)
+        if where.campaign is not None:
+            conditions.append(c.campaign == where.campaign)
+        return conditions
+
+    @staticmethod
+    def _call_select(where: CallFilter, order: CallOrder) -> sa.Select[Any]:
+        if order.column not in CALL_SORT_COLUMNS:
+            raise StoreError(f"calls cannot be ordered by '{order.column}'")
+        c = t.calls.c
+        column, key = c[order.column], c.id
+        keys = [column.desc(), key.desc()] if order.descending else [column.asc(), key.asc()]
+        if order.column == "id":
+            keys = keys[:1]
+        return (
+            sa.select(
+                c.id,
+                c.type,
+                c.triggered_by,
+                c.trigger_source,
+                c.candidate_id,
+                c.campaign,
+                c.number,
+                c.started_at,
+                c.duration_seconds,
+            )
+            .where(*SqlQueries._call_conditions(where))
+            .order_by(*keys)
+        )
+
+    def call_count_where(self, where: CallFilter) -> int:
+        query = sa.select(sa.func.count()).select_from(t.calls)
+        return int(self._conn.execute(query.where(*self._call_conditions(where))).scalar_one())
+
+    def call_page_where(
+        self, where: CallFilter, order: CallOrder, offset: int, limit: int
+    ) -> list[CallRow]:
+        query = self._call_select(where, order).offset(max(offset, 0)).limit(max(limit, 0))
+        return [CallRow(*row) for row in self._conn.execute(query)]
+
+    def call_chunks(
+        self, where: CallFilter, order: CallOrder, chunk_size: int
+    ) -> Iterator[list[CallRow]]:
+        result = self._conn.execution_options(yield_per=chunk_size).execute(
+            self._call_select(where, order)
+        )
+        try:
+            for part in result.partitions():
+                yield [CallRow(*row) for row in part]
+        finally:
+            result.close()
+
+    def call_span(self) -> tuple[datetime, datetime] | None:
+        c = t.calls.c
+        first, last = self._conn.execute(
+            sa.select(sa.func.min(c.started_at), sa.func.max(c.started_at))
+        ).one()
+        if first is None or last is None:
+            return None
+        return first, last
+
+    def call_campaigns(self) -> list[str]:
+        c = t.calls.c
+        query = sa.select(c.campaign).distinct().order_by(c.campaign)
+        return [str(name) for name in self._conn.execute(query).scalars()]
+
 
 MICRO = Decimal("0.000001")
 
@@ -713,3 +805,25 @@ class SqlSettings:
             self._conn.execute(table.insert().values(key=key, value=value))
         else:
             self._conn.execute(table.update().where(table.c.key == key).values(value=value))
+
+
+class SqlExtensionRequests:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+        self._mapper = Mapper(ExtensionRequest, t.plan_extension_requests, ("id",))
+
+    def add(self, request: ExtensionRequest) -> ExtensionRequest:
+        row = self._mapper.to_row(request, None)
+        row.pop("id")
+        result = self._conn.execute(t.plan_extension_requests.insert().values(**row))
+        key = result.inserted_primary_key
+        assert key is not None
+        return dataclasses.replace(request, id=int(key[0]))
+
+    def for_apps(self, app_ids: Sequence[str]) -> list[ExtensionRequest]:
+        c = t.plan_extension_requests.c
+        found: list[ExtensionRequest] = []
+        for part in chunks(sorted(set(app_ids)), CHUNK):
+            query = sa.select(t.plan_extension_requests).where(c.app.in_(list(part)))
+            found.extend(self._mapper.from_row(row, None) for row in self._conn.execute(query))
+        return sorted(found, key=lambda r: (r.requested_at, r.id or 0))
