@@ -16,7 +16,6 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits
 from billing_desktop.services.usage_page import UsagePage, month_name, usage_page
 from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.models.table import NEGATIVE
 from billing_desktop.ui.tasks import TaskRunner
 
@@ -184,22 +184,10 @@ class ManageCreditsDialog(QDialog):
         buttons_row.addWidget(self.auto_button)
         auto_layout.addLayout(buttons_row)
 
-        self.status = QLabel(self)
-        self.status.setObjectName("statusLabel")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.buttons.rejected.connect(self.reject)
-        # Enter in an amount runs that section's action (returnPressed), never another button.
-        for button in (
-            self.purchase_button,
-            self.payment_button,
-            self.auto_button,
-            self.buttons.button(QDialogButtonBox.StandardButton.Close),
-        ):
-            button.setAutoDefault(False)
-            button.setDefault(False)
+        self.status = status_label(self)
+        self.buttons = close_button_box(
+            self, self.purchase_button, self.payment_button, self.auto_button
+        )
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,6 +35,7 @@ from billing_desktop.domain.plans import MAX_REASON, Change, PlanOption, check_e
 from billing_desktop.services import credits, plans
 from billing_desktop.services.plans import AppPlans
 from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.models.table import (
     LEFT,
@@ -223,22 +223,15 @@ class PlanManagerDialog(QDialog):
         owner_row.addWidget(self.owner_combo, 1)
         owner_row.addWidget(self.owner_button)
 
-        self.status = QLabel(self)
-        self.status.setObjectName("statusLabel")
-        self.status.setWordWrap(True)
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        self.buttons.rejected.connect(self.reject)
-        for button in (
+        self.status = status_label(self)
+        self.buttons = close_button_box(
+            self,
             self.cancel_button,
             self.change_button,
             self.funds_button,
             self.extension_button,
             self.owner_button,
-            self.buttons.button(QDialogButtonBox.StandardButton.Close),
-        ):
-            button.setAutoDefault(False)
-            button.setDefault(False)
+        )
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
