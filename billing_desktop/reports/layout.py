@@ -473,11 +473,13 @@ def key_values(
     return result
 
 
-def header_band(left: Sequence[Flowable], right: Sequence[Flowable]) -> Table:
+def header_band(
+    left: Sequence[Flowable], right: Sequence[Flowable], *, width: float = CONTENT_WIDTH
+) -> Table:
     """The first page's top: the issuer on the left, the document's title and facts right."""
     band = Table(
         [[list(left), list(right)]],
-        colWidths=[CONTENT_WIDTH * 0.52, CONTENT_WIDTH * 0.48],
+        colWidths=[width * 0.52, width * 0.48],
         hAlign="LEFT",
     )
     band.setStyle(
@@ -495,9 +497,9 @@ def header_band(left: Sequence[Flowable], right: Sequence[Flowable]) -> Table:
     return band
 
 
-def note_box(lines: Sequence[str], *, warn: bool = False) -> Table:
+def note_box(lines: Sequence[str], *, warn: bool = False, width: float = CONTENT_WIDTH) -> Table:
     """A boxed note (a provisional statement, a summary line): literal text."""
-    box = Table([[[para(line, "note") for line in lines]]], colWidths=[CONTENT_WIDTH])
+    box = Table([[[para(line, "note") for line in lines]]], colWidths=[width])
     box.setStyle(
         TableStyle(
             [
@@ -536,28 +538,30 @@ def _one_line(text: str) -> str:
 
 def _draw_furniture(canvas: Canvas, furniture: Furniture, page: int, total: int) -> None:
     regular, bold = fonts()
+    page_width, page_height = canvas._pagesize  # A4, or landscape A4 (build's pagesize)
+    content_width = page_width - 2 * MARGIN_X
     canvas.saveState()
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
     y = MARGIN_BOTTOM - 8 * mm
-    canvas.line(MARGIN_X, y + 10, PAGE_WIDTH - MARGIN_X, y + 10)
+    canvas.line(MARGIN_X, y + 10, page_width - MARGIN_X, y + 10)
     canvas.setFillColor(MUTED)
     label = f"Page {page} of {total}"
     canvas.setFont(regular, 7.5)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN_X, y, label)
-    room = CONTENT_WIDTH - text_width(label, size=7.5) - 12
+    canvas.drawRightString(page_width - MARGIN_X, y, label)
+    room = content_width - text_width(label, size=7.5) - 12
     canvas.drawString(MARGIN_X, y, fit(_one_line(furniture.footer), room, size=7.5))
     if page > 1:
-        top = PAGE_HEIGHT - MARGIN_TOP + 6 * mm
+        top = page_height - MARGIN_TOP + 6 * mm
         canvas.setFont(bold, 8)
         canvas.setFillColor(ACCENT)
-        title = fit(_one_line(furniture.running_title), CONTENT_WIDTH * 0.5, bold=True, size=8)
+        title = fit(_one_line(furniture.running_title), content_width * 0.5, bold=True, size=8)
         canvas.drawString(MARGIN_X, top, title)
         canvas.setFont(regular, 8)
         canvas.setFillColor(MUTED)
-        account = fit(_one_line(furniture.running_account), CONTENT_WIDTH * 0.45, size=8)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top, account)
-        canvas.line(MARGIN_X, top - 4, PAGE_WIDTH - MARGIN_X, top - 4)
+        account = fit(_one_line(furniture.running_account), content_width * 0.45, size=8)
+        canvas.drawRightString(page_width - MARGIN_X, top, account)
+        canvas.line(MARGIN_X, top - 4, page_width - MARGIN_X, top - 4)
     canvas.restoreState()
 
 
@@ -601,13 +605,15 @@ def build(
     subject: str,
     hooks: RenderHooks | None = None,
     estimated_pages: int = 1,
+    pagesize: tuple[float, float] = A4,
 ) -> Rendered:
-    """Lay ``story`` out on A4 pages and return the PDF (nothing is written anywhere)."""
+    """Lay ``story`` out on A4 pages (or ``landscape(A4)``: a wide table) and return the PDF
+    (nothing is written anywhere)."""
     hooks = hooks or RenderHooks()
     buffer = BytesIO()
     doc = SimpleDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=pagesize,
         # The frame pads its content by 6 pt: the content itself sits on the margins.
         leftMargin=MARGIN_X - FRAME_PADDING,
         rightMargin=MARGIN_X - FRAME_PADDING,
