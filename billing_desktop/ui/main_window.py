@@ -8,6 +8,7 @@ held by composition.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -33,7 +34,7 @@ from billing_desktop.services.overview import Workspace
 from billing_desktop.store.ports import UnitOfWorkFactory
 from billing_desktop.ui.app import app_icon
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
-from billing_desktop.ui.tabs.base import TabContext, TableTab, read
+from billing_desktop.ui.tabs.base import Page, TabContext, read
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
 from billing_desktop.ui.tabs.invoices import InvoicesTab
 from billing_desktop.ui.tabs.plans import PlansTab
@@ -43,7 +44,8 @@ from billing_desktop.ui.tasks import TaskHandle, TaskRunner
 
 log = logging.getLogger(__name__)
 
-TAB_CLASSES: dict[Area, type[TableTab]] = {
+# Each tab is built as ``cls(context, parent)``.
+TAB_CLASSES: dict[Area, Callable[[TabContext, QWidget], Page]] = {
     Area.USAGE: UsageTab,
     Area.BILLING_UNITS: BillingUnitsTab,
     Area.PLANS: PlansTab,
@@ -96,7 +98,7 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.load_error: str | None = None
         self._building_tabs = False
-        self._tab_pages: dict[Area, TableTab] = {}
+        self._tab_pages: dict[Area, Page] = {}
         self._workspace_handle: TaskHandle | None = None
 
         self.runner = TaskRunner(self)
@@ -328,13 +330,13 @@ class MainWindow(QMainWindow):
         return [self.ui.tabs.tabText(i) for i in range(self.ui.tabs.count())]
 
     @property
-    def tab_pages(self) -> dict[Area, TableTab]:
+    def tab_pages(self) -> dict[Area, Page]:
         return dict(self._tab_pages)
 
     @property
     def current_area(self) -> Area | None:
         page = self.ui.tabs.currentWidget()
-        return page.area if isinstance(page, TableTab) else None
+        return page.area if isinstance(page, Page) else None
 
     @property
     def current_page_name(self) -> str:
@@ -355,7 +357,7 @@ class MainWindow(QMainWindow):
             if page is not None:
                 page.setFocus()
 
-    def select_area(self, area: Area) -> TableTab:
+    def select_area(self, area: Area) -> Page:
         page = self._tab_pages[area]
         self.ui.tabs.setCurrentWidget(page)
         return page
@@ -364,7 +366,7 @@ class MainWindow(QMainWindow):
         if self._building_tabs or index < 0:
             return
         page = self.ui.tabs.widget(index)
-        if isinstance(page, TableTab):
+        if isinstance(page, Page):
             page.ensure_loaded()
             if self.remember:
                 self.settings.setValue(LAST_TAB_KEY, page.area.value)
@@ -372,7 +374,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """F5: re-read the tab shown (the others reload when next shown), or the workspace."""
         page = self.ui.tabs.currentWidget()
-        if self.ui.pages.currentWidget() is self.ui.workspacePage and isinstance(page, TableTab):
+        if self.ui.pages.currentWidget() is self.ui.workspacePage and isinstance(page, Page):
             for other in self._tab_pages.values():
                 if other is not page:
                     other.mark_stale()

@@ -15,6 +15,7 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.store.ports import UnitOfWorkFactory
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.main_window import LAST_TAB_KEY, MainWindow
+from billing_desktop.ui.tabs.call_log import CallLogSection
 from billing_desktop.ui.tabs.usage import UsageTab
 from billing_desktop.ui.tabs.usage_data import UsageDataTab
 from tests.gui.conftest import RecordingStore
@@ -37,6 +38,15 @@ def wait_idle(qtbot: Any, window: MainWindow) -> None:
     qtbot.waitUntil(
         lambda: not window.runner.busy and window.current_page_name != "loading", timeout=10_000
     )
+
+
+def table_pages(window: MainWindow) -> dict[Area, Any]:
+    """The tabs' table pages: the Usage Data tab stands for its call-log section here."""
+    pages: dict[Area, Any] = dict(window.tab_pages)
+    usage_data = pages.get(Area.USAGE_DATA)
+    if isinstance(usage_data, UsageDataTab):
+        pages[Area.USAGE_DATA] = usage_data.show_section("calls")
+    return pages
 
 
 def load_all_tabs(qtbot: Any, window: MainWindow) -> None:
@@ -99,7 +109,8 @@ def test_an_empty_store_shows_the_welcome_page(qtbot: Any, store: SqlStore) -> N
 def test_every_tab_shows_real_data(qtbot: Any, populated_store: SqlStore) -> None:
     window = open_window(qtbot, populated_store)
     load_all_tabs(qtbot, window)
-    pages = window.tab_pages
+    pages = table_pages(window)
+    wait_idle(qtbot, window)
     assert all(page.showing_table for page in pages.values())
 
     usage = pages[Area.USAGE].model
@@ -129,7 +140,7 @@ def test_every_tab_shows_real_data(qtbot: Any, populated_store: SqlStore) -> Non
     assert invoices.data(invoices.index(0, 2)) == "2026-09"
 
     calls = pages[Area.USAGE_DATA]
-    assert isinstance(calls, UsageDataTab)
+    assert isinstance(calls, CallLogSection)
     assert calls.paged.total == CALLS
     assert calls.model.rowCount() == 500
     assert calls.model.data(calls.model.index(0, 0)) == f"call-{CALLS - 1:05}"  # newest first
@@ -141,7 +152,9 @@ def test_every_model_passes_the_model_tester(
 ) -> None:
     window = open_window(qtbot, populated_store)
     load_all_tabs(qtbot, window)
-    for page in window.tab_pages.values():
+    pages = table_pages(window)
+    wait_idle(qtbot, window)
+    for page in pages.values():
         assert page.model.rowCount() > 0
         qtmodeltester.check(page.model)
     wait_idle(qtbot, window)  # a fetchMore the tester asked for has landed and was checked too
@@ -151,8 +164,10 @@ def test_the_call_log_fetches_more_rows_when_scrolled(
     qtbot: Any, populated_store: SqlStore
 ) -> None:
     window = open_window(qtbot, populated_store)
-    page = window.select_area(Area.USAGE_DATA)
-    assert isinstance(page, UsageDataTab)
+    tab = window.select_area(Area.USAGE_DATA)
+    assert isinstance(tab, UsageDataTab)
+    page = tab.show_section("calls")
+    assert isinstance(page, CallLogSection)
     wait_idle(qtbot, window)
     assert page.model.rowCount() == 500
     for expected in (1_000, CALLS):
@@ -174,7 +189,9 @@ def test_the_store_is_only_used_off_the_gui_thread(qtbot: Any, populated_store: 
     assert isinstance(usage, UsageTab)
     usage.month_combo.setCurrentIndex(1)
     wait_idle(qtbot, window)
-    calls = window.select_area(Area.USAGE_DATA)
+    window.select_area(Area.USAGE_DATA)
+    calls = table_pages(window)[Area.USAGE_DATA]
+    wait_idle(qtbot, window)
     calls.table.scrollToBottom()
     qtbot.waitUntil(lambda: calls.model.rowCount() > 500, timeout=10_000)
     wait_idle(qtbot, window)
@@ -212,8 +229,10 @@ def test_empty_tables_explain_themselves(qtbot: Any, store: SqlStore) -> None:
         uow.commit()
     window = open_window(qtbot, store)
     load_all_tabs(qtbot, window)
-    texts = {area: page.empty_label.text() for area, page in window.tab_pages.items()}
-    assert not any(page.showing_table for page in window.tab_pages.values())
+    pages = table_pages(window)
+    wait_idle(qtbot, window)
+    texts = {area: page.empty_label.text() for area, page in pages.items()}
+    assert not any(page.showing_table for page in pages.values())
     assert texts[Area.USAGE].startswith("No usage recorded")
     assert texts[Area.BILLING_UNITS].startswith("No billing units yet")
     assert texts[Area.PLANS].startswith("No apps")

@@ -11,20 +11,23 @@ from PySide6.QtCore import Qt
 
 from billing_desktop.domain.access import Area
 from billing_desktop.store.sql.uow import SqlStore
+from billing_desktop.ui.tabs.call_log import CallLogSection
 from billing_desktop.ui.tabs.usage_data import UsageDataTab
 from tests.gui.test_main_window import open_window, wait_idle
 from tests.gui.workspace_data import CALLS
 
 
-def open_tab(qtbot: Any, store: SqlStore) -> tuple[Any, UsageDataTab]:
+def open_tab(qtbot: Any, store: SqlStore) -> tuple[Any, CallLogSection]:
     window = open_window(qtbot, store)
-    page = window.select_area(Area.USAGE_DATA)
-    assert isinstance(page, UsageDataTab)
+    tab = window.select_area(Area.USAGE_DATA)
+    assert isinstance(tab, UsageDataTab)
+    page = tab.show_section("calls")
+    assert isinstance(page, CallLogSection)
     wait_idle(qtbot, window)
     return window, page
 
 
-def column_of(page: UsageDataTab, title: str) -> int:
+def column_of(page: CallLogSection, title: str) -> int:
     model = page.model
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     return titles.index(title)

@@ -40,6 +40,14 @@ def read(store: UnitOfWorkFactory, service: Callable[..., T], *args: Any) -> T:
         return service(uow, *args)
 
 
+def write(store: UnitOfWorkFactory, service: Callable[..., T], *args: Any) -> T:
+    """Run a changing service in a unit of work of its own and commit it (worker thread)."""
+    with store() as uow:
+        result = service(uow, *args)
+        uow.commit()
+        return result
+
+
 @dataclass(frozen=True)
 class TabContext:
     """What a tab needs: the store, who is looking, and the runner for store work."""
@@ -83,11 +91,12 @@ def make_table(parent: QWidget | None = None) -> QTableView:
     return table
 
 
-class TableTab(QWidget):
-    """A tab showing one table loaded from the store, or a short explanation when it is empty.
+class Page(QWidget):
+    """What the main window needs of a tab (or of a section inside a tab).
 
-    Subclasses set ``area`` and ``columns()``, and implement ``start_load()`` (usually
-    ``self.load(service, *args)``) and ``empty_text()``.
+    A page loads from the store when first shown (``ensure_loaded``), reloads on F5
+    (``refresh``), reloads when next shown after ``mark_stale``, and stops loading on
+    ``cancel``.
 
     Signals:
         loaded(): the data (or the empty state, or an error) is shown.
@@ -96,6 +105,38 @@ class TableTab(QWidget):
     loaded = Signal()
 
     area: ClassVar[Area]
+
+    @property
+    def is_loading(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def loaded_once(self) -> bool:
+        raise NotImplementedError
+
+    def ensure_loaded(self) -> None:
+        raise NotImplementedError
+
+    def mark_stale(self) -> None:
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def cancel(self) -> None:
+        raise NotImplementedError
+
+
+class TableTab(Page):
+    """A tab showing one table loaded from the store, or a short explanation when it is empty.
+
+    Subclasses set ``area`` and ``columns()``, and implement ``start_load()`` (usually
+    ``self.load(service, *args)``) and ``empty_text()``.
+
+    Signals:
+        loaded(): see :class:`Page`.
+    """
+
     stretch_column: ClassVar[int | None] = None  # a column taking the spare width, if any
     min_first_width: ClassVar[int] = 220
 

@@ -41,7 +41,6 @@ from billing_desktop.domain.access import Area
 from billing_desktop.domain.model import BillingUnit
 from billing_desktop.services import units as service
 from billing_desktop.services.units import Assignment, DeletionImpact, UnitMembers, UnitsOverview
-from billing_desktop.store.ports import UnitOfWorkFactory
 from billing_desktop.ui.dialogs.unit_editor import MessageBar, UnitEditor, UnitNameDialog
 from billing_desktop.ui.models.members import MemberItem
 from billing_desktop.ui.models.table import (
@@ -51,7 +50,7 @@ from billing_desktop.ui.models.table import (
     number_column,
     text_column,
 )
-from billing_desktop.ui.tabs.base import TabContext, TableTab, read
+from billing_desktop.ui.tabs.base import TabContext, TableTab, read, write
 from billing_desktop.ui.tabs.unit_report import UnitReportPanel, month_label
 from billing_desktop.ui.tasks import TaskHandle
 
@@ -60,14 +59,6 @@ READ_ONLY = (
     "You can see billing units but not change them: that needs the right to edit Billing "
     "Units (an admin, a supervisor, or the Edit billing unit access group)."
 )
-
-
-def write(store: UnitOfWorkFactory, service_call: Callable[..., Any], *args: Any) -> Any:
-    """Run a changing service in a unit of work of its own and commit it (worker thread)."""
-    with store() as uow:
-        result = service_call(uow, *args)
-        uow.commit()
-        return result
 
 
 @dataclass

@@ -1,0 +1,399 @@
+"""Usage Data tab ▸ Call logs (PRODUCT §8.1): the calls of a date range, sorted and filtered
+in SQL and paged in from the store 500 rows at a time, with a streamed, formula-safe CSV export.
+
+The log can hold a million calls: the count, the first page and the filter choices are read
+together off the GUI thread; further pages arrive as the view scrolls (``fetchMore``); a click
+on a column header reads the log again ordered by that column in SQL.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+from billing_desktop.domain.access import Actor, Area
+from billing_desktop.domain.money import format_money
+from billing_desktop.services import usage_data
+from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
+from billing_desktop.store.ports import UnitOfWork, UnitOfWorkFactory
+from billing_desktop.ui.models.call_log import CallLogModel
+from billing_desktop.ui.models.paged import PAGE_SIZE
+from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
+from billing_desktop.ui.tabs.base import TabContext, TableTab, read
+
+CALL_TYPES = ("autocall", "robocall", "live")
+ALL = "All"
+
+
+def first_page(uow: UnitOfWork, actor: Actor, query: CallQuery, limit: int) -> CallLogStart:
+    """The count, the first ``limit`` calls and the filter choices, in one unit of work."""
+    return usage_data.call_log_start(uow, actor, query, limit)
+
+
+def load_page(
+    store: UnitOfWorkFactory, actor: Actor, query: CallQuery, total: int, offset: int, limit: int
+) -> list[CallLine]:
+    return read(store, usage_data.call_log_page, actor, query, offset, limit, total)
+
+
+def export_calls(
+    store: UnitOfWorkFactory,
+    actor: Actor,
+    query: CallQuery,
+    path: Path,
+    stop: threading.Event,
+    progress: Any,
+) -> int:
+    """Runs on a worker thread; ``progress`` gets "done/total" after each chunk."""
+
+    def report(done: int, total: int) -> None:
+        progress(f"{done}/{total}")
+
+    return read(store, usage_data.export_call_log, actor, query, path, report, stop.is_set)
+
+
+def duration_text(seconds: int) -> str:
+    """ "4:05" (minutes:seconds), or "1:02:03" from an hour up."""
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def _title(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+def _qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _pydate(day: QDate) -> date:
+    return date(day.year(), day.month(), day.day())
+
+
+class CallLogSection(TableTab):
+    """The call log of a date range with type/campaign filters, SQL sorting and CSV export.
+
+    Signals:
+        loaded(): see :class:`TableTab` (the first page is shown).
+    """
+
+    area = Area.USAGE_DATA
+    min_first_width = 0  # call ids are short; leave the width to the other columns
+
+    SORT_KEYS: tuple[str | None, ...] = (
+        "id",
+        "type",
+        "triggered_by",
+        "trigger_source",
+        "candidate_id",
+        "campaign",
+        "number",
+        "started_at",
+        "minutes",
+        "minutes",
+        "cost",
+    )
+
+    def __init__(
+        self, context: TabContext, parent: QWidget | None = None, page_size: int = PAGE_SIZE
+    ) -> None:
+        self.page_size = page_size
+        self.query = CallQuery()
+        self.total_unfiltered: int | None = None
+        self._start: CallLogStart | None = None
+        self._export_stop: threading.Event | None = None
+        self.last_export: Path | None = None
+        super().__init__(context, parent)
+        assert isinstance(self.model, CallLogModel)
+        self.paged: CallLogModel = self.model
+        self.paged.page_loaded.connect(self._update_caption)
+        self.paged.load_failed.connect(self._page_failed)
+        self.paged.sort_requested.connect(self._sort)
+        self._build_filters()
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(self.SORT_KEYS.index("started_at"), Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+
+    # Widgets ------------------------------------------------------------------------------
+
+    def _build_filters(self) -> None:
+        bar = QWidget(self)
+        bar.setObjectName("callsFilters")
+        # The filter bar never forces the window wider than the other tabs need.
+        bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.from_edit = QDateEdit(self)
+        self.from_edit.setObjectName("callsFrom")
+        self.to_edit = QDateEdit(self)
+        self.to_edit.setObjectName("callsTo")
+        for edit in (self.from_edit, self.to_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.type_combo = QComboBox(self)
+        self.type_combo.setObjectName("callsType")
+        self.type_combo.addItem(ALL, None)
+        for kind in CALL_TYPES:
+            self.type_combo.addItem(_title(kind), kind)
+        self.campaign_combo = QComboBox(self)
+        self.campaign_combo.setObjectName("callsCampaign")
+        self.campaign_combo.addItem(ALL, None)
+        self.campaign_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.campaign_combo.setMinimumContentsLength(14)
+        self.apply_button = QPushButton("Show", self)
+        self.apply_button.setObjectName("callsApply")
+        self.apply_button.setToolTip("Show the calls of this range with these filters")
+        self.apply_button.clicked.connect(self.apply_filters)
+        self.export_button = QPushButton("Export CSV…", self)
+        self.export_button.setObjectName("callsExport")
+        self.export_button.setToolTip(
+            "Write the calls shown (every row, in this order) to a CSV file"
+        )
+        self.export_button.clicked.connect(self._choose_export_file)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("callsExportProgress")
+        self.progress.setMaximumWidth(180)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel export", self)
+        self.cancel_button.setObjectName("callsExportCancel")
+        self.cancel_button.clicked.connect(self.cancel_export)
+        self.cancel_button.hide()
+        for label, widget in (
+            ("From", self.from_edit),
+            ("To", self.to_edit),
+            ("Type", self.type_combo),
+            ("Campaign", self.campaign_combo),
+        ):
+            caption = QLabel(label, self)
+            caption.setBuddy(widget)
+            row.addWidget(caption)
+            row.addWidget(widget)
+        row.addWidget(self.apply_button)
+        row.addStretch(1)
+        self.toolbar.addWidget(self.progress)
+        self.toolbar.addWidget(self.cancel_button)
+        self.toolbar.addWidget(self.export_button)
+        layout = self.layout()
+        assert layout is not None
+        layout.insertWidget(1, bar)  # type: ignore[attr-defined]
+
+    def columns(self) -> Sequence[Column[Any]]:
+        currency = self.context.currency
+
+        def cost_text(line: CallLine) -> str:
+            if line.cost is None:
+                return ""
+            return format_money(line.cost, currency) if currency else str(line.cost)
+
+        return [
+            text_column("Call", lambda c: c.call.id),
+            text_column("Type", lambda c: _title(c.call.type)),
+            text_column("Triggered by", lambda c: _title(c.call.triggered_by)),
+            text_column("Trigger source", lambda c: c.call.trigger_source),
+            text_column("Candidate", lambda c: c.call.candidate_id or ""),
+            text_column("Campaign", lambda c: c.call.campaign),
+            text_column("Number", lambda c: c.call.number or ""),
+            text_column(
+                "Started", lambda c: c.call.started_at, "Start time in the account's time zone"
+            ),
+            Column[CallLine](
+                "Duration",
+                lambda c: duration_text(c.call.duration_seconds),
+                RIGHT,
+                "Minutes:seconds",
+                lambda c: c.call.duration_seconds,
+            ),
+            Column[CallLine](
+                "Minutes",
+                lambda c: str(c.minutes),
+                RIGHT,
+                "Started minutes, as calls are metered (61 s = 2 minutes)",
+                lambda c: c.minutes,
+            ),
+            Column[CallLine](
+                "Cost",
+                cost_text,
+                RIGHT,
+                "Started minutes × the unit price of the product metering calls (list price, "
+                "before free units, credits and commits), in the account currency",
+                lambda c: c.cost,
+            ),
+        ]
+
+    def make_model(self) -> ColumnTableModel[Any]:
+        return CallLogModel(
+            self.columns(), self.SORT_KEYS, self.context.runner, self._load, self.page_size, self
+        )
+
+    def _load(self, offset: int, limit: int) -> list[CallLine]:
+        # Runs on a worker thread: the query and total are captured when the page is asked for.
+        return load_page(
+            self.context.store, self.context.actor, self._page_query, self._page_total,
+            offset, limit,
+        )  # fmt: skip
+
+    # Loading ------------------------------------------------------------------------------
+
+    def start_load(self) -> None:
+        self.caption.setText("Loading the call log…")
+        self._page_query, self._page_total = self.query, 0
+        self.load(first_page, self.context.actor, self.query, self.page_size)
+
+    def populate(self, result: Any) -> int:
+        start: CallLogStart = result
+        self._start = start
+        self._fill_choices(start)
+        self._page_query, self._page_total = self.query, start.total
+        self.paged.reset(start.total, start.rows)
+        self._update_caption()
+        return len(start.rows)
+
+    def _fill_choices(self, start: CallLogStart) -> None:
+        current = self.campaign_combo.currentData()
+        self.campaign_combo.blockSignals(True)
+        self.campaign_combo.clear()
+        self.campaign_combo.addItem(ALL, None)
+        for name in start.campaigns:
+            self.campaign_combo.addItem(name, name)
+        index = self.campaign_combo.findData(current)
+        self.campaign_combo.setCurrentIndex(max(index, 0))
+        self.campaign_combo.blockSignals(False)
+        if self.query.first is None and self.query.last is None and start.span is not None:
+            self.from_edit.setDate(_qdate(start.span[0]))
+            self.to_edit.setDate(_qdate(start.span[1]))
+
+    def clear_model(self) -> None:
+        self.paged.reset(0, [])
+
+    def set_query(self, query: CallQuery) -> None:
+        """Read the log again for ``query`` (range, filters, order)."""
+        self.query = query
+        self.refresh()
+
+    def apply_filters(self) -> None:
+        first, last = _pydate(self.from_edit.date()), _pydate(self.to_edit.date())
+        if last < first:
+            self.caption.setText("The range ends before it starts: pick a later “To” date.")
+            return
+        self.set_query(
+            replace(
+                self.query,
+                first=first,
+                last=last,
+                type=self.type_combo.currentData(),
+                campaign=self.campaign_combo.currentData(),
+            )
+        )
+
+    def _sort(self, key: str, descending: bool) -> None:
+        if (key, descending) == (self.query.sort, self.query.descending):
+            return
+        self.set_query(replace(self.query, sort=key, descending=descending))
+
+    def _update_caption(self) -> None:
+        total, shown = self.paged.total, self.paged.rowCount()
+        zone = self._start.zone if self._start else "UTC"
+        more = f" ({shown:,} loaded; scroll for more)" if shown < total else ""
+        plural = "call" if total == 1 else "calls"
+        order = (
+            "newest first"
+            if self.query.sort == "started_at" and self.query.descending
+            else (
+                f"by {self.query.sort.replace('_', ' ')}, "
+                f"{'descending' if self.query.descending else 'ascending'}"
+            )
+        )
+        self.caption.setText(f"Call log: {total:,} {plural}, {order}{more}. Times in {zone}.")
+
+    def _page_failed(self, message: str) -> None:
+        self.caption.setText(f"Could not load more calls: {message}")
+
+    def empty_text(self) -> str:
+        if self._start is not None and self._start.span is not None:
+            return "No calls match this range and these filters."
+        return (
+            "No calls recorded yet.\nCalls appear here once they are imported "
+            "(File ▸ Import…, kind “calls”)."
+        )
+
+    # Export -------------------------------------------------------------------------------
+
+    def _choose_export_file(self) -> None:
+        first = self.query.first or (
+            self._start.span[0] if self._start and self._start.span else None
+        )
+        name = f"call-logs-{first or 'all'}.csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export call log", name, "CSV files (*.csv)")
+        if path:
+            self.export_to(Path(path))
+
+    @property
+    def exporting(self) -> bool:
+        return self._export_stop is not None
+
+    def export_to(self, path: Path) -> None:
+        """Stream every call of the current query to ``path`` off the GUI thread."""
+        if self._export_stop is not None:
+            return
+        stop = threading.Event()
+        self._export_stop = stop
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.export_button.setEnabled(False)
+        self.context.runner.run(
+            export_calls,
+            self.context.store,
+            self.context.actor,
+            self.query,
+            path,
+            stop,
+            on_done=lambda rows: self._export_done(path, rows),
+            on_error=self._export_failed,
+            on_progress=self._export_progress,
+            description="export call log",
+        )
+
+    def cancel_export(self) -> None:
+        if self._export_stop is not None:
+            self._export_stop.set()
+
+    def _export_progress(self, message: str) -> None:
+        done, _, total = message.partition("/")
+        self.progress.setRange(0, max(int(total), 1))
+        self.progress.setValue(int(done))
+
+    def _export_finished(self) -> None:
+        self._export_stop = None
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.export_button.setEnabled(True)
+
+    def _export_done(self, path: Path, rows: int) -> None:
+        self._export_finished()
+        self.last_export = path
+        self.caption.setText(f"Exported {rows:,} calls to {path}.")
+
+    def _export_failed(self, message: str) -> None:
+        self._export_finished()
+        self.caption.setText(f"Export stopped: {message}")
