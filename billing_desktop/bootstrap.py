@@ -1,19 +1,21 @@
-"""The one place that turns a store location into a unit-of-work factory."""
+"""The one place that turns a store location into a store."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from billing_desktop.config import is_remote, store_url
-from billing_desktop.domain.errors import StoreError
-from billing_desktop.store.ports import UnitOfWorkFactory
 
 
-def open_store(location: str | None) -> UnitOfWorkFactory:
+def open_store(location: str | None) -> Any:
+    """A local SQL store (a file path or an SQLAlchemy URL) or the remote store of an
+    ``http(s)://`` server; both satisfy ``ports.Store`` (the SQL one is also a
+    ``UnitOfWorkFactory``)."""
     url = store_url(location)
     if is_remote(url):
-        raise StoreError(
-            f"{url}: remote stores are not supported by this version yet; "
-            "give a file path or an SQLAlchemy URL"
-        )
+        from billing_desktop.store.http.client import HttpStore
+
+        return HttpStore(url)
     from billing_desktop.store.sql.uow import SqlStore
 
     return SqlStore(url)

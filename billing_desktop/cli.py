@@ -10,8 +10,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -65,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Without a command the desktop application starts (same as 'gui').",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--self-test",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="DIR",
+        help="check this installation offscreen (store, tabs, PDF, chart) and exit 0 when it "
+        "works; keeps its files in DIR when given, else uses a temporary folder",
+    )
     parser.add_argument(
         "--store",
         metavar="URL",
@@ -284,6 +292,31 @@ def build_parser() -> argparse.ArgumentParser:
     call_logs.add_argument(
         "--out", type=Path, required=True, metavar="FILE.csv", help="the CSV file to write"
     )
+    serve = commands.add_parser(
+        "serve",
+        help="serve the store over HTTP JSON to remote clients (extra 'server')",
+        description="Serve the workspace in --store (an SQLite file or a PostgreSQL URL) over "
+        "HTTP JSON. Clients sign in with tokens from 'tokens create'. Stateless: run several "
+        "servers on one database behind a load balancer. Terminate TLS in front of it, or "
+        "give --certfile and --keyfile.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    serve.add_argument("--workers", type=_positive, default=1, help="server processes")
+    serve.add_argument("--certfile", type=Path, default=None, help="TLS certificate (PEM)")
+    serve.add_argument("--keyfile", type=Path, default=None, help="TLS private key (PEM)")
+
+    tokens = commands.add_parser(
+        "tokens",
+        help="issue API tokens for remote clients",
+        description="Issue an API token for a user of the workspace; the token is printed once "
+        "and only its hash is stored.",
+    )
+    token_commands = tokens.add_subparsers(
+        dest="tokens_command", metavar="SUBCOMMAND", required=True
+    )
+    create_token = token_commands.add_parser("create", help="print a new token for a user")
+    create_token.add_argument("--user", dest="token_user", required=True, metavar="ID")
     return parser
 
 
@@ -297,14 +330,24 @@ def _open(args: argparse.Namespace) -> Any:
     return open_store(args.store)
 
 
-@contextmanager
-def _acting(args: argparse.Namespace) -> Iterator[tuple[Any, Any]]:
-    """A unit of work on ``--store`` and the ``--user`` acting in it (rolled back unless the
-    command commits)."""
-    from billing_desktop.services.context import resolve_actor
+def _acting(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The store of ``--store`` and who acts in it: ``--user`` on a local store, the token's
+    user on a remote one (the server decides)."""
+    from billing_desktop.services.overview import workspace
 
-    with _open(args)() as uow:
-        yield uow, resolve_actor(uow, args.user)
+    store = _open(args)
+    return store, store.read(workspace, args.user).actor
+
+
+def _local(args: argparse.Namespace, command: str) -> Any:
+    """The store of ``--store``, which must be local (a file or an SQL database) for this."""
+    store = _open(args)
+    if store.remote:
+        raise UsageError(
+            f"{command} works on the store itself: run it where the store is, with "
+            "--store FILE or a database URL"
+        )
+    return store
 
 
 def _emit(args: argparse.Namespace, as_json: Callable[[], Any], as_text: Callable[[], str]) -> int:
@@ -325,7 +368,7 @@ def _month_or_none(text: str | None) -> Any:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from billing_desktop.services.demo import build_demo
 
-    store = _open(args)
+    store = _local(args, "demo")
     if args.if_empty:
         from billing_desktop.services.context import is_empty
 
@@ -355,7 +398,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from billing_desktop.services.imports import import_file
 
     store = _open(args)
-    report = import_file(store, args.kind, args.file, user_id=args.user)
+    if store.remote:
+        report = store.import_csv(args.kind, args.file)
+    else:
+        report = import_file(store, args.kind, args.file, user_id=args.user)
     return _emit(args, report.as_dict, report.summary)
 
 
@@ -380,53 +426,50 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 def _cmd_usage(args: argparse.Namespace) -> int:
     from billing_desktop.services.billing import usage_summary, usage_table
 
-    with _acting(args) as (uow, actor):
-        summary = usage_summary(uow, actor, _month_or_none(args.month))
+    store, actor = _acting(args)
+    summary = store.read(usage_summary, actor, _month_or_none(args.month))
     return _emit(args, summary.as_json, lambda: usage_table(summary))
 
 
 def _cmd_close_month(args: argparse.Namespace) -> int:
     from billing_desktop.services.billing import close_month
 
-    with _acting(args) as (uow, actor):
-        report = close_month(uow, actor, _month_or_none(args.month))
-        uow.commit()
+    store, actor = _acting(args)
+    report = store.write(close_month, actor, _month_or_none(args.month))
     return _emit(args, report.as_json, report.summary)
 
 
 def _cmd_sessions(args: argparse.Namespace) -> int:
     from billing_desktop.services.sessions import session_statistics, sessions_table
 
-    with _acting(args) as (uow, actor):
-        statistics = session_statistics(
-            uow, actor, args.first, args.last, app=args.app, bucket=args.bucket
-        )
+    store, actor = _acting(args)
+    statistics = store.read(
+        session_statistics, actor, args.first, args.last, app=args.app, bucket=args.bucket
+    )
     return _emit(args, statistics.as_dict, lambda: sessions_table(statistics))
 
 
 def _cmd_units(args: argparse.Namespace) -> int:
     from billing_desktop.services import units
 
-    with _acting(args) as (uow, actor):
-        if args.units_command == "add":
-            unit = units.add_unit(uow, actor, args.name)
-            uow.commit()
-            print(f"Added billing unit '{unit.name}'.")
-        elif args.units_command == "assign":
-            if not (args.users or args.teams or args.numbers):
-                raise UsageError("units assign: give at least one --user, --team or --number")
-            unit = units.find_unit(uow, actor, args.unit)
-            change = units.assign(
-                uow, actor, unit.id, args.users, args.teams, args.numbers, move=args.move
-            )
-            uow.commit()
-            if change.changed:
-                print(change.describe() + ": done.")
-            else:
-                print(f"Nothing to change: already in '{unit.name}'.")
+    if args.units_command == "assign" and not (args.users or args.teams or args.numbers):
+        raise UsageError("units assign: give at least one --user, --team or --number")
+    store, actor = _acting(args)
+    if args.units_command == "add":
+        unit = store.write(units.add_unit, actor, args.name)
+        print(f"Added billing unit '{unit.name}'.")
+    elif args.units_command == "assign":
+        unit = store.read(units.find_unit, actor, args.unit)
+        change = store.write(
+            units.assign, actor, unit.id, args.users, args.teams, args.numbers, move=args.move
+        )
+        if change.changed:
+            print(change.describe() + ": done.")
         else:
-            report = units.unit_report(uow, actor, _month_or_none(args.month))
-            return _emit(args, report.as_json, lambda: units.report_table(report))
+            print(f"Nothing to change: already in '{unit.name}'.")
+    else:
+        report = store.read(units.unit_report, actor, _month_or_none(args.month))
+        return _emit(args, report.as_json, lambda: units.report_table(report))
     return 0
 
 
@@ -442,8 +485,8 @@ def _cmd_statement(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out} is a folder: give a file name, e.g. statement-{month}.pdf")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: no such folder {out.parent}")
-    with _acting(args) as (uow, actor):
-        data = statement(uow, actor, month)
+    store, actor = _acting(args)
+    data = store.read(statement, actor, month)
     rendered = render_statement(data)
     write_atomically(out, rendered.data)
     kind = "provisional statement" if data.provisional else "statement"
@@ -462,13 +505,52 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out} is a folder: give a file name, e.g. call-logs.csv")
     if not out.parent.is_dir():
         raise UsageError(f"--out {out}: no such folder {out.parent}")
-    with _acting(args) as (uow, actor):
-        rows = export_call_log(uow, actor, CallQuery(first=args.first, last=args.last), out)
+    store, actor = _acting(args)
+    rows = store.read(export_call_log, actor, CallQuery(first=args.first, last=args.last), out)
     print(f"Wrote {rows:,} call{'s' if rows != 1 else ''} to {out}.")
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from billing_desktop.server.main import serve
+
+    _local(args, "serve")
+    if (args.certfile is None) != (args.keyfile is None):
+        raise UsageError("serve: give both --certfile and --keyfile, or neither")
+    for path in (args.certfile, args.keyfile):
+        if path is not None and not path.is_file():
+            raise UsageError(f"serve: no such file {path}")
+    from billing_desktop.config import store_url
+
+    serve(
+        store_url(args.store),
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        certfile=args.certfile,
+        keyfile=args.keyfile,
+    )
+    return 0
+
+
+def _cmd_tokens(args: argparse.Namespace) -> int:
+    from billing_desktop.server.state import create_token
+    from billing_desktop.services.context import resolve_actor
+
+    store = _local(args, "tokens create")
+    with store() as uow:
+        issuer = resolve_actor(uow, args.user)
+        if args.token_user not in uow.users.get_many([args.token_user]):
+            raise UsageError(f"--user {args.token_user}: no such user in this workspace")
+        token = create_token(uow.connection, args.token_user, issuer.audit_name)
+        uow.commit()
+    print(token)
+    return 0
+
+
 COMMANDS = {
+    "serve": _cmd_serve,
+    "tokens": _cmd_tokens,
     "export": _cmd_export,
     "statement": _cmd_statement,
     "units": _cmd_units,
@@ -485,6 +567,10 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test is not None:
+        from billing_desktop.selftest import run as self_test
+
+        return self_test(Path(args.self_test) if args.self_test else None)
     command = args.command or "gui"
     try:
         return COMMANDS[command](args)

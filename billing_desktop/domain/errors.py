@@ -39,3 +39,18 @@ class StoreError(BillingError):
 
 class Conflict(BillingError):
     """A write clashes with what the store already holds."""
+
+
+class StaleData(Conflict):
+    """Someone else changed what a write was based on since it was read; nothing was written.
+
+    ``current`` holds the resource as it is now (plain JSON data), for the conflict message."""
+
+    def __init__(self, message: str, resource: str = "", current: object = None) -> None:
+        super().__init__(message)
+        self.resource = resource
+        self.current = current
+
+
+class Unavailable(StoreError):
+    """The remote store cannot be reached or failed; the change was not made (safe to retry)."""

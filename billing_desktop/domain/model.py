@@ -332,3 +332,4 @@ class AuditEntry:
     entity_id: str = ""
     before: dict[str, object] | None = None
     after: dict[str, object] | None = field(default=None)
+    request_key: str | None = None  # the API request's Idempotency-Key, when made through it

@@ -7,12 +7,12 @@ back unless ``commit()`` is called.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from billing_desktop.domain.model import (
     Account,
@@ -268,6 +268,25 @@ class CallOrder:
     descending: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class BucketCount:
+    """Records of one kind in one time range, counted per key (an interview method, an SMS
+    type). ``bucket`` is the index ``i`` of the range ``[bounds[i], bounds[i + 1])`` asked for."""
+
+    bucket: int
+    key: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class BucketMinutes:
+    """Recordings in one time range: how many, and their minutes (exact)."""
+
+    bucket: int
+    recordings: int
+    minutes: Decimal
+
+
 class Queries(Protocol):
     """Read models for screens and reports, computed by the store (SQL does the heavy lifting)."""
 
@@ -312,6 +331,27 @@ class Queries(Protocol):
     def call_campaigns(self) -> list[str]: ...
 
     def numbers_count(self) -> int: ...
+
+    # Usage Data statistics (PRODUCT §8.1): ``bounds`` are increasing instants delimiting
+    # consecutive ranges (month boundaries in the account's zone, worked out by the caller).
+
+    def interviews_by_method(self, bounds: Sequence[datetime]) -> list[BucketCount]:
+        """Interviews completed in each range, counted per method (ranges without any absent)."""
+        ...
+
+    def sms_by_type(self, bounds: Sequence[datetime]) -> list[BucketCount]:
+        """SMS messages sent in each range, counted per message type."""
+        ...
+
+    def recording_minutes(
+        self, bounds: Sequence[datetime], campaign: str | None = None
+    ) -> list[BucketMinutes]:
+        """Recordings made in each range (of one campaign, or all): count and exact minutes."""
+        ...
+
+    def recording_campaigns(self) -> list[str]:
+        """The campaigns that have recordings, by name."""
+        ...
 
 
 class SettingsRepository(Protocol):
@@ -371,3 +411,26 @@ class UnitOfWorkFactory(Protocol):
         ...
 
     def __call__(self) -> UnitOfWork: ...
+
+
+class Store(Protocol):
+    """What the GUI and the command line use: run a use case against the store.
+
+    ``service`` is one of the operations of :mod:`billing_desktop.services.api`, called as
+    ``service(uow, caller, *args, **kwargs)``. A local store runs it in a unit of work of its
+    own (and commits it, for ``write``); the remote store has the server run it. Either way it
+    returns plain data and raises the same :class:`~billing_desktop.domain.errors.BillingError`s.
+    Safe to call from any thread.
+    """
+
+    @property
+    def description(self) -> str: ...
+
+    @property
+    def remote(self) -> bool:
+        """True when the store is reached over the network (no direct unit of work)."""
+        ...
+
+    def read(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
+
+    def write(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...

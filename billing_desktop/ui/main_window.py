@@ -31,7 +31,7 @@ from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.access import Area
 from billing_desktop.services import overview
 from billing_desktop.services.overview import Workspace
-from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 from billing_desktop.ui.app import app_icon
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.tabs.base import Page, TabContext, read
@@ -79,7 +79,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        store: UnitOfWorkFactory,
+        store: Store,
         user_id: str | None = None,
         *,
         month: date | None = None,
@@ -449,7 +449,7 @@ class MainWindow(QMainWindow):
         else:
             self.ui.pages.setCurrentWidget(self.ui.noAccessPage)
 
-    def _switch_store(self, store: UnitOfWorkFactory, path: Path) -> None:
+    def _switch_store(self, store: Store, path: Path) -> None:
         self._lock_store_actions(False)
         self._remember_folder(path)
         self.store = store

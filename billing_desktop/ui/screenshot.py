@@ -14,7 +14,7 @@ from pathlib import Path
 
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import BillingError
-from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 
 FILE_NAMES: dict[Area, str] = {
     Area.USAGE: "usage.png",
@@ -51,7 +51,7 @@ def _parse_month(month: str | None) -> date | None:
 
 
 def take_screenshots(
-    store: UnitOfWorkFactory,
+    store: Store,
     user_id: str | None,
     out_dir: Path,
     size: tuple[int, int] = (1280, 800),

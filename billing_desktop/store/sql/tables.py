@@ -253,6 +253,8 @@ audit_log = sa.Table(
     sa.Column("entity_id", sa.String(200), nullable=False, default=""),
     sa.Column("before", sa.JSON, nullable=True),
     sa.Column("after", sa.JSON, nullable=True),
+    # Revision 0006: the Idempotency-Key of the API request that made the change, if any.
+    sa.Column("request_key", sa.String(200), nullable=True),
 )
 
 # Revision 0003: hourly usage rollups, written in the same transaction as the raw records, so a
@@ -313,6 +315,43 @@ plan_extension_requests = sa.Table(
     sa.Column("requested_by", sa.String(200), nullable=False),
     sa.Column("requested_at", UtcTimestamp, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
+)
+
+# Revision 0006: what the HTTP API server keeps in the store, so that any number of server
+# processes on one database answer alike (the server itself holds no state).
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # SHA-256 of the token: tokens are 256 random bits, so a fast hash is enough to make a
+    # stolen store useless for signing in, and lookups stay one indexed read.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", UtcTimestamp, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("revoked_at", UtcTimestamp, nullable=True),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("user_id", Id, primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("operation", sa.String(100), nullable=False),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("response", sa.JSON, nullable=False),
+    sa.Column("etag", sa.String(100), nullable=True),
+    sa.Column("created_at", UtcTimestamp, nullable=False),
+)
+
+# One version per resource (billing units, plans, credits...): every API write to a resource
+# bumps it; writes carry the version they saw (If-Match) and a stale one is refused.
+resource_versions = sa.Table(
+    "resource_versions",
+    metadata,
+    sa.Column("resource", sa.String(40), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
 )
 
 # Revision 0002: date-range indexes the screens and reports page through.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -26,6 +27,8 @@ from billing_desktop.store.ports import (
 )
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import open_engine
+
+T = TypeVar("T")
 
 
 class SqlUnitOfWork:
@@ -107,6 +110,12 @@ class SqlUnitOfWork:
         self.extension_requests = r.SqlExtensionRequests(conn)
         return self
 
+    @property
+    def connection(self) -> sa.Connection:
+        """The open connection (for the API server's own bookkeeping in the same transaction)."""
+        assert self._conn is not None, "unit of work not entered"
+        return self._conn
+
     def commit(self) -> None:
         assert self._transaction is not None, "unit of work not entered"
         self._transaction.commit()
@@ -146,6 +155,22 @@ class SqlStore:
 
     def __call__(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)
+
+    @property
+    def remote(self) -> bool:
+        return False
+
+    def read(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a read service in a unit of work of its own (``ports.Store``)."""
+        with self() as uow:
+            return service(uow, *args, **kwargs)
+
+    def write(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a changing service in a unit of work of its own and commit it."""
+        with self() as uow:
+            result = service(uow, *args, **kwargs)
+            uow.commit()
+            return result
 
     def dispose(self) -> None:
         self.engine.dispose()

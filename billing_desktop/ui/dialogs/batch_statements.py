@@ -37,7 +37,7 @@ from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.statements import StatementMonth, month_name, statement_months
-from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 from billing_desktop.ui.tabs.base import TabContext, read
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class BatchResult:
 
 
 def render_statements(
-    store: UnitOfWorkFactory,
+    store: Store,
     actor: Actor,
     months: Sequence[Month],
     folder: Path | None,
@@ -91,8 +91,7 @@ def render_statements(
                 progress(encode_progress((index + fraction) / count, f"{label}\n{message}"))
 
         try:
-            with store() as uow:
-                data = statement(uow, actor, month, today)
+            data = store.read(statement, actor, month, today)
             rendered = render_statement(data, RenderHooks(report, cancel.is_set))
         except RenderCancelled:
             result.cancelled = True

@@ -32,7 +32,7 @@ from billing_desktop.domain.money import currency_symbol, format_amount, format_
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits
 from billing_desktop.services.usage_page import UsagePage, month_name, usage_page
-from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.models.table import NEGATIVE
 from billing_desktop.ui.tasks import TaskRunner
@@ -44,17 +44,15 @@ VIEW_ONLY = (
 
 
 def run_credit_action(
-    store: UnitOfWorkFactory,
+    store: Store,
     actor: Actor,
     month: Month | None,
     action: Callable[..., Any],
     *args: Any,
 ) -> tuple[Any, UsagePage]:
     """Worker thread: run ``action(uow, actor, *args)``, commit, and read the page again."""
-    with store() as uow:
-        result = action(uow, actor, *args)
-        uow.commit()
-        return result, usage_page(uow, actor, month)
+    result = store.write(action, actor, *args)
+    return result, store.read(usage_page, actor, month)
 
 
 class AmountEdit(QLineEdit):
@@ -94,7 +92,7 @@ class ManageCreditsDialog(QDialog):
 
     def __init__(
         self,
-        store: UnitOfWorkFactory,
+        store: Store,
         runner: TaskRunner,
         actor: Actor,
         page: UsagePage,

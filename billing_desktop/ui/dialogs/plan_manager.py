@@ -34,7 +34,7 @@ from billing_desktop.domain.money import format_money
 from billing_desktop.domain.plans import MAX_REASON, Change, PlanOption, check_extension
 from billing_desktop.services import credits, plans
 from billing_desktop.services.plans import AppPlans
-from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.models.table import (
@@ -56,24 +56,21 @@ CHANGE_TITLES = {
 }
 
 
-def load_app_plans(store: UnitOfWorkFactory, actor: Actor, app_id: str) -> AppPlans:
+def load_app_plans(store: Store, actor: Actor, app_id: str) -> AppPlans:
     """Worker thread: what the dialog shows."""
-    with store() as uow:
-        return plans.app_plans(uow, actor, app_id)
+    return store.read(plans.app_plans, actor, app_id)
 
 
 def run_plan_action(
-    store: UnitOfWorkFactory,
+    store: Store,
     actor: Actor,
     app_id: str,
     action: Callable[..., Any],
     *args: Any,
 ) -> tuple[Any, AppPlans]:
     """Worker thread: run ``action(uow, actor, app_id, *args)``, commit, read the app again."""
-    with store() as uow:
-        result = action(uow, actor, app_id, *args)
-        uow.commit()
-        return result, plans.app_plans(uow, actor, app_id)
+    result = store.write(action, actor, app_id, *args)
+    return result, store.read(plans.app_plans, actor, app_id)
 
 
 def _eligibility(option: PlanOption) -> str:
@@ -95,7 +92,7 @@ class PlanManagerDialog(QDialog):
 
     def __init__(
         self,
-        store: UnitOfWorkFactory,
+        store: Store,
         runner: TaskRunner,
         actor: Actor,
         app_id: str,

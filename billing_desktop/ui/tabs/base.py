@@ -27,32 +27,28 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import Account
 from billing_desktop.services.overview import Workspace
-from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 from billing_desktop.ui.models.table import Column, ColumnTableModel
 from billing_desktop.ui.tasks import TaskHandle, TaskRunner
 
 T = TypeVar("T")
 
 
-def read(store: UnitOfWorkFactory, service: Callable[..., T], *args: Any) -> T:
-    """Run a read service in a unit of work of its own (called on a worker thread)."""
-    with store() as uow:
-        return service(uow, *args)
+def read(store: Store, service: Callable[..., T], *args: Any) -> T:
+    """Run a read service on the store (called on a worker thread; local or remote)."""
+    return store.read(service, *args)
 
 
-def write(store: UnitOfWorkFactory, service: Callable[..., T], *args: Any) -> T:
-    """Run a changing service in a unit of work of its own and commit it (worker thread)."""
-    with store() as uow:
-        result = service(uow, *args)
-        uow.commit()
-        return result
+def write(store: Store, service: Callable[..., T], *args: Any) -> T:
+    """Run a changing service on the store and commit it (called on a worker thread)."""
+    return store.write(service, *args)
 
 
 @dataclass(frozen=True)
 class TabContext:
     """What a tab needs: the store, who is looking, and the runner for store work."""
 
-    store: UnitOfWorkFactory
+    store: Store
     workspace: Workspace
     runner: TaskRunner
     month: date | None = None  # the Usage tab's first month (``--month``), else the current one

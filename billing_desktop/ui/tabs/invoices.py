@@ -32,7 +32,7 @@ from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import InvoiceStatus, PlanTier
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.statements import DocumentKind, History, HistoryRow, invoice_history
-from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,
@@ -56,7 +56,7 @@ ALL = "all"
 
 
 def render_invoice_file(
-    store: UnitOfWorkFactory,
+    store: Store,
     actor: Actor,
     number: str,
     cancel: threading.Event,
@@ -67,8 +67,7 @@ def render_invoice_file(
     from billing_desktop.services.statements import invoice_document
     from billing_desktop.ui.dialogs.print_preview import PdfFile, render_hooks
 
-    with store() as uow:
-        document = invoice_document(uow, actor, number)
+    document = store.read(invoice_document, actor, number)
     rendered = render_invoice(document, render_hooks(progress, cancel))
     return PdfFile(f"{number}.pdf", rendered.data)
 

@@ -47,7 +47,7 @@ from billing_desktop.services.usage_page import (
     month_name,
     usage_page,
 )
-from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate, remaining_share
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
 from billing_desktop.ui.models.sortable import RichColumn, SortableTableModel
@@ -111,7 +111,7 @@ COMMIT_TIPS = {
 }
 
 
-def write_pricing(store: UnitOfWorkFactory, actor: Actor, path: Path, kind: str) -> str:
+def write_pricing(store: Store, actor: Actor, path: Path, kind: str) -> str:
     """Worker thread: read the rate card and write it as PDF or CSV; returns a summary."""
     from billing_desktop.reports.rate_card import rate_card_csv, rate_card_pdf
 

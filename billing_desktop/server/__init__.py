@@ -1,0 +1,1 @@
+"""The HTTP JSON API over the services (``billing-desktop serve``; extra ``server``)."""

@@ -1,0 +1,414 @@
+"""The HTTP JSON API (PRODUCT §2, §9, §10): every operation of ``services.api`` as one endpoint.
+
+``POST /api/v1/<module>/<function>`` runs that service as the user the bearer token names,
+after checking the user's rights for the operation's tab (PRODUCT §9) — the services check
+finer rules again. Reads answer with the ``ETag`` of the resource they show. Writes need:
+
+* ``Idempotency-Key``: a retry with the same key returns the first response without running
+  the write again; the same key with another body is refused (422); no key is refused (400).
+* ``If-Match``: the resource version the client last read (or ``*`` when the change does not
+  depend on what was read, such as appending records). A stale version is refused (412) with
+  the current value in the body, and nothing is written. No header is refused (428).
+
+The write, its audit rows (tagged with the key), the new version and the stored response are
+committed in one transaction. The server keeps nothing in memory between requests.
+"""
+
+# No ``from __future__ import annotations`` here: FastAPI reads the endpoint annotations, which
+# name per-operation models built at run time.
+
+import json
+import logging
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Body, FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, TypeAdapter
+
+from billing_desktop import __version__
+from billing_desktop.domain.access import Actor
+from billing_desktop.domain.errors import (
+    BillingError,
+    InvalidInput,
+    PermissionDenied,
+    StaleData,
+)
+from billing_desktop.domain.model import AuditEntry
+from billing_desktop.server import state
+from billing_desktop.services import overview, statements, units, usage_page
+from billing_desktop.services.api import OPERATIONS, Operation
+from billing_desktop.services.context import resolve_actor
+from billing_desktop.store.http.codec import codec_for
+from billing_desktop.store.http.errors import encode_error, status_of
+from billing_desktop.store.sql.uow import SqlStore, SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+MAX_KEY = 200
+ORIGIN = "api"
+
+# What a 412 shows as "the current value" of each resource (read as the refused user).
+SNAPSHOTS: dict[str, Callable[..., Any]] = {
+    "units": units.units_overview,
+    "plans": overview.apps,
+    "credits": usage_page.usage_page,
+    "closing": statements.statement_months,
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = {"error": error, "message": message, "detail": detail}
+        self.headers: dict[str, str] = {}
+
+
+class ErrorBody(BaseModel):
+    error: str
+    message: str
+    detail: dict[str, Any] = {}
+
+
+def _error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    texts = {
+        400: "Bad request (a write without an Idempotency-Key, or a malformed header)",
+        401: "No valid bearer token",
+        403: "The user's role and access groups do not allow this",
+        404: "Not found",
+        409: "Conflicts with what the store holds",
+        412: "Stale write: the resource changed since it was read; body has the current value",
+        422: "Invalid input, or an Idempotency-Key reused with another body",
+        428: "A write without If-Match",
+        503: "The store is unavailable",
+    }
+    return {code: {"model": ErrorBody, "description": texts[code]} for code in codes}
+
+
+def create_app(store: SqlStore) -> FastAPI:
+    """The API over ``store`` (an SQL store: SQLite for one machine, PostgreSQL for teams)."""
+    app = FastAPI(
+        title="Billing Desktop API",
+        version=__version__,
+        description=(
+            "The billing workspace over HTTP JSON for Billing Desktop clients. Every request "
+            "needs `Authorization: Bearer <token>` (`billing-desktop tokens create`). Writes "
+            "need `Idempotency-Key` and `If-Match`."
+        ),
+    )
+    bearer = HTTPBearer(auto_error=False, description="A token from `tokens create`")
+
+    @app.exception_handler(ApiError)
+    def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(BillingError)
+    def _billing_error(request: Request, exc: BillingError) -> JSONResponse:
+        return JSONResponse(encode_error(exc), status_code=status_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = exc.errors()
+        first = problems[0] if problems else {}
+        where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+        message = f"{where or 'request'}: {first.get('msg', 'invalid')}"
+        return JSONResponse(
+            {"error": "InvalidInput", "message": message, "detail": {}}, status_code=422
+        )
+
+    def user_of(credentials: HTTPAuthorizationCredentials | None) -> str:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise ApiError(401, "Unauthorized", "sign in: send Authorization: Bearer <token>")
+        with store() as uow:
+            user_id = state.token_user(uow.connection, credentials.credentials)
+        if user_id is None:
+            raise ApiError(401, "Unauthorized", "this token is not valid (revoked or unknown)")
+        return user_id
+
+    def actor_for(uow: SqlUnitOfWork, user_id: str, operation: Operation) -> Actor:
+        actor = resolve_actor(uow, user_id, origin=ORIGIN)
+        area = operation.area
+        if area is not None:
+            allowed = (
+                actor.rights.can_edit(area) if operation.writes else actor.rights.can_view(area)
+            )
+            if not allowed:
+                verb = "change" if operation.writes else "see"
+                raise PermissionDenied(f"{actor.name} may not {verb} {area.label}")
+        return actor
+
+    def call(operation: Operation, uow: SqlUnitOfWork, actor: Actor, arguments: Any) -> Any:
+        codec = codec_for(operation)
+        kwargs = codec.decode_call(arguments)
+        caller: Any = actor.user_id if operation.caller == "user_id" else actor
+        return codec.encode_result(operation.function(uow, caller, **kwargs))
+
+    def read_endpoint(operation: Operation) -> Callable[..., Any]:
+        arguments_model = codec_for(operation).arguments
+
+        def endpoint(
+            arguments: Annotated[arguments_model, Body()],  # type: ignore[valid-type]
+            credentials: Annotated[HTTPAuthorizationCredentials | None, _depends(bearer)],
+        ) -> Response:
+            user_id = user_of(credentials)
+            with store() as uow:
+                actor = actor_for(uow, user_id, operation)
+                version = state.version_of(uow.connection, operation.resource)
+                body = call(operation, uow, actor, arguments)
+            return _json(body, 200, state.etag(operation.resource, version))
+
+        return endpoint
+
+    def write_endpoint(operation: Operation) -> Callable[..., Any]:
+        arguments_model = codec_for(operation).arguments
+
+        def endpoint(
+            request: Request,
+            arguments: Annotated[arguments_model, Body()],  # type: ignore[valid-type]
+            credentials: Annotated[HTTPAuthorizationCredentials | None, _depends(bearer)],
+            idempotency_key: Annotated[str | None, Header()] = None,
+            if_match: Annotated[str | None, Header()] = None,
+        ) -> Response:
+            user_id = user_of(credentials)
+            raw = json.dumps(arguments.model_dump(mode="json"), sort_keys=True).encode()  # type: ignore[attr-defined]
+
+            def run(uow: SqlUnitOfWork) -> tuple[Any, str]:
+                actor = actor_for(uow, user_id, operation)
+                return call(operation, uow, actor, arguments), ""
+
+            return guarded_write(
+                operation.name, operation.resource, user_id, raw, idempotency_key, if_match, run
+            )
+
+        return endpoint
+
+    def guarded_write(
+        name: str,
+        resource: str,
+        user_id: str,
+        raw: bytes,
+        key: str | None,
+        if_match: str | None,
+        run: Callable[[SqlUnitOfWork], tuple[Any, str]],
+    ) -> Response:
+        key = _check_key(key)
+        digest = state.request_hash(name, raw)
+        if if_match is None:
+            raise ApiError(428, "PreconditionRequired", "a write needs If-Match (a version or *)")
+        try:
+            expected = state.parse_etag(if_match, resource)
+        except ValueError as exc:
+            raise ApiError(400, "BadRequest", str(exc)) from None
+        for attempt in range(2):
+            with store() as uow:
+                conn = uow.connection
+                replay = _replay(conn, user_id, key, name, digest)
+                if replay is not None:
+                    return replay
+                before = state.version_of(conn, resource)
+                audit_from = state.last_audit_id(conn)
+                after = state.bump_version(conn, resource, expected)
+                if after is None:
+                    raise stale(uow, user_id, resource, expected, before)
+                body, _ = run(uow)
+                tag = state.etag(resource, after)
+                uow.audit.add(
+                    AuditEntry(
+                        datetime.now(UTC),
+                        user_id,
+                        ORIGIN,
+                        name,
+                        "resource",
+                        resource,
+                        {"version": before},
+                        {"version": after},
+                        key,
+                    )
+                )
+                state.tag_audit_rows(conn, audit_from, key)
+                stored = state.StoredResponse(name, digest, 200, body, tag)
+                try:
+                    state.store_response(conn, user_id, key, stored)
+                    uow.commit()
+                except sa.exc.IntegrityError:
+                    # The same key arrived twice at once and the other request won: answer as
+                    # it did (next attempt replays it).
+                    if attempt:
+                        raise
+                    continue
+                return _json(body, 200, tag)
+        raise AssertionError("unreachable")
+
+    def _replay(
+        conn: sa.Connection, user_id: str, key: str, name: str, digest: str
+    ) -> Response | None:
+        stored = state.stored_response(conn, user_id, key)
+        if stored is None:
+            return None
+        if stored.operation != name or stored.request_hash != digest:
+            raise ApiError(
+                422,
+                "IdempotencyKeyReused",
+                "this Idempotency-Key was used for a different request; use a new key",
+            )
+        response = _json(stored.body, stored.status, stored.etag)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    def stale(
+        uow: SqlUnitOfWork, user_id: str, resource: str, expected: int | None, current: int
+    ) -> ApiError:
+        snapshot = SNAPSHOTS.get(resource)
+        value: Any = None
+        if snapshot is not None:
+            actor = resolve_actor(uow, user_id, origin=ORIGIN)
+            try:
+                hints_owner = next(op for op in OPERATIONS.values() if op.function is snapshot)
+                value = codec_for(hints_owner).encode_result(snapshot(uow, actor))
+            except (BillingError, StopIteration):
+                value = None
+        error = StaleData(
+            f"someone else changed {resource.replace('_', ' ')} since you read them "
+            f"(you had version {expected}, it is now {current}); nothing was changed — "
+            "look at the current state and try again",
+            resource,
+            {"version": current, "value": value},
+        )
+        api_error = ApiError(412, "StaleData", str(error), **encode_error(error)["detail"])
+        api_error.headers["ETag"] = state.etag(resource, current)
+        return api_error
+
+    for operation in OPERATIONS.values():
+        module, function = operation.name.split(".", 1)
+        path = f"{API}/{module}/{function}"
+        doc = (operation.function.__doc__ or "").strip().splitlines()
+        summary = doc[0] if doc else operation.name
+        if operation.writes:
+            app.add_api_route(
+                path,
+                write_endpoint(operation),
+                methods=["POST"],
+                name=operation.name,
+                summary=summary,
+                tags=[module],
+                response_model=codec_for(operation).result_type,
+                responses=_error_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
+                operation_id=operation.name.replace(".", "_"),
+            )
+        else:
+            app.add_api_route(
+                path,
+                read_endpoint(operation),
+                methods=["POST"],
+                name=operation.name,
+                summary=summary,
+                tags=[module],
+                response_model=codec_for(operation).result_type,
+                responses=_error_responses(401, 403, 404, 422, 503),
+                operation_id=operation.name.replace(".", "_"),
+            )
+
+    @app.post(
+        f"{API}/imports/{{kind}}",
+        tags=["imports"],
+        operation_id="imports_import_file",
+        summary="Import one CSV file of a kind (PRODUCT §12), all or nothing",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        },
+        responses=_error_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
+    )
+    async def import_csv(
+        kind: str,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, _depends(bearer)],
+        file_name: str = "upload.csv",
+        idempotency_key: Annotated[str | None, Header()] = None,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        content = await request.body()
+        return await run_in_threadpool(
+            import_upload, kind, content, credentials, file_name, idempotency_key, if_match
+        )
+
+    def import_upload(
+        kind: str,
+        content: bytes,
+        credentials: HTTPAuthorizationCredentials | None,
+        file_name: str,
+        key: str | None,
+        if_match: str | None,
+    ) -> Response:
+        from billing_desktop.services.imports import KINDS, ImportReport, import_file
+
+        user_id = user_of(credentials)
+        if kind not in KINDS:
+            raise InvalidInput(f"unknown import kind '{kind}' (one of: {', '.join(KINDS)})")
+        name = Path(file_name).name or "upload.csv"
+        operation = f"imports.{kind}"
+        raw = name.encode() + b"\0" + content
+        key = _check_key(key)
+        if if_match is None:
+            raise ApiError(428, "PreconditionRequired", "a write needs If-Match (a version or *)")
+        try:
+            expected = state.parse_etag(if_match, "records")
+        except ValueError as exc:
+            raise ApiError(400, "BadRequest", str(exc)) from None
+        with store() as uow:
+            replay = _replay(
+                uow.connection, user_id, key, operation, state.request_hash(operation, raw)
+            )
+            if replay is not None:
+                return replay
+            current = state.version_of(uow.connection, "records")
+            if expected is not None and expected != current:
+                raise stale(uow, user_id, "records", expected, current)
+        # The import streams the file in a transaction of its own. It is idempotent by itself
+        # (identical rows are skipped on a retry), so a failure between it and the bookkeeping
+        # below can never import twice.
+        with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(content)
+            report = import_file(store, kind, path, user_id)
+        body = TypeAdapter(ImportReport).dump_python(report, mode="json")
+        return guarded_write(operation, "records", user_id, raw, key, "*", lambda uow: (body, ""))
+
+    @app.get(f"{API}/health", tags=["server"], operation_id="server_health")
+    def health() -> dict[str, str]:
+        """The server is up and its store answers (no sign-in needed)."""
+        with store() as uow:
+            uow.connection.execute(sa.text("SELECT 1"))
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _depends(bearer: HTTPBearer) -> Any:
+    from fastapi import Depends
+
+    return Depends(bearer)
+
+
+def _check_key(key: str | None) -> str:
+    if key is None or not key.strip():
+        raise ApiError(400, "IdempotencyKeyMissing", "a write needs an Idempotency-Key header")
+    if len(key) > MAX_KEY:
+        raise ApiError(400, "BadRequest", f"Idempotency-Key longer than {MAX_KEY} characters")
+    return key
+
+
+def _json(body: Any, status: int, etag: str | None) -> Response:
+    headers = {"ETag": etag} if etag else {}
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -1,0 +1,45 @@
+"""Starting the API server: ``billing-desktop --store URL serve``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from billing_desktop.server.app import create_app
+from billing_desktop.store.sql.uow import SqlStore
+
+STORE_VARIABLE = "BILLING_DESKTOP_SERVE_STORE"
+
+
+def create() -> FastAPI:
+    """The app for one server process (uvicorn's factory: each worker opens the store)."""
+    return create_app(SqlStore(os.environ[STORE_VARIABLE]))
+
+
+def serve(
+    url: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    workers: int = 1,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+) -> None:
+    import uvicorn
+
+    SqlStore(url).dispose()  # open once first: migrations run, a bad store fails here
+    os.environ[STORE_VARIABLE] = url
+    uvicorn.run(
+        "billing_desktop.server.main:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+        log_level="info",
+        # The token is in the Authorization header, which uvicorn never logs.
+        access_log=True,
+    )

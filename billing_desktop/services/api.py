@@ -1,0 +1,131 @@
+"""The use cases a store can run for the GUI and the command line: the remote API's contract.
+
+Each :class:`Operation` is one service function ``fn(uow, actor, ...plain data...)``. A local
+store runs it in a unit of work of its own; the remote store sends its arguments to the server,
+which runs the same function there as the user its token names. So the HTTP API is made of use
+cases, not tables: the server can then check each request against PRODUCT §9 (a shared-account
+user is refused every Plans operation, and no other operation returns plan data), which a
+table-shaped API could not do without handing out whole tables.
+
+``area`` is the tab whose rights the operation needs (view for reads, edit for writes; the
+service checks finer rules itself). ``resource`` names what a write changes, or what a read
+shows, for optimistic concurrency: a write carries the version of its resource the client last
+read (If-Match) and is refused when someone else has changed it since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from billing_desktop.domain.access import Area
+from billing_desktop.services import (
+    billing,
+    credits,
+    overview,
+    plans,
+    pricing,
+    sessions,
+    statements,
+    units,
+    usage_data,
+    usage_page,
+)
+
+READ = "read"
+WRITE = "write"
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # "units.add_unit": the module and the function
+    function: Callable[..., Any]
+    kind: str  # READ or WRITE
+    area: Area | None  # None: any signed-in user of the workspace
+    resource: str
+    # How the caller is passed: "actor" (an Actor) or "user_id" (the workspace read, which
+    # works out the actor itself).
+    caller: str = "actor"
+
+    @property
+    def writes(self) -> bool:
+        return self.kind == WRITE
+
+
+def _op(
+    function: Callable[..., Any],
+    kind: str,
+    area: Area | None,
+    resource: str,
+    caller: str = "actor",
+) -> Operation:
+    module = function.__module__.rsplit(".", 1)[-1]
+    return Operation(f"{module}.{function.__name__}", function, kind, area, resource, caller)
+
+
+U, BU, P, INV, UD = (
+    Area.USAGE,
+    Area.BILLING_UNITS,
+    Area.PLANS,
+    Area.INVOICES,
+    Area.USAGE_DATA,
+)
+
+_OPERATIONS = [
+    _op(overview.workspace, READ, None, "workspace", caller="user_id"),
+    # Usage tab
+    _op(usage_page.usage_page, READ, U, "credits"),
+    _op(usage_page.transactions, READ, U, "credits"),
+    _op(billing.usage_summary, READ, U, "credits"),
+    _op(pricing.rate_card, READ, U, "credits"),
+    _op(credits.purchase_credits, WRITE, U, "credits"),
+    _op(credits.make_one_time_payment, WRITE, U, "credits"),
+    _op(credits.set_auto_recharge, WRITE, U, "credits"),
+    _op(billing.close_month, WRITE, U, "closing"),
+    # Billing Units tab
+    _op(units.units_overview, READ, BU, "units"),
+    _op(units.unit_members, READ, BU, "units"),
+    _op(units.deletion_impact, READ, BU, "units"),
+    _op(units.unit_report, READ, BU, "units"),
+    _op(units.find_unit, READ, BU, "units"),
+    _op(units.add_unit, WRITE, BU, "units"),
+    _op(units.rename_unit, WRITE, BU, "units"),
+    _op(units.delete_unit, WRITE, BU, "units"),
+    _op(units.restore_unit, WRITE, BU, "units"),
+    _op(units.assign, WRITE, BU, "units"),
+    _op(units.unassign, WRITE, BU, "units"),
+    _op(units.reapply, WRITE, BU, "units"),
+    _op(units.revert, WRITE, BU, "units"),
+    # Plans tab
+    _op(overview.apps, READ, P, "plans"),
+    _op(plans.app_plans, READ, P, "plans"),
+    _op(plans.change_plan, WRITE, P, "plans"),
+    _op(plans.cancel_downgrade, WRITE, P, "plans"),
+    _op(plans.change_owner, WRITE, P, "plans"),
+    _op(plans.add_funds, WRITE, P, "plans"),
+    _op(plans.request_extension, WRITE, P, "plans"),
+    # Invoices tab
+    _op(statements.invoice_history, READ, INV, "closing"),
+    _op(statements.invoice_document, READ, INV, "closing"),
+    _op(statements.statement, READ, INV, "closing"),
+    _op(statements.statement_months, READ, INV, "closing"),
+    # Usage Data tab
+    _op(sessions.session_statistics, READ, UD, "records"),
+    _op(usage_data.call_log_start, READ, UD, "records"),
+    _op(usage_data.call_log_page, READ, UD, "records"),
+    _op(usage_data.call_log_count, READ, UD, "records"),
+]
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}
+_BY_FUNCTION: dict[Callable[..., Any], Operation] = {op.function: op for op in _OPERATIONS}
+
+
+def register(operation: Operation) -> None:
+    """Add an operation (sections of the GUI built later add theirs this way)."""
+    OPERATIONS[operation.name] = operation
+    _BY_FUNCTION[operation.function] = operation
+
+
+def operation_for(function: Callable[..., Any]) -> Operation | None:
+    return _BY_FUNCTION.get(function)
