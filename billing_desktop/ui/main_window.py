@@ -192,6 +192,7 @@ class MainWindow(QMainWindow):
         ui = self.ui
         ui.actionNewStore.triggered.connect(self.choose_new_store)
         ui.actionOpenStore.triggered.connect(self.choose_store)
+        ui.actionConnectServer.triggered.connect(self.choose_server)
         ui.actionImport.triggered.connect(self.open_import_dialog)
         ui.actionQuit.triggered.connect(self.close)
         ui.actionRefresh.triggered.connect(self.refresh)
@@ -216,6 +217,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.ui.actionNewStore,
             self.ui.actionOpenStore,
+            self.ui.actionConnectServer,
             self.ui.actionImport,
             self.ui.actionRefresh,
         ):
@@ -420,6 +422,34 @@ class MainWindow(QMainWindow):
         if chosen:
             self.open_location(chosen)
 
+    def choose_server(self) -> None:
+        from billing_desktop.ui.dialogs.connect_server import ConnectServerDialog
+
+        dialog = ConnectServerDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.connect_server(dialog.url, dialog.token))
+        dialog.open()
+
+    def connect_server(self, url: str, token: str) -> None:
+        """Sign in to the server at ``url`` (off the GUI thread) and switch to its workspace."""
+        from billing_desktop.ui.dialogs.connect_server import connect
+
+        self._show_loading(f"Connecting to {url}…")
+        self._lock_store_actions(True)
+        self.runner.run(
+            connect,
+            url,
+            token,
+            on_done=lambda store: self._switch_store(store, None),
+            on_error=self._connect_failed,
+            description="connect to a server",
+        )
+
+    def _connect_failed(self, message: str) -> None:
+        self._lock_store_actions(False)
+        self.show_error("Cannot connect to the server", message, critical=True)
+        self._restore_page()
+
     def open_location(self, location: str) -> None:
         """Open (creating or upgrading as needed) the store at ``location`` and switch to it."""
         from billing_desktop.bootstrap import open_store
@@ -449,9 +479,10 @@ class MainWindow(QMainWindow):
         else:
             self.ui.pages.setCurrentWidget(self.ui.noAccessPage)
 
-    def _switch_store(self, store: Store, path: Path) -> None:
+    def _switch_store(self, store: Store, path: Path | None) -> None:
         self._lock_store_actions(False)
-        self._remember_folder(path)
+        if path is not None:
+            self._remember_folder(path)
         self.store = store
         self._set_store_label()
         self.store_changed.emit(store)
@@ -511,9 +542,9 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Importing {path.name}…")
         self._lock_store_actions(True)
         user_id = self.workspace.actor.user_id if self.workspace else self.user_id
+        remote_import = getattr(self.store, "import_csv", None)
         self.runner.run(
-            partial(import_file, user_id=user_id),
-            self.store,
+            remote_import or partial(import_file, self.store, user_id=user_id),  # type: ignore[arg-type]
             kind,
             path,
             on_done=self._import_done,

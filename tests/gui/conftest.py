@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -38,9 +39,21 @@ class RecordingStore:
     def description(self) -> str:
         return self.inner.description
 
+    @property
+    def remote(self) -> bool:
+        return False
+
     def __call__(self) -> UnitOfWork:
         self.threads.append(threading.current_thread())
         return self.inner()
+
+    def read(self, service: Any, *args: Any, **kwargs: Any) -> Any:
+        self.threads.append(threading.current_thread())
+        return self.inner.read(service, *args, **kwargs)
+
+    def write(self, service: Any, *args: Any, **kwargs: Any) -> Any:
+        self.threads.append(threading.current_thread())
+        return self.inner.write(service, *args, **kwargs)
 
 
 @pytest.fixture(autouse=True)

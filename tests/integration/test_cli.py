@@ -26,12 +26,22 @@ def _error_line(capsys: pytest.CaptureFixture[str]) -> str:
     return err[0]
 
 
-def test_a_remote_store_url_is_refused_clearly(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+def test_a_remote_store_without_a_token_asks_to_sign_in(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code = main(["--store", "https://billing.example", "import", "users", str(tmp_path / "u.csv")])
+    monkeypatch.delenv("BILLING_DESKTOP_TOKEN", raising=False)
+    monkeypatch.setattr("billing_desktop.store.http.client.saved_token", lambda url: None)
+    code = main(["--store", "https://billing.example", "usage"])
     assert code == 2
-    assert "remote stores are not supported" in _error_line(capsys)
+    assert "no API token for https://billing.example" in _error_line(capsys)
+
+
+def test_a_remote_store_refuses_what_needs_the_store_itself(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["--store", "https://billing.example", "demo"])
+    assert code == 2
+    assert "demo works on the store itself" in _error_line(capsys)
 
 
 def test_a_store_in_a_missing_folder_is_refused(

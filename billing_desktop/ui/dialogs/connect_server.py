@@ -1,0 +1,118 @@
+"""File ▸ Connect to server…: the address of a ``billing-desktop serve`` and a sign-in token.
+
+The token is checked against the server before the window switches to it, then kept in the
+system keyring (Keychain, Credential Manager, Secret Service) — never in a settings file.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from billing_desktop.config import is_remote
+from billing_desktop.store.http.client import saved_token
+
+LAST_SERVER_KEY = "remote/last_server"
+
+
+def connect(url: str, token: str) -> Any:
+    """Worker thread: a remote store on ``url`` signed in with ``token``, checked by reading
+    the workspace; the token is then kept in the keyring (if the machine has one)."""
+    from billing_desktop.domain.errors import StoreError
+    from billing_desktop.services.overview import workspace
+    from billing_desktop.store.http.client import HttpStore, save_token
+
+    store = HttpStore(url, token)
+    store.read(workspace, None)
+    with suppress(StoreError):  # no keyring here: the token lives for this session only
+        save_token(url, token)
+    return store
+
+
+class ConnectServerDialog(QDialog):
+    """Asks for the server's address and a token; the caller connects.
+
+    Signals: the standard ``QDialog`` ones (``accepted`` once both look usable).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Connect to server")
+        self.url_edit = QLineEdit(self)
+        self.url_edit.setObjectName("serverUrl")
+        self.url_edit.setPlaceholderText("https://billing.example.com")
+        self.url_edit.setText(str(QSettings().value(LAST_SERVER_KEY, "")))
+        self.token_edit = QLineEdit(self)
+        self.token_edit.setObjectName("serverToken")
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setPlaceholderText("bdt_… (from: billing-desktop tokens create)")
+        note = QLabel(
+            "Ask your administrator for a token. It is kept in the system keyring, not in a file.",
+            self,
+        )
+        note.setWordWrap(True)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("connectError")
+        self.error_label.setStyleSheet("color: #b91c1c;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        form = QFormLayout()
+        form.addRow("&Server address:", self.url_edit)
+        form.addRow("&Token:", self.token_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Connect")
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.url_edit.textChanged.connect(self._fill_saved_token)
+        self._fill_saved_token()
+        self.setMinimumWidth(460)
+
+    @property
+    def url(self) -> str:
+        return self.url_edit.text().strip().rstrip("/")
+
+    @property
+    def token(self) -> str:
+        return self.token_edit.text().strip()
+
+    def _fill_saved_token(self) -> None:
+        if self.token or not is_remote(self.url):
+            return
+        saved = saved_token(self.url)
+        if saved:
+            self.token_edit.setText(saved)
+
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.show()
+
+    def _accept(self) -> None:
+        if not is_remote(self.url):
+            self.show_error("Server address: give an http:// or https:// address.")
+            self.url_edit.setFocus()
+            return
+        if not self.token:
+            self.show_error("Token: paste the token your administrator gave you.")
+            self.token_edit.setFocus()
+            return
+        QSettings().setValue(LAST_SERVER_KEY, self.url)
+        self.accept()
