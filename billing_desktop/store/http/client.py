@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -162,6 +163,10 @@ class HttpStore:
     def _run(
         self, service: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any], write: bool
     ) -> T:
+        while isinstance(service, functools.partial):  # a service with arguments bound
+            args = (*service.args, *args)
+            kwargs = {**service.keywords, **kwargs}
+            service = service.func
         adapter = CLIENT_SIDE.get(service)
         if adapter is not None:
             result: T = adapter(self, *args, **kwargs)
