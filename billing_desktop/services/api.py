@@ -112,6 +112,7 @@ _OPERATIONS = [
     _op(statements.statement_months, READ, INV, "closing"),
     # Usage Data tab
     _op(sessions.session_statistics, READ, UD, "records"),
+    _op(sessions.sessions_scope, READ, UD, "records"),
     _op(usage_data.call_log_start, READ, UD, "records"),
     _op(usage_data.call_log_page, READ, UD, "records"),
     _op(usage_data.call_log_count, READ, UD, "records"),

@@ -164,6 +164,31 @@ def session_statistics(
     return SessionStatistics(first, last, bucket, app, zone.key, tuple(buckets))
 
 
+@dataclass(frozen=True, slots=True)
+class SessionsScope:
+    """What the sessions dashboard offers before it reads figures.
+
+    ``apps`` are (id, name) pairs by name, for the app filter; ``today`` is the local day in
+    the account's ``timezone``; ``usage_span`` is the first and last local day with any usage
+    (None when nothing is recorded yet).
+    """
+
+    apps: tuple[tuple[str, str], ...]
+    timezone: str
+    today: date
+    usage_span: tuple[date, date] | None
+
+
+def sessions_scope(uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> SessionsScope:
+    """The apps, time zone, local today and usage span for the sessions dashboard (``now``:
+    an aware instant, the current one by default)."""
+    actor.rights.require(Area.USAGE_DATA, Level.VIEW, "see session statistics")
+    zone = rollup_zone(uow)
+    apps = sorted(((a.id, a.name) for a in uow.apps.all()), key=lambda a: (a[1].casefold(), a[0]))
+    today = (now or datetime.now(UTC)).astimezone(zone).date()
+    return SessionsScope(tuple(apps), zone.key, today, uow.rollups.span())
+
+
 def bucket_start(day: date, bucket: str) -> date:
     """The natural start of the day, week (Monday) or month bucket holding ``day``."""
     if bucket == "week":

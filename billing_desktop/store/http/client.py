@@ -156,7 +156,7 @@ class HttpStore:
             retry=True,
         )
         self._remember("records", response)
-        return TypeAdapter(ImportReport).validate_python(response.json())
+        return TypeAdapter(ImportReport).validate_json(response.content, strict=True)
 
     # Plumbing ---------------------------------------------------------------------------
 
@@ -185,7 +185,7 @@ class HttpStore:
         module, function = operation.name.split(".", 1)
         response = self._send(f"{API}/{module}/{function}", json=body, headers=headers, retry=True)
         self._remember(operation.resource, response)
-        decoded: T = codec.decode_result(response.json())
+        decoded: T = codec.decode_result(response.content)
         return decoded
 
     def _write_headers(self, resource: str) -> dict[str, str]:

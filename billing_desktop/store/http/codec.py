@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import inspect
 import typing
-from types import MappingProxyType
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
@@ -61,12 +61,12 @@ class OperationCodec:
             if name in {p.name for p in self.parameters}
         }
         model = self.arguments.model_validate(given)
-        return model.model_dump(
-            mode="json", include=set(given), fallback=_plain, warnings=False
-        )
+        return model.model_dump(mode="json", include=set(given), fallback=_plain, warnings=False)
 
-    def decode_result(self, body: Any) -> Any:
-        return self.result.validate_python(body)
+    def decode_result(self, content: bytes) -> Any:
+        """The result from the response's JSON text. Strict JSON validation keeps a
+        ``date | datetime`` exact (lax mode would turn a midnight instant into a date)."""
+        return self.result.validate_json(content, strict=True)
 
     # Server side --------------------------------------------------------------------------
 

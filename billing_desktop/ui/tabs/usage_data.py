@@ -14,11 +14,13 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from billing_desktop.domain.access import Area
 from billing_desktop.ui.tabs.base import Page, TabContext
 from billing_desktop.ui.tabs.call_log import CallLogSection
+from billing_desktop.ui.tabs.sessions_dashboard import SessionsSection
 
 SectionFactory = Callable[[TabContext, QWidget], Page]
 
 # (key, title, factory) in the order the section tabs show. Sections are added here.
 SECTIONS: list[tuple[str, str, SectionFactory]] = [
+    ("sessions", "Sessions", SessionsSection),
     ("calls", "Call logs", CallLogSection),
 ]
 
