@@ -5,23 +5,22 @@ reportlab's built-in Helvetica has no Greek, Cyrillic, ₹ or ₽; DejaVu Sans h
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from billing_desktop.paths import resource_dirs
+
 REGULAR = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 
 
 def fonts_folder() -> Path:
-    """resources/fonts next to the package, or inside a frozen bundle."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    candidates = [Path(frozen) / "resources" / "fonts"] if frozen else []
-    candidates.append(Path(__file__).resolve().parents[2] / "resources" / "fonts")
-    for folder in candidates:
+    """resources/fonts: in a frozen bundle, next to the package, or installed with the wheel."""
+    for resources in resource_dirs():
+        folder = resources / "fonts"
         if (folder / f"{REGULAR}.ttf").is_file():
             return folder
     raise FileNotFoundError("the bundled PDF fonts (resources/fonts/DejaVuSans.ttf) are missing")

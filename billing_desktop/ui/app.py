@@ -9,8 +9,7 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-import billing_desktop
-from billing_desktop import APP_NAME, __version__
+from billing_desktop import APP_NAME, __version__, paths
 from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.errors import BillingError
 
@@ -22,14 +21,7 @@ STYLESHEET = "light.qss"
 
 def resource_dirs() -> list[Path]:
     """Where ``resources/`` may be: the frozen bundle, the source tree, the installed package."""
-    found: list[Path] = []
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        found.append(Path(frozen) / "resources")
-    package = Path(billing_desktop.__file__).resolve().parent
-    found.append(package.parent / "resources")
-    found.append(package / "resources")
-    return found
+    return paths.resource_dirs()
 
 
 def resource_path(relative: str) -> Path | None:

@@ -1,0 +1,246 @@
+"""What the frozen bundle holds besides the modules PyInstaller finds by following imports.
+
+Plain Python with no PyInstaller import, shared by ``packaging/billing_desktop.spec`` (which
+feeds these lists to ``Analysis``) and ``tests/packaging`` (which checks that they are complete).
+
+* ``resources/`` (fonts, icons, styles) goes to ``resources/`` in the bundle, where
+  ``billing_desktop.paths`` looks first (``sys._MEIPASS/resources``). The README screenshots
+  stay out.
+* The Alembic migrations are loaded by path at run time (``env.py`` and ``versions/*.py``), so
+  they are collected as data files, as ``.py`` sources, at the path ``engine.MIGRATIONS`` expects
+  (``billing_desktop/store/sql/migrations``). What they import is only seen by PyInstaller when it
+  is listed as a hidden import: ``migration_imports()`` reads those names from the sources.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGING = ROOT / "packaging"
+RESOURCES = ROOT / "resources"
+MIGRATIONS = ROOT / "billing_desktop" / "store" / "sql" / "migrations"
+
+APP_NAME = "Billing Desktop"
+EXE_NAME = "billing-desktop"
+BUNDLE_IDENTIFIER = "com.billingdesktop.BillingDesktop"
+COMPANY = "Billing Desktop"
+COPYRIGHT = "Copyright © Billing Desktop"
+WINDOWS_ICON = PACKAGING / "windows" / "billing-desktop.ico"
+MACOS_ICON = PACKAGING / "macos" / "billing-desktop.icns"
+MACOS_ENTITLEMENTS = PACKAGING / "macos" / "entitlements.plist"
+
+# resources/ sub-folders the app reads at run time; every file in them is bundled.
+RESOURCE_FOLDERS = ("fonts", "icons", "styles")
+# resources/ sub-folders that are not needed at run time (README images).
+NOT_BUNDLED = ("screenshots",)
+
+# Not needed at run time, but pulled in by optional imports of our dependencies. Left out to
+# keep the bundle small (and the test tools out of a shipped application).
+EXCLUDES = (
+    "tkinter",
+    "_tkinter",
+    "turtle",
+    "idlelib",
+    "pydoc_data",
+    "lib2to3",
+    "pytest",
+    "_pytest",
+    "pytestqt",
+    "hypothesis",
+    "mypy",
+    "ruff",
+    "IPython",
+    "matplotlib",
+    "scipy",
+    "pandas",
+    "PyQt5",
+    "PyQt6",
+    "PySide2",
+    "cupy",
+    "OpenGL",
+    "h5py",
+    "pyqtgraph.examples",
+    "pyqtgraph.opengl",
+    "pyqtgraph.jupyter",
+    "pyqtgraph.canvas",
+    "pyqtgraph.flowchart",
+    "pyqtgraph.console",
+    "PySide6.QtQml",
+    "PySide6.QtQuick",
+    "PySide6.QtNetwork",
+    # The HTTP API server ('serve', 'tokens': the 'server' extra) runs from a pip install, not
+    # from the desktop bundle.
+    "billing_desktop.server",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+)
+
+# Qt modules the app needs whatever PyInstaller finds: the print preview (QtPrintSupport, QtPdf),
+# the SVG application icon (QtSvg: its icon engine and image format plugins come with it), and
+# the two that pyqtgraph imports by a computed name (pyqtgraph/Qt/OpenGLHelpers.py).
+QT_MODULES = (
+    "PySide6.QtCore",
+    "PySide6.QtGui",
+    "PySide6.QtWidgets",
+    "PySide6.QtPrintSupport",
+    "PySide6.QtPdf",
+    "PySide6.QtPdfWidgets",
+    "PySide6.QtSvg",
+    "PySide6.QtOpenGL",
+    "PySide6.QtOpenGLWidgets",
+)
+
+
+# Data files that hooks collect but the app never reads: Qt's own translations (the app installs
+# no QTranslator; its windows and Qt's dialogs are in English). Bundle paths, "/"-separated.
+UNUSED_DATA_PREFIXES = ("PySide6/Qt/translations/",)
+
+
+def is_unused_data(bundle_path: str) -> bool:
+    """True for a collected data file the app never reads (see ``UNUSED_DATA_PREFIXES``)."""
+    return bundle_path.replace("\\", "/").startswith(UNUSED_DATA_PREFIXES)
+
+
+def resource_files() -> list[Path]:
+    """Every file under the bundled resources/ folders, sorted."""
+    return sorted(
+        path
+        for folder in RESOURCE_FOLDERS
+        for path in (RESOURCES / folder).rglob("*")
+        if path.is_file()
+    )
+
+
+def migration_files() -> list[Path]:
+    """The Alembic environment, its template and every version script, sorted."""
+    return sorted(
+        path
+        for path in MIGRATIONS.rglob("*")
+        if path.is_file() and path.suffix in (".py", ".mako") and "__pycache__" not in path.parts
+    )
+
+
+def _bundle_folder(path: Path) -> str:
+    """The folder, relative to the bundle root, that a data file goes to (its source layout)."""
+    return path.parent.relative_to(ROOT).as_posix()
+
+
+def datas() -> list[tuple[str, str]]:
+    """``(source file, destination folder)`` pairs for ``Analysis(datas=...)``."""
+    return [(str(path), _bundle_folder(path)) for path in [*resource_files(), *migration_files()]]
+
+
+def migration_imports() -> list[str]:
+    """Every module the migration scripts import (absolute imports), sorted."""
+    names: set[str] = set()
+    for path in migration_files():
+        if path.suffix != ".py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module == "__future__":
+                    continue
+                names.add(node.module)
+                # "from alembic import op": the name may be a module of its own.
+                names.update(
+                    f"{node.module}.{alias.name}"
+                    for alias in node.names
+                    if _is_module(f"{node.module}.{alias.name}")
+                )
+    return sorted(names)
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):  # the parent is a module, not a package
+        return False
+
+
+def hidden_imports() -> list[str]:
+    """Modules to collect although no bundled module imports them in a way PyInstaller sees."""
+    return sorted({*migration_imports(), *QT_MODULES})
+
+
+def version() -> str:
+    """``billing_desktop.__version__``, read from the source (no import of the package)."""
+    text = (ROOT / "billing_desktop" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__ = "([^"]+)"', text, re.MULTILINE)
+    if match is None:
+        raise ValueError("billing_desktop/__init__.py has no __version__")
+    return match.group(1)
+
+
+def version_tuple(text: str) -> tuple[int, int, int, int]:
+    """The four numbers of a Windows version resource: "0.1.0" gives (0, 1, 0, 0)."""
+    numbers = [int(part) for part in re.findall(r"\d+", text)[:4]]
+    padded = [*numbers, 0, 0, 0, 0][:4]
+    return padded[0], padded[1], padded[2], padded[3]
+
+
+def macos_info_plist(app_version: str) -> dict[str, object]:
+    """Info.plist entries for the macOS app bundle (BUNDLE adds the executable, icon and id)."""
+    return {
+        "CFBundleName": APP_NAME,
+        "CFBundleDisplayName": APP_NAME,
+        "CFBundleShortVersionString": app_version,
+        "CFBundleVersion": app_version,
+        "LSApplicationCategoryType": "public.app-category.business",
+        "LSMinimumSystemVersion": "11.0",
+        "NSHighResolutionCapable": True,
+        "NSPrincipalClass": "NSApplication",
+        "NSRequiresAquaSystemAppearance": False,
+        "NSHumanReadableCopyright": COPYRIGHT,
+    }
+
+
+def windows_version_info(app_version: str) -> str:
+    """The version resource of the Windows executables, in PyInstaller's version-file syntax
+    (``pyi-grab_version`` prints the same shape); the spec writes it to the build folder."""
+    numbers = version_tuple(app_version)
+    strings = {
+        "CompanyName": COMPANY,
+        "FileDescription": APP_NAME,
+        "FileVersion": app_version,
+        "InternalName": EXE_NAME,
+        "LegalCopyright": COPYRIGHT,
+        "OriginalFilename": f"{EXE_NAME}.exe",
+        "ProductName": APP_NAME,
+        "ProductVersion": app_version,
+    }
+    table = ",\n".join(f"          StringStruct({k!r}, {v!r})" for k, v in strings.items())
+    return f"""# UTF-8
+VSVersionInfo(
+  ffi=FixedFileInfo(
+    filevers={numbers},
+    prodvers={numbers},
+    mask=0x3f,
+    flags=0x0,
+    OS=0x40004,
+    fileType=0x1,
+    subtype=0x0,
+    date=(0, 0)
+  ),
+  kids=[
+    StringFileInfo(
+      [
+        StringTable(
+          '040904B0',
+          [
+{table}
+          ]
+        )
+      ]
+    ),
+    VarFileInfo([VarStruct('Translation', [1033, 1200])])
+  ]
+)
+"""
