@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -24,12 +25,21 @@ def free_port() -> int:
 
 @contextmanager
 def live_server(
-    store: SqlStore, certfile: Path | None = None, keyfile: Path | None = None
+    store: SqlStore | None,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+    *,
+    app: Any = None,
 ) -> Iterator[str]:
-    """Serve ``store`` on a free port until the block ends; yields the base URL."""
+    """Serve ``store`` on a free port until the block ends; yields the base URL.
+
+    ``app``: serve this ASGI app instead of ``create_app(store)`` (``store`` is then None)."""
+    if app is None:
+        assert store is not None, "give a store or an app"
+        app = create_app(store)
     port = free_port()
     config = uvicorn.Config(
-        create_app(store),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",

@@ -12,29 +12,38 @@ finer rules again. Reads answer with the ``ETag`` of the resource they show. Wri
 
 The write, its audit rows (tagged with the key), the new version and the stored response are
 committed in one transaction. The server keeps nothing in memory between requests.
+
+Nothing of a request is read before its token is checked (401). Arguments are validated
+strictly against the OpenAPI document (a number is not a date); a write's date is the
+server's clock (``now``/``today`` are not arguments of a write); days and months more than a
+year ahead are refused (422). Every error, FastAPI's own included, is an ``ErrorBody``.
 """
 
 # No ``from __future__ import annotations`` here: FastAPI reads the endpoint annotations, which
 # name per-operation models built at run time.
 
+import decimal
 import json
 import logging
+import re
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Body, FastAPI, Header, Request
+from fastapi import Body, Depends, FastAPI, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from billing_desktop import __version__
-from billing_desktop.domain.access import Actor
+from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import (
     BillingError,
     InvalidInput,
@@ -42,8 +51,9 @@ from billing_desktop.domain.errors import (
     StaleData,
 )
 from billing_desktop.domain.model import AuditEntry
+from billing_desktop.domain.periods import Month
 from billing_desktop.server import state
-from billing_desktop.services import overview, statements, units, usage_page
+from billing_desktop.services import overview, quotas, statements, units, usage_page
 from billing_desktop.services.api import OPERATIONS, Operation
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.store.http.codec import codec_for
@@ -55,6 +65,12 @@ log = logging.getLogger(__name__)
 API = "/api/v1"
 MAX_KEY = 200
 ORIGIN = "api"
+# Arguments a client may not give to a write (see _undated).
+CLOCK_ARGUMENTS = frozenset({"now", "today"})
+# How far past the server's clock a day or month argument may lie (see _check_horizon).
+HORIZON = timedelta(days=366)
+# Import kinds that write what the Plans tab shows (PRODUCT §9: not for shared-account users).
+PLAN_KINDS = frozenset({"plans", "apps"})
 
 # What a 412 shows as "the current value" of each resource (read as the refused user).
 SNAPSHOTS: dict[str, Callable[..., Any]] = {
@@ -62,6 +78,7 @@ SNAPSHOTS: dict[str, Callable[..., Any]] = {
     "plans": overview.apps,
     "credits": usage_page.usage_page,
     "closing": statements.statement_months,
+    "quotas": quotas.quota_overview,
 }
 
 
@@ -81,7 +98,8 @@ class ErrorBody(BaseModel):
 
 def _error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     texts = {
-        400: "Bad request (a write without an Idempotency-Key, or a malformed header)",
+        400: "Bad request (a body that is not JSON text; a write without an Idempotency-Key, "
+        "or with an If-Match that is not a version of its resource)",
         401: "No valid bearer token",
         403: "The user's role and access groups do not allow this",
         404: "Not found",
@@ -91,7 +109,52 @@ def _error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         428: "A write without If-Match",
         503: "The store is unavailable",
     }
-    return {code: {"model": ErrorBody, "description": texts[code]} for code in codes}
+    responses: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorBody, "description": texts[code]} for code in codes
+    }
+    responses[200] = {"headers": {"ETag": _ETAG_HEADER}}
+    return responses
+
+
+_ETAG_HEADER = {
+    "description": 'The version of the resource the operation reads or changed ("units.7"): '
+    "send it as If-Match with the next write",
+    "schema": {"type": "string"},
+}
+
+
+def _write_headers(resource: str) -> dict[str, Any]:
+    """The OpenAPI parameters of a write: both headers are required (400 and 428 without)."""
+    return {
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": True,
+                "description": "A new random key per change (a UUID), the same on every retry "
+                "of that change: a retry gets the first answer and changes nothing again",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_KEY,
+                    "pattern": r"\S",
+                },
+            },
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": True,
+                "description": f"The ETag of the last read of {resource} (a write based on a "
+                "version someone has changed since is refused with 412), or * when the write "
+                "does not depend on what was read",
+                "schema": {"type": "string", "pattern": _if_match_pattern(resource)},
+            },
+        ]
+    }
+
+
+def _if_match_pattern(resource: str) -> str:
+    return rf'^(\*|(W/)?"{resource}\.[0-9]{{1,{state.MAX_VERSION_DIGITS}}}")$'
 
 
 def create_app(store: SqlStore) -> FastAPI:
@@ -114,6 +177,40 @@ def create_app(store: SqlStore) -> FastAPI:
     @app.exception_handler(BillingError)
     def _billing_error(request: Request, exc: BillingError) -> JSONResponse:
         return JSONResponse(encode_error(exc), status_code=status_of(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals (a body that is not JSON text, an unknown path, a method the
+        # path does not take) answer with an ErrorBody too, keeping their headers (Allow).
+        name = {400: "BadRequest", 404: "NotFound", 405: "MethodNotAllowed"}
+        body = {
+            "error": name.get(exc.status_code, "HTTPError"),
+            "message": str(exc.detail),
+            "detail": {},
+        }
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(sa.exc.OperationalError)
+    def _store_failed(request: Request, exc: sa.exc.OperationalError) -> JSONResponse:
+        # Locked past the busy timeout, connection lost, disk full: the transaction was rolled
+        # back, so the client may retry (with the same Idempotency-Key for a write).
+        log.warning("store failed on %s: %s", request.url.path, str(exc.orig).splitlines()[0])
+        body = {
+            "error": "Unavailable",
+            "message": "the store is busy or unreachable; nothing was changed — try again",
+            "detail": {},
+        }
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
+    @app.exception_handler(Exception)
+    def _failed(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the traceback; the client gets an ErrorBody without internals.
+        body = {
+            "error": "InternalError",
+            "message": "the server failed on this request; nothing was changed",
+            "detail": {},
+        }
+        return JSONResponse(body, status_code=500)
 
     @app.exception_handler(RequestValidationError)
     def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -149,17 +246,44 @@ def create_app(store: SqlStore) -> FastAPI:
     def call(operation: Operation, uow: SqlUnitOfWork, actor: Actor, arguments: Any) -> Any:
         codec = codec_for(operation)
         kwargs = codec.decode_call(arguments)
+        _check_horizon(kwargs)
         caller: Any = actor.user_id if operation.caller == "user_id" else actor
-        return codec.encode_result(operation.function(uow, caller, **kwargs))
+        try:
+            result = operation.function(uow, caller, **kwargs)
+        except (ValueError, OverflowError, decimal.InvalidOperation) as exc:
+            # Values of the right type but beyond what the calendar or the database holds
+            # (a month of the year 10000, an id past 64 bits): the caller's input, not a fault.
+            log.info("%s refused its arguments: %r", operation.name, exc)
+            raise InvalidInput(f"a value is out of the range this takes ({exc})") from None
+        return codec.encode_result(result)
+
+    def signed_in(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> str:
+        """The user of the bearer token; checked before anything of the request is read."""
+        return user_of(credentials)
+
+    def strictly(model: type[BaseModel]) -> Any:
+        """The request's arguments, validated strictly against the documented schema: a
+        number is not a date, 0 is not false, 1.0 is not an id. (FastAPI's own validation of
+        the body parameter, which documents the schema, is lax.)"""
+
+        async def parse(request: Request) -> BaseModel:
+            try:
+                return model.model_validate_json(await request.body(), strict=True)
+            except ValidationError as exc:
+                raise RequestValidationError(exc.errors(include_url=False)) from None
+
+        return Depends(parse)
 
     def read_endpoint(operation: Operation) -> Callable[..., Any]:
         arguments_model = codec_for(operation).arguments
 
         def endpoint(
-            arguments: Annotated[arguments_model, Body()],  # type: ignore[valid-type]
-            credentials: Annotated[HTTPAuthorizationCredentials | None, _depends(bearer)],
+            user_id: Annotated[str, Depends(signed_in)],
+            arguments: Annotated[BaseModel, strictly(arguments_model)],
+            documented: Annotated[arguments_model, Body()],  # type: ignore[valid-type]
         ) -> Response:
-            user_id = user_of(credentials)
             with store() as uow:
                 actor = actor_for(uow, user_id, operation)
                 version = state.version_of(uow.connection, operation.resource)
@@ -169,17 +293,16 @@ def create_app(store: SqlStore) -> FastAPI:
         return endpoint
 
     def write_endpoint(operation: Operation) -> Callable[..., Any]:
-        arguments_model = codec_for(operation).arguments
+        arguments_model = _undated(codec_for(operation).arguments)
 
         def endpoint(
-            request: Request,
-            arguments: Annotated[arguments_model, Body()],  # type: ignore[valid-type]
-            credentials: Annotated[HTTPAuthorizationCredentials | None, _depends(bearer)],
-            idempotency_key: Annotated[str | None, Header()] = None,
-            if_match: Annotated[str | None, Header()] = None,
+            user_id: Annotated[str, Depends(signed_in)],
+            arguments: Annotated[BaseModel, strictly(arguments_model)],
+            documented: Annotated[arguments_model, Body()],  # type: ignore[valid-type]
+            idempotency_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+            if_match: Annotated[str | None, Header(include_in_schema=False)] = None,
         ) -> Response:
-            user_id = user_of(credentials)
-            raw = json.dumps(arguments.model_dump(mode="json"), sort_keys=True).encode()  # type: ignore[attr-defined]
+            raw = json.dumps(arguments.model_dump(mode="json"), sort_keys=True).encode()
 
             def run(uow: SqlUnitOfWork) -> tuple[Any, str]:
                 actor = actor_for(uow, user_id, operation)
@@ -211,6 +334,7 @@ def create_app(store: SqlStore) -> FastAPI:
         for attempt in range(2):
             with store() as uow:
                 conn = uow.connection
+                state.begin_write(conn)
                 replay = _replay(conn, user_id, key, name, digest)
                 if replay is not None:
                     return replay
@@ -303,6 +427,7 @@ def create_app(store: SqlStore) -> FastAPI:
                 response_model=codec_for(operation).result_type,
                 responses=_error_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
                 operation_id=operation.name.replace(".", "_"),
+                openapi_extra=_write_headers(operation.resource),
             )
         else:
             app.add_api_route(
@@ -313,9 +438,13 @@ def create_app(store: SqlStore) -> FastAPI:
                 summary=summary,
                 tags=[module],
                 response_model=codec_for(operation).result_type,
-                responses=_error_responses(401, 403, 404, 422, 503),
+                responses=_error_responses(400, 401, 403, 404, 422, 503),
                 operation_id=operation.name.replace(".", "_"),
             )
+
+    from billing_desktop.services.imports import KINDS
+
+    ImportKind = StrEnum("ImportKind", {kind: kind for kind in KINDS})  # type: ignore[misc]
 
     @app.post(
         f"{API}/imports/{{kind}}",
@@ -326,37 +455,40 @@ def create_app(store: SqlStore) -> FastAPI:
             "requestBody": {
                 "required": True,
                 "content": {"text/csv": {"schema": {"type": "string"}}},
-            }
+            },
+            **_write_headers("records"),
         },
         responses=_error_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
     )
     async def import_csv(
-        kind: str,
+        kind: ImportKind,
         request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, _depends(bearer)],
-        file_name: str = "upload.csv",
-        idempotency_key: Annotated[str | None, Header()] = None,
-        if_match: Annotated[str | None, Header()] = None,
+        user_id: Annotated[str, Depends(signed_in)],
+        file_name: Annotated[str, Query(max_length=200)] = "upload.csv",
+        idempotency_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+        if_match: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Response:
         content = await request.body()
         return await run_in_threadpool(
-            import_upload, kind, content, credentials, file_name, idempotency_key, if_match
+            import_upload, kind.value, content, user_id, file_name, idempotency_key, if_match
         )
 
     def import_upload(
         kind: str,
         content: bytes,
-        credentials: HTTPAuthorizationCredentials | None,
+        user_id: str,
         file_name: str,
         key: str | None,
         if_match: str | None,
     ) -> Response:
-        from billing_desktop.services.imports import KINDS, ImportReport, import_file
+        from billing_desktop.services.imports import ImportReport, import_file
 
-        user_id = user_of(credentials)
-        if kind not in KINDS:
-            raise InvalidInput(f"unknown import kind '{kind}' (one of: {', '.join(KINDS)})")
-        name = Path(file_name).name or "upload.csv"
+        with store() as uow:
+            rights = resolve_actor(uow, user_id, origin=ORIGIN).rights
+        rights.require(Area.USAGE, Level.EDIT, "import data")
+        if kind in PLAN_KINDS:  # the Plans tab's data: refused to those who may not edit it
+            rights.require(Area.PLANS, Level.EDIT, f"import {kind}")
+        name = _safe_file_name(file_name)
         operation = f"imports.{kind}"
         raw = name.encode() + b"\0" + content
         key = _check_key(key)
@@ -395,10 +527,54 @@ def create_app(store: SqlStore) -> FastAPI:
     return app
 
 
-def _depends(bearer: HTTPBearer) -> Any:
-    from fastapi import Depends
+def _undated(model: type[BaseModel]) -> type[BaseModel]:
+    """A write's arguments without ``now`` and ``today``: the server dates a change by its own
+    clock. (Given by a client, they would book a payment into a closed month, or close the
+    current month before it has ended.) Sending them is refused like any unknown argument."""
+    kept = {
+        name: (field.annotation, field)
+        for name, field in model.model_fields.items()
+        if name not in CLOCK_ARGUMENTS
+    }
+    if len(kept) == len(model.model_fields):
+        return model
+    undated: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        model.__name__, __config__=model.model_config, **kept
+    )
+    return undated
 
-    return Depends(bearer)
+
+def _check_horizon(arguments: dict[str, Any]) -> None:
+    """Refuse months that are none, and days and months more than a year past the server's
+    clock.
+
+    Nothing is recorded there, and the billing engine would work out every month in between
+    (the year 9999 takes it half a minute): one request must not be able to keep a server busy.
+    """
+    limit = datetime.now(UTC).date() + HORIZON
+    for name, value in arguments.items():
+        if isinstance(value, datetime):
+            late = value.date() > limit
+        elif isinstance(value, date):
+            late = value > limit
+        elif isinstance(value, Month):
+            if not (1 <= value.year <= 9999 and 1 <= value.month <= 12):
+                raise InvalidInput(f"{name}: {value.year}-{value.month} is not a month")
+            late = (value.year, value.month) > (limit.year, limit.month)
+        else:
+            continue
+        if late:
+            raise InvalidInput(
+                f"{name} {value} is more than a year ahead: nothing is recorded there yet"
+            )
+
+
+def _safe_file_name(given: str) -> str:
+    """The name an upload is imported under (reports and errors name it): the last part of
+    what the client sent, letters, digits and a few marks only."""
+    cleaned = re.sub(r"[^\w .,()+-]", "_", given.replace("\\", "/").rsplit("/", 1)[-1])
+    cleaned = cleaned.strip().lstrip(".")[:100]
+    return cleaned or "upload.csv"
 
 
 def _check_key(key: str | None) -> str:

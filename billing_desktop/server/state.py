@@ -54,6 +54,20 @@ def token_user(conn: sa.Connection, token: str) -> str | None:
 # Versions ---------------------------------------------------------------------------------
 
 
+def begin_write(conn: sa.Connection) -> None:
+    """Make the open transaction a writer before it reads anything.
+
+    An SQLite transaction starts as a reader; a reader whose snapshot is older than another
+    connection's commit can never become a writer (SQLITE_BUSY_SNAPSHOT: "database is locked"
+    at once, whatever the busy timeout). Two API writes at the same moment would fail that
+    way. Taking the write lock first (an UPDATE that matches no row) makes them queue on the
+    busy timeout instead. PostgreSQL locks the rows a write updates and needs nothing here.
+    """
+    if conn.dialect.name == "sqlite":
+        c = t.resource_versions.c
+        conn.execute(t.resource_versions.update().where(sa.false()).values(version=c.version))
+
+
 def version_of(conn: sa.Connection, resource: str) -> int:
     c = t.resource_versions.c
     value = conn.execute(sa.select(c.version).where(c.resource == resource)).scalar()
@@ -82,6 +96,11 @@ def bump_version(conn: sa.Connection, resource: str, expected: int | None) -> in
     return None
 
 
+# A version in an If-Match has at most this many digits (more cannot be a version: it would
+# not fit the database's integer).
+MAX_VERSION_DIGITS = 18
+
+
 def etag(resource: str, version: int) -> str:
     return f'"{resource}.{version}"'
 
@@ -95,7 +114,8 @@ def parse_etag(value: str, resource: str) -> int | None:
         return None
     text = text.removeprefix("W/").strip('"')
     name, _, number = text.rpartition(".")
-    if name != resource or not number.isdigit():
+    digits = number.isascii() and number.isdigit() and len(number) <= MAX_VERSION_DIGITS
+    if name != resource or not digits:
         raise ValueError(f"If-Match {value!r} is not a version of {resource}")
     return int(number)
 

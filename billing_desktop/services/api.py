@@ -26,8 +26,10 @@ from billing_desktop.services import (
     overview,
     plans,
     pricing,
+    quotas,
     sessions,
     statements,
+    statistics,
     units,
     usage_data,
     usage_page,
@@ -116,6 +118,14 @@ _OPERATIONS = [
     _op(usage_data.call_log_start, READ, UD, "records"),
     _op(usage_data.call_log_page, READ, UD, "records"),
     _op(usage_data.call_log_count, READ, UD, "records"),
+    _op(statistics.interview_statistics, READ, UD, "records"),
+    _op(statistics.sms_statistics, READ, UD, "records"),
+    _op(statistics.recording_statistics, READ, UD, "records"),
+    _op(quotas.quota_overview, READ, UD, "quotas"),
+    # Nobody edits Usage Data (PRODUCT §9): setting quotas takes the right to edit Usage,
+    # and the service checks Usage Data view as well.
+    _op(quotas.set_quota, WRITE, U, "quotas"),
+    _op(quotas.set_packs, WRITE, U, "quotas"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}
