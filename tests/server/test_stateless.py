@@ -4,11 +4,13 @@ database give the same answers; tokens, versions and idempotency records live in
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 
+from billing_desktop.services.demo import build_demo
 from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server, token_for
 from tests.server.conftest import Template, copy_store
@@ -104,3 +106,25 @@ def test_a_token_issued_anywhere_works_on_both_and_a_bad_one_on_neither(pair: Pa
 
 def _write(key: str, if_match: str = "*") -> dict[str, str]:
     return {"Idempotency-Key": key, "If-Match": if_match}
+
+
+def test_a_write_made_on_the_store_itself_makes_remote_views_stale(tmp_path: Path) -> None:
+    """The command line or the app on the server's own store bumps versions too, so a remote
+    client that read before such a change cannot overwrite it blindly."""
+    from billing_desktop.domain.errors import StaleData
+    from billing_desktop.services import overview, units
+    from billing_desktop.store.http.client import HttpStore
+
+    store = SqlStore(f"sqlite:///{tmp_path / 'direct.db'}")
+    build_demo(store, seed=7, today=date(2026, 11, 21))
+    admin = store.read(overview.workspace, None).actor
+    with live_server(store) as url:
+        remote = HttpStore(url, token_for(store, admin.user_id or ""), retries=0)
+        first = remote.read(units.units_overview, admin).rows[0]
+        store.write(units.rename_unit, admin, first.id, "Renamed on the server")
+        with pytest.raises(StaleData):
+            remote.write(units.rename_unit, admin, first.id, "Renamed remotely")
+        remote.read(units.units_overview, admin)
+        remote.write(units.rename_unit, admin, first.id, "Renamed remotely")
+        remote.close()
+    assert store.read(units.unit_members, admin, first.id).unit.name == "Renamed remotely"

@@ -166,9 +166,20 @@ class SqlStore:
             return service(uow, *args, **kwargs)
 
     def write(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a changing service in a unit of work of its own and commit it."""
+        """Run a changing service in a unit of work of its own and commit it.
+
+        A use case of the API (``services.api``) also moves its resource to a new version,
+        as a write through the server does: a client of a server on this store that read
+        the resource before then sees its next write refused as stale, not applied blindly.
+        """
+        from billing_desktop.server.state import bump_version
+        from billing_desktop.services.api import operation_for
+
+        operation = operation_for(service)
         with self() as uow:
             result = service(uow, *args, **kwargs)
+            if operation is not None and operation.writes:
+                bump_version(uow.connection, operation.resource, None)
             uow.commit()
             return result
 
