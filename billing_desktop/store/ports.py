@@ -49,7 +49,11 @@ class Collection(Protocol[K, T]):
         ...
 
     def add_many(self, items: Sequence[T]) -> None:
-        """Insert new records; their keys must not be stored yet."""
+        """Insert new records; their keys must not be stored yet.
+
+        A key already stored or given twice, or a record referring to one the store does not
+        hold, raises ``Conflict``: nothing of the call is written, and the unit of work goes on.
+        """
         ...
 
     def all(self) -> list[T]: ...
@@ -88,7 +92,10 @@ class AccountRepository(Protocol):
 class BillingUnitRepository(Protocol):
     def all(self) -> list[BillingUnit]: ...
 
-    def add(self, name: str) -> BillingUnit: ...
+    def add(self, name: str) -> BillingUnit:
+        """A new empty unit whose id is one more than the highest stored (``Conflict`` when
+        the name is taken)."""
+        ...
 
     def set_members(
         self, unit_id: int, user_ids: Sequence[str], numbers: Sequence[str]
@@ -107,7 +114,8 @@ class BillingUnitRepository(Protocol):
         ...
 
     def restore(self, unit: BillingUnit) -> None:
-        """Re-create a deleted unit with its id, name and members (undo of a delete)."""
+        """Re-create a deleted unit with its id, name and members (undo of a delete);
+        ``Conflict`` and nothing changed when the id or name is taken or a number is held."""
         ...
 
 
@@ -228,6 +236,11 @@ class CallRow:
     duration_seconds: int
 
 
+# A CallRow's fields in order as a plain tuple, ``started_at`` as integer microseconds since
+# the Unix epoch (UTC) and the optional ids as None: what exports stream (Queries.call_chunks).
+CallRecord = tuple[str, str, str, str, str | None, str, str | None, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class CallUsage:
     """Calls of a period grouped by number and user (billing-unit cost allocation)."""
@@ -320,8 +333,10 @@ class Queries(Protocol):
 
     def call_chunks(
         self, where: CallFilter, order: CallOrder, chunk_size: int
-    ) -> Iterator[list[CallRow]]:
-        """Every matching call in ``order``, streamed from the store in chunks (constant memory)."""
+    ) -> Iterator[list[CallRecord]]:
+        """Every matching call in ``order``, streamed from the store in chunks (constant memory),
+        as plain tuples (see :data:`CallRecord`) so that a million-row export builds no object
+        per call."""
         ...
 
     def call_span(self) -> tuple[datetime, datetime] | None:

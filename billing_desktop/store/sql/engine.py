@@ -50,9 +50,26 @@ def _on_sqlite_begin(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+def _name(sa_url: sa.URL) -> str:
+    """How an error names the store: its file, or its URL without the password."""
+    if sa_url.get_backend_name() == "sqlite" and sa_url.database:
+        return sa_url.database
+    return sa_url.render_as_string(hide_password=True)
+
+
 def create_engine(url: str) -> Engine:
-    """An engine for ``url`` with the settings the store relies on."""
-    sa_url = sa.make_url(url)
+    """An engine for ``url`` with the settings the store relies on.
+
+    SQLite gets its pragmas (WAL, foreign keys, busy timeout) on every connection; any other
+    backend is used with its defaults. PostgreSQL is tested through psycopg 3, which a plain
+    ``postgresql://`` URL uses too.
+    """
+    try:
+        sa_url = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise StoreError(f"{url}: not a file path or an SQLAlchemy URL") from None
+    if sa_url.drivername == "postgresql":  # psycopg 3, the driver installed and tested
+        sa_url = sa_url.set(drivername="postgresql+psycopg")
     if sa_url.get_backend_name() == "sqlite":
         database = sa_url.database or ""
         if database and database != ":memory:":
@@ -63,7 +80,17 @@ def create_engine(url: str) -> Engine:
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return sa.create_engine(sa_url, pool_pre_ping=True)
+    try:
+        return sa.create_engine(sa_url, pool_pre_ping=True)
+    except sa.exc.NoSuchModuleError:
+        raise StoreError(f"{_name(sa_url)}: unsupported kind of store URL") from None
+    except ImportError as exc:
+        hint = ""
+        if sa_url.get_driver_name() == "psycopg":
+            hint = " (pip install 'billing-desktop[postgres]')"
+        raise StoreError(
+            f"{_name(sa_url)}: the database driver is not installed: {exc.name or exc}{hint}"
+        ) from None
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -91,13 +118,16 @@ def open_engine(url: str) -> Engine:
             }
             if revision is not None and revision not in known:
                 raise StoreError(
-                    f"{engine.url.database or engine.url}: the store was written by a newer "
+                    f"{_name(engine.url)}: the store was written by a newer "
                     f"version of Billing Desktop (schema {revision}); update the application"
                 )
             migrate(engine)
     except sa.exc.DatabaseError as exc:
         engine.dispose()
-        raise StoreError(
-            f"{engine.url.database or engine.url}: not a usable store ({exc.orig})"
-        ) from None
+        # One line: PostgreSQL's messages go on with hints and details on further lines.
+        detail = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+        raise StoreError(f"{_name(engine.url)}: not a usable store ({detail})") from None
+    except StoreError:
+        engine.dispose()
+        raise
     return engine

@@ -6,6 +6,7 @@ import dataclasses
 import enum
 import typing
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -13,13 +14,16 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 
 from billing_desktop.domain import model as m
-from billing_desktop.domain.errors import NotFound, StoreError
+from billing_desktop.domain.errors import Conflict, NotFound, StoreError
 from billing_desktop.domain.money import from_minor, to_minor
 from billing_desktop.domain.plans import ExtensionRequest
 from billing_desktop.store.ports import (
     CALL_SORT_COLUMNS,
+    BucketCount,
+    BucketMinutes,
     CallFilter,
     CallOrder,
+    CallRecord,
     CallRow,
     CallUsage,
     ClosedMonth,
@@ -142,6 +146,32 @@ def _enum_decoder(enum_type: type[enum.Enum]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else enum_type(value)
 
 
+@contextmanager
+def _savepoint(conn: sa.Connection, clash: Callable[[], str] | None = None) -> Iterator[None]:
+    """Run a repository call's writes in a savepoint: when one fails, the call has written
+    nothing and the unit of work stays usable, on every backend (PostgreSQL refuses anything
+    more in a transaction after an error; SQLite keeps the rows written before the failing
+    one). A broken constraint (a key already stored, a reference to a missing record) raises
+    ``Conflict`` with ``clash()``'s message when ``clash`` is given."""
+    savepoint = conn.begin_nested()
+    try:
+        yield
+    except sa.exc.IntegrityError as exc:
+        savepoint.rollback()
+        if clash is None:
+            raise
+        raise Conflict(clash()) from exc
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+
+
+def _key_text(key: Any) -> str:
+    parts = key if isinstance(key, tuple) else (key,)
+    return ", ".join("(none)" if part is None else str(part) for part in parts)
+
+
 class SqlCollection(Generic[K, T]):
     def __init__(self, conn: sa.Connection, mapper: Mapper[T], currency: CurrencySource) -> None:
         self._conn = conn
@@ -174,11 +204,53 @@ class SqlCollection(Generic[K, T]):
         return self._mapper.from_row(row, currency)
 
     def add_many(self, items: Sequence[T]) -> None:
+        """Conflict (and nothing written) when a key is stored already or given twice."""
         currency = self._currency()
-        for part in chunks(items, INSERT_BATCH):
-            rows = [self._mapper.to_row(item, currency) for item in part]
-            if rows:
-                self._conn.execute(self._mapper.table.insert(), rows)
+        with _savepoint(self._conn, lambda: self._clash(items)):
+            for part in chunks(items, INSERT_BATCH):
+                rows = [self._mapper.to_row(item, currency) for item in part]
+                if rows:
+                    self._insert(rows)
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (each with the same keys, as ``to_row`` makes them). With a driver
+        taking positional parameters (SQLite's ``?``) the compiled INSERT goes straight to its
+        executemany with plain tuples: SQLAlchemy's parameter handling per row was the largest
+        part of a million-row import (PERFORMANCE.md B3). Other drivers get the usual path."""
+        table, dialect = self._mapper.table, self._conn.dialect
+        compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
+        order = compiled.positiontup
+        if not compiled.positional or order is None or sorted(order) != sorted(rows[0]):
+            self._conn.execute(table.insert(), rows)
+            return
+        processors = [
+            (number, process)
+            for number, name in enumerate(order)
+            if (process := table.c[name].type.bind_processor(dialect)) is not None
+        ]
+        values: list[tuple[Any, ...]] = []
+        add = values.append
+        for row in rows:
+            cells = [row[name] for name in order]
+            for number, process in processors:
+                cells[number] = process(cells[number])
+            add(tuple(cells))
+        self._conn.exec_driver_sql(str(compiled), values)
+
+    def _clash(self, items: Sequence[T]) -> str:
+        """Why ``items`` could not be added (after the failed insert was undone)."""
+        table = self._mapper.table.name
+        keys = [self.key_of(item) for item in items]
+        seen: set[K] = set()
+        for key in keys:
+            if key in seen:
+                return f"{table} {_key_text(key)}: given twice"
+            seen.add(key)
+        stored = self.get_many(keys)
+        for key in keys:
+            if key in stored:
+                return f"{table} {_key_text(key)}: already stored"
+        return f"{table}: a record refers to another one that the store does not hold"
 
     def all(self) -> list[T]:
         currency = self._currency()
@@ -229,14 +301,15 @@ class SqlUsers(SqlCollection[str, m.User]):
         return self._with_teams(super().all())
 
     def add_many(self, items: Sequence[m.User]) -> None:
-        super().add_many(items)
-        memberships = [
-            {"team": team, "user_id": user.id, "position": position}
-            for user in items
-            for position, team in enumerate(user.teams)
-        ]
-        if memberships:
-            self._conn.execute(t.team_members.insert(), memberships)
+        with _savepoint(self._conn, lambda: "users: a team is given twice for one user"):
+            super().add_many(items)
+            memberships = [
+                {"team": team, "user_id": user.id, "position": position}
+                for user in items
+                for position, team in enumerate(user.teams)
+            ]
+            if memberships:
+                self._conn.execute(t.team_members.insert(), memberships)
 
 
 def _encode_groups(groups: tuple[m.Privilege, ...]) -> str:
@@ -350,27 +423,41 @@ class SqlBillingUnits:
         ]
 
     def add(self, name: str) -> m.BillingUnit:
-        result = self._conn.execute(t.billing_units.insert().values(name=name))
-        assert result.inserted_primary_key is not None
-        return m.BillingUnit(id=int(result.inserted_primary_key[0]), name=name)
+        # One more than the highest id stored, on every backend (SQLite's own rule), never a
+        # sequence's next value: an id restore() put back cannot collide with a new one, and
+        # an add that was rolled back uses no id up.
+        highest = self._conn.execute(sa.select(sa.func.max(t.billing_units.c.id))).scalar()
+        unit = m.BillingUnit(id=int(highest or 0) + 1, name=name)
+        with _savepoint(self._conn, lambda: self._clash(unit)):
+            self._conn.execute(t.billing_units.insert().values(id=unit.id, name=name))
+        return unit
+
+    def _clash(self, unit: m.BillingUnit) -> str:
+        taken = sa.select(t.billing_units.c.id).where(t.billing_units.c.name == unit.name)
+        if self._conn.execute(taken).first() is not None:
+            return f"billing unit '{unit.name}': the name is taken"
+        if self.get(unit.id) is not None:
+            return f"billing unit {unit.id}: the id is taken"
+        return f"billing unit '{unit.name}': a member is not in the store or in another unit"
 
     def set_members(self, unit_id: int, user_ids: Sequence[str], numbers: Sequence[str]) -> None:
-        self._conn.execute(
-            t.billing_unit_users.delete().where(t.billing_unit_users.c.unit_id == unit_id)
-        )
-        self._conn.execute(
-            t.billing_unit_numbers.delete().where(t.billing_unit_numbers.c.unit_id == unit_id)
-        )
-        if user_ids:
+        with _savepoint(self._conn):
             self._conn.execute(
-                t.billing_unit_users.insert(),
-                [{"unit_id": unit_id, "user_id": u} for u in user_ids],
+                t.billing_unit_users.delete().where(t.billing_unit_users.c.unit_id == unit_id)
             )
-        if numbers:
             self._conn.execute(
-                t.billing_unit_numbers.insert(),
-                [{"unit_id": unit_id, "number": n} for n in numbers],
+                t.billing_unit_numbers.delete().where(t.billing_unit_numbers.c.unit_id == unit_id)
             )
+            if user_ids:
+                self._conn.execute(
+                    t.billing_unit_users.insert(),
+                    [{"unit_id": unit_id, "user_id": u} for u in user_ids],
+                )
+            if numbers:
+                self._conn.execute(
+                    t.billing_unit_numbers.insert(),
+                    [{"unit_id": unit_id, "number": n} for n in numbers],
+                )
 
     def count(self) -> int:
         query = sa.select(sa.func.count()).select_from(t.billing_units)
@@ -395,9 +482,10 @@ class SqlBillingUnits:
         return m.BillingUnit(unit_id, row[0], tuple(users), tuple(numbers))
 
     def rename(self, unit_id: int, name: str) -> None:
-        self._conn.execute(
-            t.billing_units.update().where(t.billing_units.c.id == unit_id).values(name=name)
-        )
+        with _savepoint(self._conn, lambda: f"billing unit '{name}': the name is taken"):
+            self._conn.execute(
+                t.billing_units.update().where(t.billing_units.c.id == unit_id).values(name=name)
+            )
 
     def delete(self, unit_id: int) -> None:
         # Members first: the cascade is not relied on (SQLite needs foreign keys on for it).
@@ -405,8 +493,9 @@ class SqlBillingUnits:
         self._conn.execute(t.billing_units.delete().where(t.billing_units.c.id == unit_id))
 
     def restore(self, unit: m.BillingUnit) -> None:
-        self._conn.execute(t.billing_units.insert().values(id=unit.id, name=unit.name))
-        self.set_members(unit.id, unit.user_ids, unit.numbers)
+        with _savepoint(self._conn, lambda: self._clash(unit)):
+            self._conn.execute(t.billing_units.insert().values(id=unit.id, name=unit.name))
+            self.set_members(unit.id, unit.user_ids, unit.numbers)
 
 
 class SqlLedger:
@@ -493,7 +582,7 @@ class SqlQueries:
             sa.select(c.number, c.user_id, sa.func.count(), sa.func.sum(minutes))
             .where(c.started_at >= start, c.started_at < end)
             .group_by(c.number, c.user_id)
-            .order_by(c.number, c.user_id)
+            .order_by(c.number.nulls_first(), c.user_id.nulls_first())  # as SQLite, everywhere
         )
         return [
             CallUsage(number, user_id, int(calls), int(total or 0))
@@ -587,6 +676,8 @@ class SqlQueries:
         c = t.calls.c
         column, key = c[order.column], c.id
         keys = [column.desc(), key.desc()] if order.descending else [column.asc(), key.asc()]
+        if column.nullable:  # NULLs first ascending and last descending, as SQLite has them
+            keys[0] = keys[0].nulls_last() if order.descending else keys[0].nulls_first()
         if order.column == "id":
             keys = keys[:1]
         return (
@@ -617,29 +708,134 @@ class SqlQueries:
 
     def call_chunks(
         self, where: CallFilter, order: CallOrder, chunk_size: int
-    ) -> Iterator[list[CallRow]]:
-        result = self._conn.execution_options(yield_per=chunk_size).execute(
-            self._call_select(where, order)
+    ) -> Iterator[list[CallRecord]]:
+        c = t.calls.c
+        # The instant as stored (integer microseconds): no datetime per row (B4).
+        query = self._call_select(where, order).with_only_columns(
+            c.id,
+            c.type,
+            c.triggered_by,
+            c.trigger_source,
+            c.candidate_id,
+            c.campaign,
+            c.number,
+            sa.type_coerce(c.started_at, sa.BigInteger).label("started_at"),
+            c.duration_seconds,
+        )
+        if self._conn.dialect.name == "sqlite":
+            # The SQLite driver always streams; reading its cursor directly skips building a
+            # Row object per row, which is a third of the export's time on a million calls.
+            result = self._conn.execute(query)
+            cursor = result.cursor
+            try:
+                while rows := cursor.fetchmany(chunk_size):
+                    yield typing.cast(list[CallRecord], rows)
+            finally:
+                result.close()
+            return
+        # Elsewhere a server-side cursor keeps memory constant (PostgreSQL).
+        result = self._conn.execution_options(stream_results=True, yield_per=chunk_size).execute(
+            query
         )
         try:
             for part in result.partitions():
-                yield [CallRow(*row) for row in part]
+                yield [tuple(row) for row in part]
         finally:
             result.close()
 
     def call_span(self) -> tuple[datetime, datetime] | None:
         c = t.calls.c
-        first, last = self._conn.execute(
-            sa.select(sa.func.min(c.started_at), sa.func.max(c.started_at))
-        ).one()
+        # Two statements: each is one index probe, where min and max together scan the index.
+        first = self._conn.execute(sa.select(sa.func.min(c.started_at))).scalar_one()
+        last = self._conn.execute(sa.select(sa.func.max(c.started_at))).scalar_one()
         if first is None or last is None:
             return None
         return first, last
 
     def call_campaigns(self) -> list[str]:
+        # A loose index scan over ix_calls_campaign: one probe per campaign ("the smallest name
+        # after the previous one") instead of a DISTINCT over every call.
         c = t.calls.c
-        query = sa.select(c.campaign).distinct().order_by(c.campaign)
+        seed = sa.select(sa.func.min(c.campaign).label("name")).cte(
+            "campaign_names", recursive=True
+        )
+        following = (
+            sa.select(sa.func.min(c.campaign)).where(c.campaign > seed.c.name).scalar_subquery()
+        )
+        names = seed.union_all(sa.select(following).where(seed.c.name.is_not(None)))
+        query = sa.select(names.c.name).where(names.c.name.is_not(None)).order_by(names.c.name)
         return [str(name) for name in self._conn.execute(query).scalars()]
+
+    # Usage Data statistics: one statement per chart. The inner SELECT maps each record's
+    # instant to the index of its range with a CASE over the bounds (the WHERE keeps the
+    # ranges' span, through the instant's index); the outer one groups by that index. The
+    # index is a subquery column rather than a repeated expression, so PostgreSQL accepts the
+    # GROUP BY whatever the driver does with bound parameters.
+
+    @staticmethod
+    def _in_buckets(
+        instant: sa.ColumnElement[Any], bounds: Sequence[datetime]
+    ) -> tuple[sa.ColumnElement[Any], list[sa.ColumnElement[bool]]]:
+        if len(bounds) < 2:
+            raise StoreError("statistics need at least two bounds (one range)")
+        bucket = sa.case(
+            *(
+                (instant < bound, sa.literal_column(str(index), sa.Integer))
+                for index, bound in enumerate(bounds[1:])
+            ),
+        )
+        return bucket, [instant >= bounds[0], instant < bounds[-1]]
+
+    def _counts_by(
+        self, instant: sa.ColumnElement[Any], key: sa.ColumnElement[Any], bounds: Sequence[datetime]
+    ) -> list[BucketCount]:
+        bucket, span = self._in_buckets(instant, bounds)
+        inner = sa.select(bucket.label("bucket"), key.label("key")).where(*span).subquery()
+        query = sa.select(inner.c.bucket, inner.c.key, sa.func.count()).group_by(
+            inner.c.bucket, inner.c.key
+        )
+        found = [
+            BucketCount(int(index), str(name), int(count))
+            for index, name, count in self._conn.execute(query)
+        ]
+        return sorted(found, key=lambda row: (row.bucket, row.key))
+
+    def interviews_by_method(self, bounds: Sequence[datetime]) -> list[BucketCount]:
+        c = t.interviews.c
+        return self._counts_by(c.completed_at, c.method, bounds)
+
+    def sms_by_type(self, bounds: Sequence[datetime]) -> list[BucketCount]:
+        c = t.sms.c
+        return self._counts_by(c.sent_at, c.type, bounds)
+
+    def recording_minutes(
+        self, bounds: Sequence[datetime], campaign: str | None = None
+    ) -> list[BucketMinutes]:
+        c = t.recordings.c
+        bucket, conditions = self._in_buckets(c.recorded_at, bounds)
+        if campaign is not None:
+            conditions.append(c.campaign == campaign)
+        # Minutes are exact decimal text with at most 6 decimals (the rollups refuse more), so
+        # each one is an exact integer of micro-minutes once scaled and rounded: summing those
+        # integers in SQL is exact, where summing the text as numbers would be a float sum.
+        micro = sa.cast(
+            sa.func.round(sa.cast(c.minutes, sa.Float) * 1_000_000), sa.BigInteger
+        ).label("micro")
+        inner = sa.select(bucket.label("bucket"), micro).where(*conditions).subquery()
+        query = sa.select(inner.c.bucket, sa.func.count(), sa.func.sum(inner.c.micro)).group_by(
+            inner.c.bucket
+        )
+        found = [
+            BucketMinutes(int(index), int(count), from_micro_units(int(total or 0)))
+            for index, count, total in self._conn.execute(query)
+        ]
+        return sorted(found, key=lambda row: row.bucket)
+
+    def recording_campaigns(self) -> list[str]:
+        c = t.recordings.c
+        names = self._conn.execute(sa.select(c.campaign).distinct()).scalars()
+        # Sorted here, not by the database's collation, so every store lists them alike.
+        return sorted((str(name) for name in names), key=lambda name: (name.casefold(), name))
 
 
 MICRO = Decimal("0.000001")
@@ -742,6 +938,15 @@ class SqlClosing:
 
     def add(self, closed: ClosedMonth, lines: Sequence[MonthLine]) -> None:
         currency = _need(self._currency.currency())
+        with _savepoint(self._conn, lambda: self._clash(closed.month)):
+            self._add(closed, lines, currency)
+
+    def _clash(self, month: date) -> str:
+        if self.get(month) is not None:
+            return f"{month:%Y-%m}: the month is closed already"
+        return f"{month:%Y-%m}: a product is given twice"
+
+    def _add(self, closed: ClosedMonth, lines: Sequence[MonthLine], currency: str) -> None:
         self._conn.execute(
             t.closed_months.insert().values(
                 month=closed.month,
@@ -815,7 +1020,8 @@ class SqlExtensionRequests:
     def add(self, request: ExtensionRequest) -> ExtensionRequest:
         row = self._mapper.to_row(request, None)
         row.pop("id")
-        result = self._conn.execute(t.plan_extension_requests.insert().values(**row))
+        with _savepoint(self._conn, lambda: f"app {request.app}: no such app in this workspace"):
+            result = self._conn.execute(t.plan_extension_requests.insert().values(**row))
         key = result.inserted_primary_key
         assert key is not None
         return dataclasses.replace(request, id=int(key[0]))

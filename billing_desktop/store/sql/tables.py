@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from billing_desktop.store.sql.types import ExactDecimal, UtcTimestamp
+from billing_desktop.store.sql.types import ExactDecimal, UtcTimestamp, byte_ordered
 
 metadata = sa.MetaData(
     naming_convention={
@@ -362,3 +362,19 @@ sa.Index("ix_sms_sent_at", sms.c.sent_at)
 sa.Index("ix_interviews_completed_at", interviews.c.completed_at)
 sa.Index("ix_recordings_recorded_at", recordings.c.recorded_at)
 sa.Index("ix_audit_log_at", audit_log.c.at)
+
+# Revision 0008: the call log sorts by any column (ties by id) from an index walk (B6).
+sa.Index("ix_calls_type", calls.c.type, calls.c.id)
+sa.Index("ix_calls_triggered_by", calls.c.triggered_by, calls.c.id)
+sa.Index("ix_calls_trigger_source", calls.c.trigger_source, calls.c.id)
+sa.Index("ix_calls_candidate_id", calls.c.candidate_id, calls.c.id)
+sa.Index("ix_calls_campaign", calls.c.campaign, calls.c.id)
+sa.Index("ix_calls_number", calls.c.number, calls.c.id)
+sa.Index("ix_calls_duration_seconds", calls.c.duration_seconds, calls.c.id)
+
+# Revision 0007 (keep this last): on PostgreSQL every text column compares by code point, as
+# SQLite's do (types.byte_ordered), so ORDER BY and comparisons agree on every backend.
+for _table in metadata.tables.values():
+    for _column in _table.columns:
+        if type(_column.type) is sa.String and _column.type.collation is None:
+            _column.type = byte_ordered(_column.type)

@@ -4,6 +4,11 @@ SQLite has no real decimal type (``Numeric`` is a float there), so prices and qu
 stored as canonical decimal text and money as integer minor units (plain ``Integer`` columns
 named ``*_minor``). Instants are integer microseconds since the Unix epoch in UTC: exact,
 compact, and cheap to bucket in SQL.
+
+Text compares by code point everywhere: SQLite's default (BINARY) collation does, and on
+PostgreSQL, whose default collation is the server's locale (linguistic on most servers, where
+"a" sorts before "B"), every text column uses the "C" collation (revision 0007), so ORDER BY,
+comparisons and indexes agree with SQLite's.
 """
 
 from __future__ import annotations
@@ -14,10 +19,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROS = 1_000_000
+BYTE_ORDER = "C"  # PostgreSQL's code-point (byte order) collation
+
+
+def byte_ordered(text: sa.String) -> TypeEngine[str]:
+    """``text`` with the code-point collation on PostgreSQL (unchanged elsewhere)."""
+    return text.with_variant(sa.String(text.length, collation=BYTE_ORDER), "postgresql")
 
 
 def to_micros(value: datetime) -> int:
@@ -47,6 +58,11 @@ class ExactDecimal(TypeDecorator[Decimal]):
 
     impl = sa.String(40)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(sa.String(40, collation=BYTE_ORDER))
+        return dialect.type_descriptor(sa.String(40))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
         if value is None:
