@@ -69,7 +69,9 @@ from billing_desktop.domain.model import (
     Unit,
     User,
 )
+from billing_desktop.domain.quotas import AddOnPack, Statistic
 from billing_desktop.services.context import is_empty, resolve_actor
+from billing_desktop.services.quotas import store_defaults as store_quota_defaults
 from billing_desktop.services.recording import UsageRecord, add_records
 from billing_desktop.store.ports import ClosedMonth, UnitOfWork, UnitOfWorkFactory
 
@@ -496,6 +498,7 @@ class _Builder:
                 ),
                 [],
             )
+        self._quotas()
         return DemoReport(
             account=ACCOUNT_NAME,
             seed=self.seed,
@@ -962,6 +965,40 @@ class _Builder:
             )
             for offset, second in enumerate(self._seconds(count))
         ]
+
+    def _quotas(self) -> None:
+        """Usage Data quotas and add-on packs (no random draws: the records stay as they were).
+
+        Quotas follow the volumes (per month: a third of the three-month counts): on the
+        seed-7 small demo of 21 November the interviews are just past 80 % of their quota,
+        the SMS well below theirs and the recorded minutes beyond theirs, so the Quotas section
+        shows each state.
+        """
+        v = self.volumes
+
+        def nearest_50(value: int) -> int:
+            return max(50, (value + 25) // 50 * 50)
+
+        quotas = {
+            Statistic.INTERVIEWS: nearest_50(v.interviews * 13 // 40),
+            Statistic.SMS: nearest_50(v.sms * 4 // 9),
+            Statistic.RECORDING_MINUTES: nearest_50(v.recordings * 5 // 3),
+        }
+        packs = {
+            Statistic.INTERVIEWS: [
+                AddOnPack("Interviews 100", 100, Decimal("30.00")),
+                AddOnPack("Interviews 500", 500, Decimal("140.00")),
+            ],
+            Statistic.SMS: [
+                AddOnPack("SMS 1,000", 1_000, Decimal("7.00")),
+                AddOnPack("SMS 10,000", 10_000, Decimal("60.00")),
+            ],
+            Statistic.RECORDING_MINUTES: [
+                AddOnPack("Recording 1,000 minutes", 1_000, Decimal("3.50")),
+                AddOnPack("Recording 10,000 minutes", 10_000, Decimal("30.00")),
+            ],
+        }
+        store_quota_defaults(self.uow, quotas, packs, CURRENCY)
 
     def _storage(self) -> list[StorageSnapshot]:
         """One snapshot a day from the 28th before the window (the peak_day window) to today.

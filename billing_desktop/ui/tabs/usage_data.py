@@ -11,10 +11,13 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from billing_desktop.config import APP_NAME, ORGANISATION
 from billing_desktop.domain.access import Area
 from billing_desktop.ui.tabs.base import Page, TabContext
 from billing_desktop.ui.tabs.call_log import CallLogSection
+from billing_desktop.ui.tabs.quotas import QuotasSection
 from billing_desktop.ui.tabs.sessions_dashboard import SessionsSection
+from billing_desktop.ui.tabs.statistics import InterviewsSection, RecordingsSection, SmsSection
 
 SectionFactory = Callable[[TabContext, QWidget], Page]
 
@@ -22,6 +25,10 @@ SectionFactory = Callable[[TabContext, QWidget], Page]
 SECTIONS: list[tuple[str, str, SectionFactory]] = [
     ("sessions", "Sessions", SessionsSection),
     ("calls", "Call logs", CallLogSection),
+    ("interviews", "Interviews", InterviewsSection),
+    ("sms", "SMS", SmsSection),
+    ("recordings", "Recordings", RecordingsSection),
+    ("quotas", "Quotas", QuotasSection),
 ]
 
 LAST_SECTION_KEY = "usage_data/section"
@@ -51,7 +58,7 @@ class UsageDataTab(Page):
             self.pages[key] = page
             self.sections.addTab(page, title)
         keys = list(self.pages)
-        last = QSettings().value(LAST_SECTION_KEY)
+        last = QSettings(ORGANISATION, APP_NAME).value(LAST_SECTION_KEY)
         if last in keys:
             self.sections.setCurrentIndex(keys.index(str(last)))
         self.sections.currentChanged.connect(self._section_changed)
@@ -80,7 +87,7 @@ class UsageDataTab(Page):
     def _section_changed(self, index: int) -> None:
         if index < 0:
             return
-        QSettings().setValue(LAST_SECTION_KEY, list(self.pages)[index])
+        QSettings(ORGANISATION, APP_NAME).setValue(LAST_SECTION_KEY, list(self.pages)[index])
         self.current.ensure_loaded()
 
     def _section_loaded(self) -> None:
