@@ -18,6 +18,8 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from results import report
+
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
@@ -78,6 +80,15 @@ def main() -> int:
         f"B2 usage summary {month}: ours {mine * 1000:.1f} ms, baseline {base * 1000:.1f} ms, "
         f"ratio {ratio:.3f} (target <= {TARGET_RATIO} and < {TARGET_MS:.0f} ms) "
         f"{'OK' if ok else 'MISSED'}"
+    )
+    report(
+        "B2",
+        f"Usage tab summary for {month}",
+        f"{mine * 1000:.1f} ms",
+        f"{base * 1000:.1f} ms (sqlite3 GROUP BY)",
+        ratio,
+        f"<= {TARGET_RATIO}x and < {TARGET_MS:.0f} ms",
+        ok,
     )
     return 0 if ok else 1
 

@@ -11,23 +11,29 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.model import Metering, Source
 from billing_desktop.domain.money import round_money
-from billing_desktop.reports.csv_export import stream_csv
+from billing_desktop.reports.csv_export import RISKY_FIRST, csv_text, safe_cell, stream_csv_text
 from billing_desktop.services.overview import account_zone
-from billing_desktop.store.ports import CallFilter, CallOrder, CallRow, UnitOfWork
+from billing_desktop.store.ports import CallFilter, CallOrder, CallRecord, CallRow, UnitOfWork
 
 EXPORT_CHUNK = 10_000
+TAILS_AHEAD = 6 * 3600  # the export works out minutes and cost for durations up to this early
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Sort keys offered by the call log: the column shown -> the store column ordered by. Cost and
 # duration order by the call's seconds: started minutes (and so the list-price cost) never go
-# down as the seconds go up, and the index-free sort stays a single SQL ORDER BY.
+# down as the seconds go up, so the sort is one SQL ORDER BY over the duration index.
 SORT_KEYS = {
     "id": "id",
     "type": "type",
@@ -121,10 +127,26 @@ def local_day_start(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time(), zone)
 
 
-def store_filter(query: CallQuery, zone: tzinfo) -> CallFilter:
+def store_filter(
+    query: CallQuery, zone: tzinfo, span: tuple[datetime, datetime] | None = None
+) -> CallFilter:
+    """The store's filter for ``query``. Given the ``span`` of every call (first and last
+    start), a bound that leaves no call out is dropped: the date pickers start at the whole
+    span, and a range condition would make SQL walk the date index and sort every call
+    instead of walking the index of the column sorted by."""
     start = None if query.first is None else local_day_start(query.first, zone)
     end = None if query.last is None else local_day_start(query.last + timedelta(days=1), zone)
+    if span is not None:
+        if start is not None and start <= span[0]:
+            start = None
+        if end is not None and end > span[1]:
+            end = None
     return CallFilter(start=start, end=end, type=query.type, campaign=query.campaign)
+
+
+def _store_filter(uow: UnitOfWork, query: CallQuery, zone: tzinfo) -> CallFilter:
+    span = uow.queries.call_span() if query.first is not None or query.last is not None else None
+    return store_filter(query, zone, span)
 
 
 def store_order(query: CallQuery) -> CallOrder:
@@ -134,6 +156,24 @@ def store_order(query: CallQuery) -> CallOrder:
 def call_cost(minutes: int, unit_price: Decimal | None, currency: str) -> Decimal | None:
     """Started minutes at list price, rounded half-up to the currency's minor unit."""
     return None if unit_price is None else round_money(minutes * unit_price, currency)
+
+
+def csv_row(line: CallLine) -> tuple[str, ...]:
+    """One line of the export (the columns of :data:`HEADER`) from a call-log line: the text
+    :func:`csv_chunks` writes for the same call (the remote store's export uses this)."""
+    call = line.call
+    return (
+        call.id,
+        call.type,
+        call.triggered_by,
+        call.trigger_source,
+        call.candidate_id or "",
+        call.campaign,
+        call.number or "",
+        call.started_at.isoformat(timespec="seconds"),
+        str(line.minutes),
+        "" if line.cost is None else str(line.cost),
+    )
 
 
 def _currency(uow: UnitOfWork) -> str:
@@ -150,7 +190,7 @@ def _line(row: CallRow, zone: tzinfo, unit_price: Decimal | None, currency: str)
 def call_log_count(uow: UnitOfWork, actor: Actor, query: CallQuery) -> int:
     _require(actor)
     zone = account_zone(uow.account.get())
-    return uow.queries.call_count_where(store_filter(query, zone))
+    return uow.queries.call_count_where(_store_filter(uow, query, zone))
 
 
 def call_log_page(
@@ -165,7 +205,7 @@ def call_log_page(
     in the opposite order from the other end, so the last page is as quick as the first."""
     _require(actor)
     zone = account_zone(uow.account.get())
-    where, order = store_filter(query, zone), store_order(query)
+    where, order = _store_filter(uow, query, zone), store_order(query)
     offset, limit = max(offset, 0), max(limit, 0)
     if total is not None and offset > total // 2:
         limit = max(min(limit, total - offset), 0)
@@ -198,48 +238,154 @@ def call_log_start(uow: UnitOfWork, actor: Actor, query: CallQuery, limit: int) 
     )
 
 
-def csv_chunks(
-    uow: UnitOfWork, actor: Actor, query: CallQuery
-) -> Iterator[list[tuple[object, ...]]]:
-    """The export's rows (the columns of :data:`HEADER`), chunk by chunk from the store."""
+@cache
+def _clock() -> list[str]:
+    """ "HH:MM:SS" for each second of a day (86,400 short strings, built once)."""
+    return [f"{h:02}:{m:02}:{s:02}" for h in range(24) for m in range(60) for s in range(60)]
+
+
+class _Memo(dict[K, V], Generic[K, V]):
+    """A dict that computes a missing value once (lookups of known keys stay C-fast)."""
+
+    def __init__(self, compute: Callable[[K], V]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: K) -> V:
+        value = self[key] = self._compute(key)
+        return value
+
+
+def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tuple[int, str]]:
+    """The export's rows (the columns of :data:`HEADER`) as formula-safe CSV text, chunk by
+    chunk from the store: (rows in the chunk, their lines with CRLF after each).
+
+    A million rows must take about a second of Python (PERFORMANCE.md B4), so each call is
+    one f-string and nothing else is built per row: the store gives plain tuples; a start time
+    is put together from per-hour (zone offset) and per-day caches and a table of the 86,400
+    times of day; minutes and cost are looked up by the call's seconds; text cells of few
+    distinct values (source, campaign, number) go through ``safe_cell`` once per value, the ids
+    are looked at call by call, and type and trigger are the domain's own words (CallType,
+    TriggeredBy values, which the store only ever holds) that cannot start like a formula or
+    need quotes. A chunk where a cell would need quotes (a comma, quote or line break in a
+    name: the chunk's commas or line ends miscount) is written again through ``csv.writer``
+    (:func:`csv_text`), which gives the same bytes for every other line.
+    """
     _require(actor)
     zone = account_zone(uow.account.get())
     price, currency = call_unit_price(uow), _currency(uow)
-    where, order = store_filter(query, zone), store_order(query)
-    offsets: dict[int, tuple[timedelta, str]] = {}  # UTC hour -> the zone's offset then
+    where, order = _store_filter(uow, query, zone), store_order(query)
 
-    def stamp(instant: datetime) -> str:
-        hour = int(instant.timestamp()) // 3600
-        known = offsets.get(hour)
+    def exact(second: int) -> str:
+        return datetime.fromtimestamp(second, zone).isoformat(timespec="seconds")
+
+    def hour_offset(hour: int) -> tuple[int, str] | None:
+        """The zone's offset (seconds, and as written after the time) for a whole UTC hour;
+        None when it changes within that hour (a transition off the hour, rare)."""
+        first, last = (datetime.fromtimestamp(hour * 3600 + s, UTC) for s in (0, 3599))
+        offset = first.astimezone(zone).utcoffset()
+        if offset is None or offset != last.astimezone(zone).utcoffset():
+            return None
+        return int(offset.total_seconds()), exact(hour * 3600)[19:]
+
+    def minutes_and_cost(seconds: int) -> str:
+        minutes = started_minutes(seconds)
+        cost = call_cost(minutes, price, currency)
+        return f"{minutes},{'' if cost is None else cost}"
+
+    epoch = date(1970, 1, 1).toordinal()
+    hours = _Memo[int, tuple[int, str] | None](hour_offset)
+    days = _Memo[int, str](lambda day: date.fromordinal(epoch + day).isoformat() + "T")
+    # Plain dicts, filled for a chunk that meets a new value (the lookups of a dict subclass
+    # cost a tenth of the loop): seconds -> "minutes,cost"; source, campaign or number -> cell.
+    tails: dict[int, str] = {}
+    texts: dict[str | None, str] = {}
+    clock = _clock()
+
+    def stamp(micros: int) -> str:
+        second = micros // 1_000_000
+        known = hours[second // 3600]
         if known is None:
-            local = instant.astimezone(zone)
-            known = offsets[hour] = (local.utcoffset() or timedelta(), local.isoformat()[-6:])
-        naive = instant.replace(tzinfo=None) + known[0]
-        return naive.isoformat(timespec="seconds") + known[1]
+            return exact(second)
+        local = second + known[0]
+        return days[local // 86_400] + clock[local % 86_400] + known[1]
 
-    costs: dict[int, Decimal | None] = {}
-    for chunk in uow.queries.call_chunks(where, order, EXPORT_CHUNK):
-        out: list[tuple[object, ...]] = []
+    def learn(chunk: list[CallRecord]) -> None:
+        """Fill ``texts`` and ``tails`` for every value of ``chunk``; ``tails`` for every
+        duration up to the longest (within reason), so that later chunks seldom miss."""
+        longest = 0
         for row in chunk:
-            minutes = started_minutes(row.duration_seconds)
-            cost = costs.get(minutes)
-            if cost is None:
-                cost = costs[minutes] = call_cost(minutes, price, currency)
-            out.append(
-                (
-                    row.id,
-                    row.type,
-                    row.triggered_by,
-                    row.trigger_source,
-                    row.candidate_id,
-                    row.campaign,
-                    row.number,
-                    stamp(row.started_at),
-                    minutes,
-                    cost,
+            for text in (row[3], row[5], row[6]):
+                if text not in texts:
+                    texts[text] = safe_cell(text)  # safe_cell(None) == ""
+            if row[8] not in tails:
+                tails[row[8]] = minutes_and_cost(row[8])
+            longest = max(longest, row[8])
+        for seconds in range(min(longest, TAILS_AHEAD) + 1):
+            if seconds not in tails:
+                tails[seconds] = minutes_and_cost(seconds)
+
+    def cells(row: CallRecord) -> tuple[str, ...]:
+        """The same cells one by one (for csv.writer, when a chunk needs quotes)."""
+        call_id, kind, by, source, candidate, campaign, number, micros, seconds = row
+        minutes, cost = minutes_and_cost(seconds).split(",")
+        text = (call_id, kind, by, source, candidate or "", campaign, number or "")
+        return (*text, stamp(micros), minutes, cost)
+
+    def lines_of(
+        chunk: list[CallRecord],
+        hours: dict[int, tuple[int, str] | None] = hours,
+        days: dict[int, str] = days,
+        clock: list[str] = clock,
+        tails: dict[int, str] = tails,
+        texts: dict[str | None, str] = texts,
+        risky: frozenset[str] = RISKY_FIRST,
+    ) -> list[str]:
+        # The per-call loop, written out, every name a local (the caches are bound as
+        # defaults): at a million calls each lookup of a global or closure name shows.
+        lines: list[str] = []
+        add = lines.append
+        for call_id, kind, by, source, candidate, campaign, number, micros, seconds in chunk:
+            if call_id[:1] in risky:
+                call_id = safe_cell(call_id)
+            if candidate is None:
+                candidate = ""
+            elif candidate[:1] in risky:
+                candidate = safe_cell(candidate)
+            second = micros // 1_000_000
+            known = hours[second // 3600]
+            if known is None:
+                add(
+                    f"{call_id},{kind},{by},{texts[source]},{candidate},{texts[campaign]},"
+                    f"{texts[number]},{exact(second)},{tails[seconds]}"
                 )
+                continue
+            local = second + known[0]  # the start time is built in the line's one f-string
+            add(
+                f"{call_id},{kind},{by},{texts[source]},{candidate},{texts[campaign]},"
+                f"{texts[number]},{days[local // 86_400]}{clock[local % 86_400]}{known[1]},"
+                f"{tails[seconds]}"
             )
-        yield out
+        return lines
+
+    for chunk in uow.queries.call_chunks(where, order, EXPORT_CHUNK):
+        try:
+            lines = lines_of(chunk)
+        except KeyError:  # a source, campaign, number or duration not met before
+            learn(chunk)
+            lines = lines_of(chunk)
+        text = "\r\n".join(lines)
+        count = len(lines)
+        if (
+            text.count(",") != 9 * count
+            or text.count("\n") != count - 1
+            or text.count("\r") != count - 1
+            or '"' in text
+        ):
+            text = csv_text([cells(row) for row in chunk])
+        elif count:
+            text += "\r\n"
+        yield count, text
 
 
 def export_call_log(
@@ -265,7 +411,7 @@ def export_call_log(
     def stop() -> bool:
         return cancelled is not None and cancelled()
 
-    written = stream_csv(path, HEADER, csv_chunks(uow, actor, query), report, stop)
+    written = stream_csv_text(path, HEADER, csv_chunks(uow, actor, query), report, stop)
     if written is None:
         raise ExportCancelled("the export was cancelled; nothing was written")
     return written

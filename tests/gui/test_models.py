@@ -1,4 +1,4 @@
-"""The column-driven table model and the paged model, checked by Qt's model tester."""
+"""The column-driven table model and the windowed model, checked by Qt's model tester."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
-from billing_desktop.ui.models.paged import PagedTableModel
+from billing_desktop.ui.models.paged import WindowedTableModel
 from billing_desktop.ui.models.table import (
     NEGATIVE,
     ColumnTableModel,
@@ -89,7 +89,9 @@ def test_numbers() -> None:
     assert format_number(Decimal("1E+3")) == "1,000"
 
 
-def test_the_paged_model_fetches_pages_through_the_runner(qtbot: Any, qtmodeltester: Any) -> None:
+def test_the_windowed_model_reads_the_pages_shown_through_the_runner(
+    qtbot: Any, qtmodeltester: Any
+) -> None:
     data = [Row(f"r{i}", i, Decimal(i)) for i in range(25)]
     runner = TaskRunner()
     asked: list[tuple[int, int]] = []
@@ -98,19 +100,20 @@ def test_the_paged_model_fetches_pages_through_the_runner(qtbot: Any, qtmodeltes
         asked.append((offset, limit))
         return data[offset : offset + limit]
 
-    model = PagedTableModel(COLUMNS, runner, load_page, page_size=10)
+    model = WindowedTableModel(COLUMNS, runner, load_page, page_size=10)
     try:
         model.reset(len(data), data[:10])
         qtmodeltester.check(model)
-        assert runner.wait_idle(5)
-        while model.canFetchMore(QModelIndex()):
-            with qtbot.waitSignal(model.page_loaded):
-                model.fetchMore(QModelIndex())
-                assert not model.canFetchMore(QModelIndex())  # one fetch at a time
-        assert model.rowCount() == 25
+        assert model.rowCount() == 25 and not model.canFetchMore(QModelIndex())
+        assert model.data(model.index(24, 0)) == "Loading…"  # asks for the last page alone
+        with qtbot.waitSignal(model.page_loaded):
+            pass
+        assert asked == [(20, 5)]
+        model.request_rows(0, 24)
+        qtbot.waitUntil(lambda: all(model.is_loaded(r) for r in range(25)))
         assert [model.data(model.index(r, 0)) for r in range(25)] == [r.name for r in data]
-        assert asked[-1] == (20, 5)
+        assert runner.wait_idle(5)
         model.reset(0, [])
-        assert not model.canFetchMore(QModelIndex())
+        assert model.rowCount() == 0
     finally:
         runner.shutdown()

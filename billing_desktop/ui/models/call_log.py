@@ -1,7 +1,8 @@
-"""The call-log model: pages of a very large, SQL-sorted call log (PRODUCT §8.1, B6).
+"""The call-log model: a window onto a very large, SQL-sorted call log (PRODUCT §8.1, B6).
 
-Rows arrive page by page through ``fetchMore`` (see :class:`PagedTableModel`). Clicking a
-header does not sort the loaded rows in Python: it asks the owner (``sort_requested``) to read
+Every call of the query is a row (``rowCount()`` is the SQL count); the pages being looked at
+are read from the store as the view shows them (see :class:`WindowedTableModel`). Clicking a
+header does not sort the held rows in Python: it asks the owner (``sort_requested``) to read
 the log again ordered in SQL, so the order is right over every row of the store.
 """
 
@@ -12,13 +13,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from billing_desktop.ui.models.paged import PAGE_SIZE, PagedTableModel, PageLoader
+from billing_desktop.ui.models.paged import PAGE_SIZE, PageLoader, WindowedTableModel
 from billing_desktop.ui.models.table import Column
 from billing_desktop.ui.tasks import TaskRunner
 
 
-class CallLogModel(PagedTableModel):
-    """A :class:`PagedTableModel` whose columns each name an SQL sort key (or None).
+class CallLogModel(WindowedTableModel):
+    """A :class:`WindowedTableModel` whose columns each name an SQL sort key (or None).
 
     Signals:
         sort_requested(str, bool): the sort key and whether descending, for a new SQL read.

@@ -1,9 +1,11 @@
 """Usage Data tab ▸ Call logs (PRODUCT §8.1): the calls of a date range, sorted and filtered
-in SQL and paged in from the store 500 rows at a time, with a streamed, formula-safe CSV export.
+in SQL and read from the store 500 rows at a time, with a streamed, formula-safe CSV export.
 
 The log can hold a million calls: the count, the first page and the filter choices are read
-together off the GUI thread; further pages arrive as the view scrolls (``fetchMore``); a click
-on a column header reads the log again ordered by that column in SQL.
+together off the GUI thread; the table has a row for every call at once, and the pages the
+view shows are read as it shows them (:class:`~billing_desktop.ui.models.paged.
+WindowedTableModel`), so Ctrl+End reads one page, the last; a click on a column header reads
+the log again ordered by that column in SQL.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +35,7 @@ from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.money import format_money
 from billing_desktop.services import usage_data
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
-from billing_desktop.store.ports import UnitOfWork, UnitOfWorkFactory
+from billing_desktop.store.ports import Store
 from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
@@ -40,21 +43,20 @@ from billing_desktop.ui.tabs.base import TabContext, TableTab, read
 
 CALL_TYPES = ("autocall", "robocall", "live")
 ALL = "All"
-
-
-def first_page(uow: UnitOfWork, actor: Actor, query: CallQuery, limit: int) -> CallLogStart:
-    """The count, the first ``limit`` calls and the filter choices, in one unit of work."""
-    return usage_data.call_log_start(uow, actor, query, limit)
+CELL_AIR = 6  # pixels beyond a cell's size hint (its padding comes from the style sheet)
+# Widest a column starts (a longer text is elided; its tooltip shows it whole).
+WIDEST = {"Campaign": 260, "Source": 160}
+NARROWEST_CAMPAIGN = 120
 
 
 def load_page(
-    store: UnitOfWorkFactory, actor: Actor, query: CallQuery, total: int, offset: int, limit: int
+    store: Store, actor: Actor, query: CallQuery, total: int, offset: int, limit: int
 ) -> list[CallLine]:
     return read(store, usage_data.call_log_page, actor, query, offset, limit, total)
 
 
 def export_calls(
-    store: UnitOfWorkFactory,
+    store: Store,
     actor: Actor,
     query: CallQuery,
     path: Path,
@@ -86,6 +88,59 @@ def _qdate(day: date) -> QDate:
 
 def _pydate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
+
+
+def call_columns(currency: str | None) -> list[Column[Any]]:
+    """The call log's columns (PRODUCT §8.1), money in ``currency``."""
+
+    def cost_text(line: CallLine) -> str:
+        if line.cost is None:
+            return ""
+        return format_money(line.cost, currency) if currency else str(line.cost)
+
+    return [
+        text_column("Call", lambda c: c.call.id),
+        text_column("Type", lambda c: _title(c.call.type)),
+        text_column("Triggered by", lambda c: _title(c.call.triggered_by)),
+        text_column(
+            "Source",
+            lambda c: c.call.trigger_source,
+            "Trigger source: where the call was started from (Email, SMS, Chat UI…)",
+        ),
+        text_column("Candidate", lambda c: c.call.candidate_id or ""),
+        Column[CallLine](
+            "Campaign",
+            lambda c: c.call.campaign,
+            raw=lambda c: c.call.campaign,
+            cell_tooltip=lambda c: c.call.campaign,
+        ),
+        text_column("Number", lambda c: c.call.number or ""),
+        text_column(
+            "Started", lambda c: c.call.started_at, "Start time in the account's time zone"
+        ),
+        Column[CallLine](
+            "Duration",
+            lambda c: duration_text(c.call.duration_seconds),
+            RIGHT,
+            "Minutes:seconds",
+            lambda c: c.call.duration_seconds,
+        ),
+        Column[CallLine](
+            "Minutes",
+            lambda c: str(c.minutes),
+            RIGHT,
+            "Started minutes, as calls are metered (61 s = 2 minutes)",
+            lambda c: c.minutes,
+        ),
+        Column[CallLine](
+            "Cost",
+            cost_text,
+            RIGHT,
+            "Started minutes × the unit price of the product metering calls (list price, "
+            "before free units, credits and commits), in the account currency",
+            lambda c: c.cost,
+        ),
+    ]
 
 
 class CallLogSection(TableTab):
@@ -124,7 +179,6 @@ class CallLogSection(TableTab):
         super().__init__(context, parent)
         assert isinstance(self.model, CallLogModel)
         self.paged: CallLogModel = self.model
-        self.paged.page_loaded.connect(self._update_caption)
         self.paged.load_failed.connect(self._page_failed)
         self.paged.sort_requested.connect(self._sort)
         self._build_filters()
@@ -198,75 +252,69 @@ class CallLogSection(TableTab):
         layout.insertWidget(1, bar)  # type: ignore[attr-defined]
 
     def columns(self) -> Sequence[Column[Any]]:
-        currency = self.context.currency
+        return call_columns(self.context.currency)
 
-        def cost_text(line: CallLine) -> str:
-            if line.cost is None:
-                return ""
-            return format_money(line.cost, currency) if currency else str(line.cost)
-
-        return [
-            text_column("Call", lambda c: c.call.id),
-            text_column("Type", lambda c: _title(c.call.type)),
-            text_column("Triggered by", lambda c: _title(c.call.triggered_by)),
-            text_column("Trigger source", lambda c: c.call.trigger_source),
-            text_column("Candidate", lambda c: c.call.candidate_id or ""),
-            text_column("Campaign", lambda c: c.call.campaign),
-            text_column("Number", lambda c: c.call.number or ""),
-            text_column(
-                "Started", lambda c: c.call.started_at, "Start time in the account's time zone"
-            ),
-            Column[CallLine](
-                "Duration",
-                lambda c: duration_text(c.call.duration_seconds),
-                RIGHT,
-                "Minutes:seconds",
-                lambda c: c.call.duration_seconds,
-            ),
-            Column[CallLine](
-                "Minutes",
-                lambda c: str(c.minutes),
-                RIGHT,
-                "Started minutes, as calls are metered (61 s = 2 minutes)",
-                lambda c: c.minutes,
-            ),
-            Column[CallLine](
-                "Cost",
-                cost_text,
-                RIGHT,
-                "Started minutes × the unit price of the product metering calls (list price, "
-                "before free units, credits and commits), in the account currency",
-                lambda c: c.cost,
-            ),
-        ]
+    def fit_columns(self) -> None:
+        """Widths from the headers and the first page's texts, so that every column up to Cost
+        fits a 1280-pixel window: the view's own resize-to-contents would read (and wait for)
+        the first thousand rows, and leave the campaign as wide as its longest name."""
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        held = [r for r in range(min(self.paged.total, self.page_size)) if self.paged.is_loaded(r)]
+        widths: list[int] = []
+        for number, column in enumerate(self.paged.columns):
+            width = header.sectionSizeHint(number)
+            if held:
+                # The widest text by the font's metrics; its cell's size hint adds the padding
+                # and margins the style gives every cell.
+                row = max(held, key=lambda r: metrics.horizontalAdvance(column.text(
+                    self.paged.row_at(r))))  # fmt: skip
+                cell = self.table.sizeHintForIndex(self.paged.index(row, number)).width()
+                width = max(width, cell + CELL_AIR)
+            widths.append(min(width, WIDEST.get(column.title, width)))
+        campaign = [c.title for c in self.paged.columns].index("Campaign")
+        # The table may still be hidden behind the "Loading…" message: measure its place.
+        room = (
+            self.stack.contentsRect().width()
+            - 2 * self.table.frameWidth()
+            - self.table.verticalScrollBar().sizeHint().width()
+        )
+        spare = room - sum(widths)
+        if spare < 0:  # the campaign gives up width first (its names are elided, not lost)
+            widths[campaign] = max(widths[campaign] + spare, NARROWEST_CAMPAIGN)
+        for number, width in enumerate(widths):
+            header.resizeSection(number, width)
 
     def make_model(self) -> ColumnTableModel[Any]:
         return CallLogModel(
-            self.columns(), self.SORT_KEYS, self.context.runner, self._load, self.page_size, self
+            self.columns(),
+            self.SORT_KEYS,
+            self.context.runner,
+            self._no_pages,
+            self.page_size,
+            self,
         )
 
-    def _load(self, offset: int, limit: int) -> list[CallLine]:
-        # Runs on a worker thread: the query and total are captured when the page is asked for.
-        return load_page(
-            self.context.store, self.context.actor, self._page_query, self._page_total,
-            offset, limit,
-        )  # fmt: skip
+    @staticmethod
+    def _no_pages(offset: int, limit: int) -> list[CallLine]:
+        return []  # before the first read there is nothing to page through
 
     # Loading ------------------------------------------------------------------------------
 
     def start_load(self) -> None:
         self.caption.setText("Loading the call log…")
-        self._page_query, self._page_total = self.query, 0
-        self.load(first_page, self.context.actor, self.query, self.page_size)
+        # The count, the first page and the filter choices, in one read.
+        self.load(usage_data.call_log_start, self.context.actor, self.query, self.page_size)
 
     def populate(self, result: Any) -> int:
         start: CallLogStart = result
         self._start = start
         self._fill_choices(start)
-        self._page_query, self._page_total = self.query, start.total
-        self.paged.reset(start.total, start.rows)
+        # Pages are read (on worker threads) for this query and total, whatever comes next.
+        pages = partial(load_page, self.context.store, self.context.actor, self.query, start.total)
+        self.paged.reset(start.total, start.rows, pages)
         self._update_caption()
-        return len(start.rows)
+        return start.total
 
     def _fill_choices(self, start: CallLogStart) -> None:
         current = self.campaign_combo.currentData()
@@ -311,9 +359,8 @@ class CallLogSection(TableTab):
         self.set_query(replace(self.query, sort=key, descending=descending))
 
     def _update_caption(self) -> None:
-        total, shown = self.paged.total, self.paged.rowCount()
+        total = self.paged.total
         zone = self._start.zone if self._start else "UTC"
-        more = f" ({shown:,} loaded; scroll for more)" if shown < total else ""
         plural = "call" if total == 1 else "calls"
         order = (
             "newest first"
@@ -323,10 +370,10 @@ class CallLogSection(TableTab):
                 f"{'descending' if self.query.descending else 'ascending'}"
             )
         )
-        self.caption.setText(f"Call log: {total:,} {plural}, {order}{more}. Times in {zone}.")
+        self.caption.setText(f"Call log: {total:,} {plural}, {order}. Times in {zone}.")
 
     def _page_failed(self, message: str) -> None:
-        self.caption.setText(f"Could not load more calls: {message}")
+        self.caption.setText(f"Could not read some of the calls: {message}")
 
     def empty_text(self) -> str:
         if self._start is not None and self._start.span is not None:

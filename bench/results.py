@@ -1,0 +1,64 @@
+"""The one machine-readable line every benchmark prints per figure, which ``bench/run.py`` reads.
+
+    BENCH {"id": "B4", "figure": "...", "ours": "1.9 s", "baseline": "1.1 s", "ratio": 0.58,
+           "target": ">= 0.5x", "ok": true}
+
+``ours`` and ``baseline`` are shown as given (with their units); ``ratio`` is a number or null
+(absolute targets such as B6 have no baseline).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+PREFIX = "BENCH "
+
+
+def report(
+    bench_id: str,
+    figure: str,
+    ours: str,
+    baseline: str,
+    ratio: float | None,
+    target: str,
+    ok: bool,
+) -> None:
+    line = {
+        "id": bench_id,
+        "figure": figure,
+        "ours": ours,
+        "baseline": baseline,
+        "ratio": None if ratio is None else round(ratio, 3),
+        "target": target,
+        "ok": ok,
+    }
+    print(PREFIX + json.dumps(line, ensure_ascii=False), flush=True)
+
+
+def parse(line: str) -> dict[str, Any] | None:
+    """The result on a line of a benchmark's output, or None for any other line."""
+    if not line.startswith(PREFIX):
+        return None
+    result: dict[str, Any] = json.loads(line[len(PREFIX) :])
+    return result
+
+
+def median_seconds(work: Callable[[], object], runs: int) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1e6 if sys.platform == "darwin" else peak / 1024

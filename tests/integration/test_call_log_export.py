@@ -1,0 +1,113 @@
+"""The call-log export's fast path writes exactly what csv.writer and safe_cell would: local
+times across zone transitions (on and off the hour), formula starts, cells needing quotes."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from billing_desktop.domain import model as m
+from billing_desktop.reports.csv_export import safe_cell
+from billing_desktop.services import overview, usage_data
+from billing_desktop.services.recording import add_records
+from billing_desktop.services.usage_data import CallQuery
+from billing_desktop.store.sql.uow import SqlStore
+from tests.gui.workspace_data import ACCOUNT, PRODUCTS, USERS
+
+# Zones and a transition of each: New York's on the UTC hour, Lord Howe's half-hour shift at
+# 02:00 local (+10:30 -> +11:00 at 15:30 UTC, within a UTC hour), Kolkata's +05:30 with none.
+TRANSITIONS = {
+    "America/New_York": datetime(2026, 3, 8, 7, 0, tzinfo=UTC),
+    "Australia/Lord_Howe": datetime(2026, 10, 3, 15, 30, tzinfo=UTC),
+    "Asia/Kolkata": datetime(2026, 3, 1, 0, 0, tzinfo=UTC),
+}
+
+
+def calls_around(moment: datetime) -> list[m.Call]:
+    """Calls every 97 s from two hours before ``moment`` to two hours after, and a few whose
+    text cells would run as formulas or need quotes."""
+    calls = [
+        m.Call(
+            f"call-{n:05}",
+            m.CallType.AUTOCALL if n % 3 else m.CallType.LIVE,
+            m.TriggeredBy.CANDIDATE if n % 2 else m.TriggeredBy.RECRUITER,
+            ("Email", "SMS", "Chat UI")[n % 3],
+            None if n % 5 == 0 else f"cand-{n}",
+            ("Seasonal Drivers", "@Campus Hiring", "Night Shift")[n % 3],
+            None if n % 7 == 0 else f"+1212555{n % 90:04}",
+            None,
+            moment + timedelta(seconds=97 * n - 7200),
+            n * 13 % 700,
+        )
+        for n in range(150)
+    ]
+    odd = moment + timedelta(minutes=1)
+    calls += [
+        m.Call("=cmd|' /C calc'!A0", m.CallType.ROBOCALL, m.TriggeredBy.RECRUITER, "-2+3",
+               "@cand", '=HYPERLINK("http://x","y")', "+15550100", None, odd, 61),
+        m.Call("call-comma", m.CallType.LIVE, m.TriggeredBy.CANDIDATE, "Email", "+x",
+               "Sales, East", "+1 555 0100", None, odd, 0),
+        m.Call("call-line", m.CallType.LIVE, m.TriggeredBy.CANDIDATE, "SMS\r\nx", "\tcand",
+               "Night Shift", None, None, odd, 3601),
+    ]  # fmt: skip
+    return calls
+
+
+def reference(store: SqlStore, query: CallQuery) -> bytes:
+    """The export as csv.writer writes the cells through safe_cell, from the call-log lines."""
+    with store() as uow:
+        actor = overview.workspace(uow, "ada").actor
+        lines = usage_data.call_log_page(uow, actor, query, 0, 10_000)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(usage_data.HEADER)
+    for line in lines:
+        call = line.call
+        cells = (
+            call.id,
+            call.type,
+            call.triggered_by,
+            call.trigger_source,
+            call.candidate_id or "",
+            call.campaign,
+            call.number or "",
+            call.started_at.isoformat(timespec="seconds"),
+            line.minutes,
+            "" if line.cost is None else line.cost,
+        )
+        writer.writerow([safe_cell(cell) for cell in cells])
+    return b"\xef\xbb\xbf" + out.getvalue().encode()
+
+
+@pytest.mark.parametrize("zone", sorted(TRANSITIONS))
+@pytest.mark.parametrize("chunk", [17, 10_000])
+def test_the_export_is_what_csv_writer_would_write(
+    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str, chunk: int
+) -> None:
+    with store() as uow:
+        uow.account.save(dataclasses.replace(ACCOUNT, timezone=zone))
+        uow.products.add_many(PRODUCTS)
+        uow.users.add_many(USERS)
+        add_records(uow, "calls", calls_around(TRANSITIONS[zone]))
+        uow.commit()
+    monkeypatch.setattr(usage_data, "EXPORT_CHUNK", chunk)  # some chunks fast, some not
+    for query in (CallQuery(), CallQuery(sort="campaign", descending=False)):
+        out = tmp_path / "calls.csv"
+        with store() as uow:
+            actor = overview.workspace(uow, "ada").actor
+            written = usage_data.export_call_log(uow, actor, query, out)
+        assert written == 153
+        assert out.read_bytes() == reference(store, query)
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in text and '"Sales, East"' in text
+    offsets = {
+        datetime.fromisoformat(row[7]).utcoffset()
+        for row in csv.reader(io.StringIO(text, newline=""))
+        if row[0] != "Call ID"
+    }
+    assert len(offsets) == (1 if zone == "Asia/Kolkata" else 2)  # both sides of the change
