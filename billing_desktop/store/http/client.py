@@ -283,5 +283,49 @@ def _reason(exc: Exception) -> str:
     return text.splitlines()[0][:200]
 
 
+REMOTE_EXPORT_PAGE = 5_000
+
+
+def export_call_log_remotely(
+    store: HttpStore,
+    actor: Any,
+    query: Any,
+    path: Path,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int:
+    """``usage_data.export_call_log`` on a remote store: the server pages the call log out
+    (the same rows, order, costs and times as the local export), the file is written here,
+    streamed, formula-safe and atomically, with the same progress and cancel."""
+    from billing_desktop.reports.csv_export import stream_csv
+    from billing_desktop.services import usage_data
+
+    total = store.read(usage_data.call_log_count, actor, query)
+
+    def chunks() -> Any:
+        for offset in range(0, total, REMOTE_EXPORT_PAGE):
+            lines = store.read(
+                usage_data.call_log_page, actor, query, offset, REMOTE_EXPORT_PAGE, total
+            )
+            yield [usage_data.csv_row(line) for line in lines]
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    written = stream_csv(
+        path, usage_data.HEADER, chunks(), report, lambda: bool(cancelled and cancelled())
+    )
+    if written is None:
+        raise usage_data.ExportCancelled("the export was cancelled; nothing was written")
+    return int(written)
+
+
+def _client_side() -> dict[Callable[..., Any], Callable[..., Any]]:
+    from billing_desktop.services import usage_data
+
+    return {usage_data.export_call_log: export_call_log_remotely}
+
+
 # Operations the client carries out itself on top of remote reads (they write local files).
-CLIENT_SIDE: dict[Callable[..., Any], Callable[..., Any]] = {}
+CLIENT_SIDE: dict[Callable[..., Any], Callable[..., Any]] = _client_side()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from billing_desktop.config import is_remote
+from billing_desktop.config import APP_NAME, ORGANISATION, is_remote
 from billing_desktop.store.http.client import saved_token
 
 LAST_SERVER_KEY = "remote/last_server"
@@ -52,7 +52,7 @@ class ConnectServerDialog(QDialog):
         self.url_edit = QLineEdit(self)
         self.url_edit.setObjectName("serverUrl")
         self.url_edit.setPlaceholderText("https://billing.example.com")
-        self.url_edit.setText(str(QSettings().value(LAST_SERVER_KEY, "")))
+        self.url_edit.setText(str(QSettings(ORGANISATION, APP_NAME).value(LAST_SERVER_KEY, "")))
         self.token_edit = QLineEdit(self)
         self.token_edit.setObjectName("serverToken")
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -114,5 +114,5 @@ class ConnectServerDialog(QDialog):
             self.show_error("Token: paste the token your administrator gave you.")
             self.token_edit.setFocus()
             return
-        QSettings().setValue(LAST_SERVER_KEY, self.url)
+        QSettings(ORGANISATION, APP_NAME).setValue(LAST_SERVER_KEY, self.url)
         self.accept()
