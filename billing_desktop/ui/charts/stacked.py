@@ -180,8 +180,8 @@ class StackedBarChart(pg.PlotWidget):  # type: ignore[misc]
         if not 0 <= index < len(self.months) or abs(point.x() - index) > BAR_WIDTH / 2:
             return None
         top = float(self.totals[index]) if self.totals else 0.0
-        if point.y() < 0 or point.y() > top:
-            return None
+        if top <= 0 or point.y() < 0 or point.y() > top:
+            return None  # an empty month has no bar to point at
         return index
 
     def scene_point(self, index: int, share: float = 0.5) -> QPointF:
