@@ -534,12 +534,17 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_tokens(args: argparse.Namespace) -> int:
+    from billing_desktop.domain.model import Role
     from billing_desktop.server.state import create_token
     from billing_desktop.services.context import resolve_actor
 
     store = _local(args, "tokens create")
     with store() as uow:
         issuer = resolve_actor(uow, args.user)
+        if issuer.user_id is not None:
+            role = uow.users.get_many([issuer.user_id])[issuer.user_id].role
+            if role != Role.ADMIN:
+                raise UsageError(f"tokens create: {issuer.name} is not an admin of this workspace")
         if args.token_user not in uow.users.get_many([args.token_user]):
             raise UsageError(f"--user {args.token_user}: no such user in this workspace")
         token = create_token(uow.connection, args.token_user, issuer.audit_name)

@@ -404,3 +404,22 @@ def test_tokens_create_for_an_unknown_user_is_refused(
     with api.store() as uow:
         after = uow.connection.execute(sa.select(sa.func.count()).select_from(t.api_tokens))
         assert after.scalar() == count
+
+
+def test_only_an_admin_issues_tokens(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
+    store_file = str(api.store.engine.url.database)
+
+    def tokens() -> int:
+        with api.store() as uow:
+            count = sa.select(sa.func.count()).select_from(t.api_tokens)
+            return int(uow.connection.execute(count).scalar() or 0)
+
+    before = tokens()
+    supervisor = api.users["supervisor"]
+    command = ["--store", store_file, "--user", supervisor, "tokens", "create", "--user", "x"]
+    assert cli.main(command) == 2
+    assert "is not an admin" in capsys.readouterr().err
+    assert tokens() == before
+    admin = ["--store", store_file, "--user", api.users["admin"], "tokens", "create"]
+    assert cli.main([*admin, "--user", supervisor]) == 0
+    assert tokens() == before + 1
