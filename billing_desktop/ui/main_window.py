@@ -307,7 +307,7 @@ class MainWindow(QMainWindow):
             action.setVisible(False)
 
     def _build_tabs(self, workspace: Workspace) -> None:
-        context = TabContext(self.store, workspace, self.runner, self.month)
+        context = TabContext(self.store, workspace, self.runner, self.month, self.remember)
         self._building_tabs = True
         try:
             for index, area in enumerate(workspace.areas):

@@ -52,6 +52,7 @@ class TabContext:
     workspace: Workspace
     runner: TaskRunner
     month: date | None = None  # the Usage tab's first month (``--month``), else the current one
+    remember: bool = True  # restore and keep view choices in the settings (not for screenshots)
 
     @property
     def actor(self) -> Actor:

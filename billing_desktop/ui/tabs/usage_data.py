@@ -58,7 +58,9 @@ class UsageDataTab(Page):
             self.pages[key] = page
             self.sections.addTab(page, title)
         keys = list(self.pages)
-        last = QSettings(ORGANISATION, APP_NAME).value(LAST_SECTION_KEY)
+        last = (
+            QSettings(ORGANISATION, APP_NAME).value(LAST_SECTION_KEY) if context.remember else None
+        )
         if last in keys:
             self.sections.setCurrentIndex(keys.index(str(last)))
         self.sections.currentChanged.connect(self._section_changed)
@@ -87,7 +89,8 @@ class UsageDataTab(Page):
     def _section_changed(self, index: int) -> None:
         if index < 0:
             return
-        QSettings(ORGANISATION, APP_NAME).setValue(LAST_SECTION_KEY, list(self.pages)[index])
+        if self.context.remember:
+            QSettings(ORGANISATION, APP_NAME).setValue(LAST_SECTION_KEY, list(self.pages)[index])
         self.current.ensure_loaded()
 
     def _section_loaded(self) -> None:
