@@ -93,7 +93,9 @@ class Page(QWidget):
 
     A page loads from the store when first shown (``ensure_loaded``), reloads on F5
     (``refresh``), reloads when next shown after ``mark_stale``, and stops loading on
-    ``cancel``.
+    ``cancel``. Subclasses implement ``start_load()``, which starts one task on the runner and
+    keeps its handle in ``self._handle``, and call ``finish_load()`` when its result or error
+    is shown.
 
     Signals:
         loaded(): the data (or the empty state, or an error) is shown.
@@ -103,25 +105,48 @@ class Page(QWidget):
 
     area: ClassVar[Area]
 
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._handle: TaskHandle | None = None
+        self._loaded_once = False
+        self._stale = True
+
     @property
     def is_loading(self) -> bool:
-        raise NotImplementedError
+        return self._handle is not None
 
     @property
     def loaded_once(self) -> bool:
-        raise NotImplementedError
+        return self._loaded_once
 
     def ensure_loaded(self) -> None:
-        raise NotImplementedError
+        """Load when never loaded or marked stale (pages load when first shown)."""
+        if self._stale and self._handle is None:
+            self.refresh()
 
     def mark_stale(self) -> None:
-        raise NotImplementedError
+        self._stale = True
 
     def refresh(self) -> None:
-        raise NotImplementedError
+        self.cancel()
+        self._stale = False
+        self.start_load()
 
     def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def start_load(self) -> None:
         raise NotImplementedError
+
+    def finish_load(self, failed: bool = False) -> None:
+        """The load's result (or error) is shown; a failed load is tried again when the page
+        is next shown."""
+        self._handle = None
+        self._loaded_once = True
+        if failed:
+            self._stale = True
 
 
 class TableTab(Page):
@@ -141,9 +166,6 @@ class TableTab(Page):
         super().__init__(parent)
         self.context = context
         self.setObjectName(f"{self.area.value}Tab")
-        self._handle: TaskHandle | None = None
-        self._loaded_once = False
-        self._stale = True
 
         self.caption = QLabel(self)
         self.caption.setObjectName("caption")
@@ -189,9 +211,6 @@ class TableTab(Page):
     def make_model(self) -> ColumnTableModel[Any]:
         return ColumnTableModel(self.columns(), self)
 
-    def start_load(self) -> None:
-        raise NotImplementedError
-
     def empty_text(self) -> str:
         return "Nothing to show yet."
 
@@ -214,29 +233,6 @@ class TableTab(Page):
 
     # Loading ----------------------------------------------------------------------------
 
-    @property
-    def is_loading(self) -> bool:
-        return self._handle is not None
-
-    @property
-    def loaded_once(self) -> bool:
-        return self._loaded_once
-
-    def ensure_loaded(self) -> None:
-        """Load when never loaded or marked stale (tabs load when first shown)."""
-        if self._stale and self._handle is None:
-            self.refresh()
-
-    def mark_stale(self) -> None:
-        self._stale = True
-
-    def refresh(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-        self._stale = False
-        self.start_load()
-
     def load(self, service: Callable[..., Any], *args: Any) -> None:
         """Read ``service(uow, *args)`` on the runner, then show it."""
         self._handle = self.context.runner.run(
@@ -249,14 +245,8 @@ class TableTab(Page):
             description=f"load {self.area.label}",
         )
 
-    def cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
     def _show_result(self, result: Any) -> None:
-        self._handle = None
-        self._loaded_once = True
+        self.finish_load()
         reason = self.unavailable_text(result)
         if reason is not None:
             self.clear_model()
@@ -269,9 +259,7 @@ class TableTab(Page):
         self.loaded.emit()
 
     def _show_error(self, message: str) -> None:
-        self._handle = None
-        self._loaded_once = True
-        self._stale = True  # try again next time the tab is shown
+        self.finish_load(failed=True)
         self.clear_model()
         self.show_message(f"Could not load {self.area.label}: {message}")
         self.loaded.emit()

@@ -67,7 +67,6 @@ from billing_desktop.ui.charts.common import epoch_seconds
 from billing_desktop.ui.charts.timeline import LineSeries, TimelineChart
 from billing_desktop.ui.models.table import Column, ColumnTableModel, number_column
 from billing_desktop.ui.tabs.base import Page, TabContext, make_table
-from billing_desktop.ui.tasks import TaskHandle
 
 RANGES: dict[str, str] = {
     "24h": "Last 24 hours",
@@ -263,9 +262,6 @@ class SessionsSection(Page):
         self.request = SessionsRequest()
         self.data: DashboardData | None = None
         self.last_folder = Path.home()
-        self._handle: TaskHandle | None = None
-        self._loaded_once = False
-        self._stale = True
         account = context.account
         self.zone_name = account.timezone if account is not None else "UTC"
 
@@ -440,25 +436,7 @@ class SessionsSection(Page):
 
     # Page -----------------------------------------------------------------------------------
 
-    @property
-    def is_loading(self) -> bool:
-        return self._handle is not None
-
-    @property
-    def loaded_once(self) -> bool:
-        return self._loaded_once
-
-    def ensure_loaded(self) -> None:
-        if self._stale and self._handle is None:
-            self.refresh()
-
-    def mark_stale(self) -> None:
-        self._stale = True
-
-    def refresh(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-        self._stale = False
+    def start_load(self) -> None:
         self.caption.setText("Reading sessions…")
         self._handle = self.context.runner.run(
             load_dashboard,
@@ -469,11 +447,6 @@ class SessionsSection(Page):
             on_error=self._failed,
             description="load session statistics",
         )
-
-    def cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
 
     # Choices ----------------------------------------------------------------------------------
 
@@ -609,8 +582,7 @@ class SessionsSection(Page):
     # Showing a load ---------------------------------------------------------------------------
 
     def _show(self, data: DashboardData) -> None:
-        self._handle = None
-        self._loaded_once = True
+        self.finish_load()
         self.data = data
         statistics = data.statistics
         if statistics.timezone != self.zone_name:
@@ -739,9 +711,7 @@ class SessionsSection(Page):
         )
 
     def _failed(self, message: str) -> None:
-        self._handle = None
-        self._loaded_once = True
-        self._stale = True  # try again next time the section is shown
+        self.finish_load(failed=True)
         self.data = None
         self.model.set_rows([])
         self.chart.set_data([], [], [])

@@ -42,7 +42,6 @@ from billing_desktop.ui.charts.stacked import (
 )
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tabs.base import Page, TabContext, make_table, read
-from billing_desktop.ui.tasks import TaskHandle
 
 HOVER_HINT = "Point at a bar to read its month's figures."
 
@@ -78,34 +77,6 @@ class LoadingSection(Page):
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self._handle: TaskHandle | None = None
-        self._loaded_once = False
-        self._stale = True
-
-    @property
-    def is_loading(self) -> bool:
-        return self._handle is not None
-
-    @property
-    def loaded_once(self) -> bool:
-        return self._loaded_once
-
-    def ensure_loaded(self) -> None:
-        if self._stale and self._handle is None:
-            self.refresh()
-
-    def mark_stale(self) -> None:
-        self._stale = True
-
-    def refresh(self) -> None:
-        self.cancel()
-        self._stale = False
-        self.start_load()
-
-    def cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
 
     def load(self, service: Callable[..., Any], *args: Any) -> None:
         """Read ``service(uow, actor, *args)`` on the runner, then show it."""
@@ -121,20 +92,14 @@ class LoadingSection(Page):
         )
 
     def _done(self, result: Any) -> None:
-        self._handle = None
-        self._loaded_once = True
+        self.finish_load()
         self.show_result(result)
         self.loaded.emit()
 
     def _failed(self, message: str) -> None:
-        self._handle = None
-        self._loaded_once = True
-        self._stale = True  # try again next time the section is shown
+        self.finish_load(failed=True)
         self.show_failure(message)
         self.loaded.emit()
-
-    def start_load(self) -> None:
-        raise NotImplementedError
 
     def show_result(self, result: Any) -> None:
         raise NotImplementedError
