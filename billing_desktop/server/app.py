@@ -64,6 +64,7 @@ log = logging.getLogger(__name__)
 
 API = "/api/v1"
 MAX_KEY = 200
+READ_ERRORS = (400, 401, 403, 404, 422, 503)
 ORIGIN = "api"
 # Arguments a client may not give to a write (see _undated).
 CLOCK_ARGUMENTS = frozenset({"now", "today"})
@@ -304,9 +305,9 @@ def create_app(store: SqlStore) -> FastAPI:
         ) -> Response:
             raw = json.dumps(arguments.model_dump(mode="json"), sort_keys=True).encode()
 
-            def run(uow: SqlUnitOfWork) -> tuple[Any, str]:
+            def run(uow: SqlUnitOfWork) -> Any:
                 actor = actor_for(uow, user_id, operation)
-                return call(operation, uow, actor, arguments), ""
+                return call(operation, uow, actor, arguments)
 
             return guarded_write(
                 operation.name, operation.resource, user_id, raw, idempotency_key, if_match, run
@@ -321,16 +322,10 @@ def create_app(store: SqlStore) -> FastAPI:
         raw: bytes,
         key: str | None,
         if_match: str | None,
-        run: Callable[[SqlUnitOfWork], tuple[Any, str]],
+        run: Callable[[SqlUnitOfWork], Any],
     ) -> Response:
-        key = _check_key(key)
+        key, expected = _preconditions(key, if_match, resource)
         digest = state.request_hash(name, raw)
-        if if_match is None:
-            raise ApiError(428, "PreconditionRequired", "a write needs If-Match (a version or *)")
-        try:
-            expected = state.parse_etag(if_match, resource)
-        except ValueError as exc:
-            raise ApiError(400, "BadRequest", str(exc)) from None
         for attempt in range(2):
             with store() as uow:
                 conn = uow.connection
@@ -343,7 +338,7 @@ def create_app(store: SqlStore) -> FastAPI:
                 after = state.bump_version(conn, resource, expected)
                 if after is None:
                     raise stale(uow, user_id, resource, expected, before)
-                body, _ = run(uow)
+                body = run(uow)
                 tag = state.etag(resource, after)
                 uow.audit.add(
                     AuditEntry(
@@ -416,31 +411,21 @@ def create_app(store: SqlStore) -> FastAPI:
         path = f"{API}/{module}/{function}"
         doc = (operation.function.__doc__ or "").strip().splitlines()
         summary = doc[0] if doc else operation.name
-        if operation.writes:
-            app.add_api_route(
-                path,
-                write_endpoint(operation),
-                methods=["POST"],
-                name=operation.name,
-                summary=summary,
-                tags=[module],
-                response_model=codec_for(operation).result_type,
-                responses=_error_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
-                operation_id=operation.name.replace(".", "_"),
-                openapi_extra=_write_headers(operation.resource),
-            )
-        else:
-            app.add_api_route(
-                path,
-                read_endpoint(operation),
-                methods=["POST"],
-                name=operation.name,
-                summary=summary,
-                tags=[module],
-                response_model=codec_for(operation).result_type,
-                responses=_error_responses(400, 401, 403, 404, 422, 503),
-                operation_id=operation.name.replace(".", "_"),
-            )
+        writes = operation.writes
+        app.add_api_route(
+            path,
+            write_endpoint(operation) if writes else read_endpoint(operation),
+            methods=["POST"],
+            name=operation.name,
+            summary=summary,
+            tags=[module],
+            response_model=codec_for(operation).result_type,
+            responses=_error_responses(
+                *((400, 401, 403, 404, 409, 412, 422, 428, 503) if writes else READ_ERRORS)
+            ),
+            operation_id=operation.name.replace(".", "_"),
+            openapi_extra=_write_headers(operation.resource) if writes else None,
+        )
 
     from billing_desktop.services.imports import KINDS
 
@@ -491,13 +476,7 @@ def create_app(store: SqlStore) -> FastAPI:
         name = _safe_file_name(file_name)
         operation = f"imports.{kind}"
         raw = name.encode() + b"\0" + content
-        key = _check_key(key)
-        if if_match is None:
-            raise ApiError(428, "PreconditionRequired", "a write needs If-Match (a version or *)")
-        try:
-            expected = state.parse_etag(if_match, "records")
-        except ValueError as exc:
-            raise ApiError(400, "BadRequest", str(exc)) from None
+        key, expected = _preconditions(key, if_match, "records")
         with store() as uow:
             replay = _replay(
                 uow.connection, user_id, key, operation, state.request_hash(operation, raw)
@@ -515,7 +494,7 @@ def create_app(store: SqlStore) -> FastAPI:
             path.write_bytes(content)
             report = import_file(store, kind, path, user_id)
         body = TypeAdapter(ImportReport).dump_python(report, mode="json")
-        return guarded_write(operation, "records", user_id, raw, key, "*", lambda uow: (body, ""))
+        return guarded_write(operation, "records", user_id, raw, key, "*", lambda uow: body)
 
     @app.get(f"{API}/health", tags=["server"], operation_id="server_health")
     def health() -> dict[str, str]:
@@ -575,6 +554,18 @@ def _safe_file_name(given: str) -> str:
     cleaned = re.sub(r"[^\w .,()+-]", "_", given.replace("\\", "/").rsplit("/", 1)[-1])
     cleaned = cleaned.strip().lstrip(".")[:100]
     return cleaned or "upload.csv"
+
+
+def _preconditions(key: str | None, if_match: str | None, resource: str) -> tuple[str, int | None]:
+    """A write's Idempotency-Key and the version of ``resource`` its If-Match names (None
+    for ``*``); 400 or 428 when either is missing or malformed."""
+    key = _check_key(key)
+    if if_match is None:
+        raise ApiError(428, "PreconditionRequired", "a write needs If-Match (a version or *)")
+    try:
+        return key, state.parse_etag(if_match, resource)
+    except ValueError as exc:
+        raise ApiError(400, "BadRequest", str(exc)) from None
 
 
 def _check_key(key: str | None) -> str:
