@@ -71,6 +71,12 @@ class Month:
         )
 
 
+def peak_day_month(day: date) -> Month:
+    """The month whose peak-day window (the 28th to the 27th) holds ``day``."""
+    month = Month.of(day)
+    return month.plus(1) if day.day >= PEAK_DAY_WINDOW_START else month
+
+
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 

@@ -88,23 +88,32 @@ class MonthRating:
         return sum((line.charged for line in self.lines), ZERO)
 
     def balance(self, products: Collection[str] | None = None) -> Decimal:
-        """Credit left minus what will be invoiced: over every product, or over ``products``
-        (their own commits' credit and charges, plus the shared account pools)."""
+        """Credit left minus what will be invoiced: over every product, or over ``products``."""
+        charges = {line.product.code: line.charged for line in self.lines}
+        return month_balance(self.pools_after, self.pool_products, charges, products)
 
-        def counted(pool: str) -> bool:
-            owner = self.pool_products.get(pool)
-            return owner is None or products is None or owner in products
 
-        credit = sum((left for pool, left in self.pools_after.items() if counted(pool)), ZERO)
-        charges = sum(
-            (
-                line.charged
-                for line in self.lines
-                if products is None or line.product.code in products
-            ),
-            ZERO,
-        )
-        return credit - charges
+def month_balance(
+    pools_left: Mapping[str, Decimal],
+    pool_products: Mapping[str, str],
+    charges: Mapping[str, Decimal],
+    products: Collection[str] | None = None,
+) -> Decimal:
+    """A month's balance: the credit left in its pools minus what will be invoiced, over every
+    product, or over ``products`` (their own commits' credit and charges, plus the pools no
+    product owns: the account commit and purchased credits). One rule for open and closed
+    months alike."""
+
+    def counted(pool: str) -> bool:
+        owner = pool_products.get(pool)
+        return owner is None or products is None or owner in products
+
+    credit = sum((left for pool, left in pools_left.items() if counted(pool)), ZERO)
+    charged = sum(
+        (amount for code, amount in charges.items() if products is None or code in products),
+        ZERO,
+    )
+    return credit - charged
 
 
 def rate_month(

@@ -10,34 +10,40 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from billing_desktop.domain.model import AgentSeat, Channel, Conversation
 
 SESSION_SECONDS = 900
 MINUTE_SECONDS = 60
+MICROSECONDS = Decimal(1_000_000)
+ZERO = Decimal(0)
 
 
 def _ceil_div(numerator: int, denominator: int) -> int:
     return -(-numerator // denominator)
 
 
-def conversation_seconds(conversation: Conversation) -> int:
-    """Whole seconds from start to end (a fraction of a second is not a started second)."""
-    return max(0, int((conversation.ended_at - conversation.started_at).total_seconds()))
+def conversation_seconds(conversation: Conversation) -> Decimal:
+    """Exact seconds from start to end, to the microsecond: a fraction of a second is part of
+    the conversation, so 30:00.5 has started a third quarter-hour."""
+    length = conversation.ended_at - conversation.started_at
+    return max(ZERO, Decimal(length // timedelta(microseconds=1)) / MICROSECONDS)
 
 
-def billable_seconds(total_seconds: int, human_agent_seconds: int) -> int:
-    return max(0, total_seconds - human_agent_seconds)
+def billable_seconds(total_seconds: Decimal | int, human_agent_seconds: int) -> Decimal:
+    return max(ZERO, Decimal(total_seconds) - human_agent_seconds)
 
 
-def billing_sessions(total_seconds: int, human_agent_seconds: int = 0) -> int:
-    return _ceil_div(billable_seconds(total_seconds, human_agent_seconds), SESSION_SECONDS)
+def billing_sessions(total_seconds: Decimal | int, human_agent_seconds: int = 0) -> int:
+    return math.ceil(billable_seconds(total_seconds, human_agent_seconds) / SESSION_SECONDS)
 
 
-def voice_sessions(total_seconds: int) -> int:
-    return _ceil_div(max(0, total_seconds), SESSION_SECONDS)
+def voice_sessions(total_seconds: Decimal | int) -> int:
+    return math.ceil(max(ZERO, Decimal(total_seconds)) / SESSION_SECONDS)
 
 
 def conversation_sessions(conversation: Conversation) -> tuple[int, int]:

@@ -42,8 +42,14 @@ from billing_desktop.domain.model import (
     StorageSnapshot,
 )
 from billing_desktop.domain.money import format_amount, format_money
-from billing_desktop.domain.periods import CommitPeriod, Month, commit_period_for
-from billing_desktop.domain.rating import MonthRating, ProductUsage, RatedLine, rate_month
+from billing_desktop.domain.periods import CommitPeriod, Month, commit_period_for, peak_day_month
+from billing_desktop.domain.rating import (
+    MonthRating,
+    ProductUsage,
+    RatedLine,
+    month_balance,
+    rate_month,
+)
 from billing_desktop.domain.sessions import agents_in_month, peak_agents
 from billing_desktop.store.ports import ClosedMonth, MonthLine, UnitOfWork
 
@@ -218,15 +224,33 @@ class BillingEngine:
         """Where rating has to start to know the credit left at ``upto``'s start."""
         if self.closed:
             return max(self.closed).plus(1)
-        # Never closed: start at the first month with metered usage. Recurring charges (seats,
-        # numbers) of months before any usage record are not made up after the fact.
-        candidates = [upto]
+        first = self.first_billed_month()
+        return max(min(first or upto, upto), upto.plus(-MAX_FOLD_MONTHS))
+
+    def first_billed_month(self) -> Month | None:
+        """The first month of the workspace's billing history: the earliest month in which a
+        product of the rate card has a quantity (None when none has yet).
+
+        Every kind of usage counts, not only the event records of the rollups: a storage
+        snapshot (its calendar month for ``sum``, the month whose 28th-27th window holds it for
+        ``peak_day``) and a licensed seat (with a ``per_agent`` product). Phone numbers carry no
+        dates, so a ``per_number`` rental is charged in every month of the history but does not
+        start one. Months before the first quantity are not made up after the fact.
+        """
+        candidates: list[Month] = []
         span = self.uow.rollups.span()
         if span is not None:
             candidates.append(Month.of(span[0]))
+        rules = {(p.source, p.metering) for p in self.products}
         if self.storage:
-            candidates.append(Month.of(self.storage[0].day).plus(1))  # peak-day window
-        return max(min(candidates), upto.plus(-MAX_FOLD_MONTHS))
+            first_day = min(s.day for s in self.storage)
+            if (Source.STORAGE, Metering.SUM) in rules:
+                candidates.append(Month.of(first_day))
+            if (Source.STORAGE, Metering.PEAK_DAY) in rules:
+                candidates.append(peak_day_month(first_day))
+        if self.seats and (Source.AGENTS, Metering.PER_AGENT) in rules:
+            candidates.append(Month.of(min(seat.started_on for seat in self.seats)))
+        return min(candidates, default=None)
 
     # -- credit pools ---------------------------------------------------------------------
     def _commits_in_scope(self) -> list[Commit]:
@@ -273,6 +297,27 @@ class BillingEngine:
             if product is not None:
                 owners[key] = product
         return pools, owners
+
+    def closed_pools(self, month: Month) -> tuple[dict[str, Decimal], dict[str, str]]:
+        """The credit a closed ``month`` left in the pools it drew from, as it stood before the
+        close expired any of it (so a closed month shows what it showed open), and the product
+        owning each product commit's pool."""
+        _pools, owners = self.pools_at(month, {})
+        last = month.last_day
+        reference = str(month)
+        left: dict[str, Decimal] = {}
+        for key in _pools:
+            left[key] = sum(
+                (
+                    e.amount
+                    for e in self.ledger
+                    if e.pool == key
+                    and e.occurred_on <= last
+                    and not (e.kind == LedgerKind.COMMIT_EXPIRY and e.reference == reference)
+                ),
+                ZERO,
+            )
+        return left, owners
 
     # -- quantities -----------------------------------------------------------------------
     def quantity(self, product: Product, month: Month, totals: dict[str, Decimal]) -> Decimal:
@@ -370,10 +415,8 @@ def usage_summary(
     closed = engine.closed.get(month)
     if closed is not None:
         lines = uow.closing.lines(closed.month)
-        invoiced = sum((line.charged for line in lines), ZERO)
-        pools = uow.ledger.pool_totals(before=month.plus(1).first_day)
-        credit_left = sum((v for k, v in pools.items() if k), ZERO)
-        cc_charged = sum((ln.charged for ln in lines if ln.product in cc_codes), ZERO)
+        pools_left, owners = engine.closed_pools(month)
+        charges = {line.product: line.charged for line in lines}
         products = tuple(
             _summary(
                 by_code[line.product], line, engine.commit_column(by_code[line.product], month)
@@ -387,8 +430,8 @@ def usage_summary(
             engine.account.timezone,
             True,
             closed.invoice_number,
-            credit_left - invoiced,
-            credit_left - cc_charged,
+            month_balance(pools_left, owners, charges),
+            month_balance(pools_left, owners, charges, cc_codes),
             engine.account_commit(month),
             peak_agents(engine.seats, month.days()),
             products,

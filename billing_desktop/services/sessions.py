@@ -107,6 +107,10 @@ class SessionStatistics:
         }
 
 
+# Clock changes happen on the quarter-hour in every zone of the tz database since 1970.
+CLOCK_STEP_MINUTES = 15
+
+
 def check_range(first: date, last: date) -> None:
     if first > last:
         raise InvalidInput(
@@ -199,17 +203,24 @@ def bucket_start(day: date, bucket: str) -> date:
 
 
 def local_hours(day: date, zone: ZoneInfo) -> list[datetime]:
-    """The starts of the local hours that exist on ``day`` (23, 24 or 24 on DST days: a
-    repeated hour is listed once, at its first occurrence)."""
+    """The starts of the local hours that exist on ``day``, at least in part.
+
+    Records are rolled up by their local wall-clock hour, so an hour bucket is every hour
+    number the clock shows that day. A clock change can skip part of an hour (Pacific/Chatham
+    jumps from 02:45 to 03:45, Australia/Lord_Howe by 30 minutes): the hour still exists and
+    its bucket starts at its first wall time. A repeated hour (fall back) is one bucket, at its
+    first occurrence. So the hour buckets always add up to the day.
+    """
     starts = []
     for hour in range(24):
-        start = datetime.combine(day, time(hour), tzinfo=zone)
-        # A wall time that does not exist (clocks jumped over it) does not survive the trip
-        # through UTC.
-        if start.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == start.replace(
-            tzinfo=None
-        ):
-            starts.append(start)
+        for minute in range(0, 60, CLOCK_STEP_MINUTES):
+            start = datetime.combine(day, time(hour, minute), tzinfo=zone)
+            # A wall time that does not exist (clocks jumped over it) does not survive the
+            # trip through UTC.
+            back = start.astimezone(UTC).astimezone(zone)
+            if back.replace(tzinfo=None) == start.replace(tzinfo=None):
+                starts.append(start)
+                break
     return starts
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -72,9 +73,13 @@ def test_a_voice_conversation_counts_ai_and_human_time_for_voice_sessions() -> N
     assert voice_sessions(0) == 0 and voice_sessions(-5) == 0
 
 
-def test_a_part_second_is_not_a_started_second() -> None:
-    assert conversation_seconds(_conversation(900.999)) == 900
-    assert conversation_sessions(_conversation(900.999)) == (1, 0)
+def test_a_part_second_is_part_of_the_conversation() -> None:
+    """Issue 14.5: 30:00.5 has started a third quarter-hour (sub-second precision kept)."""
+    assert conversation_seconds(_conversation(900.999)) == Decimal("900.999")
+    assert conversation_sessions(_conversation(900.999)) == (2, 0)
+    assert conversation_sessions(_conversation(1800.5, 0, m.Channel.VOICE)) == (3, 3)
+    assert conversation_sessions(_conversation(1800, 0, m.Channel.VOICE)) == (2, 2)
+    assert conversation_sessions(_conversation(900.000001)) == (2, 0)
 
 
 def test_billable_seconds_never_go_below_zero() -> None:
@@ -159,6 +164,24 @@ def test_local_hours_on_ordinary_and_dst_days() -> None:
     spring = local_hours(date(2026, 3, 8), NEW_YORK)  # 02:00 does not exist
     assert len(spring) == 23 and [h.hour for h in spring[:3]] == [0, 1, 3]
     assert len(local_hours(date(2026, 3, 29), ZoneInfo("UTC"))) == 24
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "hour", "first_wall_time"),
+    [
+        # Issue 14.6: clocks that jump by part of an hour keep the rest of it as a bucket.
+        ("Pacific/Chatham", date(2026, 9, 27), 3, "03:45"),  # 02:45 -> 03:45
+        ("Australia/Lord_Howe", date(2026, 10, 4), 2, "02:30"),  # 02:00 -> 02:30
+        ("Australia/Lord_Howe", date(2026, 4, 5), 1, "01:00"),  # 02:00 -> 01:30 (repeated)
+    ],
+)
+def test_a_partly_skipped_hour_is_still_a_bucket(
+    zone: str, day: date, hour: int, first_wall_time: str
+) -> None:
+    hours = local_hours(day, ZoneInfo(zone))
+    assert [h.hour for h in hours] == list(range(24))  # every hour the clock shows that day
+    assert hours[hour].strftime("%H:%M") == first_wall_time
+    assert all(h.date() == day for h in hours)
 
 
 @pytest.mark.parametrize(
