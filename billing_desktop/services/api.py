@@ -76,6 +76,7 @@ U, BU, P, INV, UD = (
 
 _OPERATIONS = [
     _op(overview.workspace, READ, None, "workspace", caller="user_id"),
+    _op(overview.change_versions, READ, None, "workspace"),
     # Usage tab
     _op(usage_page.usage_page, READ, U, "credits"),
     _op(usage_page.transactions, READ, U, "credits"),
@@ -140,3 +141,14 @@ def register(operation: Operation) -> None:
 
 def operation_for(function: Callable[..., Any]) -> Operation | None:
     return _BY_FUNCTION.get(function)
+
+
+def changed_by(function: Callable[..., Any]) -> frozenset[str]:
+    """The resources a write of ``function`` changes (every resource when it is not a known
+    write operation: an import, the demo)."""
+    from billing_desktop.store.ports import RESOURCES
+
+    operation = _BY_FUNCTION.get(function)
+    if operation is None or not operation.writes:
+        return RESOURCES
+    return frozenset({operation.resource})

@@ -46,7 +46,7 @@ from billing_desktop.services.recording import (
     late_record_message,
     rollup_zone,
 )
-from billing_desktop.store.ports import AccountRepository, UnitOfWork, UnitOfWorkFactory
+from billing_desktop.store.ports import RESOURCES, AccountRepository, UnitOfWork, UnitOfWorkFactory
 
 # PRODUCT §12 order, which is also an order that satisfies every reference between kinds.
 KINDS: tuple[str, ...] = (
@@ -71,6 +71,14 @@ T = TypeVar("T")
 
 # Kinds whose new rows can change the current month's charges (auto-recharge is checked after).
 CHARGE_KINDS = frozenset({*ROLLUP_KINDS, "storage", "agents", "numbers", "rate-card", "commits"})
+
+# What an import of each kind changes, for the resource versions every client polls (records
+# of usage move "records" alone, so a client's pending edit of units is not made stale by an
+# import of calls); the kinds that set the workspace up may change anything shown.
+CHANGED_BY_KIND: dict[str, frozenset[str]] = {
+    **{kind: frozenset({"records"}) for kind in (*ROLLUP_KINDS, "storage", "agents")},
+    "numbers": frozenset({"records", "units"}),
+}
 
 CHUNK_ROWS = 5_000  # rows held in memory between store round trips
 MAX_ERRORS = 50  # errors kept with their text; the rest are counted
@@ -559,6 +567,11 @@ class _Stop(Exception):
 # --- the import ---------------------------------------------------------------------------
 
 
+def _bump_all(uow: UnitOfWork, resources: frozenset[str]) -> None:
+    for resource in sorted(resources):
+        uow.versions.bump(resource)
+
+
 def import_file(
     store: UnitOfWorkFactory,
     kind: str,
@@ -585,6 +598,11 @@ def import_file(
             fired = _guard(path.name, None, lambda: apply_auto_recharge(uow, actor))
             if fired is not None:
                 report = dataclasses.replace(report, auto_recharge=fired.summary())
+        if report.added:
+            changed = CHANGED_BY_KIND.get(spec.name, RESOURCES)
+            if report.auto_recharge:
+                changed |= {"credits"}
+            _guard(path.name, None, lambda: _bump_all(uow, changed))
         entry = m.AuditEntry(
             at=datetime.now(UTC),
             actor=actor.audit_name,

@@ -193,3 +193,10 @@ def call_page(uow: UnitOfWork, actor: Actor, offset: int, limit: int) -> list[Ca
 
 def _in_zone(row: CallRow, zone: tzinfo) -> CallRow:
     return dataclasses.replace(row, started_at=row.started_at.astimezone(zone))
+
+
+def change_versions(uow: UnitOfWork, actor: Actor) -> dict[str, int]:
+    """Each resource's version: every write moves one on, so a client polling these learns of
+    writes made elsewhere (another process, another client of the server). Names only, no
+    data, so any signed-in user of the workspace may read them."""
+    return uow.versions.all()

@@ -7,6 +7,7 @@ back unless ``commit()`` is called.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -369,6 +370,14 @@ class Queries(Protocol):
         ...
 
 
+class VersionRepository(Protocol):
+    """A counter per resource (``RESOURCES``) that every write moves on."""
+
+    def all(self) -> dict[str, int]: ...
+
+    def bump(self, resource: str) -> None: ...
+
+
 class SettingsRepository(Protocol):
     """Workspace settings: one JSON-able value per key (money as integer minor units)."""
 
@@ -379,6 +388,7 @@ class SettingsRepository(Protocol):
 
 class UnitOfWork(Protocol):
     account: AccountRepository
+    versions: VersionRepository
     products: Collection[str, Product]
     commits: Collection[tuple[str | None, date], Commit]
     users: Collection[str, User]
@@ -428,6 +438,39 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
 
 
+# What a write can change, as the operations of ``services.api`` name it (their ``resource``).
+RESOURCES: frozenset[str] = frozenset(
+    {"workspace", "credits", "closing", "units", "plans", "records", "quotas"}
+)
+
+WriteListener = Callable[[frozenset[str]], None]
+
+
+class WriteAnnouncer:
+    """Tells listeners what each write through a store changed (Anki's ``OpChanges``): after a
+    write commits, every listener gets the names of the resources it changed (all of them when
+    the write is not a known operation). Listeners are called on the writing thread."""
+
+    def __init__(self) -> None:
+        self._write_listeners: list[WriteListener] = []
+        self._listeners_lock = threading.Lock()
+
+    def add_write_listener(self, listener: WriteListener) -> None:
+        with self._listeners_lock:
+            self._write_listeners.append(listener)
+
+    def remove_write_listener(self, listener: WriteListener) -> None:
+        with self._listeners_lock:
+            if listener in self._write_listeners:
+                self._write_listeners.remove(listener)
+
+    def announce(self, resources: frozenset[str]) -> None:
+        with self._listeners_lock:
+            listeners = list(self._write_listeners)
+        for listener in listeners:
+            listener(resources)
+
+
 class Store(Protocol):
     """What the GUI and the command line use: run a use case against the store.
 
@@ -449,3 +492,7 @@ class Store(Protocol):
     def read(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
 
     def write(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
+
+    def add_write_listener(self, listener: WriteListener) -> None: ...
+
+    def remove_write_listener(self, listener: WriteListener) -> None: ...

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -31,7 +31,7 @@ from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.access import Area
 from billing_desktop.services import overview
 from billing_desktop.services.overview import Workspace
-from billing_desktop.store.ports import Store
+from billing_desktop.store.ports import RESOURCES, Store
 from billing_desktop.ui.app import app_icon
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.tabs.base import Page, TabContext, read
@@ -59,6 +59,11 @@ LAST_TAB_KEY = "main_window/last_tab"
 LAST_FOLDER_KEY = "main_window/last_folder"
 
 
+# How often the window asks the store whether anything changed elsewhere (another process on
+# the same file, another client of the same server); also whenever the window is activated.
+POLL_SECONDS = 5.0
+
+
 def app_settings() -> QSettings:
     """The application's settings (organisation and application "Billing Desktop")."""
     return QSettings(ORGANISATION, APP_NAME)
@@ -71,11 +76,17 @@ class MainWindow(QMainWindow):
         workspace_loaded(object): a :class:`Workspace` was read and its pages are shown.
         workspace_failed(str): the workspace could not be read (the message is shown).
         store_changed(object): File ▸ New/Open switched to another unit-of-work factory.
+        resources_changed(object): a write through the store changed these resources (a
+            frozenset of ``store.ports.RESOURCES`` names); emitted on the GUI thread, after
+            every page showing them was refreshed or marked stale.
     """
 
     workspace_loaded = Signal(object)
     workspace_failed = Signal(str)
     store_changed = Signal(object)
+    resources_changed = Signal(object)
+    # Carries a write's announcement from the worker thread that made it to the GUI thread.
+    _announced = Signal(object)
 
     def __init__(
         self,
@@ -85,6 +96,7 @@ class MainWindow(QMainWindow):
         month: date | None = None,
         remember: bool = True,
         settings: QSettings | None = None,
+        poll_seconds: float = POLL_SECONDS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -100,6 +112,21 @@ class MainWindow(QMainWindow):
         self._building_tabs = False
         self._tab_pages: dict[Area, Page] = {}
         self._workspace_handle: TaskHandle | None = None
+
+        self._announced.connect(self._follow_own_changes, Qt.ConnectionType.QueuedConnection)
+        self._listen_to(store)
+        # Writes made elsewhere: the resource versions last seen, and those moved by this
+        # window's own writes since (already followed: taken as they are at the next poll).
+        self._versions_seen: dict[str, int] | None = None
+        self._own_changes: set[str] = set()
+        self._polling = False
+        self._poller = TaskRunner(self, max_threads=1)  # never shows the window as busy
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(int(poll_seconds * 1000))
+        self._poll_timer.timeout.connect(self.poll_changes)
+        if poll_seconds > 0:
+            self._poll_timer.start()
+            self.workspace_loaded.connect(self.poll_changes)  # the versions to compare with
 
         self.runner = TaskRunner(self)
         self.runner.busy_changed.connect(self._set_busy)
@@ -479,10 +506,67 @@ class MainWindow(QMainWindow):
         else:
             self.ui.pages.setCurrentWidget(self.ui.noAccessPage)
 
+    # Every open view follows every write -----------------------------------------------
+
+    def _listen_to(self, store: Store) -> None:
+        store.add_write_listener(self._announced.emit)
+
+    def _stop_listening(self, store: Store) -> None:
+        store.remove_write_listener(self._announced.emit)
+
+    def _follow_own_changes(self, resources: frozenset[str]) -> None:
+        self._own_changes |= resources
+        self._follow_changes(resources)
+
+    def poll_changes(self) -> None:
+        """Ask the store (off the GUI thread) whether a resource moved on since last seen."""
+        if self._polling or self.workspace is None or self.workspace.empty:
+            return
+        self._polling = True
+        self._poller.run(
+            read,
+            self.store,
+            overview.change_versions,
+            self.workspace.actor,
+            on_done=self._versions_read,
+            on_error=self._poll_failed,
+            description="look for changes",
+        )
+
+    def _poll_failed(self, _message: str) -> None:
+        self._polling = False  # unreachable for now: the next poll tries again
+
+    def _versions_read(self, versions: dict[str, int]) -> None:
+        self._polling = False
+        seen, self._versions_seen = self._versions_seen, dict(versions)
+        own, self._own_changes = self._own_changes, set()
+        if seen is None:
+            return
+        moved = {r for r in versions.keys() | seen.keys() if versions.get(r) != seen.get(r)}
+        moved = (moved - own) & RESOURCES
+        if moved:
+            self._follow_changes(frozenset(moved))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.poll_changes()
+
+    def _follow_changes(self, resources: frozenset[str]) -> None:
+        """A write changed ``resources``: the tab shown reloads what shows them, every other
+        page that shows them reloads when next shown."""
+        current = self.ui.tabs.currentWidget()
+        for page in self._tab_pages.values():
+            page.follow_changes(resources, shown=page is current and self.isVisible())
+        self.resources_changed.emit(resources)
+
     def _switch_store(self, store: Store, path: Path | None) -> None:
         self._lock_store_actions(False)
         if path is not None:
             self._remember_folder(path)
+        self._stop_listening(self.store)
+        self._listen_to(store)
+        self._versions_seen = None
         self.store = store
         self._set_store_label()
         self.store_changed.emit(store)
@@ -622,7 +706,10 @@ class MainWindow(QMainWindow):
     # Closing ---------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._stop_listening(self.store)
+        self._poll_timer.stop()
         self.save_window()
+        self._poller.shutdown()
         self.runner.shutdown()
         super().closeEvent(event)
 

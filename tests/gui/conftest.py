@@ -55,6 +55,12 @@ class RecordingStore:
         self.threads.append(threading.current_thread())
         return self.inner.write(service, *args, **kwargs)
 
+    def add_write_listener(self, listener: Any) -> None:
+        self.inner.add_write_listener(listener)
+
+    def remove_write_listener(self, listener: Any) -> None:
+        self.inner.remove_write_listener(listener)
+
 
 @pytest.fixture(autouse=True)
 def clean_settings() -> Iterator[QSettings]:

@@ -37,9 +37,10 @@ from billing_desktop.domain.errors import (
     StoreError,
     Unavailable,
 )
-from billing_desktop.services.api import operation_for
+from billing_desktop.services.api import changed_by, operation_for
 from billing_desktop.store.http.codec import codec_for
 from billing_desktop.store.http.errors import decode_error
+from billing_desktop.store.ports import RESOURCES, WriteAnnouncer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,7 +84,7 @@ def server_key(url: str) -> str:
     return f"{parsed.scheme}://{parsed.host}{port}"
 
 
-class HttpStore:
+class HttpStore(WriteAnnouncer):
     """Satisfies ``ports.Store`` over the HTTP API. Safe to use from several threads."""
 
     def __init__(
@@ -96,6 +97,7 @@ class HttpStore:
         backoff: float = 0.25,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        super().__init__()
         self.url = url.rstrip("/")
         self._token = token if token is not None else saved_token(self.url)
         self.retries = retries
@@ -156,7 +158,9 @@ class HttpStore:
             retry=True,
         )
         self._remember("records", response)
-        return TypeAdapter(ImportReport).validate_json(response.content, strict=True)
+        report = TypeAdapter(ImportReport).validate_json(response.content, strict=True)
+        self.announce(RESOURCES)
+        return report
 
     # Plumbing ---------------------------------------------------------------------------
 
@@ -186,6 +190,8 @@ class HttpStore:
         response = self._send(f"{API}/{module}/{function}", json=body, headers=headers, retry=True)
         self._remember(operation.resource, response)
         decoded: T = codec.decode_result(response.content)
+        if write:
+            self.announce(changed_by(service))
         return decoded
 
     def _write_headers(self, resource: str) -> dict[str, str]:

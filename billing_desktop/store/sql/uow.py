@@ -24,9 +24,12 @@ from billing_desktop.store.ports import (
     Queries,
     RollupRepository,
     SettingsRepository,
+    VersionRepository,
+    WriteAnnouncer,
 )
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import open_engine
+from billing_desktop.store.sql.versions import SqlVersions
 
 T = TypeVar("T")
 
@@ -57,6 +60,7 @@ class SqlUnitOfWork:
     rollups: RollupRepository
     closing: ClosingRepository
     settings: SettingsRepository
+    versions: VersionRepository
     extension_requests: ExtensionRequestRepository
 
     def __init__(self, engine: Engine) -> None:
@@ -107,6 +111,7 @@ class SqlUnitOfWork:
         self.rollups = r.SqlRollups(conn)
         self.closing = r.SqlClosing(conn, self)
         self.settings = r.SqlSettings(conn)
+        self.versions = SqlVersions(conn)
         self.extension_requests = r.SqlExtensionRequests(conn)
         return self
 
@@ -139,10 +144,12 @@ class SqlUnitOfWork:
         self._currency = None
 
 
-class SqlStore:
-    """A unit-of-work factory over one SQL database (SQLite file by default)."""
+class SqlStore(WriteAnnouncer):
+    """A unit-of-work factory over one SQL database (SQLite file by default). Every write
+    through ``write`` is announced to its write listeners once committed."""
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         self.url = url
         self.engine = open_engine(url)
 
@@ -173,7 +180,7 @@ class SqlStore:
         the resource before then sees its next write refused as stale, not applied blindly.
         """
         from billing_desktop.server.state import bump_version
-        from billing_desktop.services.api import operation_for
+        from billing_desktop.services.api import changed_by, operation_for
 
         operation = operation_for(service)
         with self() as uow:
@@ -181,7 +188,8 @@ class SqlStore:
             if operation is not None and operation.writes:
                 bump_version(uow.connection, operation.resource, None)
             uow.commit()
-            return result
+        self.announce(changed_by(service))
+        return result
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import Account
 from billing_desktop.services.overview import Workspace
-from billing_desktop.store.ports import Store
+from billing_desktop.store.ports import RESOURCES, Store
 from billing_desktop.ui.models.table import Column, ColumnTableModel
 from billing_desktop.ui.tasks import TaskHandle, TaskRunner
 
@@ -104,6 +104,9 @@ class Page(QWidget):
     loaded = Signal()
 
     area: ClassVar[Area]
+    # The resources (``store.ports.RESOURCES``) whose changes this page shows: a write that
+    # changes one of them reloads the page, or marks it stale when it is not shown.
+    watches: ClassVar[frozenset[str]] = RESOURCES
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -126,6 +129,16 @@ class Page(QWidget):
 
     def mark_stale(self) -> None:
         self._stale = True
+
+    def follow_changes(self, resources: frozenset[str], shown: bool) -> None:
+        """A write changed ``resources``: reload now when shown and already loaded, else
+        reload when next shown."""
+        if not resources & self.watches:
+            return
+        if shown:
+            self.refresh()
+        else:
+            self.mark_stale()
 
     def refresh(self) -> None:
         self.cancel()

@@ -135,6 +135,7 @@ class BillingUnitsTab(TableTab):
     edit_finished = Signal()
 
     area = Area.BILLING_UNITS
+    watches = frozenset({"workspace", "units", "records", "closing"})
     stretch_column = 0  # the name takes the spare width: no horizontal scroll bar
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:

@@ -151,6 +151,7 @@ class CallLogSection(TableTab):
     """
 
     area = Area.USAGE_DATA
+    watches = frozenset({"workspace", "records"})
     min_first_width = 0  # call ids are short; leave the width to the other columns
 
     SORT_KEYS: tuple[str | None, ...] = (

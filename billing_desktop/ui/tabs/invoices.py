@@ -81,6 +81,7 @@ class InvoicesTab(TableTab):
     """
 
     area = Area.INVOICES
+    watches = frozenset({"workspace", "credits", "closing", "plans"})
     min_first_width = 110
     stretch_column = 7  # the document's description takes the spare width
 

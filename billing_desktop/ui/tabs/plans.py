@@ -61,6 +61,7 @@ class PlansTab(TableTab):
     """
 
     area = Area.PLANS
+    watches = frozenset({"workspace", "plans", "closing", "records"})
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

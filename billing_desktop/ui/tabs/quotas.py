@@ -288,6 +288,7 @@ class QuotasSection(LoadingSection):
     """
 
     notice_shown = Signal(str)
+    watches = frozenset({"workspace", "records", "quotas"})
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

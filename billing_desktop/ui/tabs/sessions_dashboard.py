@@ -255,6 +255,7 @@ class SessionsSection(Page):
     """
 
     area = Area.USAGE_DATA
+    watches = frozenset({"workspace", "records"})
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -73,6 +73,7 @@ class LoadingSection(Page):
     """
 
     area = Area.USAGE_DATA
+    watches = frozenset({"workspace", "records"})
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -135,6 +135,7 @@ class UsageTab(TableTab):
     """
 
     area = Area.USAGE
+    watches = frozenset({"workspace", "credits", "closing", "records", "plans"})
     min_first_width = 180
     stretch_column = COMMIT_PERIOD
     notice_shown = Signal(str)

@@ -114,6 +114,10 @@ class UsageDataTab(Page):
         for page in self.pages.values():
             page.mark_stale()
 
+    def follow_changes(self, resources: frozenset[str], shown: bool) -> None:
+        for page in self.pages.values():
+            page.follow_changes(resources, shown and page is self.current)
+
     def refresh(self) -> None:
         for page in self.pages.values():
             if page is not self.current:
