@@ -432,7 +432,7 @@ def _cmd_usage(args: argparse.Namespace) -> int:
 
 
 def _cmd_close_month(args: argparse.Namespace) -> int:
-    from billing_desktop.services.billing import close_month
+    from billing_desktop.services.month_close import close_month
 
     store, actor = _acting(args)
     report = store.write(close_month, actor, _month_or_none(args.month))

@@ -108,7 +108,13 @@ def _check_qt(run: _Run) -> str:
 
 def _check_resources(run: _Run) -> str:
     from billing_desktop.reports.fonts import REGULAR, fonts_folder
-    from billing_desktop.ui.app import ICON_NAME, STYLESHEET, app_icon, resource_path, stylesheet
+    from billing_desktop.ui.resources import (
+        ICON_NAME,
+        STYLESHEET,
+        app_icon,
+        resource_path,
+        stylesheet,
+    )
 
     icon_path = resource_path(f"icons/{ICON_NAME}")
     if icon_path is None:

@@ -23,6 +23,7 @@ from billing_desktop.domain.access import Area
 from billing_desktop.services import (
     billing,
     credits,
+    month_close,
     overview,
     plans,
     pricing,
@@ -61,9 +62,13 @@ def _op(
     area: Area | None,
     resource: str,
     caller: str = "actor",
+    name: str | None = None,
 ) -> Operation:
+    """``name`` (default: "<module>.<function>") is the operation's URL path: give the old one
+    when a use case moves to another module, so the API stays as it was."""
     module = function.__module__.rsplit(".", 1)[-1]
-    return Operation(f"{module}.{function.__name__}", function, kind, area, resource, caller)
+    name = name or f"{module}.{function.__name__}"
+    return Operation(name, function, kind, area, resource, caller)
 
 
 U, BU, P, INV, UD = (
@@ -85,7 +90,7 @@ _OPERATIONS = [
     _op(credits.purchase_credits, WRITE, U, "credits"),
     _op(credits.make_one_time_payment, WRITE, U, "credits"),
     _op(credits.set_auto_recharge, WRITE, U, "credits"),
-    _op(billing.close_month, WRITE, U, "closing"),
+    _op(month_close.close_month, WRITE, U, "closing", name="billing.close_month"),
     # Billing Units tab
     _op(units.units_overview, READ, BU, "units"),
     _op(units.unit_members, READ, BU, "units"),

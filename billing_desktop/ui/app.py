@@ -4,49 +4,15 @@ from __future__ import annotations
 
 import logging
 import sys
-from pathlib import Path
 
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from billing_desktop import APP_NAME, __version__, paths
+from billing_desktop import APP_NAME, __version__
 from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.errors import BillingError
+from billing_desktop.ui.resources import app_icon, stylesheet
 
 log = logging.getLogger(__name__)
-
-ICON_NAME = "billing-desktop.svg"
-STYLESHEET = "light.qss"
-
-
-def resource_dirs() -> list[Path]:
-    """Where ``resources/`` may be: the frozen bundle, the source tree, the installed package."""
-    return paths.resource_dirs()
-
-
-def resource_path(relative: str) -> Path | None:
-    """The first existing ``resources/<relative>``, or None (a missing resource never crashes)."""
-    for folder in resource_dirs():
-        candidate = folder / relative
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def app_icon() -> QIcon:
-    path = resource_path(f"icons/{ICON_NAME}")
-    return QIcon(str(path)) if path else QIcon()
-
-
-def stylesheet() -> str:
-    path = resource_path(f"styles/{STYLESHEET}")
-    if path is None:
-        return ""
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        log.warning("cannot read the style sheet %s: %s", path, exc)
-        return ""
 
 
 def configure_application(app: QApplication) -> None:

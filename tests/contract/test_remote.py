@@ -20,6 +20,7 @@ from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import (
     billing,
+    month_close,
     overview,
     plans,
     quotas,
@@ -149,13 +150,13 @@ def test_the_same_errors_remotely(pair: Pair) -> None:
         (units.add_unit, (names[0].upper(),)),  # InvalidInput: the name is taken
         (units.rename_unit, (999_999, "x")),
         (plans.app_plans, ("no-such-app",)),
-        (billing.close_month, (Month(2026, 12),)),  # not over yet
+        (month_close.close_month, (Month(2026, 12),)),  # not over yet
         (sessions.session_statistics, (TODAY, date(2026, 1, 1))),  # range backwards
     ]
     for service, args in cases:
         kind = (
             pair.remote.write
-            if service in (units.add_unit, units.rename_unit, billing.close_month)
+            if service in (units.add_unit, units.rename_unit, month_close.close_month)
             else pair.remote.read
         )
         local_kind = pair.local.write if kind == pair.remote.write else pair.local.read

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from billing_desktop.domain.periods import Month
-from billing_desktop.services import billing, sessions, units, usage_data
+from billing_desktop.services import billing, month_close, sessions, units, usage_data
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.usage_data import CallQuery
@@ -104,7 +104,9 @@ def _build_and_read(store: UnitOfWorkFactory) -> dict[str, Any]:
         found.update(_reports(uow))
     with store() as uow:
         actor = resolve_actor(uow, None)
-        found["close 2026-09"] = billing.close_month(uow, actor, Month(2026, 9), TODAY, CLOSED_AT)
+        found["close 2026-09"] = month_close.close_month(
+            uow, actor, Month(2026, 9), TODAY, CLOSED_AT
+        )
         uow.commit()
     with store() as uow:
         actor = resolve_actor(uow, None)

@@ -9,27 +9,28 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from billing_desktop.ui import app as gui_app
+from billing_desktop.ui import resources
 
 
 def test_the_icon_and_style_sheet_are_found() -> None:
-    icon = gui_app.resource_path("icons/billing-desktop.svg")
+    icon = resources.resource_path("icons/billing-desktop.svg")
     assert icon is not None and icon.suffix == ".svg"
-    assert not gui_app.app_icon().isNull()
-    assert "QTableView" in gui_app.stylesheet()
+    assert not resources.app_icon().isNull()
+    assert "QTableView" in resources.stylesheet()
 
 
 def test_missing_resources_do_not_crash(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(gui_app, "resource_dirs", lambda: [tmp_path / "nowhere"])
-    assert gui_app.resource_path("icons/billing-desktop.svg") is None
-    assert gui_app.app_icon().isNull()
-    assert gui_app.stylesheet() == ""
+    monkeypatch.setattr(resources, "resource_dirs", lambda: [tmp_path / "nowhere"])
+    assert resources.resource_path("icons/billing-desktop.svg") is None
+    assert resources.app_icon().isNull()
+    assert resources.stylesheet() == ""
 
 
 def test_a_frozen_bundle_is_looked_in_first(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr("sys._MEIPASS", str(tmp_path), raising=False)
-    assert gui_app.resource_dirs()[0] == tmp_path / "resources"
+    assert resources.resource_dirs()[0] == tmp_path / "resources"
 
 
 def test_configure_application_names_the_application(qapp: QApplication) -> None:

@@ -20,9 +20,9 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.reports.layout import Rendered, RenderHooks
-from billing_desktop.services.billing import close_month
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
+from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs import batch_statements, print_preview

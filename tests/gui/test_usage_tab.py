@@ -19,8 +19,9 @@ from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_amount, format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits
-from billing_desktop.services.billing import close_month, usage_summary
+from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
+from billing_desktop.services.month_close import close_month
 from billing_desktop.store.ports import UnitOfWorkFactory
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.delegates.free_units_bar import LEFT_LOW, LEFT_PLENTY, FreeUnitsBarDelegate

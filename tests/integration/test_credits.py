@@ -17,9 +17,10 @@ from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput, PermissionDenied
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits
-from billing_desktop.services.billing import close_month, usage_summary
+from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.imports import import_file
+from billing_desktop.services.month_close import close_month
 from billing_desktop.services.usage_page import month_choices, transactions, usage_page
 from billing_desktop.store.ports import UnitOfWork
 from billing_desktop.store.sql.uow import SqlStore

@@ -18,9 +18,9 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.reports.invoice import render_invoice
-from billing_desktop.services.billing import close_month
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
+from billing_desktop.services.month_close import close_month
 from billing_desktop.services.statements import (
     DEFAULT_ISSUER,
     AccountHeader,

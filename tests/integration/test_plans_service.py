@@ -15,8 +15,8 @@ from billing_desktop.domain.errors import InvalidInput, PermissionDenied
 from billing_desktop.domain.metering import BILLING_SESSIONS
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import overview, plans
-from billing_desktop.services.billing import close_month
 from billing_desktop.services.context import resolve_actor
+from billing_desktop.services.month_close import close_month
 from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import fill
 

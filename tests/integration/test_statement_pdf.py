@@ -25,9 +25,9 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.reports.fonts import register
 from billing_desktop.reports.layout import RenderCancelled, RenderHooks
 from billing_desktop.reports.statement import render_statement
-from billing_desktop.services.billing import close_month
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
+from billing_desktop.services.month_close import close_month
 from billing_desktop.services.statements import (
     AccountHeader,
     Issuer,

@@ -12,8 +12,9 @@ from billing_desktop.domain.money import round_money
 from billing_desktop.domain.rating import list_price
 from billing_desktop.domain.units import NumberHeld
 from billing_desktop.services import units as service
-from billing_desktop.services.billing import close_month, usage_summary
+from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
+from billing_desktop.services.month_close import close_month
 from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.units_workspace import (
     EXPECTED_OCTOBER,

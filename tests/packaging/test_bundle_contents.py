@@ -120,7 +120,7 @@ def test_the_bundle_layout_is_the_one_the_app_reads(
 ) -> None:
     """Lay the data files out as PyInstaller would; the app finds them in sys._MEIPASS first."""
     from billing_desktop.reports import fonts
-    from billing_desktop.ui import app
+    from billing_desktop.ui import resources as app
 
     for source, folder in bc.datas():
         (tmp_path / folder).mkdir(parents=True, exist_ok=True)

@@ -66,7 +66,7 @@ def test_self_test_in_a_temporary_folder_leaves_nothing_behind(
 def test_a_missing_resource_fails_the_self_test_naming_it(
     qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from billing_desktop.ui import app
+    from billing_desktop.ui import resources as app
 
     monkeypatch.setattr(app, "resource_dirs", lambda: [tmp_path / "nowhere"])
     out = io.StringIO()

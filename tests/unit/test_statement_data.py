@@ -16,9 +16,10 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StoreError
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import statements as s
-from billing_desktop.services.billing import close_month, usage_summary
+from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
+from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.store.ports import ClosedMonth, MonthLine
 from billing_desktop.store.sql.uow import SqlStore

@@ -25,9 +25,7 @@ class SqlVersions:
     def bump(self, resource: str) -> None:
         c = t.resource_versions.c
         moved = self._conn.execute(
-            t.resource_versions.update()
-            .where(c.resource == resource)
-            .values(version=c.version + 1)
+            t.resource_versions.update().where(c.resource == resource).values(version=c.version + 1)
         )
         if moved.rowcount == 0:
             try:
