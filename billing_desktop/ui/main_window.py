@@ -32,9 +32,10 @@ from billing_desktop.domain.access import Area
 from billing_desktop.services import overview
 from billing_desktop.services.overview import Workspace
 from billing_desktop.store.ports import RESOURCES, Store
+from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.resources import app_icon
-from billing_desktop.ui.tabs.base import Page, TabContext, read
+from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
 from billing_desktop.ui.tabs.invoices import InvoicesTab
 from billing_desktop.ui.tabs.plans import PlansTab

@@ -18,9 +18,9 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.services import overview
 from billing_desktop.store.sql.uow import SqlStore
+from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.main_window import MainWindow
 from billing_desktop.ui.models.members import MIME_TYPE, MemberListModel, Panel, Side
-from billing_desktop.ui.tabs.base import TabContext
 from billing_desktop.ui.tabs.billing_units import READ_ONLY, BillingUnitsTab
 from billing_desktop.ui.tasks import TaskRunner
 from tests.gui.conftest import RecordingStore

@@ -25,12 +25,12 @@ from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.store.sql.uow import SqlStore
+from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs import batch_statements, print_preview
 from billing_desktop.ui.dialogs.batch_statements import BatchResult, StatementsDialog
 from billing_desktop.ui.dialogs.print_preview import PdfFile, PdfPrintPreview, preview_dpi
 from billing_desktop.ui.main_window import MainWindow
 from billing_desktop.ui.tabs import invoices as invoices_module
-from billing_desktop.ui.tabs.base import TabContext
 from billing_desktop.ui.tabs.invoices import InvoicesTab
 from tests.gui.conftest import RecordingStore
 from tests.gui.test_main_window import open_window, wait_idle

@@ -18,8 +18,8 @@ from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.imports import import_file
 from billing_desktop.store.ports import RESOURCES
 from billing_desktop.store.sql.uow import SqlStore
+from billing_desktop.ui.context import write
 from billing_desktop.ui.main_window import POLL_SECONDS, MainWindow
-from billing_desktop.ui.tabs.base import write
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
 from billing_desktop.ui.tabs.invoices import InvoicesTab
 from billing_desktop.ui.tabs.usage import UsageTab

@@ -30,7 +30,7 @@ from billing_desktop.services.sessions import (
 )
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.charts.common import ZoneDateAxis, epoch_seconds
-from billing_desktop.ui.tabs.base import TabContext
+from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.tabs.sessions_dashboard import (
     SessionsSection,
     bucket_label,

@@ -173,4 +173,13 @@ def test_shared_account_users_are_refused_even_with_widened_rights(ws: SqlStore)
 def test_the_owner_setting_up_an_empty_workspace_is_not_refused(ws: SqlStore) -> None:
     with ws() as uow:
         owner = Actor(None, "local owner", FULL_RIGHTS)
-        plans.add_funds(uow, owner, "careers", "1", TODAY, datetime(2026, 11, 21, tzinfo=UTC))
+        before = uow.apps.get_many(["careers"])["careers"].balance
+        changed = plans.add_funds(
+            uow, owner, "careers", "1", TODAY, datetime(2026, 11, 21, tzinfo=UTC)
+        )
+        assert changed.balance == before + 1
+        assert uow.apps.get_many(["careers"])["careers"].balance == before + 1
+        rows = [e for e in uow.ledger.all() if e.pool == "app:careers"]
+        assert [(e.amount, e.occurred_on) for e in rows][-1] == (Decimal(1), TODAY)
+        audit = uow.audit.recent(1)[0]
+        assert (audit.action, audit.actor) == ("app-funds-added", "local owner")

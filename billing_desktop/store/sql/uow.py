@@ -179,14 +179,13 @@ class SqlStore(WriteAnnouncer):
         as a write through the server does: a client of a server on this store that read
         the resource before then sees its next write refused as stale, not applied blindly.
         """
-        from billing_desktop.server.state import bump_version
         from billing_desktop.services.api import changed_by, operation_for
 
         operation = operation_for(service)
         with self() as uow:
             result = service(uow, *args, **kwargs)
             if operation is not None and operation.writes:
-                bump_version(uow.connection, operation.resource, None)
+                uow.versions.bump(operation.resource)
             uow.commit()
         self.announce(changed_by(service))
         return result

@@ -38,7 +38,7 @@ from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.statements import StatementMonth, month_name, statement_months
 from billing_desktop.store.ports import Store
-from billing_desktop.ui.tabs.base import TabContext, read
+from billing_desktop.ui.context import TabContext, read
 
 if TYPE_CHECKING:
     from billing_desktop.ui.dialogs.print_preview import PdfFile, RenderProgress

@@ -46,8 +46,8 @@ from billing_desktop.ui.models.table import (
     number_column,
     text_column,
 )
-from billing_desktop.ui.tabs.base import make_table
 from billing_desktop.ui.tasks import TaskRunner
+from billing_desktop.ui.widgets.table import make_table
 
 CHANGE_TITLES = {
     Change.SAME: "Current plan",

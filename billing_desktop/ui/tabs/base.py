@@ -8,84 +8,26 @@ the result is shown on the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date
 from typing import Any, ClassVar, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from billing_desktop.domain.access import Actor, Area
-from billing_desktop.domain.model import Account
-from billing_desktop.services.overview import Workspace
-from billing_desktop.store.ports import RESOURCES, Store
+from billing_desktop.domain.access import Area
+from billing_desktop.store.ports import RESOURCES
+from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.table import Column, ColumnTableModel
-from billing_desktop.ui.tasks import TaskHandle, TaskRunner
+from billing_desktop.ui.tasks import TaskHandle
+from billing_desktop.ui.widgets.table import make_table
 
 T = TypeVar("T")
-
-
-def read(store: Store, service: Callable[..., T], *args: Any) -> T:
-    """Run a read service on the store (called on a worker thread; local or remote)."""
-    return store.read(service, *args)
-
-
-def write(store: Store, service: Callable[..., T], *args: Any) -> T:
-    """Run a changing service on the store and commit it (called on a worker thread)."""
-    return store.write(service, *args)
-
-
-@dataclass(frozen=True)
-class TabContext:
-    """What a tab needs: the store, who is looking, and the runner for store work."""
-
-    store: Store
-    workspace: Workspace
-    runner: TaskRunner
-    month: date | None = None  # the Usage tab's first month (``--month``), else the current one
-    remember: bool = True  # restore and keep view choices in the settings (not for screenshots)
-
-    @property
-    def actor(self) -> Actor:
-        return self.workspace.actor
-
-    @property
-    def account(self) -> Account | None:
-        return self.workspace.account
-
-    @property
-    def currency(self) -> str | None:
-        return self.workspace.currency
-
-
-def make_table(parent: QWidget | None = None) -> QTableView:
-    table = QTableView(parent)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it
-    table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-    table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-    header = table.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    header.setMinimumSectionSize(60)
-    return table
 
 
 class Page(QWidget):

@@ -41,6 +41,7 @@ from billing_desktop.domain.access import Area
 from billing_desktop.domain.model import BillingUnit
 from billing_desktop.services import units as service
 from billing_desktop.services.units import Assignment, DeletionImpact, UnitMembers, UnitsOverview
+from billing_desktop.ui.context import TabContext, read, write
 from billing_desktop.ui.dialogs.unit_editor import MessageBar, UnitEditor, UnitNameDialog
 from billing_desktop.ui.models.members import MemberItem
 from billing_desktop.ui.models.table import (
@@ -50,7 +51,7 @@ from billing_desktop.ui.models.table import (
     number_column,
     text_column,
 )
-from billing_desktop.ui.tabs.base import TabContext, TableTab, read, write
+from billing_desktop.ui.tabs.base import TableTab
 from billing_desktop.ui.tabs.unit_report import UnitReportPanel, month_label
 from billing_desktop.ui.tasks import TaskHandle
 

@@ -36,10 +36,11 @@ from billing_desktop.domain.money import format_money
 from billing_desktop.services import usage_data
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
 from billing_desktop.store.ports import Store
+from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
-from billing_desktop.ui.tabs.base import TabContext, TableTab, read
+from billing_desktop.ui.tabs.base import TableTab
 
 CALL_TYPES = ("autocall", "robocall", "live")
 ALL = "All"

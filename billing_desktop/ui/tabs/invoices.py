@@ -33,6 +33,7 @@ from billing_desktop.domain.model import InvoiceStatus, PlanTier
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.statements import DocumentKind, History, HistoryRow, invoice_history
 from billing_desktop.store.ports import Store
+from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,
@@ -40,7 +41,7 @@ from billing_desktop.ui.models.table import (
     money_column,
     text_column,
 )
-from billing_desktop.ui.tabs.base import TabContext, TableTab
+from billing_desktop.ui.tabs.base import TableTab
 
 if TYPE_CHECKING:
     from billing_desktop.ui.dialogs.print_preview import PdfFile, RenderProgress

@@ -12,6 +12,7 @@ from billing_desktop.domain.access import Area
 from billing_desktop.domain.model import AppStatus
 from billing_desktop.services import overview
 from billing_desktop.services.overview import AppRow
+from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.plan_manager import PlanManagerDialog
 from billing_desktop.ui.models.table import (
     LEFT,
@@ -22,7 +23,7 @@ from billing_desktop.ui.models.table import (
     money_column,
     text_column,
 )
-from billing_desktop.ui.tabs.base import TabContext, TableTab
+from billing_desktop.ui.tabs.base import TableTab
 
 STATUS_TITLES = {
     AppStatus.ACTIVE: "Active",

@@ -44,6 +44,7 @@ from billing_desktop.domain.quotas import (
 from billing_desktop.services import quotas
 from billing_desktop.services.quotas import NO_PRICE, QuotaChange, QuotaLine, QuotaOverview
 from billing_desktop.store.ports import Store
+from billing_desktop.ui.context import TabContext, write
 from billing_desktop.ui.dialogs.common import status_label
 from billing_desktop.ui.dialogs.unit_editor import MessageBar
 from billing_desktop.ui.models.table import (
@@ -56,9 +57,9 @@ from billing_desktop.ui.models.table import (
     price_column,
     text_column,
 )
-from billing_desktop.ui.tabs.base import TabContext, make_table, write
 from billing_desktop.ui.tabs.statistics import LoadingSection
 from billing_desktop.ui.tasks import TaskRunner
+from billing_desktop.ui.widgets.table import make_table
 
 BAR_SCALE = 1000  # progress bars count in tenths of a percent of the quota
 # Light fills, so the dark text centred on the bar stays readable on them.

@@ -65,8 +65,10 @@ from billing_desktop.services.sessions import (
 from billing_desktop.store.ports import Store
 from billing_desktop.ui.charts.common import epoch_seconds
 from billing_desktop.ui.charts.timeline import LineSeries, TimelineChart
+from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.models.table import Column, ColumnTableModel, number_column
-from billing_desktop.ui.tabs.base import Page, TabContext, make_table
+from billing_desktop.ui.tabs.base import Page
+from billing_desktop.ui.widgets.table import make_table
 
 RANGES: dict[str, str] = {
     "24h": "Last 24 hours",

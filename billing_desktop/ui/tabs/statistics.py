@@ -40,8 +40,10 @@ from billing_desktop.ui.charts.stacked import (
     count_text,
     month_label,
 )
+from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
-from billing_desktop.ui.tabs.base import Page, TabContext, make_table, read
+from billing_desktop.ui.tabs.base import Page
+from billing_desktop.ui.widgets.table import make_table
 
 HOVER_HINT = "Point at a bar to read its month's figures."
 

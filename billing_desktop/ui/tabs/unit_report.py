@@ -31,9 +31,10 @@ from billing_desktop.domain.units import UnitCost
 from billing_desktop.services import overview
 from billing_desktop.services.units import UnitReport, report_csv, unit_report
 from billing_desktop.ui.charts.bars import HorizontalBarChart, Series
+from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.table import ColumnTableModel, money_column, text_column
-from billing_desktop.ui.tabs.base import TabContext, make_table, read
 from billing_desktop.ui.tasks import TaskHandle
+from billing_desktop.ui.widgets.table import make_table
 
 USAGE_COLOUR = QColor(37, 99, 235)
 RECURRING_COLOUR = QColor(245, 158, 11)

@@ -48,6 +48,7 @@ from billing_desktop.services.usage_page import (
     usage_page,
 )
 from billing_desktop.store.ports import Store
+from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate, remaining_share
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
 from billing_desktop.ui.models.sortable import RichColumn, SortableTableModel
@@ -62,8 +63,9 @@ from billing_desktop.ui.models.table import (
     money_column,
     text_column,
 )
-from billing_desktop.ui.tabs.base import TabContext, TableTab, make_table, read
+from billing_desktop.ui.tabs.base import TableTab
 from billing_desktop.ui.widgets.summary_card import SummaryCard
+from billing_desktop.ui.widgets.table import make_table
 
 EXPORT_FOLDER_KEY = "usage/export_folder"
 TAG_COLOUR = QColor("#1d4ed8")

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from billing_desktop.config import APP_NAME, ORGANISATION
 from billing_desktop.domain.access import Area
-from billing_desktop.ui.tabs.base import Page, TabContext
+from billing_desktop.ui.context import TabContext
+from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.call_log import CallLogSection
 from billing_desktop.ui.tabs.quotas import QuotasSection
 from billing_desktop.ui.tabs.sessions_dashboard import SessionsSection
