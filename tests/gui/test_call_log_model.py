@@ -27,7 +27,6 @@ MILLION = 1_000_000
 NEWEST = datetime(2026, 11, 21, 20, 59, tzinfo=UTC)
 
 
-
 def settle(runner: TaskRunner) -> None:
     """Deliver everything the workers posted and run whatever that asked for, until nothing is
     left: "nothing more happened" is then a fact, not a guess after a fixed wait."""
@@ -35,6 +34,7 @@ def settle(runner: TaskRunner) -> None:
         assert runner.wait_idle(10)
         QCoreApplication.processEvents()
     assert runner.wait_idle(10)
+
 
 def call(row: int) -> CallLine:
     """Row ``row`` of a synthetic log, newest first: call-0999999 ... call-0000000."""
