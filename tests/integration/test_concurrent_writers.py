@@ -11,7 +11,10 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,9 +22,16 @@ from billing_desktop.cli import main
 from billing_desktop.domain.errors import StoreBusy
 from billing_desktop.services import units
 from billing_desktop.services.context import resolve_actor
+from billing_desktop.services.credits import set_auto_recharge
+from billing_desktop.services.usage_page import usage_page
 from billing_desktop.store.sql.engine import BUSY, BUSY_TIMEOUT_ENV
 from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.units_workspace import fill
+from tests.usage_workspace import build
+
+D = Decimal
+TODAY = date(2026, 11, 21)
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITES = 200
@@ -205,3 +215,33 @@ def test_the_default_busy_timeout_is_ten_seconds(filled: Path) -> None:
     finally:
         store.dispose()
     assert timeout == 10_000
+
+
+def test_a_usage_refresh_is_shown_when_its_auto_recharge_cannot_be_written(
+    store: SqlStore, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Usage page is a read that may fire auto-recharge: when the store is busy (or
+    read-only) it is shown without the recharge, and a later refresh fires it."""
+    with store(write=True) as uow:
+        build(uow, TODAY)
+        set_auto_recharge(uow, resolve_actor(uow, None), True, "1000", "10", now=NOW)
+        uow.commit()
+    store.dispose()
+    monkeypatch.setenv(BUSY_TIMEOUT_ENV, "0.1")
+    impatient = SqlStore(f"sqlite:///{store_path}")
+    other = sqlite3.connect(store_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        page = impatient.read(usage_page, resolve_actor_of(impatient), None, TODAY)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert page.fired is None and page.summary.balance == D("21.20")
+    page = impatient.read(usage_page, resolve_actor_of(impatient), None, TODAY)
+    assert page.fired is not None and page.summary.balance == D("31.20")
+    impatient.dispose()
+
+
+def resolve_actor_of(store: SqlStore) -> Any:
+    with store() as uow:
+        return resolve_actor(uow, None)
