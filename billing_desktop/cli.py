@@ -539,7 +539,7 @@ def _cmd_tokens(args: argparse.Namespace) -> int:
     from billing_desktop.services.context import resolve_actor
 
     store = _local(args, "tokens create")
-    with store() as uow:
+    with store(write=True) as uow:
         issuer = resolve_actor(uow, args.user)
         if issuer.user_id is not None:
             role = uow.users.get_many([issuer.user_id])[issuer.user_id].role

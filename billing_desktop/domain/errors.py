@@ -37,6 +37,11 @@ class StoreError(BillingError):
     """The store cannot be opened or used (corrupt, locked, unsupported URL)."""
 
 
+class StoreBusy(StoreError):
+    """Another program kept the store's write lock past the busy timeout; nothing was changed
+    (safe to retry)."""
+
+
 class Conflict(BillingError):
     """A write clashes with what the store already holds."""
 

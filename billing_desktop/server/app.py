@@ -49,6 +49,7 @@ from billing_desktop.domain.errors import (
     InvalidInput,
     PermissionDenied,
     StaleData,
+    StoreBusy,
 )
 from billing_desktop.domain.model import AuditEntry
 from billing_desktop.domain.periods import Month
@@ -177,7 +178,10 @@ def create_app(store: SqlStore) -> FastAPI:
 
     @app.exception_handler(BillingError)
     def _billing_error(request: Request, exc: BillingError) -> JSONResponse:
-        return JSONResponse(encode_error(exc), status_code=status_of(exc))
+        # Busy past the busy timeout: rolled back, so the client may retry (a write with the
+        # same Idempotency-Key).
+        headers = {"Retry-After": "1"} if isinstance(exc, StoreBusy) else None
+        return JSONResponse(encode_error(exc), status_code=status_of(exc), headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -327,9 +331,11 @@ def create_app(store: SqlStore) -> FastAPI:
         key, expected = _preconditions(key, if_match, resource)
         digest = state.request_hash(name, raw)
         for attempt in range(2):
-            with store() as uow:
+            # A writer from its start (on SQLite: the write lock first), so two writes at
+            # once queue on the busy timeout and the second sees what the first committed:
+            # its replay, or its new version (412).
+            with store(write=True) as uow:
                 conn = uow.connection
-                state.begin_write(conn)
                 replay = _replay(conn, user_id, key, name, digest)
                 if replay is not None:
                     return replay
@@ -466,7 +472,7 @@ def create_app(store: SqlStore) -> FastAPI:
         key: str | None,
         if_match: str | None,
     ) -> Response:
-        from billing_desktop.services.imports import ImportReport, import_file
+        from billing_desktop.services.imports import ImportReport, import_into
 
         with store() as uow:
             rights = resolve_actor(uow, user_id, origin=ORIGIN).rights
@@ -476,25 +482,19 @@ def create_app(store: SqlStore) -> FastAPI:
         name = _safe_file_name(file_name)
         operation = f"imports.{kind}"
         raw = name.encode() + b"\0" + content
-        key, expected = _preconditions(key, if_match, "records")
-        with store() as uow:
-            replay = _replay(
-                uow.connection, user_id, key, operation, state.request_hash(operation, raw)
-            )
-            if replay is not None:
-                return replay
-            current = state.version_of(uow.connection, "records")
-            if expected is not None and expected != current:
-                raise stale(uow, user_id, "records", expected, current)
-        # The import streams the file in a transaction of its own. It is idempotent by itself
-        # (identical rows are skipped on a retry), so a failure between it and the bookkeeping
-        # below can never import twice.
+        _preconditions(key, if_match, "records")  # refused before the file is written down
+
+        def run(uow: SqlUnitOfWork) -> Any:
+            report = import_into(uow, kind, path, user_id)
+            return TypeAdapter(ImportReport).dump_python(report, mode="json")
+
+        # The import runs in the write's own transaction, after its Idempotency-Key and
+        # If-Match are checked under the write lock: two imports at once with one key give one
+        # import and a replay, two with one version one import and a 412.
         with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
             path = Path(folder) / name
             path.write_bytes(content)
-            report = import_file(store, kind, path, user_id)
-        body = TypeAdapter(ImportReport).dump_python(report, mode="json")
-        return guarded_write(operation, "records", user_id, raw, key, "*", lambda uow: body)
+            return guarded_write(operation, "records", user_id, raw, key, if_match, run)
 
     @app.get(f"{API}/health", tags=["server"], operation_id="server_health")
     def health() -> dict[str, str]:

@@ -54,20 +54,6 @@ def token_user(conn: sa.Connection, token: str) -> str | None:
 # Versions ---------------------------------------------------------------------------------
 
 
-def begin_write(conn: sa.Connection) -> None:
-    """Make the open transaction a writer before it reads anything.
-
-    An SQLite transaction starts as a reader; a reader whose snapshot is older than another
-    connection's commit can never become a writer (SQLITE_BUSY_SNAPSHOT: "database is locked"
-    at once, whatever the busy timeout). Two API writes at the same moment would fail that
-    way. Taking the write lock first (an UPDATE that matches no row) makes them queue on the
-    busy timeout instead. PostgreSQL locks the rows a write updates and needs nothing here.
-    """
-    if conn.dialect.name == "sqlite":
-        c = t.resource_versions.c
-        conn.execute(t.resource_versions.update().where(sa.false()).values(version=c.version))
-
-
 def version_of(conn: sa.Connection, resource: str) -> int:
     c = t.resource_versions.c
     value = conn.execute(sa.select(c.version).where(c.resource == resource)).scalar()

@@ -226,7 +226,7 @@ def build_demo(
     if not 1 <= seats <= MAX_AGENTS:
         raise InvalidInput(f"--agents {seats}: give between 1 and {MAX_AGENTS:,} agents")
     day = today if today is not None else date.today()
-    with store() as uow:
+    with store(write=True) as uow:
         if not is_empty(uow):
             account = uow.account.get()
             name = account.name if account is not None else "users without an account"

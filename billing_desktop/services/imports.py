@@ -586,39 +586,58 @@ def import_file(
     Raises ImportFailed (bad file), PermissionDenied (the user may not edit usage),
     NotFound (no such ``user_id``).
     """
-    spec = _kind(kind)
+    _kind(kind)
     path = Path(path)
-    with store() as uow:
-        actor = resolve_actor(uow, user_id)
-        actor.rights.require(Area.USAGE, Level.EDIT, "import data")
-        report = _Run(uow, spec, path, progress).execute()
-        if report.added and spec.name in CHARGE_KINDS:
-            # Usage just recorded may bring the balance below the auto-recharge threshold;
-            # the recharge lands in this same transaction.
-            fired = _guard(path.name, None, lambda: apply_auto_recharge(uow, actor))
-            if fired is not None:
-                report = dataclasses.replace(report, auto_recharge=fired.summary())
+    with store(write=True) as uow:
+        report = import_into(uow, kind, path, user_id, progress=progress)
         if report.added:
-            changed = CHANGED_BY_KIND.get(spec.name, RESOURCES)
+            # What the import changed moves on, for every client polling the versions (the
+            # API server moves "records" itself, as the import's If-Match resource).
+            changed = CHANGED_BY_KIND.get(kind, RESOURCES)
             if report.auto_recharge:
                 changed |= {"credits"}
             _guard(path.name, None, lambda: _bump_all(uow, changed))
-        entry = m.AuditEntry(
-            at=datetime.now(UTC),
-            actor=actor.audit_name,
-            origin="import",
-            action="import",
-            entity=kind,
-            entity_id=path.name,
-            after={
-                "file": path.name,
-                "rows": report.rows,
-                "added": report.added,
-                "skipped": report.skipped,
-            },
-        )
-        _guard(path.name, None, lambda: uow.audit.add(entry))
         _guard(path.name, None, uow.commit)
+    return report
+
+
+def import_into(
+    uow: UnitOfWork,
+    kind: str,
+    path: Path,
+    user_id: str | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import one CSV file of ``kind`` in ``uow``, a writing unit of work, without committing
+    it (the caller commits: the API server commits the import with its own bookkeeping, in one
+    transaction). Raises as ``import_file``; whatever it raises, roll ``uow`` back."""
+    spec = _kind(kind)
+    path = Path(path)
+    actor = resolve_actor(uow, user_id)
+    actor.rights.require(Area.USAGE, Level.EDIT, "import data")
+    report = _Run(uow, spec, path, progress).execute()
+    if report.added and spec.name in CHARGE_KINDS:
+        # Usage just recorded may bring the balance below the auto-recharge threshold;
+        # the recharge lands in this same transaction.
+        fired = _guard(path.name, None, lambda: apply_auto_recharge(uow, actor))
+        if fired is not None:
+            report = dataclasses.replace(report, auto_recharge=fired.summary())
+    entry = m.AuditEntry(
+        at=datetime.now(UTC),
+        actor=actor.audit_name,
+        origin="import",
+        action="import",
+        entity=kind,
+        entity_id=path.name,
+        after={
+            "file": path.name,
+            "rows": report.rows,
+            "added": report.added,
+            "skipped": report.skipped,
+        },
+    )
+    _guard(path.name, None, lambda: uow.audit.add(entry))
     return report
 
 

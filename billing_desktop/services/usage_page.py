@@ -247,8 +247,15 @@ def usage_page(
     can_edit = actor.rights.can_edit(Area.USAGE)
     fired = None
     if auto_recharge and can_edit:
-        fired = apply_auto_recharge(uow, actor, day)
-        uow.commit()
+        try:
+            fired = apply_auto_recharge(uow, actor, day)
+            uow.commit()
+        except StoreError:
+            # The store is read-only, or another program wrote since this read began (a
+            # read cannot then become a writer): the page is shown without the recharge,
+            # which the next refresh or import checks again.
+            uow.rollback()
+            fired = None
     summary = usage_summary(uow, actor, month, day)
     shown = summary.month
     pending: tuple[str, ...] = ()

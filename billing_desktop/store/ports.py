@@ -435,7 +435,10 @@ class UnitOfWorkFactory(Protocol):
         """Where the store is, for the status bar ("Local store: /path/billing.db")."""
         ...
 
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, write: bool = False) -> UnitOfWork:
+        """A unit of work; ``write=True`` for one that changes the store: it waits its turn
+        behind another writer from its start (the store is busy past a bounded wait)."""
+        ...
 
 
 # What a write can change, as the operations of ``services.api`` name it (their ``resource``).

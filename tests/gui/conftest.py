@@ -43,9 +43,9 @@ class RecordingStore:
     def remote(self) -> bool:
         return False
 
-    def __call__(self) -> UnitOfWork:
+    def __call__(self, *, write: bool = False) -> UnitOfWork:
         self.threads.append(threading.current_thread())
-        return self.inner()
+        return self.inner(write=write)
 
     def read(self, service: Any, *args: Any, **kwargs: Any) -> Any:
         self.threads.append(threading.current_thread())

@@ -121,7 +121,7 @@ class HttpStore(WriteAnnouncer):
     def remote(self) -> bool:
         return True
 
-    def __call__(self) -> Any:
+    def __call__(self, *, write: bool = False) -> Any:
         raise StoreError(
             "this works on the store itself and a remote store is reached through its server; "
             "run it where the store is"

@@ -33,6 +33,7 @@ _CLASSES: dict[str, type[e.BillingError]] = {
         e.PermissionDenied,
         e.NotFound,
         e.StoreError,
+        e.StoreBusy,
         e.Conflict,
         e.StaleData,
         e.Unavailable,

@@ -1,10 +1,18 @@
-"""Opening an SQL store: engine settings, integrity check, migrations on open."""
+"""Opening an SQL store: engine settings, integrity check, migrations on open.
+
+Also the one place where SQLite's failures become one line for the user (``_on_sqlite_error``):
+a store busy past the busy timeout, a read-only file or folder, a full disk.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import weakref
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from alembic import command
@@ -14,9 +22,26 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from billing_desktop.domain.errors import StoreError
+from billing_desktop.domain.errors import StoreBusy, StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+# How long a writer waits for another writer's transaction to end before giving up. The
+# longest ordinary write (an import of a month of calls, a month close) takes a few seconds;
+# ten seconds lets those finish and still answers a user who is waiting at the command line
+# in a time they will wait. ``BUSY_TIMEOUT_ENV`` (seconds) changes it.
+BUSY_TIMEOUT = 10.0
+BUSY_TIMEOUT_ENV = "BILLING_DESKTOP_BUSY_TIMEOUT"
+# The execution option that makes a connection's transactions writers from their start.
+WRITE_OPTION = "billing_desktop_write"
+
+BUSY = "the store is busy: another program is writing to it; nothing was changed"
+FULL = "the disk is full: nothing was changed"
+# SQLite's primary result codes (the low byte of an extended code).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_FULL = 10, 13
+# Free space below which a disk I/O error is taken for a full disk.
+_NEARLY_FULL = 1024 * 1024
 
 
 def alembic_config() -> Config:
@@ -31,23 +56,163 @@ def head_revision() -> str:
     return head
 
 
-def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-    # Autocommit at the driver level; SQLAlchemy's explicit BEGIN below gives real transactions.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 5000")
-    # WAL: readers never block the writer; synchronous=FULL so a committed change survives a
-    # crash at any instant (NORMAL could lose the last commits on power loss in WAL mode).
-    mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if mode not in ("wal", "memory"):
-        raise StoreError(f"cannot switch the store to WAL mode (journal mode {mode})")
-    cursor.execute("PRAGMA synchronous = FULL")
-    cursor.close()
+def busy_timeout() -> float:
+    """The busy timeout in seconds: ``BUSY_TIMEOUT_ENV`` when set to a number, else 10."""
+    given = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not given:
+        return BUSY_TIMEOUT
+    try:
+        seconds = float(given)
+    except ValueError:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV}={given!r}: give a number of seconds") from None
+    if not 0 <= seconds <= 3600:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV}={given!r}: give between 0 and 3600 seconds")
+    return seconds
 
 
-def _on_sqlite_begin(conn: sa.Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+class _SqliteFile:
+    """What the engine knows of the store's file: where it is and whether it may be written."""
+
+    def __init__(self, database: str) -> None:
+        self.path = Path(database).expanduser() if database and database != ":memory:" else None
+        self.read_only = False
+        self.uri: str | None = None
+        if self.path is None or not self.path.exists():
+            return
+        folder_writable = os.access(self.path.parent, os.W_OK)
+        # os.access answers for this process: root may write a file without write bits, and
+        # a read-only mount refuses everyone (EROFS).
+        if os.access(self.path, os.W_OK) and folder_writable:
+            return
+        self.read_only = True
+        absolute = quote(str(self.path.resolve()))
+        if folder_writable or Path(f"{self.path}-wal").exists():
+            # SQLite makes or shares the -shm index next to the file and reads the WAL.
+            self.uri = f"file:{absolute}?mode=ro"
+        else:
+            # No -shm/-wal can be made in the folder, and none is there: nobody is writing the
+            # file (a writer needs its -wal in this folder), so it is read as it stands.
+            self.uri = f"file:{absolute}?mode=ro&immutable=1"
+
+    def read_only_part(self) -> Path | None:
+        """The file or folder that keeps the store from being written, if one does."""
+        if self.path is None:
+            return None
+        if self.path.exists() and not os.access(self.path, os.W_OK):
+            return self.path
+        if not os.access(self.path.parent, os.W_OK):
+            return self.path.parent
+        return self.path if self.read_only else None
+
+    def describe(self, error: sqlite3.Error) -> str | None:
+        """The one line for an SQLite failure (None: not one of the causes named here)."""
+        code = getattr(error, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        where = self.path or Path("the store")
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return BUSY
+        if primary == _SQLITE_READONLY:
+            part = self.read_only_part() or where
+            return f"{part} is read-only: nothing was changed"
+        if primary == _SQLITE_FULL:
+            return FULL
+        if primary == _SQLITE_IOERR:
+            if self._nearly_full():
+                return FULL
+            return f"{where}: the disk failed to read or write it (disk I/O error)"
+        if primary == _SQLITE_PERM:
+            return f"{where}: the operating system denied access: nothing was changed"
+        return None
+
+    def _nearly_full(self) -> bool:
+        if self.path is None:
+            return False
+        try:
+            return shutil.disk_usage(self.path.parent).free < _NEARLY_FULL
+        except OSError:
+            return False
+
+
+def _sqlite_hooks(engine: Engine, file: _SqliteFile) -> None:
+    """The events that give every SQLite connection of ``engine`` the store's settings."""
+    timeout_ms = round(busy_timeout() * 1000)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect: Any, record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        if file.uri is not None:
+            cargs[0] = file.uri
+            cparams["uri"] = True
+
+    @event.listens_for(engine, "connect")
+    def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Autocommit at the driver level; the explicit BEGIN below gives real transactions.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+        if not file.read_only:
+            # WAL: readers never block the writer; synchronous=FULL so a committed change
+            # survives a crash at any instant (NORMAL could lose the last commits on power
+            # loss in WAL mode).
+            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode not in ("wal", "memory"):
+                raise StoreError(f"cannot switch the store to WAL mode (journal mode {mode})")
+            cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_sqlite_begin(conn: sa.Connection) -> None:
+        """Writers wait their turn: a write unit of work takes the write lock at its start.
+
+        An SQLite transaction that begins as a reader and writes later must upgrade its lock;
+        if another connection committed since it first read, the upgrade fails at once
+        (SQLITE_BUSY_SNAPSHOT, "database is locked") whatever the busy timeout. ``BEGIN
+        IMMEDIATE`` takes the write lock before anything is read, so a second writer queues
+        on the busy timeout instead. Reads stay deferred: in WAL mode they never wait.
+        """
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_sqlite_error(context: sa.engine.ExceptionContext) -> BaseException | None:
+        """Locked, read-only, full: the one line naming the cause, as a StoreError."""
+        error = context.original_exception
+        if not isinstance(error, sqlite3.Error):
+            return None
+        info = context.connection.info if context.connection is not None else None
+        message = file.describe(error)
+        if message is None and "no such savepoint" in str(error):
+            # SQLite rolled the whole transaction back on an earlier failure (a full disk,
+            # an I/O error), taking its savepoints with it: report that failure.
+            earlier = info.get(_LAST_FAILURE) if info is not None else None
+            message = earlier or "the store failed and undid the change: nothing was changed"
+        if message is None:
+            return None
+        if info is not None:
+            info[_LAST_FAILURE] = message
+        return StoreBusy(message) if message == BUSY else StoreError(message)
+
+
+_LAST_FAILURE = "billing_desktop_last_failure"
+# The file behind each SQLite engine (see ``read_only``).
+_FILES: weakref.WeakKeyDictionary[Engine, _SqliteFile] = weakref.WeakKeyDictionary()
+
+
+def read_only(engine: Engine) -> bool:
+    """True when this process may read the store's file but not write it (a read-only file,
+    folder or mount): reads work, every write is refused with one line."""
+    file = _FILES.get(engine)
+    return file is not None and file.read_only
+
+
+def refuse_write(engine: Engine) -> None:
+    """Raise the read-only line when ``engine``'s store cannot be written."""
+    file = _FILES.get(engine)
+    if file is not None and file.read_only:
+        part = file.read_only_part() or file.path
+        raise StoreError(f"{part} is read-only: nothing was changed")
 
 
 def _name(sa_url: sa.URL) -> str:
@@ -73,12 +238,18 @@ def create_engine(url: str) -> Engine:
     if sa_url.get_backend_name() == "sqlite":
         database = sa_url.database or ""
         if database and database != ":memory:":
-            parent = Path(database).expanduser().parent
-            if not parent.is_dir():
-                raise StoreError(f"cannot create a store in {parent}: no such folder")
+            path = Path(database).expanduser()
+            if not path.parent.is_dir():
+                raise StoreError(f"cannot create a store in {path.parent}: no such folder")
+            if not path.exists() and not os.access(path.parent, os.W_OK):
+                raise StoreError(
+                    f"cannot create a store in {path.parent}: the folder is read-only; "
+                    "nothing was changed"
+                )
+        file = _SqliteFile(database)
         engine = sa.create_engine(sa_url)
-        event.listen(engine, "connect", _on_sqlite_connect)
-        event.listen(engine, "begin", _on_sqlite_begin)
+        _sqlite_hooks(engine, file)
+        _FILES[engine] = file
         return engine
     try:
         return sa.create_engine(sa_url, pool_pre_ping=True)
@@ -101,9 +272,12 @@ def current_revision(engine: Engine) -> str | None:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the store to ``revision`` in one transaction (an older file upgrades in place)."""
     config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    with engine.connect() as conn:
+        # A writer from the start: two programs opening an older store upgrade it in turn.
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
 
 
 def open_engine(url: str) -> Engine:
@@ -120,6 +294,11 @@ def open_engine(url: str) -> Engine:
                 raise StoreError(
                     f"{_name(engine.url)}: the store was written by a newer "
                     f"version of Billing Desktop (schema {revision}); update the application"
+                )
+            if read_only(engine):
+                raise StoreError(
+                    f"{_name(engine.url)}: the store needs an upgrade to this version's "
+                    "schema but is read-only; nothing was changed"
                 )
             migrate(engine)
     except sa.exc.DatabaseError as exc:

@@ -1,4 +1,9 @@
-"""The SQL unit of work: one connection, one transaction, rolled back unless committed."""
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed.
+
+A unit of work opened to write (``store(write=True)``, ``SqlStore.write``) is a writer from its
+first statement: on SQLite it takes the write lock as it begins and waits its turn behind
+another writer (up to the busy timeout), see ``engine``. A read stays a plain reader.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ from billing_desktop.store.ports import (
     WriteAnnouncer,
 )
 from billing_desktop.store.sql import repositories as r
-from billing_desktop.store.sql.engine import open_engine
+from billing_desktop.store.sql.engine import WRITE_OPTION, open_engine, read_only, refuse_write
 from billing_desktop.store.sql.versions import SqlVersions
 
 T = TypeVar("T")
@@ -63,10 +68,10 @@ class SqlUnitOfWork:
     versions: VersionRepository
     extension_requests: ExtensionRequestRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, write: bool = False) -> None:
         self._engine = engine
+        self._write = write
         self._conn: sa.Connection | None = None
-        self._transaction: sa.RootTransaction | None = None
         self._currency: str | None = None
 
     # CurrencySource: money columns convert with the account's currency, read once per unit.
@@ -77,9 +82,17 @@ class SqlUnitOfWork:
         return self._currency
 
     def __enter__(self) -> Self:
-        self._conn = self._engine.connect()
-        self._transaction = self._conn.begin()
-        conn = self._conn
+        if self._write:
+            refuse_write(self._engine)
+        conn = self._engine.connect()
+        try:
+            if self._write:
+                conn.execution_options(**{WRITE_OPTION: True})
+            conn.begin()
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
         self.account = r.SqlAccount(conn)
         collections: dict[str, Any] = {}
         for name, mapper in r.MAPPERS.items():
@@ -122,13 +135,15 @@ class SqlUnitOfWork:
         return self._conn
 
     def commit(self) -> None:
-        assert self._transaction is not None, "unit of work not entered"
-        self._transaction.commit()
-        self._transaction = self._conn.begin() if self._conn is not None else None
+        """Commit what was done so far. Work after it runs in a new transaction, begun (as a
+        writer or a reader, like the first) by its first statement: a writer does not queue
+        for the write lock again just to end the unit of work."""
+        assert self._conn is not None, "unit of work not entered"
+        self._conn.commit()
 
     def rollback(self) -> None:
-        if self._transaction is not None and self._transaction.is_active:
-            self._transaction.rollback()
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()
 
     def __exit__(
         self,
@@ -140,7 +155,6 @@ class SqlUnitOfWork:
         if self._conn is not None:
             self._conn.close()
         self._conn = None
-        self._transaction = None
         self._currency = None
 
 
@@ -157,11 +171,20 @@ class SqlStore(WriteAnnouncer):
     def description(self) -> str:
         sa_url = self.engine.url
         if sa_url.get_backend_name() == "sqlite":
-            return f"Local store: {Path(sa_url.database or ':memory:')}"
+            shown = f"Local store: {Path(sa_url.database or ':memory:')}"
+            return f"{shown} (read-only)" if self.read_only else shown
         return f"SQL store: {sa_url.render_as_string(hide_password=True)}"
 
-    def __call__(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    @property
+    def read_only(self) -> bool:
+        """True when the store's file, folder or disk cannot be written by this program:
+        reads work, writes are refused with one line."""
+        return read_only(self.engine)
+
+    def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
+        """A unit of work; ``write=True`` for one that changes the store (a writer from its
+        start, refused at once on a read-only store)."""
+        return SqlUnitOfWork(self.engine, write=write)
 
     @property
     def remote(self) -> bool:
@@ -182,7 +205,7 @@ class SqlStore(WriteAnnouncer):
         from billing_desktop.services.api import changed_by, operation_for
 
         operation = operation_for(service)
-        with self() as uow:
+        with self(write=True) as uow:
             result = service(uow, *args, **kwargs)
             if operation is not None and operation.writes:
                 uow.versions.bump(operation.resource)
