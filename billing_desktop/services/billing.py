@@ -45,6 +45,7 @@ from billing_desktop.domain.money import format_amount, format_money
 from billing_desktop.domain.periods import CommitPeriod, Month, commit_period_for
 from billing_desktop.domain.rating import MonthRating, ProductUsage, RatedLine, rate_month
 from billing_desktop.domain.sessions import agents_in_month, peak_agents
+from billing_desktop.services.visibility import account_totals
 from billing_desktop.store.ports import ClosedMonth, MonthLine, UnitOfWork
 
 INVOICE_PREFIX = "INV-"
@@ -371,7 +372,9 @@ def usage_summary(
     if closed is not None:
         lines = uow.closing.lines(closed.month)
         invoiced = sum((line.charged for line in lines), ZERO)
-        pools = uow.ledger.pool_totals(before=month.plus(1).first_day)
+        # The account's credit: app balances (pools ``app:<id>``) never pay the account's
+        # usage, and an open month's rating leaves them out too.
+        pools = account_totals(uow.ledger.pool_totals(before=month.plus(1).first_day))
         credit_left = sum((v for k, v in pools.items() if k), ZERO)
         cc_charged = sum((ln.charged for ln in lines if ln.product in cc_codes), ZERO)
         products = tuple(
