@@ -138,7 +138,8 @@ def session_statistics(
         # Apps are the Plans tab's: their ids and names are not shown to this user, so
         # neither is a count per app (nor which apps exist, as the NotFound below would).
         raise PermissionDenied(
-            f"you may not see sessions per app: it needs the right to view {Area.PLANS.label}"
+            f"you may not see the sessions of one app (it needs the right to view "
+            f"{Area.PLANS.label}); leave out the app to see every app's sessions together"
         )
     if app is not None and app not in uow.apps.get_many([app]):
         known = ", ".join(a.id for a in uow.apps.all()) or "none yet"
