@@ -109,6 +109,10 @@ class Gate:
             )
             return
         if outcome.user_id is None:
+            # A refused request's body is never read: past a small one, the connection is
+            # closed after the answer rather than drained (uvicorn would read and drop a
+            # 100 MB body). Small ones keep the connection for the client's next request.
+            unread = {"Connection": "close"} if _large_body(headers) else {}
             if outcome.status == 429:
                 await _refuse(
                     scope,
@@ -117,7 +121,7 @@ class Gate:
                     429,
                     "TooManySignIns",
                     outcome.message,
-                    {"Retry-After": str(outcome.retry_after)},
+                    {"Retry-After": str(outcome.retry_after), **unread},
                 )
             else:
                 await _refuse(
@@ -127,7 +131,7 @@ class Gate:
                     401,
                     "Unauthorized",
                     outcome.message,
-                    {"WWW-Authenticate": "Bearer"},
+                    {"WWW-Authenticate": "Bearer", **unread},
                 )
             return
         scope[USER_KEY] = outcome.user_id
@@ -197,6 +201,14 @@ class Gate:
                 uow.commit()
         except sa.exc.OperationalError as exc:
             log.info("last-used time of token %s not written: %s", token_id, exc.orig)
+
+
+DRAINED = 64 * 1024  # a refused body up to this size is read and dropped by uvicorn
+
+
+def _large_body(headers: Headers) -> bool:
+    length = headers.get("content-length", "0").strip()
+    return "transfer-encoding" in headers or not length.isdigit() or int(length) > DRAINED
 
 
 def _bearer(value: str | None) -> str | None:

@@ -192,6 +192,7 @@ def test_a_huge_body_without_a_token_is_401_and_never_read(serve: Any) -> None:
         reply = send_declared(served, path, None, 100 * MiB)
         assert reply.status == 401, reply.body
         assert reply.json()["error"] == "Unauthorized"
+        assert reply.headers["connection"] == "close"  # closed, not drained
         assert served.counting.pulled[-1] == 0, path
     reply = send_chunked(served, f"{API}/units/add_unit", "bdt_wrong", 4 * MiB)
     assert reply.status == 401
