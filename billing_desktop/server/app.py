@@ -484,12 +484,14 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > limits.import_body:
-                        raise ApiError(
+                        too_large = ApiError(
                             413,
                             "PayloadTooLarge",
                             f"the request body is larger than the {describe(limits.import_body)} "
                             "this server takes for a CSV import",
                         )
+                        too_large.headers["Connection"] = "close"  # the rest is not read
+                        raise too_large
                     digest.update(chunk)
                     await run_in_threadpool(file.write, chunk)
             return await run_in_threadpool(

@@ -10,6 +10,7 @@ limit get 413" comes with "the server read at most the limit".
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 from collections.abc import Iterator, Mapping
@@ -490,7 +491,8 @@ def test_the_client_keeps_a_token_off_plain_http_to_another_machine(
 def test_the_command_line_refuses_plain_http_until_told(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.delenv(INSECURE_HTTP_ENV, raising=False)
+    # Set (to "no") so that monkeypatch removes what --allow-insecure-http sets below.
+    monkeypatch.setenv(INSECURE_HTTP_ENV, "0")
     monkeypatch.setenv("BILLING_DESKTOP_TOKEN", "bdt_secret")
     assert cli.main(["--store", "http://192.0.2.10:8765", "usage"]) == 2
     err = capsys.readouterr().err
@@ -505,6 +507,7 @@ def test_the_command_line_refuses_plain_http_until_told(
     assert cli.main(["--allow-insecure-http", "--store", "http://192.0.2.10:8765", "usage"]) == 2
     err = capsys.readouterr().err
     assert "cannot reach" in err and "insecure" not in err
+    assert os.environ[INSECURE_HTTP_ENV] == "1"  # for the GUI and the processes it starts
 
 
 def _fast_init(init: Any, port: int) -> Any:
