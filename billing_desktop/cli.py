@@ -55,6 +55,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _duration(text: str) -> Any:
+    from billing_desktop.domain.errors import InvalidInput
+    from billing_desktop.server.tokens import parse_duration
+
+    try:
+        return parse_duration(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     from billing_desktop.services.imports import KINDS
 
@@ -81,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--user", metavar="ID", help="act as this user of the workspace (default: the first admin)"
+    )
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="send the API token over plain http:// to a server on another machine (refused "
+        "otherwise: use https://); same as BILLING_DESKTOP_ALLOW_INSECURE_HTTP=1",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -308,15 +324,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     tokens = commands.add_parser(
         "tokens",
-        help="issue API tokens for remote clients",
-        description="Issue an API token for a user of the workspace; the token is printed once "
-        "and only its hash is stored.",
+        help="issue, list and revoke API tokens for remote clients (admins)",
+        description="Issue an API token for a user of the workspace (printed once; only its "
+        "hash is stored), list the tokens (never the secret) or revoke one: the server checks "
+        "every request, so a revoked or expired token is refused at once.",
     )
     token_commands = tokens.add_subparsers(
         dest="tokens_command", metavar="SUBCOMMAND", required=True
     )
     create_token = token_commands.add_parser("create", help="print a new token for a user")
     create_token.add_argument("--user", dest="token_user", required=True, metavar="ID")
+    create_token.add_argument(
+        "--expires",
+        type=_duration,
+        default=None,
+        metavar="DURATION",
+        help="end the token after this long: hours, days or weeks (12h, 30d, 90d, 2w); "
+        "default: until revoked",
+    )
+    list_tokens = token_commands.add_parser(
+        "list", help="the tokens: id, user, created, last used, expires, status (no secrets)"
+    )
+    list_tokens.add_argument("--json", action="store_true", help="print the list as JSON")
+    revoke_token = token_commands.add_parser("revoke", help="revoke a token (see 'tokens list')")
+    revoke_token.add_argument("token_id", type=_positive, metavar="ID", help="the token's id")
     return parser
 
 
@@ -512,7 +543,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from billing_desktop.server.main import serve
+    from billing_desktop.server.main import plain_http_warning, serve
 
     _local(args, "serve")
     if (args.certfile is None) != (args.keyfile is None):
@@ -522,6 +553,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             raise UsageError(f"serve: no such file {path}")
     from billing_desktop.config import store_url
 
+    warning = plain_http_warning(args.host, args.certfile)
+    if warning is not None:
+        print(f"{PROG}: {warning}", file=sys.stderr, flush=True)
     serve(
         store_url(args.store),
         host=args.host,
@@ -534,22 +568,16 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_tokens(args: argparse.Namespace) -> int:
-    from billing_desktop.domain.model import Role
-    from billing_desktop.server.state import create_token
-    from billing_desktop.services.context import resolve_actor
+    from billing_desktop.server import tokens
 
-    store = _local(args, "tokens create")
-    with store(write=True) as uow:
-        issuer = resolve_actor(uow, args.user)
-        if issuer.user_id is not None:
-            role = uow.users.get_many([issuer.user_id])[issuer.user_id].role
-            if role != Role.ADMIN:
-                raise UsageError(f"tokens create: {issuer.name} is not an admin of this workspace")
-        if args.token_user not in uow.users.get_many([args.token_user]):
-            raise UsageError(f"--user {args.token_user}: no such user in this workspace")
-        token = create_token(uow.connection, args.token_user, issuer.audit_name)
-        uow.commit()
-    print(token)
+    store = _local(args, f"tokens {args.tokens_command}")
+    if args.tokens_command == "create":
+        print(tokens.create(store, args.user, args.token_user, args.expires))
+    elif args.tokens_command == "list":
+        rows = tokens.listing(store, args.user)
+        return _emit(args, lambda: rows, lambda: tokens.listing_table(rows))
+    else:
+        print(tokens.revoke(store, args.user, args.token_id))
     return 0
 
 
@@ -577,6 +605,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return self_test(Path(args.self_test) if args.self_test else None)
     command = args.command or "gui"
+    if args.allow_insecure_http:
+        from billing_desktop.store.http.plain_http import allow_insecure_http
+
+        allow_insecure_http()
     try:
         return COMMANDS[command](args)
     except BillingError as exc:

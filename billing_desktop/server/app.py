@@ -13,7 +13,9 @@ finer rules again. Reads answer with the ``ETag`` of the resource they show. Wri
 The write, its audit rows (tagged with the key), the new version and the stored response are
 committed in one transaction. The server keeps nothing in memory between requests.
 
-Nothing of a request is read before its token is checked (401). Arguments are validated
+Nothing of a request is read before its token is checked (401), failed sign-ins are limited
+per client address (429) and bodies past a size limit are refused (413): see ``gate``. Arguments
+are validated
 strictly against the OpenAPI document (a number is not a date); a write's date is the
 server's clock (``now``/``today`` are not arguments of a write); days and months more than a
 year ahead are refused (422). Every error, FastAPI's own included, is an ``ErrorBody``.
@@ -23,6 +25,7 @@ year ahead are refused (422). Every error, FastAPI's own included, is an ``Error
 # name per-operation models built at run time.
 
 import decimal
+import hashlib
 import json
 import logging
 import re
@@ -54,6 +57,7 @@ from billing_desktop.domain.errors import (
 from billing_desktop.domain.model import AuditEntry
 from billing_desktop.domain.periods import Month
 from billing_desktop.server import state
+from billing_desktop.server.gate import USER_KEY, Gate, Limits, describe
 from billing_desktop.services import overview, quotas, statements, units, usage_page
 from billing_desktop.services.api import OPERATIONS, Operation
 from billing_desktop.services.context import resolve_actor
@@ -65,7 +69,8 @@ log = logging.getLogger(__name__)
 
 API = "/api/v1"
 MAX_KEY = 200
-READ_ERRORS = (400, 401, 403, 404, 422, 503)
+READ_ERRORS = (400, 401, 403, 404, 413, 422, 429, 503)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 422, 428, 429, 503)
 ORIGIN = "api"
 # Arguments a client may not give to a write (see _undated).
 CLOCK_ARGUMENTS = frozenset({"now", "today"})
@@ -98,7 +103,7 @@ class ErrorBody(BaseModel):
     detail: dict[str, Any] = {}
 
 
-def _error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+def _error_responses(limits: Limits, *codes: int) -> dict[int | str, dict[str, Any]]:
     texts = {
         400: "Bad request (a body that is not JSON text; a write without an Idempotency-Key, "
         "or with an If-Match that is not a version of its resource)",
@@ -107,8 +112,12 @@ def _error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "Not found",
         409: "Conflicts with what the store holds",
         412: "Stale write: the resource changed since it was read; body has the current value",
+        413: f"A body larger than the server takes ({describe(limits.json_body)} for an "
+        f"operation, {describe(limits.import_body)} for a CSV import); nothing was read past it",
         422: "Invalid input, or an Idempotency-Key reused with another body",
         428: "A write without If-Match",
+        429: f"More than {limits.failed_sign_ins} failed sign-ins from this address in "
+        f"{int(limits.sign_in_window.total_seconds())} s: wait Retry-After seconds",
         503: "The store is unavailable",
     }
     responses: dict[int | str, dict[str, Any]] = {
@@ -159,8 +168,11 @@ def _if_match_pattern(resource: str) -> str:
     return rf'^(\*|(W/)?"{resource}\.[0-9]{{1,{state.MAX_VERSION_DIGITS}}}")$'
 
 
-def create_app(store: SqlStore) -> FastAPI:
-    """The API over ``store`` (an SQL store: SQLite for one machine, PostgreSQL for teams)."""
+def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
+    """The API over ``store`` (an SQL store: SQLite for one machine, PostgreSQL for teams),
+    taking requests within ``limits`` (body sizes, failed sign-ins; the defaults of
+    ``gate.Limits`` unless given)."""
+    limits = limits or Limits()
     app = FastAPI(
         title="Billing Desktop API",
         version=__version__,
@@ -171,6 +183,14 @@ def create_app(store: SqlStore) -> FastAPI:
         ),
     )
     bearer = HTTPBearer(auto_error=False, description="A token from `tokens create`")
+    # Sign-in, failed sign-ins and body sizes are checked before FastAPI reads a body.
+    app.add_middleware(
+        Gate,
+        store=store,
+        limits=limits,
+        prefix=f"{API}/",
+        public=frozenset({f"{API}/health"}),
+    )
 
     @app.exception_handler(ApiError)
     def _api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -227,15 +247,6 @@ def create_app(store: SqlStore) -> FastAPI:
             {"error": "InvalidInput", "message": message, "detail": {}}, status_code=422
         )
 
-    def user_of(credentials: HTTPAuthorizationCredentials | None) -> str:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise ApiError(401, "Unauthorized", "sign in: send Authorization: Bearer <token>")
-        with store() as uow:
-            user_id = state.token_user(uow.connection, credentials.credentials)
-        if user_id is None:
-            raise ApiError(401, "Unauthorized", "this token is not valid (revoked or unknown)")
-        return user_id
-
     def actor_for(uow: SqlUnitOfWork, user_id: str, operation: Operation) -> Actor:
         actor = resolve_actor(uow, user_id, origin=ORIGIN)
         area = operation.area
@@ -263,10 +274,15 @@ def create_app(store: SqlStore) -> FastAPI:
         return codec.encode_result(result)
 
     def signed_in(
+        request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> str:
-        """The user of the bearer token; checked before anything of the request is read."""
-        return user_of(credentials)
+        """The user of the bearer token, as the gate found it before anything of the request
+        was read (``credentials`` documents the scheme)."""
+        user_id = request.scope.get(USER_KEY)
+        if not isinstance(user_id, str):
+            raise ApiError(401, "Unauthorized", "sign in: send Authorization: Bearer <token>")
+        return user_id
 
     def strictly(model: type[BaseModel]) -> Any:
         """The request's arguments, validated strictly against the documented schema: a
@@ -313,8 +329,9 @@ def create_app(store: SqlStore) -> FastAPI:
                 actor = actor_for(uow, user_id, operation)
                 return call(operation, uow, actor, arguments)
 
+            digest = state.request_hash(operation.name, raw)
             return guarded_write(
-                operation.name, operation.resource, user_id, raw, idempotency_key, if_match, run
+                operation.name, operation.resource, user_id, digest, idempotency_key, if_match, run
             )
 
         return endpoint
@@ -323,13 +340,14 @@ def create_app(store: SqlStore) -> FastAPI:
         name: str,
         resource: str,
         user_id: str,
-        raw: bytes,
+        digest: str,
         key: str | None,
         if_match: str | None,
         run: Callable[[SqlUnitOfWork], Any],
     ) -> Response:
+        """Run a write once per Idempotency-Key (``digest``: the request's hash,
+        ``state.request_hash``), if ``resource`` is at the If-Match version."""
         key, expected = _preconditions(key, if_match, resource)
-        digest = state.request_hash(name, raw)
         for attempt in range(2):
             # A writer from its start (on SQLite: the write lock first), so two writes at
             # once queue on the busy timeout and the second sees what the first committed:
@@ -426,9 +444,7 @@ def create_app(store: SqlStore) -> FastAPI:
             summary=summary,
             tags=[module],
             response_model=codec_for(operation).result_type,
-            responses=_error_responses(
-                *((400, 401, 403, 404, 409, 412, 422, 428, 503) if writes else READ_ERRORS)
-            ),
+            responses=_error_responses(limits, *(WRITE_ERRORS if writes else READ_ERRORS)),
             operation_id=operation.name.replace(".", "_"),
             openapi_extra=_write_headers(operation.resource) if writes else None,
         )
@@ -449,7 +465,7 @@ def create_app(store: SqlStore) -> FastAPI:
             },
             **_write_headers("records"),
         },
-        responses=_error_responses(400, 401, 403, 404, 409, 412, 422, 428, 503),
+        responses=_error_responses(limits, *WRITE_ERRORS),
     )
     async def import_csv(
         kind: ImportKind,
@@ -459,30 +475,59 @@ def create_app(store: SqlStore) -> FastAPI:
         idempotency_key: Annotated[str | None, Header(include_in_schema=False)] = None,
         if_match: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Response:
-        content = await request.body()
-        return await run_in_threadpool(
-            import_upload, kind.value, content, user_id, file_name, idempotency_key, if_match
-        )
+        # Rights and headers first: a refused import is refused before its file is read.
+        await run_in_threadpool(import_allowed, kind.value, user_id)
+        _preconditions(idempotency_key, if_match, "records")  # refused before the file is read
+        name = _safe_file_name(file_name)
+        operation = f"imports.{kind.value}"
+        # The request's hash covers the operation, the file name and the content, as
+        # state.request_hash(operation, name + NUL + content) does, computed as it streams.
+        digest = hashlib.sha256(operation.encode() + b"\0" + name.encode() + b"\0")
+        with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
+            path = Path(folder) / name
+            size = 0
+            with path.open("wb") as file:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limits.import_body:
+                        too_large = ApiError(
+                            413,
+                            "PayloadTooLarge",
+                            f"the request body is larger than the {describe(limits.import_body)} "
+                            "this server takes for a CSV import",
+                        )
+                        too_large.headers["Connection"] = "close"  # the rest is not read
+                        raise too_large
+                    digest.update(chunk)
+                    await run_in_threadpool(file.write, chunk)
+            return await run_in_threadpool(
+                import_upload,
+                kind.value,
+                path,
+                digest.hexdigest(),
+                user_id,
+                idempotency_key,
+                if_match,
+            )
 
-    def import_upload(
-        kind: str,
-        content: bytes,
-        user_id: str,
-        file_name: str,
-        key: str | None,
-        if_match: str | None,
-    ) -> Response:
-        from billing_desktop.services.imports import ImportReport, import_into
-
+    def import_allowed(kind: str, user_id: str) -> None:
         with store() as uow:
             rights = resolve_actor(uow, user_id, origin=ORIGIN).rights
         rights.require(Area.USAGE, Level.EDIT, "import data")
         if kind in PLAN_KINDS:  # the Plans tab's data: refused to those who may not edit it
             rights.require(Area.PLANS, Level.EDIT, f"import {kind}")
-        name = _safe_file_name(file_name)
+
+    def import_upload(
+        kind: str,
+        path: Path,
+        digest: str,
+        user_id: str,
+        key: str | None,
+        if_match: str | None,
+    ) -> Response:
+        from billing_desktop.services.imports import ImportReport, import_into
+
         operation = f"imports.{kind}"
-        raw = name.encode() + b"\0" + content
-        _preconditions(key, if_match, "records")  # refused before the file is written down
 
         def run(uow: SqlUnitOfWork) -> Any:
             report = import_into(uow, kind, path, user_id)
@@ -491,10 +536,7 @@ def create_app(store: SqlStore) -> FastAPI:
         # The import runs in the write's own transaction, after its Idempotency-Key and
         # If-Match are checked under the write lock: two imports at once with one key give one
         # import and a replay, two with one version one import and a 412.
-        with tempfile.TemporaryDirectory(prefix="billing-import-") as folder:
-            path = Path(folder) / name
-            path.write_bytes(content)
-            return guarded_write(operation, "records", user_id, raw, key, if_match, run)
+        return guarded_write(operation, "records", user_id, digest, key, if_match, run)
 
     @app.get(f"{API}/health", tags=["server"], operation_id="server_health")
     def health() -> dict[str, str]:

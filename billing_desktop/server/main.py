@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from billing_desktop.server.app import create_app
+from billing_desktop.store.http.plain_http import is_loopback_host
 from billing_desktop.store.sql.uow import SqlStore
 
 STORE_VARIABLE = "BILLING_DESKTOP_SERVE_STORE"
@@ -16,6 +17,18 @@ STORE_VARIABLE = "BILLING_DESKTOP_SERVE_STORE"
 def create() -> FastAPI:
     """The app for one server process (uvicorn's factory: each worker opens the store)."""
     return create_app(SqlStore(os.environ[STORE_VARIABLE]))
+
+
+def plain_http_warning(host: str, certfile: Path | None) -> str | None:
+    """What ``serve`` says when it would take tokens over plain HTTP from other machines."""
+    if certfile is not None or is_loopback_host(host):
+        return None
+    return (
+        f"warning: serving plain HTTP on {host}: API tokens and billing data cross the network "
+        "unencrypted. Give --certfile and --keyfile, or put a TLS proxy in front and listen "
+        "on 127.0.0.1. (Clients refuse to send a token to http:// on another machine unless "
+        "given --allow-insecure-http.)"
+    )
 
 
 def serve(

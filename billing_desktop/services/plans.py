@@ -46,6 +46,7 @@ from billing_desktop.domain.plans import (
     usage_months,
 )
 from billing_desktop.services.credits import account_today, credit_amount, next_reference
+from billing_desktop.services.visibility import APP_POOL_PREFIX
 from billing_desktop.store.ports import UnitOfWork
 
 SHARED_REFUSAL = (
@@ -58,7 +59,7 @@ OWNER_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 
 def app_pool(app_id: str) -> str:
     """The ledger pool of an app's balance."""
-    return f"app:{app_id}"
+    return f"{APP_POOL_PREFIX}{app_id}"
 
 
 @dataclass(frozen=True, slots=True)

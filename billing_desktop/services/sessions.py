@@ -28,11 +28,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from billing_desktop.domain.access import Actor, Area, Level
-from billing_desktop.domain.errors import InvalidInput, NotFound
+from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from billing_desktop.domain.metering import ALERTS, BILLING_SESSIONS, VOICE_SESSIONS
 from billing_desktop.domain.model import AgentSeat
 from billing_desktop.domain.periods import Month, add_months
 from billing_desktop.services.recording import rollup_zone
+from billing_desktop.services.visibility import sees_plans
 from billing_desktop.store.ports import UnitOfWork
 
 BUCKETS: tuple[str, ...] = ("hour", "day", "week", "month")
@@ -137,6 +138,13 @@ def session_statistics(
     if bucket not in BUCKETS:
         raise InvalidInput(f"bucket '{bucket}' is not one of: {', '.join(BUCKETS)}")
     check_range(first, last)
+    if app is not None and not sees_plans(actor):
+        # Apps are the Plans tab's: their ids and names are not shown to this user, so
+        # neither is a count per app (nor which apps exist, as the NotFound below would).
+        raise PermissionDenied(
+            f"you may not see the sessions of one app (it needs the right to view "
+            f"{Area.PLANS.label}); leave out the app to see every app's sessions together"
+        )
     if app is not None and app not in uow.apps.get_many([app]):
         known = ", ".join(a.id for a in uow.apps.all()) or "none yet"
         raise NotFound(f"--app {app}: no such app in this workspace (apps: {known})")
@@ -185,10 +193,15 @@ class SessionsScope:
 
 def sessions_scope(uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> SessionsScope:
     """The apps, time zone, local today and usage span for the sessions dashboard (``now``:
-    an aware instant, the current one by default)."""
+    an aware instant, the current one by default). No apps for a user who may not see Plans:
+    apps are plan data, and their dashboard shows every app's sessions together."""
     actor.rights.require(Area.USAGE_DATA, Level.VIEW, "see session statistics")
     zone = rollup_zone(uow)
-    apps = sorted(((a.id, a.name) for a in uow.apps.all()), key=lambda a: (a[1].casefold(), a[0]))
+    apps: list[tuple[str, str]] = []
+    if sees_plans(actor):
+        apps = sorted(
+            ((a.id, a.name) for a in uow.apps.all()), key=lambda a: (a[1].casefold(), a[0])
+        )
     today = (now or datetime.now(UTC)).astimezone(zone).date()
     return SessionsScope(tuple(apps), zone.key, today, uow.rollups.span())
 

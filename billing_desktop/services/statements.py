@@ -44,6 +44,7 @@ from billing_desktop.domain.model import (
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import ProductSummary, usage_summary
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
+from billing_desktop.services.visibility import is_app_pool, visible_entries, visible_totals
 from billing_desktop.store.ports import MonthLine, UnitOfWork
 
 ZERO = Decimal(0)
@@ -190,10 +191,12 @@ def invoice_history(
     today: date | None = None,
 ) -> History:
     """Invoices and orders (credit purchases, one-time payments), newest first, filtered by
-    the year they were issued in and their (derived) status. Refused for Enterprise accounts."""
+    the year they were issued in and their (derived) status. Refused for Enterprise accounts.
+
+    Funds added to apps are orders too, listed only to those who may see Plans."""
     account = _invoices_account(uow, actor, "see invoices")
     today = today or account_today(account)
-    ledger = uow.ledger.all()
+    ledger = visible_entries(actor, uow.ledger.all())
     payments = _payments_by_reference(ledger)
     rows: list[HistoryRow] = []
     for invoice in uow.invoices.all():
@@ -314,7 +317,7 @@ def invoice_document(
     account = _invoices_account(uow, actor, "see invoices")
     today = today or account_today(account)
     found = uow.invoices.get_many([number]).get(number)
-    ledger = uow.ledger.all()
+    ledger = visible_entries(actor, uow.ledger.all())
     if found is None:
         for entry in ledger:
             if entry.kind in ORDER_KINDS and order_number(entry) == number:
@@ -411,8 +414,15 @@ def _receipt(uow: UnitOfWork, account: Account, entry: LedgerEntry) -> InvoiceDo
         paid_on=entry.occurred_on,
         lines=(line,),
         notes=(
-            f"{title}: paid on {entry.occurred_on.isoformat()} and added to your credit "
-            "(purchased credit never expires).",
+            (
+                f"Funds for an app: paid on {entry.occurred_on.isoformat()} and added to that "
+                "app's balance (not to the account's credit)."
+            )
+            if is_app_pool(entry.pool)
+            else (
+                f"{title}: paid on {entry.occurred_on.isoformat()} and added to your credit "
+                "(purchased credit never expires)."
+            ),
         ),
     )
 
@@ -565,7 +575,7 @@ def statement_months(
     current = Month.of(today or account_today(account))
     closed = {Month.of(c.month) for c in uow.closing.all()}
     months = {m for m in closed if m <= current}
-    months |= {Month.of(e.occurred_on) for e in uow.ledger.all()}
+    months |= {Month.of(e.occurred_on) for e in visible_entries(actor, uow.ledger.all())}
     if closed:
         first_open = max(closed).plus(1)
     else:
@@ -599,9 +609,11 @@ def statement(
     closed_months = {Month.of(c.month): c for c in uow.closing.all()}
     closed = closed_months.get(month)
     products = {p.code: p for p in uow.products.all()}
-    opening = sum(uow.ledger.pool_totals(before=first).values(), ZERO)
-    after = uow.ledger.pool_totals(before=month.plus(1).first_day)
-    rows = uow.ledger.between(first, last)
+    # Without the right to see Plans, app pools are left out of the rows and of every
+    # balance (services.visibility): opening + rows = closing still holds.
+    opening = sum(visible_totals(actor, uow.ledger.pool_totals(before=first)).values(), ZERO)
+    after = visible_totals(actor, uow.ledger.pool_totals(before=month.plus(1).first_day))
+    rows = visible_entries(actor, uow.ledger.between(first, last))
     movements: list[Movement] = []
     balance = opening
     for entry in rows:

@@ -29,6 +29,7 @@ from billing_desktop.services.credits import (
     auto_recharge_refusal,
     auto_recharge_settings,
 )
+from billing_desktop.services.visibility import visible_entries, visible_totals
 from billing_desktop.store.ports import UnitOfWork
 
 RECENT_MONTHS = 12
@@ -198,12 +199,16 @@ def _who(entries: Sequence[LedgerEntry], uow: UnitOfWork) -> list[str]:
 
 def transactions(uow: UnitOfWork, actor: Actor, month: Month) -> list[Transaction]:
     """The ledger rows dated in ``month``, oldest first, each with the running balance after it
-    (the sum of every row up to it: credit left minus amounts owed)."""
+    (the sum of every row up to it: credit left minus amounts owed).
+
+    Without the right to see Plans, the rows and balances of app pools are left out
+    (``services.visibility``)."""
     actor.rights.require(Area.USAGE, Level.VIEW, "see transactions")
-    entries = uow.ledger.between(month.first_day, month.last_day)
+    entries = visible_entries(actor, uow.ledger.between(month.first_day, month.last_day))
     if not entries:
         return []
-    running = sum(uow.ledger.pool_totals(before=month.first_day).values(), ZERO)
+    before = visible_totals(actor, uow.ledger.pool_totals(before=month.first_day))
+    running = sum(before.values(), ZERO)
     names = {p.code: p.name for p in uow.products.all()}
     rows = []
     for entry, who in zip(entries, _who(entries, uow), strict=True):

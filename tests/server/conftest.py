@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,6 +21,7 @@ import pytest
 
 from billing_desktop.domain.model import Privilege, Role, User
 from billing_desktop.server.app import create_app
+from billing_desktop.server.gate import Limits
 from billing_desktop.services.demo import build_demo
 from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server, token_for
@@ -186,17 +187,39 @@ def switch_server() -> Iterator[tuple[Switch, str]]:
         yield switch, url
 
 
+@contextmanager
+def _serving(
+    store: SqlStore, users: Mapping[str, str], switch: Switch, url: str, limits: Limits | None
+) -> Iterator[Api]:
+    switch.app = create_app(store, limits)
+    client = Api(url, store, users)
+    try:
+        yield client
+    finally:
+        client.close()
+        switch.app = None
+
+
 @pytest.fixture
 def api(
     demo_store: SqlStore, users: Mapping[str, str], switch_server: tuple[Switch, str]
 ) -> Iterator[Api]:
     """A live server on a copy of the demo workspace, and a client of it."""
-    switch, url = switch_server
-    switch.app = create_app(demo_store)
-    client = Api(url, demo_store, users)
-    yield client
-    client.close()
-    switch.app = None
+    with _serving(demo_store, users, *switch_server, None) as client:
+        yield client
+
+
+# For tests that send many bad tokens on purpose (the limit itself is tested on its own).
+UNLIMITED_SIGN_INS = Limits(failed_sign_ins=1_000_000)
+
+
+@pytest.fixture
+def lenient_api(
+    demo_store: SqlStore, users: Mapping[str, str], switch_server: tuple[Switch, str]
+) -> Iterator[Api]:
+    """As ``api``, with failed sign-ins not limited."""
+    with _serving(demo_store, users, *switch_server, UNLIMITED_SIGN_INS) as client:
+        yield client
 
 
 class Servers:

@@ -199,7 +199,9 @@ def test_role_by_endpoint(servers: Servers, operation: str, role: str) -> None:
     if case.allows(role):
         assert response.status_code == 200, (operation, role, response.text)
         if level(role, PLANS) == N:
+            # Contents, not only the status: no plan, no app, no app pool ("app:<id>").
             assert plan_data_in(response.text, plan_words(api.store)) == [], operation
+            assert "app:" not in response.text, operation
     else:
         assert response.status_code == 403, (operation, role, response.text)
         body = response.json()
@@ -216,9 +218,11 @@ PLAN_KEYS = frozenset(
 
 
 def plan_words(store: SqlStore) -> frozenset[str]:
-    """The codes and names of the workspace's plans, lower case."""
+    """The codes and names of the workspace's plans and the ids and names of its apps (the
+    Plans tab's rows), lower case."""
     with store() as uow:
         rows = uow.connection.execute(sa.select(t.plans.c.code, t.plans.c.name)).all()
+        rows += uow.connection.execute(sa.select(t.apps.c.id, t.apps.c.name)).all()
     return frozenset(word.lower() for row in rows for word in row)
 
 
@@ -253,6 +257,7 @@ def test_the_plan_data_check_finds_plan_data(servers: Servers) -> None:
     api = servers.get("admin")
     words = plan_words(api.store)
     assert {"starter", "growth", "scale", "enterprise"} <= words
+    assert {"sales assistant", "app-sales-assistant"} <= words
     for operation in ("overview.apps", "plans.app_plans"):
         response = api.call(operation, CASES[operation].arguments, "admin")
         assert response.status_code == 200
@@ -318,7 +323,10 @@ def test_imports_by_role(servers: Servers, kind: str, role: str) -> None:
         "bdt_no-scheme",
     ],
 )
-def test_without_a_valid_token_every_endpoint_is_401(api: Api, authorization: str | None) -> None:
+def test_without_a_valid_token_every_endpoint_is_401(
+    lenient_api: Api, authorization: str | None
+) -> None:
+    api = lenient_api
     headers = {} if authorization is None else {"Authorization": authorization}
     for operation, case in CASES.items():
         response = api.call(operation, case.arguments, role=None, headers=headers)

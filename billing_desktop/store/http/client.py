@@ -10,8 +10,10 @@
 * **Errors** come back as the same domain exceptions a local store raises; 401, 5xx, TLS and
   connection failures as :class:`StoreError`/:class:`Unavailable` with a one-line message.
 * **Tokens** come from ``BILLING_DESKTOP_TOKEN`` or the OS keyring (never the store, the
-  config file or a log). Certificates are verified (httpx's default, certifi's CA list) unless
-  the caller passes its own ``verify`` (e.g. a company CA bundle).
+  config file or a log), and are sent over plain ``http://`` only to a loopback address
+  unless ``--allow-insecure-http`` says otherwise (``plain_http``). Certificates are
+  verified (httpx's default, certifi's CA list) unless the caller passes its own ``verify``
+  (e.g. a company CA bundle).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from billing_desktop.domain.errors import (
 from billing_desktop.services.api import changed_by, operation_for
 from billing_desktop.store.http.codec import codec_for
 from billing_desktop.store.http.errors import decode_error
+from billing_desktop.store.http.plain_http import plain_http_refusal
 from billing_desktop.store.ports import RESOURCES, WriteAnnouncer
 
 log = logging.getLogger(__name__)
@@ -220,6 +223,10 @@ class HttpStore(WriteAnnouncer):
                 f"no API token for {server_key(self.url)}: sign in with File ▸ Connect to "
                 f"server…, or set {TOKEN_ENV}"
             )
+        parsed = httpx.URL(self.url)
+        refusal = plain_http_refusal(parsed.scheme, parsed.host)
+        if refusal is not None:
+            raise StoreError(refusal)
         all_headers = {"Authorization": f"Bearer {self._token}", **(headers or {})}
         attempts = self.retries + 1 if retry else 1
         for attempt in range(attempts):
@@ -270,6 +277,12 @@ class HttpStore(WriteAnnouncer):
             return StoreError(
                 f"{server_key(self.url)} did not accept the sign-in (401: "
                 f"{message or 'invalid token'}); sign in again with a new token"
+            )
+        if status == 429:
+            message = body.get("message") if isinstance(body, dict) else None
+            return StoreError(
+                f"{server_key(self.url)} refused the sign-in for now (429: "
+                f"{message or 'too many failed sign-ins'})"
             )
         if status == 403:
             return decode_error(body, PermissionDenied)

@@ -330,6 +330,10 @@ api_tokens = sa.Table(
     sa.Column("created_at", UtcTimestamp, nullable=False),
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("revoked_at", UtcTimestamp, nullable=True),
+    # Revision 0009: an optional end (tokens create --expires) and when it last signed in
+    # (written at most once a minute per token: see server.state.LAST_USED_EVERY).
+    sa.Column("expires_at", UtcTimestamp, nullable=True),
+    sa.Column("last_used_at", UtcTimestamp, nullable=True),
 )
 
 idempotency_keys = sa.Table(
@@ -352,6 +356,16 @@ resource_versions = sa.Table(
     metadata,
     sa.Column("resource", sa.String(40), primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
+)
+
+# Revision 0009: failed sign-ins per client address in the current window (the server's rate
+# limit; in the store so that every server process on one database counts alike).
+sign_in_failures = sa.Table(
+    "sign_in_failures",
+    metadata,
+    sa.Column("address", sa.String(100), primary_key=True),
+    sa.Column("window_started_at", UtcTimestamp, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False),
 )
 
 # Revision 0002: date-range indexes the screens and reports page through.
