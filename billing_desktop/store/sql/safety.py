@@ -225,7 +225,8 @@ def check_before_open(path: Path, *, create: bool) -> bool:
     stamp = file_stamp(path)
     damage: str | None = None
     try:
-        with plain_connection(path) as conn:
+        # Read-only: checking never writes (no recovery, no checkpoint into a damaged file).
+        with plain_connection(path, readonly=True) as conn:
             try:
                 tables = table_names(conn)
             except sqlite3.DatabaseError as exc:
