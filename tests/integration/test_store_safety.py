@@ -345,7 +345,9 @@ def test_a_backup_taken_while_another_connection_writes_is_consistent(
     assert messages  # progress was reported
     with sqlite3.connect(copy) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        count, total = conn.execute("SELECT count(*), coalesce(sum(amount), 0) FROM pairs").fetchone()
+        count, total = conn.execute(
+            "SELECT count(*), coalesce(sum(amount), 0) FROM pairs"
+        ).fetchone()
     conn.close()
     assert count % 2 == 0 and count >= 40 and total == 0
 
@@ -516,7 +518,8 @@ def test_check_names_each_problem_and_exits_2(
     with engine.begin() as conn:
         number = conn.execute(sa.text("SELECT number FROM invoices LIMIT 1")).scalar_one()
         conn.execute(
-            sa.text("UPDATE invoices SET amount_minor = amount_minor + 100 WHERE number = :n"), {"n": number}
+            sa.text("UPDATE invoices SET amount_minor = amount_minor + 100 WHERE number = :n"),
+            {"n": number},
         )
         conn.execute(
             sa.text(
