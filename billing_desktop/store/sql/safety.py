@@ -43,14 +43,22 @@ CREATE_HINT = (
 class StoreDamaged(StoreError):
     """The store failed its integrity check and was moved aside (``moved_to``)."""
 
-    def __init__(self, message: str, path: Path, moved_to: Path | None) -> None:
+    def __init__(self, message: str, path: Path, moved_to: Path | None, detail: str) -> None:
         super().__init__(message)
         self.path = path
         self.moved_to = moved_to
+        self.detail = detail
 
 
 class NoStore(StoreError):
-    """There is no store at the path (missing or empty file) and none was to be created."""
+    """There is no store at the path (missing or empty file) and none was to be created.
+
+    ``path`` is the file (None for a database server); ``reason`` says what is there."""
+
+    def __init__(self, message: str, path: Path | None = None, reason: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
 
 
 def timestamp(now: datetime | None = None) -> str:
@@ -196,6 +204,7 @@ def _damaged(path: Path, detail: str) -> StoreDamaged:
             "'billing-desktop restore FILE'",
             path,
             None,
+            detail,
         )
     return StoreDamaged(
         f"{path} is damaged ({detail}); it was moved aside to {moved} (nothing was deleted). "
@@ -203,6 +212,7 @@ def _damaged(path: Path, detail: str) -> StoreDamaged:
         "them)",
         path,
         moved,
+        detail,
     )
 
 
@@ -218,7 +228,7 @@ def check_before_open(path: Path, *, create: bool) -> bool:
             aside = sorted(path.parent.glob(f"{path.name}.damaged-*[0-9]"))
             if aside:
                 what += f"; the damaged store was moved aside to {aside[-1]}"
-            raise NoStore(f"{path}: there is no store here ({what}); {CREATE_HINT}")
+            raise NoStore(f"{path}: there is no store here ({what}); {CREATE_HINT}", path, what)
         return True
     if verified_before(path):
         return False
@@ -238,7 +248,10 @@ def check_before_open(path: Path, *, create: bool) -> bool:
                 if not tables:
                     if not create:
                         raise NoStore(
-                            f"{path}: there is no store here (the database is empty); {CREATE_HINT}"
+                            f"{path}: there is no store here (the database is empty); "
+                            f"{CREATE_HINT}",
+                            path,
+                            "the database is empty",
                         )
                     return True
                 if "alembic_version" not in tables:
