@@ -58,7 +58,7 @@ from billing_desktop.services.api import OPERATIONS, Operation
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.store.http.codec import codec_for
 from billing_desktop.store.http.errors import encode_error, status_of
-from billing_desktop.store.sql.uow import SqlStore, SqlUnitOfWork
+from billing_desktop.store.sql.uow import BACKUP_BEFORE, SqlStore, SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +309,10 @@ def create_app(store: SqlStore) -> FastAPI:
                 actor = actor_for(uow, user_id, operation)
                 return call(operation, uow, actor, arguments)
 
+            if operation.name in BACKUP_BEFORE:  # a month close: an SQLite store backs up first
+                with store() as uow:
+                    actor_for(uow, user_id, operation)  # only for who may close a month
+                store.backup_before(operation.name)
             return guarded_write(
                 operation.name, operation.resource, user_id, raw, idempotency_key, if_match, run
             )
