@@ -216,6 +216,17 @@ def _damaged(path: Path, detail: str) -> StoreDamaged:
     )
 
 
+def _drop_own_companions(path: Path, existed: set[str]) -> None:
+    """Remove the empty -wal and the -shm the check's own connection created, so a damaged
+    store moves aside with exactly the files it had."""
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    with contextlib.suppress(OSError):
+        if "-wal" not in existed and wal.exists() and wal.stat().st_size == 0:
+            wal.unlink()
+            if "-shm" not in existed:
+                shm.unlink(missing_ok=True)
+
+
 def check_before_open(path: Path, *, create: bool) -> bool:
     """Make sure ``path`` may be opened as a store; True when it is blank (a new store).
 
@@ -233,6 +244,7 @@ def check_before_open(path: Path, *, create: bool) -> bool:
     if verified_before(path):
         return False
     stamp = file_stamp(path)
+    existed = {suffix for suffix in ("-wal", "-shm") if Path(f"{path}{suffix}").exists()}
     damage: str | None = None
     try:
         # Read-only: checking never writes (no recovery, no checkpoint into a damaged file).
@@ -271,6 +283,7 @@ def check_before_open(path: Path, *, create: bool) -> bool:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot check the store ({_detail(exc)})") from None
     if damage is not None:
+        _drop_own_companions(path, existed)
         raise _damaged(path, damage)
     _remember(path, stamp)
     return False
