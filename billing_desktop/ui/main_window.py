@@ -209,6 +209,7 @@ class MainWindow(QMainWindow):
         ui.actionBackUpNow.triggered.connect(self.back_up_now)
         ui.actionRestoreBackup.triggered.connect(self.restore_from_backup)
         self.backups_dialog: QWidget | None = None
+        self.problem_dialog: QWidget | None = None
         ui.actionQuit.triggered.connect(self.close)
         ui.actionRefresh.triggered.connect(self.refresh)
         ui.actionAbout.triggered.connect(self.show_about)
@@ -472,16 +473,45 @@ class MainWindow(QMainWindow):
         """Open (upgrading as needed) the store at ``location`` and switch to it; a missing or
         empty file becomes a new store only with ``create`` (File ▸ New local store…)."""
         from billing_desktop.bootstrap import open_store
+        from billing_desktop.store.sql.safety import StoreDamaged
+
+        def opening(location: str) -> Any:
+            try:
+                return open_store(location, create=create)
+            except StoreDamaged as damaged:  # moved aside: offer a restore, not only a message
+                return damaged
 
         self._show_loading(f"Opening {location}…")
         self._lock_store_actions(True)
         self.runner.run(
-            partial(open_store, create=create),
+            opening,
             location,
-            on_done=lambda store: self._switch_store(store, Path(location)),
+            on_done=lambda store: self._opened(store, Path(location)),
             on_error=self._open_failed,
             description="open a store",
         )
+
+    def _opened(self, store: Any, path: Path) -> None:
+        from billing_desktop.store.sql.safety import StoreDamaged
+        from billing_desktop.ui.dialogs.backups import StoreProblemDialog
+
+        if not isinstance(store, StoreDamaged):
+            self._switch_store(store, path)
+            return
+        self._lock_store_actions(False)
+        self._restore_page()
+        message = (
+            f"{store.path} failed its integrity check "
+            f"({store.detail.removeprefix('integrity check: ')}).\n\n"
+            f"It was moved aside to {store.moved_to}."
+            if store.moved_to is not None
+            else str(store)
+        )
+        dialog = StoreProblemDialog(store.path, message, damaged=True, in_app=True, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._switch_store(dialog.store, store.path))
+        self.problem_dialog = dialog
+        dialog.open()
 
     def _open_failed(self, message: str) -> None:
         self._lock_store_actions(False)

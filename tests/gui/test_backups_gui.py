@@ -274,3 +274,32 @@ def test_the_menu_offers_back_up_and_restore(qtbot: Any, filled: Path) -> None:
     assert texts.index("&Back up now…") + 1 == texts.index("&Restore from backup…")
     assert window.ui.actionRestoreBackup.toolTip().startswith("Replace the local store")
     store.dispose()
+
+
+def test_opening_a_damaged_store_in_the_app_offers_a_restore(
+    qtbot: Any, filled: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other" / "billing.db"
+    other.parent.mkdir()
+    shutil.copyfile(filled, other)
+    backup = make_backup(other, datetime(2026, 12, 1, 8, 0), "daily")
+    damage(other)
+    store = SqlStore(f"sqlite:///{filled}", create=False)
+    window = open_window(qtbot, store, remember=False)
+    window.open_location(str(other))
+    qtbot.waitUntil(lambda: isinstance(window.problem_dialog, StoreProblemDialog), timeout=10_000)
+    dialog = window.problem_dialog
+    assert isinstance(dialog, StoreProblemDialog)
+    assert dialog.quit_button.text() == "&Cancel" and window.store is store
+    assert window.current_page_name == "workspace"  # still on the store it had
+    dialog.grab().save("/tmp/store-problem-in-app.png")
+    dialog.first_button.click()
+    chooser = dialog.backups_dialog
+    assert isinstance(chooser, BackupsDialog) and chooser.backups[0].path == backup
+    with qtbot.waitSignal(window.store_changed, timeout=20_000):
+        chooser.restore_button.click()
+    wait_idle(qtbot, window)
+    assert window.store_path == other and unit_names(other) == unit_names(backup)
+    window.close()
+    store.dispose()
+    window.store.dispose()  # type: ignore[attr-defined]

@@ -162,10 +162,17 @@ class StoreProblemDialog(QDialog):
 
     ``damaged``: it was moved aside (``message`` says where); offer Restore from a backup…,
     Open another store… and Quit. Otherwise there is no store there; offer Create a new store
-    here, Open another store… and Quit. ``store`` holds the opened store once accepted."""
+    here, Open another store… and Quit. ``in_app``: the window is open on another store, so
+    the last choice is Cancel. ``store`` holds the opened store once accepted."""
 
     def __init__(
-        self, path: Path, message: str, *, damaged: bool, parent: QWidget | None = None
+        self,
+        path: Path,
+        message: str,
+        *,
+        damaged: bool,
+        in_app: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("storeProblemDialog")
@@ -192,15 +199,16 @@ class StoreProblemDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setMinimumWidth(520)
+        leave = "cancel" if in_app else "quit"
         advice = QLabel(self)
         advice.setObjectName("adviceLabel")
         advice.setWordWrap(True)
         advice.setText(
-            "Restore the store from one of its backups, open another store, or quit. The "
+            f"Restore the store from one of its backups, open another store, or {leave}. The "
             "damaged file is kept; nothing was deleted."
             if damaged
             else "Create a new, empty store here (then add the demo workspace or import your "
-            "data), open another store, or quit."
+            f"data), open another store, or {leave}."
         )
         self.status = QLabel(self)
         self.status.setObjectName("statusLabel")
@@ -217,7 +225,7 @@ class StoreProblemDialog(QDialog):
         self.first_button.setObjectName("restoreButton" if damaged else "createButton")
         self.open_button = QPushButton("&Open another store…", self)
         self.open_button.setObjectName("openButton")
-        self.quit_button = QPushButton("&Quit", self)
+        self.quit_button = QPushButton("&Cancel" if in_app else "&Quit", self)
         self.quit_button.setObjectName("quitButton")
         self.first_button.setDefault(True)
         self.first_button.clicked.connect(self.restore if damaged else self.create_store)
