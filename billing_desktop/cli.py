@@ -583,7 +583,12 @@ def _add_backup_commands(commands: Any) -> None:
         "keep the current store aside as <store>.replaced-<timestamp>, and put a copy of the "
         "backup in its place. Close the app and other programs using the store first.",
     )
-    restore.add_argument("file", type=Path, metavar="FILE", help="the backup to restore")
+    restore.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="the backup to restore: a path, or a file name 'backups' lists",
+    )
     commands.add_parser(
         "check",
         help="check a store: integrity, foreign keys and the ledger's sums",
@@ -660,10 +665,14 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     from billing_desktop.store.sql.engine import head_revision, known_revisions
 
     path = _store_path_for_restore(args)
-    replaced = backups.restore(path, args.file, known=known_revisions(), head=head_revision())
+    chosen: Path = args.file
+    listed = backups.backup_folder(path) / chosen.name
+    if not chosen.exists() and chosen.name == str(chosen) and listed.is_file():
+        chosen = listed  # a name from 'billing-desktop backups'
+    replaced = backups.restore(path, chosen, known=known_revisions(), head=head_revision())
     _open(args).dispose()  # opens, checks and (for an older backup) upgrades the restored store
     kept = f"; the previous store was kept as {replaced}" if replaced else ""
-    print(f"Restored {path} from {args.file}{kept}.")
+    print(f"Restored {path} from {chosen}{kept}.")
     return 0
 
 
