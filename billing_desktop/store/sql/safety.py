@@ -268,8 +268,8 @@ def check_before_open(path: Path, *, create: bool) -> bool:
                     return True
                 if "alembic_version" not in tables:
                     raise StoreError(
-                        f"{path}: not a Billing Desktop store (an SQLite database of another "
-                        "program); it was left untouched"
+                        f"{path}: not a usable store (an SQLite database of another "
+                        "program, not a Billing Desktop store); it was left untouched"
                     )
                 try:
                     problems = quick_check(conn)
