@@ -77,6 +77,11 @@ def invoice_count(path: Path) -> int:
         return int(conn.execute("SELECT count(*) FROM invoices").fetchone()[0])
 
 
+def closed_months(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM closed_months").fetchone()[0])
+
+
 # Damaged stores --------------------------------------------------------------------------
 
 
@@ -283,6 +288,19 @@ def test_a_month_close_is_preceded_by_a_backup(
     with sqlite3.connect(demo) as conn:
         assert conn.execute("SELECT count(*) FROM closed_months").fetchone()[0] == closed + 1
     conn.close()
+
+
+def test_a_month_close_that_cannot_be_backed_up_is_not_made(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (demo.parent / "backups").write_text("a file where the folder should be")
+    before = closed_months(demo)
+    assert main(["--store", str(demo), "--user", "u001", "close-month", "2026-09"]) == 2
+    assert "cannot create the backup folder" in error_line(capsys)
+    assert closed_months(demo) == before
+    (demo.parent / "backups").unlink()
+    assert main(["--store", str(demo), "--user", "u001", "close-month", "2026-09"]) == 0
+    assert closed_months(demo) == before + 1
 
 
 def test_a_migration_is_preceded_by_a_backup(tmp_path: Path) -> None:
