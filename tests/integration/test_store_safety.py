@@ -9,6 +9,7 @@ import sqlite3
 import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -162,6 +163,37 @@ def test_an_unchanged_store_is_not_read_again_but_a_changed_one_is(
     with pytest.raises(safety.StoreDamaged):
         SqlStore(f"sqlite:///{demo}", create=False)
     assert calls == [1]
+
+
+def test_a_store_in_a_folder_without_write_access_is_checked_as_immutable(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite cannot create the -shm of a WAL store there; the check then reads it immutable."""
+    real_connect = sqlite3.connect
+    opened: list[str] = []
+
+    class NoShm:
+        def execute(self, _sql: str) -> Any:
+            error = sqlite3.OperationalError("unable to open database file")
+            error.sqlite_errorcode = sqlite3.SQLITE_CANTOPEN  # type: ignore[attr-defined]
+            raise error
+
+        def close(self) -> None:
+            pass
+
+    def connect(target: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(target))
+        if str(target).endswith("?mode=ro"):
+            return NoShm()
+        return real_connect(target, *args, **kwargs)
+
+    monkeypatch.setattr(safety.sqlite3, "connect", connect)
+    monkeypatch.setattr(safety.os, "access", lambda *_a: False)
+    assert safety.check_before_open(demo, create=False) is False
+    assert opened[-1].endswith("?mode=ro&immutable=1")
+    damage(demo)
+    with pytest.raises(safety.StoreDamaged):
+        safety.check_before_open(demo, create=False)
 
 
 # Missing and empty files -----------------------------------------------------------------

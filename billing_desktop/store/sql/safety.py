@@ -69,15 +69,36 @@ def timestamp(now: datetime | None = None) -> str:
 @contextlib.contextmanager
 def plain_connection(path: Path, *, readonly: bool = False) -> Iterator[sqlite3.Connection]:
     """A bare ``sqlite3`` connection (no pragmas that write), closed on exit."""
-    if readonly:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    else:
-        conn = sqlite3.connect(path)
+    conn = _open_readonly(path) if readonly else sqlite3.connect(path)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         yield conn
     finally:
         conn.close()
+
+
+def _cannot_open(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return bool((code & 0xFF) == sqlite3.SQLITE_CANTOPEN)
+    return "unable to open" in str(exc)
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection. In a folder this user cannot write, a WAL store closed cleanly
+    (no -wal) cannot get the -shm SQLite wants; it is then read as immutable, which it is."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.OperationalError as exc:
+        if not _cannot_open(exc) or Path(f"{path}-wal").exists() or os.access(path.parent, os.W_OK):
+            return conn  # the caller's first statement meets the same error
+        conn.close()
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        pass  # a damaged or foreign file: the caller's first statement says so
+    return conn
 
 
 def is_blank(path: Path) -> bool:
