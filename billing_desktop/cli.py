@@ -655,7 +655,13 @@ def _cmd_backup(args: argparse.Namespace) -> int:
             raise UsageError(f"--out {out}: no such folder {out.parent}")
         if out.exists():
             raise UsageError(f"--out {out} already exists; choose a new file name")
-    written = store.backup("manual", out=out)
+
+    def progress(message: str) -> None:
+        print(f"\rBacking up… {message}", end="", file=sys.stderr, flush=True)
+
+    written = store.backup("manual", out=out, progress=progress if sys.stderr.isatty() else None)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
     print(f"Backed up {store.path} to {written} ({human_size(written.stat().st_size)}).")
     return 0
 
