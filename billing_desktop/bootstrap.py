@@ -7,10 +7,14 @@ from typing import Any
 from billing_desktop.config import is_remote, store_url
 
 
-def open_store(location: str | None) -> Any:
+def open_store(location: str | None, *, create: bool = False) -> Any:
     """A local SQL store (a file path or an SQLAlchemy URL) or the remote store of an
     ``http(s)://`` server; both satisfy ``ports.Store`` (the SQL one is also a
-    ``UnitOfWorkFactory``)."""
+    ``UnitOfWorkFactory``).
+
+    ``create``: a missing or empty local file becomes a new store. Only what creates a store on
+    purpose passes it (``demo``, ``import account``, File ▸ New store…); a damaged local store
+    is moved aside and refused (``safety.StoreDamaged``)."""
     url = store_url(location)
     if is_remote(url):
         from billing_desktop.store.http.client import HttpStore
@@ -18,4 +22,4 @@ def open_store(location: str | None) -> Any:
         return HttpStore(url)
     from billing_desktop.store.sql.uow import SqlStore
 
-    return SqlStore(url)
+    return SqlStore(url, create=create)

@@ -136,7 +136,7 @@ def _check_store(run: _Run) -> str:
     from billing_desktop.store.sql.uow import SqlStore
 
     path = run.folder / "self-test.db"
-    store = open_store(str(path))
+    store = open_store(str(path), create=True)
     run.store = store
     if not isinstance(store, SqlStore):
         raise CheckFailed(f"{path} did not open as a local SQL store")

@@ -12,6 +12,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _SESSION_HOME = tempfile.mkdtemp(prefix="billing-desktop-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_SESSION_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_SESSION_HOME, "data")
+os.environ["XDG_CACHE_HOME"] = os.path.join(_SESSION_HOME, "cache")
 os.environ.pop("BILLING_DESKTOP_STORE", None)
 
 import pytest  # noqa: E402

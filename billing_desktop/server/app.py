@@ -63,7 +63,7 @@ from billing_desktop.services.api import OPERATIONS, Operation
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.store.http.codec import codec_for
 from billing_desktop.store.http.errors import encode_error, status_of
-from billing_desktop.store.sql.uow import SqlStore, SqlUnitOfWork
+from billing_desktop.store.sql.uow import BACKUP_BEFORE, SqlStore, SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -329,6 +329,10 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
                 actor = actor_for(uow, user_id, operation)
                 return call(operation, uow, actor, arguments)
 
+            if operation.name in BACKUP_BEFORE:  # a month close: an SQLite store backs up first
+                with store() as uow:
+                    actor_for(uow, user_id, operation)  # only for who may close a month
+                store.backup_before(operation.name)
             digest = state.request_hash(operation.name, raw)
             return guarded_write(
                 operation.name, operation.resource, user_id, digest, idempotency_key, if_match, run

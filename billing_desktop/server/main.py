@@ -16,7 +16,7 @@ STORE_VARIABLE = "BILLING_DESKTOP_SERVE_STORE"
 
 def create() -> FastAPI:
     """The app for one server process (uvicorn's factory: each worker opens the store)."""
-    return create_app(SqlStore(os.environ[STORE_VARIABLE]))
+    return create_app(SqlStore(os.environ[STORE_VARIABLE], create=False))
 
 
 def plain_http_warning(host: str, certfile: Path | None) -> str | None:
@@ -42,7 +42,7 @@ def serve(
 ) -> None:
     import uvicorn
 
-    SqlStore(url).dispose()  # open once first: migrations run, a bad store fails here
+    SqlStore(url, create=False).dispose()  # open once first: migrations run, a bad store fails
     os.environ[STORE_VARIABLE] = url
     uvicorn.run(
         "billing_desktop.server.main:create",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -36,21 +38,76 @@ def application() -> QApplication:
     return app
 
 
+def first_run(store_location: str | None) -> bool:
+    """The app starts on the default store and it does not exist yet: create it (the first
+    run). A chosen location, or a default file that exists but is empty, is never created
+    silently: the user is asked (:func:`open_at_start`)."""
+    import os
+
+    from billing_desktop.config import STORE_ENV, default_store_path
+
+    return (
+        not store_location and not os.environ.get(STORE_ENV) and not default_store_path().exists()
+    )
+
+
+def open_at_start(store_location: str | None) -> Any:
+    """The store to start on, or None to quit: a damaged store (moved aside) or a missing or
+    empty one is not opened; the user chooses what to do (:class:`StoreProblemDialog`)."""
+    from billing_desktop.bootstrap import open_store
+    from billing_desktop.store.sql.safety import NoStore, StoreDamaged
+
+    try:
+        return open_store(store_location, create=first_run(store_location))
+    except (StoreDamaged, NoStore) as exc:
+        problem = exc
+    except BillingError as exc:
+        QMessageBox.critical(None, APP_NAME, f"Cannot open the store.\n\n{exc}")
+        return None
+    from billing_desktop.ui.dialogs.backups import StoreProblemDialog
+
+    if isinstance(problem, StoreDamaged):
+        path: Path | None = problem.path
+        if problem.moved_to is None:
+            message = str(problem)
+        else:
+            message = (
+                f"{problem.path} failed its integrity check "
+                f"({problem.detail.removeprefix('integrity check: ')}).\n\n"
+                f"It was moved aside to {problem.moved_to}."
+            )
+    else:
+        path = problem.path or _store_file(store_location)
+        message = f"{path}: {problem.reason or 'there is no store here'}."
+    if path is None:  # an empty database on a server: nothing to create or restore here
+        QMessageBox.critical(None, APP_NAME, f"Cannot open the store.\n\n{problem}")
+        return None
+    dialog = StoreProblemDialog(path, message, damaged=isinstance(problem, StoreDamaged))
+    if dialog.exec() != StoreProblemDialog.DialogCode.Accepted:
+        return None
+    return dialog.store
+
+
+def _store_file(store_location: str | None) -> Path | None:
+    import sqlalchemy as sa
+
+    from billing_desktop.config import store_url
+    from billing_desktop.store.sql.engine import sqlite_path
+
+    return sqlite_path(sa.make_url(store_url(store_location)))
+
+
 def run_gui(store_location: str | None, user_id: str | None) -> int:
     """Start the desktop application on the store at ``store_location`` as ``user_id``.
 
-    Returns the exit status: the event loop's, or 2 when the store cannot be opened.
+    Returns the exit status: the event loop's, or 2 when no store was opened.
     """
     app = application()
-    from billing_desktop.bootstrap import open_store
-
-    try:
-        store = open_store(store_location)
-    except BillingError as exc:
-        QMessageBox.critical(None, APP_NAME, f"Cannot open the store.\n\n{exc}")
+    store = open_at_start(store_location)
+    if store is None:
         return 2
     from billing_desktop.ui.main_window import MainWindow
 
-    window = MainWindow(store, user_id)
+    window = MainWindow(store, user_id, auto_backup=True)
     window.show()
     return int(app.exec())

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         remember: bool = True,
         settings: QSettings | None = None,
         poll_seconds: float = POLL_SECONDS,
+        auto_backup: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.user_id = user_id
         self.month = month
         self.remember = remember
+        self.auto_backup = auto_backup  # the app's daily backup of a local store
         self._settings = settings
         self.workspace: Workspace | None = None
         self.load_error: str | None = None
@@ -150,6 +152,7 @@ class MainWindow(QMainWindow):
         if remember:
             self._restore_window()
         self.reload()
+        self._daily_backup()
 
     # Settings --------------------------------------------------------------------------
 
@@ -215,6 +218,15 @@ class MainWindow(QMainWindow):
         description = self.store.description
         self.store_label.setText(description)
         self.store_label.setToolTip(description)
+        local = self.store_path is not None
+        for action in (self.ui.actionBackUpNow, self.ui.actionRestoreBackup):
+            action.setEnabled(local)
+
+    @property
+    def store_path(self) -> Path | None:
+        """The file of a local SQLite store (None for a database server or a remote store)."""
+        path = getattr(self.store, "path", None)
+        return path if isinstance(path, Path) else None
 
     def _setup_actions(self) -> None:
         ui = self.ui
@@ -222,6 +234,10 @@ class MainWindow(QMainWindow):
         ui.actionOpenStore.triggered.connect(self.choose_store)
         ui.actionConnectServer.triggered.connect(self.choose_server)
         ui.actionImport.triggered.connect(self.open_import_dialog)
+        ui.actionBackUpNow.triggered.connect(self.back_up_now)
+        ui.actionRestoreBackup.triggered.connect(self.restore_from_backup)
+        self.backups_dialog: QWidget | None = None
+        self.problem_dialog: QWidget | None = None
         ui.actionQuit.triggered.connect(self.close)
         ui.actionRefresh.triggered.connect(self.refresh)
         ui.actionAbout.triggered.connect(self.show_about)
@@ -250,6 +266,9 @@ class MainWindow(QMainWindow):
             self.ui.actionRefresh,
         ):
             action.setEnabled(not locked)
+        local = self.store_path is not None
+        for action in (self.ui.actionBackUpNow, self.ui.actionRestoreBackup):
+            action.setEnabled(local and not locked)
         self.ui.createDemoButton.setEnabled(not locked)
         self.ui.importCsvButton.setEnabled(not locked)
 
@@ -441,7 +460,7 @@ class MainWindow(QMainWindow):
                 "file name.",
             )
             return
-        self.open_location(str(path))
+        self.open_location(str(path), create=True)
 
     def choose_store(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
@@ -478,19 +497,49 @@ class MainWindow(QMainWindow):
         self.show_error("Cannot connect to the server", message, critical=True)
         self._restore_page()
 
-    def open_location(self, location: str) -> None:
-        """Open (creating or upgrading as needed) the store at ``location`` and switch to it."""
+    def open_location(self, location: str, create: bool = False) -> None:
+        """Open (upgrading as needed) the store at ``location`` and switch to it; a missing or
+        empty file becomes a new store only with ``create`` (File ▸ New local store…)."""
         from billing_desktop.bootstrap import open_store
+        from billing_desktop.store.sql.safety import StoreDamaged
+
+        def opening(location: str) -> Any:
+            try:
+                return open_store(location, create=create)
+            except StoreDamaged as damaged:  # moved aside: offer a restore, not only a message
+                return damaged
 
         self._show_loading(f"Opening {location}…")
         self._lock_store_actions(True)
         self.runner.run(
-            open_store,
+            opening,
             location,
-            on_done=lambda store: self._switch_store(store, Path(location)),
+            on_done=lambda store: self._opened(store, Path(location)),
             on_error=self._open_failed,
             description="open a store",
         )
+
+    def _opened(self, store: Any, path: Path) -> None:
+        from billing_desktop.store.sql.safety import StoreDamaged
+        from billing_desktop.ui.dialogs.backups import StoreProblemDialog
+
+        if not isinstance(store, StoreDamaged):
+            self._switch_store(store, path)
+            return
+        self._lock_store_actions(False)
+        self._restore_page()
+        message = (
+            f"{store.path} failed its integrity check "
+            f"({store.detail.removeprefix('integrity check: ')}).\n\n"
+            f"It was moved aside to {store.moved_to}."
+            if store.moved_to is not None
+            else str(store)
+        )
+        dialog = StoreProblemDialog(store.path, message, damaged=True, in_app=True, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._switch_store(dialog.store, store.path))
+        self.problem_dialog = dialog
+        dialog.open()
 
     def _open_failed(self, message: str) -> None:
         self._lock_store_actions(False)
@@ -571,6 +620,122 @@ class MainWindow(QMainWindow):
         self.store = store
         self._set_store_label()
         self.store_changed.emit(store)
+        self.reload()
+        self._daily_backup()
+
+    # Backups ---------------------------------------------------------------------------
+
+    def _daily_backup(self) -> None:
+        """Once a day, when the app opens a local store: a backup beside it (rotated)."""
+        from billing_desktop.store.sql.backups import daily_backup
+
+        path = self.store_path
+        if not self.auto_backup or path is None:
+            return
+        self.runner.run(
+            daily_backup,
+            path,
+            on_done=self._daily_backup_done,
+            on_error=lambda message: self.show_error("Daily backup", message),
+            on_progress=lambda message: self.statusBar().showMessage(f"Daily backup… {message}"),
+            description="daily backup",
+        )
+
+    def _daily_backup_done(self, written: Path | None) -> None:
+        if written is not None:
+            self.statusBar().showMessage(f"Daily backup saved: {written.name}", 10_000)
+
+    def back_up_now(self) -> None:
+        """File ▸ Back up now…: a consistent copy, by default into the store's backups."""
+        from billing_desktop.store.sql.backups import backup_folder, backup_path
+
+        path = self.store_path
+        if path is None:
+            return
+        folder = backup_folder(path)
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            folder = path.parent
+        chosen, _ = QFileDialog.getSaveFileName(
+            self,
+            "Back up now",
+            str(folder / backup_path(path, "manual").name),
+            "Billing stores (*.db);;All files (*)",
+        )
+        if not chosen:
+            return
+        target = Path(chosen)
+        if target.resolve() == path.resolve():
+            self.show_error("Back up now", "Choose another file than the store itself.")
+            return
+        self._lock_store_actions(True)
+        self.statusBar().showMessage(f"Backing up to {target.name}…")
+        self.runner.run(
+            partial(self.store.backup, "manual", out=target),  # type: ignore[attr-defined]
+            on_done=self._backup_done,
+            on_error=self._backup_failed,
+            on_progress=lambda message: self.statusBar().showMessage(
+                f"Backing up to {target.name}… {message}"
+            ),
+            description="back up the store",
+        )
+
+    def _backup_done(self, written: Path) -> None:
+        from billing_desktop.store.sql.backups import human_size
+
+        self._lock_store_actions(False)
+        size = human_size(written.stat().st_size)
+        self.statusBar().showMessage(f"Backed up to {written.name} ({size})", 10_000)
+        self.show_info("Back up now", f"The store was backed up to\n{written}\n({size}).")
+
+    def _backup_failed(self, message: str) -> None:
+        self._lock_store_actions(False)
+        self.statusBar().clearMessage()
+        self.show_error("Back up now", message, critical=True)
+
+    def restore_from_backup(self) -> None:
+        """File ▸ Restore from backup…: choose one of the store's backups (or a file)."""
+        from billing_desktop.ui.dialogs.backups import BackupsDialog
+
+        path = self.store_path
+        if path is None:
+            return
+        dialog = BackupsDialog(path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.restore(path, dialog.chosen))
+        self.backups_dialog = dialog
+        dialog.open()
+
+    def restore(self, path: Path, backup: Path | None) -> None:
+        """Replace the store at ``path`` by ``backup`` off the GUI thread, then reopen it."""
+        from billing_desktop.ui.dialogs.backups import restore_and_open
+
+        if backup is None:
+            return
+        if self._workspace_handle is not None:
+            self._workspace_handle.cancel()
+        self._clear_tabs()
+        self._lock_store_actions(True)
+        self._show_loading(f"Restoring {backup.name}…")
+        self.store.dispose()  # type: ignore[attr-defined]
+        self.runner.run(
+            restore_and_open,
+            path,
+            backup,
+            on_done=lambda store: self._restored(store, backup),
+            on_error=self._restore_failed,
+            on_progress=self.ui.loadingLabel.setText,
+            description="restore a backup",
+        )
+
+    def _restored(self, store: Store, backup: Path) -> None:
+        self._switch_store(store, None)
+        self.statusBar().showMessage(f"Restored from {backup.name}", 10_000)
+
+    def _restore_failed(self, message: str) -> None:
+        self._lock_store_actions(False)
+        self.show_error("Restore from backup", message, critical=True)
         self.reload()
 
     # Statements ------------------------------------------------------------------------

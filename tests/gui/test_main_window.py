@@ -292,7 +292,7 @@ def test_opening_another_store_switches_the_window(
 ) -> None:
     window = open_window(qtbot, populated_store, remember=False)
     with qtbot.waitSignal(window.store_changed, timeout=10_000):
-        window.open_location(str(tmp_path / "other.db"))
+        window.open_location(str(tmp_path / "other.db"), create=True)  # as New local store…
     wait_idle(qtbot, window)
     assert window.current_page_name == "empty"
     assert "other.db" in window.store_label.text()

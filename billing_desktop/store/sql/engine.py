@@ -280,26 +280,57 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config, revision)
 
 
-def open_engine(url: str) -> Engine:
-    """Create the engine, check the file is a usable store, and bring it to the newest schema."""
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def sqlite_path(sa_url: sa.URL) -> Path | None:
+    """The file of an SQLite URL (None for other backends and in-memory databases)."""
+    if sa_url.get_backend_name() != "sqlite":
+        return None
+    database = sa_url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def open_engine(url: str, *, create: bool = True) -> Engine:
+    """Create the engine, check the file is a usable store, and bring it to the newest schema.
+
+    An SQLite file is checked first (``safety.check_before_open``): a missing or empty file
+    becomes a new store only with ``create``; a damaged one is moved aside (StoreDamaged). An
+    existing store is backed up (``pre-migration``) before its schema is upgraded."""
+    from billing_desktop.store.sql import backups, safety
+
+    try:
+        sa_url = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise StoreError(f"{url}: not a file path or an SQLAlchemy URL") from None
+    path = sqlite_path(sa_url)
+    if path is not None:
+        if not path.parent.is_dir():
+            raise StoreError(f"cannot create a store in {path.parent}: no such folder")
+        safety.check_before_open(path, create=create)
     engine = create_engine(url)
     try:
         revision = current_revision(engine)
         if revision != head_revision():
-            known = {
-                rev.revision
-                for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()
-            }
-            if revision is not None and revision not in known:
+            if revision is not None and revision not in known_revisions():
                 raise StoreError(
                     f"{_name(engine.url)}: the store was written by a newer "
                     f"version of Billing Desktop (schema {revision}); update the application"
+                )
+            if revision is None and path is None and not create:
+                raise safety.NoStore(
+                    f"{_name(engine.url)}: there is no store in this database; {safety.CREATE_HINT}"
                 )
             if read_only(engine):
                 raise StoreError(
                     f"{_name(engine.url)}: the store needs an upgrade to this version's "
                     "schema but is read-only; nothing was changed"
                 )
+            if revision is not None and path is not None:
+                backups.take_backup(path, "pre-migration")
             migrate(engine)
     except sa.exc.DatabaseError as exc:
         engine.dispose()

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from billing_desktop.domain import model as m
+from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.ports import (
     AccountRepository,
     AppRepository,
@@ -33,7 +34,13 @@ from billing_desktop.store.ports import (
     WriteAnnouncer,
 )
 from billing_desktop.store.sql import repositories as r
-from billing_desktop.store.sql.engine import WRITE_OPTION, open_engine, read_only, refuse_write
+from billing_desktop.store.sql.engine import (
+    WRITE_OPTION,
+    open_engine,
+    read_only,
+    refuse_write,
+    sqlite_path,
+)
 from billing_desktop.store.sql.versions import SqlVersions
 
 T = TypeVar("T")
@@ -158,14 +165,51 @@ class SqlUnitOfWork:
         self._currency = None
 
 
+# Services whose change cannot be taken back: a local store is backed up before them.
+BACKUP_BEFORE = {"billing.close_month": "pre-close"}
+
+
 class SqlStore(WriteAnnouncer):
     """A unit-of-work factory over one SQL database (SQLite file by default). Every write
-    through ``write`` is announced to its write listeners once committed."""
+    through ``write`` is announced to its write listeners once committed.
 
-    def __init__(self, url: str) -> None:
+    ``create``: a missing or empty SQLite file (or an empty database) becomes a new store; the
+    command line and the app pass False except where a store is created on purpose."""
+
+    def __init__(self, url: str, *, create: bool = True) -> None:
         super().__init__()
         self.url = url
-        self.engine = open_engine(url)
+        self.engine = open_engine(url, create=create)
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file of the store (None for other databases)."""
+        return sqlite_path(self.engine.url)
+
+    def backup(
+        self,
+        reason: str = "manual",
+        *,
+        out: Path | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Path:
+        """A consistent copy of the store (``store.sql.backups``); PostgreSQL has pg_dump."""
+        from billing_desktop.store.sql import backups
+
+        path = self.path
+        if path is None:
+            raise StoreError(
+                f"{self.description}: back up a database server with its own tools "
+                "(PostgreSQL: pg_dump); Billing Desktop backs up local SQLite stores"
+            )
+        return backups.take_backup(path, reason, out=out, progress=progress)
+
+    def backup_before(self, operation: str) -> Path | None:
+        """The backup a local SQLite store takes before ``operation`` (see BACKUP_BEFORE)."""
+        reason = BACKUP_BEFORE.get(operation)
+        if reason is None or self.path is None:
+            return None
+        return self.backup(reason)
 
     @property
     def description(self) -> str:
@@ -205,6 +249,8 @@ class SqlStore(WriteAnnouncer):
         from billing_desktop.services.api import changed_by, operation_for
 
         operation = operation_for(service)
+        if operation is not None:
+            self.backup_before(operation.name)
         with self(write=True) as uow:
             result = service(uow, *args, **kwargs)
             if operation is not None and operation.writes:
