@@ -180,9 +180,12 @@ def identifier(value: str) -> str:
     * letters of one script, or of scripts written together (Japanese, Korean, Chinese, each
       optionally with Latin), never Latin mixed with Cyrillic or Greek;
     * not written only with letters of another script that look like Latin ones (Cyrillic
-      ``с1`` against Latin ``c1``): the whole-script confusables of UTS #39.
+      ``с1`` against Latin ``c1``): the whole-script confusables of UTS #39;
+    * no non-ASCII Latin letter or punctuation that looks like an ASCII one (an en dash for
+      '-', a dotless ı for 'i', a curly quote for an apostrophe).
 
-    Plain ASCII ids, the usual case, skip every check but the invisible characters.
+    Look-alikes among ASCII characters themselves (l and 1, O and 0) stay distinct: machine ids
+    use both. Plain ASCII ids, the usual case, skip every check but the invisible characters.
     """
     if not value.isascii():
         value = unicodedata.normalize("NFKC", value)

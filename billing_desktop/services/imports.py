@@ -16,6 +16,11 @@ again is still skipped:
 
     calls.csv, line 7, column 'started_at': 2026-09 is closed; late records for a closed month
     are reported, not merged
+
+New dated records must also keep ``DateBounds``: not more than a month before the account's first
+month, and what has happened (usage, storage snapshots) not after today + 1 day. Every cell is
+checked for characters no value may hold (controls, a byte order mark past the start of the
+file, bidi overrides) before its column's parser sees it (``csv_parsing.hidden_character``).
 """
 
 from __future__ import annotations
