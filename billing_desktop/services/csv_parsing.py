@@ -93,8 +93,19 @@ def quote(value: str) -> str:
 
 def _character(char: str) -> str:
     """U+200B (ZERO WIDTH SPACE): a character named for a message."""
-    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "a control character")
+    name = (
+        unicodedata.name(char, "")
+        or _CONTROL_NAMES.get(char)
+        or _UNNAMED.get(unicodedata.category(char), "a character without a name")
+    )
     return f"U+{ord(char):04X} ({name})"
+
+
+_UNNAMED = {
+    "Cc": "a control character",
+    "Co": "a private-use character",
+    "Cn": "an unassigned code point",
+}
 
 
 _CONTROL_NAMES = {

@@ -232,8 +232,10 @@ def test_ids_that_are_accepted(text: str, expected: str) -> None:
         ),
         ("c1\u200f", "'c1\\u200f' holds the invisible character U+200F (RIGHT-TO-LEFT MARK)"),
         ("c\u202e1", "'c\\u202e1' holds the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
-        ("c\ue0001", "'c\\ue0001' holds the invisible character U+E000 (a control character)"),
+        ("c\ue0001", "'c\\ue0001' holds the invisible character U+E000 (a private-use character)"),
         ("c\u16801", "'c\\u16801' holds the invisible character U+1680 (OGHAM SPACE MARK)"),
+        ("c\U000e00011", "'c\\U000e00011' holds the invisible character U+E0001 (LANGUAGE TAG)"),
+        ("c\u0378", "'c\\u0378' holds the invisible character U+0378 (an unassigned code point)"),
         (
             "с1",
             "'с1' is written in Cyrillic letters that all look like Latin ones ('с' looks like "
