@@ -148,6 +148,17 @@ def _check_store(run: _Run) -> str:
     return f"new store {path.name} migrated to {head} ({migrations} migrations)"
 
 
+def _check_id_rules(run: _Run) -> str:
+    """The imports' id check reads Unicode tables shipped as data files of a dependency."""
+    from billing_desktop.services import csv_parsing
+
+    try:
+        csv_parsing.identifier("\u0441" + "1")  # Cyrillic es: looks like Latin "c1"
+    except csv_parsing.BadValue:
+        return "look-alike ids are refused (Unicode script and confusables tables loaded)"
+    raise CheckFailed("a look-alike id was accepted: the Unicode tables are not working")
+
+
 def _check_demo(run: _Run) -> str:
     from billing_desktop.services.demo import build_demo
 
@@ -298,6 +309,7 @@ CHECKS: tuple[tuple[str, Callable[[_Run], str]], ...] = (
     ("qt", _check_qt),
     ("resources", _check_resources),
     ("store", _check_store),
+    ("ids", _check_id_rules),
     ("demo", _check_demo),
     ("tabs", _check_tabs),
     ("statement", _check_statement),

@@ -6,6 +6,8 @@ feeds these lists to ``Analysis``) and ``tests/packaging`` (which checks that th
 * ``resources/`` (fonts, icons, styles) goes to ``resources/`` in the bundle, where
   ``billing_desktop.paths`` looks first (``sys._MEIPASS/resources``). The README screenshots
   stay out.
+* Dependencies that read data files next to their modules, with no PyInstaller hook to collect
+  them (``LIBRARY_DATA``): their files go to the package's folder in the bundle.
 * The Alembic migrations are loaded by path at run time (``env.py`` and ``versions/*.py``), so
   they are collected as data files, as ``.py`` sources, at the path ``engine.MIGRATIONS`` expects
   (``billing_desktop/store/sql/migrations``). What they import is only seen by PyInstaller when it
@@ -96,6 +98,11 @@ QT_MODULES = (
 )
 
 
+# Packages whose data files are read at run time from their own folder and that no PyInstaller hook
+# collects: confusable_homoglyphs' Unicode script and confusables tables (the imports' id check).
+LIBRARY_DATA = ("confusable_homoglyphs",)
+
+
 # Data files that hooks collect but the app never reads: Qt's own translations (the app installs
 # no QTranslator; its windows and Qt's dialogs are in English). Bundle paths, "/"-separated.
 UNUSED_DATA_PREFIXES = ("PySide6/Qt/translations/",)
@@ -130,9 +137,22 @@ def _bundle_folder(path: Path) -> str:
     return path.parent.relative_to(ROOT).as_posix()
 
 
+def library_data_files() -> list[tuple[Path, str]]:
+    """(data file, its package's folder in the bundle) of every ``LIBRARY_DATA`` package."""
+    found: list[tuple[Path, str]] = []
+    for package in LIBRARY_DATA:
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            raise ValueError(f"{package} is not installed")
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        found += [(path, package) for path in sorted(folder.glob("*.json"))]
+    return found
+
+
 def datas() -> list[tuple[str, str]]:
     """``(source file, destination folder)`` pairs for ``Analysis(datas=...)``."""
-    return [(str(path), _bundle_folder(path)) for path in [*resource_files(), *migration_files()]]
+    ours = [(str(path), _bundle_folder(path)) for path in [*resource_files(), *migration_files()]]
+    return ours + [(str(path), folder) for path, folder in library_data_files()]
 
 
 def migration_imports() -> list[str]:

@@ -16,6 +16,11 @@ again is still skipped:
 
     calls.csv, line 7, column 'started_at': 2026-09 is closed; late records for a closed month
     are reported, not merged
+
+New dated records must also keep ``DateBounds``: not more than a month before the account's first
+month, and what has happened (usage, storage snapshots) not after today + 1 day. Every cell is
+checked for characters no value may hold (controls, a byte order mark past the start of the
+file, bidi overrides) before its column's parser sees it (``csv_parsing.hidden_character``).
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ import dataclasses
 import operator
 from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area, Level
@@ -38,7 +44,7 @@ from billing_desktop.domain.metering import check_rule
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.services.credits import apply_auto_recharge
+from billing_desktop.services.credits import account_today, apply_auto_recharge
 from billing_desktop.services.recording import (
     ROLLUP_KINDS,
     ClosedPeriods,
@@ -149,6 +155,19 @@ class _Reference:
     accept: Callable[[Any], str | None] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Dated:
+    """The column that dates a record of a kind, for the bounds every new record must keep:
+    not more than a month before the account's first month and, for what has happened (usage
+    records, storage snapshots, ``happened``), not after today + 1 day."""
+
+    column: str
+    happened: bool
+
+
+_HAPPENED_AT = partial(_Dated, happened=True)
+
+
 Problems = list[tuple[str, str]]  # (column, message)
 # Where a new record would change a closed month: (column to name, the month), or None.
 Late = Callable[[ClosedPeriods, Any], tuple[str, Month] | None]
@@ -166,6 +185,7 @@ class _Kind:
     check: Callable[[Any], Problems] | None = None  # rules across columns of one row
     single_row: bool = False
     late: Late | None = None  # records that must not land in a closed month (PRODUCT §4.5)
+    dated: _Dated | None = None  # the column dating a record, checked against the bounds
 
     @property
     def rolled_up(self) -> bool:
@@ -275,8 +295,8 @@ _KIND_LIST = (
             _Column("code", _id),
             _Column("name", p.name),
             _Column("unit", p.choice(m.Unit)),
-            _Column("unit_price", p.decimal),
-            _Column("free_units_per_agent", p.decimal),
+            _Column("unit_price", p.decimal_upto(p.MAX_UNIT_PRICE)),
+            _Column("free_units_per_agent", p.decimal_upto(p.MAX_QUANTITY)),
             _Column("contact_center_services", p.boolean),
             _Column("metering", p.choice(m.Metering)),
             _Column("source", p.choice(m.Source)),
@@ -298,6 +318,7 @@ _KIND_LIST = (
             _Column("started_on", p.day),
         ),
         key=operator.attrgetter("product", "started_on"),
+        dated=_Dated("started_on", happened=False),
         references=(
             _Reference(
                 "product", "products", "product", "import the rate card first", _commit_allowed
@@ -329,6 +350,7 @@ _KIND_LIST = (
         references=(_USER,),
         check=_check_seat,
         late=_late_seat,
+        dated=_Dated("started_on", happened=False),
     ),
     _Kind(
         "numbers",
@@ -391,6 +413,7 @@ _KIND_LIST = (
         references=(_APP,),
         check=_check_conversation,
         late=_late_at("started_at"),
+        dated=_HAPPENED_AT("started_at"),
     ),
     _Kind(
         "alerts",
@@ -406,6 +429,7 @@ _KIND_LIST = (
         key=operator.attrgetter("id"),
         references=(_APP, _USER),
         late=_late_at("delivered_at"),
+        dated=_HAPPENED_AT("delivered_at"),
     ),
     _Kind(
         "calls",
@@ -422,11 +446,12 @@ _KIND_LIST = (
             _opt("number", p.phone_number),
             _opt("user_id", _id),
             _Column("started_at", p.instant),
-            _Column("duration_seconds", p.whole_number),
+            _Column("duration_seconds", p.seconds_of_a_call),
         ),
         key=operator.attrgetter("id"),
         references=(_USER,),
         late=_late_at("started_at"),
+        dated=_HAPPENED_AT("started_at"),
     ),
     _Kind(
         "sms",
@@ -441,6 +466,7 @@ _KIND_LIST = (
         ),
         key=operator.attrgetter("id"),
         late=_late_at("sent_at"),
+        dated=_HAPPENED_AT("sent_at"),
     ),
     _Kind(
         "interviews",
@@ -455,6 +481,7 @@ _KIND_LIST = (
         ),
         key=operator.attrgetter("id"),
         late=_late_at("completed_at"),
+        dated=_HAPPENED_AT("completed_at"),
     ),
     _Kind(
         "recordings",
@@ -469,15 +496,17 @@ _KIND_LIST = (
         ),
         key=operator.attrgetter("id"),
         late=_late_at("recorded_at"),
+        dated=_HAPPENED_AT("recorded_at"),
     ),
     _Kind(
         "storage",
         "storage",
         "storage snapshot",
         m.StorageSnapshot,
-        (_Column("day", p.day), _Column("quantity", p.decimal)),
+        (_Column("day", p.day), _Column("quantity", p.decimal_upto(p.MAX_QUANTITY))),
         key=operator.attrgetter("day"),
         late=_late_snapshot,
+        dated=_HAPPENED_AT("day"),
     ),
 )
 _KINDS: dict[str, _Kind] = {kind.name: kind for kind in _KIND_LIST}
@@ -542,6 +571,82 @@ class _Clash:
     earlier_line: int | None = None
 
 
+# --- the dates a record may have --------------------------------------------------------------
+
+
+def first_month(uow: UnitOfWork, today: date) -> Month | None:
+    """The account's first month, as far as the import bounds go: the month of the earliest of
+    the commits' starts, the agent seats' starts, the usage records and the storage snapshots in
+    the store, leaving out what lies after ``today`` (a commit or seat signed for later says
+    nothing about where the history starts); None while there is none of them.
+
+    Usage counts like the billing engine counts it: the history starts with the first commit
+    or the first month something is used. Each import may reach a month further back than what
+    is stored, so history can be filled in backwards, a month at a time, but a year typed wrong
+    cannot start it a decade early.
+    """
+    days: list[date] = [commit.started_on for commit in uow.commits.all()]
+    days += [seat.started_on for seat in uow.agents.all()]
+    span = uow.rollups.span()
+    if span is not None:
+        days.append(span[0])
+    days += [snapshot.day for snapshot in uow.storage.all()]
+    past = [day for day in days if day <= today]
+    return Month.of(min(past)) if past else None
+
+
+@dataclass(frozen=True, slots=True)
+class DateBounds:
+    """What dates new records of an import may have, read once from the store before it.
+
+    * Not before the first day of the month before the account's first month (see
+      ``first_month``): a typo such as 2016 for 2026 would otherwise start the billing history
+      ten years early. While the store has no first month, only the years of
+      ``csv_parsing.FIRST_YEAR`` to ``LAST_YEAR`` bound it.
+    * Usage records and storage snapshots (what has happened) not after today + 1 day, today
+      in the account's time zone (a day of slack for clocks and zones ahead of it).
+    """
+
+    first_month: Month | None
+    latest: date
+    zone: ZoneInfo | None  # the account's, to find an instant's day
+
+    @property
+    def earliest(self) -> date | None:
+        return None if self.first_month is None else self.first_month.plus(-1).first_day
+
+    def problem(self, dated: _Dated, value: date | datetime) -> str | None:
+        if isinstance(value, datetime):
+            day = value.astimezone(self.zone).date() if self.zone else value.date()
+            shown = f"{day.isoformat()} in {self.zone}" if self.zone else day.isoformat()
+        else:
+            day, shown = value, value.isoformat()
+        earliest = self.earliest
+        if earliest is not None and day < earliest:
+            return (
+                f"{shown} is before {earliest.isoformat()}: records may start at most a month "
+                f"before the account's first month, {self.first_month} (its earliest commit, "
+                "agent seat, usage record or storage snapshot)"
+            )
+        if dated.happened and day > self.latest:
+            return (
+                f"{shown} is after {self.latest.isoformat()} (today + 1 day): records cannot "
+                "be dated in the future"
+            )
+        return None
+
+
+def date_bounds(
+    uow: UnitOfWork, today: date | None = None, zone: ZoneInfo | None = None
+) -> DateBounds:
+    """The bounds for records imported into ``uow``'s store (``today`` defaults to today in
+    the account's time zone, or in UTC while there is no account)."""
+    if today is None:
+        account = uow.account.get()
+        today = account_today(account) if account is not None else datetime.now(UTC).date()
+    return DateBounds(first_month(uow, today), today + timedelta(days=1), zone)
+
+
 class _AccountCollection:
     """The single account row seen as a collection, so the one engine handles every kind."""
 
@@ -579,17 +684,19 @@ def import_file(
     user_id: str | None = None,
     *,
     progress: Callable[[int], None] | None = None,
+    today: date | None = None,
 ) -> ImportReport:
     """Import one CSV file of ``kind`` in one transaction, or raise and write nothing.
 
     ``progress`` (optional) is called with the number of data rows read after each chunk.
+    ``today`` (default: today in the account's time zone) bounds the dates of records.
     Raises ImportFailed (bad file), PermissionDenied (the user may not edit usage),
     NotFound (no such ``user_id``).
     """
     _kind(kind)
     path = Path(path)
     with store(write=True) as uow:
-        report = import_into(uow, kind, path, user_id, progress=progress)
+        report = import_into(uow, kind, path, user_id, progress=progress, today=today)
         if report.added:
             # What the import changed moves on, for every client polling the versions (the
             # API server moves "records" itself, as the import's If-Match resource).
@@ -608,6 +715,7 @@ def import_into(
     user_id: str | None = None,
     *,
     progress: Callable[[int], None] | None = None,
+    today: date | None = None,
 ) -> ImportReport:
     """Import one CSV file of ``kind`` in ``uow``, a writing unit of work, without committing
     it (the caller commits: the API server commits the import with its own bookkeeping, in one
@@ -616,7 +724,7 @@ def import_into(
     path = Path(path)
     actor = resolve_actor(uow, user_id)
     actor.rights.require(Area.USAGE, Level.EDIT, "import data")
-    report = _Run(uow, spec, path, progress).execute()
+    report = _Run(uow, spec, path, progress, today).execute()
     if report.added and spec.name in CHARGE_KINDS:
         # Usage just recorded may bring the balance below the auto-recharge threshold;
         # the recharge lands in this same transaction.
@@ -675,6 +783,7 @@ class _Run:
         kind: _Kind,
         path: Path,
         progress: Callable[[int], None] | None,
+        today: date | None = None,
     ) -> None:
         self.uow = uow
         self.kind = kind
@@ -695,6 +804,7 @@ class _Run:
             self.write = partial(add_records, uow, kind.collection)
         # Read once: closing a month and importing never share a unit of work.
         self.closed = ClosedPeriods.of(uow, zone) if kind.late is not None else ClosedPeriods()
+        self.bounds = None if kind.dated is None else date_bounds(uow, today, zone)
         self.field_names = tuple(column.name for column in kind.columns)
         self.defaults = tuple(column.blank for column in kind.columns)
         # Per-row plan: (field position, file index, parser, required, column name).
@@ -757,8 +867,9 @@ class _Run:
         clash = error.clash
         if clash is not None:
             message = self._clash_message(clash, error.column)
-        # One line whatever the file holds: the command line prints exactly one.
-        return f"{where}: {message}".replace("\r", "\\r").replace("\n", "\\n")
+        # One line whatever the file holds (the command line prints exactly one), and no
+        # character that prints as nothing or steers a terminal.
+        return p.visible(f"{where}: {message}")
 
     def _fail(self) -> ImportFailed:
         return ImportFailed([self._format(e) for e in self.errors], self.more)
@@ -861,7 +972,10 @@ class _Run:
         for position, index, parse, required, name in self.plan:
             text = record[index].strip()
             if text:
+                hidden = None if text.isprintable() else p.hidden_character(text)
                 try:
+                    if hidden is not None:
+                        raise p.BadValue(f"{p.quote(text)} {hidden}")
                     values[position] = parse(text)
                 except p.BadValue as exc:
                     problems = problems or []
@@ -954,9 +1068,15 @@ class _Run:
             # Only new records can be late: a stored one re-imported as it is stays skipped.
             closed = self.closed
             late = self.kind.late if closed else None
+            dated, bounds = self.kind.dated, self.bounds
             for key, (line, item) in firsts.items():
                 old = stored.get(key)
                 if old is None:
+                    if dated is not None and bounds is not None:
+                        problem = bounds.problem(dated, getattr(item, dated.column))
+                        if problem is not None:
+                            self._error(line, dated.column, problem)
+                            continue
                     found = None if late is None else late(closed, item)
                     if found is None:
                         new.append(item)

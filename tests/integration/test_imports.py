@@ -436,7 +436,11 @@ def test_line_numbers_count_quoted_line_breaks(store: SqlStore, tmp_path: Path) 
         's1,reminder,"Spring\nsecond line",2026-10-01T09:00:00Z',
         "s2,reminder,Spring,2026-10-01T09:00:00",
     )
-    assert str(_failure(store, "sms", path)).startswith("sms.csv, line 4, column 'sent_at': ")
+    # The line break itself is refused (values are one line), and named where the row starts.
+    assert [error.split(": ")[0] for error in _failure(store, "sms", path).errors] == [
+        "sms.csv, line 2, column 'campaign'",
+        "sms.csv, line 4, column 'sent_at'",
+    ]
 
 
 def test_messages_stay_on_one_line_and_short(store: SqlStore, tmp_path: Path) -> None:
@@ -448,7 +452,8 @@ def test_messages_stay_on_one_line_and_short(store: SqlStore, tmp_path: Path) ->
         f"c2,{long_type},recruiter,Email,,Spring,,,2026-03-29T01:00:00Z,1",
     )
     assert _failure(store, "calls", path).errors == [
-        "calls.csv, line 2, column 'duration_seconds': '6\\n1' is not a whole number",
+        "calls.csv, line 2, column 'duration_seconds': '6\\n1' holds the control character "
+        "U+000A (LINE FEED); values are one line of text",
         "calls.csv, line 4, column 'type': '" + "x" * 37 + "...' is not one of: autocall, "
         "robocall, live",
     ]

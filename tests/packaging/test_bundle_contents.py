@@ -115,6 +115,21 @@ def test_what_the_migrations_import_is_collected(bc: ModuleType) -> None:
         assert importlib.util.find_spec(name) is not None, name
 
 
+def test_the_unicode_tables_of_the_id_check_are_bundled_next_to_their_module(
+    bc: ModuleType, tmp_path: Path
+) -> None:
+    """confusable_homoglyphs opens its JSON tables from its own folder (no PyInstaller hook
+    collects them): a frozen import without them would fail at the first non-ASCII id."""
+    import confusable_homoglyphs
+
+    folder = Path(confusable_homoglyphs.__file__).parent
+    datas = set(bc.datas())
+    tables = sorted(folder.glob("*.json"))
+    assert {path.name for path in tables} >= {"categories.json", "confusables.json"}
+    for path in tables:
+        assert (str(path), "confusable_homoglyphs") in datas, path.name
+
+
 def test_the_bundle_layout_is_the_one_the_app_reads(
     bc: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,8 +158,8 @@ def test_instants_come_back_in_utc() -> None:
         (p.tiers, "100:1;100:0.5", "tier '100:0.5': thresholds must increase (after 100)"),
         (
             p.tiers,
-            ";".join(f"{n}000000:1234567.891234" for n in range(1, 25)),
-            "the tiers are 566 characters long (at most 500)",
+            ";".join(f"{n}000000:123456.891234" for n in range(1, 25)),
+            "the tiers are 542 characters long (at most 500)",
         ),
     ],
 )
@@ -196,3 +196,159 @@ def test_report_wording_and_json_shape() -> None:
         "added": 117,
         "skipped": 3,
     }
+
+
+# --- issue 15 §6: what no value may hold, ids that look alike, bounds ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("c1", "c1"),
+        ("ｃ１", "c1"),  # NFKC: full-width forms are the plain characters
+        ("cafe\u0301", "caf\u00e9"),  # one form for composed and decomposed accents
+        ("a\u00a0b", "a b"),  # a no-break space is a space
+        ("Москва-1", "Москва-1"),  # Cyrillic with letters that do not look Latin
+        ("Αθήνα", "Αθήνα"),
+        ("顧客-1", "顧客-1"),
+        ("ひらがなカタカナ漢字", "ひらがなカタカナ漢字"),  # Japanese mixes three scripts
+        ("한국어漢字", "한국어漢字"),
+        ("Chat UI", "Chat UI"),
+        ("l0-O1", "l0-O1"),  # ASCII look-alikes stay distinct
+    ],
+)
+def test_ids_that_are_accepted(text: str, expected: str) -> None:
+    assert p.identifier(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("c1\u200b", "'c1\\u200b' holds the invisible character U+200B (ZERO WIDTH SPACE)"),
+        ("c\u200d1", "'c\\u200d1' holds the invisible character U+200D (ZERO WIDTH JOINER)"),
+        (
+            "\ufeffc1",
+            "'\\ufeffc1' holds the invisible character U+FEFF (ZERO WIDTH NO-BREAK SPACE)",
+        ),
+        ("c1\u200f", "'c1\\u200f' holds the invisible character U+200F (RIGHT-TO-LEFT MARK)"),
+        ("c\u202e1", "'c\\u202e1' holds the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("c\ue0001", "'c\\ue0001' holds the invisible character U+E000 (a private-use character)"),
+        ("c\u16801", "'c\\u16801' holds the invisible character U+1680 (OGHAM SPACE MARK)"),
+        ("c\U000e00011", "'c\\U000e00011' holds the invisible character U+E0001 (LANGUAGE TAG)"),
+        ("c\u0378", "'c\\u0378' holds the invisible character U+0378 (an unassigned code point)"),
+        (
+            "с1",
+            "'с1' is written in Cyrillic letters that all look like Latin ones ('с' looks like "
+            "'c'); write it in Latin letters",
+        ),
+        (
+            "paypаl",
+            "'paypаl' mixes scripts: Cyrillic ('а') and Latin ('p'); write it in one script",
+        ),
+        ("c١", "'c١' mixes scripts: Arabic ('١') and Latin ('c'); write it in one script"),
+        ("call–1", "'call–1' holds U+2013 (EN DASH), which looks like '-'; write '-'"),
+        (
+            "cıty",
+            "'cıty' holds U+0131 (LATIN SMALL LETTER DOTLESS I), which looks like 'i'; write 'i'",
+        ),
+        ("ｃ" * 101, "is 101 characters long (at most 100)"),  # counted after NFKC
+    ],
+)
+def test_ids_that_are_refused(text: str, message: str) -> None:
+    with pytest.raises(p.BadValue) as raised:
+        p.identifier(text)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Spring", None),
+        ("Acme\u00a0GmbH", None),  # not printable, but fine in a name
+        ("می\u200cخواهم", None),  # Persian's zero-width non-joiner
+        ("a\0b", "holds the control character U+0000 (NUL); values are one line of text"),
+        ("a\tb", "holds the control character U+0009 (TAB); values are one line of text"),
+        (
+            "a\x85b",
+            "holds the control character U+0085 (a control character); values are one line of text",
+        ),
+        ("a\u2028b", "holds a line break U+2028 (LINE SEPARATOR); values are one line of text"),
+        (
+            "a\u2067b",
+            "holds the bidi control U+2067 (RIGHT-TO-LEFT ISOLATE), which changes the "
+            "order text is shown in",
+        ),
+        (
+            "a\ufeff",
+            "holds a byte order mark (U+FEFF), which may only start the file (were two "
+            "files joined?)",
+        ),
+    ],
+)
+def test_characters_no_value_may_hold(text: str, problem: str | None) -> None:
+    assert p.hidden_character(text) == problem
+
+
+def test_names_are_nfc_and_messages_show_invisible_characters() -> None:
+    assert p.name("Cafe\u0301") == "Caf\u00e9"
+    assert p.name_list("Cafe\u0301;Caf\u00e9") == ("Caf\u00e9",)
+    assert p.quote("a\0b\u200bc\x1b") == "'a\\x00b\\u200bc\\x1b'"
+    assert p.visible("ok") == "ok"
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "message"),
+    [
+        (
+            p.day,
+            "1999-12-31",
+            "'1999-12-31' is out of range (dates from 2000-01-01 to 2099-12-31 are accepted)",
+        ),
+        (
+            p.day,
+            "2100-01-01",
+            "'2100-01-01' is out of range (dates from 2000-01-01 to 2099-12-31 are accepted)",
+        ),
+        (
+            p.instant,
+            "0001-01-01T00:00:00+01:00",
+            "'0001-01-01T00:00:00+01:00' is out of range "
+            "(dates from 2000-01-01 to 2099-12-31 are "
+            "accepted)",
+        ),
+        (
+            p.timezone_name,
+            "localtime",
+            "'localtime' depends on the machine, not an IANA time "
+            "zone: name the zone (e.g. Europe/Berlin)",
+        ),
+        (
+            p.timezone_name,
+            "posix/Europe/Berlin",
+            "'posix/Europe/Berlin' depends on the machine, "
+            "not an IANA time zone: name the zone (e.g. "
+            "Europe/Berlin)",
+        ),
+        (p.seconds_of_a_call, "604801", "'604801' is too large (at most 604800 seconds, 7 days)"),
+        (p.quantity, "10080.000001", "'10080.000001' is too large (at most 10,080)"),
+        (
+            p.decimal_upto(p.MAX_UNIT_PRICE),
+            "1000000.01",
+            "'1000000.01' is too large (at most 1,000,000)",
+        ),
+    ],
+)
+def test_bounds_of_dates_zones_and_quantities(
+    parse: Callable[[str], object], text: str, message: str
+) -> None:
+    with pytest.raises(p.BadValue) as raised:
+        parse(text)
+    assert str(raised.value) == message
+
+
+def test_values_on_the_bounds_are_accepted() -> None:
+    assert p.day("2000-01-01") == date(2000, 1, 1)
+    assert p.instant("2099-12-31T23:59:59-05:00") == datetime(2100, 1, 1, 4, 59, 59, tzinfo=UTC)
+    assert p.seconds_of_a_call("604800") == 604_800
+    assert p.quantity("10080") == Decimal(10_080)
+    assert p.timezone_name("Etc/GMT-2") == "Etc/GMT-2"
