@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from billing_desktop.reports.csv_export import safe_cell, write_csv
+from billing_desktop.reports.csv_export import needs_care, safe_cell, write_csv
 
 
 @pytest.mark.parametrize(
@@ -17,8 +17,10 @@ from billing_desktop.reports.csv_export import safe_cell, write_csv
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
-        ("\t=1", "'\t=1"),
-        ("\r=1", "'\r=1"),
+        # A tab or CR first gets its ', and the field it starts (split on tabs or lines) too.
+        ("\t=1", "'\t'=1"),
+        ("\r=1", "'\r'=1"),
+        ("\tabc", "'\tabc"),
         ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("-", "'-"),
         # Plain numbers stay numbers.
@@ -32,11 +34,43 @@ from billing_desktop.reports.csv_export import safe_cell, write_csv
         ("a=b", "a=b"),
         ("", ""),
         (None, ""),
+        # Opened with another separator, a field may begin inside the cell: the ' goes right
+        # before the formula start of that field, past spaces and quotes.
+        ("a;=1+1", "a;'=1+1"),
+        ("a|@SUM(1)", "a|'@SUM(1)"),
+        ("a\t-x", "a\t'-x"),
+        ("a,+x", "a,'+x"),
+        ("a; =1", "a; '=1"),
+        ('a;"=1+1"', 'a;"\'=1+1"'),
+        ("x\n=1", "x\n'=1"),
+        ("x\r\n=1", "x\r\n'=1"),
+        (" =1+1", " '=1+1"),
+        ("a =1", "a '=1"),  # split on spaces
+        ("Bob @home", "Bob '@home"),
+        ("＝1+1", "'＝1+1"),
+        ("a;＋1", "a;'＋1"),
+        ("-5 apples", "'-5 apples"),
+        # ...but not where that field is a plain number, a lone sign between spaces, or "a=b".
+        ("a;-5", "a;-5"),
+        ("a, -5", "a, -5"),
+        ("call me -5 now", "call me -5 now"),
+        ("Acme - North", "Acme - North"),
+        ("Q1 + Q2", "Q1 + Q2"),
+        ("x==1", "x==1"),
         (42, "42"),
     ],
 )
 def test_cells_are_neutralised_unless_plain_numbers(cell: object, written: str) -> None:
     assert safe_cell(cell) == written
+
+
+@pytest.mark.parametrize(
+    "cell", ["a;=1", " =1", "\t=1", "a =1", 'a "=1"', "x\n-y", "=cmd|' /C calc'!A0", "a;; =+1"]
+)
+def test_a_neutralised_cell_is_left_as_it_is(cell: str) -> None:
+    once = safe_cell(cell)
+    assert safe_cell(once) == once
+    assert not needs_care(once) and needs_care(cell)
 
 
 def test_write_csv_is_utf8_with_bom_crlf_and_replaces_the_file(tmp_path: Path) -> None:
