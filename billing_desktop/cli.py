@@ -270,9 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        help="export data as formula-safe CSV (call-logs)",
-        description="Export data as CSV: UTF-8 with a byte-order mark, formulas neutralised "
-        "(PRODUCT §10).",
+        help="export data as formula-safe CSV or an Excel workbook (call-logs)",
+        description="Export data as CSV (UTF-8 with a byte-order mark, formulas neutralised "
+        "for any separator: PRODUCT §10) or, for a FILE ending in .xlsx, as an Excel workbook "
+        "(text cells always text, amounts numbers).",
     )
     export_commands = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     call_logs = export_commands.add_parser(
@@ -290,7 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="last", type=_day, required=True, metavar="DATE", help="last day (included)"
     )
     call_logs.add_argument(
-        "--out", type=Path, required=True, metavar="FILE.csv", help="the CSV file to write"
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the file to write: CSV, or an Excel workbook when it ends in .xlsx",
     )
     serve = commands.add_parser(
         "serve",

@@ -28,6 +28,8 @@ from billing_desktop.reports.csv_export import (
     safe_cell,
     stream_csv_text,
 )
+from billing_desktop.reports.tables import is_xlsx
+from billing_desktop.reports.xlsx_export import money_format, stream_xlsx
 from billing_desktop.services.overview import account_zone
 from billing_desktop.store.ports import CallFilter, CallOrder, CallRecord, CallRow, UnitOfWork
 
@@ -398,6 +400,34 @@ def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tupl
         yield count, text
 
 
+def cell_chunks(
+    uow: UnitOfWork, actor: Actor, query: CallQuery
+) -> Iterator[list[tuple[object, ...]]]:
+    """The export's rows as typed cells, chunk by chunk from the store (for a workbook): the
+    text of :func:`csv_chunks` unneutralised, minutes as a whole number, cost as a Decimal."""
+    _require(actor)
+    zone = account_zone(uow.account.get())
+    price, currency = call_unit_price(uow), _currency(uow)
+    where, order = _store_filter(uow, query, zone), store_order(query)
+    tails: dict[int, tuple[int, Decimal | None]] = {}
+    for chunk in uow.queries.call_chunks(where, order, EXPORT_CHUNK):
+        rows: list[tuple[object, ...]] = []
+        for call_id, kind, by, source, candidate, campaign, number, micros, seconds in chunk:
+            tail = tails.get(seconds)
+            if tail is None:
+                minutes = started_minutes(seconds)
+                tail = tails[seconds] = (minutes, call_cost(minutes, price, currency))
+            started = datetime.fromtimestamp(micros // 1_000_000, zone)
+            text = (call_id, kind, by, source, candidate or "", campaign, number or "")
+            rows.append((*text, started.isoformat(timespec="seconds"), *tail))
+        yield rows
+
+
+def cells_row(line: CallLine) -> tuple[object, ...]:
+    """:func:`csv_row` typed as :func:`cell_chunks` writes it (the remote store's workbook)."""
+    return (*csv_row(line)[:8], line.minutes, line.cost)
+
+
 def export_call_log(
     uow: UnitOfWork,
     actor: Actor,
@@ -406,7 +436,8 @@ def export_call_log(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> int:
-    """Write the call log of ``query`` to ``path`` as formula-safe CSV; returns the rows.
+    """Write the call log of ``query`` to ``path`` as formula-safe CSV, or as an Excel
+    workbook when ``path`` ends in ``.xlsx``; returns the rows.
 
     ``progress(done, total)`` is called after each chunk; when ``cancelled()`` turns true the
     export stops, the partial file is removed and :class:`ExportCancelled` is raised.
@@ -421,7 +452,14 @@ def export_call_log(
     def stop() -> bool:
         return cancelled is not None and cancelled()
 
-    written = stream_csv_text(path, HEADER, csv_chunks(uow, actor, query), report, stop)
+    if is_xlsx(path):
+        cost = {len(HEADER) - 1: money_format(_currency(uow))}
+        chunks = cell_chunks(uow, actor, query)
+        written = stream_xlsx(
+            path, HEADER, chunks, title="Call log", money=cost, progress=report, cancelled=stop
+        )
+    else:
+        written = stream_csv_text(path, HEADER, csv_chunks(uow, actor, query), report, stop)
     if written is None:
         raise ExportCancelled("the export was cancelled; nothing was written")
     return written
