@@ -34,8 +34,7 @@ from billing_desktop.reports.layout import (
     table,
     write_atomically,
 )
-from billing_desktop.reports.tables import is_xlsx, write_table
-from billing_desktop.reports.xlsx_export import money_format
+from billing_desktop.reports.tables import is_xlsx, money_format, write_table
 from billing_desktop.services.pricing import RateCard, RateCardLine, tiers_text
 
 CSV_HEADER = (

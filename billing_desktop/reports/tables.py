@@ -12,9 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from billing_desktop.domain.money import minor_digits
+
 CSV_FILTER = "CSV files (*.csv)"
 XLSX_FILTER = "Excel workbooks (*.xlsx)"
 TABLE_FILTERS = f"{CSV_FILTER};;{XLSX_FILTER}"
+
+
+def money_format(currency: str, *, price: bool = False) -> str:
+    """The number format of an amount in ``currency``: ``#,##0.00 "EUR"`` (JPY: no decimals).
+    A ``price`` (a unit price such as 0.0125) shows up to six more decimals when it has them."""
+    digits = "0" * minor_digits(currency) + ("######" if price else "")
+    return ("#,##0." + digits if digits else "#,##0") + f' "{currency}"'
 
 
 def is_xlsx(path: Path) -> bool:

@@ -31,18 +31,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from billing_desktop.domain.money import minor_digits
-
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit, the header row included
 SHEET_TITLE_MAX = 31  # Excel's limit on a sheet name
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-
-
-def money_format(currency: str, *, price: bool = False) -> str:
-    """The number format of an amount in ``currency``: ``#,##0.00 "EUR"`` (JPY: no decimals).
-    A ``price`` (a unit price such as 0.0125) shows up to six more decimals when it has them."""
-    digits = "0" * minor_digits(currency) + ("######" if price else "")
-    return ("#,##0." + digits if digits else "#,##0") + f' "{currency}"'
 
 
 def clean_text(text: str) -> str:
@@ -156,7 +147,7 @@ def stream_xlsx(
 ) -> int | None:
     """Write ``header`` and the rows of ``chunks`` to the workbook ``path`` (replacing it).
 
-    ``money`` maps a column (0-based) to the number format of its amounts (:func:`money_format`).
+    ``money`` maps a column (0-based) to the number format of its amounts (``tables.money_format``).
     ``progress(rows)`` is called after each chunk; when ``cancelled()`` turns true between
     chunks nothing is written and None is returned. Otherwise returns the data rows written."""
     path = Path(path)

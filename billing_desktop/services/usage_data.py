@@ -28,8 +28,7 @@ from billing_desktop.reports.csv_export import (
     safe_cell,
     stream_csv_text,
 )
-from billing_desktop.reports.tables import is_xlsx
-from billing_desktop.reports.xlsx_export import money_format, stream_xlsx
+from billing_desktop.reports.tables import is_xlsx, money_format
 from billing_desktop.services.overview import account_zone
 from billing_desktop.store.ports import CallFilter, CallOrder, CallRecord, CallRow, UnitOfWork
 
@@ -453,6 +452,8 @@ def export_call_log(
         return cancelled is not None and cancelled()
 
     if is_xlsx(path):
+        from billing_desktop.reports.xlsx_export import stream_xlsx  # openpyxl: only now
+
         cost = {len(HEADER) - 1: money_format(_currency(uow))}
         chunks = cell_chunks(uow, actor, query)
         written = stream_xlsx(

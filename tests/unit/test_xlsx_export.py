@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from billing_desktop.reports import xlsx_export
-from billing_desktop.reports.tables import XLSX_FILTER, chosen_path, write_table
-from billing_desktop.reports.xlsx_export import money_format, sheet_title, stream_xlsx
+from billing_desktop.reports.tables import XLSX_FILTER, chosen_path, money_format, write_table
+from billing_desktop.reports.xlsx_export import sheet_title, stream_xlsx
 
 
 def test_text_numbers_money_and_dates_keep_their_types(tmp_path: Path) -> None:

@@ -298,8 +298,8 @@ def export_call_log_remotely(
     (the same rows, order, costs and times as the local export), the file is written here,
     streamed, formula-safe and atomically, with the same progress and cancel."""
     from billing_desktop.reports.csv_export import stream_csv
-    from billing_desktop.reports.tables import is_xlsx
-    from billing_desktop.reports.xlsx_export import money_format, stream_xlsx
+    from billing_desktop.reports.tables import is_xlsx, money_format
+    from billing_desktop.reports.xlsx_export import stream_xlsx
     from billing_desktop.services import usage_data
 
     xlsx = is_xlsx(path)

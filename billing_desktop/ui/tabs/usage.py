@@ -35,8 +35,13 @@ from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import CommitScope
 from billing_desktop.domain.periods import Month
-from billing_desktop.reports.tables import TABLE_FILTERS, XLSX_FILTER, chosen_path, write_table
-from billing_desktop.reports.xlsx_export import money_format
+from billing_desktop.reports.tables import (
+    TABLE_FILTERS,
+    XLSX_FILTER,
+    chosen_path,
+    money_format,
+    write_table,
+)
 from billing_desktop.services.billing import CommitInfo, ProductSummary
 from billing_desktop.services.credits import account_today
 from billing_desktop.services.pricing import pricing_file_name, rate_card
