@@ -63,6 +63,10 @@ COLUMNS = (
     Col("Commit", 24 * mm),
 )
 TAGS = 6  # the column of COLUMNS printed in the accent colour
+# A longer product name is cut off with an ellipsis, so that its code still shows below it (a
+# table cell shows at most layout.MAX_CELL_LINES lines; a name of 3,000 characters would fill
+# them all).
+NAME_LIMIT = 300
 
 NOTES: Sequence[str] = (
     "Free units are per licensed agent per month: the account's allowance is the free units "
@@ -105,8 +109,9 @@ def _row(line: RateCardLine, currency: str) -> list[str]:
     tiers = "\n".join(
         f"above {quantity(t.above)}: {price(t.unit_price, currency)}" for t in line.tiers
     )
+    name = line.name if len(line.name) <= NAME_LIMIT else line.name[: NAME_LIMIT - 1] + "…"
     return [
-        f"{line.name}\n{line.code}",
+        f"{name}\n{line.code}",
         line.unit.value,
         price(Decimal(line.unit_price), currency),
         tiers or "—",
