@@ -575,6 +575,15 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line: its text output cleaned of terminal control sequences, a reader
+    that stops early (``| head``) ending it quietly (billing_desktop/terminal.py)."""
+    from billing_desktop.terminal import clean_output, run_to_pipe
+
+    with clean_output():
+        return run_to_pipe(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test is not None:
