@@ -77,8 +77,9 @@ _MARK = r"\1\2\3\4'"
 INSIDE = re.compile(rf"[;\t|][ \"]*(?={_START})|{_SPACE_STARTS}")
 INSIDE_CHUNK_CHARS = ";\t| "
 # In a chunk of joined lines (cells without commas, quotes or line breaks), the start of a cell
-# that safe_cell changes at its start: group 1 is what comes before the '.
-RUNNABLE_CELL = re.compile(rf"((?:\A|[,\n])(?=[\t\r])|(?:\A|[,\n])[ ]*(?={_START}))")
+# that safe_cell changes at its start: group 1 is what comes before the '. (A CR there is the
+# end of the line, after an empty last cell: no cell of a chunk starts with one.)
+RUNNABLE_CELL = re.compile(rf"((?:\A|[,\n])(?=\t)|(?:\A|[,\n])[ ]*(?={_START}))")
 ENCODING = "utf-8-sig"
 
 
