@@ -286,9 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        help="export data as formula-safe CSV (call-logs)",
-        description="Export data as CSV: UTF-8 with a byte-order mark, formulas neutralised "
-        "(PRODUCT §10).",
+        help="export data as formula-safe CSV or an Excel workbook (call-logs)",
+        description="Export data as CSV (UTF-8 with a byte-order mark, formulas neutralised "
+        "for any separator: PRODUCT §10) or, for a FILE ending in .xlsx, as an Excel workbook "
+        "(text cells always text, amounts numbers).",
     )
     export_commands = export.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     call_logs = export_commands.add_parser(
@@ -306,7 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--to", dest="last", type=_day, required=True, metavar="DATE", help="last day (included)"
     )
     call_logs.add_argument(
-        "--out", type=Path, required=True, metavar="FILE.csv", help="the CSV file to write"
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the file to write: CSV, or an Excel workbook when it ends in .xlsx",
     )
     serve = commands.add_parser(
         "serve",
@@ -753,6 +758,15 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line: its text output cleaned of terminal control sequences, a reader
+    that stops early (``| head``) ending it quietly (billing_desktop/terminal.py)."""
+    from billing_desktop.terminal import clean_output, run_to_pipe
+
+    with clean_output():
+        return run_to_pipe(lambda: _run(argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test is not None:

@@ -28,7 +28,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
@@ -41,7 +41,7 @@ from reportlab.platypus import (
 )
 
 from billing_desktop.domain.money import currency_symbol, format_money, minor_digits
-from billing_desktop.reports.fonts import register
+from billing_desktop.reports.fonts import FALLBACK, covered, register, runs
 from billing_desktop.services.statements import MONTH_NAMES
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -66,6 +66,10 @@ STAMP = colors.HexColor("#a86a00")
 CELL_SIZE = 8.0
 CELL_LEADING = 10.0
 CELL_PAD = 2.5
+# A table cell shows at most this many lines (200 pt: a row fits any page, landscape too), a
+# paragraph at most this many characters (a name in the 13 pt issuer style: about 370 pt).
+MAX_CELL_LINES = 20
+MAX_PARAGRAPH = 1000
 
 
 class RenderCancelled(Exception):
@@ -148,8 +152,16 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def para(text: str, style: str = "body", *, bold: bool = False) -> Paragraph:
-    """A paragraph of literal text: markup characters in ``text`` are escaped."""
-    body = escape(text).replace("\n", "<br/>")
+    """A paragraph of literal text: markup characters in ``text`` are escaped; characters
+    the main font lacks are set in the fallback font (or printed as U+FFFD); text beyond
+    :data:`MAX_PARAGRAPH` characters is cut off with an ellipsis."""
+    if len(text) > MAX_PARAGRAPH:  # so that it cannot be taller than a page
+        text = text[: MAX_PARAGRAPH - 1] + "…"
+    parts = []
+    for font, part in runs(text, bold or styles()[style].fontName == fonts()[1]):
+        escaped = escape(part).replace("\n", "<br/>")
+        parts.append(f'<font name="{FALLBACK}">{escaped}</font>' if font == FALLBACK else escaped)
+    body = "".join(parts)
     if bold:
         body = f"<b>{body}</b>"
     return Paragraph(body, styles()[style])
@@ -182,8 +194,14 @@ def text_width(text: str, bold: bool = False, size: float = CELL_SIZE) -> float:
 def _advance(char: str, bold: bool) -> float:
     advances, default = _advances(bold)
     regular, heavy = fonts()
-    widths = getFont(heavy if bold else regular).face.charWidths
-    advance = float(widths.get(ord(char), default * 1000.0)) / 1000.0
+    font = heavy if bold else regular
+    if not covered(char, bold):  # as it prints: in the fallback font, or as U+FFFD
+        ((font, shown),) = runs(char, bold)
+        char_code = ord(shown)
+    else:
+        char_code = ord(char)
+    widths = getFont(font).face.charWidths
+    advance = float(widths.get(char_code, default * 1000.0)) / 1000.0
     advances[char] = advance
     return advance
 
@@ -285,6 +303,7 @@ def table(
     bold = {r + 1 for r in bold_rows}
     regular, heavy = fonts()
     shrunk: list[tuple[Any, ...]] = []  # figures never wrap: a too-wide one gets smaller type
+    mixed: dict[tuple[int, int], MixedText] = {}  # cells drawn run by run, in two fonts
     for index, row in enumerate(rows):
         if hooks is not None and index % 500 == 0:
             hooks.check()
@@ -302,6 +321,9 @@ def table(
                 texts.append(text)
                 continue
             wrapped, count = _cell(text, c.width - pad, heavy_row)
+            if not covered(wrapped, heavy_row):  # CJK, or a character no font has
+                mixed[(column, index + 1)] = MixedText(wrapped, heavy_row, CELL_SIZE, CELL_LEADING)
+                wrapped = ""
             texts.append(wrapped)
             lines = max(lines, count)
         data.append(texts)
@@ -328,6 +350,8 @@ def table(
         commands.append(("FONT", (0, bold_row), (-1, bold_row), heavy, CELL_SIZE, CELL_LEADING))
     commands.extend(shrunk)
     commands.extend(extra)
+    for (at_column, at_row), flowable in mixed.items():
+        data[at_row][at_column] = flowable  # a flowable where the string would be
     return PagedTable(data, [c.width for c in columns], heights, commands)
 
 
@@ -440,9 +464,70 @@ def _part_commands(
     return found
 
 
+class MixedText(Flowable):  # type: ignore[misc]  # reportlab has no type hints
+    """The lines of a table cell that need more than one font (a CJK name in DejaVu Sans and
+    Droid Sans Fallback), drawn run by run where a plain string cell would be drawn: the
+    first baseline one font size below the top, then one ``leading`` apart."""
+
+    def __init__(
+        self, text: str, bold: bool, size: float, leading: float, *, right: bool = False
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self._lines = [runs(line, bold) for line in text.split("\n")]
+        self._size, self._leading, self._right = size, leading, right
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        self.height = len(self._lines) * self._leading
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(INK)
+        y = self.height - self._size
+        for line in self._lines:
+            widths = [stringWidth(part, font, self._size) for font, part in line]
+            x = self.width - sum(widths) if self._right else 0.0
+            for (font, part), width in zip(line, widths, strict=True):
+                canvas.setFont(font, self._size)
+                canvas.drawString(x, y, part)
+                x += width
+            y -= self._leading
+
+
+def draw_text(
+    canvas: Canvas, x: float, y: float, text: str, *, bold: bool, size: float, right: bool = False
+) -> None:
+    """``text`` on ``canvas`` at ``x``, ``y`` (its right end there when ``right``), in the
+    main font and, for what it lacks, the fallback (the page furniture: account names)."""
+    parts = runs(text, bold)
+    widths = [stringWidth(part, font, size) for font, part in parts]
+    if right:
+        x -= sum(widths)
+    for (font, part), width in zip(parts, widths, strict=True):
+        canvas.setFont(font, size)
+        canvas.drawString(x, y, part)
+        x += width
+
+
 def _cell(text: str, width: float, bold: bool) -> tuple[str, int]:
-    lines = wrap(text, width, bold=bold)
+    lines = clip(wrap(text, width, bold=bold), width, bold=bold)
     return "\n".join(lines), len(lines)
+
+
+def clip(
+    lines: list[str], width: float, *, bold: bool = False, size: float = CELL_SIZE
+) -> list[str]:
+    """At most :data:`MAX_CELL_LINES` of ``lines``, the last one ending in an ellipsis when
+    some were left out: a row is never taller than a page (a 3,000-character product name
+    would otherwise stop the whole document with reportlab's LayoutError)."""
+    if len(lines) <= MAX_CELL_LINES:
+        return lines
+    last = lines[MAX_CELL_LINES - 1]
+    while last and text_width(last + "…", bold, size) > width:
+        last = last[:-1]
+    return [*lines[: MAX_CELL_LINES - 1], last + "…"]
 
 
 def key_values(
@@ -454,7 +539,11 @@ def key_values(
         [label, "\n".join(wrap(value, widths[1] - 2, bold=True, size=9))] for label, value in pairs
     ]
     heights = [max(12.0, 11.0 * value.count("\n") + 12.0) for _, value in rows]
-    result = Table(rows, colWidths=list(widths), rowHeights=heights, hAlign="RIGHT")
+    cells: list[list[Any]] = [
+        [label, value if covered(value, True) else MixedText(value, True, 9, 11, right=True)]
+        for label, value in rows
+    ]
+    result = Table(cells, colWidths=list(widths), rowHeights=heights, hAlign="RIGHT")
     commands: list[tuple[Any, ...]] = [
         ("FONT", (0, 0), (0, -1), regular, 8, 11),
         ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
@@ -537,7 +626,7 @@ def _one_line(text: str) -> str:
 
 
 def _draw_furniture(canvas: Canvas, furniture: Furniture, page: int, total: int) -> None:
-    regular, bold = fonts()
+    regular, _ = fonts()
     page_width, page_height = canvas._pagesize  # A4, or landscape A4 (build's pagesize)
     content_width = page_width - 2 * MARGIN_X
     canvas.saveState()
@@ -550,17 +639,16 @@ def _draw_furniture(canvas: Canvas, furniture: Furniture, page: int, total: int)
     canvas.setFont(regular, 7.5)
     canvas.drawRightString(page_width - MARGIN_X, y, label)
     room = content_width - text_width(label, size=7.5) - 12
-    canvas.drawString(MARGIN_X, y, fit(_one_line(furniture.footer), room, size=7.5))
+    footer = fit(_one_line(furniture.footer), room, size=7.5)
+    draw_text(canvas, MARGIN_X, y, footer, bold=False, size=7.5)
     if page > 1:
         top = page_height - MARGIN_TOP + 6 * mm
-        canvas.setFont(bold, 8)
         canvas.setFillColor(ACCENT)
         title = fit(_one_line(furniture.running_title), content_width * 0.5, bold=True, size=8)
-        canvas.drawString(MARGIN_X, top, title)
-        canvas.setFont(regular, 8)
+        draw_text(canvas, MARGIN_X, top, title, bold=True, size=8)
         canvas.setFillColor(MUTED)
         account = fit(_one_line(furniture.running_account), content_width * 0.45, size=8)
-        canvas.drawRightString(page_width - MARGIN_X, top, account)
+        draw_text(canvas, page_width - MARGIN_X, top, account, bold=False, size=8, right=True)
         canvas.line(MARGIN_X, top - 4, page_width - MARGIN_X, top - 4)
     canvas.restoreState()
 

@@ -17,7 +17,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from billing_desktop.domain.money import currency_symbol
-from billing_desktop.reports.csv_export import write_csv
 from billing_desktop.reports.layout import (
     ACCENT,
     MARGIN_X,
@@ -35,6 +34,7 @@ from billing_desktop.reports.layout import (
     table,
     write_atomically,
 )
+from billing_desktop.reports.tables import is_xlsx, money_format, write_table
 from billing_desktop.services.pricing import RateCard, RateCardLine, tiers_text
 
 CSV_HEADER = (
@@ -63,6 +63,10 @@ COLUMNS = (
     Col("Commit", 24 * mm),
 )
 TAGS = 6  # the column of COLUMNS printed in the accent colour
+# A longer product name is cut off with an ellipsis, so that its code still shows below it (a
+# table cell shows at most layout.MAX_CELL_LINES lines; a name of 3,000 characters would fill
+# them all).
+NAME_LIMIT = 300
 
 NOTES: Sequence[str] = (
     "Free units are per licensed agent per month: the account's allowance is the free units "
@@ -79,31 +83,35 @@ NOTES: Sequence[str] = (
 
 
 def rate_card_csv(card: RateCard, path: Path) -> int:
-    """Write the rate card as formula-safe CSV; returns the number of products written."""
+    """Write the rate card as formula-safe CSV, or as a workbook when ``path`` ends in
+    ``.xlsx`` (prices as numbers in the card's currency); returns the products written."""
+    xlsx = is_xlsx(path)
     rows = [
         (
             line.code,
             line.name,
             line.unit.value,
-            line.unit_price,
+            Decimal(line.unit_price) if xlsx else line.unit_price,
             card.currency,
             tiers_text(line.tiers),
-            line.free_units_per_agent,
+            Decimal(line.free_units_per_agent) if xlsx else line.free_units_per_agent,
             "true" if line.contact_center_services else "false",
             line.metering.value,
             line.commit.value,
         )
         for line in card.lines
     ]
-    return write_csv(path, CSV_HEADER, rows)
+    price_format = {3: money_format(card.currency, price=True)}
+    return write_table(path, CSV_HEADER, rows, title="Usage pricing", money=price_format)
 
 
 def _row(line: RateCardLine, currency: str) -> list[str]:
     tiers = "\n".join(
         f"above {quantity(t.above)}: {price(t.unit_price, currency)}" for t in line.tiers
     )
+    name = line.name if len(line.name) <= NAME_LIMIT else line.name[: NAME_LIMIT - 1] + "…"
     return [
-        f"{line.name}\n{line.code}",
+        f"{name}\n{line.code}",
         line.unit.value,
         price(Decimal(line.unit_price), currency),
         tiers or "—",

@@ -20,12 +20,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput, NotFound
 from billing_desktop.domain.metering import MEASURES
 from billing_desktop.domain.model import AuditEntry, BillingUnit, Metering, Product, Source
-from billing_desktop.domain.money import format_amount, format_money
+from billing_desktop.domain.money import format_amount, format_money, quantum
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.units import (
     UNASSIGNED,
@@ -533,6 +534,9 @@ class UnitReport:
     def _money(self, amount: Decimal) -> str:
         return format_amount(amount, self.currency)
 
+    def _amount(self, amount: Decimal) -> Decimal:
+        return amount.quantize(quantum(self.currency))
+
 
 def unit_report(
     uow: UnitOfWork, actor: Actor, month: Month | None = None, today: date | None = None
@@ -614,11 +618,39 @@ def _quantities(engine: BillingEngine, month: Month) -> list[tuple[Product, Deci
 # -- presenting ----------------------------------------------------------------------------------
 
 
+REPORT_HEADER = ("month", "currency", "billing_unit", "usage", "recurring", "total")
+REPORT_AMOUNTS = (3, 4, 5)  # the columns of REPORT_HEADER that hold amounts
+
+
+def report_rows(report: UnitReport) -> list[list[object]]:
+    """The rows of :func:`report_csv`, typed: amounts as Decimals with the currency's
+    minor-unit digits (for a workbook; CSV writes them as report_csv does)."""
+    money = report._amount
+    month, currency = str(report.month), report.currency
+    rows: list[list[object]] = [
+        [month, currency, row.name, money(row.usage), money(row.recurring), money(row.total)]
+        for row in report.rows
+    ]
+    totals = [money(report.usage), money(report.recurring), money(report.total)]
+    rows.append([month, currency, "Total", *totals])
+    return rows
+
+
+def write_report(report: UnitReport, path: Path) -> int:
+    """Write the report to ``path`` as formula-safe CSV (the bytes of :func:`report_csv`), or
+    as an Excel workbook when ``path`` ends in ``.xlsx``; returns the rows written."""
+    from billing_desktop.reports.tables import money_format, write_table
+
+    amounts = dict.fromkeys(REPORT_AMOUNTS, money_format(report.currency))
+    rows = report_rows(report)
+    return write_table(path, REPORT_HEADER, rows, title="Billing units", money=amounts)
+
+
 def report_csv(report: UnitReport) -> str:
     """The report as CSV: one row per unit (Unassigned included) and a total row."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["month", "currency", "billing_unit", "usage", "recurring", "total"])
+    writer.writerow(REPORT_HEADER)
     money = report._money
     for row in report.rows:
         writer.writerow(

@@ -17,7 +17,7 @@ from decimal import Decimal
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.domain.model import Account, LedgerEntry, LedgerKind, Metering
-from billing_desktop.domain.money import format_amount
+from billing_desktop.domain.money import format_amount, quantum
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import CommitInfo, UsageSummary, usage_summary
 from billing_desktop.services.credits import (
@@ -93,6 +93,21 @@ class Transaction:
     balance_after: Decimal  # the ledger's running total after this row
     who: str  # the user (or process) that wrote it, "" when unknown
     pool: str
+
+    def as_row(self, currency: str) -> list[object]:
+        """The export's cells, typed: the day as a date, amounts as Decimals with the
+        currency's minor-unit digits (written to CSV as ``as_csv`` writes them)."""
+        return [
+            self.occurred_on,
+            self.kind_label,
+            self.product,
+            self.reference,
+            self.description,
+            self.amount.quantize(quantum(currency)),
+            self.balance_after.quantize(quantum(currency)),
+            currency,
+            self.who,
+        ]
 
     def as_csv(self, currency: str) -> list[str]:
         return [

@@ -205,3 +205,24 @@ def test_the_call_log_export_is_the_same_file_remotely(pair: Pair, tmp_path: Pat
             usage_data.export_call_log, actor, query, tmp_path / "stop.csv", None, lambda: True
         )
     assert not (tmp_path / "stop.csv").exists()
+
+
+def test_the_call_log_workbook_holds_the_same_cells_remotely(pair: Pair, tmp_path: Path) -> None:
+    import openpyxl
+
+    actor = pair.local.read(overview.workspace, pair.admin).actor
+    query = CallQuery(first=date(2026, 10, 25), last=date(2026, 11, 3), sort="cost")
+    local, remote = tmp_path / "local.xlsx", tmp_path / "remote.xlsx"
+    rows = pair.local.read(usage_data.export_call_log, actor, query, local)
+    assert pair.remote.read(usage_data.export_call_log, actor, query, remote) == rows
+
+    def cells(path: Path) -> list[tuple[object, ...]]:
+        book = openpyxl.load_workbook(path, read_only=True)
+        found = [
+            tuple((c.value, c.data_type, c.number_format) for c in row)
+            for row in book["Call log"].iter_rows()
+        ]
+        book.close()
+        return found
+
+    assert cells(remote) == cells(local) and len(cells(local)) == rows + 1

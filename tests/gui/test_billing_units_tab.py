@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
@@ -531,6 +532,11 @@ def test_the_report_shows_rows_adding_up_a_chart_and_exports(
         lines = list(csv.reader(handle))
     assert lines[0] == ["month", "currency", "billing_unit", "usage", "recurring", "total"]
     assert lines[-1] == ["2026-10", "USD", "Total", "2.21", "198.48", "200.69"]
+    report.export_csv(tmp_path / "units.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "units.xlsx")["Billing units"]
+    total = [c.value for c in sheet[sheet.max_row]]
+    assert total == ["2026-10", "USD", "Total", 2.21, 198.48, 200.69]
+    assert sheet.cell(sheet.max_row, 6).number_format == '#,##0.00 "USD"'
 
     report.save_chart(tmp_path / "chart.png")
     image = QImage(str(tmp_path / "chart.png"))

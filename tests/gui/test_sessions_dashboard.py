@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 from PySide6.QtCore import QDate, QPointF, Qt
 from PySide6.QtGui import QImage
@@ -492,6 +493,13 @@ def test_the_table_exports_as_csv(
     ]
     assert rows[1][0] == f"{page.statistics.first.isoformat()} 00:00"  # type: ignore[union-attr]
     assert f"Saved {len(table):,} rows" in page.caption.text()
+    workbook = tmp_path / "sessions.xlsx"
+    assert page.export_csv(workbook)
+    sheet = openpyxl.load_workbook(workbook)["Sessions"]
+    assert [c.value for c in sheet[1]] == header
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
+        [row[0], *(int(c) for c in row[1:])] for row in rows[1:]
+    ]  # counts as numbers
 
 
 # Empty states and the date axis --------------------------------------------------------------

@@ -7,6 +7,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from billing_desktop.domain.access import Area
@@ -90,3 +91,29 @@ def test_the_export_streams_every_row_with_progress(
     with out.open(encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.reader(handle))) == CALLS + 1
     assert f"Exported {CALLS:,} calls" in page.caption.text()
+
+
+def test_the_export_writes_a_workbook_when_that_file_type_is_chosen(
+    qtbot: Any, populated_store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    from billing_desktop.reports.tables import TABLE_FILTERS, XLSX_FILTER
+    from billing_desktop.ui.tabs import call_log
+
+    window, page = open_tab(qtbot, populated_store)
+    asked: list[str] = []
+
+    def save_dialog(parent: object, title: str, name: str, filters: str) -> tuple[str, str]:
+        asked.append(filters)
+        return str(tmp_path / "calls"), XLSX_FILTER  # no suffix typed, Excel picked
+
+    monkeypatch.setattr(call_log.QFileDialog, "getSaveFileName", save_dialog)
+    page.export_button.click()
+    out = tmp_path / "calls.xlsx"
+    qtbot.waitUntil(lambda: page.last_export == out, timeout=30_000)
+    wait_idle(qtbot, window)
+    assert asked == [TABLE_FILTERS]
+    book = openpyxl.load_workbook(out, read_only=True)
+    assert len(list(book["Call log"].iter_rows())) == CALLS + 1
+    book.close()

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -18,6 +19,7 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_amount, format_money
 from billing_desktop.domain.periods import Month
+from billing_desktop.reports.tables import TABLE_FILTERS, XLSX_FILTER
 from billing_desktop.services import credits
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
@@ -625,6 +627,15 @@ def test_usage_pricing_is_saved_as_pdf_and_csv(
         ("SMS", "0.01", "USD"),
         ("VOICE", "0.02", "USD"),
     ]
+    tab.pricing_xlsx_action.trigger()
+    wait_idle(qtbot, window_of(tab))
+    sheet = openpyxl.load_workbook(tmp_path / "pricing.xlsx")["Usage pricing"]
+    assert [(r[0].value, r[3].value, r[4].value) for r in sheet.iter_rows(min_row=2)] == [
+        ("SESSIONS", 0.05, "USD"),
+        ("SMS", 0.01, "USD"),
+        ("VOICE", 0.02, "USD"),
+    ]
+    assert sheet["D2"].number_format == '#,##0.00###### "USD"'
 
 
 def test_the_months_transactions_export_to_csv(
@@ -670,6 +681,21 @@ def test_the_months_transactions_export_to_csv(
     assert format_money(D("12"), "USD") in tab.transactions_model.data(
         tab.transactions_model.index(0, 5)
     )
+
+    def choose_excel(title: str, default_name: str, filters: str) -> Path:
+        assert filters == TABLE_FILTERS
+        tab.chosen_filter = XLSX_FILTER  # the file type picked in the dialog
+        return tmp_path / "tx"
+
+    monkeypatch.setattr(tab, "choose_save_path", choose_excel)
+    tab.export_button.click()
+    wait_idle(qtbot, window_of(tab))
+    sheet = openpyxl.load_workbook(tmp_path / "tx.xlsx")["Transactions"]
+    row = [c.value for c in sheet[2]]
+    assert row[0].date() == today and row[1:5] == ["Credit purchase", None, "CR-000001",
+                                                   "Credit purchase"]  # fmt: skip
+    assert row[5:] == [12, 12, "USD", "Ada Admin"]
+    assert sheet["F2"].number_format == '#,##0.00 "USD"'
 
 
 def test_the_cards_follow_an_account_level_commit(qtbot: Any, acme: SqlStore, today: date) -> None:

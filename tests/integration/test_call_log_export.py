@@ -54,6 +54,11 @@ def calls_around(moment: datetime) -> list[m.Call]:
                "Sales, East", "+1 555 0100", None, odd, 0),
         m.Call("call-line", m.CallType.LIVE, m.TriggeredBy.CANDIDATE, "SMS\r\nx", "\tcand",
                "Night Shift", None, None, odd, 3601),
+        # Cells that run inside when the file is opened with another separator (issue 15 §5).
+        m.Call("call;=1+1", m.CallType.LIVE, m.TriggeredBy.CANDIDATE, "Email|@SUM(1)",
+               "cand =2", "a;=1+1", None, None, odd, 5),
+        m.Call("call|-x", m.CallType.LIVE, m.TriggeredBy.CANDIDATE, "Email", "cand\t+x",
+               "Night Shift", None, None, odd, 7),
     ]  # fmt: skip
     return calls
 
@@ -101,10 +106,11 @@ def test_the_export_is_what_csv_writer_would_write(
         with store() as uow:
             actor = overview.workspace(uow, "ada").actor
             written = usage_data.export_call_log(uow, actor, query, out)
-        assert written == 153
+        assert written == 155
         assert out.read_bytes() == reference(store, query)
     text = out.read_text(encoding="utf-8-sig")
     assert "'=cmd|' /C calc'!A0" in text and '"Sales, East"' in text
+    assert "call;'=1+1,live,candidate,Email|'@SUM(1),cand '=2,a;'=1+1" in text
     offsets = {
         datetime.fromisoformat(row[7]).utcoffset()
         for row in csv.reader(io.StringIO(text, newline=""))

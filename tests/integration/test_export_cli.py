@@ -69,3 +69,25 @@ def test_a_missing_folder_is_refused(filled: SqlStore, store_path: Path, tmp_pat
     argv = ["--store", str(store_path), "export", "call-logs", "--from", "2026-11-01"]
     assert main([*argv, "--to", "2026-11-02", "--out", str(out)]) == 2
     assert not out.parent.exists()
+
+
+def test_an_xlsx_file_gets_a_workbook(
+    filled: SqlStore, store_path: Path, tmp_path: Path, capsys: Any
+) -> None:
+    import openpyxl
+
+    first = this_month_start_utc().astimezone(ZoneInfo(TIMEZONE)).date()
+    out = tmp_path / "calls.xlsx"
+    argv = ["--store", str(store_path), "export", "call-logs", "--out", str(out)]
+    assert main([*argv, "--from", str(first), "--to", str(first + timedelta(days=40))]) == 0
+    assert f"Wrote {CALLS:,} calls to {out}" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out, read_only=True)
+    rows = list(book["Call log"].iter_rows())
+    assert len(rows) == CALLS + 1
+    header, newest = [c.value for c in rows[0]], rows[1]
+    assert header[0] == "Call ID" and newest[0].value == f"call-{CALLS - 1:05}"
+    assert newest[8].data_type == "n" and isinstance(newest[8].value, int)  # minutes
+    assert newest[9].data_type == "n" and newest[9].number_format == '#,##0.00 "USD"'
+    book.close()
+    with out.open("rb") as handle:
+        assert handle.read(2) == b"PK"  # a zip, not CSV text

@@ -317,24 +317,37 @@ def export_call_log_remotely(
     (the same rows, order, costs and times as the local export), the file is written here,
     streamed, formula-safe and atomically, with the same progress and cancel."""
     from billing_desktop.reports.csv_export import stream_csv
+    from billing_desktop.reports.tables import is_xlsx, money_format
+    from billing_desktop.reports.xlsx_export import stream_xlsx
     from billing_desktop.services import usage_data
 
+    xlsx = is_xlsx(path)
     total = store.read(usage_data.call_log_count, actor, query)
+    row = usage_data.cells_row if xlsx else usage_data.csv_row
 
     def chunks() -> Any:
         for offset in range(0, total, REMOTE_EXPORT_PAGE):
             lines = store.read(
                 usage_data.call_log_page, actor, query, offset, REMOTE_EXPORT_PAGE, total
             )
-            yield [usage_data.csv_row(line) for line in lines]
+            yield [row(line) for line in lines]
 
     def report(done: int) -> None:
         if progress is not None:
             progress(done, total)
 
-    written = stream_csv(
-        path, usage_data.HEADER, chunks(), report, lambda: bool(cancelled and cancelled())
-    )
+    def stop() -> bool:
+        return bool(cancelled and cancelled())
+
+    if xlsx:
+        start = store.read(usage_data.call_log_start, actor, query, 0)
+        cost = {len(usage_data.HEADER) - 1: money_format(start.currency or "USD")}
+        written = stream_xlsx(
+            path, usage_data.HEADER, chunks(), title="Call log", money=cost,
+            progress=report, cancelled=stop,
+        )  # fmt: skip
+    else:
+        written = stream_csv(path, usage_data.HEADER, chunks(), report, stop)
     if written is None:
         raise usage_data.ExportCancelled("the export was cancelled; nothing was written")
     return int(written)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.money import format_money
+from billing_desktop.reports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import usage_data
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
 from billing_desktop.store.ports import Store
@@ -220,10 +221,11 @@ class CallLogSection(TableTab):
         self.apply_button.setObjectName("callsApply")
         self.apply_button.setToolTip("Show the calls of this range with these filters")
         self.apply_button.clicked.connect(self.apply_filters)
-        self.export_button = QPushButton("Export CSV…", self)
+        self.export_button = QPushButton("Export…", self)
         self.export_button.setObjectName("callsExport")
         self.export_button.setToolTip(
-            "Write the calls shown (every row, in this order) to a CSV file"
+            "Write the calls shown (every row, in this order) to a CSV file or an Excel "
+            "workbook (.xlsx)"
         )
         self.export_button.clicked.connect(self._choose_export_file)
         self.progress = QProgressBar(self)
@@ -392,9 +394,9 @@ class CallLogSection(TableTab):
             self._start.span[0] if self._start and self._start.span else None
         )
         name = f"call-logs-{first or 'all'}.csv"
-        path, _ = QFileDialog.getSaveFileName(self, "Export call log", name, "CSV files (*.csv)")
+        path, selected = QFileDialog.getSaveFileName(self, "Export call log", name, TABLE_FILTERS)
         if path:
-            self.export_to(Path(path))
+            self.export_to(chosen_path(path, selected))
 
     @property
     def exporting(self) -> bool:

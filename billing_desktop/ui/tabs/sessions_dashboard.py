@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import add_months
-from billing_desktop.reports.csv_export import write_csv
+from billing_desktop.reports.tables import TABLE_FILTERS, chosen_path, write_table
 from billing_desktop.services import sessions
 from billing_desktop.services.sessions import (
     AGENTS_NOTE,
@@ -277,9 +277,11 @@ class SessionsSection(Page):
         self.png_button.setObjectName("sessionsExportPng")
         self.png_button.setToolTip("Save the chart as a PNG image")
         self.png_button.clicked.connect(self.choose_png)
-        self.csv_button = QPushButton("Export &CSV…", self)
+        self.csv_button = QPushButton("&Export…", self)
         self.csv_button.setObjectName("sessionsExportCsv")
-        self.csv_button.setToolTip("Save the table as a CSV file for a spreadsheet")
+        self.csv_button.setToolTip(
+            "Save the table for a spreadsheet: a CSV file or an Excel workbook (.xlsx)"
+        )
         self.csv_button.clicked.connect(self.choose_csv)
         info = QHBoxLayout()
         info.addWidget(self.caption, 1)
@@ -758,11 +760,11 @@ class SessionsSection(Page):
             self.export_png(Path(chosen))
 
     def choose_csv(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export the table as CSV", self._default_name("csv"), "CSV files (*.csv)"
+        chosen, selected = QFileDialog.getSaveFileName(
+            self, "Export the table", self._default_name("csv"), TABLE_FILTERS
         )
         if chosen:
-            self.export_csv(Path(chosen))
+            self.export_csv(chosen_path(chosen, selected))
 
     def csv_rows(self) -> list[list[object]]:
         """The table as CSV rows: the start as shown, the counts as plain whole numbers."""
@@ -777,11 +779,13 @@ class SessionsSection(Page):
         return rows
 
     def export_csv(self, path: Path) -> bool:
-        """Write the table to ``path`` (UTF-8 with a byte-order mark, formula-safe cells)."""
+        """Write the table to ``path``: CSV (UTF-8 with a byte-order mark, formula-safe cells),
+        or an Excel workbook when ``path`` ends in ``.xlsx``."""
         if self.statistics is None:
             return False
         try:
-            count = write_csv(path, [c.title for c in self.model.columns], self.csv_rows())
+            header = [c.title for c in self.model.columns]
+            count = write_table(path, header, self.csv_rows(), title="Sessions")
         except OSError as exc:
             self._status(f"Could not save {path.name}: {exc.strerror or exc}")
             return False

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.units import UnitCost
+from billing_desktop.reports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import overview
-from billing_desktop.services.units import UnitReport, report_csv, unit_report
+from billing_desktop.services.units import UnitReport, unit_report, write_report
 from billing_desktop.ui.charts.bars import HorizontalBarChart, Series
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.table import ColumnTableModel, money_column, text_column
@@ -69,9 +70,11 @@ class UnitReportPanel(QWidget):
         self.month_combo.setToolTip("The billing month (in the account's time zone)")
         month_caption = QLabel("&Month:", self)
         month_caption.setBuddy(self.month_combo)
-        self.csv_button = QPushButton("Export &CSV…", self)
+        self.csv_button = QPushButton("&Export…", self)
         self.csv_button.setObjectName("exportCsvButton")
-        self.csv_button.setToolTip("Save the report as a CSV file for a spreadsheet")
+        self.csv_button.setToolTip(
+            "Save the report for a spreadsheet: a CSV file or an Excel workbook (.xlsx)"
+        )
         self.png_button = QPushButton("Save chart as &PNG…", self)
         self.png_button.setObjectName("saveChartButton")
         self.png_button.setToolTip("Save the bar chart as a PNG image")
@@ -224,11 +227,11 @@ class UnitReportPanel(QWidget):
         return str(self.last_folder / f"billing-units-{self.month}.{suffix}")
 
     def choose_csv(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export the report as CSV", self._default_name("csv"), "CSV files (*.csv)"
+        chosen, selected = QFileDialog.getSaveFileName(
+            self, "Export the report", self._default_name("csv"), TABLE_FILTERS
         )
         if chosen:
-            self.export_csv(Path(chosen))
+            self.export_csv(chosen_path(chosen, selected))
 
     def choose_png(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
@@ -238,11 +241,12 @@ class UnitReportPanel(QWidget):
             self.save_chart(Path(chosen))
 
     def export_csv(self, path: Path) -> None:
-        """Write the report shown to ``path`` (UTF-8 with a byte-order mark, for spreadsheets)."""
+        """Write the report shown to ``path``: CSV (UTF-8 with a byte-order mark), or an Excel
+        workbook when ``path`` ends in ``.xlsx``."""
         if self.report is None:
             return
         try:
-            path.write_text(report_csv(self.report), encoding="utf-8-sig", newline="")
+            write_report(self.report, path)
         except OSError as exc:
             self.caption.setText(f"Could not save {path.name}: {exc.strerror or exc}")
             return

@@ -35,7 +35,13 @@ from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import CommitScope
 from billing_desktop.domain.periods import Month
-from billing_desktop.reports.csv_export import write_csv
+from billing_desktop.reports.tables import (
+    TABLE_FILTERS,
+    XLSX_FILTER,
+    chosen_path,
+    money_format,
+    write_table,
+)
 from billing_desktop.services.billing import CommitInfo, ProductSummary
 from billing_desktop.services.credits import account_today
 from billing_desktop.services.pricing import pricing_file_name, rate_card
@@ -123,8 +129,10 @@ def write_pricing(store: Store, actor: Actor, path: Path, kind: str) -> str:
 
 
 def write_transactions(path: Path, rows: Sequence[Transaction], currency: str) -> str:
-    """Worker thread: the month's transactions as formula-safe CSV."""
-    count = write_csv(path, TRANSACTION_CSV_HEADER, [t.as_csv(currency) for t in rows])
+    """Worker thread: the month's transactions as formula-safe CSV, or a workbook (.xlsx)."""
+    amounts = {5: money_format(currency), 6: money_format(currency)}
+    cells = [t.as_row(currency) for t in rows]
+    count = write_table(path, TRANSACTION_CSV_HEADER, cells, title="Transactions", money=amounts)
     return f"{count} transaction{'' if count == 1 else 's'} saved to {path}."
 
 
@@ -146,6 +154,7 @@ class UsageTab(TableTab):
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         self._page = None
+        self.chosen_filter = ""  # the file type picked in the last save dialog
         super().__init__(context, parent)
         self.can_edit = context.actor.rights.can_edit(Area.USAGE)
         self.dialog: ManageCreditsDialog | None = None
@@ -220,15 +229,18 @@ class UsageTab(TableTab):
         self.pricing_button.setObjectName("pricingButton")
         self.pricing_button.setToolTip(
             "The rate card: every product's unit price, free units per agent and tags, as a "
-            "PDF or a CSV file"
+            "PDF, a CSV file or an Excel workbook"
         )
         menu = QMenu(self.pricing_button)
         self.pricing_pdf_action = QAction("As &PDF…", menu)
         self.pricing_csv_action = QAction("As &CSV…", menu)
+        self.pricing_xlsx_action = QAction("As E&xcel workbook (.xlsx)…", menu)
         menu.addAction(self.pricing_pdf_action)
         menu.addAction(self.pricing_csv_action)
+        menu.addAction(self.pricing_xlsx_action)
         self.pricing_pdf_action.triggered.connect(lambda: self.download_pricing("pdf"))
         self.pricing_csv_action.triggered.connect(lambda: self.download_pricing("csv"))
+        self.pricing_xlsx_action.triggered.connect(lambda: self.download_pricing("xlsx"))
         self.pricing_button.setMenu(menu)
         actions = QVBoxLayout()
         actions.setSpacing(8)
@@ -296,9 +308,11 @@ class UsageTab(TableTab):
         self.transactions_label.setSizePolicy(
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         )
-        self.export_button = QPushButton("Export CSV…", page)
+        self.export_button = QPushButton("Export…", page)
         self.export_button.setObjectName("exportTransactionsButton")
-        self.export_button.setToolTip("Save the month's transactions as a CSV file")
+        self.export_button.setToolTip(
+            "Save the month's transactions as a CSV file or an Excel workbook (.xlsx)"
+        )
         self.export_button.clicked.connect(self.export_transactions)
         row = QHBoxLayout()
         row.addWidget(self.transactions_label, 1)
@@ -763,27 +777,32 @@ class UsageTab(TableTab):
 
     def choose_save_path(self, title: str, default_name: str, filters: str) -> Path | None:
         """Ask where to save (a file dialog); None when cancelled."""
-        chosen, _ = QFileDialog.getSaveFileName(
+        chosen, self.chosen_filter = QFileDialog.getSaveFileName(
             self, title, str(self._export_folder() / default_name), filters
         )
         return Path(chosen) if chosen else None
 
     def _ask_path(self, title: str, default_name: str, filters: str, suffix: str) -> Path | None:
+        """A file to save to; ``suffix`` "table" is CSV or a workbook, as the name or the file
+        type chosen says."""
+        self.chosen_filter = ""
         path = self.choose_save_path(title, default_name, filters)
         if path is None:
             return None
-        if path.suffix.lower() != f".{suffix}":
+        if suffix == "table":
+            path = chosen_path(str(path), self.chosen_filter)
+        elif path.suffix.lower() != f".{suffix}":
             path = path.with_name(path.name + f".{suffix}")
         self._settings().setValue(EXPORT_FOLDER_KEY, str(path.parent))
         return path
 
     def download_pricing(self, kind: str) -> None:
-        """Ask for a file and write the rate card to it as ``kind`` ("pdf" or "csv")."""
+        """Ask for a file and write the rate card to it as ``kind`` ("pdf", "csv" or "xlsx")."""
         account = self.context.account
         name = account.name if account else "account"
         today = account_today(account) if account else date.today()
         default = pricing_file_name(name, today, kind)
-        filters = "PDF files (*.pdf)" if kind == "pdf" else "CSV files (*.csv)"
+        filters = {"pdf": "PDF files (*.pdf)", "xlsx": XLSX_FILTER}.get(kind, "CSV files (*.csv)")
         path = self._ask_path("Download usage pricing", default, filters, kind)
         if path is not None:
             self.save_pricing(path, kind)
@@ -807,7 +826,7 @@ class UsageTab(TableTab):
         if page is None or not page.transactions:
             return
         default = f"transactions-{page.month}.csv"
-        path = self._ask_path("Export transactions", default, "CSV files (*.csv)", "csv")
+        path = self._ask_path("Export transactions", default, TABLE_FILTERS, "table")
         if path is not None:
             self.save_transactions(path)
 
