@@ -17,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from billing_desktop.domain.money import currency_symbol
+from billing_desktop.exports.tables import is_xlsx, money_format, write_table
 from billing_desktop.reports.layout import (
     ACCENT,
     MARGIN_X,
@@ -34,7 +35,6 @@ from billing_desktop.reports.layout import (
     table,
     write_atomically,
 )
-from billing_desktop.reports.tables import is_xlsx, money_format, write_table
 from billing_desktop.services.pricing import RateCard, RateCardLine, tiers_text
 
 CSV_HEADER = (

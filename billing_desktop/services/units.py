@@ -48,7 +48,7 @@ from billing_desktop.domain.units import (
     team_members,
     unit_order,
 )
-from billing_desktop.reports.csv_export import safe_cell
+from billing_desktop.exports.csv_export import safe_cell
 from billing_desktop.services.billing import BillingEngine
 from billing_desktop.store.ports import UnitOfWork
 
@@ -639,7 +639,7 @@ def report_rows(report: UnitReport) -> list[list[object]]:
 def write_report(report: UnitReport, path: Path) -> int:
     """Write the report to ``path`` as formula-safe CSV (the bytes of :func:`report_csv`), or
     as an Excel workbook when ``path`` ends in ``.xlsx``; returns the rows written."""
-    from billing_desktop.reports.tables import money_format, write_table
+    from billing_desktop.exports.tables import money_format, write_table
 
     amounts = dict.fromkeys(REPORT_AMOUNTS, money_format(report.currency))
     rows = report_rows(report)

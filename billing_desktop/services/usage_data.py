@@ -21,14 +21,14 @@ from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.model import Metering, Source
 from billing_desktop.domain.money import round_money
-from billing_desktop.reports.csv_export import (
+from billing_desktop.exports.csv_export import (
     RISKY_FIRST,
     csv_text,
     inside_may_run,
     safe_cell,
     stream_csv_text,
 )
-from billing_desktop.reports.tables import is_xlsx, money_format
+from billing_desktop.exports.tables import is_xlsx, money_format
 from billing_desktop.services.overview import account_zone
 from billing_desktop.store.ports import CallFilter, CallOrder, CallRecord, CallRow, UnitOfWork
 
@@ -452,7 +452,7 @@ def export_call_log(
         return cancelled is not None and cancelled()
 
     if is_xlsx(path):
-        from billing_desktop.reports.xlsx_export import stream_xlsx  # openpyxl: only now
+        from billing_desktop.exports.xlsx_export import stream_xlsx  # openpyxl: only now
 
         cost = {len(HEADER) - 1: money_format(_currency(uow))}
         chunks = cell_chunks(uow, actor, query)

@@ -98,7 +98,7 @@ def test_the_export_writes_a_workbook_when_that_file_type_is_chosen(
 ) -> None:
     import openpyxl
 
-    from billing_desktop.reports.tables import TABLE_FILTERS, XLSX_FILTER
+    from billing_desktop.exports.tables import TABLE_FILTERS, XLSX_FILTER
     from billing_desktop.ui.tabs import call_log
 
     window, page = open_tab(qtbot, populated_store)

@@ -19,7 +19,7 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_amount, format_money
 from billing_desktop.domain.periods import Month
-from billing_desktop.reports.tables import TABLE_FILTERS, XLSX_FILTER
+from billing_desktop.exports.tables import TABLE_FILTERS, XLSX_FILTER
 from billing_desktop.services import credits
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from billing_desktop.domain import model as m
-from billing_desktop.reports.csv_export import safe_cell
+from billing_desktop.exports.csv_export import safe_cell
 from billing_desktop.services import overview, usage_data
 from billing_desktop.services.recording import add_records
 from billing_desktop.services.usage_data import CallQuery

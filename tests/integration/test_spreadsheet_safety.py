@@ -18,9 +18,9 @@ import pytest
 
 from billing_desktop.domain import model as m
 from billing_desktop.domain.periods import Month
-from billing_desktop.reports.csv_export import safe_cell, stream_csv
+from billing_desktop.exports.csv_export import safe_cell, stream_csv
+from billing_desktop.exports.xlsx_export import stream_xlsx
 from billing_desktop.reports.rate_card import rate_card_csv
-from billing_desktop.reports.xlsx_export import stream_xlsx
 from billing_desktop.services import credits, pricing, units, usage_data, usage_page
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.recording import add_records

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billing_desktop.reports.csv_export import (
+from billing_desktop.exports.csv_export import (
     csv_text,
     needs_care,
     plain_lines,

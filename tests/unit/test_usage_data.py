@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from billing_desktop.domain.errors import BillingError
-from billing_desktop.reports.csv_export import safe_cell, stream_csv
+from billing_desktop.exports.csv_export import safe_cell, stream_csv
 from billing_desktop.services.usage_data import CallQuery, call_cost, started_minutes
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")

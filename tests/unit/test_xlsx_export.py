@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from billing_desktop.reports import xlsx_export
-from billing_desktop.reports.tables import XLSX_FILTER, chosen_path, money_format, write_table
-from billing_desktop.reports.xlsx_export import sheet_title, stream_xlsx
+from billing_desktop.exports import xlsx_export
+from billing_desktop.exports.tables import XLSX_FILTER, chosen_path, money_format, write_table
+from billing_desktop.exports.xlsx_export import sheet_title, stream_xlsx
 
 
 def test_text_numbers_money_and_dates_keep_their_types(tmp_path: Path) -> None:

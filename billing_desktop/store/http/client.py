@@ -316,9 +316,9 @@ def export_call_log_remotely(
     """``usage_data.export_call_log`` on a remote store: the server pages the call log out
     (the same rows, order, costs and times as the local export), the file is written here,
     streamed, formula-safe and atomically, with the same progress and cancel."""
-    from billing_desktop.reports.csv_export import stream_csv
-    from billing_desktop.reports.tables import is_xlsx, money_format
-    from billing_desktop.reports.xlsx_export import stream_xlsx
+    from billing_desktop.exports.csv_export import stream_csv
+    from billing_desktop.exports.tables import is_xlsx, money_format
+    from billing_desktop.exports.xlsx_export import stream_xlsx
     from billing_desktop.services import usage_data
 
     xlsx = is_xlsx(path)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.money import format_money
-from billing_desktop.reports.tables import TABLE_FILTERS, chosen_path
+from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import usage_data
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
 from billing_desktop.store.ports import Store

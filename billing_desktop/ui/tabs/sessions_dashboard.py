@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import add_months
-from billing_desktop.reports.tables import TABLE_FILTERS, chosen_path, write_table
+from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path, write_table
 from billing_desktop.services import sessions
 from billing_desktop.services.sessions import (
     AGENTS_NOTE,

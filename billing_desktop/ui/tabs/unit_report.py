@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.units import UnitCost
-from billing_desktop.reports.tables import TABLE_FILTERS, chosen_path
+from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import overview
 from billing_desktop.services.units import UnitReport, unit_report, write_report
 from billing_desktop.ui.charts.bars import HorizontalBarChart, Series

@@ -35,7 +35,7 @@ from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import CommitScope
 from billing_desktop.domain.periods import Month
-from billing_desktop.reports.tables import (
+from billing_desktop.exports.tables import (
     TABLE_FILTERS,
     XLSX_FILTER,
     chosen_path,

@@ -3,8 +3,8 @@
 Every export offered as CSV is offered as a workbook too (issue 15 §5): the GUI's save dialogs
 list both file types, and ``export call-logs --out FILE.xlsx`` writes a workbook. The rows are
 the same typed values either way: the CSV writer makes them formula-safe text
-(:func:`~billing_desktop.reports.csv_export.safe_cell`), the workbook keeps text as text and
-numbers as numbers (:mod:`~billing_desktop.reports.xlsx_export`).
+(:func:`~billing_desktop.exports.csv_export.safe_cell`), the workbook keeps text as text and
+numbers as numbers (:mod:`~billing_desktop.exports.xlsx_export`).
 """
 
 from __future__ import annotations
@@ -52,9 +52,9 @@ def write_table(
     (any other suffix); returns the data rows written. ``money`` maps a column to the number
     format of its amounts in a workbook (CSV writes the amounts as plain numbers)."""
     if is_xlsx(path):
-        from billing_desktop.reports.xlsx_export import write_xlsx
+        from billing_desktop.exports.xlsx_export import write_xlsx
 
         return write_xlsx(path, header, rows, title=title, money=money)
-    from billing_desktop.reports.csv_export import write_csv
+    from billing_desktop.exports.csv_export import write_csv
 
     return write_csv(path, header, rows)
