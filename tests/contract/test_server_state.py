@@ -61,8 +61,7 @@ def test_failed_sign_ins_are_counted_per_address_in_a_window(sql: SqlStore) -> N
     start = datetime.now(UTC)
 
     def fail(address: str, at: datetime) -> int | None:
-        with sql() as uow:
-            state.begin_write(uow.connection)
+        with sql(write=True) as uow:
             wait = state.failed_sign_in(uow.connection, address, at, 10, WINDOW)
             uow.commit()
         return wait
