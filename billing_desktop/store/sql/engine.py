@@ -169,6 +169,7 @@ def _sqlite_hooks(engine: Engine, file: _SqliteFile) -> None:
         IMMEDIATE`` takes the write lock before anything is read, so a second writer queues
         on the busy timeout instead. Reads stay deferred: in WAL mode they never wait.
         """
+        conn.info.pop(_LAST_FAILURE, None)  # a failure of an earlier transaction is over
         if conn.get_execution_options().get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
