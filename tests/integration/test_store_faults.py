@@ -105,8 +105,9 @@ def shared_folder() -> Iterator[Path]:
 
 @pytest.fixture
 def workspace(shared_folder: Path) -> Path:
-    """A small workspace in ``shared_folder/store/billing.db``, closed (no -wal or -shm)."""
-    folder = shared_folder / "store"
+    """A small workspace in ``shared_folder/…/billing.db``, closed (no -wal or -shm). The
+    folder's name has what a file URI must escape."""
+    folder = shared_folder / "store #1 (shared)"
     folder.mkdir()
     path = folder / "billing.db"
     store = SqlStore(f"sqlite:///{path}")

@@ -12,7 +12,6 @@ import sqlite3
 import weakref
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
 from alembic import command
@@ -85,14 +84,14 @@ class _SqliteFile:
         if os.access(self.path, os.W_OK) and folder_writable:
             return
         self.read_only = True
-        absolute = quote(str(self.path.resolve()))
+        absolute = self.path.resolve().as_uri()  # file:///…, escaped (also on Windows)
         if folder_writable or Path(f"{self.path}-wal").exists():
             # SQLite makes or shares the -shm index next to the file and reads the WAL.
-            self.uri = f"file:{absolute}?mode=ro"
+            self.uri = f"{absolute}?mode=ro"
         else:
             # No -shm/-wal can be made in the folder, and none is there: nobody is writing the
             # file (a writer needs its -wal in this folder), so it is read as it stands.
-            self.uri = f"file:{absolute}?mode=ro&immutable=1"
+            self.uri = f"{absolute}?mode=ro&immutable=1"
 
     def read_only_part(self) -> Path | None:
         """The file or folder that keeps the store from being written, if one does."""
@@ -170,6 +169,7 @@ def _sqlite_hooks(engine: Engine, file: _SqliteFile) -> None:
         IMMEDIATE`` takes the write lock before anything is read, so a second writer queues
         on the busy timeout instead. Reads stay deferred: in WAL mode they never wait.
         """
+        conn.info.pop(_LAST_FAILURE, None)  # a failure of an earlier transaction is over
         if conn.get_execution_options().get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
