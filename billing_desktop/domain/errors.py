@@ -59,3 +59,6 @@ class StaleData(Conflict):
 
 class Unavailable(StoreError):
     """The remote store cannot be reached or failed; the change was not made (safe to retry)."""
+
+
+NO_ACCOUNT = "the store has no account yet: import the account first"

@@ -6,6 +6,7 @@ currency's minor unit (PRODUCT §3).
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision, get_currency_symbol, is_currency
@@ -95,3 +96,38 @@ def format_money(amount: Decimal, currency: str, *, keep_precision: bool = False
     if len(symbol) > 1 and symbol.isalpha():
         return f"{sign}{symbol} {body}"
     return f"{sign}{symbol}{body}"
+
+
+MAX_CREDIT_AMOUNT = Decimal(1_000_000)  # per action, in the account's currency
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def credit_amount(
+    value: str | Decimal, currency: str, what: str = "the amount", *, allow_zero: bool = False
+) -> Decimal:
+    """A credit amount as the user gave it, checked: positive (or zero when ``allow_zero``), at
+    most the currency's minor-unit digits, at most ``MAX_CREDIT_AMOUNT``. Raises InvalidInput
+    with a message naming ``what``."""
+    text = value if isinstance(value, str) else format(value, "f")
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput(f"{what}: enter an amount in {currency}")
+    if "," in cleaned:
+        # Thousands separators only ("1,250.00"); "12,50" would be a decimal comma, which is
+        # refused rather than read as 1250.
+        if not _GROUPED.fullmatch(cleaned):
+            raise InvalidInput(f"{what}: '{cleaned}' is not an amount (use a dot for decimals)")
+        cleaned = cleaned.replace(",", "")
+    try:
+        amount = parse_amount(cleaned, currency)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{what}: {exc}") from None
+    if amount < 0 or (amount == 0 and not allow_zero):
+        least = "zero or more" if allow_zero else "more than zero"
+        raise InvalidInput(f"{what}: give an amount {least} ({text.strip()} is not)")
+    if amount > MAX_CREDIT_AMOUNT:
+        raise InvalidInput(
+            f"{what}: at most {format_money(MAX_CREDIT_AMOUNT, currency)} per action "
+            f"({format_money(amount, currency)} was given)"
+        )
+    return amount

@@ -9,11 +9,11 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.model import Frequency
+from billing_desktop.domain.model import Account, Frequency
 
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 FREQUENCY_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
@@ -125,3 +125,20 @@ def commit_period_for(started_on: date, frequency: Frequency, month: Month) -> C
         periods -= 1
         recharged_on = add_months(started_on, periods * step)
     return CommitPeriod(recharged_on, add_months(started_on, (periods + 1) * step))
+
+
+def account_zone(account: Account) -> ZoneInfo:
+    """The account's time zone (billing months, ledger days); one clear error when the zone
+    database here does not know it."""
+    try:
+        return ZoneInfo(account.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"the account's time zone '{account.timezone}' is not known on this machine; "
+            "import the account again with an IANA zone name such as Europe/Berlin"
+        ) from None
+
+
+def account_today(account: Account, now: datetime | None = None) -> date:
+    """Today in the account's time zone (ledger rows are dated by the account's calendar)."""
+    return (now or datetime.now(UTC)).astimezone(account_zone(account)).date()

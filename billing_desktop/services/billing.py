@@ -23,7 +23,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from billing_desktop.domain.access import Actor, Area, Level
-from billing_desktop.domain.errors import InvalidInput, StoreError
+from billing_desktop.domain.errors import NO_ACCOUNT, InvalidInput, StoreError
 from billing_desktop.domain.metering import MEASURES
 from billing_desktop.domain.model import (
     CREDITS_POOL,
@@ -163,7 +163,7 @@ class BillingEngine:
     def __init__(self, uow: UnitOfWork, today: date | None = None) -> None:
         account = uow.account.get()
         if account is None:
-            raise StoreError("the store has no account yet: import the account first")
+            raise StoreError(NO_ACCOUNT)
         self.uow = uow
         self.account: Account = account
         self.zone = ZoneInfo(account.timezone)

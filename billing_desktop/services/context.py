@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from billing_desktop.domain.access import FULL_RIGHTS, Actor, rights_for
-from billing_desktop.domain.errors import NotFound
-from billing_desktop.domain.model import Role
+from billing_desktop.domain.errors import NO_ACCOUNT, NotFound, StoreError
+from billing_desktop.domain.model import Account, Role
 from billing_desktop.store.ports import UnitOfWork
 
 OWNER_NAME = "local owner"
@@ -38,3 +38,11 @@ def resolve_actor(uow: UnitOfWork, user_id: str | None, origin: str = "desktop/l
 def is_empty(uow: UnitOfWork) -> bool:
     """True when the store holds no workspace yet (no account and no users)."""
     return uow.account.get() is None and uow.users.count() == 0
+
+
+def require_account(uow: UnitOfWork) -> Account:
+    """The workspace's account; StoreError (one line) when none was imported yet."""
+    account = uow.account.get()
+    if account is None:
+        raise StoreError(NO_ACCOUNT)
+    return account

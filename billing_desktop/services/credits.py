@@ -17,14 +17,12 @@ above the threshold again, so refreshing the tab never buys credit twice for one
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from billing_desktop.domain.access import Actor, Area, Level
-from billing_desktop.domain.errors import InvalidInput, StoreError
+from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.model import (
     CREDITS_POOL,
     Account,
@@ -34,25 +32,26 @@ from billing_desktop.domain.model import (
     PaymentMethod,
 )
 from billing_desktop.domain.money import (
+    MAX_CREDIT_AMOUNT,
+    credit_amount,
     format_amount,
     format_money,
     from_minor,
-    parse_amount,
     to_minor,
 )
+from billing_desktop.domain.periods import account_today
 from billing_desktop.services.billing import usage_summary
+from billing_desktop.services.context import require_account
 from billing_desktop.store.ports import UnitOfWork
 
 AUTO_RECHARGE_KEY = "auto_recharge"
 AUTO_RECHARGE_STATE_KEY = "auto_recharge_state"
-MAX_CREDIT_AMOUNT = Decimal(1_000_000)  # per action, in the account's currency
 
 PURCHASE_PREFIX = "CR-"
 PAYMENT_PREFIX = "OTP-"
 AUTO_RECHARGE_PREFIX = "AUTO-"
 AUTO_RECHARGE_DESCRIPTION = "Auto-recharge"
 
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 CARD_ONLY = (
     "Auto-recharge charges the card on file, so it is offered only when the payment method "
@@ -96,54 +95,11 @@ class CreditChange:
         return f"{what} {amount} ({self.entry.reference}, {self.entry.occurred_on.isoformat()})."
 
 
-def _account(uow: UnitOfWork) -> Account:
-    account = uow.account.get()
-    if account is None:
-        raise StoreError("the store has no account yet: import the account first")
-    return account
-
-
-def account_today(account: Account, now: datetime | None = None) -> date:
-    """Today in the account's time zone (ledger rows are dated by the account's calendar)."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(account.timezone)).date()
-
-
 def auto_recharge_refusal(account: Account) -> str | None:
     """Why auto-recharge cannot be switched on for ``account``, or None when it can."""
     if account.payment_method != PaymentMethod.CREDIT_CARD:
         return CARD_ONLY
     return None
-
-
-def credit_amount(
-    value: str | Decimal, currency: str, what: str = "the amount", *, allow_zero: bool = False
-) -> Decimal:
-    """A credit amount as the user gave it, checked: positive (or zero when ``allow_zero``), at
-    most the currency's minor-unit digits, at most ``MAX_CREDIT_AMOUNT``. Raises InvalidInput
-    with a message naming ``what``."""
-    text = value if isinstance(value, str) else format(value, "f")
-    cleaned = text.strip()
-    if not cleaned:
-        raise InvalidInput(f"{what}: enter an amount in {currency}")
-    if "," in cleaned:
-        # Thousands separators only ("1,250.00"); "12,50" would be a decimal comma, which is
-        # refused rather than read as 1250.
-        if not _GROUPED.fullmatch(cleaned):
-            raise InvalidInput(f"{what}: '{cleaned}' is not an amount (use a dot for decimals)")
-        cleaned = cleaned.replace(",", "")
-    try:
-        amount = parse_amount(cleaned, currency)
-    except InvalidInput as exc:
-        raise InvalidInput(f"{what}: {exc}") from None
-    if amount < 0 or (amount == 0 and not allow_zero):
-        least = "zero or more" if allow_zero else "more than zero"
-        raise InvalidInput(f"{what}: give an amount {least} ({text.strip()} is not)")
-    if amount > MAX_CREDIT_AMOUNT:
-        raise InvalidInput(
-            f"{what}: at most {format_money(MAX_CREDIT_AMOUNT, currency)} per action "
-            f"({format_money(amount, currency)} was given)"
-        )
-    return amount
 
 
 def next_reference(uow: UnitOfWork, prefix: str) -> str:
@@ -168,7 +124,7 @@ def _add_credit(
     now: datetime | None,
     extra: dict[str, object] | None = None,
 ) -> CreditChange:
-    account = _account(uow)
+    account = require_account(uow)
     when = now or datetime.now(UTC)
     day = today or account_today(account, when)
     entry = LedgerEntry(
@@ -211,7 +167,7 @@ def purchase_credits(
 ) -> CreditChange:
     """Buy ``amount`` of credit (it never expires). Ledger and audit rows in ``uow``: commit it."""
     actor.rights.require(Area.USAGE, Level.EDIT, "purchase credits")
-    currency = _account(uow).currency
+    currency = require_account(uow).currency
     value = credit_amount(amount, currency, "Purchase amount")
     return _add_credit(
         uow,
@@ -236,7 +192,7 @@ def make_one_time_payment(
 ) -> CreditChange:
     """Pay ``amount`` once; it becomes credit that never expires. Commit ``uow`` afterwards."""
     actor.rights.require(Area.USAGE, Level.EDIT, "make a one-time payment")
-    currency = _account(uow).currency
+    currency = require_account(uow).currency
     value = credit_amount(amount, currency, "Payment amount")
     return _add_credit(
         uow,
@@ -258,7 +214,7 @@ def _minor(stored: dict[str, object], key: str) -> int:
 
 def auto_recharge_settings(uow: UnitOfWork) -> AutoRecharge:
     """The stored auto-recharge setting (off, with zero amounts, when never set)."""
-    account = _account(uow)
+    account = require_account(uow)
     stored = uow.settings.get(AUTO_RECHARGE_KEY)
     if not isinstance(stored, dict):
         return AutoRecharge(False, Decimal(0), Decimal(0))
@@ -283,7 +239,7 @@ def set_auto_recharge(
     Switching it on needs a credit-card account; switching it off is always allowed (amounts
     are then kept as given when valid, else left as they were)."""
     actor.rights.require(Area.USAGE, Level.EDIT, "change auto-recharge")
-    account = _account(uow)
+    account = require_account(uow)
     before = auto_recharge_settings(uow)
     currency = account.currency
     if enabled:

@@ -41,10 +41,10 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area, Level
 from billing_desktop.domain.errors import BillingError, ImportFailed, InvalidInput
 from billing_desktop.domain.metering import check_rule
-from billing_desktop.domain.periods import Month
+from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.services.credits import account_today, apply_auto_recharge
+from billing_desktop.services.credits import apply_auto_recharge
 from billing_desktop.services.recording import (
     ROLLUP_KINDS,
     ClosedPeriods,

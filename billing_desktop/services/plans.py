@@ -19,10 +19,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from billing_desktop.domain.access import Actor, Area, Level
-from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StoreError
+from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from billing_desktop.domain.metering import BILLING_SESSIONS
 from billing_desktop.domain.model import (
-    Account,
     App,
     AuditEntry,
     LedgerEntry,
@@ -32,8 +31,8 @@ from billing_desktop.domain.model import (
     Role,
     User,
 )
-from billing_desktop.domain.money import format_money
-from billing_desktop.domain.periods import Month
+from billing_desktop.domain.money import credit_amount, format_money
+from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.domain.plans import (
     Change,
     ExtensionRequest,
@@ -45,7 +44,8 @@ from billing_desktop.domain.plans import (
     plan_options,
     usage_months,
 )
-from billing_desktop.services.credits import account_today, credit_amount, next_reference
+from billing_desktop.services.context import require_account
+from billing_desktop.services.credits import next_reference
 from billing_desktop.services.visibility import APP_POOL_PREFIX
 from billing_desktop.store.ports import UnitOfWork
 
@@ -126,15 +126,8 @@ def _app(uow: UnitOfWork, app_id: str) -> App:
     return app
 
 
-def _account(uow: UnitOfWork) -> Account:
-    account = uow.account.get()
-    if account is None:
-        raise StoreError("the store has no account yet: import the account first")
-    return account
-
-
 def _today(uow: UnitOfWork, today: date | None) -> date:
-    return today or account_today(_account(uow))
+    return today or account_today(require_account(uow))
 
 
 def _audit(
@@ -192,7 +185,7 @@ def app_plans(uow: UnitOfWork, actor: Actor, app_id: str, today: date | None = N
     owner = uow.users.get_many([app.owner_user_id]).get(app.owner_user_id)
     return AppPlans(
         app=app,
-        currency=_account(uow).currency,
+        currency=require_account(uow).currency,
         today=day,
         plan=by_code.get(app.plan),
         pending_plan=by_code.get(app.pending_plan) if app.pending_plan else None,
@@ -283,7 +276,7 @@ def add_funds(
 ) -> App:
     """Add ``amount`` to the app's balance, with its ledger row (pool ``app:<id>``)."""
     _require(uow, actor, Level.EDIT, "add funds to apps")
-    currency = _account(uow).currency
+    currency = require_account(uow).currency
     value = credit_amount(amount, currency, "the amount")
     day = _today(uow, today)
     app = _app(uow, app_id)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from billing_desktop.domain.access import Actor, Area, Level
-from billing_desktop.domain.errors import StoreError
+from billing_desktop.domain.errors import NO_ACCOUNT, StoreError
 from billing_desktop.domain.model import CommitAvailability, Metering, Product, Tier, Unit
+from billing_desktop.domain.periods import account_today
 from billing_desktop.services.billing import plain_decimal as plain
-from billing_desktop.services.credits import account_today
 from billing_desktop.store.ports import UnitOfWork
 
 METERING_TEXT = {
@@ -99,7 +99,7 @@ def rate_card(uow: UnitOfWork, actor: Actor, today: date | None = None) -> RateC
     actor.rights.require(Area.USAGE, Level.VIEW, "download usage pricing")
     account = uow.account.get()
     if account is None:
-        raise StoreError("the store has no account yet: import the account first")
+        raise StoreError(NO_ACCOUNT)
     products = sorted(uow.products.all(), key=lambda p: (p.name.casefold(), p.code))
     return RateCard(
         account_name=account.name,

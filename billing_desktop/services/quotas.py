@@ -34,7 +34,7 @@ from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.model import AuditEntry, Product, Tier
 from billing_desktop.domain.money import format_amount, format_money, from_minor, to_minor
-from billing_desktop.domain.periods import Month
+from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.domain.quotas import (
     AddOnPack,
     QuotaState,
@@ -48,7 +48,6 @@ from billing_desktop.domain.quotas import (
     quota_state,
     used_percent,
 )
-from billing_desktop.services.credits import account_today
 from billing_desktop.services.statistics import account_of
 from billing_desktop.store.ports import UnitOfWork
 

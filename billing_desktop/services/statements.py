@@ -24,10 +24,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StoreError
@@ -41,8 +40,9 @@ from billing_desktop.domain.model import (
     PlanTier,
     Product,
 )
-from billing_desktop.domain.periods import Month
+from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services.billing import ProductSummary, usage_summary
+from billing_desktop.services.context import require_account
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.visibility import is_app_pool, visible_entries, visible_totals
 from billing_desktop.store.ports import MonthLine, UnitOfWork
@@ -124,25 +124,10 @@ class History:
     currency: str
 
 
-def account_today(account: Account, now: datetime | None = None) -> date:
-    try:
-        zone = ZoneInfo(account.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return (now or datetime.now(UTC)).astimezone(zone).date()
-
-
-def _account(uow: UnitOfWork) -> Account:
-    account = uow.account.get()
-    if account is None:
-        raise StoreError("the store has no account yet: import the account first")
-    return account
-
-
 def _invoices_account(uow: UnitOfWork, actor: Actor, action: str) -> Account:
     """The account, when ``actor`` may see its invoices and the product handles them."""
     actor.rights.require(Area.INVOICES, Level.VIEW, action)
-    account = _account(uow)
+    account = require_account(uow)
     if account.plan == PlanTier.ENTERPRISE:
         raise PermissionDenied(ENTERPRISE_INVOICES)
     return account
@@ -563,7 +548,7 @@ class StatementMonth:
 
 def _require_statements(uow: UnitOfWork, actor: Actor) -> Account:
     actor.rights.require(Area.INVOICES, Level.VIEW, "print statements")
-    return _account(uow)
+    return require_account(uow)
 
 
 def statement_months(

@@ -21,11 +21,10 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from billing_desktop.domain.access import Actor, Area, Level
-from billing_desktop.domain.errors import StoreError
+from billing_desktop.domain.errors import NO_ACCOUNT, StoreError
 from billing_desktop.domain.model import Account, InterviewMethod
-from billing_desktop.domain.periods import Month, local_midnight
+from billing_desktop.domain.periods import Month, account_today, local_midnight
 from billing_desktop.domain.quotas import Statistic
-from billing_desktop.services.credits import account_today
 from billing_desktop.store.ports import BucketCount, UnitOfWork
 
 WINDOW_MONTHS = 6
@@ -105,7 +104,7 @@ class RecordingStatistics:
 def account_of(uow: UnitOfWork) -> Account:
     account = uow.account.get()
     if account is None:
-        raise StoreError("the store has no account yet: import the account first")
+        raise StoreError(NO_ACCOUNT)
     return account
 
 

@@ -18,13 +18,13 @@ from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.domain.model import Account, LedgerEntry, LedgerKind, Metering
 from billing_desktop.domain.money import format_amount, quantum
-from billing_desktop.domain.periods import Month
+from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services.billing import CommitInfo, UsageSummary, usage_summary
+from billing_desktop.services.context import require_account
 from billing_desktop.services.credits import (
     AUTO_RECHARGE_PREFIX,
     AutoRecharge,
     CreditChange,
-    account_today,
     apply_auto_recharge,
     auto_recharge_refusal,
     auto_recharge_settings,
@@ -168,13 +168,6 @@ class UsagePage:
         return sum(1 for p in self.summary.products if isinstance(p.commit, CommitInfo))
 
 
-def _account(uow: UnitOfWork) -> Account:
-    account = uow.account.get()
-    if account is None:
-        raise StoreError("the store has no account yet: import the account first")
-    return account
-
-
 def month_choices(
     uow: UnitOfWork, today: date, extra: Month | None = None, count: int = RECENT_MONTHS
 ) -> tuple[MonthChoice, ...]:
@@ -262,7 +255,7 @@ def usage_page(
     when it fires (or re-arms), committed in ``uow``, so the figures read include it.
     """
     actor.rights.require(Area.USAGE, Level.VIEW, "see usage")
-    account = _account(uow)
+    account = require_account(uow)
     day = today or account_today(account)
     can_edit = actor.rights.can_edit(Area.USAGE)
     fired = None

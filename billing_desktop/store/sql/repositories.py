@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 
 from billing_desktop.domain import model as m
-from billing_desktop.domain.errors import Conflict, NotFound, StoreError
+from billing_desktop.domain.errors import NO_ACCOUNT, Conflict, NotFound, StoreError
 from billing_desktop.domain.money import from_minor, to_minor
 from billing_desktop.domain.plans import ExtensionRequest
 from billing_desktop.store.ports import (
@@ -125,7 +125,7 @@ class Mapper(Generic[T]):
 
 def _need(currency: str | None) -> str:
     if currency is None:
-        raise StoreError("the store has no account yet: import the account first")
+        raise StoreError(NO_ACCOUNT)
     return currency
 
 

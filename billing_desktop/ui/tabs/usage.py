@@ -34,7 +34,7 @@ from billing_desktop import APP_NAME
 from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import CommitScope
-from billing_desktop.domain.periods import Month
+from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.exports.tables import (
     TABLE_FILTERS,
     XLSX_FILTER,
@@ -43,7 +43,6 @@ from billing_desktop.exports.tables import (
     write_table,
 )
 from billing_desktop.services.billing import CommitInfo, ProductSummary
-from billing_desktop.services.credits import account_today
 from billing_desktop.services.pricing import pricing_file_name, rate_card
 from billing_desktop.services.usage_page import (
     TRANSACTION_CSV_HEADER,
