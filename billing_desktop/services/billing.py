@@ -193,17 +193,19 @@ class BillingEngine:
         """The first month of the workspace's billing history: the earliest month in which a
         product of the rate card has a quantity (None when none has yet).
 
-        Every kind of usage counts, not only the event records of the rollups: a storage
+        Records no product meters do not count. Every kind of usage counts, not only the event
+        records of the rollups: a storage
         snapshot (its calendar month for ``sum``, the month whose 28th-27th window holds it for
         ``peak_day``) and a licensed seat (with a ``per_agent`` product). Phone numbers carry no
         dates, so a ``per_number`` rental is charged in every month of the history but does not
         start one. Months before the first quantity are not made up after the fact.
         """
         candidates: list[Month] = []
-        span = self.uow.rollups.span()
+        rules = {(p.source, p.metering) for p in self.products}
+        measures = sorted({MEASURES[rule] for rule in rules if rule in MEASURES})
+        span = self.uow.rollups.span(measures) if measures else None
         if span is not None:
             candidates.append(Month.of(span[0]))
-        rules = {(p.source, p.metering) for p in self.products}
         if self.storage:
             first_day = min(s.day for s in self.storage)
             if (Source.STORAGE, Metering.SUM) in rules:

@@ -164,8 +164,8 @@ class RollupRepository(Protocol):
         """The hourly rows of ``measures`` over [first, last], summed over apps unless ``app``."""
         ...
 
-    def span(self) -> tuple[date, date] | None:
-        """First and last local day with any rollup, or None."""
+    def span(self, measures: Sequence[str] | None = None) -> tuple[date, date] | None:
+        """First and last local day with any rollup (of one of ``measures``), or None."""
         ...
 
     def clear(self) -> None: ...

@@ -226,3 +226,18 @@ def test_hour_buckets_add_up_to_the_day_across_clock_changes(
     assert sum(b["alert_sessions"] for b in hours["buckets"]) == 1
     assert [b["start"] for b in hours["buckets"] if b["alert_sessions"]] == [bucket_start]
     assert len(hours["buckets"]) == 24
+
+
+def test_records_no_product_meters_do_not_start_the_billing_history(ws: Workspace) -> None:
+    """Found by the model-based test: January's interviews, which no product meters, bill
+    nothing, so February is the first billed month and closes without a January close."""
+    ws.load("account", ACCOUNT, "Acme,USD,UTC,pro,invoice,account")
+    ws.load("rate-card", RATE_CARD, product("SMS", "message", "count", "sms"))
+    ws.load(
+        "interviews",
+        "id,method,campaign,completed_at",
+        "i1,phone,Fall,2024-01-10T09:00:00Z",
+    )
+    four_sms_in_february(ws)
+    closed = ws.close("2024-02")
+    assert closed["invoice"]["amount"] == "4.00"

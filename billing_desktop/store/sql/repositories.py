@@ -913,9 +913,12 @@ class SqlRollups:
             for day, hour, measure, total in self._conn.execute(query)
         ]
 
-    def span(self) -> tuple[date, date] | None:
+    def span(self, measures: Sequence[str] | None = None) -> tuple[date, date] | None:
         c = t.usage_hourly.c
-        first, last = self._conn.execute(sa.select(sa.func.min(c.day), sa.func.max(c.day))).one()
+        query = sa.select(sa.func.min(c.day), sa.func.max(c.day))
+        if measures is not None:
+            query = query.where(c.measure.in_(list(measures)))
+        first, last = self._conn.execute(query).one()
         return None if first is None else (first, last)
 
     def clear(self) -> None:
