@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from billing_desktop.config import is_remote, store_url
 
+if TYPE_CHECKING:
+    from billing_desktop.store.http.client import HttpStore
+    from billing_desktop.store.sql.uow import SqlStore
 
-def open_store(location: str | None, *, create: bool = False) -> Any:
+
+def open_store(location: str | None, *, create: bool = False) -> SqlStore | HttpStore:
     """A local SQL store (a file path or an SQLAlchemy URL) or the remote store of an
     ``http(s)://`` server; both satisfy ``ports.Store`` (the SQL one is also a
     ``UnitOfWorkFactory``).

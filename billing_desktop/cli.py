@@ -13,10 +13,15 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from billing_desktop import __version__
 from billing_desktop.domain.errors import BillingError
+
+if TYPE_CHECKING:  # the command line imports what a command needs only when it runs
+    from billing_desktop.domain.access import Actor
+    from billing_desktop.store.http.client import HttpStore
+    from billing_desktop.store.sql.uow import SqlStore
 
 PROG = "billing-desktop"
 
@@ -361,14 +366,14 @@ def _print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, sort_keys=False))
 
 
-def _open(args: argparse.Namespace, create: bool = False) -> Any:
+def _open(args: argparse.Namespace, create: bool = False) -> SqlStore | HttpStore:
     """The store of ``--store``; a missing or empty file becomes one only with ``create``."""
     from billing_desktop.bootstrap import open_store
 
     return open_store(args.store, create=create)
 
 
-def _acting(args: argparse.Namespace) -> tuple[Any, Any]:
+def _acting(args: argparse.Namespace) -> tuple[SqlStore | HttpStore, Actor]:
     """The store of ``--store`` and who acts in it: ``--user`` on a local store, the token's
     user on a remote one (the server decides)."""
     from billing_desktop.services.overview import workspace
@@ -377,10 +382,12 @@ def _acting(args: argparse.Namespace) -> tuple[Any, Any]:
     return store, store.read(workspace, args.user).actor
 
 
-def _local(args: argparse.Namespace, command: str, create: bool = False) -> Any:
+def _local(args: argparse.Namespace, command: str, create: bool = False) -> SqlStore:
     """The store of ``--store``, which must be local (a file or an SQL database) for this."""
+    from billing_desktop.store.sql.uow import SqlStore
+
     store = _open(args, create)
-    if store.remote:
+    if not isinstance(store, SqlStore):
         raise UsageError(
             f"{command} works on the store itself: run it where the store is, with "
             "--store FILE or a database URL"
@@ -434,12 +441,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from billing_desktop.services.imports import import_file
+    from billing_desktop.store.sql.uow import SqlStore
 
     store = _open(args, create=args.kind == "account")
-    if store.remote:
-        report = store.import_csv(args.kind, args.file)
-    else:
+    if isinstance(store, SqlStore):
         report = import_file(store, args.kind, args.file, user_id=args.user)
+    else:
+        report = store.import_csv(args.kind, args.file)
     return _emit(args, report.as_dict, report.summary)
 
 
@@ -709,7 +717,9 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     if not chosen.exists() and chosen.name == str(chosen) and listed.is_file():
         chosen = listed  # a name from 'billing-desktop backups'
     replaced = backups.restore(path, chosen, known=known_revisions(), head=head_revision())
-    _open(args).dispose()  # opens, checks and (for an older backup) upgrades the restored store
+    _local(
+        args, "restore"
+    ).dispose()  # opens, checks and (for an older backup) upgrades the restored store
     kept = f"; the previous store was kept as {replaced}" if replaced else ""
     print(f"Restored {path} from {chosen}{kept}.")
     return 0

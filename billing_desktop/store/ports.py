@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Protocol, Self, TypeVar
+from typing import Concatenate, ParamSpec, Protocol, Self, TypeVar
 
 from billing_desktop.domain.model import (
     Account,
@@ -40,6 +40,7 @@ from billing_desktop.domain.plans import ExtensionRequest
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Collection(Protocol[K, T]):
@@ -492,9 +493,13 @@ class Store(Protocol):
         """True when the store is reached over the network (no direct unit of work)."""
         ...
 
-    def read(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
+    def read(
+        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T: ...
 
-    def write(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T: ...
+    def write(
+        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T: ...
 
     def add_write_listener(self, listener: WriteListener) -> None: ...
 

@@ -7,25 +7,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.model import Account
 from billing_desktop.services.overview import Workspace
-from billing_desktop.store.ports import Store
+from billing_desktop.store.ports import Store, UnitOfWork
 from billing_desktop.ui.tasks import TaskRunner
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
-def read(store: Store, service: Callable[..., T], *args: Any) -> T:
+def read(
+    store: Store,
+    service: Callable[Concatenate[UnitOfWork, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
     """Run a read service on the store (called on a worker thread; local or remote)."""
-    return store.read(service, *args)
+    return store.read(service, *args, **kwargs)
 
 
-def write(store: Store, service: Callable[..., T], *args: Any) -> T:
+def write(
+    store: Store,
+    service: Callable[Concatenate[UnitOfWork, P], T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
     """Run a changing service on the store and commit it (called on a worker thread)."""
-    return store.write(service, *args)
+    return store.write(service, *args, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -283,10 +283,7 @@ class MainWindow(QMainWindow):
             self._workspace_handle.cancel()
         self._show_loading("Opening the store…")
         self._workspace_handle = self.runner.run(
-            read,
-            self.store,
-            overview.workspace,
-            self.user_id,
+            partial(read, self.store, overview.workspace, self.user_id),
             on_done=self._workspace_ready,
             on_error=self._workspace_error,
             description="open the workspace",

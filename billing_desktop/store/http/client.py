@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 
@@ -43,10 +43,11 @@ from billing_desktop.services.api import changed_by, operation_for
 from billing_desktop.store.http.codec import codec_for
 from billing_desktop.store.http.errors import decode_error
 from billing_desktop.store.http.plain_http import plain_http_refusal
-from billing_desktop.store.ports import RESOURCES, WriteAnnouncer
+from billing_desktop.store.ports import RESOURCES, UnitOfWork, WriteAnnouncer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+P = ParamSpec("P")
 
 KEYRING_SERVICE = "billing-desktop"
 API = "/api/v1"
@@ -135,10 +136,14 @@ class HttpStore(WriteAnnouncer):
 
     # ports.Store ------------------------------------------------------------------------
 
-    def read(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def read(
+        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         return self._run(service, args, kwargs, write=False)
 
-    def write(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def write(
+        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         return self._run(service, args, kwargs, write=True)
 
     def import_csv(

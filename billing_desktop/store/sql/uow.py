@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -30,6 +30,7 @@ from billing_desktop.store.ports import (
     Queries,
     RollupRepository,
     SettingsRepository,
+    UnitOfWork,
     VersionRepository,
     WriteAnnouncer,
 )
@@ -44,6 +45,7 @@ from billing_desktop.store.sql.engine import (
 from billing_desktop.store.sql.versions import SqlVersions
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class SqlUnitOfWork:
@@ -234,12 +236,16 @@ class SqlStore(WriteAnnouncer):
     def remote(self) -> bool:
         return False
 
-    def read(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def read(
+        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """Run a read service in a unit of work of its own (``ports.Store``)."""
         with self() as uow:
             return service(uow, *args, **kwargs)
 
-    def write(self, service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    def write(
+        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """Run a changing service in a unit of work of its own and commit it.
 
         A use case of the API (``services.api``) also moves its resource to a new version,

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -192,10 +193,7 @@ class StatementsDialog(QDialog):
         self._update_ok()
         self.month_list.addItem("Loading…")
         self.context.runner.run(
-            read,
-            self.context.store,
-            statement_months,
-            self.context.actor,
+            partial(read, self.context.store, statement_months, self.context.actor),
             on_done=self._months_ready,
             on_error=self._months_failed,
             description="list statement months",

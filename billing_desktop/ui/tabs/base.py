@@ -8,7 +8,8 @@ the result is shown on the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, TypeVar
+from functools import partial
+from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,13 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.domain.access import Area
-from billing_desktop.store.ports import RESOURCES
+from billing_desktop.store.ports import RESOURCES, UnitOfWork
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.table import Column, ColumnTableModel
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Page(QWidget):
@@ -188,13 +190,13 @@ class TableTab(Page):
 
     # Loading ----------------------------------------------------------------------------
 
-    def load(self, service: Callable[..., Any], *args: Any) -> None:
-        """Read ``service(uow, *args)`` on the runner, then show it."""
+    def load(
+        self, service: Callable[Concatenate[UnitOfWork, P], Any], *args: P.args, **kwargs: P.kwargs
+    ) -> None:
+        """Read ``service(uow, *args, **kwargs)`` on the runner, then show it (mypy checks the
+        arguments against the service's own)."""
         self._handle = self.context.runner.run(
-            read,
-            self.context.store,
-            service,
-            *args,
+            partial(read, self.context.store, service, *args, **kwargs),
             on_done=self._show_result,
             on_error=self._show_error,
             description=f"load {self.area.label}",

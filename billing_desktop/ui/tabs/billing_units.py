@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
@@ -326,11 +327,7 @@ class BillingUnitsTab(TableTab):
             self._update_actions()
             return
         self._members_handle = self.context.runner.run(
-            read,
-            self.context.store,
-            service.unit_members,
-            self.context.actor,
-            unit_id,
+            partial(read, self.context.store, service.unit_members, self.context.actor, unit_id),
             on_done=self._members_ready,
             on_error=self._members_failed,
             description="load the unit's members",
@@ -397,11 +394,7 @@ class BillingUnitsTab(TableTab):
             return
         edit = self._edits.popleft()
         self._edit_handle = self.context.runner.run(
-            write,
-            self.context.store,
-            edit.call,
-            self.context.actor,
-            *edit.args,
+            partial(write, self.context.store, edit.call, self.context.actor, *edit.args),
             on_done=lambda result: self._edit_done(edit, result),
             on_error=lambda message: self._edit_failed(edit, message),
             description=edit.description,
@@ -580,11 +573,7 @@ class BillingUnitsTab(TableTab):
         if unit is None or not self.editable:
             return
         self._impact_handle = self.context.runner.run(
-            read,
-            self.context.store,
-            service.deletion_impact,
-            self.context.actor,
-            unit.id,
+            partial(read, self.context.store, service.deletion_impact, self.context.actor, unit.id),
             on_done=self._confirm_delete,
             on_error=self._impact_failed,
             description="check what deleting the unit leaves",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -248,12 +249,9 @@ class SetQuotaDialog(QDialog):
         self.buttons.setEnabled(False)
         self.show_status("Saving…")
         self.runner.run(
-            write,
-            self.store,
-            quotas.set_quota,
-            self.actor,
-            self.line.statistic.value,
-            quota,
+            partial(
+                write, self.store, quotas.set_quota, self.actor, self.line.statistic.value, quota
+            ),
             on_done=self._done,
             on_error=self._failed,
             description="set a usage quota",

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Concatenate, ParamSpec
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
@@ -30,9 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from billing_desktop.domain.access import Area
+from billing_desktop.domain.access import Actor, Area
 from billing_desktop.services import statistics
 from billing_desktop.services.statistics import MonthlyCounts, RecordingStatistics
+from billing_desktop.store.ports import UnitOfWork
 from billing_desktop.ui.charts.stacked import (
     StackedBarChart,
     StackSeries,
@@ -46,6 +48,7 @@ from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.widgets.table import make_table
 
 HOVER_HINT = "Point at a bar to read its month's figures."
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +84,16 @@ class LoadingSection(Page):
         super().__init__(parent)
         self.context = context
 
-    def load(self, service: Callable[..., Any], *args: Any) -> None:
-        """Read ``service(uow, actor, *args)`` on the runner, then show it."""
+    def load(
+        self,
+        service: Callable[Concatenate[UnitOfWork, Actor, P], Any],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
+        """Read ``service(uow, actor, *args, **kwargs)`` on the runner, then show it (mypy
+        checks the arguments against the service's own)."""
         self._handle = self.context.runner.run(
-            read,
-            self.context.store,
-            service,
-            self.context.actor,
-            *args,
+            partial(read, self.context.store, service, self.context.actor, *args, **kwargs),
             on_done=self._done,
             on_error=self._failed,
             description=f"load {self.objectName() or 'a Usage Data section'}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -156,11 +157,7 @@ class UnitReportPanel(QWidget):
         self._stale = False
         self.caption.setText(f"Reading {month_label(self.month.first_day)}…")
         self._handle = self.context.runner.run(
-            read,
-            self.context.store,
-            unit_report,
-            self.context.actor,
-            self.month,
+            partial(read, self.context.store, unit_report, self.context.actor, self.month),
             on_done=self._show,
             on_error=self._failed,
             description="load the billing units report",
