@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,24 @@ from billing_desktop.config import ORGANISATION
 from billing_desktop.store.ports import UnitOfWork
 from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import fill
+from tests.usage_workspace import build, utc_today
 
 HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def today() -> date:
+    """Today in UTC, the usage workspace's calendar (tests/usage_workspace.py)."""
+    return utc_today()
+
+
+@pytest.fixture
+def acme(store: SqlStore, today: date) -> SqlStore:
+    """The usage workspace: a month of usage up to today, commits, credits (Usage tab tests)."""
+    with store() as uow:
+        build(uow, today)
+        uow.commit()
+    return store
 
 
 @pytest.fixture

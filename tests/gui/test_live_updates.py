@@ -8,8 +8,6 @@ import sys
 from datetime import date
 from typing import Any
 
-import pytest
-
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits, units
@@ -25,20 +23,6 @@ from billing_desktop.ui.tabs.invoices import InvoicesTab
 from billing_desktop.ui.tabs.usage import UsageTab
 from tests.gui.test_main_window import open_window, wait_idle
 from tests.gui.test_usage_tab import choose_month
-from tests.usage_workspace import build, utc_today
-
-
-@pytest.fixture
-def today() -> date:
-    return utc_today()
-
-
-@pytest.fixture
-def acme(store: SqlStore, today: date) -> SqlStore:
-    with store() as uow:
-        build(uow, today)
-        uow.commit()
-    return store
 
 
 def gui_write(qtbot: Any, window: MainWindow, service: Any, *args: Any) -> None:

@@ -45,26 +45,13 @@ from tests.gui.conftest import RecordingStore
 from tests.gui.test_main_window import open_window, wait_idle
 from tests.gui.test_workspace_actions import close_message_boxes
 from tests.integration.pdf_text import pdf_text
-from tests.usage_workspace import build, utc_today
+from tests.usage_workspace import build
 
 D = Decimal
 USER = Qt.ItemDataRole.UserRole
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
 FOREGROUND = Qt.ItemDataRole.ForegroundRole
-
-
-@pytest.fixture
-def today() -> date:
-    return utc_today()
-
-
-@pytest.fixture
-def acme(store: SqlStore, today: date) -> SqlStore:
-    with store() as uow:
-        build(uow, today)
-        uow.commit()
-    return store
 
 
 @pytest.fixture
