@@ -29,10 +29,10 @@ import sqlalchemy as sa
 from results import median_seconds, report
 
 from billing_desktop.domain.periods import Month
+from billing_desktop.remote.client import HttpStore
 from billing_desktop.server.state import create_token, hash_token
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.store.http.client import HttpStore
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.uow import SqlStore
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from billing_desktop.config import is_remote, store_url
 
 if TYPE_CHECKING:
-    from billing_desktop.store.http.client import HttpStore
+    from billing_desktop.remote.client import HttpStore
     from billing_desktop.store.sql.uow import SqlStore
 
 
@@ -21,7 +21,7 @@ def open_store(location: str | None, *, create: bool = False) -> SqlStore | Http
     is moved aside and refused (``safety.StoreDamaged``)."""
     url = store_url(location)
     if is_remote(url):
-        from billing_desktop.store.http.client import HttpStore
+        from billing_desktop.remote.client import HttpStore
 
         return HttpStore(url)
     from billing_desktop.store.sql.uow import SqlStore

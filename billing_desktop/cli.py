@@ -20,7 +20,7 @@ from billing_desktop.domain.errors import BillingError
 
 if TYPE_CHECKING:  # the command line imports what a command needs only when it runs
     from billing_desktop.domain.access import Actor
-    from billing_desktop.store.http.client import HttpStore
+    from billing_desktop.remote.client import HttpStore
     from billing_desktop.store.sql.uow import SqlStore
 
 PROG = "billing-desktop"
@@ -785,7 +785,7 @@ def _run(argv: Sequence[str] | None) -> int:
         return self_test(Path(args.self_test) if args.self_test else None)
     command = args.command or "gui"
     if args.allow_insecure_http:
-        from billing_desktop.store.http.plain_http import allow_insecure_http
+        from billing_desktop.remote.plain_http import allow_insecure_http
 
         allow_insecure_http()
     try:

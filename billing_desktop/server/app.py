@@ -1,4 +1,4 @@
-"""The HTTP JSON API (PRODUCT §2, §9, §10): every operation of ``services.api`` as one endpoint.
+"""The HTTP JSON API (PRODUCT §2, §9, §10): every operation of ``api.operations`` as one endpoint.
 
 ``POST /api/v1/<module>/<function>`` runs that service as the user the bearer token names,
 after checking the user's rights for the operation's tab (PRODUCT §9) — the services check
@@ -46,6 +46,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError, create_model
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from billing_desktop import __version__
+from billing_desktop.api.codec import codec_for
+from billing_desktop.api.errors import encode_error, status_of
+from billing_desktop.api.operations import OPERATIONS, Operation
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import (
     BillingError,
@@ -59,11 +62,9 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.server import state
 from billing_desktop.server.gate import USER_KEY, Gate, Limits, describe
 from billing_desktop.services import overview, quotas, statements, units, usage_page
-from billing_desktop.services.api import OPERATIONS, Operation
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.store.http.codec import codec_for
-from billing_desktop.store.http.errors import encode_error, status_of
-from billing_desktop.store.sql.uow import BACKUP_BEFORE, SqlStore, SqlUnitOfWork
+from billing_desktop.store.ports import BACKUP_BEFORE_CHANGING, declared_changes
+from billing_desktop.store.sql.uow import SqlStore, SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -329,10 +330,11 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
                 actor = actor_for(uow, user_id, operation)
                 return call(operation, uow, actor, arguments)
 
-            if operation.name in BACKUP_BEFORE:  # a month close: an SQLite store backs up first
+            changed = declared_changes(operation.function)
+            if changed and changed & BACKUP_BEFORE_CHANGING:  # a month close: back up first
                 with store() as uow:
                     actor_for(uow, user_id, operation)  # only for who may close a month
-                store.backup_before(operation.name)
+                store.backup_before(changed)
             digest = state.request_hash(operation.name, raw)
             return guarded_write(
                 operation.name, operation.resource, user_id, digest, idempotency_key, if_match, run

@@ -41,6 +41,7 @@ from billing_desktop.domain.money import (
 )
 from billing_desktop.domain.periods import account_today
 from billing_desktop.services.billing import usage_summary
+from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
 from billing_desktop.store.ports import UnitOfWork
 
@@ -157,6 +158,7 @@ def _add_credit(
     return CreditChange(entry, account.currency)
 
 
+@changes("credits")
 def purchase_credits(
     uow: UnitOfWork,
     actor: Actor,
@@ -182,6 +184,7 @@ def purchase_credits(
     )
 
 
+@changes("credits")
 def make_one_time_payment(
     uow: UnitOfWork,
     actor: Actor,
@@ -225,6 +228,7 @@ def auto_recharge_settings(uow: UnitOfWork) -> AutoRecharge:
     )
 
 
+@changes("credits")
 def set_auto_recharge(
     uow: UnitOfWork,
     actor: Actor,

@@ -17,6 +17,7 @@ from billing_desktop.domain.model import AuditEntry, Invoice, InvoiceStatus, Led
 from billing_desktop.domain.money import format_amount
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import ZERO, BillingEngine, commit_pool, month_line
+from billing_desktop.services.changes import changes
 from billing_desktop.services.plans import apply_due_downgrades
 from billing_desktop.store.ports import ClosedMonth, UnitOfWork
 
@@ -68,6 +69,7 @@ def next_invoice_number(numbers: Sequence[str]) -> str:
     return f"{INVOICE_PREFIX}{highest + 1:06d}"
 
 
+@changes("closing")
 def close_month(
     uow: UnitOfWork,
     actor: Actor,

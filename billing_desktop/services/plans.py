@@ -44,6 +44,7 @@ from billing_desktop.domain.plans import (
     plan_options,
     usage_months,
 )
+from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
 from billing_desktop.services.credits import next_reference
 from billing_desktop.services.visibility import APP_POOL_PREFIX
@@ -211,6 +212,7 @@ def _state(app: App) -> dict[str, object]:
     }
 
 
+@changes("plans")
 def change_plan(
     uow: UnitOfWork,
     actor: Actor,
@@ -252,6 +254,7 @@ def change_plan(
     return PlanChangeResult(changed, option.change, effect)
 
 
+@changes("plans")
 def cancel_downgrade(
     uow: UnitOfWork, actor: Actor, app_id: str, now: datetime | None = None
 ) -> PlanChangeResult:
@@ -266,6 +269,7 @@ def cancel_downgrade(
     return PlanChangeResult(changed, Change.SAME, None)
 
 
+@changes("plans")
 def add_funds(
     uow: UnitOfWork,
     actor: Actor,
@@ -311,6 +315,7 @@ def add_funds(
     return changed
 
 
+@changes("plans")
 def request_extension(
     uow: UnitOfWork,
     actor: Actor,
@@ -341,6 +346,7 @@ def request_extension(
     return stored
 
 
+@changes("plans")
 def change_owner(
     uow: UnitOfWork, actor: Actor, app_id: str, user_id: str, now: datetime | None = None
 ) -> App:

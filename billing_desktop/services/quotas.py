@@ -48,6 +48,7 @@ from billing_desktop.domain.quotas import (
     quota_state,
     used_percent,
 )
+from billing_desktop.services.changes import changes
 from billing_desktop.services.statistics import account_of
 from billing_desktop.store.ports import UnitOfWork
 
@@ -348,6 +349,7 @@ def _audit(
     )
 
 
+@changes("quotas")
 def set_quota(
     uow: UnitOfWork,
     actor: Actor,
@@ -381,6 +383,7 @@ def set_quota(
     return QuotaChange(which, before, after)
 
 
+@changes("quotas")
 def set_packs(
     uow: UnitOfWork,
     actor: Actor,

@@ -50,6 +50,7 @@ from billing_desktop.domain.units import (
 )
 from billing_desktop.exports.csv_export import safe_cell
 from billing_desktop.services.billing import BillingEngine
+from billing_desktop.services.changes import changes
 from billing_desktop.store.ports import UnitOfWork
 
 ENTITY = "billing_unit"
@@ -259,6 +260,7 @@ def _other_names(uow: UnitOfWork, unit_id: int | None) -> list[str]:
     return [u.name for u in uow.units.all() if u.id != unit_id]
 
 
+@changes("units")
 def add_unit(uow: UnitOfWork, actor: Actor, name: str) -> BillingUnit:
     """A new, empty unit (the name trimmed, unique whatever its case)."""
     _require_edit(actor)
@@ -268,6 +270,7 @@ def add_unit(uow: UnitOfWork, actor: Actor, name: str) -> BillingUnit:
     return unit
 
 
+@changes("units")
 def rename_unit(uow: UnitOfWork, actor: Actor, unit_id: int, name: str) -> BillingUnit:
     """Rename a unit; returns the unit as it was (its old name is the undo)."""
     _require_edit(actor)
@@ -279,6 +282,7 @@ def rename_unit(uow: UnitOfWork, actor: Actor, unit_id: int, name: str) -> Billi
     return unit
 
 
+@changes("units")
 def delete_unit(uow: UnitOfWork, actor: Actor, unit_id: int) -> BillingUnit:
     """Delete a unit; its numbers become unassigned. Returns the unit as it was (for undo)."""
     _require_edit(actor)
@@ -288,6 +292,7 @@ def delete_unit(uow: UnitOfWork, actor: Actor, unit_id: int) -> BillingUnit:
     return unit
 
 
+@changes("units")
 def restore_unit(uow: UnitOfWork, actor: Actor, unit: BillingUnit) -> BillingUnit:
     """Re-create a deleted unit as it was (undo of a delete, redo of an add).
 
@@ -364,6 +369,7 @@ def _check_numbers(uow: UnitOfWork, numbers: Iterable[str]) -> list[str]:
     return wanted
 
 
+@changes("units")
 def assign(
     uow: UnitOfWork,
     actor: Actor,
@@ -426,6 +432,7 @@ def assign(
     return change
 
 
+@changes("units")
 def unassign(
     uow: UnitOfWork,
     actor: Actor,
@@ -460,6 +467,7 @@ def unassign(
     return Assignment(unit.id, unit.name, False, gone_users, gone_numbers)
 
 
+@changes("units")
 def reapply(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
     """Do ``change`` again (redo): the same users and numbers, moved again if they were."""
     if change.assigned:
@@ -474,6 +482,7 @@ def reapply(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
     return unassign(uow, actor, change.unit_id, change.user_ids, change.numbers)
 
 
+@changes("units")
 def revert(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
     """Undo ``change``: take back what it added (numbers it moved go back to their unit, when
     that unit still exists) or put back what it removed. One transaction, one audit row per

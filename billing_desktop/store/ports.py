@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Concatenate, ParamSpec, Protocol, Self, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, Self, TypeVar
 
 from billing_desktop.domain.model import (
     Account,
@@ -442,12 +442,26 @@ class UnitOfWorkFactory(Protocol):
         ...
 
 
-# What a write can change, as the operations of ``services.api`` name it (their ``resource``).
+# What a write can change, as the operations of ``api.operations`` name it (their ``resource``).
 RESOURCES: frozenset[str] = frozenset(
     {"workspace", "credits", "closing", "units", "plans", "records", "quotas"}
 )
 
 WriteListener = Callable[[frozenset[str]], None]
+
+# The attribute on a write use case naming what it changes (``services.changes.changes``): a
+# store reads it without importing any use case.
+CHANGES_ATTRIBUTE = "billing_changes"
+# A write that changes these is one a local store backs up before (a month close).
+BACKUP_BEFORE_CHANGING = frozenset({"closing"})
+
+
+def declared_changes(function: Callable[..., Any]) -> frozenset[str] | None:
+    """What ``function`` (or the function a ``functools.partial`` binds) declares it changes."""
+    while hasattr(function, "func") and hasattr(function, "args"):  # functools.partial
+        function = function.func
+    declared = getattr(function, CHANGES_ATTRIBUTE, None)
+    return declared if isinstance(declared, frozenset) else None
 
 
 class WriteAnnouncer:
@@ -478,7 +492,7 @@ class WriteAnnouncer:
 class Store(Protocol):
     """What the GUI and the command line use: run a use case against the store.
 
-    ``service`` is one of the operations of :mod:`billing_desktop.services.api`, called as
+    ``service`` is one of the operations of :mod:`billing_desktop.api.operations`, called as
     ``service(uow, caller, *args, **kwargs)``. A local store runs it in a unit of work of its
     own (and commits it, for ``write``); the remote store has the server run it. Either way it
     returns plain data and raises the same :class:`~billing_desktop.domain.errors.BillingError`s.

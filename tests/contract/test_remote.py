@@ -2,7 +2,7 @@
 gives the same result, and the same error, through the HTTP API (a real uvicorn on 127.0.0.1)
 as on the store the server stands in front of — SQLite and PostgreSQL alike.
 
-The HTTP API is made of use cases (``services.api``), not tables, so this is where the
+The HTTP API is made of use cases (``api.operations``), not tables, so this is where the
 remote implementation meets the contract; the repository-level suites cover the SQL stores.
 """
 
@@ -18,6 +18,7 @@ import pytest
 
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.periods import Month
+from billing_desktop.remote.client import HttpStore
 from billing_desktop.services import (
     billing,
     month_close,
@@ -33,7 +34,6 @@ from billing_desktop.services import (
 )
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.usage_data import CallQuery
-from billing_desktop.store.http.client import HttpStore
 from billing_desktop.store.sql.uow import SqlStore
 from tests.contract.conftest import Opened, open_store
 from tests.live_server import live_server, token_for

@@ -8,10 +8,10 @@ import sys
 from datetime import date
 from typing import Any
 
+from billing_desktop.api.operations import changed_by
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits, units
-from billing_desktop.services.api import changed_by
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.imports import import_file
 from billing_desktop.store.ports import RESOURCES

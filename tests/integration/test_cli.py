@@ -30,7 +30,7 @@ def test_a_remote_store_without_a_token_asks_to_sign_in(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("BILLING_DESKTOP_TOKEN", raising=False)
-    monkeypatch.setattr("billing_desktop.store.http.client.saved_token", lambda url: None)
+    monkeypatch.setattr("billing_desktop.remote.client.saved_token", lambda url: None)
     code = main(["--store", "https://billing.example", "usage"])
     assert code == 2
     assert "no API token for https://billing.example" in _error_line(capsys)

@@ -139,7 +139,7 @@ class Api:
     ) -> httpx.Response:
         """POST one operation ("units.add_unit"); writes get a fresh key and If-Match: *
         unless ``key``/``if_match`` say otherwise (pass "" to leave a header out)."""
-        from billing_desktop.services.api import OPERATIONS
+        from billing_desktop.api.operations import OPERATIONS
 
         module, function = operation.split(".", 1)
         sent = self.headers(role)

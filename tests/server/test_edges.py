@@ -26,12 +26,12 @@ import sqlalchemy as sa
 
 from billing_desktop import cli
 from billing_desktop.domain.errors import StoreError
+from billing_desktop.remote.client import HttpStore
+from billing_desktop.remote.plain_http import INSECURE_HTTP_ENV, is_loopback_host
 from billing_desktop.server.app import create_app
 from billing_desktop.server.gate import Limits
 from billing_desktop.server.state import create_token, hash_token
 from billing_desktop.services import overview
-from billing_desktop.store.http.client import HttpStore
-from billing_desktop.store.http.plain_http import INSECURE_HTTP_ENV, is_loopback_host
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server
@@ -534,6 +534,7 @@ def test_serve_warns_about_plain_http_beyond_loopback(
         "billing_desktop.server.main.serve", lambda url, **kwargs: calls.append(kwargs)
     )
     store = str(tmp_path / "serve.db")
+    SqlStore(f"sqlite:///{store}").dispose()  # serve needs a store; it never creates one
     cert = tmp_path / "cert.pem"
     cert.write_text("x")
     for host, certfile, warned in (

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from billing_desktop.api.operations import OPERATIONS
 from billing_desktop.server import openapi
-from billing_desktop.services.api import OPERATIONS
 from tests.server.conftest import Api
 
 

@@ -1,7 +1,7 @@
 """The server enforces PRODUCT §9 itself: every role × every endpoint, called over HTTP.
 
 The expected rights are PRODUCT §9's table written out here, and the tab each endpoint belongs
-to is written out here too (not taken from ``domain.access`` or ``services.api``), so a wrong
+to is written out here too (not taken from ``domain.access`` or ``api.operations``), so a wrong
 mapping in the code fails these tests instead of being copied into them.
 """
 
@@ -19,8 +19,8 @@ import pytest
 import sqlalchemy as sa
 
 from billing_desktop import cli
+from billing_desktop.api.operations import OPERATIONS
 from billing_desktop.server.state import hash_token
-from billing_desktop.services.api import OPERATIONS
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.uow import SqlStore
 from tests.server.conftest import ROLES, Api, Servers
@@ -104,6 +104,7 @@ TODAY = "2026-11-21"
 
 CASES: dict[str, Case] = {
     "overview.workspace": Case(None, V, {}),
+    "overview.change_versions": Case(None, V, {}),
     # Usage tab
     "usage_page.usage_page": Case(USAGE, V, {"month": NOVEMBER, "today": TODAY}),
     "usage_page.transactions": Case(USAGE, V, {"month": OCTOBER}),

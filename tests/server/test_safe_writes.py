@@ -19,10 +19,10 @@ from billing_desktop.domain.errors import (
     StoreError,
     Unavailable,
 )
+from billing_desktop.remote.client import HttpStore
 from billing_desktop.server import state
 from billing_desktop.services import units
 from billing_desktop.services.overview import apps
-from billing_desktop.store.http.client import HttpStore
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.uow import SqlStore
 from tests.server.conftest import Api

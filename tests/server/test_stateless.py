@@ -112,8 +112,8 @@ def test_a_write_made_on_the_store_itself_makes_remote_views_stale(tmp_path: Pat
     """The command line or the app on the server's own store bumps versions too, so a remote
     client that read before such a change cannot overwrite it blindly."""
     from billing_desktop.domain.errors import StaleData
+    from billing_desktop.remote.client import HttpStore
     from billing_desktop.services import overview, units
-    from billing_desktop.store.http.client import HttpStore
 
     store = SqlStore(f"sqlite:///{tmp_path / 'direct.db'}")
     build_demo(store, seed=7, today=date(2026, 11, 21))

@@ -10,8 +10,8 @@ import pytest
 import trustme
 
 from billing_desktop.domain.errors import StoreError, Unavailable
+from billing_desktop.remote.client import HttpStore
 from billing_desktop.services.units import units_overview
-from billing_desktop.store.http.client import HttpStore
 from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server, token_for
 

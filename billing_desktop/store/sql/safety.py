@@ -84,6 +84,13 @@ def _cannot_open(exc: sqlite3.Error) -> bool:
     return "unable to open" in str(exc)
 
 
+def _read_only(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return bool((code & 0xFF) == sqlite3.SQLITE_READONLY)
+    return "readonly" in str(exc)
+
+
 def _open_readonly(path: Path) -> sqlite3.Connection:
     """A read-only connection. In a folder this user cannot write, a WAL store closed cleanly
     (no -wal) cannot get the -shm SQLite wants; it is then read as immutable, which it is."""
@@ -92,8 +99,12 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA schema_version").fetchone()
     except sqlite3.OperationalError as exc:
-        if not _cannot_open(exc) or Path(f"{path}-wal").exists() or os.access(path.parent, os.W_OK):
+        # SQLite says "unable to open" or "attempt to write a readonly database" (it cannot
+        # create the -shm), as its version and the folder's rights have it.
+        if not (_cannot_open(exc) or _read_only(exc)) or Path(f"{path}-wal").exists():
             return conn  # the caller's first statement meets the same error
+        if os.access(path.parent, os.W_OK):
+            return conn
         conn.close()
         return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error:

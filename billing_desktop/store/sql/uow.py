@@ -19,6 +19,8 @@ from sqlalchemy.engine import Engine
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.ports import (
+    BACKUP_BEFORE_CHANGING,
+    RESOURCES,
     AccountRepository,
     AppRepository,
     AuditRepository,
@@ -33,6 +35,7 @@ from billing_desktop.store.ports import (
     UnitOfWork,
     VersionRepository,
     WriteAnnouncer,
+    declared_changes,
 )
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import (
@@ -168,7 +171,6 @@ class SqlUnitOfWork:
 
 
 # Services whose change cannot be taken back: a local store is backed up before them.
-BACKUP_BEFORE = {"billing.close_month": "pre-close"}
 
 
 class SqlStore(WriteAnnouncer):
@@ -206,12 +208,12 @@ class SqlStore(WriteAnnouncer):
             )
         return backups.take_backup(path, reason, out=out, progress=progress)
 
-    def backup_before(self, operation: str) -> Path | None:
-        """The backup a local SQLite store takes before ``operation`` (see BACKUP_BEFORE)."""
-        reason = BACKUP_BEFORE.get(operation)
-        if reason is None or self.path is None:
+    def backup_before(self, changes: frozenset[str] | None) -> Path | None:
+        """The backup a local SQLite store takes before a write that ``changes`` closed months
+        (``ports.BACKUP_BEFORE_CHANGING``: a month close, which cannot be taken back)."""
+        if not changes or not changes & BACKUP_BEFORE_CHANGING or self.path is None:
             return None
-        return self.backup(reason)
+        return self.backup("pre-close")
 
     @property
     def description(self) -> str:
@@ -248,21 +250,19 @@ class SqlStore(WriteAnnouncer):
     ) -> T:
         """Run a changing service in a unit of work of its own and commit it.
 
-        A use case of the API (``services.api``) also moves its resource to a new version,
-        as a write through the server does: a client of a server on this store that read
-        the resource before then sees its next write refused as stale, not applied blindly.
+        What the service declares it changes (``services.changes``) moves to a new version, as
+        a write through the server does: a client of a server on this store that read it before
+        then sees its next write refused as stale, not applied blindly. Then the change is
+        announced to the write listeners (every resource, for a service that declares none).
         """
-        from billing_desktop.services.api import changed_by, operation_for
-
-        operation = operation_for(service)
-        if operation is not None:
-            self.backup_before(operation.name)
+        changed = declared_changes(service)
+        self.backup_before(changed)
         with self(write=True) as uow:
             result = service(uow, *args, **kwargs)
-            if operation is not None and operation.writes:
-                uow.versions.bump(operation.resource)
+            for resource in sorted(changed or ()):
+                uow.versions.bump(resource)
             uow.commit()
-        self.announce(changed_by(service))
+        self.announce(changed or RESOURCES)
         return result
 
     def dispose(self) -> None:

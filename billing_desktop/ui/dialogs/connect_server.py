@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.config import APP_NAME, ORGANISATION, is_remote
-from billing_desktop.store.http.client import saved_token
+from billing_desktop.remote.client import saved_token
 
 LAST_SERVER_KEY = "remote/last_server"
 
@@ -30,8 +30,8 @@ def connect(url: str, token: str) -> Any:
     """Worker thread: a remote store on ``url`` signed in with ``token``, checked by reading
     the workspace; the token is then kept in the keyring (if the machine has one)."""
     from billing_desktop.domain.errors import StoreError
+    from billing_desktop.remote.client import HttpStore, save_token
     from billing_desktop.services.overview import workspace
-    from billing_desktop.store.http.client import HttpStore, save_token
 
     store = HttpStore(url, token)
     store.read(workspace, None)

@@ -35,6 +35,7 @@ from billing_desktop.services import (
     usage_data,
     usage_page,
 )
+from billing_desktop.store.ports import RESOURCES, declared_changes
 
 READ = "read"
 WRITE = "write"
@@ -60,14 +61,23 @@ def _op(
     function: Callable[..., Any],
     kind: str,
     area: Area | None,
-    resource: str,
+    resource: str | None = None,
     caller: str = "actor",
     name: str | None = None,
 ) -> Operation:
-    """``name`` (default: "<module>.<function>") is the operation's URL path: give the old one
-    when a use case moves to another module, so the API stays as it was."""
+    """``resource``: what a read shows; a write changes what its use case declares
+    (``services.changes``), one resource. ``name`` (default: "<module>.<function>") is the
+    operation's URL path: give the old one when a use case moves to another module, so the API
+    stays as it was."""
     module = function.__module__.rsplit(".", 1)[-1]
     name = name or f"{module}.{function.__name__}"
+    if kind == WRITE:
+        declared = declared_changes(function)
+        if declared is None or len(declared) != 1:
+            raise ValueError(f"{name}: a write declares the one resource it changes (@changes)")
+        (resource,) = declared
+    if resource is None:
+        raise ValueError(f"{name}: a read names the resource it shows")
     return Operation(name, function, kind, area, resource, caller)
 
 
@@ -87,32 +97,32 @@ _OPERATIONS = [
     _op(usage_page.transactions, READ, U, "credits"),
     _op(billing.usage_summary, READ, U, "credits"),
     _op(pricing.rate_card, READ, U, "credits"),
-    _op(credits.purchase_credits, WRITE, U, "credits"),
-    _op(credits.make_one_time_payment, WRITE, U, "credits"),
-    _op(credits.set_auto_recharge, WRITE, U, "credits"),
-    _op(month_close.close_month, WRITE, U, "closing", name="billing.close_month"),
+    _op(credits.purchase_credits, WRITE, U),
+    _op(credits.make_one_time_payment, WRITE, U),
+    _op(credits.set_auto_recharge, WRITE, U),
+    _op(month_close.close_month, WRITE, U, name="billing.close_month"),
     # Billing Units tab
     _op(units.units_overview, READ, BU, "units"),
     _op(units.unit_members, READ, BU, "units"),
     _op(units.deletion_impact, READ, BU, "units"),
     _op(units.unit_report, READ, BU, "units"),
     _op(units.find_unit, READ, BU, "units"),
-    _op(units.add_unit, WRITE, BU, "units"),
-    _op(units.rename_unit, WRITE, BU, "units"),
-    _op(units.delete_unit, WRITE, BU, "units"),
-    _op(units.restore_unit, WRITE, BU, "units"),
-    _op(units.assign, WRITE, BU, "units"),
-    _op(units.unassign, WRITE, BU, "units"),
-    _op(units.reapply, WRITE, BU, "units"),
-    _op(units.revert, WRITE, BU, "units"),
+    _op(units.add_unit, WRITE, BU),
+    _op(units.rename_unit, WRITE, BU),
+    _op(units.delete_unit, WRITE, BU),
+    _op(units.restore_unit, WRITE, BU),
+    _op(units.assign, WRITE, BU),
+    _op(units.unassign, WRITE, BU),
+    _op(units.reapply, WRITE, BU),
+    _op(units.revert, WRITE, BU),
     # Plans tab
     _op(overview.apps, READ, P, "plans"),
     _op(plans.app_plans, READ, P, "plans"),
-    _op(plans.change_plan, WRITE, P, "plans"),
-    _op(plans.cancel_downgrade, WRITE, P, "plans"),
-    _op(plans.change_owner, WRITE, P, "plans"),
-    _op(plans.add_funds, WRITE, P, "plans"),
-    _op(plans.request_extension, WRITE, P, "plans"),
+    _op(plans.change_plan, WRITE, P),
+    _op(plans.cancel_downgrade, WRITE, P),
+    _op(plans.change_owner, WRITE, P),
+    _op(plans.add_funds, WRITE, P),
+    _op(plans.request_extension, WRITE, P),
     # Invoices tab
     _op(statements.invoice_history, READ, INV, "closing"),
     _op(statements.invoice_document, READ, INV, "closing"),
@@ -130,8 +140,8 @@ _OPERATIONS = [
     _op(quotas.quota_overview, READ, UD, "quotas"),
     # Nobody edits Usage Data (PRODUCT §9): setting quotas takes the right to edit Usage,
     # and the service checks Usage Data view as well.
-    _op(quotas.set_quota, WRITE, U, "quotas"),
-    _op(quotas.set_packs, WRITE, U, "quotas"),
+    _op(quotas.set_quota, WRITE, U),
+    _op(quotas.set_packs, WRITE, U),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}
@@ -149,11 +159,6 @@ def operation_for(function: Callable[..., Any]) -> Operation | None:
 
 
 def changed_by(function: Callable[..., Any]) -> frozenset[str]:
-    """The resources a write of ``function`` changes (every resource when it is not a known
-    write operation: an import, the demo)."""
-    from billing_desktop.store.ports import RESOURCES
-
-    operation = _BY_FUNCTION.get(function)
-    if operation is None or not operation.writes:
-        return RESOURCES
-    return frozenset({operation.resource})
+    """The resources a write of ``function`` changes (every resource when it declares none:
+    an import, the demo)."""
+    return declared_changes(function) or RESOURCES

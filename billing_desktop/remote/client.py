@@ -1,4 +1,4 @@
-"""The remote store: runs the operations of ``services.api`` on a ``billing-desktop serve``.
+"""The remote store: runs the operations of ``api.operations`` on a ``billing-desktop serve``.
 
 * **Timeouts** are explicit (connect 5 s, read 120 s for long reports, pool 10 s).
 * **Retries**: connection failures and 502/503/504 are retried with exponential backoff and
@@ -31,6 +31,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import httpx
 
+from billing_desktop.api.codec import codec_for
+from billing_desktop.api.errors import decode_error
+from billing_desktop.api.operations import changed_by, operation_for
 from billing_desktop.config import TOKEN_ENV
 from billing_desktop.domain.errors import (
     BillingError,
@@ -39,10 +42,7 @@ from billing_desktop.domain.errors import (
     StoreError,
     Unavailable,
 )
-from billing_desktop.services.api import changed_by, operation_for
-from billing_desktop.store.http.codec import codec_for
-from billing_desktop.store.http.errors import decode_error
-from billing_desktop.store.http.plain_http import plain_http_refusal
+from billing_desktop.remote.plain_http import plain_http_refusal
 from billing_desktop.store.ports import RESOURCES, UnitOfWork, WriteAnnouncer
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Arguments and results of an :class:`~billing_desktop.services.api.Operation` as JSON.
+"""Arguments and results of an :class:`~billing_desktop.api.operations.Operation` as JSON.
 
 Both ends build the same pydantic models from the service function's type hints, so the wire
 format follows the code: money and quantities travel as decimal strings ("12.50"), instants
@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
-from billing_desktop.services.api import Operation
+from billing_desktop.api.operations import Operation
 
 
 def _plain(value: Any) -> Any:
