@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, Protocol, Self, TypeVar
+from typing import Any, ParamSpec, Protocol, Self, TypeVar
 
 from billing_desktop.domain.model import (
     Account,
@@ -487,34 +487,3 @@ class WriteAnnouncer:
             listeners = list(self._write_listeners)
         for listener in listeners:
             listener(resources)
-
-
-class Store(Protocol):
-    """What the GUI and the command line use: run a use case against the store.
-
-    ``service`` is one of the operations of :mod:`billing_desktop.api.operations`, called as
-    ``service(uow, caller, *args, **kwargs)``. A local store runs it in a unit of work of its
-    own (and commits it, for ``write``); the remote store has the server run it. Either way it
-    returns plain data and raises the same :class:`~billing_desktop.domain.errors.BillingError`s.
-    Safe to call from any thread.
-    """
-
-    @property
-    def description(self) -> str: ...
-
-    @property
-    def remote(self) -> bool:
-        """True when the store is reached over the network (no direct unit of work)."""
-        ...
-
-    def read(
-        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T: ...
-
-    def write(
-        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T: ...
-
-    def add_write_listener(self, listener: WriteListener) -> None: ...
-
-    def remove_write_listener(self, listener: WriteListener) -> None: ...

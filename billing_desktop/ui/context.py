@@ -11,8 +11,9 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.model import Account
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import Workspace
-from billing_desktop.store.ports import Store, UnitOfWork
+from billing_desktop.store.ports import UnitOfWork
 from billing_desktop.ui.tasks import TaskRunner
 
 T = TypeVar("T")

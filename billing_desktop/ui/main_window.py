@@ -30,8 +30,9 @@ from billing_desktop import APP_NAME, __version__
 from billing_desktop.config import ORGANISATION
 from billing_desktop.domain.access import Area
 from billing_desktop.services import overview
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import Workspace
-from billing_desktop.store.ports import RESOURCES, Store
+from billing_desktop.store.ports import RESOURCES
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.resources import app_icon

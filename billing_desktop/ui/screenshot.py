@@ -14,7 +14,7 @@ from pathlib import Path
 
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import BillingError
-from billing_desktop.store.ports import Store
+from billing_desktop.services.gateway import Gateway as Store
 
 FILE_NAMES: dict[Area, str] = {
     Area.USAGE: "usage.png",

@@ -37,8 +37,8 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.periods import Month
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.statements import StatementMonth, month_name, statement_months
-from billing_desktop.store.ports import Store
 from billing_desktop.ui.context import TabContext, read
 
 if TYPE_CHECKING:

@@ -31,8 +31,8 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.money import currency_symbol, format_amount, format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.usage_page import UsagePage, month_name, usage_page
-from billing_desktop.store.ports import Store
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.models.table import NEGATIVE
 from billing_desktop.ui.tasks import TaskRunner

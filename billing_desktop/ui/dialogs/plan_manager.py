@@ -33,8 +33,8 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.money import format_money
 from billing_desktop.domain.plans import MAX_REASON, Change, PlanOption, check_extension
 from billing_desktop.services import credits, plans
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.plans import AppPlans
-from billing_desktop.store.ports import Store
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.models.table import (

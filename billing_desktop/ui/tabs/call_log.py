@@ -35,8 +35,8 @@ from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.money import format_money
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import usage_data
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
-from billing_desktop.store.ports import Store
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE

@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import InvoiceStatus, PlanTier
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.statements import DocumentKind, History, HistoryRow, invoice_history
-from billing_desktop.store.ports import Store
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.models.table import (
     LEFT,

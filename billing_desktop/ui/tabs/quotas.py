@@ -43,8 +43,8 @@ from billing_desktop.domain.quotas import (
     format_quantity,
 )
 from billing_desktop.services import quotas
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.quotas import NO_PRICE, QuotaChange, QuotaLine, QuotaOverview
-from billing_desktop.store.ports import Store
 from billing_desktop.ui.context import TabContext, write
 from billing_desktop.ui.dialogs.common import status_label
 from billing_desktop.ui.dialogs.unit_editor import MessageBar

@@ -56,13 +56,13 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import add_months
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path, write_table
 from billing_desktop.services import sessions
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.sessions import (
     AGENTS_NOTE,
     SessionBucket,
     SessionsScope,
     SessionStatistics,
 )
-from billing_desktop.store.ports import Store
 from billing_desktop.ui.charts.common import epoch_seconds
 from billing_desktop.ui.charts.timeline import LineSeries, TimelineChart
 from billing_desktop.ui.context import TabContext

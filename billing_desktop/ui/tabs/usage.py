@@ -43,6 +43,7 @@ from billing_desktop.exports.tables import (
     write_table,
 )
 from billing_desktop.services.billing import CommitInfo, ProductSummary
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.pricing import pricing_file_name, rate_card
 from billing_desktop.services.usage_page import (
     TRANSACTION_CSV_HEADER,
@@ -52,7 +53,6 @@ from billing_desktop.services.usage_page import (
     month_name,
     usage_page,
 )
-from billing_desktop.store.ports import Store
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate, remaining_share
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
