@@ -43,6 +43,7 @@ from billing_desktop.domain.errors import (
     Unavailable,
 )
 from billing_desktop.remote.plain_http import plain_http_refusal
+from billing_desktop.services.task_state import TaskState
 from billing_desktop.store.ports import RESOURCES, UnitOfWork, WriteAnnouncer
 
 log = logging.getLogger(__name__)
@@ -315,8 +316,7 @@ def export_call_log_remotely(
     actor: Any,
     query: Any,
     path: Path,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    state: TaskState | None = None,
 ) -> int:
     """``usage_data.export_call_log`` on a remote store: the server pages the call log out
     (the same rows, order, costs and times as the local export), the file is written here,
@@ -337,13 +337,7 @@ def export_call_log_remotely(
             )
             yield [row(line) for line in lines]
 
-    def report(done: int) -> None:
-        if progress is not None:
-            progress(done, total)
-
-    def stop() -> bool:
-        return bool(cancelled and cancelled())
-
+    report, stop = usage_data.export_progress(state, total)
     if xlsx:
         start = store.read(usage_data.call_log_start, actor, query, 0)
         cost = {len(usage_data.HEADER) - 1: money_format(start.currency or "USD")}

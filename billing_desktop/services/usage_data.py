@@ -30,6 +30,7 @@ from billing_desktop.exports.csv_export import (
 )
 from billing_desktop.exports.tables import is_xlsx, money_format
 from billing_desktop.services.overview import account_zone
+from billing_desktop.services.task_state import Cancelled, TaskState
 from billing_desktop.store.ports import CallFilter, CallOrder, CallRecord, CallRow, UnitOfWork
 
 EXPORT_CHUNK = 10_000
@@ -68,8 +69,24 @@ HEADER = (
 )
 
 
-class ExportCancelled(BillingError):
+class ExportCancelled(Cancelled):
     """The user cancelled an export; nothing was written."""
+
+
+def export_progress(
+    state: TaskState | None, total: int
+) -> tuple[Callable[[int], None], Callable[[], bool]]:
+    """The rows-written callback and the stop question the exports layer takes, for
+    ``state`` (an export of ``total`` rows)."""
+
+    def report(done: int) -> None:
+        if state is not None:
+            state.progress(done / total if total else 1.0, f"{done:,} of {total:,} calls")
+
+    def stop() -> bool:
+        return state is not None and state.cancelled()
+
+    return report, stop
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,25 +449,17 @@ def export_call_log(
     actor: Actor,
     query: CallQuery,
     path: Path,
-    progress: Callable[[int, int], None] | None = None,
-    cancelled: Callable[[], bool] | None = None,
+    state: TaskState | None = None,
 ) -> int:
     """Write the call log of ``query`` to ``path`` as formula-safe CSV, or as an Excel
     workbook when ``path`` ends in ``.xlsx``; returns the rows.
 
-    ``progress(done, total)`` is called after each chunk; when ``cancelled()`` turns true the
-    export stops, the partial file is removed and :class:`ExportCancelled` is raised.
+    ``state`` hears the progress after each chunk; when it is cancelled the export stops, the
+    partial file is removed and :class:`ExportCancelled` is raised.
     """
     _require(actor)
     total = call_log_count(uow, actor, query)
-
-    def report(done: int) -> None:
-        if progress is not None:
-            progress(done, total)
-
-    def stop() -> bool:
-        return cancelled is not None and cancelled()
-
+    report, stop = export_progress(state, total)
     if is_xlsx(path):
         from billing_desktop.exports.xlsx_export import stream_xlsx  # openpyxl: only now
 

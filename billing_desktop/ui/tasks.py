@@ -27,6 +27,8 @@ from PySide6.QtCore import (
 )
 
 from billing_desktop.domain.errors import BillingError
+from billing_desktop.services.task_state import Progress as StateProgress
+from billing_desktop.services.task_state import TaskState
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +52,20 @@ class _Relay(QObject):
         done(int, object): task id and the function's return value.
         failed(int, object): task id and the exception it raised.
         progress(int, str): task id and a progress message the function reported.
+        state_progress(int, object): task id and a ``Progress`` its ``TaskState`` reported.
     """
 
     done = Signal(int, object)
     failed = Signal(int, object)
     progress = Signal(int, str)
+    state_progress = Signal(int, object)
 
 
 @dataclass(eq=False)
 class TaskHandle:
-    """A submitted task. ``cancel()`` drops its callbacks (the work itself still finishes)."""
+    """A submitted task. ``cancel()`` drops its callbacks, and stops the work itself when it
+    was given a ``TaskState`` (``run(..., with_state=True)``): at its next step it raises
+    ``Cancelled`` and writes nothing."""
 
     id: int
     description: str
@@ -69,9 +75,13 @@ class TaskHandle:
     cancelled: bool = False
     finished: bool = False
     runnable: QRunnable | None = field(default=None, repr=False)
+    state: TaskState | None = field(default=None, repr=False)
+    on_state_progress: Callable[[StateProgress], None] | None = None
 
     def cancel(self) -> None:
         self.cancelled = True
+        if self.state is not None:
+            self.state.cancel()
 
 
 class _Task(QRunnable):
@@ -82,6 +92,7 @@ class _Task(QRunnable):
         fn: Callable[..., Any],
         args: tuple[Any, ...],
         with_progress: bool,
+        state: TaskState | None = None,
     ) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the runner holds it until the outcome is delivered
@@ -90,10 +101,13 @@ class _Task(QRunnable):
         self._fn = fn
         self._args = args
         self._with_progress = with_progress
+        self._state = state
 
     def run(self) -> None:
         try:
-            if self._with_progress:
+            if self._state is not None:
+                result = self._fn(*self._args, state=self._state)
+            elif self._with_progress:
                 result = self._fn(*self._args, progress=self._report)
             else:
                 result = self._fn(*self._args)
@@ -128,6 +142,9 @@ class TaskRunner(QObject):
         self._relay.done.connect(self._deliver_done, Qt.ConnectionType.QueuedConnection)
         self._relay.failed.connect(self._deliver_failed, Qt.ConnectionType.QueuedConnection)
         self._relay.progress.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
+        self._relay.state_progress.connect(
+            self._deliver_state_progress, Qt.ConnectionType.QueuedConnection
+        )
         self._tasks: dict[int, TaskHandle] = {}
         self._next_id = 1
 
@@ -146,17 +163,25 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[str], None] | None = None,
         on_progress: Progress | None = None,
+        with_state: bool = False,
+        on_state_progress: Callable[[StateProgress], None] | None = None,
         description: str = "",
     ) -> TaskHandle:
         """Run ``fn(*args)`` on a worker thread.
 
         ``on_done(result)`` or ``on_error(message)`` then runs on the GUI thread. With
-        ``on_progress``, ``fn`` is also given ``progress=callable(str)``, whose messages reach
-        ``on_progress`` on the GUI thread.
+        ``with_state``, ``fn`` is given ``state=TaskState``: what it reports reaches
+        ``on_state_progress`` (a ``Progress``: fraction and text) on the GUI thread, and the
+        handle's ``cancel()`` stops the work at its next step. Otherwise, with ``on_progress``,
+        ``fn`` is given ``progress=callable(str)``, whose messages reach ``on_progress``.
         """
         task_id = self._next_id
         self._next_id += 1
-        runnable = _Task(task_id, self._relay, fn, args, on_progress is not None)
+        state = None
+        if with_state:
+            relay = self._relay
+            state = TaskState(lambda progress: relay.state_progress.emit(task_id, progress))
+        runnable = _Task(task_id, self._relay, fn, args, on_progress is not None, state)
         handle = TaskHandle(
             task_id,
             description or getattr(fn, "__name__", "task"),
@@ -164,6 +189,8 @@ class TaskRunner(QObject):
             on_error,
             on_progress,
             runnable=runnable,
+            state=state,
+            on_state_progress=on_state_progress,
         )
         self._tasks[task_id] = handle
         if len(self._tasks) == 1:
@@ -238,3 +265,9 @@ class TaskRunner(QObject):
         handle = self._tasks.get(task_id)
         if handle is not None and not handle.cancelled and handle.on_progress is not None:
             handle.on_progress(message)
+
+    @Slot(int, object)
+    def _deliver_state_progress(self, task_id: int, progress: StateProgress) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None and not handle.cancelled and handle.on_state_progress is not None:
+            handle.on_state_progress(progress)

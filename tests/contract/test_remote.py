@@ -33,6 +33,7 @@ from billing_desktop.services import (
     usage_page,
 )
 from billing_desktop.services.demo import build_demo
+from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import CallQuery
 from billing_desktop.store.sql.uow import SqlStore
 from tests.contract.conftest import Opened, open_store
@@ -192,18 +193,18 @@ def test_the_call_log_export_is_the_same_file_remotely(pair: Pair, tmp_path: Pat
     actor = pair.local.read(overview.workspace, pair.admin).actor
     query = CallQuery(first=date(2026, 10, 25), last=date(2026, 11, 3), sort="cost")
     local, remote = tmp_path / "local.csv", tmp_path / "remote.csv"
-    seen: list[tuple[int, int]] = []
+    seen: list[Progress] = []
     rows = pair.local.read(usage_data.export_call_log, actor, query, local)
     through = pair.remote.read(
-        usage_data.export_call_log, actor, query, remote, lambda d, t: seen.append((d, t))
+        usage_data.export_call_log, actor, query, remote, TaskState(seen.append)
     )
     assert through == rows > 500
     assert remote.read_bytes() == local.read_bytes()
-    assert seen and seen[-1] == (rows, rows)
+    assert seen and seen[-1] == Progress(1.0, f"{rows:,} of {rows:,} calls")
+    stopped = TaskState()
+    stopped.cancel()
     with pytest.raises(usage_data.ExportCancelled):
-        pair.remote.read(
-            usage_data.export_call_log, actor, query, tmp_path / "stop.csv", None, lambda: True
-        )
+        pair.remote.read(usage_data.export_call_log, actor, query, tmp_path / "stop.csv", stopped)
     assert not (tmp_path / "stop.csv").exists()
 
 

@@ -24,6 +24,7 @@ from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
+from billing_desktop.services.task_state import TaskState
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs import batch_statements, print_preview
@@ -236,11 +237,12 @@ def test_a_long_render_shows_progress_and_can_be_cancelled(
     qtbot.waitUntil(lambda: progress.value() > 0, timeout=10_000)
     qtbot.waitUntil(progress.isVisible, timeout=10_000)  # shown once the render takes a while
     assert progress.labelText().startswith("Laying out page")
-    cancelled = progress.cancel_event
+    task = progress.task
+    assert task is not None and task.state is not None
     cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel")
     cancel.click()
     wait_idle(qtbot, window)
-    assert cancelled.is_set()
+    assert task.state.cancelled()  # the render itself was told to stop
     assert opened == [] and close_boxes() == []  # cancelled: nothing opened, nothing to say
     assert tab._progress is None and tab.open_button.isEnabled()
 
@@ -385,7 +387,7 @@ def test_months_with_nothing_to_state_are_skipped_and_named(demo_store: SqlStore
     with demo_store() as uow:
         actor = resolve_actor(uow, None)
     result = batch_statements.render_statements(
-        demo_store, actor, [Month(2020, 1), Month(2026, 10)], None, threading.Event(), TODAY
+        demo_store, actor, [Month(2020, 1), Month(2026, 10)], None, TODAY, state=TaskState()
     )
     assert [f.name for f in result.files] == ["statement-2026-10.pdf"]
     assert result.skipped == [

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from billing_desktop.domain.errors import InvalidInput
+from billing_desktop.services.task_state import Cancelled, Progress, TaskState
 from billing_desktop.ui.tasks import GENERIC_ERROR, TaskRunner, user_message
 
 
@@ -103,3 +104,44 @@ def test_a_cancelled_task_delivers_nothing(qtbot: Any, runner: TaskRunner) -> No
 def test_user_messages() -> None:
     assert user_message(InvalidInput("bad month")) == "bad month"
     assert user_message(RuntimeError("secret internals")) == GENERIC_ERROR
+
+
+def test_cancel_stops_the_work_itself_when_it_has_a_task_state(
+    qtbot: Any, runner: TaskRunner
+) -> None:
+    """Issue 16.3: Cancel reaches the work (its TaskState), not only its callbacks; progress
+    arrives typed (fraction and text) on the GUI thread."""
+    started = threading.Event()
+    stopped_by: list[str] = []
+    heard: list[Progress] = []
+
+    def work(state: TaskState) -> int:
+        steps = 0
+        state.progress(0.0, "starting")
+        started.set()
+        while steps < 10_000:  # far longer than the test waits: only Cancel ends it
+            try:
+                state.check("the loop")
+            except Cancelled as exc:
+                stopped_by.append(str(exc))
+                raise
+            steps += 1
+            threading.Event().wait(0.001)
+        return steps
+
+    handle = runner.run(work, with_state=True, on_state_progress=heard.append)
+    assert started.wait(5)
+    qtbot.waitUntil(lambda: heard == [Progress(0.0, "starting")], timeout=5_000)
+    handle.cancel()
+    assert runner.wait_idle(10)
+    assert stopped_by == ["the loop was cancelled; nothing was written"]
+    assert handle.state is not None and handle.state.cancelled()
+
+
+def test_progress_fractions_are_kept_between_0_and_1() -> None:
+    heard: list[Progress] = []
+    state = TaskState(heard.append)
+    state.progress(1.5, "over")
+    state.progress(-1, "under")
+    state.progress(None, "unknown")
+    assert heard == [Progress(1.0, "over"), Progress(0.0, "under"), Progress(None, "unknown")]

@@ -15,6 +15,7 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Actor
 from billing_desktop.services import overview, usage_data
 from billing_desktop.services.recording import add_records
+from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import CallQuery, ExportCancelled
 from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import CALLS, TIMEZONE, fill, this_month_start_utc
@@ -106,13 +107,12 @@ def test_the_range_is_whole_local_days_and_filters_apply(filled: SqlStore) -> No
 def test_the_export_is_formula_safe_and_has_every_row(filled: SqlStore, tmp_path: Path) -> None:
     actor = admin(filled)
     out = tmp_path / "calls.csv"
-    seen: list[tuple[int, int]] = []
+    seen: list[Progress] = []
     with filled() as uow:
-        written = usage_data.export_call_log(
-            uow, actor, CallQuery(), out, lambda d, t: seen.append((d, t))
-        )
+        written = usage_data.export_call_log(uow, actor, CallQuery(), out, TaskState(seen.append))
     assert written == CALLS + 1
-    assert seen[-1] == (CALLS + 1, CALLS + 1)
+    assert seen[-1].fraction == 1.0 and seen[-1].text == f"{CALLS + 1:,} of {CALLS + 1:,} calls"
+    assert [p.fraction for p in seen] == sorted(p.fraction for p in seen)
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     with out.open(encoding="utf-8-sig", newline="") as handle:
@@ -132,8 +132,10 @@ def test_a_cancelled_export_writes_nothing(filled: SqlStore, tmp_path: Path) -> 
     actor = admin(filled)
     out = tmp_path / "calls.csv"
     out.write_text("previous")
+    state = TaskState()
+    state.cancel()
     with filled() as uow, pytest.raises(ExportCancelled):
-        usage_data.export_call_log(uow, actor, CallQuery(), out, cancelled=lambda: True)
+        usage_data.export_call_log(uow, actor, CallQuery(), out, state)
     assert out.read_text() == "previous"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".calls")]
 

@@ -9,8 +9,7 @@ skipped and named in the summary.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -39,6 +38,7 @@ from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.statements import StatementMonth, month_name, statement_months
+from billing_desktop.services.task_state import TaskState
 from billing_desktop.ui.context import TabContext, read
 
 if TYPE_CHECKING:
@@ -68,32 +68,31 @@ def render_statements(
     actor: Actor,
     months: Sequence[Month],
     folder: Path | None,
-    cancel: threading.Event,
     today: date | None = None,
-    progress: Callable[[str], None] | None = None,
+    *,
+    state: TaskState,
 ) -> BatchResult:
     """Render the statement of each month (on a worker thread); with ``folder``, write each
     as ``statement-YYYY-MM.pdf`` there as soon as it is finished."""
     from billing_desktop.reports.layout import RenderCancelled, RenderHooks, write_atomically
     from billing_desktop.reports.statement import render_statement
     from billing_desktop.services.statements import statement
-    from billing_desktop.ui.dialogs.print_preview import PdfFile, encode_progress
+    from billing_desktop.ui.dialogs.print_preview import PdfFile
 
     result = BatchResult()
     count = len(months)
     for index, month in enumerate(months):
-        if cancel.is_set():
+        if state.cancelled():
             result.cancelled = True
             break
         label = f"Statement {month_name(month)} ({index + 1} of {count})"
 
         def report(fraction: float, message: str, index: int = index, label: str = label) -> None:
-            if progress is not None:
-                progress(encode_progress((index + fraction) / count, f"{label}\n{message}"))
+            state.progress((index + fraction) / count, f"{label}\n{message}")
 
         try:
             data = store.read(statement, actor, month, today)
-            rendered = render_statement(data, RenderHooks(report, cancel.is_set))
+            rendered = render_statement(data, RenderHooks(report, state.cancelled))
         except RenderCancelled:
             result.cancelled = True
             break
@@ -299,18 +298,19 @@ class StatementsDialog(QDialog):
         progress = RenderProgress("Statements", f"Preparing {noun}…", self)
         self.progress = progress
         self._update_ok()
-        self.context.runner.run(
+        task = self.context.runner.run(
             render_statements,
             self.context.store,
             self.context.actor,
             months,
             folder,
-            progress.cancel_event,
+            with_state=True,
+            on_state_progress=progress.show_progress,
             on_done=self._done,
             on_error=self._failed,
-            on_progress=progress.show_progress,
             description=f"render {noun}",
         )
+        progress.follow(task)
 
     def _close_progress(self) -> None:
         progress, self.progress = self.progress, None

@@ -9,8 +9,7 @@ only rasterised: for the preview at a resolution that keeps every page in memory
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +21,8 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewW
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QToolBar, QWidget
 
 from billing_desktop.domain.errors import BillingError
+from billing_desktop.services.task_state import Progress, TaskState
+from billing_desktop.ui.tasks import TaskHandle
 
 if TYPE_CHECKING:
     from billing_desktop.reports.layout import RenderHooks
@@ -45,30 +46,16 @@ def notify(parent: QWidget, title: str, text: str, *, warning: bool = False) -> 
     return box
 
 
-def encode_progress(fraction: float, message: str) -> str:
-    """A render's progress as the one string the task runner relays: "417|Laying out…"."""
-    return f"{round(max(0.0, min(1.0, fraction)) * PROGRESS_STEPS)}|{message}"
-
-
-def decode_progress(text: str) -> tuple[int, str]:
-    value, _, message = text.partition("|")
-    return (int(value) if value.isdigit() else 0), message
-
-
-def render_hooks(progress: Callable[[str], None] | None, cancel: threading.Event) -> RenderHooks:
-    """Hooks for a render on a worker thread: progress through the runner, cancel by event."""
+def render_hooks(state: TaskState) -> RenderHooks:
+    """Hooks for a render on a worker thread: its progress and its cancel are the task's."""
     from billing_desktop.reports.layout import RenderHooks  # reportlab: only when rendering
 
-    def report(fraction: float, message: str) -> None:
-        if progress is not None:
-            progress(encode_progress(fraction, message))
-
-    return RenderHooks(report, cancel.is_set)
+    return RenderHooks(state.progress, state.cancelled)
 
 
 class RenderProgress(QProgressDialog):
-    """Progress of a render running on the task runner; Cancel stops the render itself (the
-    worker checks ``cancel`` between pages) and nothing half-made is written.
+    """Progress of a render running on the task runner; Cancel stops the render itself (its
+    task's state, checked by the worker between pages) and nothing half-made is written.
 
     Signals: the standard ``QProgressDialog`` ones (``canceled`` when the user cancels).
     """
@@ -81,20 +68,33 @@ class RenderProgress(QProgressDialog):
         self.setMinimumDuration(300)  # quick renders finish before it would flash up
         self.setAutoClose(False)
         self.setAutoReset(False)
-        self.cancel_event = threading.Event()
-        self.canceled.connect(self.cancel_event.set)
+        self.task: TaskHandle | None = None
+        self.cancelled = False
+        self.canceled.connect(self.cancel)
         self.setValue(0)
+
+    def follow(self, task: TaskHandle) -> None:
+        """The render this dialog shows: Cancel stops it (its outcome still arrives, so the
+        view closes this dialog and says nothing)."""
+        self.task = task
+        if self.cancelled:
+            self._stop()
 
     def cancel(self) -> None:
         """Cancel button, Escape, closing the dialog, or a caller: stop the render."""
-        self.cancel_event.set()
+        self.cancelled = True
+        self._stop()
         super().cancel()
 
-    def show_progress(self, text: str) -> None:
-        value, message = decode_progress(text)
-        if message:
-            self.setLabelText(message)
-        self.setValue(value)
+    def _stop(self) -> None:
+        if self.task is not None and self.task.state is not None:
+            self.task.state.cancel()
+
+    def show_progress(self, progress: Progress) -> None:
+        if progress.text:
+            self.setLabelText(progress.text)
+        if progress.fraction is not None:
+            self.setValue(round(progress.fraction * PROGRESS_STEPS))
 
     def finish(self) -> None:
         self.reset()

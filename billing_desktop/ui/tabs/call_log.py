@@ -10,7 +10,6 @@ the log again ordered by that column in SQL.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -36,12 +35,14 @@ from billing_desktop.domain.money import format_money
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import usage_data
 from billing_desktop.services.gateway import Gateway as Store
+from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tabs.base import TableTab
+from billing_desktop.ui.tasks import TaskHandle
 
 CALL_TYPES = ("autocall", "robocall", "live")
 ALL = "All"
@@ -51,26 +52,18 @@ WIDEST = {"Campaign": 260, "Source": 160}
 NARROWEST_CAMPAIGN = 120
 
 
+PROGRESS_STEPS = 1000  # the progress bar's resolution
+
+
 def load_page(
     store: Store, actor: Actor, query: CallQuery, total: int, offset: int, limit: int
 ) -> list[CallLine]:
     return read(store, usage_data.call_log_page, actor, query, offset, limit, total)
 
 
-def export_calls(
-    store: Store,
-    actor: Actor,
-    query: CallQuery,
-    path: Path,
-    stop: threading.Event,
-    progress: Any,
-) -> int:
-    """Runs on a worker thread; ``progress`` gets "done/total" after each chunk."""
-
-    def report(done: int, total: int) -> None:
-        progress(f"{done}/{total}")
-
-    return read(store, usage_data.export_call_log, actor, query, path, report, stop.is_set)
+def export_calls(store: Store, actor: Actor, query: CallQuery, path: Path, state: TaskState) -> int:
+    """Runs on a worker thread; ``state`` hears the progress and stops the export."""
+    return read(store, usage_data.export_call_log, actor, query, path, state)
 
 
 def duration_text(seconds: int) -> str:
@@ -177,7 +170,7 @@ class CallLogSection(TableTab):
         self.query = CallQuery()
         self.total_unfiltered: int | None = None
         self._start: CallLogStart | None = None
-        self._export_stop: threading.Event | None = None
+        self._export: TaskHandle | None = None
         self.last_export: Path | None = None
         super().__init__(context, parent)
         assert isinstance(self.model, CallLogModel)
@@ -400,42 +393,42 @@ class CallLogSection(TableTab):
 
     @property
     def exporting(self) -> bool:
-        return self._export_stop is not None
+        return self._export is not None
 
     def export_to(self, path: Path) -> None:
         """Stream every call of the current query to ``path`` off the GUI thread."""
-        if self._export_stop is not None:
+        if self._export is not None:
             return
-        stop = threading.Event()
-        self._export_stop = stop
         self.progress.setRange(0, 0)
         self.progress.show()
         self.cancel_button.show()
         self.export_button.setEnabled(False)
-        self.context.runner.run(
+        self._export = self.context.runner.run(
             export_calls,
             self.context.store,
             self.context.actor,
             self.query,
             path,
-            stop,
+            with_state=True,
+            on_state_progress=self._export_progress,
             on_done=lambda rows: self._export_done(path, rows),
             on_error=self._export_failed,
-            on_progress=self._export_progress,
             description="export call log",
         )
 
     def cancel_export(self) -> None:
-        if self._export_stop is not None:
-            self._export_stop.set()
+        """Stop the export itself (at its next chunk); nothing is written."""
+        if self._export is not None and self._export.state is not None:
+            self._export.state.cancel()
 
-    def _export_progress(self, message: str) -> None:
-        done, _, total = message.partition("/")
-        self.progress.setRange(0, max(int(total), 1))
-        self.progress.setValue(int(done))
+    def _export_progress(self, progress: Progress) -> None:
+        if progress.fraction is not None:
+            self.progress.setRange(0, PROGRESS_STEPS)
+            self.progress.setValue(round(progress.fraction * PROGRESS_STEPS))
+        self.progress.setFormat(progress.text or "%p%")
 
     def _export_finished(self) -> None:
-        self._export_stop = None
+        self._export = None
         self.progress.hide()
         self.cancel_button.hide()
         self.export_button.setEnabled(True)

@@ -10,7 +10,6 @@ their invoices are handled outside the product (the service refuses the call too
 from __future__ import annotations
 
 import tempfile
-import threading
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -33,6 +32,7 @@ from billing_desktop.domain.model import InvoiceStatus, PlanTier
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.statements import DocumentKind, History, HistoryRow, invoice_history
+from billing_desktop.services.task_state import TaskState
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.models.table import (
     LEFT,
@@ -60,8 +60,7 @@ def render_invoice_file(
     store: Store,
     actor: Actor,
     number: str,
-    cancel: threading.Event,
-    progress: Callable[[str], None] | None = None,
+    state: TaskState,
 ) -> PdfFile:
     """Read invoice ``number`` and render its PDF (runs on a worker thread)."""
     from billing_desktop.reports.invoice import render_invoice
@@ -69,7 +68,7 @@ def render_invoice_file(
     from billing_desktop.ui.dialogs.print_preview import PdfFile, render_hooks
 
     document = store.read(invoice_document, actor, number)
-    rendered = render_invoice(document, render_hooks(progress, cancel))
+    rendered = render_invoice(document, render_hooks(state))
     return PdfFile(f"{number}.pdf", rendered.data)
 
 
@@ -306,22 +305,23 @@ class InvoicesTab(TableTab):
         )
         self._progress = progress
         self._update_buttons()
-        self.context.runner.run(
+        task = self.context.runner.run(
             render_invoice_file,
             self.context.store,
             self.context.actor,
             row.number,
-            progress.cancel_event,
+            with_state=True,
+            on_state_progress=progress.show_progress,
             on_done=lambda pdf: self._rendered(pdf, then),
             on_error=self._render_failed,
-            on_progress=progress.show_progress,
             description=f"render {row.number}",
         )
+        progress.follow(task)
 
     def _finish_progress(self) -> bool:
         """Close the progress dialog; False when the user had cancelled."""
         progress, self._progress = self._progress, None
-        cancelled = progress is not None and progress.cancel_event.is_set()
+        cancelled = progress is not None and progress.cancelled
         if progress is not None:
             progress.finish()
         self._update_buttons()
