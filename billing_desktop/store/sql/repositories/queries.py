@@ -1,0 +1,293 @@
+"""Read-only queries for the screens: the call log, statistics, unit summaries."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from billing_desktop.domain.errors import StoreError
+from billing_desktop.store.ports import (
+    CALL_SORT_COLUMNS,
+    BucketCount,
+    BucketMinutes,
+    CallFilter,
+    CallOrder,
+    CallRecord,
+    CallRow,
+    CallUsage,
+    UnitSummary,
+)
+from billing_desktop.store.sql import tables as t
+from billing_desktop.store.sql.repositories.rollups import from_micro_units
+
+
+class SqlQueries:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def call_usage_by_number_and_user(self, start: datetime, end: datetime) -> list[CallUsage]:
+        c = t.calls.c
+        # Started minutes, as the rollups count them (domain.sessions.started_minutes).
+        minutes = sa.case((c.duration_seconds <= 0, 0), else_=(c.duration_seconds + 59) // 60)
+        query = (
+            sa.select(c.number, c.user_id, sa.func.count(), sa.func.sum(minutes))
+            .where(c.started_at >= start, c.started_at < end)
+            .group_by(c.number, c.user_id)
+            .order_by(c.number.nulls_first(), c.user_id.nulls_first())  # as SQLite, everywhere
+        )
+        return [
+            CallUsage(number, user_id, int(calls), int(total or 0))
+            for number, user_id, calls, total in self._conn.execute(query)
+        ]
+
+    def alerts_by_user(self, start: datetime, end: datetime) -> dict[str, int]:
+        c = t.alerts.c
+        query = (
+            sa.select(c.user_id, sa.func.count())
+            .where(c.delivered_at >= start, c.delivered_at < end)
+            .group_by(c.user_id)
+        )
+        return {user_id: int(count) for user_id, count in self._conn.execute(query)}
+
+    def _exists(self, query: sa.Select[Any]) -> bool:
+        return self._conn.execute(sa.select(query.exists())).scalar_one() is True
+
+    def agents_active_between(self, start: date, end: date) -> int:
+        seats = t.agent_seats.c
+        query = (
+            sa.select(sa.func.count(sa.distinct(seats.user_id)))
+            .where(seats.started_on <= end)
+            .where(sa.or_(seats.ended_on.is_(None), seats.ended_on >= start))
+        )
+        return int(self._conn.execute(query).scalar_one())
+
+    def numbers_count(self) -> int:
+        query = sa.select(sa.func.count()).select_from(t.phone_numbers)
+        return int(self._conn.execute(query).scalar_one())
+
+    def unit_summaries(self) -> list[UnitSummary]:
+        users = (
+            sa.select(sa.func.count())
+            .where(t.billing_unit_users.c.unit_id == t.billing_units.c.id)
+            .scalar_subquery()
+        )
+        numbers = (
+            sa.select(sa.func.count())
+            .where(t.billing_unit_numbers.c.unit_id == t.billing_units.c.id)
+            .scalar_subquery()
+        )
+        query = sa.select(t.billing_units.c.id, t.billing_units.c.name, users, numbers).order_by(
+            t.billing_units.c.name
+        )
+        return [UnitSummary(*row) for row in self._conn.execute(query)]
+
+    def call_count(self) -> int:
+        return int(self._conn.execute(sa.select(sa.func.count()).select_from(t.calls)).scalar_one())
+
+    def call_page(self, offset: int, limit: int) -> list[CallRow]:
+        c = t.calls.c
+        query = (
+            sa.select(
+                c.id,
+                c.type,
+                c.triggered_by,
+                c.trigger_source,
+                c.candidate_id,
+                c.campaign,
+                c.number,
+                c.started_at,
+                c.duration_seconds,
+            )
+            .order_by(c.started_at.desc(), c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [CallRow(*row) for row in self._conn.execute(query)]
+
+    # The call log with its order and filters in SQL (Usage Data tab, export call-logs).
+
+    @staticmethod
+    def _call_conditions(where: CallFilter) -> list[sa.ColumnElement[bool]]:
+        c = t.calls.c
+        conditions: list[sa.ColumnElement[bool]] = []
+        if where.start is not None:
+            conditions.append(c.started_at >= where.start)
+        if where.end is not None:
+            conditions.append(c.started_at < where.end)
+        if where.type is not None:
+            conditions.append(c.type == where.type)
+        if where.campaign is not None:
+            conditions.append(c.campaign == where.campaign)
+        return conditions
+
+    @staticmethod
+    def _call_select(where: CallFilter, order: CallOrder) -> sa.Select[Any]:
+        if order.column not in CALL_SORT_COLUMNS:
+            raise StoreError(f"calls cannot be ordered by '{order.column}'")
+        c = t.calls.c
+        column, key = c[order.column], c.id
+        keys = [column.desc(), key.desc()] if order.descending else [column.asc(), key.asc()]
+        if column.nullable:  # NULLs first ascending and last descending, as SQLite has them
+            keys[0] = keys[0].nulls_last() if order.descending else keys[0].nulls_first()
+        if order.column == "id":
+            keys = keys[:1]
+        return (
+            sa.select(
+                c.id,
+                c.type,
+                c.triggered_by,
+                c.trigger_source,
+                c.candidate_id,
+                c.campaign,
+                c.number,
+                c.started_at,
+                c.duration_seconds,
+            )
+            .where(*SqlQueries._call_conditions(where))
+            .order_by(*keys)
+        )
+
+    def call_count_where(self, where: CallFilter) -> int:
+        query = sa.select(sa.func.count()).select_from(t.calls)
+        return int(self._conn.execute(query.where(*self._call_conditions(where))).scalar_one())
+
+    def call_page_where(
+        self, where: CallFilter, order: CallOrder, offset: int, limit: int
+    ) -> list[CallRow]:
+        query = self._call_select(where, order).offset(max(offset, 0)).limit(max(limit, 0))
+        return [CallRow(*row) for row in self._conn.execute(query)]
+
+    def call_chunks(
+        self, where: CallFilter, order: CallOrder, chunk_size: int
+    ) -> Iterator[list[CallRecord]]:
+        c = t.calls.c
+        # The instant as stored (integer microseconds): no datetime per row (B4).
+        query = self._call_select(where, order).with_only_columns(
+            c.id,
+            c.type,
+            c.triggered_by,
+            c.trigger_source,
+            c.candidate_id,
+            c.campaign,
+            c.number,
+            sa.type_coerce(c.started_at, sa.BigInteger).label("started_at"),
+            c.duration_seconds,
+        )
+        if self._conn.dialect.name == "sqlite":
+            # The SQLite driver always streams; reading its cursor directly skips building a
+            # Row object per row, which is a third of the export's time on a million calls.
+            result = self._conn.execute(query)
+            cursor = result.cursor
+            try:
+                while rows := cursor.fetchmany(chunk_size):
+                    yield typing.cast(list[CallRecord], rows)
+            finally:
+                result.close()
+            return
+        # Elsewhere a server-side cursor keeps memory constant (PostgreSQL).
+        result = self._conn.execution_options(stream_results=True, yield_per=chunk_size).execute(
+            query
+        )
+        try:
+            for part in result.partitions():
+                yield [tuple(row) for row in part]
+        finally:
+            result.close()
+
+    def call_span(self) -> tuple[datetime, datetime] | None:
+        c = t.calls.c
+        # Two statements: each is one index probe, where min and max together scan the index.
+        first = self._conn.execute(sa.select(sa.func.min(c.started_at))).scalar_one()
+        last = self._conn.execute(sa.select(sa.func.max(c.started_at))).scalar_one()
+        if first is None or last is None:
+            return None
+        return first, last
+
+    def call_campaigns(self) -> list[str]:
+        # A loose index scan over ix_calls_campaign: one probe per campaign ("the smallest name
+        # after the previous one") instead of a DISTINCT over every call.
+        c = t.calls.c
+        seed = sa.select(sa.func.min(c.campaign).label("name")).cte(
+            "campaign_names", recursive=True
+        )
+        following = (
+            sa.select(sa.func.min(c.campaign)).where(c.campaign > seed.c.name).scalar_subquery()
+        )
+        names = seed.union_all(sa.select(following).where(seed.c.name.is_not(None)))
+        query = sa.select(names.c.name).where(names.c.name.is_not(None)).order_by(names.c.name)
+        return [str(name) for name in self._conn.execute(query).scalars()]
+
+    # Usage Data statistics: one statement per chart. The inner SELECT maps each record's
+    # instant to the index of its range with a CASE over the bounds (the WHERE keeps the
+    # ranges' span, through the instant's index); the outer one groups by that index. The
+    # index is a subquery column rather than a repeated expression, so PostgreSQL accepts the
+    # GROUP BY whatever the driver does with bound parameters.
+
+    @staticmethod
+    def _in_buckets(
+        instant: sa.ColumnElement[Any], bounds: Sequence[datetime]
+    ) -> tuple[sa.ColumnElement[Any], list[sa.ColumnElement[bool]]]:
+        if len(bounds) < 2:
+            raise StoreError("statistics need at least two bounds (one range)")
+        bucket = sa.case(
+            *(
+                (instant < bound, sa.literal_column(str(index), sa.Integer))
+                for index, bound in enumerate(bounds[1:])
+            ),
+        )
+        return bucket, [instant >= bounds[0], instant < bounds[-1]]
+
+    def _counts_by(
+        self, instant: sa.ColumnElement[Any], key: sa.ColumnElement[Any], bounds: Sequence[datetime]
+    ) -> list[BucketCount]:
+        bucket, span = self._in_buckets(instant, bounds)
+        inner = sa.select(bucket.label("bucket"), key.label("key")).where(*span).subquery()
+        query = sa.select(inner.c.bucket, inner.c.key, sa.func.count()).group_by(
+            inner.c.bucket, inner.c.key
+        )
+        found = [
+            BucketCount(int(index), str(name), int(count))
+            for index, name, count in self._conn.execute(query)
+        ]
+        return sorted(found, key=lambda row: (row.bucket, row.key))
+
+    def interviews_by_method(self, bounds: Sequence[datetime]) -> list[BucketCount]:
+        c = t.interviews.c
+        return self._counts_by(c.completed_at, c.method, bounds)
+
+    def sms_by_type(self, bounds: Sequence[datetime]) -> list[BucketCount]:
+        c = t.sms.c
+        return self._counts_by(c.sent_at, c.type, bounds)
+
+    def recording_minutes(
+        self, bounds: Sequence[datetime], campaign: str | None = None
+    ) -> list[BucketMinutes]:
+        c = t.recordings.c
+        bucket, conditions = self._in_buckets(c.recorded_at, bounds)
+        if campaign is not None:
+            conditions.append(c.campaign == campaign)
+        # Minutes are exact decimal text with at most 6 decimals (the rollups refuse more), so
+        # each one is an exact integer of micro-minutes once scaled and rounded: summing those
+        # integers in SQL is exact, where summing the text as numbers would be a float sum.
+        micro = sa.cast(
+            sa.func.round(sa.cast(c.minutes, sa.Float) * 1_000_000), sa.BigInteger
+        ).label("micro")
+        inner = sa.select(bucket.label("bucket"), micro).where(*conditions).subquery()
+        query = sa.select(inner.c.bucket, sa.func.count(), sa.func.sum(inner.c.micro)).group_by(
+            inner.c.bucket
+        )
+        found = [
+            BucketMinutes(int(index), int(count), from_micro_units(int(total or 0)))
+            for index, count, total in self._conn.execute(query)
+        ]
+        return sorted(found, key=lambda row: row.bucket)
+
+    def recording_campaigns(self) -> list[str]:
+        c = t.recordings.c
+        names = self._conn.execute(sa.select(c.campaign).distinct()).scalars()
+        # Sorted here, not by the database's collation, so every store lists them alike.
+        return sorted((str(name) for name in names), key=lambda name: (name.casefold(), name))

@@ -1,0 +1,122 @@
+"""Billing units and their members."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+
+from billing_desktop.domain import model as m
+from billing_desktop.store.sql import tables as t
+from billing_desktop.store.sql.repositories.common import (
+    _savepoint,
+)
+
+
+class SqlBillingUnits:
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def all(self) -> list[m.BillingUnit]:
+        members: dict[int, list[str]] = {}
+        for unit_id, user_id in self._conn.execute(
+            sa.select(t.billing_unit_users.c.unit_id, t.billing_unit_users.c.user_id).order_by(
+                t.billing_unit_users.c.user_id
+            )
+        ):
+            members.setdefault(unit_id, []).append(user_id)
+        numbers: dict[int, list[str]] = {}
+        for unit_id, number in self._conn.execute(
+            sa.select(t.billing_unit_numbers.c.unit_id, t.billing_unit_numbers.c.number).order_by(
+                t.billing_unit_numbers.c.number
+            )
+        ):
+            numbers.setdefault(unit_id, []).append(number)
+        return [
+            m.BillingUnit(
+                id=unit_id,
+                name=name,
+                user_ids=tuple(members.get(unit_id, ())),
+                numbers=tuple(numbers.get(unit_id, ())),
+            )
+            for unit_id, name in self._conn.execute(
+                sa.select(t.billing_units.c.id, t.billing_units.c.name).order_by(
+                    t.billing_units.c.name
+                )
+            )
+        ]
+
+    def add(self, name: str) -> m.BillingUnit:
+        # One more than the highest id stored, on every backend (SQLite's own rule), never a
+        # sequence's next value: an id restore() put back cannot collide with a new one, and
+        # an add that was rolled back uses no id up.
+        highest = self._conn.execute(sa.select(sa.func.max(t.billing_units.c.id))).scalar()
+        unit = m.BillingUnit(id=int(highest or 0) + 1, name=name)
+        with _savepoint(self._conn, lambda: self._clash(unit)):
+            self._conn.execute(t.billing_units.insert().values(id=unit.id, name=name))
+        return unit
+
+    def _clash(self, unit: m.BillingUnit) -> str:
+        taken = sa.select(t.billing_units.c.id).where(t.billing_units.c.name == unit.name)
+        if self._conn.execute(taken).first() is not None:
+            return f"billing unit '{unit.name}': the name is taken"
+        if self.get(unit.id) is not None:
+            return f"billing unit {unit.id}: the id is taken"
+        return f"billing unit '{unit.name}': a member is not in the store or in another unit"
+
+    def set_members(self, unit_id: int, user_ids: Sequence[str], numbers: Sequence[str]) -> None:
+        with _savepoint(self._conn):
+            self._conn.execute(
+                t.billing_unit_users.delete().where(t.billing_unit_users.c.unit_id == unit_id)
+            )
+            self._conn.execute(
+                t.billing_unit_numbers.delete().where(t.billing_unit_numbers.c.unit_id == unit_id)
+            )
+            if user_ids:
+                self._conn.execute(
+                    t.billing_unit_users.insert(),
+                    [{"unit_id": unit_id, "user_id": u} for u in user_ids],
+                )
+            if numbers:
+                self._conn.execute(
+                    t.billing_unit_numbers.insert(),
+                    [{"unit_id": unit_id, "number": n} for n in numbers],
+                )
+
+    def count(self) -> int:
+        query = sa.select(sa.func.count()).select_from(t.billing_units)
+        return int(self._conn.execute(query).scalar_one())
+
+    def get(self, unit_id: int) -> m.BillingUnit | None:
+        row = self._conn.execute(
+            sa.select(t.billing_units.c.name).where(t.billing_units.c.id == unit_id)
+        ).first()
+        if row is None:
+            return None
+        users = self._conn.execute(
+            sa.select(t.billing_unit_users.c.user_id)
+            .where(t.billing_unit_users.c.unit_id == unit_id)
+            .order_by(t.billing_unit_users.c.user_id)
+        ).scalars()
+        numbers = self._conn.execute(
+            sa.select(t.billing_unit_numbers.c.number)
+            .where(t.billing_unit_numbers.c.unit_id == unit_id)
+            .order_by(t.billing_unit_numbers.c.number)
+        ).scalars()
+        return m.BillingUnit(unit_id, row[0], tuple(users), tuple(numbers))
+
+    def rename(self, unit_id: int, name: str) -> None:
+        with _savepoint(self._conn, lambda: f"billing unit '{name}': the name is taken"):
+            self._conn.execute(
+                t.billing_units.update().where(t.billing_units.c.id == unit_id).values(name=name)
+            )
+
+    def delete(self, unit_id: int) -> None:
+        # Members first: the cascade is not relied on (SQLite needs foreign keys on for it).
+        self.set_members(unit_id, [], [])
+        self._conn.execute(t.billing_units.delete().where(t.billing_units.c.id == unit_id))
+
+    def restore(self, unit: m.BillingUnit) -> None:
+        with _savepoint(self._conn, lambda: self._clash(unit)):
+            self._conn.execute(t.billing_units.insert().values(id=unit.id, name=unit.name))
+            self.set_members(unit.id, unit.user_ids, unit.numbers)
