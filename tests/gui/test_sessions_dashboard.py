@@ -23,6 +23,13 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.services import overview
 from billing_desktop.services.recording import add_records
+from billing_desktop.services.session_ranges import (
+    bucket_label,
+    default_bucket,
+    preset_range,
+    range_end,
+    refusal,
+)
 from billing_desktop.services.sessions import (
     SessionsScope,
     SessionStatistics,
@@ -32,14 +39,7 @@ from billing_desktop.services.sessions import (
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.charts.common import ZoneDateAxis, epoch_seconds
 from billing_desktop.ui.context import TabContext
-from billing_desktop.ui.tabs.sessions_dashboard import (
-    SessionsSection,
-    bucket_label,
-    default_bucket,
-    preset_range,
-    range_end,
-    refusal,
-)
+from billing_desktop.ui.tabs.sessions_dashboard import SessionsSection
 from billing_desktop.ui.tabs.usage_data import UsageDataTab
 from billing_desktop.ui.tasks import TaskRunner
 from tests.gui.test_main_window import open_window, wait_idle
