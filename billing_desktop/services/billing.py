@@ -190,8 +190,9 @@ class BillingEngine:
         return max(min(first or upto, upto), upto.plus(-MAX_FOLD_MONTHS))
 
     def first_billed_month(self) -> Month | None:
-        """The first month of the workspace's billing history: the earliest month in which a
-        product of the rate card has a quantity (None when none has yet).
+        """The first month of the workspace's billing history: the earliest of the first
+        in-scope commit's start month and the first month in which a product of the rate card
+        has a quantity (None when neither exists yet).
 
         Records no product meters do not count. Every kind of usage counts, not only the event
         records of the rollups: a storage
@@ -214,6 +215,9 @@ class BillingEngine:
                 candidates.append(peak_day_month(first_day))
         if self.seats and (Source.AGENTS, Metering.PER_AGENT) in rules:
             candidates.append(Month.of(min(seat.started_on for seat in self.seats)))
+        commits = self._commits_in_scope()
+        if commits:
+            candidates.append(Month.of(min(commit.started_on for commit in commits)))
         return min(candidates, default=None)
 
     # -- credit pools ---------------------------------------------------------------------

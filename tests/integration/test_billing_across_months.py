@@ -241,3 +241,29 @@ def test_records_no_product_meters_do_not_start_the_billing_history(ws: Workspac
     four_sms_in_february(ws)
     closed = ws.close("2024-02")
     assert closed["invoice"]["amount"] == "4.00"
+
+
+def test_an_account_commit_starts_the_history_so_number_rentals_are_billed_from_then(
+    ws: Workspace,
+) -> None:
+    """Issue 14.1 with per_number: numbers carry no dates, so January's rental is billed
+    because the commit starts the billing history in January; February then has 2.00 left."""
+    ws.load("account", ACCOUNT, "Acme,USD,UTC,pro,invoice,account")
+    ws.load(
+        "rate-card",
+        RATE_CARD,
+        product("PHONE", "number", "per_number", "numbers", price="4.00"),
+        product("SMS", "message", "count", "sms"),
+    )
+    ws.load("commits", "product,amount,frequency,started_on", ",6.00,yearly,2024-01-01")
+    ws.load("numbers", "number,label", "+15550100001,Main line")
+    four_sms_in_february(ws)
+    january = ws.usage("2024-01")
+    assert [(p["code"], p["credit_applied"]) for p in january["products"]] == [("PHONE", "4.00")]
+    february = ws.usage("2024-02")
+    assert [(p["code"], p["credit_applied"], p["balance"]) for p in february["products"]] == [
+        ("PHONE", "2.00", "-2.00"),
+        ("SMS", "0.00", "-4.00"),
+    ]
+    assert ws.run("close-month", "2024-02") == 2
+    assert "close 2024-01 first" in ws.capsys.readouterr().err

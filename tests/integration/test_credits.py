@@ -314,6 +314,8 @@ def test_the_usage_page_is_the_summary_plus_months_transactions_and_settings(
 ) -> None:
     with acme() as uow:
         admin = actor(uow)
+        # The VOICE commit from September starts the billing history: September closes first.
+        close_month(uow, admin, Month(2026, 9), today=TODAY, now=NOW)
         close_month(uow, admin, Month(2026, 10), today=TODAY, now=NOW)
         credits.purchase_credits(uow, admin, "25.00", today=TODAY)
         uow.commit()
@@ -327,7 +329,7 @@ def test_the_usage_page_is_the_summary_plus_months_transactions_and_settings(
         assert labels[:3] == [
             "November 2026 (current)",
             "October 2026 — closed, INV-000001",
-            "September 2026",
+            "September 2026 — closed, no invoice",
         ]
         assert len(labels) == 12
         viewer = usage_page(uow, actor(uow, "sam"), Month(2026, 10), TODAY)
