@@ -12,10 +12,12 @@ It answers what ``usage --json``, ``close-month --json``, ``sessions --json`` an
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.model.workspace import (
@@ -130,6 +132,26 @@ def voice_sessions(c: Conversation) -> int:
 
 def call_minutes(call: Call) -> int:
     return started(Fraction(call.duration_seconds), 60)
+
+
+def _one(_record: Any) -> int:
+    return 1
+
+
+# (source, metering) of the rules metered from dated records: (record type, its quantity).
+EVENT_RULES: dict[tuple[str, str], tuple[type, Callable[[Any], Decimal | int]]] = {
+    ("calls", "sum"): (Call, call_minutes),
+    ("calls", "count"): (Call, _one),
+    ("recordings", "sum"): (Recording, lambda r: r.minutes),
+    ("recordings", "count"): (Recording, _one),
+    ("alerts", "count"): (Alert, _one),
+    ("alerts", "sessions"): (Alert, _one),  # every alert is one session
+    ("sms", "count"): (Sms, _one),
+    ("interviews", "count"): (Interview, _one),
+    ("conversations", "sessions"): (Conversation, billing_sessions),
+    ("conversations", "voice_sessions"): (Conversation, voice_sessions),
+    ("conversations", "count"): (Conversation, _one),
+}
 
 
 def instant_of(record: Record) -> datetime | None:
@@ -268,29 +290,10 @@ class Model:
             return Decimal(len(self.licensed_in(month)))
         if rule == ("numbers", "per_number"):
             return Decimal(len(self.ws.numbers))
+        kind, weight = EVENT_RULES[rule]
         for r in self.records:
-            if not self.in_month(r, month):
-                continue
-            if rule == ("calls", "sum") and isinstance(r, Call):
-                total += call_minutes(r)
-            elif rule == ("calls", "count") and isinstance(r, Call):
-                total += 1
-            elif rule == ("recordings", "sum") and isinstance(r, Recording):
-                total += r.minutes
-            elif rule == ("recordings", "count") and isinstance(r, Recording):
-                total += 1
-            elif rule[0] == "alerts" and isinstance(r, Alert):
-                total += 1
-            elif rule == ("sms", "count") and isinstance(r, Sms):
-                total += 1
-            elif rule == ("interviews", "count") and isinstance(r, Interview):
-                total += 1
-            elif rule == ("conversations", "sessions") and isinstance(r, Conversation):
-                total += billing_sessions(r)
-            elif rule == ("conversations", "voice_sessions") and isinstance(r, Conversation):
-                total += voice_sessions(r)
-            elif rule == ("conversations", "count") and isinstance(r, Conversation):
-                total += 1
+            if isinstance(r, kind) and self.in_month(r, month):
+                total += weight(r)
         return total
 
     def listed(self, product: Product, month: Month, today: date) -> bool:
@@ -348,7 +351,7 @@ class Model:
         }
 
     def commit_column(self, product: Product, month: Month) -> object:
-        """"N/A": no commit for the product; "-": available, none bought (in scope)."""
+        """'N/A': no commit for the product; '-': available, none bought (in scope)."""
         if product.commit == "not_available":
             return "N/A"
         found = self.commit_for(product.code, month)
@@ -363,8 +366,9 @@ class Model:
 
     def history_start(self) -> Month | None:
         """When no month is closed: the earliest of the first commit's start month and the
-        first month in which a rate-card product has a quantity."""
-        candidates: list[Month] = [month_of(c.started_on) for c in self.ws.commits]
+        first month in which a rate-card product has a quantity. *Reading*: only commits of
+        the account's commit scope count (a commit out of scope pays for nothing)."""
+        candidates: list[Month] = [month_of(c.started_on) for c in self.in_scope()]
         rules = {(p.source, p.metering) for p in self.ws.products}
         kinds = {"calls", "recordings", "sms", "alerts", "interviews", "conversations"}
         event_months: set[Month] = set()
@@ -468,11 +472,11 @@ class Model:
                     pools[pool] -= take
                     drawn[pool] = take
                     due -= take
+            # A product's balance: its own commit's credit left, or minus what is charged.
             mine = own_pool.get(product.code)
+            balance = pools[mine] if mine is not None else ZERO
             if due > 0:
                 balance = -due
-            else:
-                balance = pools[mine] if mine is not None else ZERO
             lines.append(
                 Line(
                     product,
@@ -686,7 +690,9 @@ class Model:
             u, r = usage.get(unit.name, 0), recurring.get(unit.name, 0)
             rows.append(self._unit_row(unit.name, False, u, r))
         if unassigned or usage.get(None) or recurring.get(None):
-            rows.append(self._unit_row("Unassigned", True, usage.get(None, 0), recurring.get(None, 0)))
+            rows.append(
+                self._unit_row("Unassigned", True, usage.get(None, 0), recurring.get(None, 0))
+            )
         return {
             "month": month_text(month),
             "currency": m,
@@ -695,7 +701,9 @@ class Model:
             "units": rows,
         }
 
-    def _unit_row(self, name: str, unassigned: bool, usage: int, recurring: int) -> dict[str, object]:
+    def _unit_row(
+        self, name: str, unassigned: bool, usage: int, recurring: int
+    ) -> dict[str, object]:
         scale = Decimal(10) ** digits(self.currency)
         return {
             "name": name,
@@ -705,7 +713,9 @@ class Model:
             "total": money(Decimal(usage + recurring) / scale, self.currency),
         }
 
-    def drivers(self, product: Product, month: Month) -> list[tuple[Decimal, str | None, str | None]]:
+    def drivers(
+        self, product: Product, month: Month
+    ) -> list[tuple[Decimal, str | None, str | None]]:
         """(quantity, number, user) of what drove the product's quantity in the month."""
         rule = (product.source, product.metering)
         out: list[tuple[Decimal, str | None, str | None]] = []
@@ -744,5 +754,3 @@ def _unit(product: Product) -> str:
     from tests.model.workspace import UNIT_OF
 
     return UNIT_OF[product.source]
-
-

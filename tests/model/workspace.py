@@ -411,3 +411,59 @@ def records_file(kind: str, records: tuple[Record, ...], path: Path) -> Path:
         raise ValueError(kind)
     assert len(rows) == len(records), (kind, records)
     return _write(path, header, rows)
+
+
+def describe(scenario: Scenario) -> str:
+    """The scenario as readable lines: the workspace, then the timeline (for failure reports)."""
+    ws = scenario.workspace
+    lines = [
+        f"account: {ws.currency}, {ws.timezone}, commit scope {ws.commit_scope}",
+        *(
+            f"product {p.code}: {p.source} by {p.metering} at {p.unit_price}"
+            + (f" tiers {';'.join(f'{a}:{b}' for a, b in p.tiers)}" if p.tiers else "")
+            + f", free/agent {p.free_units_per_agent}, cc {p.contact_center_services}, "
+            f"commit {p.commit}"
+            for p in ws.products
+        ),
+        *(
+            f"commit {c.product or '(account)'}: {c.amount} {c.frequency} from {c.started_on}"
+            for c in ws.commits
+        ),
+        *(f"seat {s.user}: {s.started_on} to {s.ended_on or '-'}" for s in ws.seats),
+        *(f"number {n}" for n in ws.numbers),
+        *(f"unit {u.name}: users {u.users}, numbers {u.numbers}" for u in ws.units),
+    ]
+    for step in scenario.steps:
+        action = step.action
+        if isinstance(action, Import):
+            body = f"import {action.kind}: " + "; ".join(
+                f"{r.day} {r.quantity}" if isinstance(r, Snapshot) else _record_text(r)
+                for r in action.records
+            )
+        else:
+            body = repr(action)
+        lines.append(f"{step.today}: {body}")
+    lines.append(
+        f"final reads on {scenario.final_day}: months {scenario.first_month} to "
+        f"{scenario.last_month}"
+    )
+    return "\n".join(lines)
+
+
+def _record_text(record: Record) -> str:
+    if isinstance(record, Conversation):
+        return (
+            f"{record.id} {record.app} {record.channel} {instant_text(record.started_at)} to "
+            f"{instant_text(record.ended_at)} human {record.human_agent_seconds}s"
+        )
+    if isinstance(record, Call):
+        return (
+            f"{record.id} {instant_text(record.started_at)} {record.duration_seconds}s "
+            f"number {record.number} user {record.user}"
+        )
+    if isinstance(record, Alert):
+        return f"{record.id} {record.app} {record.user} {instant_text(record.at)}"
+    if isinstance(record, Recording):
+        return f"{record.id} {instant_text(record.at)} {record.minutes} min"
+    assert isinstance(record, Sms | Interview)
+    return f"{record.id} {instant_text(record.at)}"
