@@ -97,7 +97,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     currency = draw(st.sampled_from(CURRENCIES))
     zone_name = draw(st.sampled_from(ZONES))
     zone = ZoneInfo(zone_name)
-    scope = draw(st.sampled_from(["account", "product", "none"]))
+    scope = draw(st.sampled_from(["account", "product", "product", "none"]))
     year = draw(st.integers(2023, 2026))
     start_month = draw(st.one_of(st.sampled_from(DST_MONTHS), st.integers(1, 12)))
     first = (year, start_month)
@@ -135,7 +135,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     commits: list[Commit] = []
     keys = set()
     for _ in range(draw(st.integers(0, 3))):
-        product = draw(st.one_of(st.none(), st.sampled_from(products)))
+        product = draw(st.sampled_from([None, *products, *products]))
         if product is not None and product.commit == "not_available":
             product = None
         month = plus(first, draw(st.integers(-2, 2)))
@@ -176,10 +176,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
     # -- raw records --
     edges = transitions(zone, first_day(first), last_day(current))
-    # The rate card's sources, and a kind or two that no product meters (noise).
-    noise = draw(
-        st.sets(st.sampled_from(["conversations", "alerts", "calls", "storage"]), max_size=2)
-    )
+    # The rate card's sources, and (now and then) a kind that no product meters.
+    noise = set()
+    if draw(st.integers(0, 3)) == 0:
+        noise.add(draw(st.sampled_from(["conversations", "alerts", "calls", "storage"])))
     sources = sorted(({source for source, _ in rules} | noise) - {"agents", "numbers"})
 
     def instant(month: tuple[int, int]) -> datetime:
@@ -192,7 +192,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             return midnight.astimezone(UTC) + timedelta(seconds=shift)
         if choice == 1:
             edge = draw(st.sampled_from(edges))
-            return edge + timedelta(minutes=draw(st.sampled_from([-50, -5, 0, 5, 20, 50, 65])))
+            return edge + timedelta(minutes=draw(st.sampled_from([-50, -5, 0, 5, 5, 20, 65])))
         day = _day_in(draw, month)
         local = datetime.combine(day, time(draw(st.integers(0, 23)), draw(st.integers(0, 59))))
         return local.replace(tzinfo=zone).astimezone(UTC)
@@ -294,8 +294,17 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     while month < current:
         closable.append(month)
         month = plus(month, 1)
-    for month in draw(st.lists(st.sampled_from([*closable, current]), max_size=4)):
-        day = first_day(plus(month, 1)) + timedelta(days=draw(st.integers(0, 3)))
+    # Closes: mostly in order, each soon after its month ends; now and then twice, out of
+    # order, or before the month is over.
+    # Or (half of the scenarios) a few months at random, which leaves more months open.
+    if draw(st.booleans()):
+        closes = [month for month in closable if draw(st.integers(0, 9)) < 8]
+        for _ in range(draw(st.integers(0, 2))):
+            closes.append(draw(st.sampled_from([*closable, current])))
+    else:
+        closes = draw(st.lists(st.sampled_from([*closable, current]), max_size=4))
+    for month in closes:
+        day = first_day(plus(month, 1)) + timedelta(days=draw(st.integers(-2, 3)))
         steps.append(Step(min(day, final_day), Close(month)))
     for _ in range(draw(st.integers(0, 2))):
         steps.append(Step(some_day(), Read(None)))

@@ -57,7 +57,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "model-dev",
-    max_examples=int(os.environ.get("BILLING_MODEL_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("BILLING_MODEL_EXAMPLES", "5")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
