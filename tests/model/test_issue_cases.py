@@ -20,6 +20,7 @@ from tests.model.workspace import (
     Commit,
     Conversation,
     Import,
+    Interview,
     Product,
     Scenario,
     Seat,
@@ -197,3 +198,21 @@ def test_6_hour_buckets_add_up_to_the_day_on_a_clock_change(case: str, tmp_path:
         day, "sessions", "--from", str(day), "--to", str(day), "--bucket", "hour"
     )
     assert sum(b["alert_sessions"] for b in hours["buckets"]) == 1, json.dumps(hours["buckets"])
+
+
+def test_records_no_product_meters_do_not_start_the_billing_history(tmp_path: Path) -> None:
+    """Found by the model-based test (not in the issue): billing history starts at the first
+    month in which a product of the rate card has a quantity, so SMS records on a rate card
+    without an SMS product leave January and February out of it, and March closes first."""
+    ws = Workspace(
+        currency="USD",
+        timezone="UTC",
+        commit_scope="none",
+        products=(_product("iv", "interviews", "count", "1.00"),),
+    )
+    steps = (
+        Step(date(2024, 1, 5), Import("sms", (Sms("s1", utc(2024, 1, 10, 9)),))),
+        Step(date(2024, 3, 5), Import("interviews", (Interview("i1", utc(2024, 3, 10, 9)),))),
+        Step(date(2024, 4, 2), Close((2024, 3))),
+    )
+    run_scenario(Scenario(ws, steps, (2024, 1), (2024, 4), date(2024, 4, 3)), tmp_path)
