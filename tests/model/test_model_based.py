@@ -60,7 +60,8 @@ settings.register_profile(
     max_examples=int(os.environ.get("BILLING_MODEL_EXAMPLES", "5")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    phases=[Phase.explicit, Phase.generate, Phase.target, Phase.shrink],
+    # No shrinking: a failure is reported at once, with the scenario as drawn (see the note).
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     print_blob=True,
 )
 PROFILE = os.environ.get("BILLING_MODEL_PROFILE", "ci")
