@@ -306,7 +306,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     for month in closes:
         day = first_day(plus(month, 1)) + timedelta(days=draw(st.integers(-2, 3)))
         steps.append(Step(min(day, final_day), Close(month)))
-    for _ in range(draw(st.integers(0, 2))):
+    for _ in range(draw(st.integers(1, 2))):
         steps.append(Step(some_day(), Read(None)))
     order = draw(st.permutations(range(len(steps))))
     steps = [steps[i] for i in order]
