@@ -317,10 +317,10 @@ def run_scenario(scenario: Scenario, folder: Path, found: list[str] | None = Non
             refused = model.import_records(action.records)
             code, _out, err = cli.run(today, "import", action.kind, str(path))
             if refused is None:
-                assert code == 0, (where, err)
+                assert code == 0, (where, "import refused", err)
             else:
                 assert code == 2, (where, "a record of a closed month was imported")
-                assert refused in err, (where, err)
+                assert refused in err, (where, "refused naming another month", refused, err)
         elif isinstance(action, Buy):
             cli.buy(today, action.amount, action.one_time_payment)
             model.buy(today, action.amount)
