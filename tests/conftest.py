@@ -16,8 +16,20 @@ os.environ["XDG_CACHE_HOME"] = os.path.join(_SESSION_HOME, "cache")
 os.environ.pop("BILLING_DESKTOP_STORE", None)
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from billing_desktop.store.sql.uow import SqlStore  # noqa: E402
+
+# Hypothesis profiles for the whole suite: HYPOTHESIS_PROFILE=ci (the default, and what CI runs:
+# each property's examples, the same every run, no deadline on a loaded machine) or dev (a few
+# examples each, for a quick run while working). The model-based test (tests/model) reads
+# BILLING_MODEL_PROFILE, else this variable, with its own example counts.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("dev", max_examples=10, deadline=None)
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+if HYPOTHESIS_PROFILE not in ("ci", "dev"):
+    raise RuntimeError(f"HYPOTHESIS_PROFILE={HYPOTHESIS_PROFILE!r}: use ci or dev")
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 @pytest.fixture

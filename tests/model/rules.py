@@ -230,8 +230,34 @@ class Model:
 
     # -- imports and purchases -----------------------------------------------------------------
 
-    def import_records(self, records: tuple[Record, ...]) -> str | None:
-        """Add ``records``, or the closed month that refuses the whole file."""
+    def record_day(self, record: Record) -> date:
+        """The local day a record happened on (a snapshot's own day)."""
+        at = instant_of(record)
+        if at is not None:
+            return self.local(at).date()
+        assert isinstance(record, Snapshot)
+        return record.day
+
+    def first_import_month(self, today: date) -> Month | None:
+        """The README's "account's first month" for the import bounds: the month of the
+        earliest commit start, seat start, stored record or snapshot, none after today."""
+        days = [c.started_on for c in self.ws.commits] + [s.started_on for s in self.ws.seats]
+        days += [self.record_day(r) for r in self.records]
+        past = [day for day in days if day <= today]
+        return month_of(min(past)) if past else None
+
+    def import_records(self, records: tuple[Record, ...], today: date) -> str | None:
+        """Add ``records``, or a phrase of the refusal of the whole file: a record dated after
+        today + 1 day or more than a month before the account's first month (README "What an
+        import refuses"), else the closed month one falls in."""
+        first = self.first_import_month(today)
+        earliest = None if first is None else first_day(plus(first, -1))
+        for record in records:
+            day = self.record_day(record)
+            if day > today + timedelta(days=1):
+                return "(today + 1 day): records cannot be dated in the future"
+            if earliest is not None and day < earliest:
+                return "records may start at most a month before the account's first month"
         for record in records:
             for month in self.record_months(record):
                 if month in self.closed:
