@@ -56,9 +56,12 @@ FOREGROUND = Qt.ItemDataRole.ForegroundRole
 
 @pytest.fixture
 def acme_closed(acme: SqlStore, today: date) -> SqlStore:
-    """The month before closed: 0.20 of SMS invoiced as INV-000001."""
+    """The month before closed: 0.20 of SMS invoiced as INV-000001 (after the month of the
+    VOICE commit's start, the first billed month, closed with nothing to invoice)."""
     with acme() as uow:
-        close_month(uow, resolve_actor(uow, None), Month.of(today).plus(-1), today=today)
+        actor = resolve_actor(uow, None)
+        close_month(uow, actor, Month.of(today).plus(-2), today=today)
+        close_month(uow, actor, Month.of(today).plus(-1), today=today)
         uow.commit()
     return acme
 
