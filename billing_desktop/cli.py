@@ -470,7 +470,8 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _cmd_usage(args: argparse.Namespace) -> int:
-    from billing_desktop.services.billing import usage_summary, usage_table
+    from billing_desktop.services.billing import usage_summary
+    from billing_desktop.text_tables import usage_table
 
     store, actor = _acting(args)
     summary = store.read(usage_summary, actor, _month_or_none(args.month))
@@ -486,7 +487,8 @@ def _cmd_close_month(args: argparse.Namespace) -> int:
 
 
 def _cmd_sessions(args: argparse.Namespace) -> int:
-    from billing_desktop.services.sessions import session_statistics, sessions_table
+    from billing_desktop.services.sessions import session_statistics
+    from billing_desktop.text_tables import sessions_table
 
     store, actor = _acting(args)
     statistics = store.read(
@@ -497,6 +499,7 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
 
 def _cmd_units(args: argparse.Namespace) -> int:
     from billing_desktop.services import units
+    from billing_desktop.text_tables import report_table
 
     if args.units_command == "assign" and not (args.users or args.teams or args.numbers):
         raise UsageError("units assign: give at least one --user, --team or --number")
@@ -515,7 +518,7 @@ def _cmd_units(args: argparse.Namespace) -> int:
             print(f"Nothing to change: already in '{unit.name}'.")
     else:
         report = store.read(units.unit_report, actor, _month_or_none(args.month))
-        return _emit(args, report.as_json, lambda: units.report_table(report))
+        return _emit(args, report.as_json, lambda: report_table(report))
     return 0
 
 

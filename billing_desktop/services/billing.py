@@ -16,7 +16,6 @@ the account commit (account scope), then from purchased credits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -40,7 +39,7 @@ from billing_desktop.domain.model import (
     Source,
     StorageSnapshot,
 )
-from billing_desktop.domain.money import format_amount, format_money
+from billing_desktop.domain.money import format_amount
 from billing_desktop.domain.periods import CommitPeriod, Month, commit_period_for, peak_day_month
 from billing_desktop.domain.rating import (
     MonthRating,
@@ -463,53 +462,3 @@ __all__ = [
     "UsageSummary",
     "usage_summary",
 ]
-
-
-def usage_table(summary: UsageSummary) -> str:
-    """The readable form of ``usage``: one line per product, amounts right-aligned."""
-
-    def money(amount: Decimal) -> str:
-        return format_money(amount, summary.currency)
-
-    header = ("Product", "Quantity", "Free used/total", "Amount", "Credit", "Balance", "Commit")
-    rows = [
-        (
-            p.name + (" [CC]" if p.contact_center_services else ""),
-            plain_decimal(p.quantity),
-            f"{plain_decimal(p.free_units_used)}/{plain_decimal(p.free_units_total)}",
-            money(p.amount),
-            money(p.credit_applied),
-            money(p.balance),
-            p.commit
-            if isinstance(p.commit, str)
-            else f"{money(p.commit.amount)} {p.commit.frequency.value}",
-        )
-        for p in summary.products
-    ]
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-
-    def line(cells: Sequence[str]) -> str:
-        first, *rest = cells
-        return "  ".join(
-            [first.ljust(widths[0])] + [c.rjust(w) for c, w in zip(rest, widths[1:], strict=True)]
-        )
-
-    state = f"closed, invoice {summary.invoice_number or 'none'}" if summary.closed else "open"
-    out = [
-        f"Usage for {summary.month} ({state}; {summary.currency}, {summary.timezone}; "
-        f"{summary.agents} agents at peak)",
-        "",
-        line(header),
-        *(line(r) for r in rows),
-        "",
-        f"Current balance: {money(summary.balance)}"
-        + (
-            " (negative: to be invoiced on " + summary.invoice_date.isoformat() + ")"
-            if summary.balance < 0 and not summary.closed
-            else ""
-        ),
-        f"Contact center services: {money(summary.contact_center_services_balance)}",
-    ]
-    if not rows:
-        out[2:4] = ["No product has usage in this month."]
-    return "\n".join(out)

@@ -43,6 +43,7 @@ from billing_desktop.domain.periods import account_today
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
+from billing_desktop.services.ledger import next_reference
 from billing_desktop.store.ports import UnitOfWork
 
 AUTO_RECHARGE_KEY = "auto_recharge"
@@ -101,16 +102,6 @@ def auto_recharge_refusal(account: Account) -> str | None:
     if account.payment_method != PaymentMethod.CREDIT_CARD:
         return CARD_ONLY
     return None
-
-
-def next_reference(uow: UnitOfWork, prefix: str) -> str:
-    """One more than the highest ``<prefix>nnnnnn`` in the ledger (CR-000003, AUTO-000001)."""
-    highest = 0
-    for entry in uow.ledger.all():
-        tail = entry.reference[len(prefix) :]
-        if entry.reference.startswith(prefix) and tail.isdigit():
-            highest = max(highest, int(tail))
-    return f"{prefix}{highest + 1:06d}"
 
 
 def _add_credit(

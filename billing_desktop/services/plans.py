@@ -17,13 +17,13 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from billing_desktop.domain.metering import BILLING_SESSIONS
 from billing_desktop.domain.model import (
     App,
-    AuditEntry,
     LedgerEntry,
     LedgerKind,
     Plan,
@@ -46,7 +46,7 @@ from billing_desktop.domain.plans import (
 )
 from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
-from billing_desktop.services.credits import next_reference
+from billing_desktop.services.ledger import audit, next_reference
 from billing_desktop.services.visibility import APP_POOL_PREFIX
 from billing_desktop.store.ports import UnitOfWork
 
@@ -56,6 +56,9 @@ SHARED_REFUSAL = (
 )
 FUNDS_PREFIX = "APP-"
 OWNER_ROLES = (Role.ADMIN, Role.SUPERVISOR)
+
+
+_audit = partial(audit, entity="app")  # the audit row of a change to one of these
 
 
 def app_pool(app_id: str) -> str:
@@ -129,32 +132,6 @@ def _app(uow: UnitOfWork, app_id: str) -> App:
 
 def _today(uow: UnitOfWork, today: date | None) -> date:
     return today or account_today(require_account(uow))
-
-
-def _audit(
-    uow: UnitOfWork,
-    actor: Actor,
-    action: str,
-    app_id: str,
-    before: dict[str, object] | None,
-    after: dict[str, object] | None,
-    now: datetime | None,
-) -> None:
-    uow.audit.add(
-        AuditEntry(
-            at=now or datetime.now(UTC),
-            actor=actor.audit_name,
-            origin=actor.origin,
-            action=action,
-            entity="app",
-            entity_id=app_id,
-            before=before,
-            after=after,
-        )
-    )
-
-
-# Reading ---------------------------------------------------------------------------------
 
 
 def app_usage(uow: UnitOfWork, app_id: str, today: date) -> int:

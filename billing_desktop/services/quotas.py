@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 
 from billing_desktop.domain import metering
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.model import AuditEntry, Product, Tier
+from billing_desktop.domain.model import Product, Tier
 from billing_desktop.domain.money import format_amount, format_money, from_minor, to_minor
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.domain.quotas import (
@@ -49,12 +50,14 @@ from billing_desktop.domain.quotas import (
     used_percent,
 )
 from billing_desktop.services.changes import changes
+from billing_desktop.services.ledger import audit
 from billing_desktop.services.statistics import account_of
 from billing_desktop.store.ports import UnitOfWork
 
 QUOTAS_KEY = "usage_quotas"
 PACKS_KEY = "usage_packs"
 ENTITY = "settings"
+_audit = partial(audit, entity=ENTITY)  # the audit row of a change to one of these
 
 MEASURES: Mapping[Statistic, str] = {
     Statistic.INTERVIEWS: metering.INTERVIEWS,
@@ -324,29 +327,6 @@ def _with_message(line: QuotaLine, currency: str) -> QuotaLine:
 
 
 # -- changing ------------------------------------------------------------------------------------
-
-
-def _audit(
-    uow: UnitOfWork,
-    actor: Actor,
-    action: str,
-    entity_id: str,
-    before: dict[str, object],
-    after: dict[str, object],
-    now: datetime | None,
-) -> None:
-    uow.audit.add(
-        AuditEntry(
-            at=now or datetime.now(UTC),
-            actor=actor.audit_name,
-            origin=actor.origin,
-            action=action,
-            entity=ENTITY,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-        )
-    )
 
 
 @changes("quotas")

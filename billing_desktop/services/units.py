@@ -18,18 +18,18 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput, NotFound
 from billing_desktop.domain.metering import MEASURES
-from billing_desktop.domain.model import AuditEntry, BillingUnit, Metering, Product, Source
-from billing_desktop.domain.money import format_amount, format_money, quantum
+from billing_desktop.domain.model import BillingUnit, Metering, Product, Source
+from billing_desktop.domain.money import format_amount, quantum
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.units import (
-    UNASSIGNED,
     Allocation,
     Driver,
     Membership,
@@ -51,9 +51,11 @@ from billing_desktop.domain.units import (
 from billing_desktop.exports.csv_export import safe_cell
 from billing_desktop.services.billing import BillingEngine
 from billing_desktop.services.changes import changes
+from billing_desktop.services.ledger import audit
 from billing_desktop.store.ports import UnitOfWork
 
 ENTITY = "billing_unit"
+_audit = partial(audit, entity=ENTITY)  # the audit row of a change to one of these
 ZERO = Decimal(0)
 
 
@@ -228,28 +230,6 @@ def deletion_impact(uow: UnitOfWork, actor: Actor, unit_id: int) -> DeletionImpa
 
 
 # -- changing ----------------------------------------------------------------------------------
-
-
-def _audit(
-    uow: UnitOfWork,
-    actor: Actor,
-    action: str,
-    unit_id: int,
-    before: dict[str, object] | None,
-    after: dict[str, object] | None,
-) -> None:
-    uow.audit.add(
-        AuditEntry(
-            at=datetime.now(UTC),
-            actor=actor.audit_name,
-            origin=actor.origin,
-            action=action,
-            entity=ENTITY,
-            entity_id=str(unit_id),
-            before=before,
-            after=after,
-        )
-    )
 
 
 def _snapshot(unit: BillingUnit) -> dict[str, object]:
@@ -683,43 +663,6 @@ def report_csv(report: UnitReport) -> str:
         ]
     )
     return out.getvalue()
-
-
-def report_table(report: UnitReport) -> str:
-    """The readable form of ``units report``."""
-
-    def money(amount: Decimal) -> str:
-        return format_money(amount, report.currency)
-
-    header = ("Billing unit", "Usage", "Recurring", "Total")
-    rows = [(r.name, money(r.usage), money(r.recurring), money(r.total)) for r in report.rows]
-    footer = ("Total", money(report.usage), money(report.recurring), money(report.total))
-    widths = [max(len(r[i]) for r in [header, *rows, footer]) for i in range(4)]
-
-    def line(cells: Sequence[str]) -> str:
-        first, *rest = cells
-        return "  ".join(
-            [first.ljust(widths[0])] + [c.rjust(w) for c, w in zip(rest, widths[1:], strict=True)]
-        )
-
-    state = "closed" if report.closed else "open"
-    out = [
-        f"Billing units for {report.month} ({state}; {report.currency}, at list price: before "
-        "free units and credits)",
-        "",
-        line(header),
-        *(line(r) for r in rows),
-        line(footer),
-    ]
-    if not rows:
-        out[2:3] = ["No billing units and nothing to allocate."]
-    if any(r.unit_id is None for r in report.rows):
-        out.append("")
-        out.append(
-            f"{UNASSIGNED}: usage of numbers and users in no unit, and usage no number or user "
-            "drives (conversations, SMS, interviews, recordings, storage)."
-        )
-    return "\n".join(out)
 
 
 def _count(n: int, noun: str) -> str:

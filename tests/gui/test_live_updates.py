@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from billing_desktop.api.operations import changed_by
@@ -133,3 +134,31 @@ def test_a_poll_after_its_own_write_reloads_nothing_more(qtbot: Any, acme: SqlSt
     window.poll_changes()
     qtbot.waitUntil(lambda: not window._polling, timeout=10_000)
     assert heard == []  # its own write was followed already
+
+
+def test_assigning_a_number_updates_the_shown_cost_report(qtbot: Any, store: SqlStore) -> None:
+    """Issue 16.2: a number assigned to a unit moves its rental from the Unassigned row of the
+    cost report shown beside it, without F5."""
+    from tests.integration.units_workspace import fill
+
+    with store() as uow:
+        fill(uow)
+        uow.commit()
+    window = open_window(qtbot, store)
+    tab = window.select_area(Area.BILLING_UNITS)
+    assert isinstance(tab, BillingUnitsTab)
+    wait_idle(qtbot, window)
+    tab.details.setCurrentWidget(tab.report)
+    qtbot.waitUntil(lambda: tab.report.report is not None, timeout=10_000)
+    wait_idle(qtbot, window)
+
+    def recurring(name: str) -> Decimal:
+        report = tab.report.report
+        assert report is not None
+        return next(row.recurring for row in report.rows if row.name == name)
+
+    before = recurring("Unassigned")
+    with store() as uow:
+        sales = next(unit for unit in uow.units.all() if unit.name == "Sales")
+    gui_write(qtbot, window, units.assign, sales.id, (), (), ("+15550102",))
+    qtbot.waitUntil(lambda: recurring("Unassigned") < before, timeout=10_000)
