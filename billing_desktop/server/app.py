@@ -308,7 +308,7 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
         ) -> Response:
             with store() as uow:
                 actor = actor_for(uow, user_id, operation)
-                version = state.version_of(uow.connection, operation.resource)
+                version = uow.versions.get(operation.resource)
                 body = call(operation, uow, actor, arguments)
             return _json(body, 200, state.etag(operation.resource, version))
 
@@ -363,9 +363,9 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
                 replay = _replay(conn, user_id, key, name, digest)
                 if replay is not None:
                     return replay
-                before = state.version_of(conn, resource)
+                before = uow.versions.get(resource)
                 audit_from = state.last_audit_id(conn)
-                after = state.bump_version(conn, resource, expected)
+                after = uow.versions.bump(resource, expected)
                 if after is None:
                     raise stale(uow, user_id, resource, expected, before)
                 body = run(uow)

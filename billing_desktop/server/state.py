@@ -198,34 +198,6 @@ def failed_sign_in(
 # Versions ---------------------------------------------------------------------------------
 
 
-def version_of(conn: sa.Connection, resource: str) -> int:
-    c = t.resource_versions.c
-    value = conn.execute(sa.select(c.version).where(c.resource == resource)).scalar()
-    return int(value or 0)
-
-
-def bump_version(conn: sa.Connection, resource: str, expected: int | None) -> int | None:
-    """Move ``resource`` to its next version, if it is at ``expected`` (None: whatever it is).
-
-    Returns the new version, or None when the resource has moved on (a stale write). The
-    compare-and-set is one UPDATE, so two servers racing on one database cannot both win.
-    """
-    c = t.resource_versions.c
-    update = t.resource_versions.update().where(c.resource == resource)
-    if expected is not None:
-        update = update.where(c.version == expected)
-    if conn.execute(update.values(version=c.version + 1)).rowcount == 1:
-        return version_of(conn, resource)
-    if expected in (None, 0) and version_of(conn, resource) == 0:
-        try:
-            with conn.begin_nested():
-                conn.execute(t.resource_versions.insert().values(resource=resource, version=1))
-            return 1
-        except sa.exc.IntegrityError:  # another server created it first: compare again
-            return bump_version(conn, resource, expected)
-    return None
-
-
 # A version in an If-Match has at most this many digits (more cannot be a version: it would
 # not fit the database's integer).
 MAX_VERSION_DIGITS = 18

@@ -376,7 +376,13 @@ class VersionRepository(Protocol):
 
     def all(self) -> dict[str, int]: ...
 
-    def bump(self, resource: str) -> None: ...
+    def get(self, resource: str) -> int:
+        """The resource's version (0 before its first write)."""
+        ...
+
+    def bump(self, resource: str, expected: int | None = None) -> int | None:
+        """The next version, if ``resource`` is at ``expected`` (None: any); None if stale."""
+        ...
 
 
 class SettingsRepository(Protocol):

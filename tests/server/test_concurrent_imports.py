@@ -77,7 +77,7 @@ def test_the_same_import_sent_at_once_imports_once_and_replays(api: Api) -> None
 
 def test_imports_at_once_from_one_version_one_wins_the_other_is_412(api: Api) -> None:
     with api.store() as uow:
-        tag = state.etag("records", state.version_of(uow.connection, "records"))
+        tag = state.etag("records", uow.versions.get("records"))
     api.token("admin")
 
     def send(index: int, client: httpx.Client) -> httpx.Response:

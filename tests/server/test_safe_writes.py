@@ -48,7 +48,7 @@ def audit_rows(store: SqlStore, key: str | None = None) -> list[dict[str, Any]]:
 
 def version(store: SqlStore, resource: str = "units") -> int:
     with store() as uow:
-        return state.version_of(uow.connection, resource)
+        return uow.versions.get(resource)
 
 
 def snapshot(store: SqlStore) -> tuple[list[str], int, int, int]:

@@ -1,8 +1,8 @@
 """Resource versions: a counter per resource that every write moves on.
 
-The API server checks them for If-Match; every client of a store polls them to learn of
-writes made elsewhere (another process on the same file, another client of the same server),
-so every open view follows them.
+The API server checks them for If-Match (a compare-and-set); every client of a store polls them
+to learn of writes made elsewhere (another process on the same file, another client of the
+same server), so every open view follows them.
 """
 
 from __future__ import annotations
@@ -22,16 +22,30 @@ class SqlVersions:
         c = t.resource_versions.c
         return {str(r): int(v) for r, v in self._conn.execute(sa.select(c.resource, c.version))}
 
-    def bump(self, resource: str) -> None:
+    def get(self, resource: str) -> int:
+        """The resource's version (0 before its first write)."""
         c = t.resource_versions.c
-        moved = self._conn.execute(
-            t.resource_versions.update().where(c.resource == resource).values(version=c.version + 1)
-        )
-        if moved.rowcount == 0:
+        value = self._conn.execute(sa.select(c.version).where(c.resource == resource)).scalar()
+        return int(value or 0)
+
+    def bump(self, resource: str, expected: int | None = None) -> int | None:
+        """Move ``resource`` to its next version, if it is at ``expected`` (None: whatever it
+        is). Returns the new version, or None when it has moved on (a stale write). The
+        compare-and-set is one UPDATE, so two servers racing on one database cannot both win.
+        """
+        c = t.resource_versions.c
+        update = t.resource_versions.update().where(c.resource == resource)
+        if expected is not None:
+            update = update.where(c.version == expected)
+        if self._conn.execute(update.values(version=c.version + 1)).rowcount == 1:
+            return self.get(resource)
+        if expected in (None, 0) and self.get(resource) == 0:
             try:
                 with self._conn.begin_nested():
                     self._conn.execute(
                         t.resource_versions.insert().values(resource=resource, version=1)
                     )
-            except sa.exc.IntegrityError:  # another writer created it first
-                self.bump(resource)
+                return 1
+            except sa.exc.IntegrityError:  # another writer created it first: compare again
+                return self.bump(resource, expected)
+        return None
