@@ -246,22 +246,29 @@ class Model:
         past = [day for day in days if day <= today]
         return month_of(min(past)) if past else None
 
-    def import_records(self, records: tuple[Record, ...], today: date) -> str | None:
-        """Add ``records``, or a phrase of the refusal of the whole file: a record dated after
-        today + 1 day or more than a month before the account's first month (README "What an
-        import refuses"), else the closed month one falls in."""
+    def import_records(self, records: tuple[Record, ...], today: date) -> tuple[str, ...] | None:
+        """Add ``records``, or the phrases one of which the refusal of the whole file names:
+        the problems of its first refused record, in file order (README "What an import
+        refuses": dated after today + 1 day, or more than a month before the account's first
+        month; or falling in a closed month)."""
         first = self.first_import_month(today)
         earliest = None if first is None else first_day(plus(first, -1))
         for record in records:
             day = self.record_day(record)
+            problems = []
             if day > today + timedelta(days=1):
-                return "(today + 1 day): records cannot be dated in the future"
+                problems.append("(today + 1 day): records cannot be dated in the future")
             if earliest is not None and day < earliest:
-                return "records may start at most a month before the account's first month"
-        for record in records:
-            for month in self.record_months(record):
-                if month in self.closed:
-                    return month_text(month)
+                problems.append(
+                    "records may start at most a month before the account's first month"
+                )
+            problems += [
+                f"{month_text(month)} is closed"
+                for month in self.record_months(record)
+                if month in self.closed
+            ]
+            if problems:
+                return tuple(problems)
         self.records.extend(records)
         return None
 
