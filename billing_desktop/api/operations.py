@@ -35,7 +35,7 @@ from billing_desktop.services import (
     usage_data,
     usage_page,
 )
-from billing_desktop.store.ports import RESOURCES, declared_changes
+from billing_desktop.store.ports import declared_changes
 
 READ = "read"
 WRITE = "write"
@@ -156,9 +156,3 @@ def register(operation: Operation) -> None:
 
 def operation_for(function: Callable[..., Any]) -> Operation | None:
     return _BY_FUNCTION.get(function)
-
-
-def changed_by(function: Callable[..., Any]) -> frozenset[str]:
-    """The resources a write of ``function`` changes (every resource when it declares none:
-    an import, the demo)."""
-    return declared_changes(function) or RESOURCES

@@ -33,7 +33,7 @@ import httpx
 
 from billing_desktop.api.codec import codec_for
 from billing_desktop.api.errors import decode_error
-from billing_desktop.api.operations import changed_by, operation_for
+from billing_desktop.api.operations import operation_for
 from billing_desktop.config import TOKEN_ENV
 from billing_desktop.domain.errors import (
     BillingError,
@@ -200,7 +200,7 @@ class HttpStore(WriteAnnouncer):
         self._remember(operation.resource, response)
         decoded: T = codec.decode_result(response.content)
         if write:
-            self.announce(changed_by(service))
+            self.announce_write(service)
         return decoded
 
     def _write_headers(self, resource: str) -> dict[str, str]:

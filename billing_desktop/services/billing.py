@@ -193,12 +193,11 @@ class BillingEngine:
         in-scope commit's start month and the first month in which a product of the rate card
         has a quantity (None when neither exists yet).
 
-        Records no product meters do not count. Every kind of usage counts, not only the event
-        records of the rollups: a storage
+        Every kind of usage counts, not only the event records of the rollups: a storage
         snapshot (its calendar month for ``sum``, the month whose 28th-27th window holds it for
-        ``peak_day``) and a licensed seat (with a ``per_agent`` product). Phone numbers carry no
-        dates, so a ``per_number`` rental is charged in every month of the history but does not
-        start one. Months before the first quantity are not made up after the fact.
+        ``peak_day``) and a licensed seat (with a ``per_agent`` product); records no product
+        meters do not. Phone numbers carry no dates, so a ``per_number`` rental is charged in
+        every month of the history but does not start one.
         """
         candidates: list[Month] = []
         rules = {(p.source, p.metering) for p in self.products}
@@ -269,11 +268,11 @@ class BillingEngine:
         """The credit a closed ``month`` left in the pools it drew from, as it stood before the
         close expired any of it (so a closed month shows what it showed open), and the product
         owning each product commit's pool."""
-        _pools, owners = self.pools_at(month, {})
+        pools, owners = self.pools_at(month, {})  # which pools: their credit is summed below
         last = month.last_day
         reference = str(month)
         left: dict[str, Decimal] = {}
-        for key in _pools:
+        for key in pools:
             left[key] = sum(
                 (
                     e.amount

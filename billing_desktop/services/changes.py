@@ -28,10 +28,3 @@ def changes(*resources: str) -> Callable[[F], F]:
         return function
 
     return declare
-
-
-def changed_by(function: Callable[..., Any]) -> frozenset[str] | None:
-    """The resources ``function`` declares it changes, or None for a function that declares
-    nothing (not a write of the API)."""
-    declared = getattr(function, CHANGES_ATTRIBUTE, None)
-    return declared if isinstance(declared, frozenset) else None

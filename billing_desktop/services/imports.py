@@ -580,10 +580,10 @@ def first_month(uow: UnitOfWork, today: date) -> Month | None:
     the store, leaving out what lies after ``today`` (a commit or seat signed for later says
     nothing about where the history starts); None while there is none of them.
 
-    Usage counts like the billing engine counts it: the history starts with the first commit
-    or the first month something is used. Each import may reach a month further back than what
-    is stored, so history can be filled in backwards, a month at a time, but a year typed wrong
-    cannot start it a decade early.
+    A looser reading than the billing engine's first billed month (which counts only commits
+    of the commit scope and records a product meters): this one only guards imports. Each
+    import may reach a month further back than what is stored, so history can be filled in
+    backwards, a month at a time, but a year typed wrong cannot start it a decade early.
     """
     days: list[date] = [commit.started_on for commit in uow.commits.all()]
     days += [seat.started_on for seat in uow.agents.all()]

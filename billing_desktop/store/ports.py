@@ -470,6 +470,12 @@ def declared_changes(function: Callable[..., Any]) -> frozenset[str] | None:
     return declared if isinstance(declared, frozenset) else None
 
 
+def announced_changes(function: Callable[..., Any]) -> frozenset[str]:
+    """What a write of ``function`` is announced to have changed: what it declares, or every
+    resource when it declares nothing (an import, the demo)."""
+    return declared_changes(function) or RESOURCES
+
+
 class WriteAnnouncer:
     """Tells listeners what each write through a store changed (Anki's ``OpChanges``): after a
     write commits, every listener gets the names of the resources it changed (all of them when
@@ -487,6 +493,10 @@ class WriteAnnouncer:
         with self._listeners_lock:
             if listener in self._write_listeners:
                 self._write_listeners.remove(listener)
+
+    def announce_write(self, service: Callable[..., Any]) -> None:
+        """Announce what a committed write of ``service`` changed."""
+        self.announce(announced_changes(service))
 
     def announce(self, resources: frozenset[str]) -> None:
         with self._listeners_lock:

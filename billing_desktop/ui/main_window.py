@@ -572,10 +572,7 @@ class MainWindow(QMainWindow):
             return
         self._polling = True
         self._poller.run(
-            read,
-            self.store,
-            overview.change_versions,
-            self.workspace.actor,
+            partial(read, self.store, overview.change_versions, self.workspace.actor),
             on_done=self._versions_read,
             on_error=self._poll_failed,
             description="look for changes",

@@ -35,6 +35,12 @@ log = logging.getLogger(__name__)
 GENERIC_ERROR = "Something went wrong while talking to the store. The details were logged."
 
 Progress = Callable[[str], None]
+PROGRESS_STEPS = 1000  # a progress bar's resolution for a task's fraction done
+
+
+def progress_value(progress: StateProgress) -> int | None:
+    """A task's fraction done as a value of a 0..PROGRESS_STEPS bar (None while unknown)."""
+    return None if progress.fraction is None else round(progress.fraction * PROGRESS_STEPS)
 
 
 def user_message(exc: BaseException) -> str:

@@ -9,13 +9,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from billing_desktop.api.operations import changed_by
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits, units
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.imports import import_file
-from billing_desktop.store.ports import RESOURCES
+from billing_desktop.store.ports import RESOURCES, announced_changes
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.context import write
 from billing_desktop.ui.main_window import POLL_SECONDS, MainWindow
@@ -92,7 +91,7 @@ def test_a_write_announces_what_it_changed(acme: SqlStore, today: date) -> None:
     acme.write(credits.purchase_credits, actor, "1")
     acme.write(units.add_unit, actor, "Days")
     assert heard == [frozenset({"credits"}), frozenset({"units"})]
-    assert changed_by(import_file) == RESOURCES  # not an operation: everything may change
+    assert announced_changes(import_file) == RESOURCES  # not an operation: everything may change
     acme.remove_write_listener(heard.append)
     acme.write(units.add_unit, actor, "Nights")
     assert len(heard) == 2

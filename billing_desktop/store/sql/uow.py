@@ -20,7 +20,6 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.ports import (
     BACKUP_BEFORE_CHANGING,
-    RESOURCES,
     AccountRepository,
     AppRepository,
     AuditRepository,
@@ -262,7 +261,7 @@ class SqlStore(WriteAnnouncer):
             for resource in sorted(changed or ()):
                 uow.versions.bump(resource)
             uow.commit()
-        self.announce(changed or RESOURCES)
+        self.announce_write(service)
         return result
 
     def dispose(self) -> None:

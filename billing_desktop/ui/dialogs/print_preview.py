@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QToolBa
 
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.services.task_state import Progress, TaskState
-from billing_desktop.ui.tasks import TaskHandle
+from billing_desktop.ui.tasks import PROGRESS_STEPS, TaskHandle, progress_value
 
 if TYPE_CHECKING:
     from billing_desktop.reports.layout import RenderHooks
@@ -31,9 +31,6 @@ PRINT_DPI = 300
 PREVIEW_DPI = 150
 MIN_PREVIEW_DPI = 50
 PREVIEW_BUDGET = 256 * 1024 * 1024  # bytes of page images the preview may hold
-
-
-PROGRESS_STEPS = 1000
 
 
 def notify(parent: QWidget, title: str, text: str, *, warning: bool = False) -> QMessageBox:
@@ -93,8 +90,9 @@ class RenderProgress(QProgressDialog):
     def show_progress(self, progress: Progress) -> None:
         if progress.text:
             self.setLabelText(progress.text)
-        if progress.fraction is not None:
-            self.setValue(round(progress.fraction * PROGRESS_STEPS))
+        value = progress_value(progress)
+        if value is not None:
+            self.setValue(value)
 
     def finish(self) -> None:
         self.reset()

@@ -42,7 +42,7 @@ from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tabs.base import TableTab
-from billing_desktop.ui.tasks import TaskHandle
+from billing_desktop.ui.tasks import PROGRESS_STEPS, TaskHandle, progress_value
 
 CALL_TYPES = ("autocall", "robocall", "live")
 ALL = "All"
@@ -50,9 +50,6 @@ CELL_AIR = 6  # pixels beyond a cell's size hint (its padding comes from the sty
 # Widest a column starts (a longer text is elided; its tooltip shows it whole).
 WIDEST = {"Campaign": 260, "Source": 160}
 NARROWEST_CAMPAIGN = 120
-
-
-PROGRESS_STEPS = 1000  # the progress bar's resolution
 
 
 def load_page(
@@ -422,9 +419,10 @@ class CallLogSection(TableTab):
             self._export.state.cancel()
 
     def _export_progress(self, progress: Progress) -> None:
-        if progress.fraction is not None:
+        value = progress_value(progress)
+        if value is not None:
             self.progress.setRange(0, PROGRESS_STEPS)
-            self.progress.setValue(round(progress.fraction * PROGRESS_STEPS))
+            self.progress.setValue(value)
         self.progress.setFormat(progress.text or "%p%")
 
     def _export_finished(self) -> None:
