@@ -25,6 +25,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+# What the commands below import only when they run, imported here in the test's process, so
+# the unprivileged child (which may not be able to read a checkout in a private folder) has
+# them already: the test is about the store's rights, not the source tree's.
+import billing_desktop.services.demo
+import billing_desktop.services.units  # noqa: F401
 from billing_desktop.cli import main
 from billing_desktop.store.sql.engine import FULL
 from billing_desktop.store.sql.uow import SqlStore

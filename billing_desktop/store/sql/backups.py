@@ -21,6 +21,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -249,7 +250,7 @@ def rotate(store: Path, today: date | None = None) -> list[Path]:
     return deleted
 
 
-def check_backup(path: Path, known: set[str], head: str) -> str:
+def check_backup(path: Path, known: AbstractSet[str], head: str) -> str:
     """Why ``path`` cannot be restored, or "" when it can (a sound store of a known schema)."""
     if not path.is_file():
         return f"{path}: no such file"
@@ -281,7 +282,7 @@ def restore(
     store: Path,
     backup: Path,
     *,
-    known: set[str],
+    known: AbstractSet[str],
     head: str,
     progress: Progress | None = None,
     now: datetime | None = None,

@@ -6,6 +6,7 @@ a store busy past the busy timeout, a read-only file or folder, a full disk.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sqlite3
@@ -49,10 +50,20 @@ def alembic_config() -> Config:
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+@functools.cache
+def _script_revisions(folder: str) -> tuple[str, frozenset[str]]:
+    """(head, every revision) of the migration scripts in ``folder``, read once per process:
+    the scripts are part of the installed package, and every store open asks for them."""
+    config = Config()
+    config.set_main_option("script_location", folder)
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
     assert head is not None
-    return head
+    return head, frozenset(rev.revision for rev in script.walk_revisions())
+
+
+def head_revision() -> str:
+    return _script_revisions(str(MIGRATIONS))[0]
 
 
 def busy_timeout() -> float:
@@ -280,8 +291,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config, revision)
 
 
-def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+def known_revisions() -> frozenset[str]:
+    return _script_revisions(str(MIGRATIONS))[1]
 
 
 def sqlite_path(sa_url: sa.URL) -> Path | None:
