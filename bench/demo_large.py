@@ -20,8 +20,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.services.demo import build_demo
-from billing_desktop.store.sql.uow import SqlStore
 
 BUDGET_SECONDS = 180.0
 KINDS = (

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from results import median_seconds, report
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.services.imports import import_file
-from billing_desktop.store.sql.uow import SqlStore
 
 TARGET_RATIO = 0.3
 HEADER = (

@@ -28,13 +28,13 @@ import httpx
 import sqlalchemy as sa
 from results import median_seconds, report
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
 from billing_desktop.remote.client import HttpStore
 from billing_desktop.server.state import create_token, hash_token
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.store.sql import tables as t
-from billing_desktop.store.sql.uow import SqlStore
 
 TARGET_RATIO = 2.0
 DEMO_TODAY = "2026-11-21"

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from results import report
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.store.sql.types import to_micros
-from billing_desktop.store.sql.uow import SqlStore
 
 TARGET_RATIO = 0.1
 TARGET_MS = 50.0

@@ -1,14 +1,23 @@
-"""The one place that turns a store location into a store."""
+"""The composition root: the one place that turns a store location into a gateway.
+
+A local store is the SQL database of ``store.sql`` (units of work) with the local gateway of
+``services.gateway`` (use cases run in them); a remote one is the HTTP client of ``remote``.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from billing_desktop.config import is_remote, store_url
+from billing_desktop.services.gateway import LocalGateway
+from billing_desktop.store.sql.uow import SqlDatabase
 
 if TYPE_CHECKING:
     from billing_desktop.remote.client import HttpStore
-    from billing_desktop.store.sql.uow import SqlStore
+
+
+class SqlStore(SqlDatabase, LocalGateway):
+    """A local store: units of work on an SQL database, and use cases run in them."""
 
 
 def open_store(location: str | None, *, create: bool = False) -> SqlStore | HttpStore:
@@ -24,6 +33,4 @@ def open_store(location: str | None, *, create: bool = False) -> SqlStore | Http
         from billing_desktop.remote.client import HttpStore
 
         return HttpStore(url)
-    from billing_desktop.store.sql.uow import SqlStore
-
     return SqlStore(url, create=create)

@@ -131,9 +131,8 @@ def _check_resources(run: _Run) -> str:
 def _check_store(run: _Run) -> str:
     from alembic.script import ScriptDirectory
 
-    from billing_desktop.bootstrap import open_store
+    from billing_desktop.bootstrap import SqlStore, open_store
     from billing_desktop.store.sql.engine import alembic_config, current_revision, head_revision
-    from billing_desktop.store.sql.uow import SqlStore
 
     path = run.folder / "self-test.db"
     store = open_store(str(path), create=True)

@@ -18,7 +18,7 @@ os.environ.pop("BILLING_DESKTOP_STORE", None)
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-from billing_desktop.store.sql.uow import SqlStore  # noqa: E402
+from billing_desktop.bootstrap import SqlStore  # noqa: E402
 
 # Hypothesis profiles for the whole suite: HYPOTHESIS_PROFILE=ci (the default, and what CI runs:
 # each property's examples, the same every run, no deadline on a loaded machine) or dev (a few

@@ -12,9 +12,9 @@ from typing import Any
 
 import uvicorn
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.server.app import create_app
 from billing_desktop.server.state import create_token
-from billing_desktop.store.sql.uow import SqlStore
 
 
 def free_port() -> int:

@@ -35,7 +35,7 @@ from billing_desktop.services import (
     usage_data,
     usage_page,
 )
-from billing_desktop.store.ports import declared_changes
+from billing_desktop.services.changes import declared_changes
 
 READ = "read"
 WRITE = "write"

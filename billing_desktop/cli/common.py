@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from billing_desktop.domain.errors import BillingError
 
 if TYPE_CHECKING:  # the command line imports what a command needs only when it runs
+    from billing_desktop.bootstrap import SqlStore
     from billing_desktop.domain.access import Actor
     from billing_desktop.remote.client import HttpStore
-    from billing_desktop.store.sql.uow import SqlStore
 
 PROG = "billing-desktop"
 
@@ -85,7 +85,7 @@ def acting(args: argparse.Namespace) -> tuple[SqlStore | HttpStore, Actor]:
 
 def local_store(args: argparse.Namespace, command: str, create: bool = False) -> SqlStore:
     """The store of ``--store``, which must be local (a file or an SQL database) for this."""
-    from billing_desktop.store.sql.uow import SqlStore
+    from billing_desktop.bootstrap import SqlStore
 
     store = open_from_args(args, create)
     if not isinstance(store, SqlStore):

@@ -282,8 +282,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from billing_desktop.bootstrap import SqlStore
     from billing_desktop.services.imports import import_file
-    from billing_desktop.store.sql.uow import SqlStore
 
     store = open_from_args(args, create=args.kind == "account")
     if isinstance(store, SqlStore):

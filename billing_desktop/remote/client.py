@@ -43,8 +43,9 @@ from billing_desktop.domain.errors import (
     Unavailable,
 )
 from billing_desktop.remote.plain_http import plain_http_refusal
+from billing_desktop.services.changes import WriteAnnouncer
 from billing_desktop.services.task_state import TaskState
-from billing_desktop.store.ports import RESOURCES, UnitOfWork, WriteAnnouncer
+from billing_desktop.store.ports import RESOURCES, UnitOfWork
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -49,6 +49,7 @@ from billing_desktop import __version__
 from billing_desktop.api.codec import codec_for
 from billing_desktop.api.errors import encode_error, status_of
 from billing_desktop.api.operations import OPERATIONS, Operation
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import (
     BillingError,
@@ -62,9 +63,9 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.server import state
 from billing_desktop.server.gate import USER_KEY, Gate, Limits, describe
 from billing_desktop.services import overview, quotas, statements, units, usage_page
+from billing_desktop.services.changes import BACKUP_BEFORE_CHANGING, declared_changes
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.store.ports import BACKUP_BEFORE_CHANGING, declared_changes
-from billing_desktop.store.sql.uow import SqlStore, SqlUnitOfWork
+from billing_desktop.store.sql.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -334,7 +335,7 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
             if changed and changed & BACKUP_BEFORE_CHANGING:  # a month close: back up first
                 with store() as uow:
                     actor_for(uow, user_id, operation)  # only for who may close a month
-                store.backup_before(changed)
+                store.safety_backup("pre-close")
             digest = state.request_hash(operation.name, raw)
             return guarded_write(
                 operation.name, operation.resource, user_id, digest, idempotency_key, if_match, run

@@ -35,9 +35,9 @@ import sqlalchemy as sa
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.server import state
-from billing_desktop.store.sql.uow import SqlStore
 
 log = logging.getLogger(__name__)
 

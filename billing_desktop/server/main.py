@@ -7,9 +7,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.remote.plain_http import is_loopback_host
 from billing_desktop.server.app import create_app
-from billing_desktop.store.sql.uow import SqlStore
 
 STORE_VARIABLE = "BILLING_DESKTOP_SERVE_STORE"
 

@@ -21,8 +21,8 @@ DOCUMENT = Path(__file__).with_name("openapi.json")
 def generate() -> dict[str, Any]:
     """The OpenAPI document of ``create_app`` (built over an empty in-memory store: the
     document does not depend on what a store holds)."""
+    from billing_desktop.bootstrap import SqlStore
     from billing_desktop.server.app import create_app
-    from billing_desktop.store.sql.uow import SqlStore
 
     store = SqlStore("sqlite://")
     try:

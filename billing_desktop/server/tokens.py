@@ -12,11 +12,11 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from billing_desktop.domain.model import Role
 from billing_desktop.server import state
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.store.sql.uow import SqlStore
 
 UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
 LONGEST = timedelta(days=3660)  # ten years

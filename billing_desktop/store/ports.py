@@ -7,13 +7,12 @@ back unless ``commit()`` is called.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, ParamSpec, Protocol, Self, TypeVar
+from typing import ParamSpec, Protocol, Self, TypeVar
 
 from billing_desktop.domain.model import (
     Account,
@@ -452,54 +451,3 @@ class UnitOfWorkFactory(Protocol):
 RESOURCES: frozenset[str] = frozenset(
     {"workspace", "credits", "closing", "units", "plans", "records", "quotas"}
 )
-
-WriteListener = Callable[[frozenset[str]], None]
-
-# The attribute on a write use case naming what it changes (``services.changes.changes``): a
-# store reads it without importing any use case.
-CHANGES_ATTRIBUTE = "billing_changes"
-# A write that changes these is one a local store backs up before (a month close).
-BACKUP_BEFORE_CHANGING = frozenset({"closing"})
-
-
-def declared_changes(function: Callable[..., Any]) -> frozenset[str] | None:
-    """What ``function`` (or the function a ``functools.partial`` binds) declares it changes."""
-    while hasattr(function, "func") and hasattr(function, "args"):  # functools.partial
-        function = function.func
-    declared = getattr(function, CHANGES_ATTRIBUTE, None)
-    return declared if isinstance(declared, frozenset) else None
-
-
-def announced_changes(function: Callable[..., Any]) -> frozenset[str]:
-    """What a write of ``function`` is announced to have changed: what it declares, or every
-    resource when it declares nothing (an import, the demo)."""
-    return declared_changes(function) or RESOURCES
-
-
-class WriteAnnouncer:
-    """Tells listeners what each write through a store changed (Anki's ``OpChanges``): after a
-    write commits, every listener gets the names of the resources it changed (all of them when
-    the write is not a known operation). Listeners are called on the writing thread."""
-
-    def __init__(self) -> None:
-        self._write_listeners: list[WriteListener] = []
-        self._listeners_lock = threading.Lock()
-
-    def add_write_listener(self, listener: WriteListener) -> None:
-        with self._listeners_lock:
-            self._write_listeners.append(listener)
-
-    def remove_write_listener(self, listener: WriteListener) -> None:
-        with self._listeners_lock:
-            if listener in self._write_listeners:
-                self._write_listeners.remove(listener)
-
-    def announce_write(self, service: Callable[..., Any]) -> None:
-        """Announce what a committed write of ``service`` changed."""
-        self.announce(announced_changes(service))
-
-    def announce(self, resources: frozenset[str]) -> None:
-        with self._listeners_lock:
-            listeners = list(self._write_listeners)
-        for listener in listeners:
-            listener(resources)

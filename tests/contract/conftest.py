@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.store.ports import UnitOfWorkFactory
-from billing_desktop.store.sql.uow import SqlStore
 from tests.pg_cluster import PgCluster
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.periods import Month
 from billing_desktop.remote.client import HttpStore
@@ -35,7 +36,6 @@ from billing_desktop.services import (
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import CallQuery
-from billing_desktop.store.sql.uow import SqlStore
 from tests.contract.conftest import Opened, open_store
 from tests.live_server import live_server, token_for
 

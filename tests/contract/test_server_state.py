@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.model import Role, User
 from billing_desktop.server import state
-from billing_desktop.store.sql.uow import SqlStore
 
 WINDOW = timedelta(minutes=1)
 

@@ -11,6 +11,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.sql.engine import (
     alembic_config,
@@ -21,7 +22,6 @@ from billing_desktop.store.sql.engine import (
     open_engine,
 )
 from billing_desktop.store.sql.tables import metadata
-from billing_desktop.store.sql.uow import SqlStore
 
 
 def test_migrations_produce_exactly_the_declared_schema(empty_sql: str) -> None:

@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from billing_desktop import APP_NAME
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.config import ORGANISATION
 from billing_desktop.store.ports import UnitOfWork
-from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import fill
 from tests.usage_workspace import build, utc_today
 

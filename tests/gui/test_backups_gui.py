@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.store.sql import backups
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui import app as gui_app
 from billing_desktop.ui.dialogs import backups as backups_dialog
 from billing_desktop.ui.dialogs.backups import BackupsDialog, StoreProblemDialog

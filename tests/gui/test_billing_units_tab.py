@@ -15,10 +15,10 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.services import overview
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.main_window import MainWindow
 from billing_desktop.ui.models.members import MIME_TYPE, MemberListModel, Panel, Side

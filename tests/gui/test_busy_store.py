@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.store.sql.engine import BUSY, BUSY_TIMEOUT_ENV
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.models.members import Panel, Side
 from tests.gui.test_billing_units_tab import open_tab, stored, wait
 from tests.integration.units_workspace import fill

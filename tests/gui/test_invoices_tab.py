@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
@@ -25,7 +26,6 @@ from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.task_state import TaskState
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs import batch_statements, print_preview
 from billing_desktop.ui.dialogs.batch_statements import BatchResult, StatementsDialog

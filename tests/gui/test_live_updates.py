@@ -9,13 +9,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits, units
+from billing_desktop.services.changes import announced_changes
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.imports import import_file
-from billing_desktop.store.ports import RESOURCES, announced_changes
-from billing_desktop.store.sql.uow import SqlStore
+from billing_desktop.store.ports import RESOURCES
 from billing_desktop.ui.context import write
 from billing_desktop.ui.main_window import POLL_SECONDS, MainWindow
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab

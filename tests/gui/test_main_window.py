@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.store.ports import UnitOfWorkFactory
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.main_window import LAST_TAB_KEY, MainWindow
 from billing_desktop.ui.tabs.call_log import CallLogSection
 from billing_desktop.ui.tabs.usage import UsageTab

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.plan_manager import PlanManagerDialog
 from billing_desktop.ui.main_window import MainWindow
 from billing_desktop.ui.tabs.plans import PlansTab

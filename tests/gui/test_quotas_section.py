@@ -12,13 +12,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.quotas import AddOnPack, QuotaState, Statistic
 from billing_desktop.services import quotas
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.recording import add_records
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.main_window import MainWindow
 from billing_desktop.ui.tabs.quotas import BAR_SCALE, QuotasSection, SetQuotaDialog
 from billing_desktop.ui.tabs.usage_data import UsageDataTab

@@ -6,9 +6,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
 from billing_desktop.remote.client import HttpStore
-from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.test_main_window import load_all_tabs, open_window, table_pages, wait_idle
 from tests.live_server import live_server, token_for
 

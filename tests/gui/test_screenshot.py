@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import BillingError
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.screenshot import take_screenshots
 from tests.gui.workspace_data import ROLE_USERS
 

@@ -18,6 +18,7 @@ import pytest
 from PySide6.QtCore import QDate, QPointF, Qt
 from PySide6.QtGui import QImage
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
@@ -36,7 +37,6 @@ from billing_desktop.services.sessions import (
     local_hours,
     session_statistics,
 )
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.charts.common import ZoneDateAxis, epoch_seconds
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.tabs.sessions_dashboard import SessionsSection

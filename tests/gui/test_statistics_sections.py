@@ -13,12 +13,12 @@ import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QImage
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.services import statistics
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.recording import add_records
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.charts.stacked import PALETTE, count_text, month_label
 from billing_desktop.ui.main_window import MainWindow
 from billing_desktop.ui.tabs.statistics import (

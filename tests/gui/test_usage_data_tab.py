@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.tabs.call_log import CallLogSection
 from billing_desktop.ui.tabs.usage_data import UsageDataTab
 from tests.gui.test_main_window import open_window, wait_idle

@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QStyleOptionViewItem
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_amount, format_money
@@ -25,7 +26,6 @@ from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.month_close import close_month
 from billing_desktop.store.ports import UnitOfWorkFactory
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.delegates.free_units_bar import LEFT_LOW, LEFT_PLENTY, FreeUnitsBarDelegate
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
 from billing_desktop.ui.main_window import MainWindow

@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.services import imports
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.import_dialog import ImportDialog
 from tests.gui.test_main_window import ALL_TABS, open_window, wait_idle
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, PermissionDenied
@@ -18,7 +19,6 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import CREDITS_POOL, BillingEngine, usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.month_close import close_month, next_invoice_number
-from billing_desktop.store.sql.uow import SqlStore
 
 D = Decimal
 TODAY = date(2026, 11, 21)

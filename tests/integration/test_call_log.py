@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Actor
 from billing_desktop.services import overview, usage_data
 from billing_desktop.services.recording import add_records
 from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import CallQuery, ExportCancelled
-from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import CALLS, TIMEZONE, fill, this_month_start_utc
 
 ZONE = ZoneInfo(TIMEZONE)

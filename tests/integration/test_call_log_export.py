@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.exports.csv_export import safe_cell
 from billing_desktop.services import overview, usage_data
 from billing_desktop.services.recording import add_records
 from billing_desktop.services.usage_data import CallQuery
-from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import ACCOUNT, PRODUCTS, USERS
 
 # Zones and a transition of each: New York's on the UTC hour, Lord Howe's half-hour shift at

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.errors import StoreBusy
 from billing_desktop.services import units
@@ -25,7 +26,6 @@ from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.credits import set_auto_recharge
 from billing_desktop.services.usage_page import usage_page
 from billing_desktop.store.sql.engine import BUSY, BUSY_TIMEOUT_ENV
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.units_workspace import fill
 from tests.usage_workspace import build
 

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import NotFound
 from billing_desktop.services.context import OWNER_NAME, is_empty, resolve_actor
-from billing_desktop.store.sql.uow import SqlStore
 
 
 def _users(store: SqlStore, users: list[m.User]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Actor
@@ -23,7 +24,6 @@ from billing_desktop.services.imports import import_file
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.usage_page import month_choices, transactions, usage_page
 from billing_desktop.store.ports import UnitOfWork
-from billing_desktop.store.sql.uow import SqlStore
 from tests.usage_workspace import build, utc_today
 
 D = Decimal

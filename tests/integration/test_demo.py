@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, NotFound
 from billing_desktop.domain.metering import rollup_deltas
 from billing_desktop.services.demo import DemoReport, build_demo
-from billing_desktop.store.sql.uow import SqlStore
 
 TODAY = date(2026, 11, 21)  # the window 2026-09-01..2026-11-21 holds the end of DST (Nov 1)
 ZONE = ZoneInfo("America/New_York")

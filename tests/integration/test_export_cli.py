@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
-from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import CALLS, TIMEZONE, fill, this_month_start_utc
 
 

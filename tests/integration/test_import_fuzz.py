@@ -18,9 +18,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.services.imports import KINDS
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.test_imports import CASES, _seed
 
 # Values that have broken imports before, or sit on a bound.

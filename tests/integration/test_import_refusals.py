@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.errors import ImportFailed
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.imports import date_bounds, first_month, import_file
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.test_imports import CASES, _seed
 
 CALLS = CASES["calls"].header

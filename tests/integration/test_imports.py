@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import ImportFailed, InvalidInput, PermissionDenied
@@ -20,7 +21,6 @@ from billing_desktop.services import imports
 from billing_desktop.services.imports import KINDS, columns_of, import_file
 from billing_desktop.store.ports import UnitOfWork
 from billing_desktop.store.sql import repositories
-from billing_desktop.store.sql.uow import SqlStore
 
 # --- a workspace to import into -------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
@@ -30,7 +31,6 @@ from billing_desktop.services.statements import (
     invoice_document,
 )
 from billing_desktop.store.ports import ClosedMonth, MonthLine
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.pdf_text import page_count, page_size_points, pdf_text, squeeze
 
 D = Decimal

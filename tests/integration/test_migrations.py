@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.sql.engine import (
     create_engine,
@@ -18,7 +19,6 @@ from billing_desktop.store.sql.engine import (
     open_engine,
 )
 from billing_desktop.store.sql.tables import metadata
-from billing_desktop.store.sql.uow import SqlStore
 
 
 def _url(path: Path) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.model import Role
 from billing_desktop.domain.periods import Month
@@ -21,7 +22,6 @@ from billing_desktop.services.demo import build_demo
 from billing_desktop.services.plans import add_funds
 from billing_desktop.services.statements import statement
 from billing_desktop.services.usage_page import transactions
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.tabs.usage import write_transactions
 from tests.integration.pdf_text import pdf_text, squeeze
 

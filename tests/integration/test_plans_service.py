@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import FULL_RIGHTS, Actor
 from billing_desktop.domain.errors import InvalidInput, PermissionDenied
@@ -17,7 +18,6 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.services import overview, plans
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.month_close import close_month
-from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import fill
 
 TODAY = date(2026, 11, 21)

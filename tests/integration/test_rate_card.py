@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import PermissionDenied
 from billing_desktop.reports.rate_card import CSV_HEADER, rate_card_csv, rate_card_pdf
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.pricing import RateCard, rate_card
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.pdf_text import pdf_text as read_pdf_text
 
 D = Decimal

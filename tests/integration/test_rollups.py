@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import ImportFailed, InvalidInput
 from billing_desktop.domain.metering import rollup_deltas
@@ -22,7 +23,6 @@ from billing_desktop.services.recording import ROLLUP_KINDS, UsageRecord, add_re
 from billing_desktop.store.ports import ClosedMonth, UnitOfWork
 from billing_desktop.store.sql.engine import create_engine, current_revision, migrate
 from billing_desktop.store.sql.types import to_micros
-from billing_desktop.store.sql.uow import SqlStore
 
 ZONE_NAME = "America/New_York"
 ZONE = ZoneInfo(ZONE_NAME)

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
-from billing_desktop.store.sql.uow import SqlStore
 
 FILES = {
     "account": (

@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.periods import Month
 from billing_desktop.exports.csv_export import safe_cell, stream_csv
@@ -25,7 +26,6 @@ from billing_desktop.services import credits, pricing, units, usage_data, usage_
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.recording import add_records
 from billing_desktop.services.usage_data import CallQuery
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.tabs.usage import write_transactions
 from tests.gui.workspace_data import ACCOUNT, PRODUCTS
 from tests.integration.spreadsheets import SEPARATORS, convert, formula_cells

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase.pdfmetrics import getFont
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.money import format_money
@@ -35,7 +36,6 @@ from billing_desktop.services.statements import (
     StatementData,
     UsageCharge,
 )
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.pdf_text import page_count, page_size_points, pdf_text, squeeze
 
 D = Decimal

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput, PermissionDenied
@@ -20,7 +21,6 @@ from billing_desktop.services import quotas, statistics
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.recording import add_records
 from billing_desktop.store.ports import UnitOfWork
-from billing_desktop.store.sql.uow import SqlStore
 from tests.pg_cluster import PgCluster, PostgresMissing
 
 D = Decimal

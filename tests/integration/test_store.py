@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import StoreError
-from billing_desktop.store.sql.uow import SqlStore
 
 ACCOUNT = m.Account(
     "Acme",

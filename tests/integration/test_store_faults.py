@@ -30,9 +30,9 @@ from sqlalchemy import event
 # them already: the test is about the store's rights, not the source tree's.
 import billing_desktop.services.demo
 import billing_desktop.services.units  # noqa: F401
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.store.sql.engine import FULL
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.units_workspace import fill
 
 NOBODY = 65534

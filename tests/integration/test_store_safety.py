@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.services.demo import build_demo
@@ -25,7 +26,6 @@ from billing_desktop.store.sql.engine import (
     known_revisions,
     migrate,
 )
-from billing_desktop.store.sql.uow import SqlStore
 
 TODAY = date(2026, 11, 21)
 ACCOUNT_CSV = (

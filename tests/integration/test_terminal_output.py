@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.terminal import CleanWriter, clean
 from tests.integration.units_workspace import OCTOBER, fill
 

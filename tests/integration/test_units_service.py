@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from billing_desktop.domain.money import round_money
@@ -15,7 +16,6 @@ from billing_desktop.services import units as service
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.month_close import close_month
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.units_workspace import (
     EXPECTED_OCTOBER,
     OCTOBER,

@@ -19,11 +19,11 @@ from typing import Any
 import httpx
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.model import Privilege, Role, User
 from billing_desktop.server.app import create_app
 from billing_desktop.server.gate import Limits
 from billing_desktop.services.demo import build_demo
-from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server, token_for
 
 TODAY = date(2026, 11, 21)

@@ -15,11 +15,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.server import state
 from billing_desktop.server.app import create_app
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.engine import BUSY, BUSY_TIMEOUT_ENV
-from billing_desktop.store.sql.uow import SqlStore
 from tests.server.conftest import Api, Switch
 from tests.server.test_safe_writes import at_once, version
 

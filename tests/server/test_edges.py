@@ -25,6 +25,7 @@ import pytest
 import sqlalchemy as sa
 
 from billing_desktop import cli
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.remote.client import HttpStore
 from billing_desktop.remote.plain_http import INSECURE_HTTP_ENV, is_loopback_host
@@ -33,7 +34,6 @@ from billing_desktop.server.gate import Limits
 from billing_desktop.server.state import create_token, hash_token
 from billing_desktop.services import overview
 from billing_desktop.store.sql import tables as t
-from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server
 from tests.server.conftest import Switch
 

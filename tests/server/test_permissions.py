@@ -20,9 +20,9 @@ import sqlalchemy as sa
 
 from billing_desktop import cli
 from billing_desktop.api.operations import OPERATIONS
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.server.state import hash_token
 from billing_desktop.store.sql import tables as t
-from billing_desktop.store.sql.uow import SqlStore
 from tests.server.conftest import ROLES, Api, Servers
 
 # --- PRODUCT §9, literally ---------------------------------------------------------------------

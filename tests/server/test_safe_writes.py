@@ -12,6 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import (
     NotFound,
     PermissionDenied,
@@ -24,7 +25,6 @@ from billing_desktop.server import state
 from billing_desktop.services import units
 from billing_desktop.services.overview import apps
 from billing_desktop.store.sql import tables as t
-from billing_desktop.store.sql.uow import SqlStore
 from tests.server.conftest import Api
 
 KEY = "2f1c7c1e-5b0e-4d0e-9a39-0a7e0c1d2b3f"

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.services.demo import build_demo
-from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server, token_for
 from tests.server.conftest import Template, copy_store
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import trustme
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import StoreError, Unavailable
 from billing_desktop.remote.client import HttpStore
 from billing_desktop.services.units import units_overview
-from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server, token_for
 
 

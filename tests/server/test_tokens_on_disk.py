@@ -20,9 +20,9 @@ from keyring.backend import KeyringBackend
 from PySide6.QtCore import QSettings
 
 from billing_desktop import APP_NAME, cli
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.config import ORGANISATION, TOKEN_ENV
 from billing_desktop.remote.client import KEYRING_SERVICE, HttpStore, server_key
-from billing_desktop.store.sql.uow import SqlStore
 from tests.live_server import live_server, token_for
 from tests.server.conftest import Template, copy_store
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import NotFound, PermissionDenied
 from billing_desktop.services import overview
 from billing_desktop.services.context import OWNER_NAME
-from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import (
     ACCOUNT,
     CALLS,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StoreError
 from billing_desktop.domain.periods import Month
@@ -22,7 +23,6 @@ from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.store.ports import ClosedMonth, MonthLine
-from billing_desktop.store.sql.uow import SqlStore
 
 D = Decimal
 TODAY = date(2026, 11, 21)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, Self
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -19,7 +19,6 @@ from sqlalchemy.engine import Engine
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.ports import (
-    BACKUP_BEFORE_CHANGING,
     AccountRepository,
     AppRepository,
     AuditRepository,
@@ -31,10 +30,7 @@ from billing_desktop.store.ports import (
     Queries,
     RollupRepository,
     SettingsRepository,
-    UnitOfWork,
     VersionRepository,
-    WriteAnnouncer,
-    declared_changes,
 )
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import (
@@ -45,9 +41,6 @@ from billing_desktop.store.sql.engine import (
     sqlite_path,
 )
 from billing_desktop.store.sql.versions import SqlVersions
-
-T = TypeVar("T")
-P = ParamSpec("P")
 
 
 class SqlUnitOfWork:
@@ -172,15 +165,16 @@ class SqlUnitOfWork:
 # Services whose change cannot be taken back: a local store is backed up before them.
 
 
-class SqlStore(WriteAnnouncer):
-    """A unit-of-work factory over one SQL database (SQLite file by default). Every write
-    through ``write`` is announced to its write listeners once committed.
+class SqlDatabase:
+    """A unit-of-work factory over one SQL database (SQLite file by default): the store of
+    ``store.ports``. It runs no use case: ``bootstrap.SqlStore`` adds the local gateway
+    (``services.gateway.LocalGateway``) that does.
 
     ``create``: a missing or empty SQLite file (or an empty database) becomes a new store; the
     command line and the app pass False except where a store is created on purpose."""
 
     def __init__(self, url: str, *, create: bool = True) -> None:
-        super().__init__()
+        super().__init__()  # cooperative: the gateway mixed in after this class
         self.url = url
         self.engine = open_engine(url, create=create)
 
@@ -207,12 +201,10 @@ class SqlStore(WriteAnnouncer):
             )
         return backups.take_backup(path, reason, out=out, progress=progress)
 
-    def backup_before(self, changes: frozenset[str] | None) -> Path | None:
-        """The backup a local SQLite store takes before a write that ``changes`` closed months
-        (``ports.BACKUP_BEFORE_CHANGING``: a month close, which cannot be taken back)."""
-        if not changes or not changes & BACKUP_BEFORE_CHANGING or self.path is None:
-            return None
-        return self.backup("pre-close")
+    def safety_backup(self, reason: str) -> Path | None:
+        """The backup a local SQLite store takes before a change that cannot be taken back (a
+        month close: ``reason`` "pre-close"); None for a database server."""
+        return None if self.path is None else self.backup(reason)
 
     @property
     def description(self) -> str:
@@ -232,37 +224,6 @@ class SqlStore(WriteAnnouncer):
         """A unit of work; ``write=True`` for one that changes the store (a writer from its
         start, refused at once on a read-only store)."""
         return SqlUnitOfWork(self.engine, write=write)
-
-    @property
-    def remote(self) -> bool:
-        return False
-
-    def read(
-        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        """Run a read service in a unit of work of its own (``ports.Store``)."""
-        with self() as uow:
-            return service(uow, *args, **kwargs)
-
-    def write(
-        self, service: Callable[Concatenate[UnitOfWork, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        """Run a changing service in a unit of work of its own and commit it.
-
-        What the service declares it changes (``services.changes``) moves to a new version, as
-        a write through the server does: a client of a server on this store that read it before
-        then sees its next write refused as stale, not applied blindly. Then the change is
-        announced to the write listeners (every resource, for a service that declares none).
-        """
-        changed = declared_changes(service)
-        self.backup_before(changed)
-        with self(write=True) as uow:
-            result = service(uow, *args, **kwargs)
-            for resource in sorted(changed or ()):
-                uow.versions.bump(resource)
-            uow.commit()
-        self.announce_write(service)
-        return result
 
     def dispose(self) -> None:
         self.engine.dispose()
