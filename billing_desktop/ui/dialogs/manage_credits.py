@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
@@ -37,6 +37,8 @@ from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.models.table import NEGATIVE
 from billing_desktop.ui.tasks import TaskRunner
 
+T = TypeVar("T")
+
 VIEW_ONLY = (
     "You may view usage but not change credits: that needs the right to edit Usage "
     "(admins and the Edit Billing access group)."
@@ -44,14 +46,10 @@ VIEW_ONLY = (
 
 
 def run_credit_action(
-    store: Store,
-    actor: Actor,
-    month: Month | None,
-    action: Callable[..., Any],
-    *args: Any,
-) -> tuple[Any, UsagePage]:
-    """Worker thread: run ``action(uow, actor, *args)``, commit, and read the page again."""
-    result = store.write(action, actor, *args)
+    store: Store, actor: Actor, month: Month | None, change: Callable[[Store], T]
+) -> tuple[T, UsagePage]:
+    """Worker thread: make the change (a typed ``store.write`` call), read the page again."""
+    result = change(store)
     return result, store.read(usage_page, actor, month)
 
 
@@ -318,14 +316,20 @@ class ManageCreditsDialog(QDialog):
             return
         amount = self._amount(self.purchase_amount, "Purchase amount")
         if amount is not None:
-            self._run(credits.purchase_credits, amount, clear=self.purchase_amount)
+            self._run(
+                lambda store: store.write(credits.purchase_credits, self.actor, amount),
+                clear=self.purchase_amount,
+            )
 
     def pay(self) -> None:
         if not self.can_edit or self.busy:
             return
         amount = self._amount(self.payment_amount, "Payment amount")
         if amount is not None:
-            self._run(credits.make_one_time_payment, amount, clear=self.payment_amount)
+            self._run(
+                lambda store: store.write(credits.make_one_time_payment, self.actor, amount),
+                clear=self.payment_amount,
+            )
 
     def save_auto_recharge(self) -> None:
         if not self.can_edit or self.busy:
@@ -341,16 +345,20 @@ class ManageCreditsDialog(QDialog):
             amount = self._amount(self.auto_amount, "Recharge amount")
             if amount is None:
                 return
-            self._run(credits.set_auto_recharge, True, threshold, amount)
-        else:
             self._run(
-                credits.set_auto_recharge,
-                False,
-                self.auto_threshold.text(),
-                self.auto_amount.text(),
+                lambda store: store.write(
+                    credits.set_auto_recharge, self.actor, True, threshold, amount
+                )
+            )
+        else:
+            threshold_text, amount_text = self.auto_threshold.text(), self.auto_amount.text()
+            self._run(
+                lambda store: store.write(
+                    credits.set_auto_recharge, self.actor, False, threshold_text, amount_text
+                )
             )
 
-    def _run(self, action: Callable[..., Any], *args: Any, clear: QLineEdit | None = None) -> None:
+    def _run(self, change: Callable[[Store], object], clear: QLineEdit | None = None) -> None:
         self.busy = True
         self._update_enabled()
         self.show_status("Saving…")
@@ -359,14 +367,13 @@ class ManageCreditsDialog(QDialog):
             self.store,
             self.actor,
             None,
-            action,
-            *args,
+            change,
             on_done=lambda result: self._done(result, clear),
             on_error=self._failed,
             description="change credits",
         )
 
-    def _done(self, outcome: tuple[Any, UsagePage], clear: QLineEdit | None) -> None:
+    def _done(self, outcome: tuple[object, UsagePage], clear: QLineEdit | None) -> None:
         self.busy = False
         result, page = outcome
         if isinstance(result, credits.CreditChange):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
@@ -62,15 +62,14 @@ def load_app_plans(store: Store, actor: Actor, app_id: str) -> AppPlans:
 
 
 def run_plan_action(
-    store: Store,
-    actor: Actor,
-    app_id: str,
-    action: Callable[..., Any],
-    *args: Any,
-) -> tuple[Any, AppPlans]:
-    """Worker thread: run ``action(uow, actor, app_id, *args)``, commit, read the app again."""
-    result = store.write(action, actor, app_id, *args)
+    store: Store, actor: Actor, app_id: str, change: Callable[[Store], T]
+) -> tuple[T, AppPlans]:
+    """Worker thread: make the change (a typed ``store.write`` call), then read the app again."""
+    result = change(store)
     return result, store.read(plans.app_plans, actor, app_id)
+
+
+T = TypeVar("T")
 
 
 def _eligibility(option: PlanOption) -> str:
@@ -386,12 +385,13 @@ class PlanManagerDialog(QDialog):
         option = self.selected_option()
         if self.busy or option is None or not option.eligible or option.current:
             return
-        self._run(plans.change_plan, option.plan.code)
+        code = option.plan.code
+        self._run(lambda store: store.write(plans.change_plan, self.actor, self.app_id, code))
 
     def cancel_downgrade(self) -> None:
         if self.busy or self.view is None or self.view.pending_plan is None:
             return
-        self._run(plans.cancel_downgrade)
+        self._run(lambda store: store.write(plans.cancel_downgrade, self.actor, self.app_id))
 
     def add_funds(self) -> None:
         if self.busy or self.view is None:
@@ -402,7 +402,10 @@ class PlanManagerDialog(QDialog):
             self.show_status(str(exc), error=True)
             self.funds_amount.setFocus()
             return
-        self._run(plans.add_funds, amount)
+        self._run(
+            lambda store: store.write(plans.add_funds, self.actor, self.app_id, amount),
+            saved=self._funds_added,
+        )
 
     def request_extension(self) -> None:
         if self.busy or self.view is None:
@@ -416,15 +419,28 @@ class PlanManagerDialog(QDialog):
             self.show_status(str(exc), error=True)
             self.reason_edit.setFocus()
             return
-        self._run(plans.request_extension, reason, requested)
+        self._run(
+            lambda store: store.write(
+                plans.request_extension, self.actor, self.app_id, reason, requested
+            ),
+            saved=self._extension_requested,
+        )
 
     def change_owner(self) -> None:
         user_id = self.owner_combo.currentData()
         if self.busy or self.view is None or user_id in (None, self.view.owner.id):
             return
-        self._run(plans.change_owner, str(user_id))
+        owner = str(user_id)
+        self._run(
+            lambda store: store.write(plans.change_owner, self.actor, self.app_id, owner),
+            saved=lambda view: f"Owner changed to {view.owner.name}.",
+        )
 
-    def _run(self, action: Callable[..., Any], *args: Any) -> None:
+    def _run(
+        self, change: Callable[[Store], object], saved: Callable[[AppPlans], str] | None = None
+    ) -> None:
+        """Make ``change`` on a worker thread; ``saved`` words the message for the app after it
+        (a plan change words its own)."""
         self.busy = True
         self._update_enabled()
         self.show_status("Saving…")
@@ -433,14 +449,23 @@ class PlanManagerDialog(QDialog):
             self.store,
             self.actor,
             self.app_id,
-            action,
-            *args,
-            on_done=lambda outcome: self._done(action, outcome),
+            change,
+            on_done=lambda outcome: self._done(outcome, saved),
             on_error=self._failed,
             description="change app plan",
         )
 
-    def _done(self, action: Callable[..., Any], outcome: tuple[Any, AppPlans]) -> None:
+    def _funds_added(self, view: AppPlans) -> str:
+        self.funds_amount.clear()
+        return f"Funds added. Balance now {format_money(view.app.balance, self.currency)}."
+
+    def _extension_requested(self, view: AppPlans) -> str:
+        self.reason_edit.clear()
+        return "Extension requested; it shows as pending until the account team answers."
+
+    def _done(
+        self, outcome: tuple[object, AppPlans], saved: Callable[[AppPlans], str] | None
+    ) -> None:
         self.busy = False
         result, view = outcome
         names = {o.plan.code: o.plan.name for o in view.options}
@@ -449,14 +474,8 @@ class PlanManagerDialog(QDialog):
                 message = "Pending downgrade cancelled; the app keeps its plan."
             else:
                 message = result.summary(names)
-        elif action is plans.add_funds:
-            message = f"Funds added. Balance now {format_money(view.app.balance, self.currency)}."
-            self.funds_amount.clear()
-        elif action is plans.request_extension:
-            message = "Extension requested; it shows as pending until the account team answers."
-            self.reason_edit.clear()
-        elif action is plans.change_owner:
-            message = f"Owner changed to {view.owner.name}."
+        elif saved is not None:
+            message = saved(view)
         else:
             message = "Saved."
         self.show_view(view)

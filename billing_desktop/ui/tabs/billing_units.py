@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
@@ -38,11 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from billing_desktop.domain.access import Area
+from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.model import BillingUnit
 from billing_desktop.services import units as service
+from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.units import Assignment, DeletionImpact, UnitMembers, UnitsOverview
-from billing_desktop.ui.context import TabContext, read, write
+from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.unit_editor import MessageBar, UnitEditor, UnitNameDialog
 from billing_desktop.ui.models.members import MemberItem
 from billing_desktop.ui.models.table import (
@@ -63,34 +64,40 @@ READ_ONLY = (
 )
 
 
+T = TypeVar("T")
+# A change to the store: a typed ``store.write(use_case, actor, ...)`` call, made on a worker
+# thread (mypy checks its arguments against the use case's).
+Change = Callable[[Store, Actor], T]
+
+
 @dataclass
-class _Edit:
+class _Edit(Generic[T]):
     description: str
-    call: Callable[..., Any]
-    args: tuple[Any, ...]
-    on_done: Callable[[Any], None] | None
+    change: Change[T]
+    on_done: Callable[[T], None] | None
     on_error: Callable[[str], None] | None
 
 
 class StoreCommand(QUndoCommand):
     """An undoable change that is already in the store when pushed.
 
-    ``undo_call``/``redo_call`` return the service call and its arguments (after the actor)
-    for the inverse change and for the change; ``redone`` receives a redo's result.
+    ``undo_change``/``redo_change`` make the inverse change and the change again (read their
+    arguments when they run, so a redo can pass on what the undo before it found);
+    ``redone`` receives a redo's result.
     """
 
     def __init__(
         self,
         tab: BillingUnitsTab,
         text: str,
-        undo_call: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]],
-        redo_call: Callable[[], tuple[Callable[..., Any], tuple[Any, ...]]],
+        undo_change: Change[object],
+        redo_change: Change[Any],
         redone: Callable[[Any], None] | None = None,
     ) -> None:
         super().__init__(text)
         self._tab = tab
-        self._undo_call = undo_call
-        self._redo_call = redo_call
+        self._undo_change = undo_change
+        self._redo_change = redo_change
         self._redone = redone
         self._pushed = False
 
@@ -98,12 +105,12 @@ class StoreCommand(QUndoCommand):
         if not self._pushed:  # QUndoStack.push() calls redo(): the change is already made
             self._pushed = True
             return
-        call, args = self._redo_call()
-        self._tab.run_edit(f"Redo {self.text()}", call, *args, on_done=self._redone, history=True)
+        self._tab.run_edit(
+            f"Redo {self.text()}", self._redo_change, on_done=self._redone, history=True
+        )
 
     def undo(self) -> None:
-        call, args = self._undo_call()
-        self._tab.run_edit(f"Undo {self.text()}", call, *args, history=True)
+        self._tab.run_edit(f"Undo {self.text()}", self._undo_change, history=True)
 
 
 class _TableKeys(QObject):
@@ -148,7 +155,7 @@ class BillingUnitsTab(TableTab):
         self._selecting = False
         self._impact_handle: TaskHandle | None = None
         self._members_handle: TaskHandle | None = None
-        self._edits: deque[_Edit] = deque()
+        self._edits: deque[_Edit[Any]] = deque()
         self._edit_handle: TaskHandle | None = None
         self.last_error = ""
         self.name_dialog: UnitNameDialog | None = None
@@ -366,13 +373,12 @@ class BillingUnitsTab(TableTab):
     def run_edit(
         self,
         description: str,
-        call: Callable[..., Any],
-        *args: Any,
-        on_done: Callable[[Any], None] | None = None,
+        change: Change[T],
+        on_done: Callable[[T], None] | None = None,
         on_error: Callable[[str], None] | None = None,
         history: bool = False,
     ) -> None:
-        """Queue ``call(uow, actor, *args)``; changes reach the store one at a time, in order.
+        """Queue ``change``; changes reach the store one at a time, in order.
 
         ``history``: an undo or redo; when it fails the undo history is cleared.
         """
@@ -383,7 +389,7 @@ class BillingUnitsTab(TableTab):
                 self.undo_stack.clear()
                 self.show_error(f"{message}. The undo history was cleared.")
 
-        self._edits.append(_Edit(description, call, args, on_done, failed))
+        self._edits.append(_Edit(description, change, on_done, failed))
         self._update_actions()
         if self._edit_handle is None:
             self._next_edit()
@@ -394,20 +400,20 @@ class BillingUnitsTab(TableTab):
             return
         edit = self._edits.popleft()
         self._edit_handle = self.context.runner.run(
-            partial(write, self.context.store, edit.call, self.context.actor, *edit.args),
+            partial(edit.change, self.context.store, self.context.actor),
             on_done=lambda result: self._edit_done(edit, result),
             on_error=lambda message: self._edit_failed(edit, message),
             description=edit.description,
         )
 
-    def _edit_done(self, edit: _Edit, result: Any) -> None:
+    def _edit_done(self, edit: _Edit[Any], result: Any) -> None:
         self._edit_handle = None
         self.last_error = ""
         if edit.on_done is not None:
             edit.on_done(result)
         self._after_edit()
 
-    def _edit_failed(self, edit: _Edit, message: str) -> None:
+    def _edit_failed(self, edit: _Edit[Any], message: str) -> None:
         self._edit_handle = None
         if edit.on_error is not None:
             edit.on_error(message)
@@ -436,14 +442,20 @@ class BillingUnitsTab(TableTab):
             self._selected_id = unit.id
             self._push(self._add_command(unit))
 
-        self.run_edit(f"add unit {name}", service.add_unit, name, on_done=added)
+        self.run_edit(
+            f"add unit {name}",
+            lambda store, actor: store.write(service.add_unit, actor, name),
+            on_done=added,
+        )
 
     def _add_command(self, unit: BillingUnit) -> StoreCommand:
         return StoreCommand(
             self,
             f"Add unit {unit.name}",
-            lambda: (service.delete_unit, (unit.id,)),
-            lambda: (service.restore_unit, (BillingUnit(unit.id, unit.name),)),
+            lambda store, actor: store.write(service.delete_unit, actor, unit.id),
+            lambda store, actor: store.write(
+                service.restore_unit, actor, BillingUnit(unit.id, unit.name)
+            ),
         )
 
     def rename_unit(self, unit_id: int, name: str) -> None:
@@ -454,12 +466,18 @@ class BillingUnitsTab(TableTab):
                     StoreCommand(
                         self,
                         f"Rename {before.name} to {new}",
-                        lambda: (service.rename_unit, (unit_id, before.name)),
-                        lambda: (service.rename_unit, (unit_id, new)),
+                        lambda store, actor: store.write(
+                            service.rename_unit, actor, unit_id, before.name
+                        ),
+                        lambda store, actor: store.write(service.rename_unit, actor, unit_id, new),
                     )
                 )
 
-        self.run_edit(f"rename unit {unit_id}", service.rename_unit, unit_id, name, on_done=renamed)
+        self.run_edit(
+            f"rename unit {unit_id}",
+            lambda store, actor: store.write(service.rename_unit, actor, unit_id, name),
+            on_done=renamed,
+        )
 
     def delete_unit(self, unit_id: int) -> None:
         def deleted(before: BillingUnit) -> None:
@@ -467,19 +485,23 @@ class BillingUnitsTab(TableTab):
                 StoreCommand(
                     self,
                     f"Delete unit {before.name}",
-                    lambda: (service.restore_unit, (before,)),
-                    lambda: (service.delete_unit, (unit_id,)),
+                    lambda store, actor: store.write(service.restore_unit, actor, before),
+                    lambda store, actor: store.write(service.delete_unit, actor, unit_id),
                 )
             )
 
-        self.run_edit(f"delete unit {unit_id}", service.delete_unit, unit_id, on_done=deleted)
+        self.run_edit(
+            f"delete unit {unit_id}",
+            lambda store, actor: store.write(service.delete_unit, actor, unit_id),
+            on_done=deleted,
+        )
 
-    def _change(self, call: Callable[..., Any], *args: Any) -> None:
+    def _change(self, change: Change[Assignment]) -> None:
         def changed(change: Assignment) -> None:
             if change.changed:
                 self._push(self._assignment_command(change))
 
-        self.run_edit("change members", call, *args, on_done=changed)
+        self.run_edit("change members", change, on_done=changed)
 
     def _assignment_command(self, change: Assignment) -> StoreCommand:
         state = {"change": change}
@@ -491,8 +513,8 @@ class BillingUnitsTab(TableTab):
         return StoreCommand(
             self,
             change.describe(),
-            lambda: (service.revert, (state["change"],)),
-            lambda: (service.reapply, (state["change"],)),
+            lambda store, actor: store.write(service.revert, actor, state["change"]),
+            lambda store, actor: store.write(service.reapply, actor, state["change"]),
             redone,
         )
 
@@ -507,14 +529,22 @@ class BillingUnitsTab(TableTab):
         if unit_id is None or not self.editable:
             return
         self.message_bar.dismiss()
-        self._change(service.assign, unit_id, tuple(user_ids), tuple(teams), tuple(numbers))
+        users, team_names, held = tuple(user_ids), tuple(teams), tuple(numbers)
+        self._change(
+            lambda store, actor: store.write(
+                service.assign, actor, unit_id, users, team_names, held
+            )
+        )
 
     def unassign(self, user_ids: Sequence[str] = (), numbers: Sequence[str] = ()) -> None:
         unit_id = self.editor.unit_id
         if unit_id is None or not self.editable:
             return
         self.message_bar.dismiss()
-        self._change(service.unassign, unit_id, tuple(user_ids), tuple(numbers))
+        users, held = tuple(user_ids), tuple(numbers)
+        self._change(
+            lambda store, actor: store.write(service.unassign, actor, unit_id, users, held)
+        )
 
     def move_numbers(self, numbers: Sequence[str]) -> None:
         """Move ``numbers`` here from the units holding them (the explicit "move it here")."""
@@ -522,7 +552,10 @@ class BillingUnitsTab(TableTab):
         if unit_id is None or not self.editable:
             return
         self.message_bar.dismiss()
-        self._change(service.assign, unit_id, (), (), tuple(numbers), True)
+        moved = tuple(numbers)
+        self._change(
+            lambda store, actor: store.write(service.assign, actor, unit_id, (), (), moved, True)
+        )
 
     def _refused(self, held: list[MemberItem]) -> None:
         unit = self.editor.members.unit.name if self.editor.members else "this unit"
