@@ -119,8 +119,8 @@ def _cmd_backup(args: argparse.Namespace) -> int:
         if out.exists():
             raise UsageError(f"--out {out} already exists; choose a new file name")
 
-    def progress(message: str) -> None:
-        print(f"\rBacking up… {message}", end="", file=sys.stderr, flush=True)
+    def progress(_done: float | None, text: str) -> None:
+        print(f"\rBacking up… {text}", end="", file=sys.stderr, flush=True)
 
     written = store.backup("manual", out=out, progress=progress if sys.stderr.isatty() else None)
     if sys.stderr.isatty():

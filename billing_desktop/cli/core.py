@@ -254,6 +254,7 @@ def register(commands: Any) -> dict[str, Handler]:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from billing_desktop.services.demo import build_demo
+    from billing_desktop.services.task_state import Progress, TaskState
 
     store = local_store(args, "demo", create=True)
     if args.if_empty:
@@ -264,8 +265,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
                 print("The store already holds a workspace; no demo data added.")
                 return 0
 
-    def progress(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+    def progress(step: Progress) -> None:
+        print(step.text, file=sys.stderr, flush=True)
 
     report = build_demo(
         store,
@@ -275,7 +276,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         scale=args.scale,
         today=args.today,
         user_id=args.user,
-        progress=progress if sys.stderr.isatty() else None,
+        state=TaskState(progress) if sys.stderr.isatty() else None,
     )
     print(report.summary())
     return 0

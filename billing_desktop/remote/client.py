@@ -148,10 +148,9 @@ class HttpStore(WriteAnnouncer):
     ) -> T:
         return self._run(service, args, kwargs, write=True)
 
-    def import_csv(
-        self, kind: str, path: Path, progress: Callable[[int], None] | None = None
-    ) -> Any:
-        """Upload a CSV file for the server to import (all or nothing); its ImportReport."""
+    def import_csv(self, kind: str, path: Path, *, state: TaskState | None = None) -> Any:
+        """Upload a CSV file for the server to import (all or nothing); its ImportReport.
+        ``state`` may cancel it until the upload starts; the server then imports it whole."""
         from pydantic import TypeAdapter
 
         from billing_desktop.services.imports import ImportReport
@@ -160,6 +159,9 @@ class HttpStore(WriteAnnouncer):
             content = path.read_bytes()
         except OSError as exc:
             raise InvalidInput(f"{path}: cannot read the file ({exc.strerror})") from None
+        if state is not None:
+            state.check("the import")
+            state.progress(None, f"sending {len(content):,} bytes to the server")
         response = self._send(
             f"{API}/imports/{kind}",
             content=content,

@@ -73,6 +73,7 @@ from billing_desktop.domain.quotas import AddOnPack, Statistic
 from billing_desktop.services.context import is_empty, resolve_actor
 from billing_desktop.services.quotas import store_defaults as store_quota_defaults
 from billing_desktop.services.recording import UsageRecord, add_records
+from billing_desktop.services.task_state import TaskState
 from billing_desktop.store.ports import ClosedMonth, UnitOfWork, UnitOfWorkFactory
 
 T = TypeVar("T")
@@ -214,9 +215,12 @@ def build_demo(
     scale: str = "small",
     today: date | None = None,
     user_id: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    state: TaskState | None = None,
 ) -> DemoReport:
-    """Fill an empty store with the demo workspace in one unit of work (all or nothing)."""
+    """Fill an empty store with the demo workspace in one unit of work (all or nothing).
+
+    ``state`` (optional) hears how far each kind of record is, and cancels the demo between
+    batches (``Cancelled``: nothing is written)."""
     if scale not in _VOLUMES:
         raise InvalidInput(f"scale '{scale}' is not one of: {', '.join(SCALES)}")
     if not 1 <= months <= MAX_MONTHS:
@@ -235,7 +239,7 @@ def build_demo(
             )
         actor = resolve_actor(uow, user_id)
         actor.rights.require(Area.USAGE, Level.EDIT, "create the demo workspace")
-        builder = _Builder(uow, seed, months, seats, scale, volumes, day, progress)
+        builder = _Builder(uow, seed, months, seats, scale, volumes, day, state or TaskState())
         report = builder.build()
         uow.audit.add(
             AuditEntry(
@@ -412,7 +416,7 @@ class _Builder:
         scale: str,
         volumes: _Volumes,
         today: date,
-        progress: Callable[[str], None] | None,
+        state: TaskState,
     ) -> None:
         self.uow = uow
         self.rng = _Draw(seed)
@@ -422,7 +426,7 @@ class _Builder:
         self.scale = scale
         self.volumes = volumes
         self.today = today
-        self.progress = progress or (lambda _message: None)
+        self.state = state
         self.first_day = _add_months(today.replace(day=1), -(months - 1))
         self.zone = ZoneInfo(TIMEZONE)
         # Money and volumes scale with the seats; record counts with the window's months.
@@ -533,6 +537,7 @@ class _Builder:
     ) -> int:
         """Generate ``total`` records day by day and write them (with their rollups) in
         batches of ``BATCH``."""
+        self.state.check("the demo")
         counts = _spread(total, [d.weight for d in self.days])
         batch: list[UsageRecord] = []
         written = 0
@@ -542,11 +547,12 @@ class _Builder:
                 add_records(self.uow, kind, batch)
                 written += len(batch)
                 batch = []
-                self.progress(f"{kind}: {written:,} / {total:,}")
+                self.state.check("the demo")
+                self.state.progress(written / total, f"{kind}: {written:,} / {total:,}")
         if batch:
             add_records(self.uow, kind, batch)
             written += len(batch)
-        self.progress(f"{kind}: {written:,} / {total:,}")
+        self.state.progress(1.0 if total else None, f"{kind}: {written:,} / {total:,}")
         return written
 
     # -- set-up --

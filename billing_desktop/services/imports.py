@@ -27,14 +27,16 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import operator
+import os
 from collections.abc import Callable, Generator, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 from zoneinfo import ZoneInfo
 
 from billing_desktop.domain import model as m
@@ -52,6 +54,7 @@ from billing_desktop.services.recording import (
     late_record_message,
     rollup_zone,
 )
+from billing_desktop.services.task_state import TaskState
 from billing_desktop.store.ports import RESOURCES, AccountRepository, UnitOfWork, UnitOfWorkFactory
 
 # PRODUCT §12 order, which is also an order that satisfies every reference between kinds.
@@ -683,12 +686,13 @@ def import_file(
     path: Path,
     user_id: str | None = None,
     *,
-    progress: Callable[[int], None] | None = None,
+    state: TaskState | None = None,
     today: date | None = None,
 ) -> ImportReport:
     """Import one CSV file of ``kind`` in one transaction, or raise and write nothing.
 
-    ``progress`` (optional) is called with the number of data rows read after each chunk.
+    ``state`` (optional) hears the share of the file read and the rows read after each chunk,
+    and cancels the import there (``Cancelled``: the transaction is rolled back).
     ``today`` (default: today in the account's time zone) bounds the dates of records.
     Raises ImportFailed (bad file), PermissionDenied (the user may not edit usage),
     NotFound (no such ``user_id``).
@@ -696,7 +700,7 @@ def import_file(
     _kind(kind)
     path = Path(path)
     with store(write=True) as uow:
-        report = import_into(uow, kind, path, user_id, progress=progress, today=today)
+        report = import_into(uow, kind, path, user_id, state=state, today=today)
         if report.added:
             # What the import changed moves on, for every client polling the versions (the
             # API server moves "records" itself, as the import's If-Match resource).
@@ -714,7 +718,7 @@ def import_into(
     path: Path,
     user_id: str | None = None,
     *,
-    progress: Callable[[int], None] | None = None,
+    state: TaskState | None = None,
     today: date | None = None,
 ) -> ImportReport:
     """Import one CSV file of ``kind`` in ``uow``, a writing unit of work, without committing
@@ -724,7 +728,7 @@ def import_into(
     path = Path(path)
     actor = resolve_actor(uow, user_id)
     actor.rights.require(Area.USAGE, Level.EDIT, "import data")
-    report = _Run(uow, spec, path, progress, today).execute()
+    report = _Run(uow, spec, path, state, today).execute()
     if report.added and spec.name in CHARGE_KINDS:
         # Usage just recorded may bring the balance below the auto-recharge threshold;
         # the recharge lands in this same transaction.
@@ -782,14 +786,16 @@ class _Run:
         uow: UnitOfWork,
         kind: _Kind,
         path: Path,
-        progress: Callable[[int], None] | None,
+        state: TaskState | None,
         today: date | None = None,
     ) -> None:
         self.uow = uow
         self.kind = kind
         self.path = path
         self.file = path.name
-        self.progress = progress
+        self.state = state
+        self.size = 0  # bytes in the file, and the open file's bytes (for the share read)
+        self.raw: BinaryIO | None = None
         self.collection: Any = (
             _AccountCollection(uow.account) if kind.single_row else getattr(uow, kind.collection)
         )
@@ -883,7 +889,10 @@ class _Run:
         line_num run ahead, so the start is the previous record's last line + 1.
         """
         try:
-            handle = self.path.open(encoding="utf-8-sig", newline="")
+            raw = self.path.open("rb")
+            self.size = os.fstat(raw.fileno()).st_size
+            self.raw = raw
+            handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         except FileNotFoundError:
             raise ImportFailed([f"{self.path}: no such file"]) from None
         except OSError as exc:
@@ -1092,8 +1101,12 @@ class _Run:
                 _guard(self.file, lines, lambda: self.write(new))
                 self.added += len(new)
         self._merge_errors()
-        if self.progress is not None:
-            self.progress(self.rows)
+        if self.state is not None:
+            self.state.check("the import")
+            # A closed file was read to its end (the last chunk is written after it).
+            read = self.size if self.raw is None or self.raw.closed else self.raw.tell()
+            share = read / self.size if self.size else None
+            self.state.progress(share, f"{self.rows:,} rows read")
 
     def _check_references(self, chunk: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
         if not self.kind.references:

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from billing_desktop.domain.errors import BillingError
 
+# How a cancelled task's message ends ("the import was cancelled; nothing was written").
+CANCELLED_SUFFIX = "was cancelled; nothing was written"
+
 
 class Cancelled(BillingError):
     """The work was cancelled before it finished; nothing of it was written."""
@@ -49,4 +52,4 @@ class TaskState:
     def check(self, what: str = "the work") -> None:
         """Raise :class:`Cancelled` when the task was cancelled (call between steps)."""
         if self._cancel.is_set():
-            raise Cancelled(f"{what} was cancelled; nothing was written")
+            raise Cancelled(f"{what} {CANCELLED_SUFFIX}")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QPushButton,
     QSizePolicy,
     QWidget,
 )
@@ -32,6 +33,7 @@ from billing_desktop.domain.access import Area
 from billing_desktop.services import overview
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import Workspace
+from billing_desktop.services.task_state import CANCELLED_SUFFIX, Progress
 from billing_desktop.store.ports import RESOURCES
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
@@ -42,7 +44,13 @@ from billing_desktop.ui.tabs.invoices import InvoicesTab
 from billing_desktop.ui.tabs.plans import PlansTab
 from billing_desktop.ui.tabs.usage import UsageTab
 from billing_desktop.ui.tabs.usage_data import UsageDataTab
-from billing_desktop.ui.tasks import TaskHandle, TaskRunner
+from billing_desktop.ui.tasks import (
+    PROGRESS_STEPS,
+    TaskHandle,
+    TaskRunner,
+    progress_value,
+    reporting,
+)
 
 log = logging.getLogger(__name__)
 
@@ -208,12 +216,46 @@ class MainWindow(QMainWindow):
         self.busy_bar.setMaximumHeight(14)
         self.busy_bar.setToolTip("Working with the store…")
         self.busy_bar.hide()
+        # Cancels the long task under way (an import, the demo): the work itself stops at its
+        # next step and writes nothing.
+        self.task_cancel = QPushButton("Cancel", self)
+        self.task_cancel.setObjectName("taskCancel")
+        self.task_cancel.setToolTip("Stop this task; nothing of it is written")
+        self.task_cancel.clicked.connect(self.cancel_long_task)
+        self.task_cancel.hide()
+        self._long_task: TaskHandle | None = None
         # A long store path must not set the window's minimum width: it elides instead.
         self.store_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.user_label)
         bar.addWidget(self.store_label, 1)
         bar.addPermanentWidget(self.busy_bar)
+        bar.addPermanentWidget(self.task_cancel)
         self._set_store_label()
+
+    def _start_long_task(self, handle: TaskHandle, cancellable: bool = True) -> None:
+        """Show ``handle``'s progress in the status bar (and Cancel, when it can stop)."""
+        self._long_task = handle
+        self.task_cancel.setVisible(cancellable)
+        self.task_cancel.setEnabled(True)
+
+    def _long_task_progress(self, text: str, progress: Progress) -> None:
+        value = progress_value(progress)
+        if value is not None:
+            self.busy_bar.setRange(0, PROGRESS_STEPS)
+            self.busy_bar.setValue(value)
+        self.statusBar().showMessage(f"{text} {progress.text}".strip())
+
+    def _end_long_task(self) -> None:
+        self._long_task = None
+        self.task_cancel.hide()
+        self.busy_bar.setRange(0, 0)
+
+    def cancel_long_task(self) -> None:
+        """Stop the long task under way at its next step; its error says it was cancelled."""
+        if self._long_task is not None and self._long_task.state is not None:
+            self._long_task.state.cancel()
+            self.task_cancel.setEnabled(False)
+            self.statusBar().showMessage("Cancelling…")
 
     def _set_store_label(self) -> None:
         description = self.store.description
@@ -628,11 +670,13 @@ class MainWindow(QMainWindow):
         if not self.auto_backup or path is None:
             return
         self.runner.run(
-            daily_backup,
-            path,
+            reporting(daily_backup, path),
+            with_state=True,
             on_done=self._daily_backup_done,
             on_error=lambda message: self.show_error("Daily backup", message),
-            on_progress=lambda message: self.statusBar().showMessage(f"Daily backup… {message}"),
+            on_state_progress=lambda step: self.statusBar().showMessage(
+                f"Daily backup… {step.text}"
+            ),
             description="daily backup",
         )
 
@@ -666,25 +710,27 @@ class MainWindow(QMainWindow):
             return
         self._lock_store_actions(True)
         self.statusBar().showMessage(f"Backing up to {target.name}…")
+        text = f"Backing up to {target.name}…"
         self.runner.run(
-            partial(self.store.backup, "manual", out=target),  # type: ignore[attr-defined]
+            reporting(self.store.backup, "manual", out=target),  # type: ignore[attr-defined]
+            with_state=True,
             on_done=self._backup_done,
             on_error=self._backup_failed,
-            on_progress=lambda message: self.statusBar().showMessage(
-                f"Backing up to {target.name}… {message}"
-            ),
+            on_state_progress=lambda step: self._long_task_progress(text, step),
             description="back up the store",
         )
 
     def _backup_done(self, written: Path) -> None:
         from billing_desktop.store.sql.backups import human_size
 
+        self._end_long_task()
         self._lock_store_actions(False)
         size = human_size(written.stat().st_size)
         self.statusBar().showMessage(f"Backed up to {written.name} ({size})", 10_000)
         self.show_info("Back up now", f"The store was backed up to\n{written}\n({size}).")
 
     def _backup_failed(self, message: str) -> None:
+        self._end_long_task()
         self._lock_store_actions(False)
         self.statusBar().clearMessage()
         self.show_error("Back up now", message, critical=True)
@@ -718,9 +764,10 @@ class MainWindow(QMainWindow):
             restore_and_open,
             path,
             backup,
+            with_state=True,
             on_done=lambda store: self._restored(store, backup),
             on_error=self._restore_failed,
-            on_progress=self.ui.loadingLabel.setText,
+            on_state_progress=lambda step: self.ui.loadingLabel.setText(step.text),
             description="restore a backup",
         )
 
@@ -788,19 +835,21 @@ class MainWindow(QMainWindow):
         self._lock_store_actions(True)
         user_id = self.workspace.actor.user_id if self.workspace else self.user_id
         remote_import = getattr(self.store, "import_csv", None)
-        self.runner.run(
+        text = f"Importing {path.name}…"
+        handle = self.runner.run(
             remote_import or partial(import_file, self.store, user_id=user_id),  # type: ignore[arg-type]
             kind,
             path,
+            with_state=True,
             on_done=self._import_done,
             on_error=lambda message: self._import_failed(path, message),
-            on_progress=lambda rows: self.statusBar().showMessage(
-                f"Importing {path.name}… {_count(rows)} rows read"
-            ),
+            on_state_progress=lambda step: self._long_task_progress(text, step),
             description=f"import {kind}",
         )
+        self._start_long_task(handle)
 
     def _import_done(self, report: Any) -> None:
+        self._end_long_task()
         self._lock_store_actions(False)
         summary = report.summary() if hasattr(report, "summary") else str(report)
         self.statusBar().showMessage(summary.splitlines()[0] if summary else "", 10_000)
@@ -808,8 +857,12 @@ class MainWindow(QMainWindow):
         self.reload()
 
     def _import_failed(self, path: Path, message: str) -> None:
+        self._end_long_task()
         self._lock_store_actions(False)
         self.statusBar().clearMessage()
+        if message.endswith(CANCELLED_SUFFIX):  # the user's own Cancel: no alarm
+            self.statusBar().showMessage(f"Import of {path.name} cancelled; nothing was imported")
+            return
         self.show_error("Import failed", f"{path.name}: nothing was imported.\n\n{message}")
 
     def create_demo(self) -> None:
@@ -818,18 +871,23 @@ class MainWindow(QMainWindow):
 
         self._lock_store_actions(True)
         self._show_loading("Creating the demo workspace…")
-        self.runner.run(
+        handle = self.runner.run(
             partial(build_demo, user_id=None),
             self.store,
+            with_state=True,
             on_done=self._demo_done,
             on_error=self._demo_failed,
-            on_progress=lambda message: self.ui.loadingLabel.setText(
-                f"Creating the demo workspace…\n{message}"
-            ),
+            on_state_progress=self._demo_progress,
             description="create the demo workspace",
         )
+        self._start_long_task(handle)
+
+    def _demo_progress(self, step: Progress) -> None:
+        self._long_task_progress("Creating the demo workspace…", step)
+        self.ui.loadingLabel.setText(f"Creating the demo workspace…\n{step.text}")
 
     def _demo_done(self, report: Any) -> None:
+        self._end_long_task()
         self._lock_store_actions(False)
         summary = report.summary() if hasattr(report, "summary") else ""
         if summary:
@@ -837,7 +895,12 @@ class MainWindow(QMainWindow):
         self.reload()
 
     def _demo_failed(self, message: str) -> None:
+        self._end_long_task()
         self._lock_store_actions(False)
+        if message.endswith(CANCELLED_SUFFIX):
+            self.statusBar().showMessage("Demo workspace cancelled; nothing was written", 10_000)
+            self.reload()
+            return
         self.show_error("Demo workspace", message)
         self.reload()
 
@@ -873,11 +936,3 @@ class MainWindow(QMainWindow):
         self._poller.shutdown()
         self.runner.shutdown()
         super().closeEvent(event)
-
-
-def _count(text: str) -> str:
-    """A progress count as the worker reported it ("12345" -> "12,345")."""
-    try:
-        return f"{int(text):,}"
-    except ValueError:
-        return text

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -30,11 +30,12 @@ from billing_desktop.domain.errors import BillingError
 from billing_desktop.services.task_state import Progress as StateProgress
 from billing_desktop.services.task_state import TaskState
 
+T = TypeVar("T")
+
 log = logging.getLogger(__name__)
 
 GENERIC_ERROR = "Something went wrong while talking to the store. The details were logged."
 
-Progress = Callable[[str], None]
 PROGRESS_STEPS = 1000  # a progress bar's resolution for a task's fraction done
 
 
@@ -57,13 +58,11 @@ class _Relay(QObject):
     Signals:
         done(int, object): task id and the function's return value.
         failed(int, object): task id and the exception it raised.
-        progress(int, str): task id and a progress message the function reported.
         state_progress(int, object): task id and a ``Progress`` its ``TaskState`` reported.
     """
 
     done = Signal(int, object)
     failed = Signal(int, object)
-    progress = Signal(int, str)
     state_progress = Signal(int, object)
 
 
@@ -77,7 +76,6 @@ class TaskHandle:
     description: str
     on_done: Callable[[Any], None] | None = None
     on_error: Callable[[str], None] | None = None
-    on_progress: Progress | None = None
     cancelled: bool = False
     finished: bool = False
     runnable: QRunnable | None = field(default=None, repr=False)
@@ -97,7 +95,6 @@ class _Task(QRunnable):
         relay: _Relay,
         fn: Callable[..., Any],
         args: tuple[Any, ...],
-        with_progress: bool,
         state: TaskState | None = None,
     ) -> None:
         super().__init__()
@@ -106,24 +103,18 @@ class _Task(QRunnable):
         self._relay = relay
         self._fn = fn
         self._args = args
-        self._with_progress = with_progress
         self._state = state
 
     def run(self) -> None:
         try:
             if self._state is not None:
                 result = self._fn(*self._args, state=self._state)
-            elif self._with_progress:
-                result = self._fn(*self._args, progress=self._report)
             else:
                 result = self._fn(*self._args)
         except BaseException as exc:  # delivered to the GUI thread, never lost
             self._relay.failed.emit(self._id, exc)
         else:
             self._relay.done.emit(self._id, result)
-
-    def _report(self, message: str) -> None:
-        self._relay.progress.emit(self._id, str(message))
 
 
 class TaskRunner(QObject):
@@ -147,7 +138,6 @@ class TaskRunner(QObject):
         # Queued: the slots run on this object's (the GUI) thread, whatever thread emits.
         self._relay.done.connect(self._deliver_done, Qt.ConnectionType.QueuedConnection)
         self._relay.failed.connect(self._deliver_failed, Qt.ConnectionType.QueuedConnection)
-        self._relay.progress.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
         self._relay.state_progress.connect(
             self._deliver_state_progress, Qt.ConnectionType.QueuedConnection
         )
@@ -168,7 +158,6 @@ class TaskRunner(QObject):
         *args: Any,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[str], None] | None = None,
-        on_progress: Progress | None = None,
         with_state: bool = False,
         on_state_progress: Callable[[StateProgress], None] | None = None,
         description: str = "",
@@ -178,8 +167,8 @@ class TaskRunner(QObject):
         ``on_done(result)`` or ``on_error(message)`` then runs on the GUI thread. With
         ``with_state``, ``fn`` is given ``state=TaskState``: what it reports reaches
         ``on_state_progress`` (a ``Progress``: fraction and text) on the GUI thread, and the
-        handle's ``cancel()`` stops the work at its next step. Otherwise, with ``on_progress``,
-        ``fn`` is given ``progress=callable(str)``, whose messages reach ``on_progress``.
+        handle's ``cancel()`` stops the work at its next step (``handle.state.cancel()`` stops it
+        and still delivers its ``Cancelled`` error to ``on_error``).
         """
         task_id = self._next_id
         self._next_id += 1
@@ -187,13 +176,12 @@ class TaskRunner(QObject):
         if with_state:
             relay = self._relay
             state = TaskState(lambda progress: relay.state_progress.emit(task_id, progress))
-        runnable = _Task(task_id, self._relay, fn, args, on_progress is not None, state)
+        runnable = _Task(task_id, self._relay, fn, args, state)
         handle = TaskHandle(
             task_id,
             description or getattr(fn, "__name__", "task"),
             on_done,
             on_error,
-            on_progress,
             runnable=runnable,
             state=state,
             on_state_progress=on_state_progress,
@@ -266,14 +254,19 @@ class TaskRunner(QObject):
         else:
             self.error.emit(message)
 
-    @Slot(int, str)
-    def _deliver_progress(self, task_id: int, message: str) -> None:
-        handle = self._tasks.get(task_id)
-        if handle is not None and not handle.cancelled and handle.on_progress is not None:
-            handle.on_progress(message)
-
     @Slot(int, object)
     def _deliver_state_progress(self, task_id: int, progress: StateProgress) -> None:
         handle = self._tasks.get(task_id)
         if handle is not None and not handle.cancelled and handle.on_state_progress is not None:
             handle.on_state_progress(progress)
+
+
+def reporting(fn: Callable[..., T], *args: Any, **kwargs: Any) -> Callable[..., T]:
+    """``fn(*args, progress=state.progress, **kwargs)`` as a task of ``run(with_state=True)``:
+    for work below the use cases (the store's backups) that reports ``progress(fraction, text)``
+    and knows no ``TaskState``."""
+
+    def run(*, state: TaskState) -> T:
+        return fn(*args, progress=state.progress, **kwargs)
+
+    return run

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from billing_desktop.bootstrap import SqlStore
+from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.store.sql import backups
 from billing_desktop.ui import app as gui_app
 from billing_desktop.ui.dialogs import backups as backups_dialog
@@ -260,8 +261,11 @@ def test_the_first_run_creates_the_default_store(monkeypatch: pytest.MonkeyPatch
 
 def test_restore_and_open_reports_progress(filled: Path, tmp_path: Path) -> None:
     backup = make_backup(filled, datetime(2026, 12, 1, 8, 0), "daily")
-    messages: list[str] = []
-    store = backups_dialog.restore_and_open(tmp_path / "new.db", backup, messages.append)
+    steps: list[Progress] = []
+    store = backups_dialog.restore_and_open(
+        tmp_path / "new.db", backup, state=TaskState(steps.append)
+    )
+    messages = [step.text for step in steps]
     assert messages[-1] == "Opening the restored store…"
     assert any(m.startswith(f"Restoring {backup.name}… ") for m in messages)
     store.dispose()

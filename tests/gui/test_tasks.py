@@ -11,7 +11,7 @@ import pytest
 
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.services.task_state import Cancelled, Progress, TaskState
-from billing_desktop.ui.tasks import GENERIC_ERROR, TaskRunner, user_message
+from billing_desktop.ui.tasks import GENERIC_ERROR, TaskRunner, reporting, user_message
 
 
 @pytest.fixture
@@ -71,24 +71,44 @@ def test_other_errors_get_a_generic_message_and_are_logged(
     assert "divide failed" in caplog.text and "ZeroDivisionError" in caplog.text
 
 
-def test_progress_messages_reach_the_gui_thread(qtbot: Any, runner: TaskRunner) -> None:
-    received: list[tuple[str, threading.Thread]] = []
+def test_progress_reaches_the_gui_thread(qtbot: Any, runner: TaskRunner) -> None:
+    received: list[tuple[Progress, threading.Thread]] = []
 
-    def work(progress: Callable[[str], None]) -> str:
-        progress("half way")
-        progress("done")
+    def work(*, state: TaskState) -> str:
+        state.progress(0.5, "half way")
+        state.progress(1.0, "done")
         return "ok"
 
     results: list[str] = []
     runner.run(
         work,
+        with_state=True,
         on_done=results.append,
-        on_progress=lambda m: received.append((m, threading.current_thread())),
+        on_state_progress=lambda p: received.append((p, threading.current_thread())),
     )
     assert runner.wait_idle(5)
-    assert [m for m, _ in received] == ["half way", "done"]
+    assert [p for p, _ in received] == [Progress(0.5, "half way"), Progress(1.0, "done")]
     assert all(t is threading.main_thread() for _, t in received)
     assert results == ["ok"]
+
+
+def test_work_below_the_use_cases_reports_through_reporting(qtbot: Any, runner: TaskRunner) -> None:
+    """``reporting`` hands a store-level function (``progress(fraction, text)``) the state."""
+    received: list[Progress] = []
+
+    def copy(name: str, *, progress: Callable[[float | None, str], None]) -> str:
+        progress(0.25, f"{name} 25%")
+        return name
+
+    results: list[str] = []
+    runner.run(
+        reporting(copy, "store"),
+        with_state=True,
+        on_done=results.append,
+        on_state_progress=received.append,
+    )
+    assert runner.wait_idle(5)
+    assert received == [Progress(0.25, "store 25%")] and results == ["store"]
 
 
 def test_a_cancelled_task_delivers_nothing(qtbot: Any, runner: TaskRunner) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -97,3 +98,61 @@ def test_the_demo_button_builds_the_demo_workspace(qtbot: Any, store: SqlStore) 
     assert window.tab_titles == ALL_TABS
     assert window.ui.actionRefresh.isEnabled()
     assert any("demo workspace" in text for text in progress)
+
+
+def test_cancel_stops_the_demo_and_nothing_is_written(qtbot: Any, store: SqlStore) -> None:
+    """The status bar's Cancel stops the work itself (not only its callbacks): the demo's
+    transaction rolls back, the window says so without an alarm, and the store stays empty."""
+    window = open_window(qtbot, store, remember=False)
+    assert window.task_cancel.isHidden()
+    window.ui.createDemoButton.click()
+    assert window.task_cancel.isVisibleTo(window)
+    window.task_cancel.click()  # before the first batch: the demo stops there
+    qtbot.waitUntil(lambda: window.task_cancel.isHidden(), timeout=60_000)
+    wait_idle(qtbot, window)
+    assert not message_boxes()
+    assert "cancelled; nothing was written" in window.statusBar().currentMessage()
+    assert window.current_page_name == "empty" and window.ui.createDemoButton.isEnabled()
+    with store() as uow:
+        assert uow.account.get() is None and uow.users.count() == 0
+
+
+def test_an_import_shows_its_progress_and_can_be_cancelled(
+    qtbot: Any, store: SqlStore, tmp_path: Path, monkeypatch: Any
+) -> None:
+    account = tmp_path / "account.csv"
+    account.write_text(ACCOUNT_CSV, encoding="utf-8")
+    imports.import_file(store, "account", account)
+    users = tmp_path / "users.csv"
+    rows = [
+        f"u{n},User {n},u{n}@example.com,{'admin' if n == 0 else 'agent'},," for n in range(300)
+    ]
+    users.write_text("id,name,email,role,teams,access_groups\n" + "\n".join(rows), "utf-8")
+    window = open_window(qtbot, store, remember=False)
+    wait_idle(qtbot, window)
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 1)
+    shown: list[str] = []
+    window.statusBar().messageChanged.connect(shown.append)
+    window.run_import("users", users)
+    qtbot.waitUntil(lambda: bool(message_boxes()), timeout=10_000)
+    close_message_boxes()
+    assert any(text.startswith("Importing users.csv…") for text in shown)
+    assert window.task_cancel.isHidden()  # finished: Cancel goes away
+    # The second import waits at its start until Cancel was pressed, so the cancel is seen.
+    gate = threading.Event()
+    execute = imports._Run.execute
+
+    def gated(run: Any) -> Any:
+        gate.wait(10)
+        return execute(run)
+
+    monkeypatch.setattr(imports._Run, "execute", gated)
+    window.run_import("users", users)
+    window.cancel_long_task()
+    gate.set()
+    qtbot.waitUntil(lambda: window.task_cancel.isHidden(), timeout=10_000)
+    wait_idle(qtbot, window)
+    assert [box.text() for box in message_boxes()] == []
+    assert window.statusBar().currentMessage() == (
+        "Import of users.csv cancelled; nothing was imported"
+    )

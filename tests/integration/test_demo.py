@@ -23,6 +23,7 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, NotFound
 from billing_desktop.domain.metering import rollup_deltas
 from billing_desktop.services.demo import DemoReport, build_demo
+from billing_desktop.services.task_state import Cancelled, Progress, TaskState
 
 TODAY = date(2026, 11, 21)  # the window 2026-09-01..2026-11-21 holds the end of DST (Nov 1)
 ZONE = ZoneInfo("America/New_York")
@@ -472,12 +473,12 @@ def test_an_unknown_user_is_refused_with_nothing_written(store: SqlStore) -> Non
 
 
 def test_a_failure_midway_writes_nothing(store: SqlStore) -> None:
-    def explode(message: str) -> None:
-        if message.startswith("calls"):
+    def explode(step: Progress) -> None:
+        if step.text.startswith("calls"):
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError, match="disk full"):
-        build_demo(store, today=TODAY, progress=explode)
+        build_demo(store, today=TODAY, state=TaskState(explode))
     with store() as uow:
         assert uow.account.get() is None
         assert uow.users.count() == 0 and uow.conversations.count() == 0
@@ -521,9 +522,20 @@ def test_a_one_day_month_still_has_usage_of_every_kind(store: SqlStore) -> None:
     assert any(s.active_on(today) for s in seats)
 
 
+def test_a_cancelled_demo_writes_nothing(store: SqlStore) -> None:
+    """Cancel stops the work itself at its next batch, and nothing is written."""
+    state = TaskState(lambda step: state.cancel() if step.text.startswith("calls") else None)
+    with pytest.raises(Cancelled, match="the demo was cancelled; nothing was written"):
+        build_demo(store, today=TODAY, state=state)
+    with store() as uow:
+        assert uow.account.get() is None and uow.users.count() == 0
+
+
 def test_one_month_and_more_agents(store: SqlStore) -> None:
-    progress: list[str] = []
-    report = build_demo(store, months=1, agents=60, today=TODAY, progress=progress.append)
+    steps: list[Progress] = []
+    report = build_demo(store, months=1, agents=60, today=TODAY, state=TaskState(steps.append))
+    progress = [step.text for step in steps]
+    assert all(s.fraction is None or 0 <= s.fraction <= 1 for s in steps)
     assert report.first_day == date(2026, 11, 1)
     assert report.agents == 60 and report.users >= 70
     assert report.calls == round(8_000 / 3)

@@ -19,6 +19,7 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import ImportFailed, InvalidInput, PermissionDenied
 from billing_desktop.services import imports
 from billing_desktop.services.imports import KINDS, columns_of, import_file
+from billing_desktop.services.task_state import Cancelled, Progress, TaskState
 from billing_desktop.store.ports import UnitOfWork
 from billing_desktop.store.sql import repositories
 
@@ -713,9 +714,9 @@ def test_a_supervisor_may_not_import(store: SqlStore, tmp_path: Path) -> None:
 
 def test_an_import_is_audited_in_its_transaction(store: SqlStore, tmp_path: Path) -> None:
     _seed(store, ("account", "users"))
-    seen: list[int] = []
+    seen: list[Progress] = []
     path = _calls(tmp_path, *CASES["calls"].rows, GOOD_CALL)
-    import_file(store, "calls", path, user_id="u1", progress=seen.append)
+    import_file(store, "calls", path, user_id="u1", state=TaskState(seen.append))
     with store() as uow:
         [entry] = uow.audit.recent()
     assert (entry.actor, entry.origin, entry.action, entry.entity, entry.entity_id) == (
@@ -727,7 +728,7 @@ def test_an_import_is_audited_in_its_transaction(store: SqlStore, tmp_path: Path
     )
     assert entry.after == {"file": "calls.csv", "rows": 3, "added": 2, "skipped": 1}
     assert entry.at.tzinfo is not None
-    assert seen == [3]
+    assert seen == [Progress(1.0, "3 rows read")]  # the whole file read: one chunk
 
 
 def test_a_store_failure_is_one_line_and_rolls_back(
@@ -754,6 +755,41 @@ def test_a_store_failure_is_one_line_and_rolls_back(
         "(UNIQUE constraint failed: calls.id)"
     )
     assert _counts(store, "calls") == (0, 0)
+
+
+def test_a_cancelled_import_stops_and_writes_nothing(
+    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancel stops the import itself after the chunk under way; the transaction rolls back."""
+    _seed(store, ("account", "users"))
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 1)
+    seen: list[Progress] = []
+
+    def report(step: Progress) -> None:
+        seen.append(step)
+
+    state = TaskState(report)
+    state.progress(0.0, "starting")
+    state.cancel()
+    with pytest.raises(Cancelled, match="the import was cancelled; nothing was written"):
+        import_file(store, "calls", _calls(tmp_path, *CASES["calls"].rows), state=state)
+    assert _counts(store, "calls") == (0, 0)
+    assert [step.text for step in seen] == ["starting"]  # stopped at the first chunk's end
+
+
+def test_import_progress_is_the_share_of_the_file_read(
+    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed(store, ("account", "users"))
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 1)
+    seen: list[Progress] = []
+    rows = [GOOD_CALL.replace("c1,", f"x{n},", 1) for n in range(3000)]
+    import_file(store, "calls", _calls(tmp_path, *rows), user_id="u1", state=TaskState(seen.append))
+    fractions = [step.fraction for step in seen]
+    assert all(f is not None for f in fractions)
+    assert fractions == sorted(fractions)  # type: ignore[type-var]
+    assert 0 < fractions[0] < 1 and fractions[-1] == 1.0  # type: ignore[operator]
+    assert seen[-1].text == "3,000 rows read"
 
 
 # --- the command line ------------------------------------------------------------------------

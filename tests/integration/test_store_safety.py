@@ -381,13 +381,14 @@ def test_a_backup_taken_while_another_connection_writes_is_consistent(
     try:
         while len(written) < 20:
             threading.Event().wait(0.01)
-        messages: list[str] = []
+        messages: list[tuple[float | None, str]] = []
         copy = tmp_path / "copy.db"
-        backups.copy_store(demo, copy, messages.append)
+        backups.copy_store(demo, copy, lambda done, text: messages.append((done, text)))
     finally:
         stop.set()
         thread.join()
-    assert messages  # progress was reported
+    assert messages  # progress was reported, as a fraction with its text
+    assert all(done is None or 0 <= done <= 1 for done, _text in messages)
     with sqlite3.connect(copy) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         count, total = conn.execute(

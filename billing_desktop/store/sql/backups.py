@@ -39,7 +39,8 @@ KEEP_NEWEST = 3
 STEP_PAGES = 4096  # 16 MB at the default page size: progress between steps
 MAX_RESTARTS = 3  # a writer restarts a stepped copy; after that it is copied in one step
 
-Progress = Callable[[str], None]
+# Told how far a copy is: the fraction done (None when unknown) and a text to show.
+Progress = Callable[[float | None, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ def copy_store(source: Path, target: Path, progress: Progress | None = None) -> 
             except _Restarted:
                 partial.unlink(missing_ok=True)
                 if progress:
-                    progress("the store is being written; copying it in one step")
+                    progress(None, "the store is being written; copying it in one step")
                 _backup(src, partial, None)
         with safety.plain_connection(partial) as copy:
             # One file: the copy keeps no WAL of its own (the source's header says WAL).
@@ -161,7 +162,8 @@ def _backup(src: sqlite3.Connection, partial: Path, progress: Progress | None) -
                 raise _Restarted
         last_remaining = remaining
         if progress and total:
-            progress(f"{(total - remaining) * 100 // total}%")
+            done = (total - remaining) / total
+            progress(done, f"{int(done * 100)}%")
 
     dst = sqlite3.connect(partial)
     try:

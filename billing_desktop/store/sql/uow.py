@@ -188,9 +188,10 @@ class SqlDatabase:
         reason: str = "manual",
         *,
         out: Path | None = None,
-        progress: Callable[[str], None] | None = None,
+        progress: Callable[[float | None, str], None] | None = None,
     ) -> Path:
-        """A consistent copy of the store (``store.sql.backups``); PostgreSQL has pg_dump."""
+        """A consistent copy of the store (``store.sql.backups``); PostgreSQL has pg_dump.
+        ``progress`` hears the fraction copied and a text."""
         from billing_desktop.store.sql import backups
 
         path = self.path

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from billing_desktop.services.task_state import TaskState
 from billing_desktop.store.sql.backups import Backup, backup_folder, human_size, list_backups
 from billing_desktop.ui.tasks import TaskRunner
 
@@ -42,17 +42,18 @@ REASON_LABELS = {
 FILE_FILTER = "Billing stores (*.db);;All files (*)"
 
 
-def restore_and_open(store: Path, backup: Path, progress: Callable[[str], None]) -> Any:
-    """Restore ``backup`` over ``store`` and open the result (runs on a worker thread)."""
+def restore_and_open(store: Path, backup: Path, *, state: TaskState) -> Any:
+    """Restore ``backup`` over ``store`` and open the result (runs on a worker thread). Not
+    cancellable: a restore half done is worse than one finished."""
     from billing_desktop.bootstrap import open_store
     from billing_desktop.store.sql import backups
     from billing_desktop.store.sql.engine import head_revision, known_revisions
 
-    def report(message: str) -> None:
-        progress(f"Restoring {backup.name}… {message}")
+    def report(done: float | None, text: str) -> None:
+        state.progress(done, f"Restoring {backup.name}… {text}")
 
     backups.restore(store, backup, known=known_revisions(), head=head_revision(), progress=report)
-    progress("Opening the restored store…")
+    state.progress(None, "Opening the restored store…")
     return open_store(str(store))
 
 
@@ -266,9 +267,10 @@ class StoreProblemDialog(QDialog):
             restore_and_open,
             self.path,
             backup,
+            with_state=True,
             on_done=self._opened,
             on_error=self._failed,
-            on_progress=self.status.setText,
+            on_state_progress=lambda step: self.status.setText(step.text),
             description="restore a backup",
         )
 
