@@ -10,18 +10,11 @@ from contextlib import suppress
 from typing import Any
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from billing_desktop.config import APP_NAME, ORGANISATION, is_remote
 from billing_desktop.remote.client import saved_token
+from billing_desktop.ui.forms.ui_connect_server import Ui_ConnectServerDialog
 
 LAST_SERVER_KEY = "remote/last_server"
 
@@ -48,43 +41,20 @@ class ConnectServerDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Connect to server")
-        self.url_edit = QLineEdit(self)
-        self.url_edit.setObjectName("serverUrl")
-        self.url_edit.setPlaceholderText("https://billing.example.com")
+        self.ui = Ui_ConnectServerDialog()
+        self.ui.setupUi(self)  # the layout: forms/connect_server.ui
+        self.url_edit = self.ui.serverUrl
+        self.token_edit = self.ui.serverToken
+        self.error_label = self.ui.connectError
+        self.buttons = self.ui.buttonBox
         self.url_edit.setText(str(QSettings(ORGANISATION, APP_NAME).value(LAST_SERVER_KEY, "")))
-        self.token_edit = QLineEdit(self)
-        self.token_edit.setObjectName("serverToken")
-        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("bdt_… (from: billing-desktop tokens create)")
-        note = QLabel(
-            "Ask your administrator for a token. It is kept in the system keyring, not in a file.",
-            self,
-        )
-        note.setWordWrap(True)
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("connectError")
-        self.error_label.setStyleSheet("color: #b91c1c;")
-        self.error_label.setWordWrap(True)
         self.error_label.hide()
-        form = QFormLayout()
-        form.addRow("&Server address:", self.url_edit)
-        form.addRow("&Token:", self.token_edit)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Connect")
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
         self.url_edit.textChanged.connect(self._fill_saved_token)
         self._fill_saved_token()
-        self.setMinimumWidth(460)
 
     @property
     def url(self) -> str:
