@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.services.task_state import TaskState
 from billing_desktop.store.sql.backups import Backup, backup_folder, human_size, list_backups
+from billing_desktop.ui.forms.ui_backups_dialog import Ui_BackupsDialog
 from billing_desktop.ui.tasks import TaskRunner
 
 REASON_LABELS = {
@@ -62,27 +61,17 @@ class BackupsDialog(QDialog):
 
     def __init__(self, store: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("backupsDialog")
-        self.setWindowTitle("Restore from backup")
+        self.ui = Ui_BackupsDialog()
+        self.ui.setupUi(self)  # the layout: forms/backups_dialog.ui
         self.store = store
         self.chosen: Path | None = None
         self.backups = list_backups(store)
-
-        intro = QLabel(self)
-        intro.setObjectName("introLabel")
-        intro.setWordWrap(True)
-        intro.setText(
+        self.ui.introLabel.setText(
             f"Restore <b>{store.name}</b> from one of its backups in {backup_folder(store)}. "
             "The current store is kept aside next to it, as "
             f"{store.name}.replaced-&lt;date&gt;; nothing is deleted."
         )
-        self.table = QTreeWidget(self)
-        self.table.setObjectName("backupsTable")
-        self.table.setRootIsDecorated(False)
-        self.table.setUniformRowHeights(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setHeaderLabels(["Taken", "Kind", "Size", "File"])
+        self.table = self.ui.backupsTable
         for backup in self.backups:
             item = QTreeWidgetItem(
                 [
@@ -99,11 +88,10 @@ class BackupsDialog(QDialog):
         header.setStretchLastSection(True)
         for column in range(3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.empty_label = QLabel("There are no backups of this store yet.", self)
-        self.empty_label.setObjectName("emptyLabel")
+        self.empty_label = self.ui.emptyLabel
         self.empty_label.setVisible(not self.backups)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = self.ui.buttonBox
         self.restore_button = self.buttons.addButton(
             "&Restore", QDialogButtonBox.ButtonRole.AcceptRole
         )
@@ -118,16 +106,10 @@ class BackupsDialog(QDialog):
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.itemDoubleClicked.connect(lambda *_: self._restore_selected())
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.empty_label)
-        layout.addWidget(self.buttons)
         first = self.table.topLevelItem(0)
         if first is not None:
             self.table.setCurrentItem(first)
         self._selection_changed()
-        self.resize(720, 380)
 
     @property
     def selected(self) -> Backup | None:
