@@ -69,7 +69,8 @@ def _op(
     (``services.changes``), one resource. ``name`` (default: "<module>.<function>") is the
     operation's URL path: give the old one when a use case moves to another module, so the API
     stays as it was."""
-    module = function.__module__.rsplit(".", 1)[-1]
+    # The use case's module under services/ (a package's parts share its name: "units").
+    module = function.__module__.removeprefix("billing_desktop.services.").split(".")[0]
     name = name or f"{module}.{function.__name__}"
     if kind == WRITE:
         declared = declared_changes(function)
