@@ -8,14 +8,14 @@ pricing. Every figure comes from one read, ``services.usage_page.usage_page``, w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -32,107 +32,45 @@ from PySide6.QtWidgets import (
 
 from billing_desktop import APP_NAME
 from billing_desktop.config import ORGANISATION
-from billing_desktop.domain.access import Actor, Area
-from billing_desktop.domain.model import CommitScope
+from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.exports.tables import (
     TABLE_FILTERS,
     XLSX_FILTER,
     chosen_path,
-    money_format,
-    write_table,
 )
-from billing_desktop.services.billing import CommitInfo, ProductSummary
-from billing_desktop.services.gateway import Gateway as Store
-from billing_desktop.services.pricing import pricing_file_name, rate_card
+from billing_desktop.services.billing import ProductSummary
+from billing_desktop.services.pricing import pricing_file_name
 from billing_desktop.services.usage_page import (
-    TRANSACTION_CSV_HEADER,
     MonthChoice,
     Transaction,
     UsagePage,
     month_name,
     usage_page,
 )
-from billing_desktop.ui.context import TabContext, read
-from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate, remaining_share
+from billing_desktop.ui.context import TabContext
+from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
-from billing_desktop.ui.models.sortable import RichColumn, SortableTableModel
+from billing_desktop.ui.models.sortable import SortableTableModel
 from billing_desktop.ui.models.table import (
-    LEFT,
-    NEGATIVE,
-    RIGHT,
     Column,
     ColumnTableModel,
     display_money,
-    format_number,
-    money_column,
-    text_column,
 )
 from billing_desktop.ui.tabs.base import TableTab
-from billing_desktop.ui.widgets.summary_card import SummaryCard
+from billing_desktop.ui.tabs.usage.cards import UsageCards
+from billing_desktop.ui.tabs.usage.columns import (
+    COMMIT_PERIOD,
+    DESCRIPTION,
+    FREE_UNITS,
+    PRODUCT,
+    product_columns,
+    transaction_columns,
+)
+from billing_desktop.ui.tabs.usage.exports import write_pricing, write_transactions
 from billing_desktop.ui.widgets.table import make_table
 
 EXPORT_FOLDER_KEY = "usage/export_folder"
-TAG_COLOUR = QColor("#1d4ed8")
-CONTACT_CENTER_TAG = "Contact center services"
-UNIT_PLURALS = {
-    "minute": "minutes",
-    "session": "sessions",
-    "message": "messages",
-    "call": "calls",
-    "agent": "agents",
-    "number": "numbers",
-}
-# Column positions of the usage-per-product table.
-PRODUCT, TAG, USED, FREE_UNITS, BALANCE, COMMIT, COMMIT_PERIOD = range(7)
-DESCRIPTION = 4  # of the transactions table: it takes the spare width
-
-
-def quantity_text(quantity: Decimal, unit: str) -> str:
-    plural = UNIT_PLURALS.get(unit, unit) if quantity != 1 else unit
-    return f"{format_number(quantity)} {plural}"
-
-
-def free_units_text(product: ProductSummary) -> str:
-    if product.free_units_total <= 0:
-        return "No free units"
-    used = format_number(product.free_units_used)
-    return f"{used} / {format_number(product.free_units_total)}"
-
-
-def commit_text(commit: CommitInfo | str, currency: str | None) -> str:
-    if isinstance(commit, str):
-        return commit
-    return f"{display_money(commit.amount, currency)} {commit.frequency.value}"
-
-
-def period_text(commit: CommitInfo | str | None) -> str:
-    if not isinstance(commit, CommitInfo):
-        return ""
-    return f"{commit.last_recharge.isoformat()} – {commit.next_recharge.isoformat()}"
-
-
-COMMIT_TIPS = {
-    "N/A": "No credit commit is available for this product",
-    "-": "A credit commit is available for this product but has not been purchased",
-}
-
-
-def write_pricing(store: Store, actor: Actor, path: Path, kind: str) -> str:
-    """Worker thread: read the rate card and write it as PDF or CSV; returns a summary."""
-    from billing_desktop.reports.rate_card import rate_card_csv, rate_card_pdf
-
-    card = read(store, rate_card, actor)
-    count = rate_card_pdf(card, path) if kind == "pdf" else rate_card_csv(card, path)
-    return f"Usage pricing saved to {path} ({count} product{'' if count == 1 else 's'})."
-
-
-def write_transactions(path: Path, rows: Sequence[Transaction], currency: str) -> str:
-    """Worker thread: the month's transactions as formula-safe CSV, or a workbook (.xlsx)."""
-    amounts = {5: money_format(currency), 6: money_format(currency)}
-    cells = [t.as_row(currency) for t in rows]
-    count = write_table(path, TRANSACTION_CSV_HEADER, cells, title="Transactions", money=amounts)
-    return f"{count} transaction{'' if count == 1 else 's'} saved to {path}."
 
 
 class UsageTab(TableTab):
@@ -213,13 +151,9 @@ class UsageTab(TableTab):
         return [MonthChoice(m, m == current) for m in sorted(months, reverse=True)]
 
     def _build_cards(self) -> None:
-        self.account_card = SummaryCard("Account summary", "Current balance", self)
-        self.account_card.add_field("commit", "Committed credit")
-        self.account_card.add_field("period", "Committed credit period")
-        self.account_card.add_field("auto", "Auto-recharge")
-        self.cc_card = SummaryCard(CONTACT_CENTER_TAG, "Current balance", self)
-        self.cc_card.add_field("products", "Tagged products")
-        self.cc_card.add_field("source", "Paid from")
+        self.cards = UsageCards(self)
+        self.account_card = self.cards.account
+        self.cc_card = self.cards.contact_center
 
         self.manage_button = QPushButton("Manage credits…", self)
         self.manage_button.setObjectName("manageCreditsButton")
@@ -263,8 +197,7 @@ class UsageTab(TableTab):
 
         cards = QHBoxLayout()
         cards.setSpacing(12)
-        cards.addWidget(self.account_card, 1)
-        cards.addWidget(self.cc_card, 1)
+        cards.addWidget(self.cards, 2)
         cards.addLayout(actions)
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
@@ -293,7 +226,7 @@ class UsageTab(TableTab):
 
         page = QWidget(self.sections)
         self.transactions_model: ColumnTableModel[Transaction] = ColumnTableModel(
-            self._transaction_columns(), self
+            transaction_columns(self._money), self
         )
         self.transactions_table = make_table(page)
         self.transactions_table.setObjectName("transactionsTable")
@@ -355,133 +288,10 @@ class UsageTab(TableTab):
         return display_money(amount, self._currency())
 
     def columns(self) -> Sequence[Column[Any]]:
-        def commit_tip(p: ProductSummary) -> str | None:
-            if isinstance(p.commit, str):
-                return COMMIT_TIPS.get(p.commit)
-            return f"{self._money(p.commit.amount)} recharged {p.commit.frequency.value}"
-
-        def period_tip(p: ProductSummary) -> str | None:
-            if not isinstance(p.commit, CommitInfo):
-                return None
-            return (
-                f"Last recharge on {p.commit.last_recharge.isoformat()}; next recharge on "
-                f"{p.commit.next_recharge.isoformat()}"
-            )
-
-        return [
-            RichColumn[ProductSummary](
-                "Product",
-                lambda p: p.name,
-                LEFT,
-                "Products with usage in the month",
-                lambda p: p.name,
-                sort_key=lambda p: (p.name.casefold(), p.code),
-                cell_tooltip=lambda p: (
-                    f"{p.name} ({p.code}): "
-                    f"{display_money(p.unit_price, self._currency())} per {p.unit}"
-                ),
-            ),
-            RichColumn[ProductSummary](
-                "Tag",
-                lambda p: CONTACT_CENTER_TAG if p.contact_center_services else "",
-                LEFT,
-                "Tagged products count toward the Contact center services balance",
-                lambda p: p.contact_center_services,
-                lambda p: TAG_COLOUR if p.contact_center_services else None,
-                sort_key=lambda p: (not p.contact_center_services, p.name.casefold()),
-            ),
-            RichColumn[ProductSummary](
-                "Usage",
-                lambda p: quantity_text(p.quantity, p.unit),
-                RIGHT,
-                "The month's metered quantity",
-                lambda p: p.quantity,
-                sort_key=lambda p: p.quantity,
-            ),
-            RichColumn[ProductSummary](
-                "Free units",
-                free_units_text,
-                LEFT,
-                "Used / total free units: the allowance per agent times the month's peak "
-                "count of licensed agents. The bar shows what is left.",
-                lambda p: (p.free_units_used, p.free_units_total),
-                sort_key=lambda p: (
-                    p.free_units_total <= 0,
-                    remaining_share(p.free_units_used, p.free_units_total),
-                    p.free_units_total,
-                ),
-                cell_tooltip=lambda p: (
-                    None
-                    if p.free_units_total <= 0
-                    else f"{format_number(p.free_units_total - p.free_units_used)} of "
-                    f"{format_number(p.free_units_total)} free {UNIT_PLURALS.get(p.unit, p.unit)} "
-                    "left"
-                ),
-                bar=lambda p: (p.free_units_used, p.free_units_total),
-            ),
-            RichColumn[ProductSummary](
-                "Balance",
-                lambda p: self._money(p.balance),
-                RIGHT,
-                "Credit left for the product (positive), or what will be invoiced next month "
-                "(negative, in red)",
-                lambda p: p.balance,
-                lambda p: NEGATIVE if p.balance < 0 else None,
-                sort_key=lambda p: p.balance,
-                cell_tooltip=self._balance_tip,
-            ),
-            RichColumn[ProductSummary](
-                "Committed credit",
-                lambda p: commit_text(p.commit, self._currency()),
-                RIGHT,
-                "The product's credit commit and how often it recharges; N/A: no commit "
-                "available; -: available but not purchased",
-                lambda p: p.commit,
-                sort_key=lambda p: (
-                    (2, Decimal(0))
-                    if p.commit == "N/A"
-                    else (1, Decimal(0))
-                    if isinstance(p.commit, str)
-                    else (0, p.commit.amount)
-                ),
-                cell_tooltip=commit_tip,
-            ),
-            RichColumn[ProductSummary](
-                "Committed credit period",
-                lambda p: period_text(p.commit),
-                LEFT,
-                "The last recharge and the next one",
-                lambda p: p.commit.last_recharge if isinstance(p.commit, CommitInfo) else None,
-                sort_key=lambda p: (
-                    p.commit.last_recharge.toordinal() if isinstance(p.commit, CommitInfo) else 0
-                ),
-                cell_tooltip=period_tip,
-            ),
-        ]
+        return product_columns(self._money, self._currency, self._balance_tip)
 
     def make_model(self) -> ColumnTableModel[Any]:
         return SortableTableModel(self.columns(), self)
-
-    def _transaction_columns(self) -> list[Column[Transaction]]:
-        def money(get: Callable[[Transaction], Decimal], title: str, tip: str) -> Column[Any]:
-            base = money_column(title, get, None, tip, red_when_negative=True)
-            return Column(title, lambda t: self._money(get(t)), RIGHT, tip, get, base.foreground)
-
-        return [
-            text_column("Date", lambda t: t.occurred_on),
-            text_column("Kind", lambda t: t.kind_label),
-            text_column("Product", lambda t: t.product),
-            text_column("Reference", lambda t: t.reference),
-            text_column("Description", lambda t: t.description),
-            money(lambda t: t.amount, "Amount", "+ adds credit or pays; - uses credit or is owed"),
-            money(
-                lambda t: t.balance_after,
-                "Balance after",
-                "The ledger's running total after this row: credit left minus amounts owed. "
-                "Commit recharges and usage of an open month are written when it closes.",
-            ),
-            text_column("Who", lambda t: t.who or "—", "The user or process that wrote it"),
-        ]
 
     # Loading --------------------------------------------------------------------------------
 
@@ -513,8 +323,7 @@ class UsageTab(TableTab):
     def clear_model(self) -> None:
         super().clear_model()
         self._page = None
-        self.account_card.clear()
-        self.cc_card.clear()
+        self.cards.clear()
         self.transactions_model.set_rows([])
         self.transactions_label.setText("")
         self.banner.hide()
@@ -555,56 +364,10 @@ class UsageTab(TableTab):
             combo.blockSignals(False)
 
     def _fill_cards(self, page: UsagePage) -> None:
+        self.cards.fill(page, self._money)
         summary = page.summary
-        money = self._money
-        closed = summary.closed
-        invoice_on = summary.invoice_date.isoformat()
-
-        def balance_note(amount: Decimal) -> str:
-            if amount >= 0:
-                return "Credit available" if not closed else "Credit left at the close"
-            if closed:
-                return f"Invoiced on {invoice_on} ({summary.invoice_number or 'no invoice'})"
-            return f"To be invoiced on {invoice_on}"
-
-        if closed:
-            caption = "Balance at the close"
-        elif page.is_current:
-            caption = "Current balance"
-        else:
-            caption = "Balance (the month is not closed yet)"
-        account = self.account_card
-        account.caption.setText(caption)
-        self.cc_card.caption.setText(caption)
-        account.set_value(
-            money(summary.balance), summary.balance < 0, balance_note(summary.balance)
-        )
-        account.note.setText(balance_note(summary.balance))
-        scope = page.account.commit_scope
-        commit, period = self._commit_lines(page)
-        account.field("commit").setText(commit)
-        account.field("period").setText(period)
-        account.field("auto").setText(
-            page.auto_recharge.describe(summary.currency)
-            if page.auto_recharge_refusal is None or page.auto_recharge.enabled
-            else "Not available (pays by invoice)"
-        )
-        cc = self.cc_card
-        cc_balance = summary.contact_center_services_balance
-        cc.set_value(money(cc_balance), cc_balance < 0, balance_note(cc_balance))
-        cc.note.setText(balance_note(cc_balance))
-        tagged = [p for p in summary.products if p.contact_center_services]
-        cc.field("products").setText(
-            f"{len(tagged)} with usage this month" if tagged else "None with usage this month"
-        )
-        cc.field("products").setToolTip(", ".join(p.name for p in tagged))
-        cc.field("source").setText(
-            {
-                CommitScope.ACCOUNT: "The account commit, then purchased credits",
-                CommitScope.PRODUCT: "Each product's own commit, then purchased credits",
-            }.get(scope, "Purchased credits")
-        )
-        if closed:
+        if summary.closed:
+            invoice_on = summary.invoice_date.isoformat()
             invoice = (
                 f"invoice {summary.invoice_number}, issued {invoice_on}"
                 if summary.invoice_number
@@ -617,27 +380,6 @@ class UsageTab(TableTab):
             self.banner.show()
         else:
             self.banner.hide()
-
-    def _commit_lines(self, page: UsagePage) -> tuple[str, str]:
-        """The account card's committed credit and its period, following the commit scope."""
-        summary = page.summary
-        scope = page.account.commit_scope
-        if scope == CommitScope.ACCOUNT:
-            commit = summary.account_commit
-            if commit is None:
-                return "No account commit", "—"
-            return (
-                f"{self._money(commit.amount)} {commit.frequency.value}",
-                f"Last recharge {commit.last_recharge.isoformat()}, next "
-                f"{commit.next_recharge.isoformat()}",
-            )
-        if scope == CommitScope.PRODUCT:
-            count = page.product_commits
-            if count == 0:
-                return "Per product: none in use this month", "—"
-            noun = "commit" if count == 1 else "commits"
-            return f"Per product: {count} {noun} (see the table)", "Per product (see the table)"
-        return "None (this account has no credit commits)", "—"
 
     def _fit_transactions(self) -> None:
         table = self.transactions_table

@@ -1,0 +1,203 @@
+"""The Usage tab's tables: their columns, and the texts of their cells."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtGui import QColor
+
+from billing_desktop.services.billing import CommitInfo, ProductSummary
+from billing_desktop.services.usage_page import Transaction
+from billing_desktop.ui.delegates.free_units_bar import remaining_share
+from billing_desktop.ui.models.sortable import RichColumn
+from billing_desktop.ui.models.table import (
+    LEFT,
+    NEGATIVE,
+    RIGHT,
+    Column,
+    display_money,
+    format_number,
+    money_column,
+    text_column,
+)
+
+TAG_COLOUR = QColor("#1d4ed8")
+CONTACT_CENTER_TAG = "Contact center services"
+UNIT_PLURALS = {
+    "minute": "minutes",
+    "session": "sessions",
+    "message": "messages",
+    "call": "calls",
+    "agent": "agents",
+    "number": "numbers",
+}
+# Column positions of the usage-per-product table.
+PRODUCT, TAG, USED, FREE_UNITS, BALANCE, COMMIT, COMMIT_PERIOD = range(7)
+DESCRIPTION = 4  # of the transactions table: it takes the spare width
+
+
+def quantity_text(quantity: Decimal, unit: str) -> str:
+    plural = UNIT_PLURALS.get(unit, unit) if quantity != 1 else unit
+    return f"{format_number(quantity)} {plural}"
+
+
+def free_units_text(product: ProductSummary) -> str:
+    if product.free_units_total <= 0:
+        return "No free units"
+    used = format_number(product.free_units_used)
+    return f"{used} / {format_number(product.free_units_total)}"
+
+
+def commit_text(commit: CommitInfo | str, currency: str | None) -> str:
+    if isinstance(commit, str):
+        return commit
+    return f"{display_money(commit.amount, currency)} {commit.frequency.value}"
+
+
+def period_text(commit: CommitInfo | str | None) -> str:
+    if not isinstance(commit, CommitInfo):
+        return ""
+    return f"{commit.last_recharge.isoformat()} – {commit.next_recharge.isoformat()}"
+
+
+COMMIT_TIPS = {
+    "N/A": "No credit commit is available for this product",
+    "-": "A credit commit is available for this product but has not been purchased",
+}
+
+
+def product_columns(
+    money: Callable[[Decimal], str],
+    currency: Callable[[], str | None],
+    balance_tip: Callable[[ProductSummary], str | None],
+) -> list[Column[Any]]:
+    """The usage-per-product table's columns; ``money`` formats in the shown currency."""
+
+    def commit_tip(p: ProductSummary) -> str | None:
+        if isinstance(p.commit, str):
+            return COMMIT_TIPS.get(p.commit)
+        return f"{money(p.commit.amount)} recharged {p.commit.frequency.value}"
+
+    def period_tip(p: ProductSummary) -> str | None:
+        if not isinstance(p.commit, CommitInfo):
+            return None
+        return (
+            f"Last recharge on {p.commit.last_recharge.isoformat()}; next recharge on "
+            f"{p.commit.next_recharge.isoformat()}"
+        )
+
+    return [
+        RichColumn[ProductSummary](
+            "Product",
+            lambda p: p.name,
+            LEFT,
+            "Products with usage in the month",
+            lambda p: p.name,
+            sort_key=lambda p: (p.name.casefold(), p.code),
+            cell_tooltip=lambda p: (
+                f"{p.name} ({p.code}): {display_money(p.unit_price, currency())} per {p.unit}"
+            ),
+        ),
+        RichColumn[ProductSummary](
+            "Tag",
+            lambda p: CONTACT_CENTER_TAG if p.contact_center_services else "",
+            LEFT,
+            "Tagged products count toward the Contact center services balance",
+            lambda p: p.contact_center_services,
+            lambda p: TAG_COLOUR if p.contact_center_services else None,
+            sort_key=lambda p: (not p.contact_center_services, p.name.casefold()),
+        ),
+        RichColumn[ProductSummary](
+            "Usage",
+            lambda p: quantity_text(p.quantity, p.unit),
+            RIGHT,
+            "The month's metered quantity",
+            lambda p: p.quantity,
+            sort_key=lambda p: p.quantity,
+        ),
+        RichColumn[ProductSummary](
+            "Free units",
+            free_units_text,
+            LEFT,
+            "Used / total free units: the allowance per agent times the month's peak "
+            "count of licensed agents. The bar shows what is left.",
+            lambda p: (p.free_units_used, p.free_units_total),
+            sort_key=lambda p: (
+                p.free_units_total <= 0,
+                remaining_share(p.free_units_used, p.free_units_total),
+                p.free_units_total,
+            ),
+            cell_tooltip=lambda p: (
+                None
+                if p.free_units_total <= 0
+                else f"{format_number(p.free_units_total - p.free_units_used)} of "
+                f"{format_number(p.free_units_total)} free {UNIT_PLURALS.get(p.unit, p.unit)} "
+                "left"
+            ),
+            bar=lambda p: (p.free_units_used, p.free_units_total),
+        ),
+        RichColumn[ProductSummary](
+            "Balance",
+            lambda p: money(p.balance),
+            RIGHT,
+            "Credit left for the product (positive), or what will be invoiced next month "
+            "(negative, in red)",
+            lambda p: p.balance,
+            lambda p: NEGATIVE if p.balance < 0 else None,
+            sort_key=lambda p: p.balance,
+            cell_tooltip=balance_tip,
+        ),
+        RichColumn[ProductSummary](
+            "Committed credit",
+            lambda p: commit_text(p.commit, currency()),
+            RIGHT,
+            "The product's credit commit and how often it recharges; N/A: no commit "
+            "available; -: available but not purchased",
+            lambda p: p.commit,
+            sort_key=lambda p: (
+                (2, Decimal(0))
+                if p.commit == "N/A"
+                else (1, Decimal(0))
+                if isinstance(p.commit, str)
+                else (0, p.commit.amount)
+            ),
+            cell_tooltip=commit_tip,
+        ),
+        RichColumn[ProductSummary](
+            "Committed credit period",
+            lambda p: period_text(p.commit),
+            LEFT,
+            "The last recharge and the next one",
+            lambda p: p.commit.last_recharge if isinstance(p.commit, CommitInfo) else None,
+            sort_key=lambda p: (
+                p.commit.last_recharge.toordinal() if isinstance(p.commit, CommitInfo) else 0
+            ),
+            cell_tooltip=period_tip,
+        ),
+    ]
+
+
+def transaction_columns(show_money: Callable[[Decimal], str]) -> list[Column[Transaction]]:
+    """The transactions table's columns; ``show_money`` formats in the shown currency."""
+
+    def money(get: Callable[[Transaction], Decimal], title: str, tip: str) -> Column[Any]:
+        base = money_column(title, get, None, tip, red_when_negative=True)
+        return Column(title, lambda t: show_money(get(t)), RIGHT, tip, get, base.foreground)
+
+    return [
+        text_column("Date", lambda t: t.occurred_on),
+        text_column("Kind", lambda t: t.kind_label),
+        text_column("Product", lambda t: t.product),
+        text_column("Reference", lambda t: t.reference),
+        text_column("Description", lambda t: t.description),
+        money(lambda t: t.amount, "Amount", "+ adds credit or pays; - uses credit or is owed"),
+        money(
+            lambda t: t.balance_after,
+            "Balance after",
+            "The ledger's running total after this row: credit left minus amounts owed. "
+            "Commit recharges and usage of an open month are written when it closes.",
+        ),
+        text_column("Who", lambda t: t.who or "—", "The user or process that wrote it"),
+    ]
