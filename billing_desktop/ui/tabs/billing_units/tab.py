@@ -20,12 +20,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -38,10 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from billing_desktop.domain.access import Actor, Area
+from billing_desktop.domain.access import Area
 from billing_desktop.domain.model import BillingUnit
 from billing_desktop.services import units as service
-from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.units import Assignment, DeletionImpact, UnitMembers, UnitsOverview
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.unit_editor import MessageBar, UnitEditor, UnitNameDialog
@@ -54,6 +52,8 @@ from billing_desktop.ui.models.table import (
     text_column,
 )
 from billing_desktop.ui.tabs.base import TableTab
+from billing_desktop.ui.tabs.billing_units.keys import TableKeys
+from billing_desktop.ui.tabs.billing_units.undo import Change, Edit, StoreCommand, T
 from billing_desktop.ui.tabs.unit_report import UnitReportPanel, month_label
 from billing_desktop.ui.tasks import TaskHandle
 
@@ -62,73 +62,6 @@ READ_ONLY = (
     "You can see billing units but not change them: that needs the right to edit Billing "
     "Units (an admin, a supervisor, or the Edit billing unit access group)."
 )
-
-
-T = TypeVar("T")
-# A change to the store: a typed ``store.write(use_case, actor, ...)`` call, made on a worker
-# thread (mypy checks its arguments against the use case's).
-Change = Callable[[Store, Actor], T]
-
-
-@dataclass
-class _Edit(Generic[T]):
-    description: str
-    change: Change[T]
-    on_done: Callable[[T], None] | None
-    on_error: Callable[[str], None] | None
-
-
-class StoreCommand(QUndoCommand):
-    """An undoable change that is already in the store when pushed.
-
-    ``undo_change``/``redo_change`` make the inverse change and the change again (read their
-    arguments when they run, so a redo can pass on what the undo before it found);
-    ``redone`` receives a redo's result.
-    """
-
-    def __init__(
-        self,
-        tab: BillingUnitsTab,
-        text: str,
-        undo_change: Change[object],
-        redo_change: Change[Any],
-        redone: Callable[[Any], None] | None = None,
-    ) -> None:
-        super().__init__(text)
-        self._tab = tab
-        self._undo_change = undo_change
-        self._redo_change = redo_change
-        self._redone = redone
-        self._pushed = False
-
-    def redo(self) -> None:
-        if not self._pushed:  # QUndoStack.push() calls redo(): the change is already made
-            self._pushed = True
-            return
-        self._tab.run_edit(
-            f"Redo {self.text()}", self._redo_change, on_done=self._redone, history=True
-        )
-
-    def undo(self) -> None:
-        self._tab.run_edit(f"Undo {self.text()}", self._undo_change, history=True)
-
-
-class _TableKeys(QObject):
-    """Delete on the units table deletes the unit; Enter goes to its members."""
-
-    def __init__(self, tab: BillingUnitsTab) -> None:
-        super().__init__(tab)
-        self._tab = tab
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-                self._tab.request_delete()
-                return True
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._tab.editor.people.available_view.setFocus()
-                return True
-        return False
 
 
 class BillingUnitsTab(TableTab):
@@ -155,14 +88,20 @@ class BillingUnitsTab(TableTab):
         self._selecting = False
         self._impact_handle: TaskHandle | None = None
         self._members_handle: TaskHandle | None = None
-        self._edits: deque[_Edit[Any]] = deque()
+        self._edits: deque[Edit[Any]] = deque()
         self._edit_handle: TaskHandle | None = None
         self.last_error = ""
         self.name_dialog: UnitNameDialog | None = None
         self.confirm_box: QMessageBox | None = None
 
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
-        self.table.installEventFilter(_TableKeys(self))
+        self.table.installEventFilter(
+            TableKeys(
+                self,
+                on_delete=self.request_delete,
+                on_enter=lambda: self.editor.people.available_view.setFocus(),
+            )
+        )
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
 
@@ -389,7 +328,7 @@ class BillingUnitsTab(TableTab):
                 self.undo_stack.clear()
                 self.show_error(f"{message}. The undo history was cleared.")
 
-        self._edits.append(_Edit(description, change, on_done, failed))
+        self._edits.append(Edit(description, change, on_done, failed))
         self._update_actions()
         if self._edit_handle is None:
             self._next_edit()
@@ -406,14 +345,14 @@ class BillingUnitsTab(TableTab):
             description=edit.description,
         )
 
-    def _edit_done(self, edit: _Edit[Any], result: Any) -> None:
+    def _edit_done(self, edit: Edit[Any], result: Any) -> None:
         self._edit_handle = None
         self.last_error = ""
         if edit.on_done is not None:
             edit.on_done(result)
         self._after_edit()
 
-    def _edit_failed(self, edit: _Edit[Any], message: str) -> None:
+    def _edit_failed(self, edit: Edit[Any], message: str) -> None:
         self._edit_handle = None
         if edit.on_error is not None:
             edit.on_error(message)
