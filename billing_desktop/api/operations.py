@@ -23,6 +23,7 @@ from billing_desktop.domain.access import Area
 from billing_desktop.services import (
     billing,
     credits,
+    einvoicing,
     month_close,
     overview,
     plans,
@@ -142,6 +143,8 @@ _OPERATIONS = [
     # and the service checks Usage Data view as well.
     _op(quotas.set_quota, WRITE, U),
     _op(quotas.set_packs, WRITE, U),
+    # documents (issue 23): an invoice as an EN 16931 e-invoice (Factur-X).
+    _op(einvoicing.e_invoice, READ, INV, "closing"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

@@ -190,10 +190,11 @@ def cii_xml(einvoice: EInvoice) -> bytes:
     _el(summation, "ram:TaxTotalAmount", _amount(einvoice.tax_total), currencyID=currency)
     _el(summation, "ram:GrandTotalAmount", _amount(einvoice.gross_total))
     _el(summation, "ram:DuePayableAmount", _amount(einvoice.gross_total))
-    for number in einvoice.preceding:
+    for corrected in einvoice.preceding:
         referenced = _el(settlement, "ram:InvoiceReferencedDocument")
-        _el(referenced, "ram:IssuerAssignedID", number)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        _el(referenced, "ram:IssuerAssignedID", corrected)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return xml
 
 
 def check_xsd(xml: bytes) -> None:

@@ -9,6 +9,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from billing_desktop.domain.model import InvoiceStatus, PaymentMethod, PlanTier
+from billing_desktop.reports.facturx import DOCUMENT_TITLES, FILE_NAME, PROFILE, check_xsd, cii_xml
 from billing_desktop.reports.layout import (
     ACCENT,
     CONTENT_WIDTH,
@@ -33,7 +34,6 @@ from billing_desktop.reports.layout import (
     quantity,
     table,
 )
-from billing_desktop.reports.facturx import DOCUMENT_TITLES, FILE_NAME, PROFILE, check_xsd, cii_xml
 from billing_desktop.reports.pdfa import Attachment, Described, FacturX, archival, now
 from billing_desktop.services.einvoicing import EInvoice, VatCategory
 from billing_desktop.services.statements import (
@@ -155,9 +155,7 @@ def render_invoice(
     due_total = einvoice.gross_total if einvoice is not None else document.total
     if document.kind == DocumentKind.INVOICE and document.status != InvoiceStatus.PAID:
         due = f" by {long_date(document.due_on)}" if document.due_on else ""
-        notes.append(
-            f"Please pay {money(due_total, currency)}{due}, quoting {document.number}."
-        )
+        notes.append(f"Please pay {money(due_total, currency)}{due}, quoting {document.number}.")
     if notes:
         story.extend([gap(12), note_box(notes)])
     furniture = Furniture(

@@ -5,10 +5,11 @@ reportlab lays the pages out (fonts embedded, ``invariant`` mode: no time or ran
 own); pikepdf then adds what PDF/A needs and reportlab does not write: the sRGB output intent
 (the ICC profile shipped with pikepdf), the XMP metadata stream agreeing with the document
 information dictionary, and for PDF/A-3 the embedded files with their ``/AFRelationship`` and
-the catalog's ``/AF``. ``pikepdf.pdfa.save`` writes the file and validates the bytes it wrote
-with its allowlist validator (built on the veraPDF rule catalogue): a document that would not
-pass is never returned. The dates are the ``created`` argument (a closed month's documents use
-the close's time) and the file ID is derived from the content (``deterministic_id``).
+the catalog's ``/AF``, and saves it with the settings pikepdf resolves for the flavour. The
+tests validate what this writes with pikepdf's allowlist validator (built on the veraPDF rule
+catalogue: :func:`validate`), ``qpdf --check`` and the metadata rules. The dates are the
+``created`` argument (a closed month's documents use the close's time) and the file ID is
+derived from the content (``deterministic_id``).
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ def archival(
     attachments: Sequence[Attachment] = (),
     facturx: FacturX | None = None,
 ) -> bytes:
-    """``data`` (a reportlab PDF) as PDF/A-``flavour`` ('2b' or '3b'), validated."""
+    """``data`` (a reportlab PDF) as PDF/A-``flavour`` ("2b" or "3b"); see the module
+    docstring for what is checked, and where."""
     if attachments and flavour != "3b":
         raise ValueError("only PDF/A-3 may embed files")
     created = described.created.astimezone(UTC).replace(microsecond=0)
@@ -101,15 +103,10 @@ def archival(
             Subtype=Name.XML,
         )
         out = io.BytesIO()
-        if facturx is None:
-            pikepdf_pdfa.save(pdf, out, flavour, repair=False, deterministic_id=True)
-            return out.getvalue()
+        # qpdf's settings for the flavour (pikepdf.pdfa.save would also re-read and validate
+        # what it wrote: 6.5 s of a 241-page statement, so the tests validate instead).
         pdf.save(out, **pikepdf_pdfa.resolve_save_kwargs(flavour, deterministic_id=True))
-    data = out.getvalue()
-    report = validate(data, flavour)
-    if not report.passed:
-        raise ValueError("not PDF/A-" + flavour + ": " + "; ".join(report.findings))
-    return data
+    return out.getvalue()
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +134,7 @@ def validate(data: bytes, flavour: str) -> Validation:
     counted: list[str] = []
     extension = 0
     for finding in report.findings:
-        if declared and finding.rule.endswith("6.6.2.3.1-1") and _is_extension(
-            finding.message
-        ):
+        if declared and finding.rule.endswith("6.6.2.3.1-1") and _is_extension(finding.message):
             extension += 1
             continue
         counted.append(str(finding))
@@ -150,8 +145,11 @@ _EXTENSION_PREFIXES = ("fx=", "fx:", "pdfaExtension", "pdfaSchema", "pdfaPropert
 
 
 def _is_extension(message: str) -> bool:
-    return any(f"{kind} {prefix}" in message for kind in ("namespace", "property")
-               for prefix in _EXTENSION_PREFIXES)
+    return any(
+        f"{kind} {prefix}" in message
+        for kind in ("namespace", "property")
+        for prefix in _EXTENSION_PREFIXES
+    )
 
 
 def _declares_facturx(data: bytes) -> bool:
@@ -170,9 +168,7 @@ def _attach(pdf: pikepdf.Pdf, attachment: Attachment, created: datetime) -> None
     stream = pdf.make_stream(attachment.data)
     stream.Type = Name.EmbeddedFile
     stream.Subtype = Name("/" + attachment.mime_type)
-    stream.Params = pikepdf.Dictionary(
-        Size=len(attachment.data), ModDate=stamp, CreationDate=stamp
-    )
+    stream.Params = pikepdf.Dictionary(Size=len(attachment.data), ModDate=stamp, CreationDate=stamp)
     spec = pdf.make_indirect(
         pikepdf.Dictionary(
             Type=Name.Filespec,
@@ -205,8 +201,9 @@ def _xmp_date(moment: datetime) -> str:
 def _xmp(flavour: str, described: Described, created: datetime, facturx: FacturX | None) -> str:
     stamp = _xmp_date(created)
     part = flavour[0]
-    title, author, subject = (escape(text) for text in (described.title, described.author,
-                                                         described.subject))
+    title, author, subject = (
+        escape(text) for text in (described.title, described.author, described.subject)
+    )
     fx = ""
     if facturx is not None:
         fx = f"""
@@ -245,7 +242,8 @@ def _xmp(flavour: str, described: Described, created: datetime, facturx: FacturX
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
    <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt>
+   </dc:description>
   </rdf:Description>
   <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
    <xmp:CreatorTool>Billing Desktop</xmp:CreatorTool>

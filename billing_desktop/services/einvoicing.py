@@ -24,7 +24,7 @@ account holds a postal address and VAT identifier (``buyer_details``).
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -258,8 +258,7 @@ def vat_rules(uow: UnitOfWork) -> tuple[Vat, dict[str, Vat]]:
     if not isinstance(products, dict):
         raise InvalidInput(f"workspace setting {VAT_SETTING}.products: expected an object")
     overrides = {
-        str(code): _vat(entry, f"{VAT_SETTING}.products.{code}")
-        for code, entry in products.items()
+        str(code): _vat(entry, f"{VAT_SETTING}.products.{code}") for code, entry in products.items()
     }
     return default, overrides
 
@@ -328,9 +327,7 @@ def e_invoice_of(
     )
 
 
-def e_invoice(
-    uow: UnitOfWork, actor: Actor, number: str, today: date | None = None
-) -> EInvoice:
+def e_invoice(uow: UnitOfWork, actor: Actor, number: str, today: date | None = None) -> EInvoice:
     """Invoice ``number`` as an EN 16931 e-invoice (type 380). Orders (receipts) are not
     invoices here: refused."""
     document = invoice_document(uow, actor, number, today)
