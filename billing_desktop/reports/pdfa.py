@@ -82,6 +82,9 @@ def archival(
                 del page.obj[Name.Trans]
         for attachment in attachments:
             _attach(pdf, attachment, created)
+        # The output intent and the structural repairs first: prepare also rewrites the
+        # metadata (with a time of its own, and itself as the producer), replaced below.
+        pikepdf_pdfa.prepare(pdf, flavour)
         info = pdf.docinfo
         stamp = _pdf_date(created)
         info[Name.Title] = described.title
@@ -94,9 +97,6 @@ def archival(
         for key in (Name.Keywords, Name.Trapped):
             if key in info:
                 del info[key]
-        # The output intent and the structural repairs; then our own XMP, which must come
-        # after (prepare rewrites the metadata with a time of its own).
-        pikepdf_pdfa.prepare(pdf, flavour)
         pdf.Root.Metadata = pdf.make_stream(
             _xmp(flavour, described, created, facturx).encode("utf-8"),
             Type=Name.Metadata,
