@@ -32,12 +32,12 @@ from billing_desktop.archive.invoices import invoice_files
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import Month
-from billing_desktop.reports.layout import RenderHooks
+from billing_desktop.reports.layout import RenderCancelled, RenderHooks
 from billing_desktop.reports.statement import render_statement
 from billing_desktop.services.archiving import BundlePlan, bundle_plan
 from billing_desktop.services.gateway import Gateway
 from billing_desktop.services.statements import statement
-from billing_desktop.services.task_state import TaskState
+from billing_desktop.services.task_state import Cancelled, TaskState
 from billing_desktop.services.units import unit_report, write_report
 from billing_desktop.services.usage_data import CallQuery, export_call_log
 
@@ -219,6 +219,9 @@ def export_bundle(
         if out.exists():
             out.rmdir()  # empty (checked above)
         os.replace(work, out)
+    except RenderCancelled:
+        shutil.rmtree(work, ignore_errors=True)
+        raise Cancelled("the bundle was cancelled; nothing was written") from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

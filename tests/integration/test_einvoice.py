@@ -209,9 +209,9 @@ def test_a_credit_note_goes_through_the_same_builder_as_type_381(
     xml = cii_xml(note)
     tree = etree.fromstring(xml)
     assert tree.findtext("rsm:ExchangedDocument/ram:TypeCode", namespaces=NS) == "381"
-    assert tree.findtext(".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", namespaces=NS) == (
-        "INV-000007"
-    )
+    assert tree.findtext(
+        ".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", namespaces=NS
+    ) == ("INV-000007")
     check_xsd(xml)
     assert schematron_errors(xml, tmp_path) == []
     pdf = check_pdfa(render_invoice(credit, einvoice=note, created=CREATED).data, "3b", tmp_path)
@@ -264,7 +264,9 @@ def test_the_invoice_command_writes_the_pdf_and_the_xml(
 ) -> None:
     store = demo.url
     out, xml = tmp_path / "INV-000007.pdf", tmp_path / "INV-000007.xml"
-    assert main(["--store", store, "invoice", "INV-000007", "--out", str(out), "--xml", str(xml)]) == 0
+    assert (
+        main(["--store", store, "invoice", "INV-000007", "--out", str(out), "--xml", str(xml)]) == 0
+    )
     assert "Factur-X (EN 16931) PDF/A-3" in capsys.readouterr().out
     with pikepdf.open(io.BytesIO(out.read_bytes())) as pdf:
         assert pdf.attachments["factur-x.xml"].get_file().read_bytes() == xml.read_bytes()
