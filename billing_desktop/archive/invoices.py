@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.reports.facturx import cii_xml
-from billing_desktop.reports.invoice import render_invoice
+from billing_desktop.reports import invoice as invoice_report
 from billing_desktop.reports.layout import RenderHooks
 from billing_desktop.services.einvoicing import e_invoice
 from billing_desktop.services.gateway import Gateway
@@ -37,10 +37,12 @@ def invoice_files(
     receipt as a plain PDF/A-3b."""
     document = store.read(invoice_document, actor, number, today)
     if document.kind != DocumentKind.INVOICE:
-        rendered = render_invoice(document, hooks, created=created)
+        rendered = invoice_report.render_invoice(document, hooks, created=created)
         return InvoiceFiles(number, rendered.data, rendered.pages, None, ())
     einvoice = store.read(e_invoice, actor, number, today)
-    rendered = render_invoice(einvoice.document, hooks, einvoice=einvoice, created=created)
+    rendered = invoice_report.render_invoice(
+        einvoice.document, hooks, einvoice=einvoice, created=created
+    )
     return InvoiceFiles(number, rendered.data, rendered.pages, cii_xml(einvoice), einvoice.gaps())
 
 
