@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from billing_desktop.domain.access import Actor
-from billing_desktop.reports.facturx import cii_xml
 from billing_desktop.reports import invoice as invoice_report
+from billing_desktop.reports.facturx import cii_xml
 from billing_desktop.reports.layout import RenderHooks
 from billing_desktop.services.einvoicing import e_invoice
 from billing_desktop.services.gateway import Gateway
