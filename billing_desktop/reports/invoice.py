@@ -176,6 +176,7 @@ def render_invoice(
         author=described.author,
         subject=described.subject,
         hooks=hooks,
+        invariant=True,
         estimated_pages=1 + len(document.lines) // 45,
     )
     if einvoice is None:

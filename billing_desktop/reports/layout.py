@@ -700,6 +700,7 @@ def build(
     hooks: RenderHooks | None = None,
     estimated_pages: int = 1,
     pagesize: tuple[float, float] = A4,
+    invariant: bool = False,
 ) -> Rendered:
     """Lay ``story`` out on A4 pages (or ``landscape(A4)``: a wide table) and return the PDF
     (nothing is written anywhere)."""
@@ -717,9 +718,9 @@ def build(
         author=author,
         subject=subject,
         creator="Billing Desktop",
-        # No creation time or random file ID of reportlab's own: pdfa.archival sets the dates
-        # and derives the ID from the content, so the same document gives the same bytes.
-        invariant=1,
+        # ``invariant``: no creation time or random file ID of reportlab's own, for documents
+        # that pdfa.archival dates and identifies (the same document gives the same bytes).
+        invariant=1 if invariant else 0,
     )
     counted: list[int] = []
     doc.build(story, canvasmaker=_canvas_maker(furniture, hooks, estimated_pages, counted))

@@ -244,6 +244,7 @@ def render_statement(
         author=described.author,
         subject=described.subject,
         hooks=hooks,
+        invariant=True,
         estimated_pages=2 + len(data.movements) // ROWS_PER_PAGE,
     )
     return Rendered(archival(rendered.data, "2b", described), rendered.pages)
