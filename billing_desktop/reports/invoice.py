@@ -212,16 +212,22 @@ def _totals(document: InvoiceDocument, einvoice: EInvoice | None = None) -> Tabl
     if document.kind == DocumentKind.RECEIPT:
         rows = rows[2:]
     if einvoice is not None:
-        # Net amounts as billed, then the VAT of each category and the total with it.
-        rows[-1][0] = "Total excl. VAT"
-        for index, row in enumerate(einvoice.breakdown):
-            rows.append([_vat_label(einvoice, index), money(row.tax, currency)])
-        rows.append(
-            [
-                "Total due incl. VAT" if document.status != InvoiceStatus.PAID else "Total",
-                money(einvoice.gross_total, currency),
-            ]
-        )
+        vat_rows = [
+            [_vat_label(einvoice, index), money(row.tax, currency)]
+            for index, row in enumerate(einvoice.breakdown)
+        ]
+        if einvoice.tax_total == 0:
+            rows[-1:-1] = vat_rows  # no VAT: its category (and exemption) above the total
+        else:
+            # Net amounts as billed, then the VAT of each rate and the total with it.
+            rows[-1][0] = "Total excl. VAT"
+            rows += vat_rows
+            rows.append(
+                [
+                    "Total due incl. VAT" if document.status != InvoiceStatus.PAID else "Total",
+                    money(einvoice.gross_total, currency),
+                ]
+            )
     regular, bold = fonts()
     result = Table(rows, colWidths=[64 * mm, 30 * mm], hAlign="RIGHT")
     result.setStyle(
