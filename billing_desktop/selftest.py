@@ -303,6 +303,30 @@ def _read_png(path: Path, count_colours: bool = False) -> tuple[int, int, set[in
     return image.width(), image.height(), colours
 
 
+def _check_einvoice(run: _Run) -> str:
+    """A Factur-X invoice: the EN 16931 schema and the PDF/A data are in this installation."""
+    from billing_desktop.reports.invoice import render_invoice
+    from billing_desktop.services.context import resolve_actor
+    from billing_desktop.services.einvoicing import e_invoice
+
+    with run.store() as uow:
+        numbers = sorted(i.number for i in uow.invoices.all())
+        if not numbers:
+            raise CheckFailed("the demo workspace has no invoice")
+        document = e_invoice(uow, resolve_actor(uow, None), numbers[-1])
+    rendered = render_invoice(document.document, einvoice=document)  # checks the XML's XSD
+    path = run.folder / f"{numbers[-1]}.pdf"
+    path.write_bytes(rendered.data)
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(rendered.data)) as pdf:
+        if "factur-x.xml" not in pdf.attachments:
+            raise CheckFailed(f"{path.name} has no factur-x.xml")
+    return f"{path.name}: PDF/A-3 with factur-x.xml (EN 16931 schema checked)"
+
+
 CHECKS: tuple[tuple[str, Callable[[_Run], str]], ...] = (
     ("modules", _check_modules),
     ("qt", _check_qt),
@@ -312,6 +336,7 @@ CHECKS: tuple[tuple[str, Callable[[_Run], str]], ...] = (
     ("demo", _check_demo),
     ("tabs", _check_tabs),
     ("statement", _check_statement),
+    ("einvoice", _check_einvoice),
     ("print", _check_print_preview),
     ("chart", _check_chart),
 )

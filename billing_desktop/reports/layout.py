@@ -574,6 +574,8 @@ def header_band(
     band.setStyle(
         TableStyle(
             [
+                # Cells of flowables still set a font: the bundled one (PDF/A embeds it).
+                ("FONT", (0, 0), (-1, -1), fonts()[0], 9, 12),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -592,6 +594,7 @@ def note_box(lines: Sequence[str], *, warn: bool = False, width: float = CONTENT
     box.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), fonts()[0], 9, 12),
                 ("BACKGROUND", (0, 0), (-1, -1), NOTE_FILL if warn else ZEBRA),
                 ("BOX", (0, 0), (-1, -1), 0.8, NOTE_EDGE if warn else RULE),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
@@ -661,6 +664,9 @@ def _canvas_maker(
 
     class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab has no type hints
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # The bundled font from the start: reportlab's default Helvetica would be an
+            # unembedded font resource, which PDF/A refuses.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or fonts()[0]
             super().__init__(*args, **kwargs)
             self._kept: list[dict[str, Any]] = []
 
@@ -694,6 +700,7 @@ def build(
     hooks: RenderHooks | None = None,
     estimated_pages: int = 1,
     pagesize: tuple[float, float] = A4,
+    invariant: bool = False,
 ) -> Rendered:
     """Lay ``story`` out on A4 pages (or ``landscape(A4)``: a wide table) and return the PDF
     (nothing is written anywhere)."""
@@ -711,6 +718,9 @@ def build(
         author=author,
         subject=subject,
         creator="Billing Desktop",
+        # ``invariant``: no creation time or random file ID of reportlab's own, for documents
+        # that pdfa.archival dates and identifies (the same document gives the same bytes).
+        invariant=1 if invariant else 0,
     )
     counted: list[int] = []
     doc.build(story, canvasmaker=_canvas_maker(furniture, hooks, estimated_pages, counted))

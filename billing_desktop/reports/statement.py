@@ -6,6 +6,8 @@ Balances follow the ledger's sign: + is in the customer's favour (credit), − i
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Table, TableStyle
 
@@ -35,6 +37,7 @@ from billing_desktop.reports.layout import (
     quantity,
     table,
 )
+from billing_desktop.reports.pdfa import Described, archival, now
 from billing_desktop.services.statements import MovementGroup, StatementData, month_name
 
 USAGE_COLUMNS = (
@@ -70,8 +73,11 @@ def statement_title(data: StatementData) -> str:
     return f"Statement {month_name(data.month)}" + (" (provisional)" if data.provisional else "")
 
 
-def render_statement(data: StatementData, hooks: RenderHooks | None = None) -> Rendered:
-    """The PDF of ``data``; returns its bytes and page count (nothing is written)."""
+def render_statement(
+    data: StatementData, hooks: RenderHooks | None = None, *, created: datetime | None = None
+) -> Rendered:
+    """The PDF of ``data``, a PDF/A-2b; returns its bytes and page count (nothing is
+    written). ``created`` is the date the file records (default: now)."""
     hooks = hooks or RenderHooks()
     hooks.report(0.02, f"Preparing the statement for {month_name(data.month)}…")
     currency = data.currency
@@ -225,15 +231,23 @@ def render_statement(data: StatementData, hooks: RenderHooks | None = None) -> R
         running_title=statement_title(data),
         running_account=data.account.name,
     )
-    return build(
-        story,
-        furniture,
+    described = Described(
         title=statement_title(data),
         author=data.issuer.name,
         subject=f"{statement_title(data)} for {data.account.name}",
+        created=created or now(),
+    )
+    rendered = build(
+        story,
+        furniture,
+        title=described.title,
+        author=described.author,
+        subject=described.subject,
         hooks=hooks,
+        invariant=True,
         estimated_pages=2 + len(data.movements) // ROWS_PER_PAGE,
     )
+    return Rendered(archival(rendered.data, "2b", described), rendered.pages)
 
 
 def closing_label(data: StatementData) -> str:

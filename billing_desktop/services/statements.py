@@ -143,6 +143,8 @@ def settle(invoice: Invoice, payments: Sequence[LedgerEntry], today: date) -> Se
     """The status of ``invoice`` given the ledger's payment rows referencing it."""
     paid = ZERO
     for payment in sorted(payments, key=lambda e: e.occurred_on):
+        if payment.occurred_on > today:
+            break  # the status as of ``today``: a document of a past date never changes
         paid += payment.amount
         if paid >= invoice.amount:
             return Settlement(InvoiceStatus.PAID, payment.occurred_on)

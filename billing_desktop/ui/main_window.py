@@ -287,6 +287,13 @@ class MainWindow(QMainWindow):
         ui.actionPrintStatement.triggered.connect(self.print_statement)
         ui.actionSaveStatements.triggered.connect(self.save_statements)
         self.statements_dialog: QWidget | None = None
+        # File ▸ Export month-end bundle… (issue 23), after the statements.
+        self.action_export_bundle = QAction("Export &month-end bundle…", self)
+        self.action_export_bundle.setObjectName("actionExportBundle")
+        file_actions = ui.menuFile.actions()
+        after = file_actions[file_actions.index(ui.actionSaveStatements) + 1]
+        ui.menuFile.insertAction(after, self.action_export_bundle)
+        self.action_export_bundle.triggered.connect(self.export_bundle)
         self._set_statement_actions(None)
         self.goto_actions: list[QAction] = [
             ui.actionGoToTab1,
@@ -791,6 +798,19 @@ class MainWindow(QMainWindow):
         )
         for action in (self.ui.actionPrintStatement, self.ui.actionSaveStatements):
             action.setEnabled(allowed)
+        self.action_export_bundle.setEnabled(allowed)
+
+    def export_bundle(self) -> None:
+        """File ▸ Export month-end bundle…: a closed month's documents in one folder."""
+        if self.workspace is None or not self.action_export_bundle.isEnabled():
+            return
+        from billing_desktop.ui.dialogs.month_end_bundle import MonthEndBundleDialog
+
+        context = TabContext(self.store, self.workspace, self.runner, self.month)
+        dialog = MonthEndBundleDialog(context, self, folder=Path(self._last_folder()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.statements_dialog = dialog
+        dialog.open()
 
     def print_statement(self) -> None:
         """File ▸ Print statement… (Ctrl+P): choose months, then preview and print."""

@@ -223,7 +223,9 @@ def test_a_long_render_shows_progress_and_can_be_cancelled(
 ) -> None:
     from billing_desktop.reports import invoice
 
-    monkeypatch.setattr(invoice, "render_invoice", lambda doc, hooks=None: slow_render(hooks=hooks))
+    monkeypatch.setattr(
+        invoice, "render_invoice", lambda doc, hooks=None, **_: slow_render(hooks=hooks)
+    )
     opened: list[QUrl] = []
     monkeypatch.setattr(
         invoices_module.QDesktopServices, "openUrl", lambda url: opened.append(url) or True

@@ -157,6 +157,9 @@ CASES: dict[str, Case] = {
     "statements.invoice_document": Case(INVOICES, V, {"number": "INV-000001"}),
     "statements.statement": Case(INVOICES, V, {"month": OCTOBER, "today": TODAY}),
     "statements.statement_months": Case(INVOICES, V, {"today": TODAY}),
+    # documents (issue 23)
+    "einvoicing.e_invoice": Case(INVOICES, V, {"number": "INV-000001", "today": TODAY}),
+    "archiving.bundle_plan": Case(INVOICES, V, {"month": month(2026, 8)}),
     # Usage Data tab
     "sessions.sessions_scope": Case(USAGE_DATA, V, {}),
     "sessions.session_statistics": Case(

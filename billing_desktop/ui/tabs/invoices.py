@@ -62,14 +62,13 @@ def render_invoice_file(
     number: str,
     state: TaskState,
 ) -> PdfFile:
-    """Read invoice ``number`` and render its PDF (runs on a worker thread)."""
-    from billing_desktop.reports.invoice import render_invoice
-    from billing_desktop.services.statements import invoice_document
+    """Read invoice ``number`` and render its PDF, Factur-X for an invoice (runs on a worker
+    thread)."""
+    from billing_desktop.archive.invoices import invoice_files
     from billing_desktop.ui.dialogs.print_preview import PdfFile, render_hooks
 
-    document = store.read(invoice_document, actor, number)
-    rendered = render_invoice(document, render_hooks(state))
-    return PdfFile(f"{number}.pdf", rendered.data)
+    files = invoice_files(store, actor, number, render_hooks(state))
+    return PdfFile(f"{number}.pdf", files.pdf)
 
 
 class InvoicesTab(TableTab):
