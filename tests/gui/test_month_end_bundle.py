@@ -13,11 +13,11 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from billing_desktop.archive.bundle import Written, verify_bundle
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.month_end_bundle import MonthEndBundleDialog
 from billing_desktop.ui.main_window import MainWindow
 from tests.gui.test_main_window import open_window, wait_idle

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from billing_desktop.archive import bundle as bundle_module
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import build_parser, main
 from billing_desktop.domain.periods import Month
 from billing_desktop.reports.facturx import check_xsd
@@ -27,7 +28,6 @@ from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.task_state import Cancelled, TaskState
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.archival_checks import check_pdfa
 
 TODAY = date(2026, 11, 21)

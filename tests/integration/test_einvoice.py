@@ -17,6 +17,7 @@ import pytest
 from lxml import etree
 from pikepdf import Name
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import Month
@@ -34,7 +35,6 @@ from billing_desktop.services.einvoicing import (
 )
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.statements import invoice_document
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.archival_checks import (
     XMP,
     check_pdfa,

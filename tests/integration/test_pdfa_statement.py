@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
 from billing_desktop.reports.layout import Furniture, build, para
 from billing_desktop.reports.pdfa import Described, archival, validate
@@ -18,7 +19,6 @@ from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.statements import StatementData, statement
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.archival_checks import check_pdfa, qpdf_check
 
 TODAY = date(2026, 11, 21)
