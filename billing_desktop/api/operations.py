@@ -21,6 +21,7 @@ from typing import Any
 
 from billing_desktop.domain.access import Area
 from billing_desktop.services import (
+    activity,
     billing,
     credits,
     month_close,
@@ -142,6 +143,15 @@ _OPERATIONS = [
     # and the service checks Usage Data view as well.
     _op(quotas.set_quota, WRITE, U),
     _op(quotas.set_packs, WRITE, U),
+    # Branch close-audit (issue 18 §1, §4): the month-close preview, the activity report and
+    # the check of the audit chain (each service requires the right to edit Usage).
+    _op(month_close.preview_close, READ, U, "closing", name="billing.preview_close"),
+    _op(month_close.months_to_close, READ, U, "closing", name="billing.months_to_close"),
+    _op(activity.activity_start, READ, U, "workspace"),
+    _op(activity.activity_page, READ, U, "workspace"),
+    _op(activity.activity_count, READ, U, "workspace"),
+    _op(activity.activity_choices, READ, U, "workspace"),
+    _op(activity.verify_audit_chain, READ, U, "workspace"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

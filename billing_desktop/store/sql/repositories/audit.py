@@ -1,4 +1,4 @@
-"""The audit log."""
+"""The audit log, its activity-report queries and its tamper-evident chain."""
 
 from __future__ import annotations
 
@@ -8,24 +8,149 @@ from typing import Any
 import sqlalchemy as sa
 
 from billing_desktop.domain import model as m
+from billing_desktop.domain.audit_chain import GENESIS, link
+from billing_desktop.store.ports import AuditQuery, AuditRow, ChainLink
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.repositories.common import (
     Mapper,
     chunks,
 )
+from billing_desktop.store.sql.types import to_micros
+
+# The advisory lock that makes PostgreSQL writers join the chain one at a time (SQLite
+# writers already take turns: BEGIN IMMEDIATE). Any constant; this one spells "audi".
+CHAIN_LOCK = 0x61756469
+_DISTINCT = {"actor", "action", "entity"}
+
+
+def chain_content(row: Any, seq: int | None) -> dict[str, object]:
+    """What the chain covers of a stored row (``domain.audit_chain.CONTENT_FIELDS``)."""
+    mapping = row._mapping
+    return {
+        "seq": seq,
+        "id": mapping["id"],
+        "at": to_micros(mapping["at"]),
+        "actor": mapping["actor"],
+        "origin": mapping["origin"],
+        "action": mapping["action"],
+        "entity": mapping["entity"],
+        "entity_id": mapping["entity_id"],
+        "before": mapping["before"],
+        "after": mapping["after"],
+        "request_key": mapping["request_key"],
+    }
+
+
+def _where(query: AuditQuery) -> list[sa.ColumnElement[bool]]:
+    c = t.audit_log.c
+    where: list[sa.ColumnElement[bool]] = []
+    if query.start is not None:
+        where.append(c.at >= query.start)
+    if query.end is not None:
+        where.append(c.at < query.end)
+    if query.actor is not None:
+        where.append(c.actor == query.actor)
+    if query.action is not None:
+        where.append(c.action == query.action)
+    if query.entity is not None:
+        where.append(c.entity == query.entity)
+    if query.entity_id is not None:
+        where.append(c.entity_id == query.entity_id)
+    for entity, entity_id in query.hidden:
+        if entity_id is None:
+            where.append(c.entity != entity)
+        else:
+            where.append(sa.not_(sa.and_(c.entity == entity, c.entity_id == entity_id)))
+    return where
 
 
 class SqlAudit:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
         self._mapper = Mapper(m.AuditEntry, t.audit_log, ("at",))
+        self._added = False
 
     def add(self, entry: m.AuditEntry) -> None:
         self._conn.execute(t.audit_log.insert().values(**self._mapper.to_row(entry, None)))
+        self._added = True
+
+    def seal(self) -> None:
+        """Give the rows not yet chained their ``chain_seq`` and hash, in id order, after the
+        last sealed row. Runs as the unit of work commits, so the lock it takes on PostgreSQL
+        is the transaction's last (no lock-order deadlock with other writers) and is held
+        only for the commit; a second writer then reads this one's last hash."""
+        if not self._added:
+            return
+        conn = self._conn
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(CHAIN_LOCK)))
+        c = t.audit_log.c
+        last = conn.execute(
+            sa.select(c.chain_seq, c.chain_hash)
+            .where(c.chain_seq.is_not(None))
+            .order_by(c.chain_seq.desc())
+            .limit(1)
+        ).first()
+        seq, previous = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+        rows = conn.execute(
+            sa.select(t.audit_log).where(c.chain_seq.is_(None)).order_by(c.id)
+        ).all()
+        for row in rows:
+            seq += 1
+            previous = link(previous, chain_content(row, seq))
+            conn.execute(
+                t.audit_log.update()
+                .where(c.id == row.id)
+                .values(chain_seq=seq, chain_hash=previous)
+            )
+        self._added = False
 
     def recent(self, limit: int = 100) -> list[m.AuditEntry]:
         query = sa.select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit)
         return [self._mapper.from_row(row, None) for row in self._conn.execute(query)]
+
+    def count(self, query: AuditQuery) -> int:
+        select = sa.select(sa.func.count()).select_from(t.audit_log).where(*_where(query))
+        return int(self._conn.execute(select).scalar() or 0)
+
+    def page(self, query: AuditQuery, offset: int, limit: int) -> list[AuditRow]:
+        c = t.audit_log.c
+        select = (
+            sa.select(t.audit_log)
+            .where(*_where(query))
+            .order_by(c.at.desc(), c.id.desc())
+            .offset(max(offset, 0))
+            .limit(max(limit, 0))
+        )
+        return [
+            AuditRow(row.id, self._mapper.from_row(row, None), row.chain_seq)
+            for row in self._conn.execute(select)
+        ]
+
+    def distinct(self, column: str, query: AuditQuery) -> list[str]:
+        if column not in _DISTINCT:
+            raise ValueError(f"audit rows have no listable column {column!r}")
+        col = t.audit_log.c[column]
+        select = sa.select(col).where(*_where(query)).group_by(col).order_by(col)
+        return [str(value) for value in self._conn.execute(select).scalars()]
+
+    def chain(self, after_seq: int, limit: int) -> list[ChainLink]:
+        c = t.audit_log.c
+        select = (
+            sa.select(t.audit_log).where(c.chain_seq > after_seq).order_by(c.chain_seq).limit(limit)
+        )
+        return [
+            ChainLink(row.id, row.chain_seq, chain_content(row, row.chain_seq), row.chain_hash)
+            for row in self._conn.execute(select)
+        ]
+
+    def unsealed(self) -> list[ChainLink]:
+        c = t.audit_log.c
+        select = sa.select(t.audit_log).where(c.chain_seq.is_(None)).order_by(c.id).limit(100)
+        return [
+            ChainLink(row.id, None, chain_content(row, None), row.chain_hash)
+            for row in self._conn.execute(select)
+        ]
 
     def for_entities(self, entity: str, entity_ids: Sequence[str]) -> list[m.AuditEntry]:
         c = t.audit_log.c
