@@ -157,6 +157,35 @@ class ChainReport:
         }
 
 
+def filters_text(query: ActivityQuery) -> str:
+    """The filters in words ("from 2026-10-01 to 2026-10-31, user u001"), for a saved file."""
+    parts = []
+    if query.first is not None or query.last is not None:
+        parts.append(f"from {query.first or 'the start'} to {query.last or 'today'}")
+    if query.user:
+        parts.append(f"user {query.user}")
+    if query.kind:
+        parts.append(f"kind {query.kind}")
+    if query.entity:
+        parts.append(f"object {query.entity} {query.entity_id or ''}".rstrip())
+    return ", ".join(parts) if parts else "all activity"
+
+
+def line_json(line: ActivityLine) -> dict[str, object]:
+    """One row of ``activity --json``."""
+    return {
+        "id": line.id,
+        "at": line.at.isoformat(),
+        "user": line.user,
+        "user_name": line.user_name,
+        "source": line.source,
+        "kind": line.kind,
+        "object": {"kind": line.entity, "id": line.entity_id},
+        "change": line.change,
+        "chained": line.chained,
+    }
+
+
 # Readable changes ------------------------------------------------------------------------
 
 
@@ -363,6 +392,8 @@ __all__ = [
     "activity_start",
     "all_lines",
     "describe_change",
+    "filters_text",
+    "line_json",
     "source_label",
     "store_query",
     "verify_audit_chain",
