@@ -69,6 +69,7 @@ from billing_desktop.ui.models.table import (
     text_column,
 )
 from billing_desktop.ui.tabs.base import TableTab
+from billing_desktop.ui.widgets.close_month_bar import CloseMonthBar
 from billing_desktop.ui.widgets.summary_card import SummaryCard
 from billing_desktop.ui.widgets.table import make_table
 
@@ -271,6 +272,9 @@ class UsageTab(TableTab):
         layout.insertWidget(1, self.banner)
         layout.insertLayout(2, cards)
         layout.insertWidget(3, self.notice)
+        # Ended months not closed, with Close month… (issue 18 §1; editors only).
+        self.close_bar = CloseMonthBar(self.context, self)
+        layout.insertWidget(1, self.close_bar)
 
     def _build_sections(self) -> None:
         layout = self.layout()
@@ -493,6 +497,7 @@ class UsageTab(TableTab):
 
     def start_load(self) -> None:
         self._update_caption()
+        self.close_bar.refresh()
         self.load(usage_page, self.context.actor, self.month)
 
     def populate(self, result: Any) -> int:
