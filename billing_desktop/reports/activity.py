@@ -78,11 +78,12 @@ def save_activity(
     account: str,
     filters: str,
     chain: ChainReport | None,
+    hooks: RenderHooks | None = None,
 ) -> int:
     """Save the report as a PDF (``.pdf``), an Excel workbook (``.xlsx``) or formula-safe
     CSV (any other suffix), by the file's suffix; returns the rows saved."""
     if path.suffix.lower() == ".pdf":
-        activity_pdf(path, lines, account=account, filters=filters, chain=chain)
+        activity_pdf(path, lines, account=account, filters=filters, chain=chain, hooks=hooks)
         return len(lines)
     from billing_desktop.exports.tables import write_table
 
