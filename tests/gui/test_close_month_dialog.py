@@ -13,8 +13,9 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.month_close import preview_close
 from billing_desktop.store.sql.uow import SqlStore
-from billing_desktop.ui.dialogs.close_month import CloseMonthDialog, months_sentence
+from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
 from billing_desktop.ui.tabs.invoices import InvoicesTab
+from billing_desktop.ui.widgets.close_month_bar import months_sentence
 from tests.gui.test_main_window import wait_idle
 from tests.gui.test_usage_tab import usage_tab, window_of
 
@@ -33,7 +34,8 @@ def test_viewers_do_not_see_the_close_bar(qtbot: Any, acme: SqlStore) -> None:
     tab = usage_tab(qtbot, acme, "sam")  # a supervisor: Usage view only
     assert not tab.close_bar.allowed
     assert tab.close_bar.isHidden()
-    assert tab.close_bar.open_dialog() is None
+    tab.close_bar.request_close()
+    assert tab.close_month_dialog is None
 
 
 def test_close_month_previews_then_closes_and_every_view_follows(
@@ -49,7 +51,7 @@ def test_close_month_previews_then_closes_and_every_view_follows(
     assert "Close" in bar.button.text()
 
     qtbot.mouseClick(bar.button, Qt.MouseButton.LeftButton)
-    dialog = bar.dialog
+    dialog = tab.close_month_dialog
     assert isinstance(dialog, CloseMonthDialog) and dialog.month == oldest
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=5000)
     with acme() as uow:

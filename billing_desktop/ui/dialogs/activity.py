@@ -303,11 +303,12 @@ class ActivityDialog(QDialog):
             value = combo.currentData()
             return str(value) if value else None
 
-        first = last = None
+        first: date | None = None
+        last: date | None = None
         if self.use_dates.isChecked():
-            first = self.first_edit.date().toPython()
-            last = self.last_edit.date().toPython()
-            assert isinstance(first, date) and isinstance(last, date)
+            start, end = self.first_edit.date(), self.last_edit.date()
+            first = date(start.year(), start.month(), start.day())
+            last = date(end.year(), end.month(), end.day())
             if last < first:
                 first, last = last, first
         entity = chosen(self.entity_combo)

@@ -62,21 +62,6 @@ def kind_label(kind: str) -> str:
     return kind.replace("_", " ").capitalize()
 
 
-def months_sentence(months: list[Month]) -> str:
-    """ "October and November 2026 have ended and are not closed" (years said once when
-    the months share one)."""
-    if not months:
-        return ""
-    if len({m.year for m in months}) == 1:
-        names = [f"{m.first_day:%B}" for m in months]
-        names[-1] += f" {months[-1].year}"
-    else:
-        names = [month_name(m) for m in months]
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    verb = "has ended and is not closed" if len(months) == 1 else "have ended and are not closed"
-    return f"{joined} {verb}"
-
-
 class CloseMonthDialog(QDialog):
     """Preview and close one month (the oldest that has ended and is not closed).
 

@@ -55,6 +55,7 @@ from billing_desktop.services.usage_page import (
 )
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate, remaining_share
+from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
 from billing_desktop.ui.models.sortable import RichColumn, SortableTableModel
 from billing_desktop.ui.models.table import (
@@ -274,6 +275,8 @@ class UsageTab(TableTab):
         layout.insertWidget(3, self.notice)
         # Ended months not closed, with Close month… (issue 18 §1; editors only).
         self.close_bar = CloseMonthBar(self.context, self)
+        self.close_bar.close_requested.connect(self.open_close_month)
+        self.close_month_dialog: CloseMonthDialog | None = None
         layout.insertWidget(1, self.close_bar)
 
     def _build_sections(self) -> None:
@@ -744,6 +747,17 @@ class UsageTab(TableTab):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
         self.notice_shown.emit(text)
+
+    def open_close_month(self, month: Month) -> CloseMonthDialog | None:
+        """Close month… (issue 18 §1): the preview of closing ``month``, then the close."""
+        if self.close_month_dialog is not None:
+            return None
+        dialog = CloseMonthDialog(self.context, month, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: setattr(self, "close_month_dialog", None))
+        self.close_month_dialog = dialog
+        dialog.open()
+        return dialog
 
     # Manage credits -------------------------------------------------------------------------
 

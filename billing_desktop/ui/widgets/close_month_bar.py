@@ -13,8 +13,22 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.services.month_close import months_to_close
 from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.context import TabContext, read
-from billing_desktop.ui.dialogs.close_month import CloseMonthDialog, months_sentence
 from billing_desktop.ui.tasks import TaskHandle
+
+
+def months_sentence(months: list[Month]) -> str:
+    """ "October and November 2026 have ended and are not closed" (years said once when
+    the months share one)."""
+    if not months:
+        return ""
+    if len({m.year for m in months}) == 1:
+        names = [f"{m.first_day:%B}" for m in months]
+        names[-1] += f" {months[-1].year}"
+    else:
+        names = [month_name(m) for m in months]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = "has ended and is not closed" if len(months) == 1 else "have ended and are not closed"
+    return f"{joined} {verb}"
 
 
 class CloseMonthBar(QFrame):
@@ -22,9 +36,11 @@ class CloseMonthBar(QFrame):
 
     Signals:
         months_read(object): the months not closed (a list, oldest first) were shown.
+        close_requested(object): Close month… was pressed; the month to close (the oldest).
     """
 
     months_read = Signal(object)
+    close_requested = Signal(object)
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,14 +52,13 @@ class CloseMonthBar(QFrame):
         self.context = context
         self.allowed = context.actor.rights.can_edit(Area.USAGE)
         self.months: list[Month] = []
-        self.dialog: CloseMonthDialog | None = None
         self._handle: TaskHandle | None = None
         self.label = QLabel(self)
         self.label.setObjectName("closeMonthLabel")
         self.label.setWordWrap(True)
         self.button = QPushButton("Close month…", self)
         self.button.setObjectName("closeMonthButton")
-        self.button.clicked.connect(self.open_dialog)
+        self.button.clicked.connect(self.request_close)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 6, 6)
         row.addWidget(self.label, 1)
@@ -86,15 +101,6 @@ class CloseMonthBar(QFrame):
         self._handle = None
         self.hide()  # the tab shows the store's problem itself
 
-    def open_dialog(self) -> CloseMonthDialog | None:
-        if not self.months or self.dialog is not None:
-            return None
-        dialog = CloseMonthDialog(self.context, self.months[0], self.window())
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(self._dialog_closed)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _dialog_closed(self) -> None:
-        self.dialog = None
+    def request_close(self) -> None:
+        if self.months:
+            self.close_requested.emit(self.months[0])
