@@ -25,13 +25,20 @@ from billing_desktop.services.activity import HEADER, ActivityLine, ChainReport
 TITLE = "Activity report"
 _WIDE = landscape(A4)[0] - 2 * 18 * 72 / 25.4  # the content width of a landscape page
 COLUMNS = (
-    Col(HEADER[0], 118),
-    Col(HEADER[1], 110),
+    Col(HEADER[0], 96),
+    Col(HEADER[1], 120),
     Col(HEADER[2], 50),
     Col(HEADER[3], 110),
     Col(HEADER[4], 110),
-    Col(HEADER[5], _WIDE - 498),
+    Col(HEADER[5], _WIDE - 486),
 )
+
+
+def _zone(lines: Sequence[ActivityLine]) -> str:
+    if not lines or lines[0].at.tzinfo is None:
+        return ""
+    zone = lines[0].at.tzinfo
+    return f" · times in {getattr(zone, 'key', None) or zone.tzname(lines[0].at)}"
 
 
 def activity_pdf(
@@ -45,14 +52,14 @@ def activity_pdf(
 ) -> int:
     """Write the report of ``lines`` to ``path`` (all at once); returns the pages."""
     story: list[Flowable] = [
-        para(TITLE, "title"),
-        para(f"{account} · {filters}", "muted"),
+        para(TITLE, "issuer"),
+        para(f"{account} · {filters}{_zone(lines)}", "muted"),
         gap(6),
     ]
     if chain is not None:
         story.append(note_box([chain.summary()], warn=not chain.verified, width=_WIDE))
         story.append(gap(8))
-    rows = [list(line.cells()) for line in lines]
+    rows = [[f"{line.at:%Y-%m-%d %H:%M:%S}", *line.cells()[1:]] for line in lines]
     if rows:
         story.append(table(COLUMNS, rows, hooks=hooks))
     else:

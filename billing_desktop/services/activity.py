@@ -204,9 +204,11 @@ def _value(value: object) -> str:
 
 
 def describe_change(before: Mapping[str, object] | None, after: Mapping[str, object] | None) -> str:
-    """One readable line for a row's before and after: the fields that changed as
-    ``field: old → new``; a new record's fields (``field: value``) when there was no before;
-    "removed (…)" when there is no after."""
+    """One readable line for a row's before and after: the fields in both that changed as
+    ``field: old → new``; a field only the after has (a detail such as ``added_users``) as
+    ``field: value`` and one only the before has as ``field: old → —`` (empty ones left out);
+    a new record's fields (``field: value``) when there was no before; "removed (…)" when
+    there is no after."""
     if before is None and after is None:
         return ""
     if before is None:
@@ -217,8 +219,14 @@ def describe_change(before: Mapping[str, object] | None, after: Mapping[str, obj
     parts = []
     for key in list(before) + [k for k in after if k not in before]:
         old, new = before.get(key), after.get(key)
-        if old != new:
-            parts.append(f"{key}: {_value(old)}{ARROW}{_value(new)}")
+        if key in before and key in after:
+            if old != new:
+                parts.append(f"{key}: {_value(old)}{ARROW}{_value(new)}")
+        elif key in after:
+            if new not in (None, [], {}, ""):  # a detail of the change ("added_users")
+                parts.append(f"{key}: {_value(new)}")
+        elif old not in (None, [], {}, ""):
+            parts.append(f"{key}: {_value(old)}{ARROW}—")
     return "; ".join(parts) if parts else "no change"
 
 

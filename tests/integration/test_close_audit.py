@@ -280,4 +280,9 @@ def test_describe_change_reads_as_before_and_after() -> None:
     assert activity.describe_change({"name": "Q"}, None) == "removed (name: Q)"
     assert activity.describe_change({"x": None}, {"x": True}) == "x: — → yes"
     assert activity.describe_change({"x": 1}, {"x": 1}) == "no change"
+    assigned = activity.describe_change(
+        {"name": "Q", "users": [], "numbers": ["+1"]},
+        {"name": "Q", "added_users": ["u005"], "added_numbers": []},
+    )
+    assert assigned == "numbers: [+1] → —; added_users: [u005]"
     assert activity.source_label("api") == "Server"

@@ -15,13 +15,14 @@ thread with progress and Cancel. The window follows every write (``MainWindow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -54,7 +55,7 @@ from billing_desktop.services.activity import (
 from billing_desktop.services.task_state import Cancelled, TaskState
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.models.paged import PAGE_SIZE, WindowedTableModel
-from billing_desktop.ui.models.table import Column, text_column
+from billing_desktop.ui.models.table import Column
 from billing_desktop.ui.tasks import TaskHandle, progress_value
 from billing_desktop.ui.widgets.table import make_table
 
@@ -62,6 +63,7 @@ ALL = ""
 OK_STYLE = "QLabel#chainLabel { color: #166534; font-weight: bold; }"
 BROKEN_STYLE = "QLabel#chainLabel { color: #c01c28; font-weight: bold; }"
 ERROR_STYLE = "QLabel#statusLabel { color: #c01c28; }"
+BROKEN = QColor("#c01c28")
 CHANGE = 5  # the column taking the spare width
 EXPORT_FILTERS = {
     "csv": "CSV files (*.csv)",
@@ -70,24 +72,30 @@ EXPORT_FILTERS = {
 }
 
 
-def activity_columns() -> list[Column[ActivityLine]]:
+def activity_columns(
+    broken: Callable[[], int | None] = lambda: None,
+) -> list[Column[ActivityLine]]:
+    """The report's columns; the row ``broken()`` names (where the chain breaks) is red."""
+
+    def colour(row: ActivityLine) -> QColor | None:
+        return BROKEN if row.id == broken() else None
+
+    def column(title: str, text: Callable[[ActivityLine], str], **kwargs: Any) -> Column[Any]:
+        return Column(title, text, raw=text, foreground=colour, **kwargs)
+
     return [
-        Column(
+        column(
             "When",
             lambda r: r.at.strftime("%Y-%m-%d %H:%M:%S"),
             tooltip="In the account's time zone",
-            raw=lambda r: r.at,
             cell_tooltip=lambda r: r.at.isoformat(),
         ),
-        Column("User", lambda r: r.user_label, raw=lambda r: r.user),
-        text_column("Source", lambda r: r.source, "Where the change was made"),
-        text_column("Kind of change", lambda r: r.kind),
-        text_column("Object", lambda r: r.object),
-        Column(
-            "Change (before → after)",
-            lambda r: r.change,
-            raw=lambda r: r.change,
-            cell_tooltip=lambda r: r.change or None,
+        column("User", lambda r: r.user_label),
+        column("Source", lambda r: r.source, tooltip="Where the change was made"),
+        column("Kind of change", lambda r: r.kind),
+        column("Object", lambda r: r.object),
+        column(
+            "Change (before → after)", lambda r: r.change, cell_tooltip=lambda r: r.change or None
         ),
     ]
 
@@ -150,7 +158,11 @@ class ActivityDialog(QDialog):
         self._filling = False
 
         self.model = WindowedTableModel(
-            activity_columns(), context.runner, self._read_page, PAGE_SIZE, self
+            activity_columns(lambda: self.chain.broken_id if self.chain else None),
+            context.runner,
+            self._read_page,
+            PAGE_SIZE,
+            self,
         )
         self.model.load_failed.connect(lambda message: self._show_status(message, error=True))
         self.table = make_table(self)
@@ -432,6 +444,7 @@ class ActivityDialog(QDialog):
         text = report.summary()
         self.chain_label.setText(("✔ " if report.verified else "✖ ") + text[0].upper() + text[1:])
         self.chain_label.setStyleSheet(OK_STYLE if report.verified else BROKEN_STYLE)
+        self.table.viewport().update()  # the broken row turns red
         self.verified.emit(report)
 
     def _chain_failed(self, message: str) -> None:
