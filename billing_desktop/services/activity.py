@@ -294,15 +294,10 @@ def activity_choices(uow: UnitOfWork, actor: Actor) -> ActivityChoices:
     everything = store_query(actor, ActivityQuery(), zone)
     names = _names(uow)
     users = tuple((u, names.get(u, u)) for u in uow.audit.distinct("actor", everything))
-    newest = uow.audit.page(everything, 0, 1)
-    oldest_count = uow.audit.count(everything)
+    instants = uow.audit.span(everything)
     span = None
-    if newest:
-        oldest = uow.audit.page(everything, oldest_count - 1, 1)
-        span = (
-            oldest[0].entry.at.astimezone(zone).date(),
-            newest[0].entry.at.astimezone(zone).date(),
-        )
+    if instants is not None:
+        span = (instants[0].astimezone(zone).date(), instants[1].astimezone(zone).date())
     return ActivityChoices(
         users=users,
         kinds=tuple(uow.audit.distinct("action", everything)),

@@ -260,6 +260,10 @@ class AuditRepository(Protocol):
         """The values of ``column`` (actor, action or entity) among the rows of ``query``."""
         ...
 
+    def span(self, query: AuditQuery) -> tuple[datetime, datetime] | None:
+        """The first and last ``at`` among the rows of ``query`` (None when there are none)."""
+        ...
+
     def chain(self, after_seq: int, limit: int) -> list[ChainLink]:
         """``limit`` sealed rows after ``after_seq``, in chain order."""
         ...

@@ -102,6 +102,8 @@ def test_activity_queries_filter_page_and_hide_in_sql(store: UnitOfWorkFactory) 
         assert audit.count(hidden) == 10
         assert audit.distinct("entity", hidden) == ["ledger"]
         assert audit.distinct("actor", everything) == ["u001", "u002"]
+        assert audit.span(everything) == (T0, T0 + timedelta(minutes=21))
+        assert audit.span(AuditQuery(actor="nobody")) is None
         assert audit.distinct("action", everything) == [
             "plan-upgrade",
             "plans.change_plan",

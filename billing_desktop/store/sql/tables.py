@@ -381,6 +381,9 @@ sa.Index("ix_interviews_completed_at", interviews.c.completed_at)
 sa.Index("ix_recordings_recorded_at", recordings.c.recorded_at)
 sa.Index("ix_audit_log_at", audit_log.c.at)
 sa.Index("ux_audit_log_chain_seq", audit_log.c.chain_seq, unique=True)
+sa.Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.entity, audit_log.c.entity_id)
+sa.Index("ix_audit_log_action", audit_log.c.action, audit_log.c.entity, audit_log.c.entity_id)
+sa.Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
 
 # Revision 0008: the call log sorts by any column (ties by id) from an index walk (B6).
 sa.Index("ix_calls_type", calls.c.type, calls.c.id)

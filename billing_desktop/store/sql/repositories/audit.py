@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +17,6 @@ from billing_desktop.store.sql.repositories.common import (
     Mapper,
     chunks,
 )
-from billing_desktop.store.sql.types import to_micros
 
 # The advisory lock that makes PostgreSQL writers join the chain one at a time (SQLite
 # writers already take turns: BEGIN IMMEDIATE). Any constant; this one spells "audi".
@@ -23,22 +24,48 @@ CHAIN_LOCK = 0x61756469
 _DISTINCT = {"actor", "action", "entity"}
 
 
-def chain_content(row: Any, seq: int | None) -> dict[str, object]:
-    """What the chain covers of a stored row (``domain.audit_chain.CONTENT_FIELDS``)."""
-    mapping = row._mapping
-    return {
+def _chain_select() -> sa.Select[Any]:
+    """The columns the chain covers, read as stored: the instant as its integer microseconds
+    and the JSON as its text (parsed here: three times quicker than through the column types,
+    and PostgreSQL's ``json`` gives back exactly the text written)."""
+    c = t.audit_log.c
+    return sa.select(
+        c.id,
+        sa.type_coerce(c.at, sa.BigInteger),
+        c.actor,
+        c.origin,
+        c.action,
+        c.entity,
+        c.entity_id,
+        sa.cast(c.before, sa.Text),
+        sa.cast(c.after, sa.Text),
+        c.request_key,
+        c.chain_seq,
+        c.chain_hash,
+    )
+
+
+def _json(text: str | None) -> object:
+    return None if text is None else json.loads(text)
+
+
+def _link(row: Any, seq: int | None) -> ChainLink:
+    """A row of :func:`_chain_select` as the chain sees it (its content with place ``seq``)."""
+    row_id, at, actor, origin, action, entity, entity_id, before, after, key, _, hashed = row
+    content: dict[str, object] = {
         "seq": seq,
-        "id": mapping["id"],
-        "at": to_micros(mapping["at"]),
-        "actor": mapping["actor"],
-        "origin": mapping["origin"],
-        "action": mapping["action"],
-        "entity": mapping["entity"],
-        "entity_id": mapping["entity_id"],
-        "before": mapping["before"],
-        "after": mapping["after"],
-        "request_key": mapping["request_key"],
+        "id": row_id,
+        "at": int(at),
+        "actor": actor,
+        "origin": origin,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "before": _json(before),
+        "after": _json(after),
+        "request_key": key,
     }
+    return ChainLink(row_id, seq, content, hashed)
 
 
 def _where(query: AuditQuery) -> list[sa.ColumnElement[bool]]:
@@ -92,15 +119,13 @@ class SqlAudit:
             .limit(1)
         ).first()
         seq, previous = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
-        rows = conn.execute(
-            sa.select(t.audit_log).where(c.chain_seq.is_(None)).order_by(c.id)
-        ).all()
+        rows = conn.execute(_chain_select().where(c.chain_seq.is_(None)).order_by(c.id)).all()
         for row in rows:
             seq += 1
-            previous = link(previous, chain_content(row, seq))
+            previous = link(previous, _link(row, seq).content)
             conn.execute(
                 t.audit_log.update()
-                .where(c.id == row.id)
+                .where(c.id == row[0])
                 .values(chain_seq=seq, chain_hash=previous)
             )
         self._added = False
@@ -134,23 +159,24 @@ class SqlAudit:
         select = sa.select(col).where(*_where(query)).group_by(col).order_by(col)
         return [str(value) for value in self._conn.execute(select).scalars()]
 
+    def span(self, query: AuditQuery) -> tuple[datetime, datetime] | None:
+        c = t.audit_log.c
+        select = sa.select(sa.func.min(c.at), sa.func.max(c.at)).where(*_where(query))
+        first, last = self._conn.execute(select).one()
+        if first is None or last is None:
+            return None
+        # min/max keep the column's type: the instants come back as datetimes.
+        return first, last
+
     def chain(self, after_seq: int, limit: int) -> list[ChainLink]:
         c = t.audit_log.c
-        select = (
-            sa.select(t.audit_log).where(c.chain_seq > after_seq).order_by(c.chain_seq).limit(limit)
-        )
-        return [
-            ChainLink(row.id, row.chain_seq, chain_content(row, row.chain_seq), row.chain_hash)
-            for row in self._conn.execute(select)
-        ]
+        select = _chain_select().where(c.chain_seq > after_seq).order_by(c.chain_seq).limit(limit)
+        return [_link(row, row[10]) for row in self._conn.execute(select)]
 
     def unsealed(self) -> list[ChainLink]:
         c = t.audit_log.c
-        select = sa.select(t.audit_log).where(c.chain_seq.is_(None)).order_by(c.id).limit(100)
-        return [
-            ChainLink(row.id, None, chain_content(row, None), row.chain_hash)
-            for row in self._conn.execute(select)
-        ]
+        select = _chain_select().where(c.chain_seq.is_(None)).order_by(c.id).limit(100)
+        return [_link(row, None) for row in self._conn.execute(select)]
 
     def for_entities(self, entity: str, entity_ids: Sequence[str]) -> list[m.AuditEntry]:
         c = t.audit_log.c
