@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from billing_desktop.cli.common import (
+    UsageError,
     acting,
     day_arg,
     emit,
@@ -85,6 +86,8 @@ def _query(args: argparse.Namespace) -> Any:
 def _cmd_activity(args: argparse.Namespace) -> int:
     from billing_desktop.services import activity as a
 
+    if args.out is not None:
+        _check_out(args.out)
     store, actor = acting(args)
     query = _query(args)
     total = store.read(a.activity_count, actor, query)
@@ -101,16 +104,27 @@ def _cmd_activity(args: argparse.Namespace) -> int:
 
         chain = store.read(a.verify_audit_chain, actor)
         account = store.read(workspace, args.user).account
-        count = save_activity(
-            args.out,
-            lines,
-            account=account.name if account else "",
-            filters=a.filters_text(query),
-            chain=chain,
-        )
+        try:
+            count = save_activity(
+                args.out,
+                lines,
+                account=account.name if account else "",
+                filters=a.filters_text(query),
+                chain=chain,
+            )
+        except OSError as exc:
+            raise UsageError(f"{args.out}: cannot write it ({exc.strerror or exc})") from None
         print(f"{count} row{'' if count == 1 else 's'} saved to {args.out}.")
         return 0
     return emit(args, lambda: [a.line_json(line) for line in lines], lambda: _table(lines))
+
+
+def _check_out(path: Path) -> None:
+    """--out must name a .csv, .xlsx or .pdf file in a folder that exists (before any read)."""
+    if path.suffix.lower() not in (".csv", ".xlsx", ".pdf"):
+        raise UsageError(f"{path}: give a file name ending in .csv, .xlsx or .pdf")
+    if not path.parent.is_dir():
+        raise UsageError(f"{path}: no such folder {path.parent}")
 
 
 def _table(lines: list[Any]) -> str:

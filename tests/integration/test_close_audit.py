@@ -176,6 +176,13 @@ def test_activity_saves_csv_and_a_pdf_that_says_the_chain_is_verified(
     assert "'=cmd" in text  # formula-safe
     assert run(db, capsys, "activity", "--out", str(pdf_path))[0] == 0
     assert "chain verified: 2 audit rows" in pdf_text(pdf_path)
+    for bad, message in (
+        (tmp_path / "missing" / "a.csv", "no such folder"),
+        (tmp_path / "a.txt", "ending in .csv, .xlsx or .pdf"),
+    ):
+        code, _, err = run(db, capsys, "activity", "--out", str(bad))
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+        assert not bad.exists()
 
 
 def test_audit_verify_names_an_edited_row(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
