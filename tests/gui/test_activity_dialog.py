@@ -91,6 +91,11 @@ def test_export_and_following_writes(qtbot: Any, acme: SqlStore, tmp_path: Path)
         rows = list(csv.reader(handle_in))
     assert rows[0][:3] == ["When", "User", "Source"] and len(rows) == 3
 
+    dialog.export(tmp_path / "missing" / "activity.pdf")
+    qtbot.waitUntil(lambda: dialog._export is None, timeout=10_000)
+    assert dialog.status.text().startswith(f"{tmp_path / 'missing' / 'activity.pdf'}: ")
+    assert dialog.status.property("error")
+
     # A write through the window's store: the report follows at once.
     with qtbot.waitSignal(dialog.loaded, timeout=5000):
         window.store.write(  # type: ignore[union-attr]

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.services.activity import (
     ActivityChoices,
     ActivityLine,
@@ -129,6 +130,8 @@ def save_report(
         )
     except RenderCancelled:
         raise Cancelled("the export was cancelled; nothing was written") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot write it ({exc.strerror or exc})") from None
     return f"{count:,} row{'' if count == 1 else 's'} saved to {path}."
 
 
