@@ -166,6 +166,8 @@ def _plan_text(plan: Any) -> str:
     def money(amount: Any) -> str:
         return str(format_money(amount, plan.currency))
 
+    if plan.already_closed:
+        return f"{plan.month} is closed already; closing it again writes nothing."
     out = [f"Closing {plan.month} would write:"]
     out.append(f"  {len(plan.ledger_rows)} ledger rows")
     for row in plan.ledger_rows:

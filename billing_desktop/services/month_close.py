@@ -100,11 +100,13 @@ class ClosePlan:
     amount: Decimal
     credit_applied: Decimal
     charged: Decimal
+    already_closed: bool = False  # closing it again writes nothing (the close is idempotent)
 
     def as_json(self) -> dict[str, object]:
         money = partial(format_amount, currency=self.currency)
         return {
             "month": str(self.month),
+            "already_closed": self.already_closed,
             "ledger_rows": [
                 {
                     "occurred_on": row.occurred_on.isoformat(),
@@ -259,7 +261,13 @@ def preview_close(
     uow: UnitOfWork, actor: Actor, month: Month, today: date | None = None
 ) -> ClosePlan:
     """The preview of closing ``month`` (the Close month dialog, ``close-preview``): the plan
-    :func:`close_month` applies. A user who may not see plans gets it without the downgrades."""
+    :func:`close_month` applies. A user who may not see plans gets it without the downgrades.
+    A closed month's preview is empty and says so (closing it again writes nothing)."""
+    actor.rights.require(Area.USAGE, Level.EDIT, "close a month")
+    engine = BillingEngine(uow, today)
+    if month in engine.closed:  # as close_month: closing it again changes nothing
+        currency = engine.account.currency
+        return ClosePlan(month, currency, (), None, (), (), False, ZERO, ZERO, ZERO, True)
     plan = plan_close(uow, actor, month, today)
     if sees_plans(actor):
         return plan

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.services.month_close import preview_close
+from billing_desktop.services.month_close import close_month, preview_close
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
 from billing_desktop.ui.tabs.invoices import InvoicesTab
@@ -101,3 +101,20 @@ def test_a_refused_close_is_shown_in_the_dialog(qtbot: Any, acme: SqlStore, toda
     qtbot.waitUntil(lambda: not dialog.status.isHidden(), timeout=5000)
     assert f"close {Month.of(today).plus(-2)} first" in dialog.status.text()
     assert not dialog.close_button.isEnabled()
+
+
+def test_a_month_closed_elsewhere_offers_nothing_to_close(
+    qtbot: Any, acme: SqlStore, today: date
+) -> None:
+    tab = usage_tab(qtbot, acme, "eve")
+    oldest = Month.of(today).plus(-2)
+    with acme() as uow:
+        close_month(uow, resolve_actor(uow, "ada"), oldest, today=today)
+        uow.commit()
+    dialog = CloseMonthDialog(tab.context, oldest, tab)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.plan is not None, timeout=5000)
+    assert "is closed already" in dialog.summary.text()
+    assert not dialog.close_button.isEnabled()
+    dialog.close_month()
+    assert dialog.report is None

@@ -130,13 +130,16 @@ def test_months_close_in_order_and_the_preview_says_so(
     assert "close 2026-10 first" in err
     code, _, err = run(db, capsys, "close-preview", "2026-12")
     assert code == 2 and "not over yet" in err
+    assert run(db, capsys, "close-month", "2026-10")[0] == 0
+    code, out, _ = run(db, capsys, "close-preview", "2026-10")
+    assert (code, out.strip()) == (0, "2026-10 is closed already; closing it again writes nothing.")
     store = SqlStore(f"sqlite:///{db}")
     try:
         with store() as uow:
             actor = resolve_actor(uow, None)
             today = datetime.fromisoformat(TODAY).date()
             due = month_close.months_to_close(uow, actor, today)
-        assert due == [Month(2026, 10), Month(2026, 11)]
+        assert due == [Month(2026, 11)]
     finally:
         store.dispose()
 

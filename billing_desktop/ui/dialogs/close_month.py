@@ -196,6 +196,9 @@ class CloseMonthDialog(QDialog):
     def _show_plan(self, plan: ClosePlan) -> None:
         self.plan = plan
         self.busy.hide()
+        if plan.already_closed:  # closed elsewhere since the tab last looked
+            self.summary.setText(f"{month_name(self.month)} is closed already: nothing to do.")
+            return
         currency = self.context.currency
 
         def money(amount: Decimal) -> str:
@@ -239,7 +242,7 @@ class CloseMonthDialog(QDialog):
     # Closing ----------------------------------------------------------------------------
 
     def close_month(self) -> None:
-        if self.plan is None or self.report is not None:
+        if self.plan is None or self.plan.already_closed or self.report is not None:
             return
         self.close_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
