@@ -21,6 +21,7 @@ from typing import Any
 
 from billing_desktop.domain.access import Area
 from billing_desktop.services import (
+    activity,
     archiving,
     billing,
     credits,
@@ -148,6 +149,15 @@ _OPERATIONS = [
     # documents (issue 23): an invoice as an EN 16931 e-invoice (Factur-X).
     _op(einvoicing.e_invoice, READ, INV, "closing"),
     _op(archiving.bundle_plan, READ, INV, "closing"),
+    # Branch close-audit (issue 18 §1, §4): the month-close preview, the activity report and
+    # the check of the audit chain (each service requires the right to edit Usage).
+    _op(month_close.preview_close, READ, U, "closing", name="billing.preview_close"),
+    _op(month_close.months_to_close, READ, U, "closing", name="billing.months_to_close"),
+    _op(activity.activity_start, READ, U, "workspace"),
+    _op(activity.activity_page, READ, U, "workspace"),
+    _op(activity.activity_count, READ, U, "workspace"),
+    _op(activity.activity_choices, READ, U, "workspace"),
+    _op(activity.verify_audit_chain, READ, U, "workspace"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

@@ -7,9 +7,12 @@ and none of them needs it, so there is no import circle.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from functools import partial
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput
@@ -18,8 +21,9 @@ from billing_desktop.domain.money import format_amount
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import ZERO, BillingEngine, commit_pool, month_line
 from billing_desktop.services.changes import changes
-from billing_desktop.services.plans import apply_due_downgrades
-from billing_desktop.store.ports import ClosedMonth, UnitOfWork
+from billing_desktop.services.plans import apply_due_downgrades, due_downgrades
+from billing_desktop.services.visibility import sees_plans
+from billing_desktop.store.ports import ClosedMonth, MonthLine, UnitOfWork
 
 INVOICE_PREFIX = "INV-"
 PAYMENT_TERMS = timedelta(days=30)
@@ -69,22 +73,93 @@ def next_invoice_number(numbers: Sequence[str]) -> str:
     return f"{INVOICE_PREFIX}{highest + 1:06d}"
 
 
-@changes("closing")
-def close_month(
+@dataclass(frozen=True, slots=True)
+class PlanChange:
+    """A pending plan downgrade that the close applies."""
+
+    app_id: str
+    app_name: str
+    from_plan: str
+    to_plan: str
+    period_ended: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePlan:
+    """Everything closing ``month`` writes, worked out before anything is written: the close
+    applies exactly this (:func:`close_month`), and the preview shows it (:func:`preview_close`),
+    so the two cannot differ."""
+
+    month: Month
+    currency: str
+    ledger_rows: tuple[LedgerEntry, ...]
+    invoice: Invoice | None
+    lines: tuple[MonthLine, ...]
+    downgrades: tuple[PlanChange, ...]
+    downgrades_hidden: bool  # the actor may not see plans: downgrades are not listed
+    amount: Decimal
+    credit_applied: Decimal
+    charged: Decimal
+    already_closed: bool = False  # closing it again writes nothing (the close is idempotent)
+
+    def as_json(self) -> dict[str, object]:
+        money = partial(format_amount, currency=self.currency)
+        return {
+            "month": str(self.month),
+            "already_closed": self.already_closed,
+            "ledger_rows": [
+                {
+                    "occurred_on": row.occurred_on.isoformat(),
+                    "kind": row.kind.value,
+                    "amount": money(row.amount),
+                    "product": row.product,
+                    "reference": row.reference,
+                    "description": row.description,
+                    "pool": row.pool,
+                }
+                for row in self.ledger_rows
+            ],
+            "invoice": None
+            if self.invoice is None
+            else {
+                "number": self.invoice.number,
+                "amount": money(self.invoice.amount),
+                "issued_on": self.invoice.issued_on.isoformat(),
+                "due_on": None if self.invoice.due_on is None else self.invoice.due_on.isoformat(),
+            },
+            "lines": [
+                {
+                    "product": line.product,
+                    "quantity": str(line.quantity),
+                    "free_units_used": str(line.free_units_used),
+                    "unit_price": str(line.unit_price),
+                    "amount": money(line.amount),
+                    "credit_applied": money(line.credit_applied),
+                    "charged": money(line.charged),
+                }
+                for line in self.lines
+            ],
+            "downgrades": [
+                {"app": d.app_id, "name": d.app_name, "from": d.from_plan, "to": d.to_plan}
+                for d in self.downgrades
+            ],
+            "charged": money(self.charged),
+        }
+
+
+def plan_close(
     uow: UnitOfWork,
     actor: Actor,
     month: Month,
     today: date | None = None,
-    now: datetime | None = None,
-) -> CloseReport:
-    """Close ``month``: materialise commit recharges, usage debits and expiries in the ledger,
-    issue the invoice for what credit did not cover, store the month's rating, audit it — all
-    in the caller's unit of work (commit it). Closing a closed month changes nothing."""
+) -> ClosePlan:
+    """What closing ``month`` would write, read only. Refuses as the close does: a month not
+    over yet, one before the last closed month, one with an earlier open month, a closed one."""
     actor.rights.require(Area.USAGE, Level.EDIT, "close a month")
     engine = BillingEngine(uow, today)
     currency = engine.account.currency
     if month in engine.closed:
-        return CloseReport(month, True, None, 0, currency)
+        raise InvalidInput(f"{month} is closed already: a closed month never changes")
     if month >= engine.current_month:
         raise InvalidInput(
             f"{month} is not over yet in {engine.account.timezone}; a month is closed once it "
@@ -99,7 +174,6 @@ def close_month(
     if first_open < month:
         raise InvalidInput(f"close {first_open} first: months are closed in order")
     rating = engine.rate(month)
-    when = now or datetime.now(UTC)
     last = month.last_day
     rows: list[LedgerEntry] = []
     recharged = {e.pool for e in engine.ledger if e.kind == LedgerKind.COMMIT_RECHARGE}
@@ -156,7 +230,6 @@ def close_month(
             status=InvoiceStatus.ISSUED,
             due_on=issued + PAYMENT_TERMS,
         )
-        uow.invoices.add_many([invoice])
         rows.append(
             LedgerEntry(
                 occurred_on=issued,
@@ -166,12 +239,94 @@ def close_month(
                 description=f"usage of {month} beyond free units and credit",
             )
         )
-    uow.ledger.add_many(rows)
+    due = due_downgrades(uow.apps.all(), month)
+    return ClosePlan(
+        month=month,
+        currency=currency,
+        ledger_rows=tuple(rows),
+        invoice=invoice,
+        lines=tuple(month_line(line) for line in rating.lines),
+        downgrades=tuple(
+            PlanChange(before.id, before.name, before.plan, after.plan, before.plan_ends_on)
+            for before, after in due
+        ),
+        downgrades_hidden=False,
+        amount=rating.amount,
+        credit_applied=rating.credit_applied,
+        charged=rating.charged,
+    )
+
+
+def preview_close(
+    uow: UnitOfWork, actor: Actor, month: Month, today: date | None = None
+) -> ClosePlan:
+    """The preview of closing ``month`` (the Close month dialog, ``close-preview``): the plan
+    :func:`close_month` applies. A user who may not see plans gets it without the downgrades.
+    A closed month's preview is empty and says so (closing it again writes nothing)."""
+    actor.rights.require(Area.USAGE, Level.EDIT, "close a month")
+    engine = BillingEngine(uow, today)
+    if month in engine.closed:  # as close_month: closing it again changes nothing
+        currency = engine.account.currency
+        return ClosePlan(month, currency, (), None, (), (), False, ZERO, ZERO, ZERO, True)
+    plan = plan_close(uow, actor, month, today)
+    if sees_plans(actor):
+        return plan
+    return dataclasses.replace(plan, downgrades=(), downgrades_hidden=bool(plan.downgrades))
+
+
+def months_to_close(uow: UnitOfWork, actor: Actor, today: date | None = None) -> list[Month]:
+    """The months that have ended and are not closed, oldest first (the first is the one to
+    close next). Empty without an account."""
+    actor.rights.require(Area.USAGE, Level.EDIT, "close a month")
+    if uow.account.get() is None:
+        return []
+    engine = BillingEngine(uow, today)
+    last_ended = engine.current_month.plus(-1)
+    if engine.closed:
+        first = max(engine.closed).plus(1)
+    else:
+        billed = engine.first_billed_month()
+        if billed is None:
+            return []
+        first = billed
+    months: list[Month] = []
+    month = first
+    while month <= last_ended:
+        months.append(month)
+        month = month.plus(1)
+    return months
+
+
+@changes("closing")
+def close_month(
+    uow: UnitOfWork,
+    actor: Actor,
+    month: Month,
+    today: date | None = None,
+    now: datetime | None = None,
+) -> CloseReport:
+    """Close ``month``: materialise commit recharges, usage debits and expiries in the ledger,
+    issue the invoice for what credit did not cover, store the month's rating, audit it — all
+    in the caller's unit of work (commit it). Closing a closed month changes nothing.
+
+    What it writes is :func:`plan_close`'s plan, applied as it stands."""
+    actor.rights.require(Area.USAGE, Level.EDIT, "close a month")
+    engine = BillingEngine(uow, today)
+    currency = engine.account.currency
+    if month in engine.closed:
+        return CloseReport(month, True, None, 0, currency)
+    plan = plan_close(uow, actor, month, today)
+    when = now or datetime.now(UTC)
+    invoice = plan.invoice
+    if invoice is not None:
+        uow.invoices.add_many([invoice])
+    uow.ledger.add_many(list(plan.ledger_rows))
     # Plan downgrades waiting for a period that ends in this month take effect now (§7).
-    apply_due_downgrades(uow, actor, month, when)
+    applied = apply_due_downgrades(uow, actor, month, when)
+    assert [a.id for a in applied] == [d.app_id for d in plan.downgrades]
     uow.closing.add(
         ClosedMonth(month.first_day, when, actor.audit_name, invoice.number if invoice else None),
-        [month_line(line) for line in rating.lines],
+        list(plan.lines),
     )
     uow.audit.add(
         AuditEntry(
@@ -183,14 +338,23 @@ def close_month(
             entity_id=str(month),
             after={
                 "invoice": invoice.number if invoice else None,
-                "charged": format_amount(rating.charged, currency),
-                "credit_applied": format_amount(rating.credit_applied, currency),
-                "ledger_rows": len(rows),
-                "lines": len(rating.lines),
+                "charged": format_amount(plan.charged, currency),
+                "credit_applied": format_amount(plan.credit_applied, currency),
+                "ledger_rows": len(plan.ledger_rows),
+                "lines": len(plan.lines),
             },
         )
     )
-    return CloseReport(month, False, invoice, len(rating.lines), currency)
+    return CloseReport(month, False, invoice, len(plan.lines), currency)
 
 
-__all__ = ["CloseReport", "close_month", "next_invoice_number"]
+__all__ = [
+    "ClosePlan",
+    "CloseReport",
+    "PlanChange",
+    "close_month",
+    "months_to_close",
+    "next_invoice_number",
+    "plan_close",
+    "preview_close",
+]

@@ -14,6 +14,7 @@ balance and writes a ``purchase`` ledger row of the same amount in that pool (re
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -352,17 +353,24 @@ def change_owner(
 # Close-month hook ------------------------------------------------------------------------
 
 
+def due_downgrades(apps: Iterable[App], month: Month) -> list[tuple[App, App]]:
+    """The apps whose pending downgrade closing ``month`` applies: (as now, as after)."""
+    due = []
+    for app in apps:
+        if downgrade_due(app, month):
+            assert app.pending_plan is not None
+            changed = dataclasses.replace(
+                app, plan=app.pending_plan, pending_plan=None, plan_ends_on=None
+            )
+            due.append((app, changed))
+    return due
+
+
 def apply_due_downgrades(uow: UnitOfWork, actor: Actor, month: Month, now: datetime) -> list[App]:
     """Apply the pending downgrades whose plan period ends in or before ``month`` (called by
     close-month, inside its unit of work). The new plan's period is open-ended again."""
     applied = []
-    for app in uow.apps.all():
-        if not downgrade_due(app, month):
-            continue
-        assert app.pending_plan is not None
-        changed = dataclasses.replace(
-            app, plan=app.pending_plan, pending_plan=None, plan_ends_on=None
-        )
+    for app, changed in due_downgrades(uow.apps.all(), month):
         uow.apps.update(changed)
         _audit(uow, actor, "plan-downgrade-applied", app.id, _state(app), _state(changed), now)
         applied.append(changed)

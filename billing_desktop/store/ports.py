@@ -204,8 +204,72 @@ class ClosingRepository(Protocol):
     def lines(self, month: date) -> list[MonthLine]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """Which audit rows the activity report shows: ``start`` <= at < ``end``, one actor, one
+    action, one object (``entity``, and its id when given); rows of a ``hidden`` pair
+    (entity, entity id or None for every id) are left out (plan data, PRODUCT §9)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    actor: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    hidden: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One stored audit row with its id and its place in the chain (None: not sealed)."""
+
+    id: int
+    entry: AuditEntry
+    seq: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChainLink:
+    """What the chain covers of one row (``domain.audit_chain.CONTENT_FIELDS``) and its hash."""
+
+    id: int
+    seq: int | None
+    content: dict[str, object]
+    hash: str | None
+
+
 class AuditRepository(Protocol):
-    def add(self, entry: AuditEntry) -> None: ...
+    def add(self, entry: AuditEntry) -> None:
+        """Add a row; it joins the chain (gets its ``seq`` and hash) when the unit of work
+        commits, so rows join in the order their writes commit."""
+        ...
+
+    def seal(self) -> None:
+        """Chain the rows added in this unit of work (the unit of work calls it as it commits;
+        on PostgreSQL it takes the chain's lock first)."""
+        ...
+
+    def count(self, query: AuditQuery) -> int: ...
+
+    def page(self, query: AuditQuery, offset: int, limit: int) -> list[AuditRow]:
+        """``limit`` rows from ``offset``, newest first (by time, then id)."""
+        ...
+
+    def distinct(self, column: str, query: AuditQuery) -> list[str]:
+        """The values of ``column`` (actor, action or entity) among the rows of ``query``."""
+        ...
+
+    def span(self, query: AuditQuery) -> tuple[datetime, datetime] | None:
+        """The first and last ``at`` among the rows of ``query`` (None when there are none)."""
+        ...
+
+    def chain(self, after_seq: int, limit: int) -> list[ChainLink]:
+        """``limit`` sealed rows after ``after_seq``, in chain order."""
+        ...
+
+    def unsealed(self) -> list[ChainLink]:
+        """Committed rows that never joined the chain (none unless the log was tampered with)."""
+        ...
 
     def recent(self, limit: int = 100) -> list[AuditEntry]: ...
 

@@ -295,6 +295,14 @@ class MainWindow(QMainWindow):
         ui.menuFile.insertAction(after, self.action_export_bundle)
         self.action_export_bundle.triggered.connect(self.export_bundle)
         self._set_statement_actions(None)
+        # View ▸ Activity report (issue 18 §4): for those who may edit Usage.
+        self.activity_action = QAction("&Activity report…", self)
+        self.activity_action.setObjectName("actionActivityReport")
+        self.activity_action.setShortcut("Ctrl+Shift+A")
+        self.activity_action.setEnabled(False)
+        self.activity_action.triggered.connect(self.open_activity_report)
+        ui.menuView.insertAction(ui.actionRefresh, self.activity_action)
+        self.activity_dialog: QWidget | None = None
         self.goto_actions: list[QAction] = [
             ui.actionGoToTab1,
             ui.actionGoToTab2,
@@ -355,6 +363,7 @@ class MainWindow(QMainWindow):
         can_edit = any(workspace.actor.rights.can_edit(area) for area in Area)
         self.ui.actionImport.setEnabled(workspace.empty or can_edit)
         self._set_statement_actions(workspace)
+        self.activity_action.setEnabled(workspace.actor.rights.can_edit(Area.USAGE))
         if workspace.empty:
             self.ui.pages.setCurrentWidget(self.ui.emptyPage)
         elif not workspace.areas:
@@ -830,6 +839,25 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.statements_dialog = dialog
         dialog.open()
+
+    def open_activity_report(self) -> QWidget | None:
+        """View ▸ Activity report…: the audit log in a window of its own (one at a time)."""
+        if self.workspace is None or not self.activity_action.isEnabled():
+            return None
+        if self.activity_dialog is not None:
+            self.activity_dialog.raise_()
+            self.activity_dialog.activateWindow()
+            return self.activity_dialog
+        from billing_desktop.ui.dialogs.activity import ActivityDialog
+
+        context = TabContext(self.store, self.workspace, self.runner, self.month)
+        dialog = ActivityDialog(context, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resources_changed.connect(dialog.follow_changes)
+        dialog.destroyed.connect(lambda: setattr(self, "activity_dialog", None))
+        self.activity_dialog = dialog
+        dialog.show()
+        return dialog
 
     # Import and demo -------------------------------------------------------------------
 

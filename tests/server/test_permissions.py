@@ -116,6 +116,16 @@ CASES: dict[str, Case] = {
         USAGE, E, {"enabled": True, "threshold": "100.00", "amount": "500.00"}
     ),
     "billing.close_month": Case(USAGE, E, {"month": month(2026, 9)}),
+    # Reads that need the right to edit Usage (closing months; the activity report).
+    "billing.preview_close": Case(USAGE, V, {"month": month(2026, 9)}, also=((USAGE, E),)),
+    "billing.months_to_close": Case(USAGE, V, {"today": TODAY}, also=((USAGE, E),)),
+    "activity.activity_start": Case(USAGE, V, {"query": {}, "limit": 50}, also=((USAGE, E),)),
+    "activity.activity_page": Case(
+        USAGE, V, {"query": {}, "offset": 0, "limit": 50}, also=((USAGE, E),)
+    ),
+    "activity.activity_count": Case(USAGE, V, {"query": {}}, also=((USAGE, E),)),
+    "activity.activity_choices": Case(USAGE, V, {}, also=((USAGE, E),)),
+    "activity.verify_audit_chain": Case(USAGE, V, {}, also=((USAGE, E),)),
     # Billing Units tab
     "units.units_overview": Case(UNITS, V, {"today": TODAY}),
     "units.unit_members": Case(UNITS, V, {"unit_id": 1}),

@@ -255,6 +255,10 @@ audit_log = sa.Table(
     sa.Column("after", sa.JSON, nullable=True),
     # Revision 0006: the Idempotency-Key of the API request that made the change, if any.
     sa.Column("request_key", sa.String(200), nullable=True),
+    # Revision 0011: the tamper-evident chain (domain.audit_chain): the row's place in the
+    # chain and its SHA-256, both set as the write that added it commits.
+    sa.Column("chain_seq", sa.BigInteger, nullable=True),
+    sa.Column("chain_hash", sa.String(64), nullable=True),
 )
 
 # Revision 0003: hourly usage rollups, written in the same transaction as the raw records, so a
@@ -376,6 +380,10 @@ sa.Index("ix_sms_sent_at", sms.c.sent_at)
 sa.Index("ix_interviews_completed_at", interviews.c.completed_at)
 sa.Index("ix_recordings_recorded_at", recordings.c.recorded_at)
 sa.Index("ix_audit_log_at", audit_log.c.at)
+sa.Index("ux_audit_log_chain_seq", audit_log.c.chain_seq, unique=True)
+sa.Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.entity, audit_log.c.entity_id)
+sa.Index("ix_audit_log_action", audit_log.c.action, audit_log.c.entity, audit_log.c.entity_id)
+sa.Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
 
 # Revision 0008: the call log sorts by any column (ties by id) from an index walk (B6).
 sa.Index("ix_calls_type", calls.c.type, calls.c.id)

@@ -143,6 +143,7 @@ class SqlUnitOfWork:
         writer or a reader, like the first) by its first statement: a writer does not queue
         for the write lock again just to end the unit of work."""
         assert self._conn is not None, "unit of work not entered"
+        self.audit.seal()  # the audit rows of this write join the chain as it commits
         self._conn.commit()
 
     def rollback(self) -> None:

@@ -50,6 +50,7 @@ from billing_desktop.services.usage_page import (
 )
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate
+from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
 from billing_desktop.ui.models.sortable import SortableTableModel
 from billing_desktop.ui.models.table import (
@@ -68,6 +69,7 @@ from billing_desktop.ui.tabs.usage.columns import (
     transaction_columns,
 )
 from billing_desktop.ui.tabs.usage.exports import write_pricing, write_transactions
+from billing_desktop.ui.widgets.close_month_bar import CloseMonthBar
 from billing_desktop.ui.widgets.table import make_table
 
 EXPORT_FOLDER_KEY = "usage/export_folder"
@@ -204,6 +206,11 @@ class UsageTab(TableTab):
         layout.insertWidget(1, self.banner)
         layout.insertLayout(2, cards)
         layout.insertWidget(3, self.notice)
+        # Ended months not closed, with Close month… (issue 18 §1; editors only).
+        self.close_bar = CloseMonthBar(self.context, self)
+        self.close_bar.close_requested.connect(self.open_close_month)
+        self.close_month_dialog: CloseMonthDialog | None = None
+        layout.insertWidget(1, self.close_bar)
 
     def _build_sections(self) -> None:
         layout = self.layout()
@@ -303,6 +310,7 @@ class UsageTab(TableTab):
 
     def start_load(self) -> None:
         self._update_caption()
+        self.close_bar.refresh()
         self.load(usage_page, self.context.actor, self.month)
 
     def populate(self, result: Any) -> int:
@@ -481,6 +489,17 @@ class UsageTab(TableTab):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
         self.notice_shown.emit(text)
+
+    def open_close_month(self, month: Month) -> CloseMonthDialog | None:
+        """Close month… (issue 18 §1): the preview of closing ``month``, then the close."""
+        if self.close_month_dialog is not None:
+            return None
+        dialog = CloseMonthDialog(self.context, month, self.window())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: setattr(self, "close_month_dialog", None))
+        self.close_month_dialog = dialog
+        dialog.open()
+        return dialog
 
     # Manage credits -------------------------------------------------------------------------
 
