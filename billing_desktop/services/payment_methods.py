@@ -10,8 +10,8 @@ cases never see it, and neither does a server, a log or the audit trail.
 Viewing needs the right to view Usage, changing it the right to edit Usage (admins and the Edit
 Billing access group). Auto-recharge charges the default card: it needs one that has not
 expired (``default_card_problem``); it is not offered and does not fire without one, and a
-change here that leaves none says so. The first method added becomes the default; removing the default makes the oldest remaining
-method the default.
+change here that leaves none says so. The first method added becomes the default; removing
+the default makes the oldest remaining method the default.
 """
 
 from __future__ import annotations

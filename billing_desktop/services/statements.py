@@ -41,6 +41,7 @@ from billing_desktop.domain.model import (
     Product,
 )
 from billing_desktop.domain.periods import Month, account_today
+from billing_desktop.services.account import customer_block
 from billing_desktop.services.billing import ProductSummary, usage_summary
 from billing_desktop.services.context import require_account
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
@@ -95,6 +96,8 @@ class AccountHeader:
     timezone: str
     plan: PlanTier
     payment_method: PaymentMethod
+    # The customer block under the name: postal address lines, then the VAT id (My account).
+    lines: tuple[str, ...] = ()
 
 
 # --- the history ---------------------------------------------------------------------------
@@ -288,9 +291,14 @@ def issuer(uow: UnitOfWork) -> Issuer:
     return Issuer(name.strip(), kept)
 
 
-def _header(account: Account) -> AccountHeader:
+def _header(account: Account, uow: UnitOfWork) -> AccountHeader:
     return AccountHeader(
-        account.name, account.currency, account.timezone, account.plan, account.payment_method
+        account.name,
+        account.currency,
+        account.timezone,
+        account.plan,
+        account.payment_method,
+        customer_block(uow),
     )
 
 
@@ -349,7 +357,7 @@ def invoice_document(
         kind=DocumentKind.INVOICE,
         number=number,
         issuer=issuer(uow),
-        account=_header(account),
+        account=_header(account, uow),
         issued_on=invoice.issued_on,
         due_on=invoice.due_on,
         period=month,
@@ -391,7 +399,7 @@ def _receipt(uow: UnitOfWork, account: Account, entry: LedgerEntry) -> InvoiceDo
         kind=DocumentKind.RECEIPT,
         number=order_number(entry),
         issuer=issuer(uow),
-        account=_header(account),
+        account=_header(account, uow),
         issued_on=entry.occurred_on,
         due_on=None,
         period=None,
@@ -688,7 +696,7 @@ def statement(
         )
     return StatementData(
         issuer=issuer(uow),
-        account=_header(account),
+        account=_header(account, uow),
         month=month,
         closed=closed is not None,
         provisional=provisional,

@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
         ui.actionSaveStatements.triggered.connect(self.save_statements)
         self.statements_dialog: QWidget | None = None
         self._set_statement_actions(None)
+        self._setup_account_action()
         self.goto_actions: list[QAction] = [
             ui.actionGoToTab1,
             ui.actionGoToTab2,
@@ -306,6 +307,7 @@ class MainWindow(QMainWindow):
         can_edit = any(workspace.actor.rights.can_edit(area) for area in Area)
         self.ui.actionImport.setEnabled(workspace.empty or can_edit)
         self._set_statement_actions(workspace)
+        self._set_account_action(workspace)
         if workspace.empty:
             self.ui.pages.setCurrentWidget(self.ui.emptyPage)
         elif not workspace.areas:
@@ -324,6 +326,7 @@ class MainWindow(QMainWindow):
         self.workspace = None
         self.load_error = message
         self._set_statement_actions(None)
+        self._set_account_action(None)
         self._clear_tabs()
         self.setWindowTitle(APP_NAME)
         self.user_label.setText("")
@@ -762,6 +765,36 @@ class MainWindow(QMainWindow):
         dialog = StatementsDialog(context, self, mode=mode, folder=Path(self._last_folder()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.statements_dialog = dialog
+        dialog.open()
+
+    # My account (issue 19) -------------------------------------------------------------
+
+    def _setup_account_action(self) -> None:
+        self.account_action = QAction("My &account…", self)
+        self.account_action.setObjectName("actionMyAccount")
+        self.account_action.setStatusTip("The account's details and its payment methods")
+        self.ui.menuFile.insertAction(self.ui.actionImport, self.account_action)
+        self.account_action.triggered.connect(self.open_account)
+        self.account_dialog: QWidget | None = None
+        self._set_account_action(None)
+
+    def _set_account_action(self, workspace: Workspace | None) -> None:
+        """My account is for whoever may view Usage, once there is an account."""
+        self.account_action.setEnabled(
+            workspace is not None
+            and workspace.account is not None
+            and workspace.actor.rights.can_view(Area.USAGE)
+        )
+
+    def open_account(self, page: int = 0) -> None:
+        if self.workspace is None or not self.account_action.isEnabled():
+            return
+        from billing_desktop.ui.dialogs.account import AccountDialog
+
+        dialog = AccountDialog(self.store, self.runner, self.workspace.actor, self, page=page)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.account_changed.connect(self.reload)
+        self.account_dialog = dialog
         dialog.open()
 
     # Import and demo -------------------------------------------------------------------
