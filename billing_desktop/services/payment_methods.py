@@ -176,9 +176,9 @@ def _card_warning(uow: UnitOfWork, today: date) -> str:
     return "" if problem is None else f" {problem}"
 
 
-def _add(
-    uow: UnitOfWork, actor: Actor, method: dict[str, object], today: date, now: datetime | None
-) -> PaymentMethodChange:
+def put_on_file(uow: UnitOfWork, method: dict[str, object], today: date) -> dict[str, object]:
+    """Store one more method (checked already); the first one becomes the default. Not audited:
+    the use cases audit, and the demo workspace files its card with it."""
     next_id, methods = _stored(uow)
     if len(methods) >= MAX_METHODS:
         raise InvalidInput(
@@ -188,6 +188,14 @@ def _add(
     method["default"] = not any(m.get("default") is True for m in methods)
     methods.append(method)
     _store(uow, next_id + 1, methods)
+    return method
+
+
+def _add(
+    uow: UnitOfWork, actor: Actor, method: dict[str, object], today: date, now: datetime | None
+) -> PaymentMethodChange:
+    method = put_on_file(uow, method, today)
+    next_id = int(str(method["id"]))
     audit(uow, actor, "payment-method-added", next_id, None, _audit_form(method), now,
           entity="payment_method")  # fmt: skip
     info = _info(method, today)
