@@ -248,6 +248,8 @@ def parse_vat_id(text: str) -> str:
 def _value(field: str, text: str) -> object:
     try:
         if field == "name":
+            if not text.strip():
+                raise _bad(field, "enter the account's name")
             return p.name(text.strip())
         if field == "timezone":
             return p.timezone_name(text.strip())
