@@ -173,6 +173,11 @@ def _cmd_methods(args: argparse.Namespace) -> int:
     action = args.action
     if action in ("remove", "default") and args.id is None:
         raise UsageError(f"payment-methods {action} needs the method's ID ('payment-methods list')")
+    if action in ("add-card", "add-bank") and args.id is not None:
+        raise UsageError(
+            f"payment-methods {action} takes no number as an argument (it would stay in the "
+            "shell's history): it reads it from standard input"
+        )
     if action == "add-card" and (not args.expiry or not args.holder):
         raise UsageError("payment-methods add-card needs --expiry MM/YY and --holder NAME")
     if action == "add-bank" and not args.name:
