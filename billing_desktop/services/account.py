@@ -4,8 +4,10 @@ plan tier, payment method kind, commit scope and currency, viewed and changed in
 Viewing needs the right to view Usage (every role but agents); changing needs the right to edit
 Usage (admins and the Edit Billing access group). Every change is one audit row with the fields
 before and after, and moves the ``workspace`` version (the server's If-Match). The account's own
-columns stay where the CSV import puts them; contacts, address and VAT id, which the import
-does not carry, are the workspace setting ``account_profile``.
+columns stay where the CSV import puts them; contacts, address, VAT id and the payment settings
+(payment terms: the days from an invoice's date to its due date, which close-month uses; the
+address invoice PDFs are e-mailed to — a stored setting only: sending them is the platform's
+job), which the import does not carry, are the workspace setting ``account_profile``.
 
 Rules:
 
@@ -69,6 +71,8 @@ FIELDS = (
     "plan",
     "payment_method",
     "commit_scope",
+    "payment_terms",
+    "invoice_email",
 )
 FIELD_LABELS = {
     "name": "Name",
@@ -80,7 +84,13 @@ FIELD_LABELS = {
     "plan": "Plan tier",
     "payment_method": "Payment method",
     "commit_scope": "Commit scope",
+    "payment_terms": "Payment terms (days)",
+    "invoice_email": "Invoice PDFs to",
 }
+# Payment settings (issue 19 §3): invoices are due this many days after their date.
+DEFAULT_PAYMENT_TERMS = 30
+MAX_PAYMENT_TERMS = 120
+PROFILE_FIELDS = ("contacts", "address", "vat_id", "payment_terms", "invoice_email")
 ACCOUNT_COLUMNS = frozenset(
     {"name", "timezone", "currency", "plan", "payment_method", "commit_scope"}
 )
@@ -98,6 +108,8 @@ class AccountDetails:
     plan: m.PlanTier
     payment_method: m.PaymentMethod
     commit_scope: m.CommitScope
+    payment_terms: int  # days from an invoice's date to its due date
+    invoice_email: str  # where the platform e-mails invoice PDFs ("" = the billing contacts)
     can_edit: bool
     currency_locked: str | None  # why the currency cannot change, or None
     first_open_month: str  # "YYYY-MM": where a time-zone change would start
@@ -119,6 +131,8 @@ class AccountDetails:
             "plan": self.plan.value,
             "payment_method": self.payment_method.value,
             "commit_scope": self.commit_scope.value,
+            "payment_terms": self.payment_terms,
+            "invoice_email": self.invoice_email,
         }
 
 
@@ -176,6 +190,8 @@ def _details(uow: UnitOfWork, actor: Actor, today: date | None = None) -> Accoun
         plan=account.plan,
         payment_method=account.payment_method,
         commit_scope=account.commit_scope,
+        payment_terms=payment_terms(uow),
+        invoice_email=str(profile.get("invoice_email", "")),
         can_edit=actor.rights.can_edit(Area.USAGE),
         currency_locked=locked,
         first_open_month=str(first_open_month(uow, day)),
@@ -186,6 +202,14 @@ def account_details(uow: UnitOfWork, actor: Actor, today: date | None = None) ->
     """The account as My account shows it."""
     actor.rights.require(Area.USAGE, Level.VIEW, "see the account")
     return _details(uow, actor, today)
+
+
+def payment_terms(uow: UnitOfWork) -> int:
+    """Days from an invoice's date to its due date (close-month dates invoices with it)."""
+    value = _profile(uow).get("payment_terms", DEFAULT_PAYMENT_TERMS)
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) else DEFAULT_PAYMENT_TERMS
+    )
 
 
 def customer_block(uow: UnitOfWork) -> tuple[str, ...]:
@@ -272,6 +296,16 @@ def _value(field: str, text: str) -> object:
         return parse_address(text)
     if field == "vat_id":
         return parse_vat_id(text)
+    if field == "payment_terms":
+        days = text.strip().removesuffix("days").strip()
+        if not days.isdigit() or not days.isascii() or int(days) > MAX_PAYMENT_TERMS:
+            raise _bad(field, f"give whole days from 0 to {MAX_PAYMENT_TERMS}, not '{text[:20]}'")
+        return int(days)
+    if field == "invoice_email":
+        found = parse_contacts(text) if text.strip() else ()
+        if len(found) > 1:
+            raise _bad(field, "give one e-mail address")
+        return found[0] if found else ""
     raise InvalidInput(f"'{field}' is not a field of the account (one of: {', '.join(FIELDS)})")
 
 
@@ -318,10 +352,10 @@ def update_account(
         )
     uow.account.save(updated)
     profile = _profile(uow)
-    for field in ("contacts", "address", "vat_id"):
+    for field in PROFILE_FIELDS:
         if field in changed:
             profile[field] = new_values[field]
-    if any(f in changed for f in ("contacts", "address", "vat_id")):
+    if any(f in changed for f in PROFILE_FIELDS):
         uow.settings.put(PROFILE_KEY, profile)
     if "payment_method" in changed:
         messages.append(_payment_method_followups(uow, actor, updated, day, when))

@@ -16,13 +16,13 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.model import AuditEntry, Invoice, InvoiceStatus, LedgerEntry, LedgerKind
 from billing_desktop.domain.money import format_amount
 from billing_desktop.domain.periods import Month
+from billing_desktop.services.account import payment_terms
 from billing_desktop.services.billing import ZERO, BillingEngine, commit_pool, month_line
 from billing_desktop.services.changes import changes
 from billing_desktop.services.plans import apply_due_downgrades
 from billing_desktop.store.ports import ClosedMonth, UnitOfWork
 
 INVOICE_PREFIX = "INV-"
-PAYMENT_TERMS = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +154,7 @@ def close_month(
             period=month.first_day,
             amount=rating.charged,
             status=InvoiceStatus.ISSUED,
-            due_on=issued + PAYMENT_TERMS,
+            due_on=issued + timedelta(days=payment_terms(uow)),  # My account ▸ payment terms
         )
         uow.invoices.add_many([invoice])
         rows.append(

@@ -219,10 +219,29 @@ def test_the_account_command_shows_and_sets(acme: SqlStore, store_path: Path, ca
     assert shown["vat_id"] == "DE136695976"
     assert shown["address"] == ["Hauptstr. 1", "10115 Berlin"]
     assert run(store_path, "account") == 0
-    assert "VAT id            DE136695976" in capsys.readouterr().out
+    shown_text = capsys.readouterr().out.splitlines()
+    assert "VAT id                DE136695976" in shown_text
+    assert "Payment terms (days)  30" in shown_text
     assert run(store_path, "account", "set", "contacts", "not-an-address") == 2
     assert "Billing contacts: 'not-an-address' is not an e-mail address" in capsys.readouterr().err
     assert run(store_path, "--user", "sam", "account", "set", "name", "X") == 2
     assert "edit Usage" in capsys.readouterr().err
     with acme() as uow:
         assert uow.account.get().name == "Acme Recruiting"  # type: ignore[union-attr]
+
+
+def test_payment_terms_date_the_invoices_of_months_closed_afterwards(acme: SqlStore) -> None:
+    with pytest.raises(InvalidInput, match="whole days from 0 to 120"):
+        _set(acme, {"payment_terms": "121"})
+    with pytest.raises(InvalidInput, match="give one e-mail address"):
+        _set(acme, {"invoice_email": "a@acme.example, b@acme.example"})
+    change = _set(acme, {"payment_terms": "14", "invoice_email": "ap@acme.example"})
+    assert (change.details.payment_terms, change.details.invoice_email) == (14, "ap@acme.example")
+    with acme(write=True) as uow:
+        actor = resolve_actor(uow, None)
+        close_month(uow, actor, Month(2026, 9), TODAY, NOW)
+        report = close_month(uow, actor, Month(2026, 10), TODAY, NOW)
+        uow.commit()
+    assert report.invoice is not None
+    assert report.invoice.issued_on == date(2026, 11, 1)
+    assert report.invoice.due_on == date(2026, 11, 15)

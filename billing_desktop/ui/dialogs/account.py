@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -40,6 +41,7 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.payment_methods import check_card, check_iban
 from billing_desktop.services import payment_methods as pm
 from billing_desktop.services.account import (
+    MAX_PAYMENT_TERMS,
     AccountChange,
     AccountDetails,
     account_details,
@@ -206,6 +208,15 @@ class AccountDialog(QDialog):
         self.currency_note = QLabel(page)
         self.currency_note.setObjectName("currencyNote")
         self.currency_note.setWordWrap(True)
+        self.terms_spin = QSpinBox(page)
+        self.terms_spin.setObjectName("paymentTerms")
+        self.terms_spin.setRange(0, MAX_PAYMENT_TERMS)
+        self.terms_spin.setSuffix(" days after the invoice date")
+        self.terms_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.terms_spin.setMaximumWidth(260)
+        self.invoice_email_edit = QLineEdit(page)
+        self.invoice_email_edit.setObjectName("invoiceEmail")
+        self.invoice_email_edit.setPlaceholderText("The billing contacts")
         self.save_button = QPushButton("&Save changes", page)
         self.save_button.setObjectName("saveAccountButton")
 
@@ -221,6 +232,17 @@ class AccountDialog(QDialog):
         form.addRow("Plan tier:", self.combos["plan"])
         form.addRow("Payment &method:", self.combos["payment_method"])
         form.addRow("Commit scope:", self.combos["commit_scope"])
+        settings = QGroupBox("Payment settings", page)
+        settings_form = QFormLayout(settings)
+        settings_form.addRow("Invoices are &due:", self.terms_spin)
+        settings_form.addRow("Invoice PDFs &e-mailed to:", self.invoice_email_edit)
+        sending = QLabel(
+            "Stored for the platform, which sends the PDFs; this application sends no e-mail. "
+            "New payment terms date the invoices of months closed from now on.",
+            settings,
+        )
+        sending.setWordWrap(True)
+        settings_form.addRow(sending)
         intro = QLabel(
             "The postal address and VAT id are printed in the customer block of invoices and "
             "statements; the billing contacts are where the platform sends them.",
@@ -233,6 +255,7 @@ class AccountDialog(QDialog):
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
         layout.addLayout(form)
+        layout.addWidget(settings)
         layout.addStretch(1)
         layout.addLayout(row)
         self.save_button.clicked.connect(self.save_account)
@@ -366,6 +389,8 @@ class AccountDialog(QDialog):
         self.vat_edit.setText(details.vat_id)
         self.zone_combo.setCurrentText(details.timezone)
         self.currency_edit.setText(details.currency)
+        self.terms_spin.setValue(details.payment_terms)
+        self.invoice_email_edit.setText(details.invoice_email)
         for field, combo in self.combos.items():
             combo.setCurrentIndex(combo.findData(str(details.as_json()[field])))
         self.zone_note.setText(
@@ -405,6 +430,8 @@ class AccountDialog(QDialog):
             self.vat_edit,
             self.zone_combo,
             *self.combos.values(),
+            self.terms_spin,
+            self.invoice_email_edit,
             self.save_button,
             self.card_number,
             self.card_cvc,
@@ -456,6 +483,8 @@ class AccountDialog(QDialog):
             "vat_id": self.vat_edit.text(),
             "timezone": self.zone_combo.currentText(),
             "currency": self.currency_edit.text(),
+            "payment_terms": str(self.terms_spin.value()),
+            "invoice_email": self.invoice_email_edit.text(),
             **{field: str(combo.currentData()) for field, combo in self.combos.items()},
         }
         loaded = {
