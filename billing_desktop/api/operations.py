@@ -160,7 +160,12 @@ def operation_for(function: Callable[..., Any]) -> Operation | None:
 
 # Branch account (issue 19): My account, payment methods, plan extension decisions.
 def _account_operations() -> list[Operation]:
-    from billing_desktop.services import account, payment_methods, plan_extensions
+    from billing_desktop.services import (
+        account,
+        payment_methods,
+        plan_extensions,
+        recording_storage,
+    )
 
     return [
         _op(account.account_details, READ, U, "workspace"),
@@ -172,6 +177,7 @@ def _account_operations() -> list[Operation]:
         _op(payment_methods.set_default_payment_method, WRITE, U),
         _op(plan_extensions.approve_extension, WRITE, P),
         _op(plan_extensions.reject_extension, WRITE, P),
+        _op(recording_storage.recording_storage, READ, UD, "records"),
     ]
 
 

@@ -79,7 +79,20 @@ def register(commands: Any) -> dict[str, Handler]:
     extension.add_argument("--until", type=day_arg, metavar="DATE", help="approve: new end")
     extension.add_argument("--reason", metavar="TEXT", help="reject: why")
     extension.add_argument("--json", action="store_true", help="print the result as JSON")
-    return {"account": _cmd_account, "payment-methods": _cmd_methods, "plans": _cmd_plans}
+    storage = commands.add_parser(
+        "recording-storage",
+        help="recording storage per day, the peak-day billing window and the charge it implies",
+        description="Call-recording storage per day (the last 60 days), the current peak-day "
+        "billing window (the 28th to the 27th), its peak so far and the charge that peak "
+        "implies at list price, before credits and commits.",
+    )
+    storage.add_argument("--json", action="store_true", help="print it as JSON")
+    return {
+        "account": _cmd_account,
+        "payment-methods": _cmd_methods,
+        "plans": _cmd_plans,
+        "recording-storage": _cmd_storage,
+    }
 
 
 # account ------------------------------------------------------------------------------------
@@ -263,3 +276,23 @@ def _cmd_plans(args: argparse.Namespace) -> int:
         decided = store.write(plan_extensions.reject_extension, actor, args.app, args.reason)
         message = f"Extension to {decided.requested_end.isoformat()} rejected for {args.app}."
     return emit(args, lambda: _request_json(decided), lambda: message)
+
+
+# recording-storage ------------------------------------------------------------------------------
+
+
+def _cmd_storage(args: argparse.Namespace) -> int:
+    from billing_desktop.services.recording_storage import recording_storage
+
+    store, actor = acting(args)
+    found = store.read(recording_storage, actor)
+
+    def text() -> str:
+        lines = [found.summary()]
+        for item in found.days:
+            mark = "  window" if item.in_window else ""
+            peak = "  peak" if item.day == found.peak_day else ""
+            lines.append(f"{item.day.isoformat()}  {item.quantity:>12,f} {found.unit}{mark}{peak}")
+        return "\n".join(lines)
+
+    return emit(args, found.as_json, text)

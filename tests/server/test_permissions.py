@@ -194,6 +194,7 @@ CASES: dict[str, Case] = {
     "payment_methods.add_bank_account": Case(USAGE, E, {"name": "Payroll", "last_four": "0130"}),
     "payment_methods.remove_payment_method": Case(USAGE, E, {"method_id": 2}),
     "payment_methods.set_default_payment_method": Case(USAGE, E, {"method_id": 1}),
+    "recording_storage.recording_storage": Case(USAGE_DATA, V, {"today": TODAY}),
     # Extension decisions: Plans edit, and admins only (Edit Billing may ask, not grant).
     "plan_extensions.approve_extension": Case(
         PLANS,
