@@ -164,6 +164,7 @@ def _account_operations() -> list[Operation]:
         account,
         payment_methods,
         plan_extensions,
+        prepaid,
         recording_storage,
     )
 
@@ -178,6 +179,9 @@ def _account_operations() -> list[Operation]:
         _op(plan_extensions.approve_extension, WRITE, P),
         _op(plan_extensions.reject_extension, WRITE, P),
         _op(recording_storage.recording_storage, READ, UD, "records"),
+        _op(prepaid.prepaid_invoices, READ, U, "credits"),
+        _op(prepaid.issue_prepaid_invoice, WRITE, U),
+        _op(prepaid.mark_prepaid_paid, WRITE, U),
     ]
 
 

@@ -87,11 +87,27 @@ def register(commands: Any) -> dict[str, Handler]:
         "implies at list price, before credits and commits.",
     )
     storage.add_argument("--json", action="store_true", help="print it as JSON")
+
+    prepaid = commands.add_parser(
+        "prepaid",
+        help="prepaid invoices: issue one for an amount of credit, list them, mark one paid",
+        description="An account paying by invoice buys credit by a prepaid invoice (PRE-000001, "
+        "numbered on its own): 'prepaid --amount AMOUNT' issues one, 'prepaid list' lists "
+        "them with their status, 'prepaid mark-paid NUMBER' records its payment and adds the "
+        "credit.",
+    )
+    prepaid.add_argument(
+        "action", nargs="?", choices=("issue", "list", "mark-paid"), default="issue"
+    )
+    prepaid.add_argument("number", nargs="?", metavar="NUMBER", help="mark-paid: the invoice")
+    prepaid.add_argument("--amount", metavar="AMOUNT", help="issue: the credit to buy")
+    prepaid.add_argument("--json", action="store_true", help="print the result as JSON")
     return {
         "account": _cmd_account,
         "payment-methods": _cmd_methods,
         "plans": _cmd_plans,
         "recording-storage": _cmd_storage,
+        "prepaid": _cmd_prepaid,
     }
 
 
@@ -296,3 +312,48 @@ def _cmd_storage(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     return emit(args, found.as_json, text)
+
+
+# prepaid ------------------------------------------------------------------------------------------
+
+
+def _prepaid_json(invoice: Any) -> dict[str, object]:
+    return {
+        "number": invoice.number,
+        "issued_on": invoice.issued_on.isoformat(),
+        "due_on": invoice.due_on.isoformat() if invoice.due_on else None,
+        "amount": str(invoice.amount),
+        "currency": invoice.currency,
+        "status": invoice.status.value,
+        "paid_on": invoice.paid_on.isoformat() if invoice.paid_on else None,
+        "credited": invoice.credited,
+    }
+
+
+def _cmd_prepaid(args: argparse.Namespace) -> int:
+    from billing_desktop.domain.money import format_money
+    from billing_desktop.services import prepaid
+
+    if args.action == "issue" and not args.amount:
+        raise UsageError("prepaid needs --amount AMOUNT (the credit to buy)")
+    if args.action == "mark-paid" and not args.number:
+        raise UsageError("prepaid mark-paid needs the invoice NUMBER (e.g. PRE-000001)")
+    store, actor = acting(args)
+    if args.action == "list":
+        found = store.read(prepaid.prepaid_invoices, actor)
+
+        def text() -> str:
+            if not found:
+                return "No prepaid invoices."
+            return "\n".join(
+                f"{i.number}  {i.issued_on.isoformat()}  {format_money(i.amount, i.currency):>14}"
+                f"  {i.status.value}" + (f" {i.paid_on.isoformat()}" if i.paid_on else "")
+                for i in found
+            )
+
+        return emit(args, lambda: [_prepaid_json(i) for i in found], text)
+    if args.action == "issue":
+        done = store.write(prepaid.issue_prepaid_invoice, actor, args.amount)
+    else:
+        done = store.write(prepaid.mark_prepaid_paid, actor, args.number)
+    return emit(args, lambda: _prepaid_json(done), done.summary)

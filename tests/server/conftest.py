@@ -13,13 +13,22 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from billing_desktop.domain.model import Privilege, Role, User
+from billing_desktop.domain.model import (
+    Invoice,
+    InvoiceStatus,
+    LedgerEntry,
+    LedgerKind,
+    Privilege,
+    Role,
+    User,
+)
 from billing_desktop.domain.plans import ExtensionRequest
 from billing_desktop.server.app import create_app
 from billing_desktop.server.gate import Limits
@@ -94,6 +103,15 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
                 uow, {"kind": "bank", "brand": "Bank account", "last_four": "3000",
                       "holder": "Northwind main"}, TODAY,
             )  # fmt: skip
+            # A prepaid invoice to mark paid (the demo account pays by card, so it is filed
+            # directly, as issuing one for an invoice-paying account would).
+            uow.invoices.add_many(
+                [Invoice("PRE-000001", TODAY, TODAY.replace(day=1), Decimal("500.00"),
+                         InvoiceStatus.ISSUED, TODAY)]
+            )  # fmt: skip
+            uow.ledger.add_many(
+                [LedgerEntry(TODAY, LedgerKind.INVOICE, Decimal("-500.00"), reference="PRE-000001")]
+            )
             uow.commit()
     finally:
         store.dispose()  # checkpoints the WAL: the file alone is the whole store
