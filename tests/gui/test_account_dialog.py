@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.services import payment_methods as pm
 from billing_desktop.services import plans
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.account import AccountDialog
+from billing_desktop.ui.dialogs.prepaid import PrepaidDialog
 from billing_desktop.ui.main_window import MainWindow
 from tests.gui.test_main_window import open_window, wait_idle
 from tests.gui.test_plans_tab import act, open_dialog
@@ -141,3 +143,37 @@ def test_an_admin_approves_a_pending_extension_in_manage(
     assert "granted until" in dialog.extensions_label.text()
     dialog.close()
     wait_idle(qtbot, window)
+
+
+def test_prepaid_invoices_are_issued_and_paid_from_invoices(
+    qtbot: Any, store: SqlStore, qtmodeltester: Any
+) -> None:
+    from tests.usage_workspace import build
+
+    with store() as uow:
+        build(uow, datetime.now(UTC).date(), m.PaymentMethod.INVOICE)
+        uow.commit()
+    window = open_window(qtbot, store, "ada")
+    window.select_area(Area.INVOICES)
+    wait_idle(qtbot, window)
+    tab = window.tab_pages[Area.INVOICES]
+    assert tab.prepaid_button.isVisibleTo(tab)  # type: ignore[attr-defined]
+    tab.open_prepaid()  # type: ignore[attr-defined]
+    dialog = tab.prepaid_dialog  # type: ignore[attr-defined]
+    assert isinstance(dialog, PrepaidDialog)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert dialog.empty.isVisibleTo(dialog)
+    dialog.amount.setText("300")
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
+    assert dialog.status.text().startswith("Prepaid invoice PRE-000001 of $300.00 issued")
+    qtmodeltester.check(dialog.model)
+    dialog.table.selectRow(0)
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        qtbot.mouseClick(dialog.paid_button, Qt.MouseButton.LeftButton)
+    assert dialog.model.data(dialog.model.index(0, 4)) == "Paid"
+    assert not dialog.paid_button.isEnabled()
+    dialog.close()
+    wait_idle(qtbot, window)
+    numbers = [r.number for r in tab.model.rows]  # type: ignore[attr-defined]
+    assert "PRE-000001" in numbers  # the Invoices tab followed the write
