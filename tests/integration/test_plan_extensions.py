@@ -87,7 +87,11 @@ def test_rejecting_needs_a_reason_and_keeps_the_plan_end(ws: SqlStore) -> None:
 
 @pytest.mark.parametrize(
     ("user", "problem"),
-    [("eve", "only an admin"), ("shay", "not available to shared-account users"), ("sam", "right to edit Plans")],
+    [
+        ("eve", "only an admin"),
+        ("shay", "not available to shared-account users"),
+        ("sam", "right to edit Plans"),
+    ],
 )
 def test_only_admins_decide(ws: SqlStore, user: str, problem: str) -> None:
     with ws() as uow:
