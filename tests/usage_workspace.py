@@ -18,6 +18,8 @@ from decimal import Decimal
 
 from billing_desktop.domain import model as m
 from billing_desktop.domain.periods import Month
+from billing_desktop.services.demo import DEMO_CARD
+from billing_desktop.services.payment_methods import put_on_file
 from billing_desktop.services.recording import add_records
 from billing_desktop.store.ports import UnitOfWork
 
@@ -139,6 +141,8 @@ def build(
     current = Month.of(today)
     start = current.plus(-2).first_day
     uow.account.save(account(payment_method))
+    if payment_method == m.PaymentMethod.CREDIT_CARD:  # the card auto-recharge charges
+        put_on_file(uow, DEMO_CARD, today)
     uow.products.add_many(PRODUCTS)
     uow.commits.add_many([m.Commit("VOICE", D("30.00"), m.Frequency.MONTHLY, start)])
     uow.users.add_many(USERS)

@@ -172,3 +172,34 @@ def register(operation: Operation) -> None:
 
 def operation_for(function: Callable[..., Any]) -> Operation | None:
     return _BY_FUNCTION.get(function)
+
+
+# Branch account (issue 19): My account, payment methods, plan extension decisions.
+def _account_operations() -> list[Operation]:
+    from billing_desktop.services import (
+        account,
+        payment_methods,
+        plan_extensions,
+        prepaid,
+        recording_storage,
+    )
+
+    return [
+        _op(account.account_details, READ, U, "workspace"),
+        _op(account.update_account, WRITE, U),
+        _op(payment_methods.payment_methods, READ, U, "workspace"),
+        _op(payment_methods.add_card, WRITE, U),
+        _op(payment_methods.add_bank_account, WRITE, U),
+        _op(payment_methods.remove_payment_method, WRITE, U),
+        _op(payment_methods.set_default_payment_method, WRITE, U),
+        _op(plan_extensions.approve_extension, WRITE, P),
+        _op(plan_extensions.reject_extension, WRITE, P),
+        _op(recording_storage.recording_storage, READ, UD, "records"),
+        _op(prepaid.prepaid_invoices, READ, U, "credits"),
+        _op(prepaid.issue_prepaid_invoice, WRITE, U),
+        _op(prepaid.mark_prepaid_paid, WRITE, U),
+    ]
+
+
+for _operation in _account_operations():
+    register(_operation)

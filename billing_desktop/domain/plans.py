@@ -24,6 +24,8 @@ NOTICE_DAYS = 30
 MAX_REASON = 500
 MAX_EXTENSION_DAYS = 365
 PENDING = "pending"
+APPROVED = "approved"
+REJECTED = "rejected"
 
 
 class Change(StrEnum):
@@ -43,6 +45,11 @@ class ExtensionRequest:
     requested_at: datetime
     status: str = PENDING
     id: int | None = None
+    # The admin's decision (issue 19 §6): who, when, the end date granted, or why not.
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    granted_end: date | None = None
+    decision_note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +157,22 @@ def notices(
                 f"Extension to {request.requested_end.isoformat()} requested "
                 f"{request.requested_at.date().isoformat()}: pending."
             )
+    decided = [r for r in extensions if r.status != PENDING and r.decided_at is not None]
+    if decided:  # the latest decision, for as long as the notice window lasts
+        latest = max(decided, key=lambda r: (r.decided_at or r.requested_at, r.id or 0))
+        assert latest.decided_at is not None
+        on = latest.decided_at.date()
+        if on + timedelta(days=NOTICE_DAYS) >= today:
+            if latest.status == APPROVED and latest.granted_end is not None:
+                found.append(
+                    f"Extension approved on {on.isoformat()}: the plan runs to "
+                    f"{latest.granted_end.isoformat()}."
+                )
+            elif latest.status == REJECTED:
+                found.append(
+                    f"Extension to {latest.requested_end.isoformat()} rejected on "
+                    f"{on.isoformat()}: {latest.decision_note}"
+                )
     return found
 
 

@@ -80,7 +80,8 @@ def account_block(label: str, account: AccountHeader) -> list[Flowable]:
         f"{PAYMENT_TITLES.get(account.payment_method, str(account.payment_method))} · "
         f"Time zone: {account.timezone}"
     )
-    return [para(label, "label"), para(account.name, "party"), para(details, "muted")]
+    lines = [para(line, "muted") for line in account.lines]  # address, VAT id (My account)
+    return [para(label, "label"), para(account.name, "party"), *lines, para(details, "muted")]
 
 
 def render_invoice(

@@ -97,11 +97,46 @@ class CreditChange:
         return f"{what} {amount} ({self.entry.reference}, {self.entry.occurred_on.isoformat()})."
 
 
-def auto_recharge_refusal(account: Account) -> str | None:
-    """Why auto-recharge cannot be switched on for ``account``, or None when it can."""
+def auto_recharge_refusal(
+    account: Account, uow: UnitOfWork | None = None, today: date | None = None
+) -> str | None:
+    """Why auto-recharge cannot be switched on for ``account``, or None when it can: it needs
+    a credit-card account and (given the store) a valid default card on file."""
     if account.payment_method != PaymentMethod.CREDIT_CARD:
         return CARD_ONLY
+    if uow is not None:
+        from billing_desktop.services.payment_methods import default_card_problem
+
+        return default_card_problem(uow, today)
     return None
+
+
+def store_auto_recharge_off(uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> None:
+    """Switch auto-recharge off (amounts kept), audited: what a change of the account's payment
+    method or of its cards does when it leaves auto-recharge nothing to charge."""
+    account = require_account(uow)
+    before = auto_recharge_settings(uow)
+    after = AutoRecharge(False, before.threshold, before.amount)
+    uow.settings.put(
+        AUTO_RECHARGE_KEY,
+        {
+            "enabled": False,
+            "threshold_minor": to_minor(after.threshold, account.currency),
+            "amount_minor": to_minor(after.amount, account.currency),
+        },
+    )
+    uow.audit.add(
+        AuditEntry(
+            at=now or datetime.now(UTC),
+            actor=actor.audit_name,
+            origin=actor.origin,
+            action="auto-recharge-settings",
+            entity="settings",
+            entity_id=AUTO_RECHARGE_KEY,
+            before=_setting_json(before, account.currency),
+            after=_setting_json(after, account.currency),
+        )
+    )
 
 
 def _add_credit(
@@ -238,7 +273,7 @@ def set_auto_recharge(
     before = auto_recharge_settings(uow)
     currency = account.currency
     if enabled:
-        refusal = auto_recharge_refusal(account)
+        refusal = auto_recharge_refusal(account, uow)
         if refusal is not None:
             raise InvalidInput(refusal)
         new_threshold = credit_amount(threshold, currency, "Threshold", allow_zero=True)
@@ -307,10 +342,10 @@ def apply_auto_recharge(
     if not isinstance(stored, dict) or stored.get("enabled") is not True or account is None:
         return None  # off (the usual case, also before an account is imported)
     setting = auto_recharge_settings(uow)
-    if auto_recharge_refusal(account) is not None or setting.amount <= 0:
-        return None
     when = now or datetime.now(UTC)
     day = today or account_today(account, when)
+    if auto_recharge_refusal(account, uow, day) is not None or setting.amount <= 0:
+        return None
     balance = usage_summary(uow, actor, None, day).balance
     armed = _armed(uow)
     if balance >= setting.threshold:
@@ -353,4 +388,5 @@ __all__ = [
     "make_one_time_payment",
     "purchase_credits",
     "set_auto_recharge",
+    "store_auto_recharge_off",
 ]

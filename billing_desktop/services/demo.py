@@ -71,6 +71,7 @@ from billing_desktop.domain.model import (
 )
 from billing_desktop.domain.quotas import AddOnPack, Statistic
 from billing_desktop.services.context import is_empty, resolve_actor
+from billing_desktop.services.payment_methods import put_on_file
 from billing_desktop.services.quotas import store_defaults as store_quota_defaults
 from billing_desktop.services.recording import UsageRecord, add_records
 from billing_desktop.services.task_state import TaskState
@@ -87,6 +88,14 @@ BATCH = 50_000
 HISTORY_MONTHS = 6  # invoices issued before the usage window
 
 ACCOUNT_NAME = "Northwind Contact Center"
+# The demo's card on file: what is kept of a card (brand, last four, expiry, holder).
+DEMO_CARD: dict[str, object] = {
+    "kind": "card",
+    "brand": "Visa",
+    "last_four": "4242",
+    "expiry": "2030-08",
+    "holder": "Dana Whitfield",
+}
 CURRENCY = "USD"
 # A zone with daylight saving time, so a DST change falls in most windows and the billing code
 # meets 23- and 25-hour days.
@@ -451,6 +460,8 @@ class _Builder:
                 commit_scope=CommitScope.PRODUCT,
             )
         )
+        # The card on file that auto-recharge charges (issue 19 §2): brand and last four only.
+        put_on_file(uow, DEMO_CARD, self.today)
         products = self._products()
         uow.products.add_many(products)
         commits = self._commits(products)

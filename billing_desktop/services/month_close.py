@@ -19,6 +19,7 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.model import AuditEntry, Invoice, InvoiceStatus, LedgerEntry, LedgerKind
 from billing_desktop.domain.money import format_amount
 from billing_desktop.domain.periods import Month
+from billing_desktop.services.account import payment_terms
 from billing_desktop.services.billing import ZERO, BillingEngine, commit_pool, month_line
 from billing_desktop.services.changes import changes
 from billing_desktop.services.plans import apply_due_downgrades, due_downgrades
@@ -26,7 +27,6 @@ from billing_desktop.services.visibility import sees_plans
 from billing_desktop.store.ports import ClosedMonth, MonthLine, UnitOfWork
 
 INVOICE_PREFIX = "INV-"
-PAYMENT_TERMS = timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +228,7 @@ def plan_close(
             period=month.first_day,
             amount=rating.charged,
             status=InvoiceStatus.ISSUED,
-            due_on=issued + PAYMENT_TERMS,
+            due_on=issued + timedelta(days=payment_terms(uow)),  # My account ▸ payment terms
         )
         rows.append(
             LedgerEntry(

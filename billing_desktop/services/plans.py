@@ -90,6 +90,7 @@ class AppPlans:
     owner: Owner
     owners: tuple[Owner, ...]  # who may own an app
     can_edit: bool
+    can_decide: bool = False  # may approve or reject extension requests (admins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,14 @@ def owner_candidates(uow: UnitOfWork) -> list[Owner]:
     ]
 
 
+def _may_decide(uow: UnitOfWork, actor: Actor) -> bool:
+    """Admins (and the owner of a store without users) decide on extension requests."""
+    if not actor.rights.can_edit(Area.PLANS):
+        return False
+    user = _acting_user(uow, actor)
+    return actor.user_id is None or (user is not None and user.role == Role.ADMIN)
+
+
 def app_plans(uow: UnitOfWork, actor: Actor, app_id: str, today: date | None = None) -> AppPlans:
     """The app, its plan, its usage and the plans it may move to (Manage dialog)."""
     _require(uow, actor, Level.VIEW, "see plans")
@@ -176,6 +185,7 @@ def app_plans(uow: UnitOfWork, actor: Actor, app_id: str, today: date | None = N
         owner=Owner(app.owner_user_id, owner.name if owner else app.owner_user_id),
         owners=tuple(owner_candidates(uow)),
         can_edit=actor.rights.can_edit(Area.PLANS),
+        can_decide=_may_decide(uow, actor),
     )
 
 

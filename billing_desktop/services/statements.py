@@ -41,9 +41,12 @@ from billing_desktop.domain.model import (
     Product,
 )
 from billing_desktop.domain.periods import Month, account_today
+from billing_desktop.services.account import customer_block
 from billing_desktop.services.billing import ProductSummary, usage_summary
 from billing_desktop.services.context import require_account
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
+from billing_desktop.services.prepaid import DESCRIPTION as PREPAID_DESCRIPTION
+from billing_desktop.services.prepaid import is_prepaid
 from billing_desktop.services.visibility import is_app_pool, visible_entries, visible_totals
 from billing_desktop.store.ports import MonthLine, UnitOfWork
 
@@ -95,6 +98,8 @@ class AccountHeader:
     timezone: str
     plan: PlanTier
     payment_method: PaymentMethod
+    # The customer block under the name: postal address lines, then the VAT id (My account).
+    lines: tuple[str, ...] = ()
 
 
 # --- the history ---------------------------------------------------------------------------
@@ -193,16 +198,19 @@ def invoice_history(
                 kind=DocumentKind.INVOICE,
                 number=invoice.number,
                 issued_on=invoice.issued_on,
-                period=str(Month.of(invoice.period)),
+                period="" if is_prepaid(invoice.number) else str(Month.of(invoice.period)),
                 amount=invoice.amount,
                 status=settled.status,
                 due_on=invoice.due_on,
                 paid_on=settled.paid_on,
-                description=f"Usage of {month_name(Month.of(invoice.period))}",
+                description=PREPAID_DESCRIPTION
+                if is_prepaid(invoice.number)
+                else f"Usage of {month_name(Month.of(invoice.period))}",
             )
         )
     for entry in ledger:
-        if entry.kind in ORDER_KINDS:
+        # A prepaid invoice's credit row is listed as the invoice itself (services.prepaid).
+        if entry.kind in ORDER_KINDS and not is_prepaid(entry.reference):
             rows.append(
                 HistoryRow(
                     kind=DocumentKind.RECEIPT,
@@ -290,9 +298,14 @@ def issuer(uow: UnitOfWork) -> Issuer:
     return Issuer(name.strip(), kept)
 
 
-def _header(account: Account) -> AccountHeader:
+def _header(account: Account, uow: UnitOfWork) -> AccountHeader:
     return AccountHeader(
-        account.name, account.currency, account.timezone, account.plan, account.payment_method
+        account.name,
+        account.currency,
+        account.timezone,
+        account.plan,
+        account.payment_method,
+        customer_block(uow),
     )
 
 
@@ -313,6 +326,8 @@ def invoice_document(
     invoice = found
     month = Month.of(invoice.period)
     settled = settle(invoice, _payments_by_reference(ledger).get(number, []), today)
+    if is_prepaid(number):  # one line: the credit it buys (services.prepaid)
+        return _prepaid_document(uow, account, invoice, settled)
     closed = uow.closing.get(month.first_day)
     stored = uow.closing.lines(month.first_day) if closed is not None else []
     products = {p.code: p for p in uow.products.all()}
@@ -351,7 +366,7 @@ def invoice_document(
         kind=DocumentKind.INVOICE,
         number=number,
         issuer=issuer(uow),
-        account=_header(account),
+        account=_header(account, uow),
         issued_on=invoice.issued_on,
         due_on=invoice.due_on,
         period=month,
@@ -359,6 +374,35 @@ def invoice_document(
         paid_on=settled.paid_on,
         lines=lines,
         notes=tuple(notes),
+    )
+
+
+def _prepaid_document(
+    uow: UnitOfWork, account: Account, invoice: Invoice, settled: Settlement
+) -> InvoiceDocument:
+    line = DocumentLine(
+        description=f"{PREPAID_DESCRIPTION}: credit added when this invoice is paid",
+        unit="",
+        quantity=None,
+        free_units=None,
+        unit_price=None,
+        tiered=False,
+        amount=invoice.amount,
+        credit_applied=ZERO,
+        total=invoice.amount,
+    )
+    return InvoiceDocument(
+        kind=DocumentKind.INVOICE,
+        number=invoice.number,
+        issuer=issuer(uow),
+        account=_header(account, uow),
+        issued_on=invoice.issued_on,
+        due_on=invoice.due_on,
+        period=None,
+        status=settled.status,
+        paid_on=settled.paid_on,
+        lines=(line,),
+        notes=("Prepaid invoice: the credit never expires and pays usage like purchased credit.",),
     )
 
 
@@ -393,7 +437,7 @@ def _receipt(uow: UnitOfWork, account: Account, entry: LedgerEntry) -> InvoiceDo
         kind=DocumentKind.RECEIPT,
         number=order_number(entry),
         issuer=issuer(uow),
-        account=_header(account),
+        account=_header(account, uow),
         issued_on=entry.occurred_on,
         due_on=None,
         period=None,
@@ -637,7 +681,7 @@ def statement(
         for i in sorted(invoices, key=lambda i: (i.issued_on, i.number))
         if first <= i.issued_on <= last
     )
-    own = [i for i in invoices if Month.of(i.period) == month]
+    own = [i for i in invoices if Month.of(i.period) == month and not is_prepaid(i.number)]
     usage_invoice = stated(own[0]) if own else None
 
     notes: list[str] = []
@@ -690,7 +734,7 @@ def statement(
         )
     return StatementData(
         issuer=issuer(uow),
-        account=_header(account),
+        account=_header(account, uow),
         month=month,
         closed=closed is not None,
         provisional=provisional,

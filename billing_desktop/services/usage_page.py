@@ -281,7 +281,7 @@ def usage_page(
         months=month_choices(uow, day, shown),
         transactions=tuple(transactions(uow, actor, shown)),
         auto_recharge=auto_recharge_settings(uow),
-        auto_recharge_refusal=auto_recharge_refusal(account),
+        auto_recharge_refusal=auto_recharge_refusal(account, uow, day),
         can_edit=can_edit,
         pending_storage=pending,
         fired=fired,

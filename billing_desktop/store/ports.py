@@ -79,6 +79,10 @@ class ExtensionRequestRepository(Protocol):
         """Store a new request; returns it with its id."""
         ...
 
+    def decide(self, request: ExtensionRequest) -> None:
+        """Store the decision of the stored request ``request.id`` (status and decision)."""
+        ...
+
     def for_apps(self, app_ids: Sequence[str]) -> list[ExtensionRequest]:
         """The requests about these apps, oldest first."""
         ...

@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
         self.activity_action.triggered.connect(self.open_activity_report)
         ui.menuView.insertAction(ui.actionRefresh, self.activity_action)
         self.activity_dialog: QWidget | None = None
+        self._setup_account_action()
         self.goto_actions: list[QAction] = [
             ui.actionGoToTab1,
             ui.actionGoToTab2,
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
         self.ui.actionImport.setEnabled(workspace.empty or can_edit)
         self._set_statement_actions(workspace)
         self.activity_action.setEnabled(workspace.actor.rights.can_edit(Area.USAGE))
+        self._set_account_action(workspace)
         if workspace.empty:
             self.ui.pages.setCurrentWidget(self.ui.emptyPage)
         elif not workspace.areas:
@@ -382,6 +384,7 @@ class MainWindow(QMainWindow):
         self.workspace = None
         self.load_error = message
         self._set_statement_actions(None)
+        self._set_account_action(None)
         self._clear_tabs()
         self.setWindowTitle(APP_NAME)
         self.user_label.setText("")
@@ -858,6 +861,35 @@ class MainWindow(QMainWindow):
         self.activity_dialog = dialog
         dialog.show()
         return dialog
+
+    # My account (issue 19) -------------------------------------------------------------
+
+    def _setup_account_action(self) -> None:
+        self.account_action = QAction("My &account…", self)
+        self.account_action.setObjectName("actionMyAccount")
+        self.account_action.setStatusTip("The account's details and its payment methods")
+        self.ui.menuFile.insertAction(self.ui.actionImport, self.account_action)
+        self.account_action.triggered.connect(self.open_account)
+        self.account_dialog: QWidget | None = None
+        self._set_account_action(None)
+
+    def _set_account_action(self, workspace: Workspace | None) -> None:
+        """My account is for whoever may view Usage, once there is an account."""
+        self.account_action.setEnabled(
+            workspace is not None
+            and workspace.account is not None
+            and workspace.actor.rights.can_view(Area.USAGE)
+        )
+
+    def open_account(self, page: int = 0) -> None:
+        if self.workspace is None or not self.account_action.isEnabled():
+            return
+        from billing_desktop.ui.dialogs.account import AccountDialog
+
+        dialog = AccountDialog(self.store, self.runner, self.workspace.actor, self, page=page)
+        dialog.account_changed.connect(self.reload)
+        self.account_dialog = dialog
+        dialog.open()
 
     # Import and demo -------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ extension requests, account) and of the unit of work, on every implementation.""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -430,3 +431,29 @@ def test_extension_requests_oldest_first(store: UnitOfWorkFactory) -> None:
             second,
             third,
         ]
+
+
+def test_an_extension_decision_is_stored_on_its_request(store: UnitOfWorkFactory) -> None:
+    """Issue 19 §6: status, who decided and when, the end granted or the reason refused."""
+    _setup(store)
+    with store() as uow:
+        asked = uow.extension_requests.add(r.extension_request("app-1", 5))
+        other = uow.extension_requests.add(r.extension_request("app-1", 6, "Other"))
+        uow.commit()
+    approved = dataclasses.replace(
+        asked, status="approved", decided_by="ada", decided_at=r.at(30),
+        granted_end=date(2026, 7, 31),
+    )  # fmt: skip
+    with store() as uow:
+        uow.extension_requests.decide(approved)
+        uow.extension_requests.decide(
+            dataclasses.replace(other, status="rejected", decided_by="ada",
+                                decided_at=r.at(31), decision_note="Budget für Q3 fehlt")
+        )  # fmt: skip
+        uow.commit()
+    with store() as uow:
+        first, second = uow.extension_requests.for_apps(["app-1"])
+    assert first == approved
+    assert (second.status, second.decision_note, second.granted_end) == (
+        "rejected", "Budget für Q3 fehlt", None,
+    )  # fmt: skip

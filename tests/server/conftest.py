@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,20 @@ import httpx
 import pytest
 
 from billing_desktop.bootstrap import SqlStore
-from billing_desktop.domain.model import Privilege, Role, User
+from billing_desktop.domain.model import (
+    Invoice,
+    InvoiceStatus,
+    LedgerEntry,
+    LedgerKind,
+    Privilege,
+    Role,
+    User,
+)
+from billing_desktop.domain.plans import ExtensionRequest
 from billing_desktop.server.app import create_app
 from billing_desktop.server.gate import Limits
 from billing_desktop.services.demo import build_demo
+from billing_desktop.services.payment_methods import put_on_file
 from tests.live_server import live_server, token_for
 
 TODAY = date(2026, 11, 21)
@@ -80,6 +91,27 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
                 chosen[name] = found
             if added:
                 uow.users.add_many(added)
+            # Issue 19: two pending extension requests to decide on, and a bank account on
+            # file beside the demo's card (one to remove while the card stays the default).
+            asked = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+            for app_id, end in (("app-legacy-faq", date(2027, 1, 31)),
+                                ("app-sales-assistant", date(2027, 2, 28))):  # fmt: skip
+                uow.extension_requests.add(
+                    ExtensionRequest(app_id, "pilot runs longer", end, "u001", asked)
+                )
+            put_on_file(
+                uow, {"kind": "bank", "brand": "Bank account", "last_four": "3000",
+                      "holder": "Northwind main"}, TODAY,
+            )  # fmt: skip
+            # A prepaid invoice to mark paid (the demo account pays by card, so it is filed
+            # directly, as issuing one for an invoice-paying account would).
+            uow.invoices.add_many(
+                [Invoice("PRE-000001", TODAY, TODAY.replace(day=1), Decimal("500.00"),
+                         InvoiceStatus.ISSUED, TODAY)]
+            )  # fmt: skip
+            uow.ledger.add_many(
+                [LedgerEntry(TODAY, LedgerKind.INVOICE, Decimal("-500.00"), reference="PRE-000001")]
+            )
             uow.commit()
     finally:
         store.dispose()  # checkpoints the WAL: the file alone is the whole store

@@ -319,6 +319,11 @@ plan_extension_requests = sa.Table(
     sa.Column("requested_by", sa.String(200), nullable=False),
     sa.Column("requested_at", UtcTimestamp, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
+    # Revision 0012: the admin's decision on the request (issue 19 §6).
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Column("decided_at", UtcTimestamp, nullable=True),
+    sa.Column("granted_end", sa.Date, nullable=True),
+    sa.Column("decision_note", sa.String(500), nullable=False, server_default=""),
 )
 
 # Revision 0006: what the HTTP API server keeps in the store, so that any number of server

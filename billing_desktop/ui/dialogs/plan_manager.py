@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -31,8 +32,16 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.money import format_money
-from billing_desktop.domain.plans import MAX_REASON, Change, PlanOption, check_extension
-from billing_desktop.services import credits, plans
+from billing_desktop.domain.plans import (
+    MAX_REASON,
+    PENDING,
+    REJECTED,
+    Change,
+    ExtensionRequest,
+    PlanOption,
+    check_extension,
+)
+from billing_desktop.services import credits, plan_extensions, plans
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.plans import AppPlans
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
@@ -208,6 +217,31 @@ class PlanManagerDialog(QDialog):
         end_row.addWidget(self.extension_button)
         ext_form.addRow("Requested end:", end_row)
         ext_form.addRow(self.extensions_label)
+        # An admin's decision on the pending request (issue 19 §6).
+        self.decision_row = QWidget(self.extension_box)
+        self.decision_row.setObjectName("extensionDecision")
+        self.grant_edit = QDateEdit(self.decision_row)
+        self.grant_edit.setObjectName("grantEnd")
+        self.grant_edit.setCalendarPopup(True)
+        self.grant_edit.setDisplayFormat("yyyy-MM-dd")
+        self.grant_edit.setToolTip("The plan's new end date when the request is approved")
+        self.approve_button = QPushButton("A&pprove until", self.decision_row)
+        self.approve_button.setObjectName("approveExtensionButton")
+        self.reject_reason = QLineEdit(self.decision_row)
+        self.reject_reason.setObjectName("rejectReason")
+        self.reject_reason.setPlaceholderText("Why it is rejected")
+        self.reject_reason.setMaxLength(MAX_REASON)
+        self.reject_button = QPushButton("Re&ject", self.decision_row)
+        self.reject_button.setObjectName("rejectExtensionButton")
+        decision_layout = QHBoxLayout(self.decision_row)
+        decision_layout.setContentsMargins(0, 0, 0, 0)
+        decision_layout.addWidget(self.approve_button)
+        decision_layout.addWidget(self.grant_edit)
+        decision_layout.addSpacing(16)
+        decision_layout.addWidget(self.reject_reason, 1)
+        decision_layout.addWidget(self.reject_button)
+        self.decision_label = QLabel("Decide:", self.extension_box)
+        ext_form.addRow(self.decision_label, self.decision_row)
 
         # Owner
         self.owner_box = QGroupBox("Owner", self)
@@ -227,6 +261,8 @@ class PlanManagerDialog(QDialog):
             self.funds_button,
             self.extension_button,
             self.owner_button,
+            self.approve_button,
+            self.reject_button,
         )
 
         layout = QVBoxLayout(self)
@@ -247,6 +283,9 @@ class PlanManagerDialog(QDialog):
         self.funds_button.clicked.connect(self.add_funds)
         self.funds_amount.returnPressed.connect(self.add_funds)
         self.extension_button.clicked.connect(self.request_extension)
+        self.approve_button.clicked.connect(self.approve_extension)
+        self.reject_button.clicked.connect(self.reject_extension)
+        self.reject_reason.returnPressed.connect(self.reject_extension)
         self.owner_button.clicked.connect(self.change_owner)
         self.owner_combo.currentIndexChanged.connect(self._update_enabled)
 
@@ -322,13 +361,21 @@ class PlanManagerDialog(QDialog):
         if first_view:  # suggest a month past the current period's end
             end = max(view.period_end, today)
             self.end_edit.setDate(QDate(end.year, end.month, end.day).addMonths(1))
-        lines = [
-            f"{html.escape(r.status.capitalize())}: to {r.requested_end.isoformat()} — "
-            f"{html.escape(r.reason)}"
-            for r in view.extensions
-        ]
+        lines = [_extension_line(r) for r in view.extensions]
         self.extensions_label.setText("<br>".join(lines) if lines else "No extension requested.")
+        pending = self.pending_extension
+        if pending is not None:
+            end = pending.requested_end
+            self.grant_edit.setMinimumDate(QDate(today.year, today.month, today.day).addDays(1))
+            self.grant_edit.setMaximumDate(QDate(today.year, today.month, today.day).addDays(365))
+            self.grant_edit.setDate(QDate(end.year, end.month, end.day))
         self._update_enabled()
+
+    @property
+    def pending_extension(self) -> ExtensionRequest | None:
+        if self.view is None:
+            return None
+        return next((r for r in self.view.extensions if r.status == PENDING), None)
 
     def selected_option(self) -> PlanOption | None:
         rows = self.plans_table.selectionModel().selectedRows()
@@ -367,6 +414,16 @@ class PlanManagerDialog(QDialog):
             and view is not None
             and self.owner_combo.currentData() not in (None, view.owner.id)
         )
+        deciding = view is not None and view.can_decide and self.pending_extension is not None
+        self.decision_row.setVisible(deciding)
+        self.decision_label.setVisible(deciding)
+        for decision_widget in (
+            self.grant_edit,
+            self.approve_button,
+            self.reject_reason,
+            self.reject_button,
+        ):
+            decision_widget.setEnabled(deciding and not self.busy)
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -425,6 +482,39 @@ class PlanManagerDialog(QDialog):
             ),
             saved=self._extension_requested,
         )
+
+    def approve_extension(self) -> None:
+        if self.busy or self.pending_extension is None:
+            return
+        end = self.grant_edit.date()
+        until = date(end.year(), end.month(), end.day())
+        self._run(
+            lambda store: store.write(
+                plan_extensions.approve_extension, self.actor, self.app_id, until
+            ),
+            saved=lambda view: (
+                f"Extension approved: the plan now ends on {view.period_end.isoformat()}."
+            ),
+        )
+
+    def reject_extension(self) -> None:
+        if self.busy or self.pending_extension is None:
+            return
+        reason = self.reject_reason.text().strip()
+        if not reason:
+            self.show_status("give a reason for rejecting the extension", error=True)
+            self.reject_reason.setFocus()
+            return
+        self._run(
+            lambda store: store.write(
+                plan_extensions.reject_extension, self.actor, self.app_id, reason
+            ),
+            saved=self._extension_rejected,
+        )
+
+    def _extension_rejected(self, view: AppPlans) -> str:
+        self.reject_reason.clear()
+        return "Extension rejected; the plan end stays as it was."
 
     def change_owner(self) -> None:
         user_id = self.owner_combo.currentData()
@@ -486,3 +576,16 @@ class PlanManagerDialog(QDialog):
         self.busy = False
         self._update_enabled()
         self.show_status(message, error=True)
+
+
+def _extension_line(request: ExtensionRequest) -> str:
+    """One request as the Extension section lists it, with the decision when there is one."""
+    line = (
+        f"{html.escape(request.status.capitalize())}: to {request.requested_end.isoformat()} — "
+        f"{html.escape(request.reason)}"
+    )
+    if request.granted_end is not None:
+        line += f" (granted until {request.granted_end.isoformat()})"
+    elif request.status == REJECTED and request.decision_note:
+        line += f" (rejected: {html.escape(request.decision_note)})"
+    return line

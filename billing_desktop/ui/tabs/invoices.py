@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -116,6 +116,7 @@ class InvoicesTab(TableTab):
         self.save_button.clicked.connect(self.save_selected)
         self.print_button.clicked.connect(self.print_selected)
         self.statements_button.clicked.connect(self.open_statements)
+        self._setup_prepaid()  # issue 19 §4
         self.save_button.setShortcut(QKeySequence("Ctrl+Shift+S"))
 
         year_label = QLabel("&Year:", self)
@@ -134,6 +135,7 @@ class InvoicesTab(TableTab):
             self.save_button,
             self.print_button,
             self.statements_button,
+            self.prepaid_button,
         ):
             row.addWidget(button)
         layout = self.layout()
@@ -294,6 +296,31 @@ class InvoicesTab(TableTab):
         from billing_desktop.ui.dialogs.batch_statements import StatementsDialog
 
         dialog = StatementsDialog(self.context, self.window())
+        dialog.open()
+
+    def _setup_prepaid(self) -> None:
+        from billing_desktop.ui.dialogs.prepaid import offered
+
+        self.prepaid_button = self._button(
+            "P&repaid invoices…", "prepaidButton", "Buy credit by a prepaid invoice"
+        )
+        self.prepaid_button.clicked.connect(self.open_prepaid)
+        account = self.context.account
+        pays_by = account.payment_method if account is not None else None
+        self.prepaid_button.setVisible(offered(pays_by, self.context.actor))
+        self.prepaid_dialog: QWidget | None = None
+
+    def open_prepaid(self) -> None:
+        from billing_desktop.ui.dialogs.prepaid import PrepaidDialog
+
+        account = self.context.account
+        if account is None:
+            return
+        dialog = PrepaidDialog(
+            self.context.store, self.context.runner, self.context.actor, account.currency, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.prepaid_dialog = dialog
         dialog.open()
 
     def _render(self, row: HistoryRow, then: Callable[[PdfFile], None]) -> None:

@@ -17,6 +17,7 @@ from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.call_log import CallLogSection
 from billing_desktop.ui.tabs.quotas import QuotasSection
+from billing_desktop.ui.tabs.recording_storage import RecordingStorageSection
 from billing_desktop.ui.tabs.sessions_dashboard import SessionsSection
 from billing_desktop.ui.tabs.statistics import InterviewsSection, RecordingsSection, SmsSection
 
@@ -29,6 +30,7 @@ SECTIONS: list[tuple[str, str, SectionFactory]] = [
     ("interviews", "Interviews", InterviewsSection),
     ("sms", "SMS", SmsSection),
     ("recordings", "Recordings", RecordingsSection),
+    ("storage", "Storage", RecordingStorageSection),  # issue 19 §7
     ("quotas", "Quotas", QuotasSection),
 ]
 

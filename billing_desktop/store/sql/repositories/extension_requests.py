@@ -31,6 +31,22 @@ class SqlExtensionRequests:
         assert key is not None
         return dataclasses.replace(request, id=int(key[0]))
 
+    def decide(self, request: ExtensionRequest) -> None:
+        """Store the decision fields of a stored request (status, by, at, end, note)."""
+        assert request.id is not None
+        c = t.plan_extension_requests.c
+        self._conn.execute(
+            t.plan_extension_requests.update()
+            .where(c.id == request.id)
+            .values(
+                status=request.status,
+                decided_by=request.decided_by,
+                decided_at=request.decided_at,
+                granted_end=request.granted_end,
+                decision_note=request.decision_note,
+            )
+        )
+
     def for_apps(self, app_ids: Sequence[str]) -> list[ExtensionRequest]:
         c = t.plan_extension_requests.c
         found: list[ExtensionRequest] = []
