@@ -22,12 +22,15 @@ from typing import Any
 from billing_desktop.domain.access import Area
 from billing_desktop.services import (
     billing,
+    credit_notes,
     credits,
     month_close,
     overview,
+    payments,
     plans,
     pricing,
     quotas,
+    reconcile,
     sessions,
     statements,
     statistics,
@@ -142,6 +145,16 @@ _OPERATIONS = [
     # and the service checks Usage Data view as well.
     _op(quotas.set_quota, WRITE, U),
     _op(quotas.set_packs, WRITE, U),
+    # branch payments (issue 18 §2, §3): payments, bank reconciliation, credit notes. Seeing
+    # them takes the Invoices tab; writing them, the right to edit billing (Usage edit: admins
+    # and Edit Billing, as buying credit and closing months), which the services check too.
+    _op(payments.list_payments, READ, INV, "credits"),
+    _op(payments.record_payment, WRITE, U),
+    _op(payments.void_payment, WRITE, U),
+    _op(reconcile.reconciliation, READ, INV, "credits"),
+    _op(reconcile.confirm_lines, WRITE, U),
+    _op(credit_notes.creditable, READ, INV, "credits"),
+    _op(credit_notes.issue_credit_note, WRITE, U),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

@@ -42,6 +42,7 @@ STATUS_TITLES = {
     InvoiceStatus.ISSUED: "Issued",
     InvoiceStatus.PAID: "Paid",
     InvoiceStatus.OVERDUE: "Overdue",
+    InvoiceStatus.PARTLY_PAID: "Partly paid",
 }
 STATUS_COLOURS = {InvoiceStatus.PAID: PAID, InvoiceStatus.OVERDUE: OVERDUE}
 PLAN_TITLES = {
@@ -61,8 +62,15 @@ COLUMNS = (
 )
 
 
+DOCUMENT_TITLES = {
+    DocumentKind.INVOICE: "Invoice",
+    DocumentKind.RECEIPT: "Receipt",
+    DocumentKind.CREDIT_NOTE: "Credit note",
+}
+
+
 def document_title(document: InvoiceDocument) -> str:
-    return "Invoice" if document.kind == DocumentKind.INVOICE else "Receipt"
+    return DOCUMENT_TITLES.get(document.kind, "Invoice")
 
 
 def issuer_block(name: str, lines: tuple[str, ...]) -> list[Flowable]:
@@ -88,17 +96,18 @@ def render_invoice(document: InvoiceDocument, hooks: RenderHooks | None = None) 
     facts.append(("Issue date", long_date(document.issued_on)))
     if document.due_on is not None:
         facts.append(("Due date", long_date(document.due_on)))
+    if document.corrects:
+        facts.append(("Corrects invoice", document.corrects))
     if document.period is not None:
         facts.append(("Billing period", month_name(document.period)))
-    status = STATUS_TITLES.get(document.status, str(document.status))
-    if document.paid_on is not None:
-        status = f"{status} {long_date(document.paid_on)}"
-    facts.append(("Status", status))
-    colours = (
-        {len(facts) - 1: STATUS_COLOURS[document.status]}
-        if document.status in STATUS_COLOURS
-        else {}
-    )
+    colours = {}
+    if document.kind != DocumentKind.CREDIT_NOTE:
+        status = STATUS_TITLES.get(document.status, str(document.status))
+        if document.paid_on is not None:
+            status = f"{status} {long_date(document.paid_on)}"
+        facts.append(("Status", status))
+        if document.status in STATUS_COLOURS:
+            colours = {len(facts) - 1: STATUS_COLOURS[document.status]}
     right: list[Flowable] = [
         para(title.upper(), "title"),
         gap(4),
@@ -169,6 +178,8 @@ def _totals(document: InvoiceDocument) -> Table:
     ]
     if document.kind == DocumentKind.RECEIPT:
         rows = rows[2:]
+    if document.kind == DocumentKind.CREDIT_NOTE:
+        rows = [["Total credited", money(document.total, currency)]]
     regular, bold = fonts()
     result = Table(rows, colWidths=[64 * mm, 30 * mm], hAlign="RIGHT")
     result.setStyle(

@@ -42,6 +42,7 @@ from billing_desktop.domain.access import Area, Level
 from billing_desktop.domain.errors import BillingError, ImportFailed, InvalidInput
 from billing_desktop.domain.metering import check_rule
 from billing_desktop.domain.periods import Month, account_today
+from billing_desktop.domain.receivables import BankLine
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.credits import apply_auto_recharge
@@ -71,6 +72,7 @@ KINDS: tuple[str, ...] = (
     "interviews",
     "recordings",
     "storage",
+    "payments",  # branch payments: bank-statement lines, staged for the Reconcile view
 )
 
 T = TypeVar("T")
@@ -84,6 +86,7 @@ CHARGE_KINDS = frozenset({*ROLLUP_KINDS, "storage", "agents", "numbers", "rate-c
 CHANGED_BY_KIND: dict[str, frozenset[str]] = {
     **{kind: frozenset({"records"}) for kind in (*ROLLUP_KINDS, "storage", "agents")},
     "numbers": frozenset({"records", "units"}),
+    "payments": frozenset({"credits"}),
 }
 
 CHUNK_ROWS = 5_000  # rows held in memory between store round trips
@@ -507,6 +510,22 @@ _KIND_LIST = (
         key=operator.attrgetter("day"),
         late=_late_snapshot,
         dated=_HAPPENED_AT("day"),
+    ),
+    # branch payments: a bank statement's incoming payments (services/reconcile.py matches them)
+    _Kind(
+        "payments",
+        "bank_lines",
+        "bank line",
+        BankLine,
+        (
+            _Column("date", p.day),
+            _money("amount", positive=True),
+            _opt("reference", p.text(500), ""),
+            _opt("payer", p.text(200), ""),
+            _opt("id", _id, ""),
+        ),
+        key=operator.attrgetter("id"),
+        dated=_HAPPENED_AT("date"),
     ),
 )
 _KINDS: dict[str, _Kind] = {kind.name: kind for kind in _KIND_LIST}

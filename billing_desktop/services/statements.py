@@ -21,7 +21,6 @@ refused (their contract is billed outside it). Their statements (the ledger) sta
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -44,6 +43,7 @@ from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services.billing import ProductSummary, usage_summary
 from billing_desktop.services.context import require_account
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
+from billing_desktop.services.receivables import CREDIT_NOTE_PREFIX, settle, settling_rows
 from billing_desktop.services.visibility import is_app_pool, visible_entries, visible_totals
 from billing_desktop.store.ports import MonthLine, UnitOfWork
 
@@ -74,6 +74,7 @@ def month_name(month: Month) -> str:
 class DocumentKind(StrEnum):
     INVOICE = "invoice"
     RECEIPT = "receipt"  # a credit purchase or one-time payment (an order, paid when placed)
+    CREDIT_NOTE = "credit_note"  # a correction of an invoice (services/credit_notes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ class HistoryRow:
     due_on: date | None
     paid_on: date | None
     description: str
+    left: Decimal = ZERO  # what is left to pay on an invoice (services/receivables.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,30 +135,9 @@ def _invoices_account(uow: UnitOfWork, actor: Actor, action: str) -> Account:
     return account
 
 
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    status: InvoiceStatus
-    paid_on: date | None
-
-
-def settle(invoice: Invoice, payments: Sequence[LedgerEntry], today: date) -> Settlement:
-    """The status of ``invoice`` given the ledger's payment rows referencing it."""
-    paid = ZERO
-    for payment in sorted(payments, key=lambda e: e.occurred_on):
-        paid += payment.amount
-        if paid >= invoice.amount:
-            return Settlement(InvoiceStatus.PAID, payment.occurred_on)
-    if invoice.due_on is not None and today > invoice.due_on:
-        return Settlement(InvoiceStatus.OVERDUE, None)
-    return Settlement(InvoiceStatus.ISSUED, None)
-
-
-def _payments_by_reference(ledger: Sequence[LedgerEntry]) -> dict[str, list[LedgerEntry]]:
-    found: dict[str, list[LedgerEntry]] = defaultdict(list)
-    for entry in ledger:
-        if entry.kind == LedgerKind.PAYMENT and entry.reference:
-            found[entry.reference].append(entry)
-    return found
+def _payments_by_reference(uow: UnitOfWork, ledger: Sequence[LedgerEntry]) -> dict[str, list[LedgerEntry]]:
+    """Per invoice, the ledger rows that settle it (services/receivables.py)."""
+    return settling_rows(uow, ledger)
 
 
 def order_number(entry: LedgerEntry) -> str:
@@ -182,7 +163,7 @@ def invoice_history(
     account = _invoices_account(uow, actor, "see invoices")
     today = today or account_today(account)
     ledger = visible_entries(actor, uow.ledger.all())
-    payments = _payments_by_reference(ledger)
+    payments = _payments_by_reference(uow, ledger)
     rows: list[HistoryRow] = []
     for invoice in uow.invoices.all():
         settled = settle(invoice, payments.get(invoice.number, []), today)
@@ -197,8 +178,12 @@ def invoice_history(
                 due_on=invoice.due_on,
                 paid_on=settled.paid_on,
                 description=f"Usage of {month_name(Month.of(invoice.period))}",
+                left=settled.left,
             )
         )
+    from billing_desktop.services.credit_notes import credit_note_rows  # (imports this)
+
+    rows.extend(credit_note_rows(uow))  # branch payments: credit notes in the history
     for entry in ledger:
         if entry.kind in ORDER_KINDS:
             rows.append(
@@ -256,6 +241,7 @@ class InvoiceDocument:
     paid_on: date | None
     lines: tuple[DocumentLine, ...]
     notes: tuple[str, ...] = ()
+    corrects: str = ""  # a credit note: the invoice it corrects
 
     @property
     def currency(self) -> str:
@@ -303,6 +289,10 @@ def invoice_document(
     today = today or account_today(account)
     found = uow.invoices.get_many([number]).get(number)
     ledger = visible_entries(actor, uow.ledger.all())
+    if found is None and number.startswith(CREDIT_NOTE_PREFIX):
+        from billing_desktop.services.credit_notes import credit_note_document  # (imports this)
+
+        return credit_note_document(uow, actor, number, today)
     if found is None:
         for entry in ledger:
             if entry.kind in ORDER_KINDS and order_number(entry) == number:
@@ -310,7 +300,7 @@ def invoice_document(
         raise NotFound(f"there is no invoice or order {number}")
     invoice = found
     month = Month.of(invoice.period)
-    settled = settle(invoice, _payments_by_reference(ledger).get(number, []), today)
+    settled = settle(invoice, _payments_by_reference(uow, ledger).get(number, []), today)
     closed = uow.closing.get(month.first_day)
     stored = uow.closing.lines(month.first_day) if closed is not None else []
     products = {p.code: p for p in uow.products.all()}
@@ -439,6 +429,7 @@ GROUP_OF_KIND = {
     LedgerKind.PURCHASE: MovementGroup.CREDITS_AND_PAYMENTS,
     LedgerKind.ONE_TIME_PAYMENT: MovementGroup.CREDITS_AND_PAYMENTS,
     LedgerKind.PAYMENT: MovementGroup.CREDITS_AND_PAYMENTS,
+    LedgerKind.CREDIT_NOTE: MovementGroup.CREDITS_AND_PAYMENTS,
     LedgerKind.COMMIT_EXPIRY: MovementGroup.COMMIT_EXPIRED,
     LedgerKind.USAGE_DEBIT: MovementGroup.USAGE_FROM_CREDIT,
     LedgerKind.INVOICE: MovementGroup.INVOICES_ISSUED,
@@ -451,6 +442,7 @@ KIND_TITLES = {
     LedgerKind.USAGE_DEBIT: "Usage from credit",
     LedgerKind.INVOICE: "Invoice",
     LedgerKind.PAYMENT: "Payment",
+    LedgerKind.CREDIT_NOTE: "Credit note",
 }
 
 
@@ -616,7 +608,7 @@ def statement(
             )
         )
     ledger = uow.ledger.all()
-    payments = _payments_by_reference(ledger)
+    payments = _payments_by_reference(uow, ledger)
     invoices = uow.invoices.all()
 
     def stated(invoice: Invoice) -> StatementInvoice:

@@ -37,6 +37,7 @@ from billing_desktop.domain.model import (
     User,
 )
 from billing_desktop.domain.plans import ExtensionRequest
+from billing_desktop.domain.receivables import BankLine, CreditNote, Payment, PaymentVoid
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -411,6 +412,10 @@ class UnitOfWork(Protocol):
     recordings: Collection[str, Recording]
     storage: Collection[date, StorageSnapshot]
     invoices: Collection[str, Invoice]
+    payments: Collection[str, Payment]
+    payment_voids: Collection[str, PaymentVoid]
+    credit_notes: Collection[str, CreditNote]
+    bank_lines: Collection[str, BankLine]
     units: BillingUnitRepository
     ledger: LedgerRepository
     audit: AuditRepository

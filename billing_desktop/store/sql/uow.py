@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import StoreError
+from billing_desktop.domain.receivables import BankLine, CreditNote, Payment, PaymentVoid
 from billing_desktop.store.ports import (
     BACKUP_BEFORE_CHANGING,
     AccountRepository,
@@ -69,6 +70,10 @@ class SqlUnitOfWork:
     recordings: Collection[str, m.Recording]
     storage: Collection[date, m.StorageSnapshot]
     invoices: Collection[str, m.Invoice]
+    payments: Collection[str, Payment]
+    payment_voids: Collection[str, PaymentVoid]
+    credit_notes: Collection[str, CreditNote]
+    bank_lines: Collection[str, BankLine]
     units: BillingUnitRepository
     ledger: LedgerRepository
     audit: AuditRepository
@@ -128,6 +133,10 @@ class SqlUnitOfWork:
         self.recordings = collections["recordings"]
         self.storage = collections["storage"]
         self.invoices = collections["invoices"]
+        self.payments = collections["payments"]
+        self.payment_voids = collections["payment_voids"]
+        self.credit_notes = collections["credit_notes"]
+        self.bank_lines = collections["bank_lines"]
         self.units = r.SqlBillingUnits(conn)
         self.ledger = r.SqlLedger(conn, self)
         self.audit = r.SqlAudit(conn)
