@@ -195,7 +195,7 @@ def _reconcile(args: argparse.Namespace) -> int:
         return [
             {
                 "id": line.id,
-                "date": line.date.isoformat(),
+                "date": line.booked_on.isoformat(),
                 "amount": format_amount(line.amount, currency),
                 "reference": line.reference,
                 "payer": line.payer,
@@ -217,7 +217,7 @@ def _reconcile(args: argparse.Namespace) -> int:
             ["Line", "Date", "Amount", "Reference", "Payer", "Match", "Invoice", "Note"],
             [
                 [
-                    line.id, line.date.isoformat(), format_money(line.amount, currency),
+                    line.id, line.booked_on.isoformat(), format_money(line.amount, currency),
                     line.reference, line.payer, line.state.value, line.invoice, line.note,
                 ]
                 for line in found.lines

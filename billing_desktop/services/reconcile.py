@@ -43,7 +43,7 @@ class MatchState(StrEnum):
 @dataclass(frozen=True, slots=True)
 class ReconcileLine:
     id: str
-    date: date
+    booked_on: date
     amount: Decimal
     reference: str
     payer: str
@@ -107,7 +107,7 @@ def reconciliation(uow: UnitOfWork, actor: Actor) -> Reconciliation:
         lines.append(
             ReconcileLine(
                 id=line.id,
-                date=line.date,
+                booked_on=line.date,
                 amount=line.amount,
                 reference=line.reference,
                 payer=line.payer,

@@ -366,7 +366,12 @@ def test_invoices_before_the_window_are_gap_free(demo: tuple[SqlStore, DemoRepor
                                                     m.InvoiceStatus.ISSUED]  # fmt: skip
     kinds = [e.kind for e in ledger]
     assert kinds.count(m.LedgerKind.INVOICE) == 6
-    assert kinds.count(m.LedgerKind.PAYMENT) == 4
+    # Four card payments, and a bank transfer paying 40% of the overdue INV-000005.
+    assert kinds.count(m.LedgerKind.PAYMENT) == 5
+    with store() as uow:
+        (partial,) = uow.payments.all()
+    assert (partial.number, partial.invoice) == ("PMT-000001", "INV-000005")
+    assert partial.amount == (invoices[4].amount * Decimal("0.4")).quantize(Decimal("0.01"))
     assert kinds.count(m.LedgerKind.PURCHASE) >= 2
     assert kinds.count(m.LedgerKind.ONE_TIME_PAYMENT) == 1
     assert all(e.occurred_on <= TODAY for e in ledger)
