@@ -260,7 +260,8 @@ def _cmd_credit_note(args: argparse.Namespace) -> int:
 
     def text() -> str:
         line = f" (line {note.line})" if note.line else ""
-        out = f"Credit note {note.number}: {format_money(note.amount, currency)} on {note.invoice}{line}"
+        amount = format_money(note.amount, currency)
+        out = f"Credit note {note.number}: {amount} on {note.invoice}{line}"
         if note.to_credit:
             out += f"; {format_money(note.to_credit, currency)} added to credit"
         return f"{out}; left to pay on {note.invoice}: {format_money(note.left, currency)}"

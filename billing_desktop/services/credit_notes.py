@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from billing_desktop.domain.access import Actor
-from billing_desktop.domain.errors import InvalidInput, NotFound
-from billing_desktop.domain.model import CREDITS_POOL, InvoiceStatus, LedgerEntry, LedgerKind
+from billing_desktop.domain.errors import InvalidInput
+from billing_desktop.domain.model import CREDITS_POOL, LedgerEntry, LedgerKind
 from billing_desktop.domain.money import credit_amount, format_amount, format_money
-from billing_desktop.domain.periods import Month, account_today
+from billing_desktop.domain.periods import account_today
 from billing_desktop.domain.receivables import CreditNote
 from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
@@ -38,14 +38,6 @@ from billing_desktop.services.receivables import (
     ZERO,
     left_on_invoices,
     next_number,
-)
-from billing_desktop.services.statements import (
-    DocumentKind,
-    DocumentLine,
-    HistoryRow,
-    InvoiceDocument,
-    _header,
-    issuer,
 )
 from billing_desktop.store.ports import UnitOfWork
 
@@ -204,97 +196,9 @@ def issue_credit_note(
     )
 
 
-def credit_note_rows(uow: UnitOfWork) -> list[HistoryRow]:
-    """The credit notes as rows of the invoice history (their amount negative)."""
-    invoices = {i.number: i for i in uow.invoices.all()}
-    rows = []
-    for note in uow.credit_notes.all():
-        invoice = invoices.get(note.invoice)
-        rows.append(
-            HistoryRow(
-                kind=DocumentKind.CREDIT_NOTE,
-                number=note.number,
-                issued_on=note.issued_on,
-                period=str(Month.of(invoice.period)) if invoice else "",
-                amount=-note.amount,
-                status=InvoiceStatus.ISSUED,
-                due_on=None,
-                paid_on=None,
-                description=f"Correction of {note.invoice}"
-                + (f", line {note.product}" if note.product else "")
-                + f": {note.reason}",
-            )
-        )
-    return rows
-
-
-def credit_note_document(
-    uow: UnitOfWork, actor: Actor, number: str, today: date | None = None
-) -> InvoiceDocument:
-    """What the PDF of credit note ``number`` shows (the invoice layout, titled Credit note)."""
-    require_receivables(uow, actor, "see credit notes", edit=False)
-    account = require_account(uow)
-    note = uow.credit_notes.get_many([number]).get(number)
-    if note is None:
-        raise NotFound(f"there is no credit note {number}")
-    invoice = find_invoice(uow, note.invoice)
-    products = {p.code: p for p in uow.products.all()}
-    target = (
-        f"line {products[note.product].name if note.product in products else note.product}"
-        if note.product
-        else "the invoice"
-    )
-    line = DocumentLine(
-        description=f"Correction of {note.invoice}, {target}",
-        unit="",
-        quantity=None,
-        free_units=None,
-        unit_price=None,
-        tiered=False,
-        amount=note.amount,
-        credit_applied=ZERO,
-        total=note.amount,
-    )
-    kept = sum(
-        (
-            e.amount
-            for e in uow.ledger.all()
-            if e.kind == LedgerKind.CREDIT_NOTE and e.reference == number and e.pool == CREDITS_POOL
-        ),
-        ZERO,
-    )
-    notes = [f"Reason: {note.reason}"]
-    settled = note.amount - kept
-    if settled > 0:
-        notes.append(
-            f"Reduces what is due on {note.invoice} by {format_money(settled, account.currency)}."
-        )
-    if kept > 0:
-        notes.append(
-            f"{format_money(kept, account.currency)} of it is added to your credit, as "
-            f"{note.invoice} was paid."
-        )
-    return InvoiceDocument(
-        kind=DocumentKind.CREDIT_NOTE,
-        number=note.number,
-        issuer=issuer(uow),
-        account=_header(account),
-        issued_on=note.issued_on,
-        due_on=None,
-        period=Month.of(invoice.period),
-        status=InvoiceStatus.ISSUED,
-        paid_on=None,
-        lines=(line,),
-        notes=tuple(notes),
-        corrects=note.invoice,
-    )
-
-
 __all__ = [
     "CreditNoteResult",
     "Creditable",
-    "credit_note_document",
-    "credit_note_rows",
     "creditable",
     "issue_credit_note",
 ]

@@ -30,6 +30,7 @@ from enum import StrEnum
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StoreError
 from billing_desktop.domain.model import (
+    CREDITS_POOL,
     Account,
     Invoice,
     InvoiceStatus,
@@ -39,6 +40,7 @@ from billing_desktop.domain.model import (
     PlanTier,
     Product,
 )
+from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services.billing import ProductSummary, usage_summary
 from billing_desktop.services.context import require_account
@@ -135,7 +137,9 @@ def _invoices_account(uow: UnitOfWork, actor: Actor, action: str) -> Account:
     return account
 
 
-def _payments_by_reference(uow: UnitOfWork, ledger: Sequence[LedgerEntry]) -> dict[str, list[LedgerEntry]]:
+def _payments_by_reference(
+    uow: UnitOfWork, ledger: Sequence[LedgerEntry]
+) -> dict[str, list[LedgerEntry]]:
     """Per invoice, the ledger rows that settle it (services/receivables.py)."""
     return settling_rows(uow, ledger)
 
@@ -181,8 +185,6 @@ def invoice_history(
                 left=settled.left,
             )
         )
-    from billing_desktop.services.credit_notes import credit_note_rows  # (imports this)
-
     rows.extend(credit_note_rows(uow))  # branch payments: credit notes in the history
     for entry in ledger:
         if entry.kind in ORDER_KINDS:
@@ -290,8 +292,6 @@ def invoice_document(
     found = uow.invoices.get_many([number]).get(number)
     ledger = visible_entries(actor, uow.ledger.all())
     if found is None and number.startswith(CREDIT_NOTE_PREFIX):
-        from billing_desktop.services.credit_notes import credit_note_document  # (imports this)
-
         return credit_note_document(uow, actor, number, today)
     if found is None:
         for entry in ledger:
@@ -711,6 +711,96 @@ def _charge(product: ProductSummary) -> UsageCharge:
     )
 
 
+# --- credit notes (branch payments; written by services/credit_notes.py) ---------------------
+
+
+def credit_note_rows(uow: UnitOfWork) -> list[HistoryRow]:
+    """The credit notes as rows of the invoice history (their amount negative)."""
+    invoices = {i.number: i for i in uow.invoices.all()}
+    rows = []
+    for note in uow.credit_notes.all():
+        invoice = invoices.get(note.invoice)
+        rows.append(
+            HistoryRow(
+                kind=DocumentKind.CREDIT_NOTE,
+                number=note.number,
+                issued_on=note.issued_on,
+                period=str(Month.of(invoice.period)) if invoice else "",
+                amount=-note.amount,
+                status=InvoiceStatus.ISSUED,
+                due_on=None,
+                paid_on=None,
+                description=f"Correction of {note.invoice}"
+                + (f", line {note.product}" if note.product else "")
+                + f": {note.reason}",
+            )
+        )
+    return rows
+
+
+def credit_note_document(
+    uow: UnitOfWork, actor: Actor, number: str, today: date | None = None
+) -> InvoiceDocument:
+    """What the PDF of credit note ``number`` shows (the invoice layout, titled Credit note)."""
+    account = _invoices_account(uow, actor, "see credit notes")
+    note = uow.credit_notes.get_many([number]).get(number)
+    if note is None:
+        raise NotFound(f"there is no credit note {number}")
+    invoice = uow.invoices.get_many([note.invoice]).get(note.invoice)
+    if invoice is None:
+        raise StoreError(f"credit note {number} names invoice {note.invoice}, which is not stored")
+    products = {p.code: p for p in uow.products.all()}
+    target = (
+        f"line {products[note.product].name if note.product in products else note.product}"
+        if note.product
+        else "the invoice"
+    )
+    line = DocumentLine(
+        description=f"Correction of {note.invoice}, {target}",
+        unit="",
+        quantity=None,
+        free_units=None,
+        unit_price=None,
+        tiered=False,
+        amount=note.amount,
+        credit_applied=ZERO,
+        total=note.amount,
+    )
+    kept = sum(
+        (
+            e.amount
+            for e in uow.ledger.all()
+            if e.kind == LedgerKind.CREDIT_NOTE and e.reference == number and e.pool == CREDITS_POOL
+        ),
+        ZERO,
+    )
+    notes = [f"Reason: {note.reason}"]
+    settled = note.amount - kept
+    if settled > 0:
+        notes.append(
+            f"Reduces what is due on {note.invoice} by {format_money(settled, account.currency)}."
+        )
+    if kept > 0:
+        notes.append(
+            f"{format_money(kept, account.currency)} of it is added to your credit, as "
+            f"{note.invoice} was paid."
+        )
+    return InvoiceDocument(
+        kind=DocumentKind.CREDIT_NOTE,
+        number=note.number,
+        issuer=issuer(uow),
+        account=_header(account),
+        issued_on=note.issued_on,
+        due_on=None,
+        period=Month.of(invoice.period),
+        status=InvoiceStatus.ISSUED,
+        paid_on=None,
+        lines=(line,),
+        notes=tuple(notes),
+        corrects=note.invoice,
+    )
+
+
 __all__ = [
     "DEFAULT_ISSUER",
     "ISSUER_SETTING",
@@ -727,6 +817,8 @@ __all__ = [
     "StatementInvoice",
     "StatementMonth",
     "UsageCharge",
+    "credit_note_document",
+    "credit_note_rows",
     "invoice_document",
     "invoice_history",
     "month_name",
