@@ -70,7 +70,7 @@ from billing_desktop.domain.model import (
     User,
 )
 from billing_desktop.domain.quotas import AddOnPack, Statistic
-from billing_desktop.domain.receivables import Payment, ReceiptMethod
+from billing_desktop.domain.receivables import BankLine, Payment, ReceiptMethod
 from billing_desktop.services.context import is_empty, resolve_actor
 from billing_desktop.services.quotas import store_defaults as store_quota_defaults
 from billing_desktop.services.recording import UsageRecord, add_records
@@ -493,6 +493,21 @@ class _Builder:
         if partial is not None:
             uow.payments.add_many([partial[0]])
             uow.ledger.add_many([partial[1]])
+        # And an imported bank-statement line paying the newest invoice, waiting in the
+        # Reconcile view for the accountant to confirm it.
+        if invoices:
+            newest = invoices[-1]
+            uow.bank_lines.add_many(
+                [
+                    BankLine(
+                        date=self.today - timedelta(days=1),
+                        amount=newest.amount,
+                        reference=f"Payment {newest.number} thank you",
+                        payer="Accounts payable",
+                        id="demo-bank-000001",
+                    )
+                ]
+            )
         # The invoiced months before the window were closed by the previous system: the billing
         # engine starts rating at the window, and those months cannot change.
         for invoice in invoices:

@@ -189,6 +189,9 @@ class _Kind:
     single_row: bool = False
     late: Late | None = None  # records that must not land in a closed month (PRODUCT §4.5)
     dated: _Dated | None = None  # the column dating a record, checked against the bounds
+    # A row repeating an earlier row of the same file is an error, not a repeat to skip (bank
+    # lines keyed by a hash of their values: two alike would silently become one payment).
+    repeat: str | None = None
 
     @property
     def rolled_up(self) -> bool:
@@ -526,6 +529,8 @@ _KIND_LIST = (
         ),
         key=operator.attrgetter("id"),
         dated=_HAPPENED_AT("date"),
+        repeat="two transfers alike in date, amount, reference and payer need the bank's "
+        "transaction id (column 'id') to tell them apart",
     ),
 )
 _KINDS: dict[str, _Kind] = {kind.name: kind for kind in _KIND_LIST}
@@ -837,6 +842,8 @@ class _Run:
         self.skipped = 0
         # Referenced records by collection and key (None: not stored); few and read-only here.
         self.known: dict[str, dict[Hashable, Any]] = {}
+        # Rows this file added, by key (only for kinds that refuse repeats): (line, row).
+        self.written: dict[Hashable, tuple[int, Any]] = {}
 
     # -- setup --
 
@@ -1073,9 +1080,11 @@ class _Run:
             firsts: dict[Hashable, tuple[int, Any]] = {}
             for line, item in chunk:
                 key = key_of(item)
-                seen = firsts.get(key)
+                seen = firsts.get(key) or self.written.get(key)
                 if seen is None:
                     firsts[key] = (line, item)
+                elif seen[1] == item and self.kind.repeat is not None:
+                    self._error(line, None, f"repeats line {seen[0]} exactly; {self.kind.repeat}")
                 elif seen[1] == item:
                     self.skipped += 1
                 else:
@@ -1110,6 +1119,8 @@ class _Run:
                 # stored, so repeats far apart are still reported; the rollback drops them.
                 _guard(self.file, lines, lambda: self.write(new))
                 self.added += len(new)
+                if self.kind.repeat is not None:
+                    self.written.update((key_of(item), firsts[key_of(item)]) for item in new)
         self._merge_errors()
         if self.progress is not None:
             self.progress(self.rows)
