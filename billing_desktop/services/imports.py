@@ -43,6 +43,7 @@ from billing_desktop.domain.errors import BillingError, ImportFailed, InvalidInp
 from billing_desktop.domain.metering import check_rule
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.domain.receivables import BankLine
+from billing_desktop.services import camt
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.credits import apply_auto_recharge
@@ -908,6 +909,11 @@ class _Run:
         The line is where the record starts: a quoted value spanning lines makes the reader's
         line_num run ahead, so the start is the previous record's last line + 1.
         """
+        if self.kind.name == "payments" and camt.looks_like_xml(self.path):
+            # A CAMT.053 bank statement: its credit entries as rows (services/camt.py).
+            currency = self.uow.account.get()
+            yield from camt.records(self.path, currency.currency if currency else "")
+            return
         try:
             handle = self.path.open(encoding="utf-8-sig", newline="")
         except FileNotFoundError:
