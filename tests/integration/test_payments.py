@@ -132,10 +132,10 @@ def test_a_partial_payment_leaves_the_invoice_partly_paid_with_what_is_left(acme
     run(acme, payments.record_payment, INVOICE, "250.00", date(2026, 11, 15))
     assert status(acme) == (m.InvoiceStatus.PAID, D(0))
     with acme() as uow:
-        row = [
+        row = next(
             r for r in invoice_history(uow, resolve_actor(uow, None), today=TODAY).rows
             if r.number == INVOICE
-        ][0]  # fmt: skip
+        )  # fmt: skip
     assert row.paid_on == date(2026, 11, 15)
     assert check(acme) == []
 
@@ -292,7 +292,7 @@ def test_a_credit_note_has_its_pdf_its_history_row_and_its_statement_row(acme: S
         november = statement(uow, admin, Month(2026, 11), today=TODAY)
     (row,) = [r for r in history if r.kind == DocumentKind.CREDIT_NOTE]
     assert (row.number, row.amount, row.issued_on) == ("CN-000001", D("-25.50"), TODAY)
-    assert "Correction of INV-000001, line VOICE: Voice minutes rated twice" == row.description
+    assert row.description == "Correction of INV-000001, line VOICE: Voice minutes rated twice"
     assert document.kind == DocumentKind.CREDIT_NOTE and document.corrects == INVOICE
     assert document.total == D("25.50")
     text = pdf_text(render_invoice(document).data)

@@ -201,7 +201,7 @@ def test_two_threads_writing_at_once_never_skip_or_repeat_a_number(shared: SqlSt
 
     def stream(name: str) -> None:
         barrier.wait()
-        for n in range(NOTES):
+        for _n in range(NOTES):
             try:
                 shared.write(credit_notes.issue_credit_note, admin, "INV-000001", "0.01", name)
                 shared.write(payments.record_payment, admin, SEPTEMBER, "0.01")
