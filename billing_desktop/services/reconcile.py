@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -117,6 +117,16 @@ def reconciliation(uow: UnitOfWork, actor: Actor) -> Reconciliation:
                 note=note,
             )
         )
+    named: dict[str, int] = {}
+    for found in lines:
+        if found.invoice:
+            named[found.invoice] = named.get(found.invoice, 0) + 1
+    lines = [
+        replace(found, note=f"{found.note}; {named[found.invoice] - 1} other line(s) too")
+        if found.invoice and named[found.invoice] > 1
+        else found
+        for found in lines
+    ]
     open_invoices = tuple(
         (number, owed)
         for number, owed in sorted(left.items(), key=lambda kv: issued[kv[0]])

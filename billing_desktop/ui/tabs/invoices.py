@@ -151,9 +151,6 @@ class InvoicesTab(TableTab):
             row.addWidget(widget)
         row.addStretch(1)
         for button in (
-            self.payment_button,
-            self.credit_button,
-            self.reconcile_button,
             self.open_button,
             self.save_button,
             self.print_button,
@@ -163,6 +160,15 @@ class InvoicesTab(TableTab):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(1, self.filters)  # under the caption, above the table
+        # branch payments: a row of its own, so the tab stays as narrow as it was.
+        self.accounting = QWidget(self)
+        self.accounting.setObjectName("invoiceAccounting")
+        accounting = QHBoxLayout(self.accounting)
+        accounting.setContentsMargins(0, 0, 0, 0)
+        for button in (self.payment_button, self.credit_button, self.reconcile_button):
+            accounting.addWidget(button)
+        accounting.addStretch(1)
+        layout.insertWidget(2, self.accounting)
 
         self.year_combo.currentIndexChanged.connect(self._filters_changed)
         self.status_combo.currentIndexChanged.connect(self._filters_changed)
@@ -208,6 +214,7 @@ class InvoicesTab(TableTab):
         if self.enterprise:
             # The service refuses too; no need to ask it to say so.
             self.filters.hide()
+            self.accounting.hide()
             self.caption.setText("Invoices")
             self.clear_model()
             self.show_message(ENTERPRISE_INVOICES)
