@@ -26,6 +26,7 @@ from billing_desktop.domain.errors import (
 )
 from billing_desktop.domain.periods import Month
 from billing_desktop.reports.invoice import render_invoice
+from billing_desktop.reports.statement import render_statement
 from billing_desktop.services import credit_notes, payments, reconcile
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.imports import import_file
@@ -303,6 +304,9 @@ def test_a_credit_note_has_its_pdf_its_history_row_and_its_statement_row(acme: S
     (movement,) = [x for x in november.movements if x.kind == m.LedgerKind.CREDIT_NOTE]
     assert (movement.reference, movement.amount) == ("CN-000001", D("25.50"))
     assert november.closing_owed == D("-374.50")
+    printed = pdf_text(render_statement(november).data)
+    for shown in ("Credit note", "CN-000001", "Credit note on INV-000001, line", "$25.50"):
+        assert shown in printed, shown
 
 
 # --- the ledger always agrees ----------------------------------------------------------------
