@@ -177,3 +177,31 @@ def test_reconciling_an_imported_statement(
     wait_idle(qtbot, window)
     assert row_texts(tab, INVOICE)[4] == f"{PART} · $250.00 left"
     dialog.close()
+
+
+def test_a_shared_account_user_sees_payments_but_changes_nothing(
+    qtbot: Any, acme: SqlStore
+) -> None:
+    from billing_desktop.domain import model as m
+    from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY
+
+    with acme() as uow:
+        uow.users.add_many([m.User("sue", "Sue Shared", "sue@example.com", m.Role.SHARED)])
+        uow.commit()
+    window = open_window(qtbot, acme, "sue")
+    tab = invoices(qtbot, window)
+    select(tab, INVOICE)
+    assert tab.payment_button.isEnabled() and not tab.credit_button.isEnabled()
+    tab.open_payments()
+    dialog = tab.dialog
+    assert isinstance(dialog, RecordPaymentDialog)
+    wait_idle(qtbot, window)
+    assert not dialog.record_button.isEnabled() and not dialog.amount.isEnabled()
+    assert dialog.record_button.toolTip() == VIEW_ONLY
+    dialog.close()
+    tab.open_reconcile()
+    reconcile = tab.dialog
+    assert isinstance(reconcile, ReconcileDialog)
+    wait_idle(qtbot, window)
+    assert not reconcile.import_button.isEnabled() and not reconcile.confirm_matched.isEnabled()
+    reconcile.close()

@@ -87,3 +87,23 @@ def test_a_bank_statement_is_imported_through_the_server(api: Api) -> None:
     assert [(x["amount"], x["state"], x["invoice"]) for x in lines if x["payer"] == "Acme"] == [
         ("10.00", "matched", "INV-000006")
     ]
+
+
+def test_a_camt_statement_is_imported_through_the_server(api: Api) -> None:
+    from tests.integration.test_camt import entry, statement, tx
+
+    xml = statement(
+        entry("25.00", f"<NtryDtls>{tx('25.00', 'INV-000006', 'Acme')}</NtryDtls>", ref="B-9")
+    )
+    response = api.client.post(
+        "/api/v1/imports/payments",
+        content=xml.encode(),
+        params={"file_name": "statement.xml"},
+        headers=api.headers(
+            "admin", **{"Content-Type": "text/csv", "Idempotency-Key": "camt-1", "If-Match": "*"}
+        ),
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["rows"], response.json()["added"]) == (1, 1)
+    lines = ok(api, "reconcile.reconciliation", {})["lines"]
+    assert [(x["id"], x["state"]) for x in lines if x["id"] == "B-9"] == [("B-9", "matched")]
