@@ -145,9 +145,13 @@ def render_invoice(document: InvoiceDocument, hooks: RenderHooks | None = None) 
     notes = list(document.notes)
     if document.kind == DocumentKind.INVOICE and document.status != InvoiceStatus.PAID:
         due = f" by {long_date(document.due_on)}" if document.due_on else ""
-        notes.append(
-            f"Please pay {money(document.total, currency)}{due}, quoting {document.number}."
-        )
+        left = document.total if document.left is None else document.left
+        if left != document.total:  # payments or credit notes settled part of it
+            notes.append(
+                f"Received so far (payments and credit notes): "
+                f"{money(document.total - left, currency)}."
+            )
+        notes.append(f"Please pay {money(left, currency)}{due}, quoting {document.number}.")
     if notes:
         story.extend([gap(12), note_box(notes)])
     furniture = Furniture(

@@ -244,6 +244,7 @@ class InvoiceDocument:
     lines: tuple[DocumentLine, ...]
     notes: tuple[str, ...] = ()
     corrects: str = ""  # a credit note: the invoice it corrects
+    left: Decimal | None = None  # an invoice: what is left to pay (payments, credit notes)
 
     @property
     def currency(self) -> str:
@@ -346,6 +347,7 @@ def invoice_document(
         status=settled.status,
         paid_on=settled.paid_on,
         lines=lines,
+        left=settled.left,
         notes=tuple(notes),
     )
 

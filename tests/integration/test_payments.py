@@ -489,3 +489,21 @@ def test_transfers_alike_are_told_apart_by_the_banks_id_even_across_chunks(
     assert (report.added, report.skipped) == (3, 0)
     with acme() as uow:
         assert sorted(line.id for line in uow.bank_lines.all()) == ["TX0", "TX1", "TX2"]
+
+
+def test_the_pdf_of_a_partly_paid_invoice_asks_for_what_is_left(acme: SqlStore) -> None:
+    with acme() as uow:
+        before = invoice_document(uow, resolve_actor(uow, None), INVOICE, today=TODAY)
+    assert "Please pay $400.00" in pdf_text(render_invoice(before).data)
+    run(acme, payments.record_payment, INVOICE, "150.00", date(2026, 11, 10))
+    with acme() as uow:
+        document = invoice_document(uow, resolve_actor(uow, None), INVOICE, today=TODAY)
+    assert (document.status, document.left, document.total) == (
+        m.InvoiceStatus.PARTLY_PAID,
+        D("250.00"),
+        D("400.00"),
+    )
+    text = " ".join(pdf_text(render_invoice(document).data).split())
+    assert "Partly paid" in text
+    assert "Received so far (payments and credit notes): $150.00." in text
+    assert "Please pay $250.00 by" in text
