@@ -153,6 +153,7 @@ _OPERATIONS = [
     _op(payments.void_payment, WRITE, U),
     _op(reconcile.reconciliation, READ, INV, "credits"),
     _op(reconcile.confirm_lines, WRITE, U),
+    _op(reconcile.dismiss_lines, WRITE, U),
     _op(credit_notes.creditable, READ, INV, "credits"),
     _op(credit_notes.issue_credit_note, WRITE, U),
 ]

@@ -64,6 +64,12 @@ def register(commands: Any) -> dict[str, Handler]:
         help="a bank line (its id, as 'reconcile' lists) and the invoice it pays; repeatable",
     )
     confirm.add_argument("--json", action="store_true", help="print JSON")
+    dismiss = actions.add_parser(
+        "dismiss", help="set imported bank lines aside: not payments of invoices (all or none)"
+    )
+    dismiss.add_argument("lines", nargs="+", metavar="LINE", help="bank line ids ('reconcile')")
+    dismiss.add_argument("--reason", default="not a payment of an invoice", help="why")
+    dismiss.add_argument("--json", action="store_true", help="print JSON")
 
     note = commands.add_parser(
         "credit-note",
@@ -103,6 +109,8 @@ def _cmd_payments(args: argparse.Namespace) -> int:
         return _list(args)
     if action == "reconcile":
         return _reconcile(args)
+    if action == "dismiss":
+        return _dismiss(args)
     return _confirm(args)
 
 
@@ -248,6 +256,18 @@ def _confirm(args: argparse.Namespace) -> int:
         args,
         lambda: {"payments": list(done.payments)},
         lambda: f"Recorded {len(done.payments)} payment(s): {', '.join(done.payments)}",
+    )
+
+
+def _dismiss(args: argparse.Namespace) -> int:
+    from billing_desktop.services.reconcile import dismiss_lines
+
+    store, actor = acting(args)
+    done = store.write(dismiss_lines, actor, args.lines, args.reason)
+    return emit(
+        args,
+        lambda: {"dismissed": list(done.lines)},
+        lambda: f"Set aside {len(done.lines)} bank line(s): {', '.join(done.lines)}",
     )
 
 

@@ -82,4 +82,14 @@ class BankLine:
             object.__setattr__(self, "id", f"h-{digest[:20]}")
 
 
-__all__ = ["BankLine", "CreditNote", "Payment", "PaymentVoid", "ReceiptMethod"]
+@dataclass(frozen=True, slots=True)
+class BankLineDismissal:
+    """A staged bank line the accountant set aside: not a payment of an invoice (a refund, a
+    deposit). It leaves the Reconcile view; the line itself stays stored."""
+
+    line: str
+    dismissed_on: _dt.date
+    reason: str
+
+
+__all__ = ["BankLine", "BankLineDismissal", "CreditNote", "Payment", "PaymentVoid", "ReceiptMethod"]

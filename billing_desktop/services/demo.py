@@ -505,7 +505,15 @@ class _Builder:
                         reference=f"Payment {newest.number} thank you",
                         payer="Accounts payable",
                         id="demo-bank-000001",
-                    )
+                    ),
+                    # A line that pays no invoice (a supplier's refund), for "Not a payment".
+                    BankLine(
+                        date=self.today - timedelta(days=2),
+                        amount=Decimal("45.00"),
+                        reference="Refund of deposit",
+                        payer="Office supplies",
+                        id="demo-bank-000002",
+                    ),
                 ]
             )
         # The invoiced months before the window were closed by the previous system: the billing

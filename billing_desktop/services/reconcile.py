@@ -19,15 +19,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput, NotFound
-from billing_desktop.domain.receivables import BankLine, ReceiptMethod
+from billing_desktop.domain.periods import account_today
+from billing_desktop.domain.receivables import BankLine, BankLineDismissal, ReceiptMethod
 from billing_desktop.services.changes import changes
-from billing_desktop.services.payments import find_invoice, require_receivables, write_payment
+from billing_desktop.services.context import require_account
+from billing_desktop.services.ledger import audit
+from billing_desktop.services.payments import (
+    MAX_REASON,
+    clean_text,
+    find_invoice,
+    require_receivables,
+    write_payment,
+)
 from billing_desktop.services.receivables import ZERO, left_on_invoices
 from billing_desktop.store.ports import UnitOfWork
 
@@ -59,6 +68,7 @@ class Reconciliation:
     confirmed: int  # lines confirmed earlier
     open_invoices: tuple[tuple[str, Decimal], ...]  # (number, left) to choose from
     currency: str
+    dismissed: int = 0  # lines set aside as not payments of invoices
 
 
 def invoice_numbers_in(text: str) -> list[str]:
@@ -97,11 +107,12 @@ def reconciliation(uow: UnitOfWork, actor: Actor) -> Reconciliation:
     """The staged bank lines no payment was recorded from, each matched to an invoice."""
     currency = require_receivables(uow, actor, "reconcile payments", edit=False)
     used = {p.bank_line for p in uow.payments.all() if p.bank_line}
+    dismissed = {d.line for d in uow.bank_line_dismissals.all()}
     left = left_on_invoices(uow)
     issued = {i.number: i.issued_on for i in uow.invoices.all()}
     lines = []
     for line in sorted(uow.bank_lines.all(), key=lambda b: (b.date, b.id)):
-        if line.id in used:
+        if line.id in used or line.id in dismissed:
             continue
         state, invoice, note = match_line(line, left, issued)
         lines.append(
@@ -132,7 +143,7 @@ def reconciliation(uow: UnitOfWork, actor: Actor) -> Reconciliation:
         for number, owed in sorted(left.items(), key=lambda kv: issued[kv[0]])
         if owed > 0
     )
-    return Reconciliation(tuple(lines), len(used), open_invoices, currency)
+    return Reconciliation(tuple(lines), len(used), open_invoices, currency, len(dismissed))
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,12 +193,53 @@ def confirm_lines(
     return Confirmed(tuple(numbers), currency)
 
 
+@dataclass(frozen=True, slots=True)
+class Dismissed:
+    lines: tuple[str, ...]
+
+
+@changes("credits")
+def dismiss_lines(
+    uow: UnitOfWork,
+    actor: Actor,
+    line_ids: Sequence[str],
+    reason: str = "not a payment of an invoice",
+    *,
+    now: datetime | None = None,
+) -> Dismissed:
+    """Set staged bank lines aside (a refund, a deposit): they leave the Reconcile view. A line
+    a payment was recorded from, or one set aside already, is refused; all or none."""
+    require_receivables(uow, actor, "reconcile payments", edit=True)
+    if not line_ids:
+        raise InvalidInput("choose at least one bank line to set aside")
+    why = clean_text(reason, "Reason", MAX_REASON, required=True)
+    ids = list(dict.fromkeys(line_ids))
+    stored = uow.bank_lines.get_many(ids)
+    used = {p.bank_line for p in uow.payments.all() if p.bank_line}
+    done = uow.bank_line_dismissals.get_many(ids)
+    for line_id in ids:
+        if line_id not in stored:
+            raise NotFound(f"there is no imported bank line {line_id}")
+        if line_id in used:
+            raise InvalidInput(f"bank line {line_id} is confirmed already")
+        if line_id in done:
+            raise InvalidInput(f"bank line {line_id} is set aside already")
+    today = account_today(require_account(uow), now or datetime.now(UTC))
+    uow.bank_line_dismissals.add_many([BankLineDismissal(i, today, why) for i in ids])
+    for line_id in ids:
+        audit(uow, actor, "dismiss-bank-line", line_id, None, {"reason": why}, now,
+              entity="bank_line")  # fmt: skip
+    return Dismissed(tuple(ids))
+
+
 __all__ = [
     "Confirmed",
+    "Dismissed",
     "MatchState",
     "ReconcileLine",
     "Reconciliation",
     "confirm_lines",
+    "dismiss_lines",
     "invoice_numbers_in",
     "match_line",
     "reconciliation",

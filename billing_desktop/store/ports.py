@@ -37,7 +37,13 @@ from billing_desktop.domain.model import (
     User,
 )
 from billing_desktop.domain.plans import ExtensionRequest
-from billing_desktop.domain.receivables import BankLine, CreditNote, Payment, PaymentVoid
+from billing_desktop.domain.receivables import (
+    BankLine,
+    BankLineDismissal,
+    CreditNote,
+    Payment,
+    PaymentVoid,
+)
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -416,6 +422,7 @@ class UnitOfWork(Protocol):
     payment_voids: Collection[str, PaymentVoid]
     credit_notes: Collection[str, CreditNote]
     bank_lines: Collection[str, BankLine]
+    bank_line_dismissals: Collection[str, BankLineDismissal]
     units: BillingUnitRepository
     ledger: LedgerRepository
     audit: AuditRepository

@@ -168,6 +168,7 @@ def test_reconciling_an_imported_statement(
     ]
     dialog.table.selectRow(1)
     assert not dialog.confirm_selected.isEnabled()  # no invoice chosen for it
+    assert dialog.dismiss_button.isEnabled()
     dialog.invoice.setCurrentIndex(dialog.invoice.findData(INVOICE))
     dialog.invoice.activated.emit(dialog.invoice.currentIndex())
     assert model.data(model.index(1, 5)) == INVOICE and dialog.confirm_selected.isEnabled()
@@ -176,6 +177,11 @@ def test_reconciling_an_imported_statement(
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)
     wait_idle(qtbot, window)
     assert row_texts(tab, INVOICE)[4] == f"{PART} · $250.00 left"
+    dialog.table.selectRow(0)  # the deposit refund: not a payment
+    dialog.dismiss_button.click()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 0, timeout=10_000)
+    assert dialog.status.text() == "Set aside 1 line(s): not payments of invoices."
+    assert dialog.empty.text().endswith("1 line(s) confirmed earlier, 1 set aside.")
     dialog.close()
 
 

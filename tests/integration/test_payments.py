@@ -507,3 +507,29 @@ def test_the_pdf_of_a_partly_paid_invoice_asks_for_what_is_left(acme: SqlStore) 
     assert "Partly paid" in text
     assert "Received so far (payments and credit notes): $150.00." in text
     assert "Please pay $250.00 by" in text
+
+
+def test_lines_that_pay_no_invoice_are_set_aside(
+    acme: SqlStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import_file(acme, "payments", write(tmp_path / "bank.csv", STATEMENT))
+    with acme() as uow:
+        lines = reconcile.reconciliation(uow, resolve_actor(uow, None)).lines
+    refund = next(x.id for x in lines if x.state == reconcile.MatchState.UNMATCHED)
+    with pytest.raises(PermissionDenied):
+        run(acme, reconcile.dismiss_lines, [refund], user="sam")
+    assert main(cli(acme, "payments", "dismiss", refund, "--reason", "deposit refund")) == 0
+    assert capsys.readouterr().out.strip() == f"Set aside 1 bank line(s): {refund}"
+    with acme() as uow:
+        found = reconcile.reconciliation(uow, resolve_actor(uow, None))
+        (kept,) = uow.bank_line_dismissals.all()
+    assert [x.reference for x in found.lines] == ["Invoice INV-000001 part"]
+    assert (found.dismissed, kept.reason) == (1, "deposit refund")
+    assert main(cli(acme, "payments", "dismiss", refund)) == 2
+    assert "set aside already" in capsys.readouterr().err
+    matched = found.lines[0].id
+    run(acme, reconcile.confirm_lines, [(matched, INVOICE)])
+    with pytest.raises(InvalidInput, match="confirmed already"):
+        run(acme, reconcile.dismiss_lines, [matched])
+    with pytest.raises(NotFound, match="no imported bank line nope"):
+        run(acme, reconcile.dismiss_lines, ["nope"])

@@ -28,7 +28,10 @@ def test_the_demo_shows_a_partly_paid_invoice_and_a_bank_line_to_confirm(api: Ap
     listed = ok(api, "payments.list_payments", {}, "shared")["rows"]
     assert [(p["number"], p["invoice"]) for p in listed] == [("PMT-000001", "INV-000005")]
     lines = ok(api, "reconcile.reconciliation", {}, "shared")["lines"]
-    assert [(x["state"], x["invoice"]) for x in lines] == [("matched", "INV-000006")]
+    assert [(x["id"], x["state"], x["invoice"]) for x in lines] == [
+        ("demo-bank-000002", "unmatched", ""),
+        ("demo-bank-000001", "matched", "INV-000006"),
+    ]
 
 
 def test_record_void_credit_and_confirm_over_http(api: Api) -> None:
@@ -52,6 +55,8 @@ def test_record_void_credit_and_confirm_over_http(api: Api) -> None:
     assert (note["number"], note["settled"], note["to_credit"]) == ("CN-000001", "0.00", "12.34")
     document = ok(api, "statements.invoice_document", {"number": "CN-000001"}, "shared")
     assert document["kind"] == "credit_note" and document["corrects"] == "INV-000004"
+    dismissed = ok(api, "reconcile.dismiss_lines", {"line_ids": ["demo-bank-000002"]})
+    assert dismissed["lines"] == ["demo-bank-000002"]
     (line,) = ok(api, "reconcile.reconciliation", {})["lines"]
     done = ok(api, "reconcile.confirm_lines", {"choices": [[line["id"], "INV-000006"]]})
     assert done["payments"] == ["PMT-000003"]
@@ -83,7 +88,7 @@ def test_a_bank_statement_is_imported_through_the_server(api: Api) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["added"] == 1
     lines = ok(api, "reconcile.reconciliation", {})["lines"]
-    assert len(lines) == 2  # the demo's line and this one
+    assert len(lines) == 3  # the demo's two lines and this one
     assert [(x["amount"], x["state"], x["invoice"]) for x in lines if x["payer"] == "Acme"] == [
         ("10.00", "matched", "INV-000006")
     ]

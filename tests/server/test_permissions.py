@@ -173,6 +173,9 @@ CASES: dict[str, Case] = {
     "reconcile.confirm_lines": Case(
         USAGE, E, {"choices": [["demo-bank-000001", "INV-000006"]]}, also=((INVOICES, V),)
     ),
+    "reconcile.dismiss_lines": Case(
+        USAGE, E, {"line_ids": ["demo-bank-000002"]}, also=((INVOICES, V),)
+    ),
     "credit_notes.creditable": Case(INVOICES, V, {"invoice": "INV-000004"}),
     "credit_notes.issue_credit_note": Case(
         USAGE,

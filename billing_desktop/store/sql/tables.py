@@ -405,6 +405,14 @@ bank_lines = sa.Table(
     sa.Column("payer", sa.String(200), nullable=False),
 )
 
+bank_line_dismissals = sa.Table(
+    "bank_line_dismissals",
+    metadata,
+    sa.Column("line", sa.String(100), primary_key=True),
+    sa.Column("dismissed_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+)
+
 sign_in_failures = sa.Table(
     "sign_in_failures",
     metadata,

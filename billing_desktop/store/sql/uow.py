@@ -18,7 +18,13 @@ from sqlalchemy.engine import Engine
 
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import StoreError
-from billing_desktop.domain.receivables import BankLine, CreditNote, Payment, PaymentVoid
+from billing_desktop.domain.receivables import (
+    BankLine,
+    BankLineDismissal,
+    CreditNote,
+    Payment,
+    PaymentVoid,
+)
 from billing_desktop.store.ports import (
     BACKUP_BEFORE_CHANGING,
     AccountRepository,
@@ -74,6 +80,7 @@ class SqlUnitOfWork:
     payment_voids: Collection[str, PaymentVoid]
     credit_notes: Collection[str, CreditNote]
     bank_lines: Collection[str, BankLine]
+    bank_line_dismissals: Collection[str, BankLineDismissal]
     units: BillingUnitRepository
     ledger: LedgerRepository
     audit: AuditRepository
@@ -137,6 +144,7 @@ class SqlUnitOfWork:
         self.payment_voids = collections["payment_voids"]
         self.credit_notes = collections["credit_notes"]
         self.bank_lines = collections["bank_lines"]
+        self.bank_line_dismissals = collections["bank_line_dismissals"]
         self.units = r.SqlBillingUnits(conn)
         self.ledger = r.SqlLedger(conn, self)
         self.audit = r.SqlAudit(conn)

@@ -32,10 +32,12 @@ from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_money
 from billing_desktop.services.reconcile import (
     Confirmed,
+    Dismissed,
     MatchState,
     ReconcileLine,
     Reconciliation,
     confirm_lines,
+    dismiss_lines,
     reconciliation,
 )
 from billing_desktop.ui.context import TabContext
@@ -129,16 +131,26 @@ class ReconcileDialog(QDialog):
         self.confirm_selected.setObjectName("confirmSelected")
         self.confirm_matched = QPushButton("Confirm all &matched", self)
         self.confirm_matched.setObjectName("confirmMatched")
+        self.dismiss_button = QPushButton("&Not a payment", self)
+        self.dismiss_button.setObjectName("dismissButton")
+        self.dismiss_button.setToolTip(
+            "Set the selected lines aside (a refund, a deposit): they leave this list"
+        )
         row = QHBoxLayout()
         row.addWidget(invoice_label)
         row.addWidget(self.invoice)
         row.addStretch(1)
         row.addWidget(self.import_button)
+        row.addWidget(self.dismiss_button)
         row.addWidget(self.confirm_selected)
         row.addWidget(self.confirm_matched)
         self.status = status_label(self)
         self.buttons = close_button_box(
-            self, self.import_button, self.confirm_selected, self.confirm_matched
+            self,
+            self.import_button,
+            self.dismiss_button,
+            self.confirm_selected,
+            self.confirm_matched,
         )
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
@@ -156,6 +168,7 @@ class ReconcileDialog(QDialog):
         self.confirm_selected.clicked.connect(self.confirm_selection)
         self.confirm_matched.clicked.connect(self.confirm_all_matched)
         self.import_button.clicked.connect(self.choose_statement)
+        self.dismiss_button.clicked.connect(self.dismiss_selection)
         self._update_enabled()
         self.load()
 
@@ -211,7 +224,8 @@ class ReconcileDialog(QDialog):
             self.invoice.addItem(f"{number} ({format_money(left, self.currency)} left)", number)
         self.empty.setText(
             "No bank lines wait for confirmation. Import a bank statement (CSV: date, amount, "
-            f"reference, payer; or CAMT.053 XML). {found.confirmed} line(s) confirmed earlier."
+            f"reference, payer; or CAMT.053 XML). {found.confirmed} line(s) confirmed earlier, "
+            f"{found.dismissed} set aside."
         )
         self._update_enabled()
 
@@ -256,6 +270,7 @@ class ReconcileDialog(QDialog):
             editable and any(line.state == MatchState.MATCHED for line in self.model.rows)
         )
         self.import_button.setEnabled(editable)
+        self.dismiss_button.setEnabled(editable and bool(lines))
         tip = "" if self.can_edit else VIEW_ONLY
         for button in (self.confirm_selected, self.confirm_matched, self.import_button):
             button.setToolTip(tip)
@@ -291,6 +306,27 @@ class ReconcileDialog(QDialog):
             on_error=self._failed,
             description="confirm bank lines",
         )
+
+    def dismiss_selection(self) -> None:
+        lines = [line.id for line in self.selected_lines]
+        if self.busy or not self.can_edit or not lines:
+            return
+        self._start("Setting aside…")
+        self.context.runner.run(
+            self.context.store.write,
+            dismiss_lines,
+            self.context.actor,
+            lines,
+            on_done=self._dismissed,
+            on_error=self._failed,
+            description="set bank lines aside",
+        )
+
+    def _dismissed(self, done: Dismissed) -> None:
+        self.busy = False
+        self.show_status(f"Set aside {len(done.lines)} line(s): not payments of invoices.")
+        self.changed.emit()
+        self.load()
 
     def _confirmed(self, done: Confirmed) -> None:
         self.busy = False

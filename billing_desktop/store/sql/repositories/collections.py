@@ -132,5 +132,6 @@ MAPPERS: dict[str, Mapper[Any]] = {
     "payment_voids": Mapper(rv.PaymentVoid, t.payment_voids, ("payment",)),
     "credit_notes": Mapper(rv.CreditNote, t.credit_notes, ("number",), money=("amount",)),
     "bank_lines": Mapper(rv.BankLine, t.bank_lines, ("id",), money=("amount",)),
+    "bank_line_dismissals": Mapper(rv.BankLineDismissal, t.bank_line_dismissals, ("line",)),
     "ledger": Mapper(m.LedgerEntry, t.ledger, ("id",), money=("amount",)),
 }

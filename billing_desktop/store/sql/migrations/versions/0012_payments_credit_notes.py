@@ -63,9 +63,17 @@ def upgrade() -> None:
         sa.Column("payer", _text(200), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bank_lines")),
     )
+    op.create_table(
+        "bank_line_dismissals",
+        sa.Column("line", _text(100), nullable=False),
+        sa.Column("dismissed_on", sa.Date(), nullable=False),
+        sa.Column("reason", _text(500), nullable=False),
+        sa.PrimaryKeyConstraint("line", name=op.f("pk_bank_line_dismissals")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("bank_line_dismissals")
     op.drop_table("bank_lines")
     op.drop_index(op.f("ix_credit_notes_invoice"), table_name="credit_notes")
     op.drop_table("credit_notes")
