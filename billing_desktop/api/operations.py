@@ -24,13 +24,16 @@ from billing_desktop.services import (
     activity,
     archiving,
     billing,
+    credit_notes,
     credits,
     einvoicing,
     month_close,
     overview,
+    payments,
     plans,
     pricing,
     quotas,
+    reconcile,
     sessions,
     statements,
     statistics,
@@ -158,6 +161,17 @@ _OPERATIONS = [
     _op(activity.activity_count, READ, U, "workspace"),
     _op(activity.activity_choices, READ, U, "workspace"),
     _op(activity.verify_audit_chain, READ, U, "workspace"),
+    # branch payments (issue 18 §2, §3): payments, bank reconciliation, credit notes. Seeing
+    # them takes the Invoices tab; writing them, the right to edit billing (Usage edit: admins
+    # and Edit Billing, as buying credit and closing months), which the services check too.
+    _op(payments.list_payments, READ, INV, "credits"),
+    _op(payments.record_payment, WRITE, U),
+    _op(payments.void_payment, WRITE, U),
+    _op(reconcile.reconciliation, READ, INV, "credits"),
+    _op(reconcile.confirm_lines, WRITE, U),
+    _op(reconcile.dismiss_lines, WRITE, U),
+    _op(credit_notes.creditable, READ, INV, "credits"),
+    _op(credit_notes.issue_credit_note, WRITE, U),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

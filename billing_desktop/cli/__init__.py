@@ -23,9 +23,17 @@ __all__ = ["PROG", "UsageError", "build_parser", "main"]
 
 def command_modules() -> tuple[ModuleType, ...]:
     """Every group of commands, in the order of ``--help``."""
-    from billing_desktop.cli import account, activity, backups, core, documents, serving
+    from billing_desktop.cli import (
+        account,
+        activity,
+        backups,
+        core,
+        documents,
+        payments,
+        serving,
+    )
 
-    return (core, serving, backups, documents, activity, account)
+    return (core, serving, backups, documents, activity, account, payments)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -120,6 +120,7 @@ class InvoiceStatus(StrEnum):
     ISSUED = "issued"
     PAID = "paid"
     OVERDUE = "overdue"
+    PARTLY_PAID = "partly_paid"  # payments or credit notes settle part of it (branch payments)
 
 
 class LedgerKind(StrEnum):
@@ -133,6 +134,7 @@ class LedgerKind(StrEnum):
     USAGE_DEBIT = "usage_debit"
     INVOICE = "invoice"
     PAYMENT = "payment"
+    CREDIT_NOTE = "credit_note"  # a correction of an invoice (services/credit_notes.py)
 
 
 # The ledger pool of purchased credits and one-time payments (they never expire).

@@ -9,7 +9,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Table, TableStyle
 
 from billing_desktop.domain.model import InvoiceStatus, PaymentMethod, PlanTier
-from billing_desktop.reports.facturx import DOCUMENT_TITLES, FILE_NAME, PROFILE, check_xsd, cii_xml
+from billing_desktop.reports.facturx import DOCUMENT_TITLES as FACTURX_TITLES
+from billing_desktop.reports.facturx import FILE_NAME, PROFILE, check_xsd, cii_xml
 from billing_desktop.reports.layout import (
     ACCENT,
     CONTENT_WIDTH,
@@ -47,6 +48,7 @@ STATUS_TITLES = {
     InvoiceStatus.ISSUED: "Issued",
     InvoiceStatus.PAID: "Paid",
     InvoiceStatus.OVERDUE: "Overdue",
+    InvoiceStatus.PARTLY_PAID: "Partly paid",
 }
 STATUS_COLOURS = {InvoiceStatus.PAID: PAID, InvoiceStatus.OVERDUE: OVERDUE}
 PLAN_TITLES = {
@@ -66,8 +68,15 @@ COLUMNS = (
 )
 
 
+DOCUMENT_TITLES = {
+    DocumentKind.INVOICE: "Invoice",
+    DocumentKind.RECEIPT: "Receipt",
+    DocumentKind.CREDIT_NOTE: "Credit note",
+}
+
+
 def document_title(document: InvoiceDocument) -> str:
-    return "Invoice" if document.kind == DocumentKind.INVOICE else "Receipt"
+    return DOCUMENT_TITLES.get(document.kind, "Invoice")
 
 
 def issuer_block(name: str, lines: tuple[str, ...]) -> list[Flowable]:
@@ -105,17 +114,18 @@ def render_invoice(
     facts.append(("Issue date", long_date(document.issued_on)))
     if document.due_on is not None:
         facts.append(("Due date", long_date(document.due_on)))
+    if document.corrects:
+        facts.append(("Corrects invoice", document.corrects))
     if document.period is not None:
         facts.append(("Billing period", month_name(document.period)))
-    status = STATUS_TITLES.get(document.status, str(document.status))
-    if document.paid_on is not None:
-        status = f"{status} {long_date(document.paid_on)}"
-    facts.append(("Status", status))
-    colours = (
-        {len(facts) - 1: STATUS_COLOURS[document.status]}
-        if document.status in STATUS_COLOURS
-        else {}
-    )
+    colours = {}
+    if document.kind != DocumentKind.CREDIT_NOTE:
+        status = STATUS_TITLES.get(document.status, str(document.status))
+        if document.paid_on is not None:
+            status = f"{status} {long_date(document.paid_on)}"
+        facts.append(("Status", status))
+        if document.status in STATUS_COLOURS:
+            colours = {len(facts) - 1: STATUS_COLOURS[document.status]}
     right: list[Flowable] = [
         para(title.upper(), "title"),
         gap(4),
@@ -156,7 +166,15 @@ def render_invoice(
     due_total = einvoice.gross_total if einvoice is not None else document.total
     if document.kind == DocumentKind.INVOICE and document.status != InvoiceStatus.PAID:
         due = f" by {long_date(document.due_on)}" if document.due_on else ""
-        notes.append(f"Please pay {money(due_total, currency)}{due}, quoting {document.number}.")
+        left = document.total if document.left is None else document.left
+        if left != document.total:  # payments or credit notes settled part of it
+            notes.append(
+                f"Received so far (payments and credit notes): "
+                f"{money(document.total - left, currency)}."
+            )
+        # With VAT on top (an e-invoice), what is left is the gross total less what was received.
+        left_due = due_total - (document.total - left)
+        notes.append(f"Please pay {money(left_due, currency)}{due}, quoting {document.number}.")
     if notes:
         story.extend([gap(12), note_box(notes)])
     furniture = Furniture(
@@ -187,7 +205,7 @@ def render_invoice(
     attachment = Attachment(
         FILE_NAME, xml, "text/xml", f"Factur-X ({PROFILE}) XML of {title} {document.number}"
     )
-    facturx = FacturX(DOCUMENT_TITLES[einvoice.document_type], PROFILE)
+    facturx = FacturX(FACTURX_TITLES[einvoice.document_type], PROFILE)
     data = archival(rendered.data, "3b", described, attachments=[attachment], facturx=facturx)
     return Rendered(data, rendered.pages)
 
@@ -212,6 +230,8 @@ def _totals(document: InvoiceDocument, einvoice: EInvoice | None = None) -> Tabl
     ]
     if document.kind == DocumentKind.RECEIPT:
         rows = rows[2:]
+    if document.kind == DocumentKind.CREDIT_NOTE:
+        rows = [["Total credited", money(document.total, currency)]]
     if einvoice is not None:
         vat_rows = [
             [_vat_label(einvoice, index), money(row.tax, currency)]

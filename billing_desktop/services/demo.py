@@ -70,6 +70,7 @@ from billing_desktop.domain.model import (
     User,
 )
 from billing_desktop.domain.quotas import AddOnPack, Statistic
+from billing_desktop.domain.receivables import BankLine, Payment, ReceiptMethod
 from billing_desktop.services.context import is_empty, resolve_actor
 from billing_desktop.services.payment_methods import put_on_file
 from billing_desktop.services.quotas import store_defaults as store_quota_defaults
@@ -501,6 +502,35 @@ class _Builder:
         uow.invoices.add_many(invoices)
         ledger = self._ledger(invoices)
         uow.ledger.add_many(ledger)
+        # A bank transfer paying part of the overdue invoice (issue 18): the Invoices tab shows
+        # paid, partly paid and open invoices. Fixed, drawing nothing from the random stream.
+        partial = self._partial_payment(invoices)
+        if partial is not None:
+            uow.payments.add_many([partial[0]])
+            uow.ledger.add_many([partial[1]])
+        # And an imported bank-statement line paying the newest invoice, waiting in the
+        # Reconcile view for the accountant to confirm it.
+        if invoices:
+            newest = invoices[-1]
+            uow.bank_lines.add_many(
+                [
+                    BankLine(
+                        date=self.today - timedelta(days=1),
+                        amount=newest.amount,
+                        reference=f"Payment {newest.number} thank you",
+                        payer="Accounts payable",
+                        id="demo-bank-000001",
+                    ),
+                    # A line that pays no invoice (a supplier's refund), for "Not a payment".
+                    BankLine(
+                        date=self.today - timedelta(days=2),
+                        amount=Decimal("45.00"),
+                        reference="Refund of deposit",
+                        payer="Office supplies",
+                        id="demo-bank-000002",
+                    ),
+                ]
+            )
         # The invoiced months before the window were closed by the previous system: the billing
         # engine starts rating at the window, and those months cannot change.
         for invoice in invoices:
@@ -537,7 +567,7 @@ class _Builder:
             recordings=recordings,
             storage=len(storage),
             invoices=len(invoices),
-            ledger=len(ledger),
+            ledger=len(ledger) + (partial is not None),
         )
 
     def _write(
@@ -1070,6 +1100,32 @@ class _Builder:
                 )
             )
         return invoices
+
+    def _partial_payment(self, invoices: Sequence[Invoice]) -> tuple[Payment, LedgerEntry] | None:
+        """40% of the overdue invoice, paid by bank transfer 20 days after it was issued."""
+        overdue = [i for i in invoices if i.status == InvoiceStatus.OVERDUE]
+        if not overdue:
+            return None
+        invoice = overdue[0]
+        paid_on = min(invoice.issued_on + timedelta(days=20), self.today)
+        amount = (invoice.amount * Decimal("0.4")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        payment = Payment(
+            number="PMT-000001",
+            invoice=invoice.number,
+            amount=amount,
+            paid_on=paid_on,
+            method=ReceiptMethod.BANK_TRANSFER,
+            reference=f"{invoice.number} part payment",
+            payer="Accounts payable",
+        )
+        row = LedgerEntry(
+            paid_on,
+            LedgerKind.PAYMENT,
+            amount,
+            reference=payment.number,
+            description=f"Payment of {invoice.number} (Bank transfer, ref {payment.reference})",
+        )
+        return payment, row
 
     def _ledger(self, invoices: Sequence[Invoice]) -> list[LedgerEntry]:
         """Invoice and payment rows, two credit purchases and a one-time payment.

@@ -44,6 +44,8 @@ from billing_desktop.domain.access import Area, Level
 from billing_desktop.domain.errors import BillingError, ImportFailed, InvalidInput
 from billing_desktop.domain.metering import check_rule
 from billing_desktop.domain.periods import Month, account_today
+from billing_desktop.domain.receivables import BankLine
+from billing_desktop.services import camt
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.credits import apply_auto_recharge
@@ -74,6 +76,7 @@ KINDS: tuple[str, ...] = (
     "interviews",
     "recordings",
     "storage",
+    "payments",  # branch payments: bank-statement lines, staged for the Reconcile view
 )
 
 T = TypeVar("T")
@@ -87,6 +90,7 @@ CHARGE_KINDS = frozenset({*ROLLUP_KINDS, "storage", "agents", "numbers", "rate-c
 CHANGED_BY_KIND: dict[str, frozenset[str]] = {
     **{kind: frozenset({"records"}) for kind in (*ROLLUP_KINDS, "storage", "agents")},
     "numbers": frozenset({"records", "units"}),
+    "payments": frozenset({"credits"}),
 }
 
 CHUNK_ROWS = 5_000  # rows held in memory between store round trips
@@ -189,6 +193,9 @@ class _Kind:
     single_row: bool = False
     late: Late | None = None  # records that must not land in a closed month (PRODUCT §4.5)
     dated: _Dated | None = None  # the column dating a record, checked against the bounds
+    # A row repeating an earlier row of the same file is an error, not a repeat to skip (bank
+    # lines keyed by a hash of their values: two alike would silently become one payment).
+    repeat: str | None = None
 
     @property
     def rolled_up(self) -> bool:
@@ -511,6 +518,24 @@ _KIND_LIST = (
         late=_late_snapshot,
         dated=_HAPPENED_AT("day"),
     ),
+    # branch payments: a bank statement's incoming payments (services/reconcile.py matches them)
+    _Kind(
+        "payments",
+        "bank_lines",
+        "bank line",
+        BankLine,
+        (
+            _Column("date", p.day),
+            _money("amount", positive=True),
+            _opt("reference", p.text(500), ""),
+            _opt("payer", p.text(200), ""),
+            _opt("id", _id, ""),
+        ),
+        key=operator.attrgetter("id"),
+        dated=_HAPPENED_AT("date"),
+        repeat="two transfers alike in date, amount, reference and payer need the bank's "
+        "transaction id (column 'id') to tell them apart",
+    ),
 )
 _KINDS: dict[str, _Kind] = {kind.name: kind for kind in _KIND_LIST}
 assert tuple(_KINDS) == KINDS
@@ -824,6 +849,8 @@ class _Run:
         self.skipped = 0
         # Referenced records by collection and key (None: not stored); few and read-only here.
         self.known: dict[str, dict[Hashable, Any]] = {}
+        # Rows this file added, by key (only for kinds that refuse repeats): (line, row).
+        self.written: dict[Hashable, tuple[int, Any]] = {}
 
     # -- setup --
 
@@ -888,6 +915,11 @@ class _Run:
         The line is where the record starts: a quoted value spanning lines makes the reader's
         line_num run ahead, so the start is the previous record's last line + 1.
         """
+        if self.kind.name == "payments" and camt.looks_like_xml(self.path):
+            # A CAMT.053 bank statement: its credit entries as rows (services/camt.py).
+            currency = self.uow.account.get()
+            yield from camt.records(self.path, currency.currency if currency else "")
+            return
         try:
             raw = self.path.open("rb")
             self.size = os.fstat(raw.fileno()).st_size
@@ -1063,9 +1095,11 @@ class _Run:
             firsts: dict[Hashable, tuple[int, Any]] = {}
             for line, item in chunk:
                 key = key_of(item)
-                seen = firsts.get(key)
+                seen = firsts.get(key) or self.written.get(key)
                 if seen is None:
                     firsts[key] = (line, item)
+                elif seen[1] == item and self.kind.repeat is not None:
+                    self._error(line, None, f"repeats line {seen[0]} exactly; {self.kind.repeat}")
                 elif seen[1] == item:
                     self.skipped += 1
                 else:
@@ -1100,6 +1134,8 @@ class _Run:
                 # stored, so repeats far apart are still reported; the rollback drops them.
                 _guard(self.file, lines, lambda: self.write(new))
                 self.added += len(new)
+                if self.kind.repeat is not None:
+                    self.written.update((key_of(item), firsts[key_of(item)]) for item in new)
         self._merge_errors()
         if self.state is not None:
             self.state.check("the import")

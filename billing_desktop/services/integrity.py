@@ -14,14 +14,24 @@ from collections import defaultdict
 from decimal import Decimal
 
 from billing_desktop.domain.model import CREDITS_POOL, LedgerEntry, LedgerKind
+from billing_desktop.services.receivables import receivable_problems
 from billing_desktop.store.ports import UnitOfWork
 
 ZERO = Decimal(0)
 POOL_KINDS = {
-    CREDITS_POOL: {LedgerKind.PURCHASE, LedgerKind.ONE_TIME_PAYMENT, LedgerKind.USAGE_DEBIT},
+    # Payments and credit notes beyond what is left on their invoice become credit.
+    CREDITS_POOL: {
+        LedgerKind.PURCHASE,
+        LedgerKind.ONE_TIME_PAYMENT,
+        LedgerKind.USAGE_DEBIT,
+        LedgerKind.PAYMENT,
+        LedgerKind.CREDIT_NOTE,
+    },
     "commit": {LedgerKind.COMMIT_RECHARGE, LedgerKind.USAGE_DEBIT, LedgerKind.COMMIT_EXPIRY},
 }
-UNPOOLED = {LedgerKind.INVOICE, LedgerKind.PAYMENT}
+UNPOOLED = {LedgerKind.INVOICE}
+# Kinds that move the owed pool "" or, for what goes beyond an invoice, the credits pool.
+SETTLING = {LedgerKind.PAYMENT, LedgerKind.CREDIT_NOTE}
 
 
 def _row(entry: LedgerEntry) -> str:
@@ -40,7 +50,12 @@ def ledger_problems(uow: UnitOfWork) -> list[str]:
     for entry in ledger:
         if entry.kind == LedgerKind.INVOICE:
             invoice_rows[entry.reference].append(entry)
-        if entry.kind in UNPOOLED:
+        if entry.kind in SETTLING:
+            if entry.pool not in ("", CREDITS_POOL):
+                problems.append(f"{_row(entry)} moves pool '{entry.pool}'; it should move none")
+            elif entry.pool:
+                pools[entry.pool].append(entry)
+        elif entry.kind in UNPOOLED:
             if entry.pool:
                 problems.append(f"{_row(entry)} moves pool '{entry.pool}'; it should move none")
         elif not entry.pool:
@@ -105,4 +120,5 @@ def ledger_problems(uow: UnitOfWork) -> list[str]:
                 f"closed month {month} charged {charged} but invoice {issued.number} is for "
                 f"{issued.amount}"
             )
+    problems.extend(receivable_problems(uow))
     return problems

@@ -21,7 +21,6 @@ refused (their contract is billed outside it). Their statements (the ledger) sta
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,6 +30,7 @@ from enum import StrEnum
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied, StoreError
 from billing_desktop.domain.model import (
+    CREDITS_POOL,
     Account,
     Invoice,
     InvoiceStatus,
@@ -40,6 +40,7 @@ from billing_desktop.domain.model import (
     PlanTier,
     Product,
 )
+from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services.account import customer_block
 from billing_desktop.services.billing import ProductSummary, usage_summary
@@ -47,6 +48,12 @@ from billing_desktop.services.context import require_account
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.prepaid import DESCRIPTION as PREPAID_DESCRIPTION
 from billing_desktop.services.prepaid import is_prepaid
+from billing_desktop.services.receivables import (
+    CREDIT_NOTE_PREFIX,
+    Settlement,
+    settle,
+    settling_rows,
+)
 from billing_desktop.services.visibility import is_app_pool, visible_entries, visible_totals
 from billing_desktop.store.ports import MonthLine, UnitOfWork
 
@@ -77,6 +84,7 @@ def month_name(month: Month) -> str:
 class DocumentKind(StrEnum):
     INVOICE = "invoice"
     RECEIPT = "receipt"  # a credit purchase or one-time payment (an order, paid when placed)
+    CREDIT_NOTE = "credit_note"  # a correction of an invoice (services/credit_notes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +126,7 @@ class HistoryRow:
     due_on: date | None
     paid_on: date | None
     description: str
+    left: Decimal = ZERO  # what is left to pay on an invoice (services/receivables.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,32 +147,11 @@ def _invoices_account(uow: UnitOfWork, actor: Actor, action: str) -> Account:
     return account
 
 
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    status: InvoiceStatus
-    paid_on: date | None
-
-
-def settle(invoice: Invoice, payments: Sequence[LedgerEntry], today: date) -> Settlement:
-    """The status of ``invoice`` given the ledger's payment rows referencing it."""
-    paid = ZERO
-    for payment in sorted(payments, key=lambda e: e.occurred_on):
-        if payment.occurred_on > today:
-            break  # the status as of ``today``: a document of a past date never changes
-        paid += payment.amount
-        if paid >= invoice.amount:
-            return Settlement(InvoiceStatus.PAID, payment.occurred_on)
-    if invoice.due_on is not None and today > invoice.due_on:
-        return Settlement(InvoiceStatus.OVERDUE, None)
-    return Settlement(InvoiceStatus.ISSUED, None)
-
-
-def _payments_by_reference(ledger: Sequence[LedgerEntry]) -> dict[str, list[LedgerEntry]]:
-    found: dict[str, list[LedgerEntry]] = defaultdict(list)
-    for entry in ledger:
-        if entry.kind == LedgerKind.PAYMENT and entry.reference:
-            found[entry.reference].append(entry)
-    return found
+def _payments_by_reference(
+    uow: UnitOfWork, ledger: Sequence[LedgerEntry]
+) -> dict[str, list[LedgerEntry]]:
+    """Per invoice, the ledger rows that settle it (services/receivables.py)."""
+    return settling_rows(uow, ledger)
 
 
 def order_number(entry: LedgerEntry) -> str:
@@ -189,7 +177,7 @@ def invoice_history(
     account = _invoices_account(uow, actor, "see invoices")
     today = today or account_today(account)
     ledger = visible_entries(actor, uow.ledger.all())
-    payments = _payments_by_reference(ledger)
+    payments = _payments_by_reference(uow, ledger)
     rows: list[HistoryRow] = []
     for invoice in uow.invoices.all():
         settled = settle(invoice, payments.get(invoice.number, []), today)
@@ -206,8 +194,10 @@ def invoice_history(
                 description=PREPAID_DESCRIPTION
                 if is_prepaid(invoice.number)
                 else f"Usage of {month_name(Month.of(invoice.period))}",
+                left=settled.left,
             )
         )
+    rows.extend(credit_note_rows(uow))  # branch payments: credit notes in the history
     for entry in ledger:
         # A prepaid invoice's credit row is listed as the invoice itself (services.prepaid).
         if entry.kind in ORDER_KINDS and not is_prepaid(entry.reference):
@@ -266,6 +256,8 @@ class InvoiceDocument:
     paid_on: date | None
     lines: tuple[DocumentLine, ...]
     notes: tuple[str, ...] = ()
+    corrects: str = ""  # a credit note: the invoice it corrects
+    left: Decimal | None = None  # an invoice: what is left to pay (payments, credit notes)
 
     @property
     def currency(self) -> str:
@@ -318,6 +310,8 @@ def invoice_document(
     today = today or account_today(account)
     found = uow.invoices.get_many([number]).get(number)
     ledger = visible_entries(actor, uow.ledger.all())
+    if found is None and number.startswith(CREDIT_NOTE_PREFIX):
+        return credit_note_document(uow, actor, number, today)
     if found is None:
         for entry in ledger:
             if entry.kind in ORDER_KINDS and order_number(entry) == number:
@@ -325,7 +319,7 @@ def invoice_document(
         raise NotFound(f"there is no invoice or order {number}")
     invoice = found
     month = Month.of(invoice.period)
-    settled = settle(invoice, _payments_by_reference(ledger).get(number, []), today)
+    settled = settle(invoice, _payments_by_reference(uow, ledger).get(number, []), today)
     if is_prepaid(number):  # one line: the credit it buys (services.prepaid)
         return _prepaid_document(uow, account, invoice, settled)
     closed = uow.closing.get(month.first_day)
@@ -373,6 +367,7 @@ def invoice_document(
         status=settled.status,
         paid_on=settled.paid_on,
         lines=lines,
+        left=settled.left,
         notes=tuple(notes),
     )
 
@@ -485,6 +480,7 @@ GROUP_OF_KIND = {
     LedgerKind.PURCHASE: MovementGroup.CREDITS_AND_PAYMENTS,
     LedgerKind.ONE_TIME_PAYMENT: MovementGroup.CREDITS_AND_PAYMENTS,
     LedgerKind.PAYMENT: MovementGroup.CREDITS_AND_PAYMENTS,
+    LedgerKind.CREDIT_NOTE: MovementGroup.CREDITS_AND_PAYMENTS,
     LedgerKind.COMMIT_EXPIRY: MovementGroup.COMMIT_EXPIRED,
     LedgerKind.USAGE_DEBIT: MovementGroup.USAGE_FROM_CREDIT,
     LedgerKind.INVOICE: MovementGroup.INVOICES_ISSUED,
@@ -497,6 +493,7 @@ KIND_TITLES = {
     LedgerKind.USAGE_DEBIT: "Usage from credit",
     LedgerKind.INVOICE: "Invoice",
     LedgerKind.PAYMENT: "Payment",
+    LedgerKind.CREDIT_NOTE: "Credit note",
 }
 
 
@@ -662,7 +659,7 @@ def statement(
             )
         )
     ledger = uow.ledger.all()
-    payments = _payments_by_reference(ledger)
+    payments = _payments_by_reference(uow, ledger)
     invoices = uow.invoices.all()
 
     def stated(invoice: Invoice) -> StatementInvoice:
@@ -765,6 +762,96 @@ def _charge(product: ProductSummary) -> UsageCharge:
     )
 
 
+# --- credit notes (branch payments; written by services/credit_notes.py) ---------------------
+
+
+def credit_note_rows(uow: UnitOfWork) -> list[HistoryRow]:
+    """The credit notes as rows of the invoice history (their amount negative)."""
+    invoices = {i.number: i for i in uow.invoices.all()}
+    rows = []
+    for note in uow.credit_notes.all():
+        invoice = invoices.get(note.invoice)
+        rows.append(
+            HistoryRow(
+                kind=DocumentKind.CREDIT_NOTE,
+                number=note.number,
+                issued_on=note.issued_on,
+                period=str(Month.of(invoice.period)) if invoice else "",
+                amount=-note.amount,
+                status=InvoiceStatus.ISSUED,
+                due_on=None,
+                paid_on=None,
+                description=f"Correction of {note.invoice}"
+                + (f", line {note.product}" if note.product else "")
+                + f": {note.reason}",
+            )
+        )
+    return rows
+
+
+def credit_note_document(
+    uow: UnitOfWork, actor: Actor, number: str, today: date | None = None
+) -> InvoiceDocument:
+    """What the PDF of credit note ``number`` shows (the invoice layout, titled Credit note)."""
+    account = _invoices_account(uow, actor, "see credit notes")
+    note = uow.credit_notes.get_many([number]).get(number)
+    if note is None:
+        raise NotFound(f"there is no credit note {number}")
+    invoice = uow.invoices.get_many([note.invoice]).get(note.invoice)
+    if invoice is None:
+        raise StoreError(f"credit note {number} names invoice {note.invoice}, which is not stored")
+    products = {p.code: p for p in uow.products.all()}
+    target = (
+        f"line {products[note.product].name if note.product in products else note.product}"
+        if note.product
+        else "the invoice"
+    )
+    line = DocumentLine(
+        description=f"Correction of {note.invoice}, {target}",
+        unit="",
+        quantity=None,
+        free_units=None,
+        unit_price=None,
+        tiered=False,
+        amount=note.amount,
+        credit_applied=ZERO,
+        total=note.amount,
+    )
+    kept = sum(
+        (
+            e.amount
+            for e in uow.ledger.all()
+            if e.kind == LedgerKind.CREDIT_NOTE and e.reference == number and e.pool == CREDITS_POOL
+        ),
+        ZERO,
+    )
+    notes = [f"Reason: {note.reason}"]
+    settled = note.amount - kept
+    if settled > 0:
+        notes.append(
+            f"Reduces what is due on {note.invoice} by {format_money(settled, account.currency)}."
+        )
+    if kept > 0:
+        notes.append(
+            f"{format_money(kept, account.currency)} of it is added to your credit, as "
+            f"{note.invoice} was paid."
+        )
+    return InvoiceDocument(
+        kind=DocumentKind.CREDIT_NOTE,
+        number=note.number,
+        issuer=issuer(uow),
+        account=_header(account, uow),
+        issued_on=note.issued_on,
+        due_on=None,
+        period=Month.of(invoice.period),
+        status=InvoiceStatus.ISSUED,
+        paid_on=None,
+        lines=(line,),
+        notes=tuple(notes),
+        corrects=note.invoice,
+    )
+
+
 __all__ = [
     "DEFAULT_ISSUER",
     "ISSUER_SETTING",
@@ -781,6 +868,8 @@ __all__ = [
     "StatementInvoice",
     "StatementMonth",
     "UsageCharge",
+    "credit_note_document",
+    "credit_note_rows",
     "invoice_document",
     "invoice_history",
     "month_name",

@@ -43,6 +43,7 @@ KIND_LABELS = {
     LedgerKind.USAGE_DEBIT: "Usage",
     LedgerKind.INVOICE: "Invoice",
     LedgerKind.PAYMENT: "Payment",
+    LedgerKind.CREDIT_NOTE: "Credit note",
 }
 AUTO_RECHARGE_LABEL = "Auto-recharge"
 # Rows a month close writes (their reference is the month, or the invoice number).

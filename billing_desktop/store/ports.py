@@ -36,6 +36,13 @@ from billing_desktop.domain.model import (
     User,
 )
 from billing_desktop.domain.plans import ExtensionRequest
+from billing_desktop.domain.receivables import (
+    BankLine,
+    BankLineDismissal,
+    CreditNote,
+    Payment,
+    PaymentVoid,
+)
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -478,6 +485,11 @@ class UnitOfWork(Protocol):
     recordings: Collection[str, Recording]
     storage: Collection[date, StorageSnapshot]
     invoices: Collection[str, Invoice]
+    payments: Collection[str, Payment]
+    payment_voids: Collection[str, PaymentVoid]
+    credit_notes: Collection[str, CreditNote]
+    bank_lines: Collection[str, BankLine]
+    bank_line_dismissals: Collection[str, BankLineDismissal]
     units: BillingUnitRepository
     ledger: LedgerRepository
     audit: AuditRepository

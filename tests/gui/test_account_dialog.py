@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDate, Qt
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.services import payment_methods as pm
 from billing_desktop.services import plans
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.account import AccountDialog
 from billing_desktop.ui.dialogs.prepaid import PrepaidDialog
 from billing_desktop.ui.main_window import MainWindow

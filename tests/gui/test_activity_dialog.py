@@ -8,9 +8,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.services import units
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.activity import ActivityDialog
 from tests.gui.test_main_window import open_window, wait_idle
 

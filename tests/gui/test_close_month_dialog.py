@@ -8,11 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.month_close import close_month, preview_close
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
 from billing_desktop.ui.tabs.invoices import InvoicesTab
 from billing_desktop.ui.widgets.close_month_bar import months_sentence

@@ -8,9 +8,9 @@ from typing import Any
 
 import pyqtgraph as pg
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.tabs.recording_storage import RecordingStorageSection
 from billing_desktop.ui.tabs.usage_data import UsageDataTab
 from tests.gui.test_main_window import open_window, wait_idle

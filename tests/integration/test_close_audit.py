@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.access import rights_for
 from billing_desktop.domain.model import Privilege, Role, User
@@ -24,7 +25,6 @@ from billing_desktop.services import activity, month_close, plans
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
 from billing_desktop.store.sql.engine import alembic_config
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.pdf_text import pdf_text
 
 TODAY = "2026-12-04"

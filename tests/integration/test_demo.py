@@ -367,12 +367,21 @@ def test_invoices_before_the_window_are_gap_free(demo: tuple[SqlStore, DemoRepor
                                                     m.InvoiceStatus.ISSUED]  # fmt: skip
     kinds = [e.kind for e in ledger]
     assert kinds.count(m.LedgerKind.INVOICE) == 6
-    assert kinds.count(m.LedgerKind.PAYMENT) == 4
+    # Four card payments, and a bank transfer paying 40% of the overdue INV-000005.
+    assert kinds.count(m.LedgerKind.PAYMENT) == 5
+    with store() as uow:
+        (partial,) = uow.payments.all()
+    assert (partial.number, partial.invoice) == ("PMT-000001", "INV-000005")
+    assert partial.amount == (invoices[4].amount * Decimal("0.4")).quantize(Decimal("0.01"))
     assert kinds.count(m.LedgerKind.PURCHASE) >= 2
     assert kinds.count(m.LedgerKind.ONE_TIME_PAYMENT) == 1
     assert all(e.occurred_on <= TODAY for e in ledger)
     paid = {i.number: i.amount for i in invoices if i.status == m.InvoiceStatus.PAID}
-    payments = {e.reference: e.amount for e in ledger if e.kind == m.LedgerKind.PAYMENT}
+    payments = {
+        e.reference: e.amount
+        for e in ledger
+        if e.kind == m.LedgerKind.PAYMENT and e.reference.startswith("INV-")
+    }
     assert payments == paid
 
 

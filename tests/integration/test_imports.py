@@ -17,6 +17,7 @@ from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import ImportFailed, InvalidInput, PermissionDenied
+from billing_desktop.domain.receivables import BankLine
 from billing_desktop.services import imports
 from billing_desktop.services.imports import KINDS, columns_of, import_file
 from billing_desktop.services.task_state import Cancelled, Progress, TaskState
@@ -70,7 +71,7 @@ def _stored(uow: UnitOfWork, kind: str) -> list[object]:
     if kind == "account":
         account = uow.account.get()
         return [] if account is None else [account]
-    collection = "products" if kind == "rate-card" else kind
+    collection = {"rate-card": "products", "payments": "bank_lines"}.get(kind, kind)
     return list(getattr(uow, collection).all())
 
 
@@ -266,6 +267,18 @@ CASES: dict[str, Case] = {
         "2026-10-03T00:00:00Z,13",
         "day",
         "'2026-10-03T00:00:00Z' is not a date (YYYY-MM-DD, e.g. 2026-10-01)",
+    ),
+    # A bank statement's incoming payments, staged for the Reconcile view (issue 18): keyed by
+    # the bank's transaction id, or by a hash of the line when the file has none.
+    "payments": Case(
+        ("account",),
+        "date,amount,reference,payer,id",
+        ("2026-10-05,125.50,INV-000001,Acme Corp,TX1", '2026-10-06,12.00,"rent, October",,'),
+        (BankLine(date(2026, 10, 5), Decimal("125.50"), "INV-000001", "Acme Corp", "TX1"),
+         BankLine(date(2026, 10, 6), Decimal("12.00"), "rent, October", "")),
+        "2026-10-07,0,INV-000002,Acme Corp,TX3",
+        "amount",
+        "'0' must be more than 0",
     ),
 }
 # fmt: on

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from billing_desktop import cli
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, NotFound, PermissionDenied
 from billing_desktop.domain.payment_methods import (
@@ -24,7 +25,6 @@ from billing_desktop.domain.payment_methods import (
 from billing_desktop.services import credits
 from billing_desktop.services import payment_methods as pm
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.store.sql.uow import SqlStore
 from tests.usage_workspace import build
 
 TODAY = date(2026, 11, 21)

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from billing_desktop import cli
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, PermissionDenied
 from billing_desktop.services import overview, plan_extensions, plans
 from billing_desktop.services.context import resolve_actor
-from billing_desktop.store.sql.uow import SqlStore
 from tests.gui.workspace_data import fill
 
 TODAY = date(2026, 11, 21)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from billing_desktop import cli
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import InvalidInput, PermissionDenied
 from billing_desktop.reports.invoice import render_invoice
@@ -19,7 +20,6 @@ from billing_desktop.services import prepaid, statements
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.integrity import ledger_problems
-from billing_desktop.store.sql.uow import SqlStore
 from tests.integration.pdf_text import pdf_text, squeeze
 from tests.usage_workspace import build
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from billing_desktop import cli
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import PermissionDenied
 from billing_desktop.domain.periods import Month
@@ -19,7 +20,6 @@ from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.recording_storage import recording_storage
-from billing_desktop.store.sql.uow import SqlStore
 
 
 @pytest.fixture(scope="module")

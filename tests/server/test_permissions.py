@@ -176,6 +176,32 @@ CASES: dict[str, Case] = {
     # documents (issue 23)
     "einvoicing.e_invoice": Case(INVOICES, V, {"number": "INV-000001", "today": TODAY}),
     "archiving.bundle_plan": Case(INVOICES, V, {"month": month(2026, 8)}),
+    # Invoices tab: payments, reconciliation and credit notes (issue 18). Writing them takes
+    # the right to edit billing (Usage) and to see Invoices.
+    "payments.list_payments": Case(INVOICES, V, {}),
+    "payments.record_payment": Case(
+        USAGE,
+        E,
+        {"invoice": "INV-000005", "amount": "10.00", "paid_on": "2026-11-20"},
+        also=((INVOICES, V),),
+    ),
+    "payments.void_payment": Case(
+        USAGE, E, {"number": "PMT-000001", "reason": "bounced"}, also=((INVOICES, V),)
+    ),
+    "reconcile.reconciliation": Case(INVOICES, V, {}),
+    "reconcile.confirm_lines": Case(
+        USAGE, E, {"choices": [["demo-bank-000001", "INV-000006"]]}, also=((INVOICES, V),)
+    ),
+    "reconcile.dismiss_lines": Case(
+        USAGE, E, {"line_ids": ["demo-bank-000002"]}, also=((INVOICES, V),)
+    ),
+    "credit_notes.creditable": Case(INVOICES, V, {"invoice": "INV-000004"}),
+    "credit_notes.issue_credit_note": Case(
+        USAGE,
+        E,
+        {"invoice": "INV-000004", "amount": "1.00", "reason": "goodwill"},
+        also=((INVOICES, V),),
+    ),
     # Usage Data tab
     "sessions.sessions_scope": Case(USAGE_DATA, V, {}),
     "sessions.session_statistics": Case(

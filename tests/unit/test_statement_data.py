@@ -115,8 +115,16 @@ def test_an_invoice_is_paid_when_payments_cover_it_on_the_day_they_do() -> None:
         payment(date(2026, 10, 20), "80.00", "INV-1"),
         payment(date(2026, 10, 5), "120", "INV-1"),
     ]
-    assert s.settle(bill, parts, TODAY) == s.Settlement(m.InvoiceStatus.PAID, date(2026, 10, 20))
-    assert s.settle(bill, parts[:1], TODAY).status == m.InvoiceStatus.OVERDUE  # part paid only
+    settled = s.settle(bill, parts, TODAY)
+    assert (settled.status, settled.paid_on, settled.left) == (
+        m.InvoiceStatus.PAID,
+        date(2026, 10, 20),
+        D(0),
+    )
+    part = s.settle(bill, parts[:1], TODAY)
+    assert (part.status, part.left) == (m.InvoiceStatus.OVERDUE, D("120.00"))  # part paid only
+    early = s.settle(bill, parts[:1], date(2026, 10, 21))  # before its due date
+    assert (early.status, early.left) == (m.InvoiceStatus.PARTLY_PAID, D("120.00"))
 
 
 def test_an_unpaid_invoice_is_overdue_only_after_its_due_date() -> None:

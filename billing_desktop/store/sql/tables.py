@@ -369,6 +369,59 @@ resource_versions = sa.Table(
 
 # Revision 0009: failed sign-ins per client address in the current window (the server's rate
 # limit; in the store so that every server process on one database counts alike).
+# Revision 0013 (branch payments): payments of invoices and their voids, credit notes, and
+# bank-statement lines staged for reconciliation. Written once, never changed (the money is in
+# the ledger; a void or a credit note is a new row).
+payments = sa.Table(
+    "payments",
+    metadata,
+    sa.Column("number", sa.String(40), primary_key=True),
+    sa.Column("invoice", sa.String(40), nullable=False, index=True),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("paid_on", sa.Date, nullable=False),
+    sa.Column("method", sa.String(20), nullable=False),
+    sa.Column("reference", sa.String(200), nullable=False),
+    sa.Column("payer", sa.String(200), nullable=False),
+    sa.Column("bank_line", sa.String(100), nullable=False),
+)
+
+payment_voids = sa.Table(
+    "payment_voids",
+    metadata,
+    sa.Column("payment", sa.String(40), primary_key=True),
+    sa.Column("voided_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+)
+
+credit_notes = sa.Table(
+    "credit_notes",
+    metadata,
+    sa.Column("number", sa.String(40), primary_key=True),
+    sa.Column("invoice", sa.String(40), nullable=False, index=True),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("issued_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("product", Id, nullable=True),
+)
+
+bank_lines = sa.Table(
+    "bank_lines",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("reference", sa.String(500), nullable=False),
+    sa.Column("payer", sa.String(200), nullable=False),
+)
+
+bank_line_dismissals = sa.Table(
+    "bank_line_dismissals",
+    metadata,
+    sa.Column("line", sa.String(100), primary_key=True),
+    sa.Column("dismissed_on", sa.Date, nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+)
+
 sign_in_failures = sa.Table(
     "sign_in_failures",
     metadata,

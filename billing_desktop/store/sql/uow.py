@@ -18,6 +18,13 @@ from sqlalchemy.engine import Engine
 
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import StoreError
+from billing_desktop.domain.receivables import (
+    BankLine,
+    BankLineDismissal,
+    CreditNote,
+    Payment,
+    PaymentVoid,
+)
 from billing_desktop.store.ports import (
     AccountRepository,
     AppRepository,
@@ -62,6 +69,11 @@ class SqlUnitOfWork:
     recordings: Collection[str, m.Recording]
     storage: Collection[date, m.StorageSnapshot]
     invoices: Collection[str, m.Invoice]
+    payments: Collection[str, Payment]
+    payment_voids: Collection[str, PaymentVoid]
+    credit_notes: Collection[str, CreditNote]
+    bank_lines: Collection[str, BankLine]
+    bank_line_dismissals: Collection[str, BankLineDismissal]
     units: BillingUnitRepository
     ledger: LedgerRepository
     audit: AuditRepository
@@ -121,6 +133,11 @@ class SqlUnitOfWork:
         self.recordings = collections["recordings"]
         self.storage = collections["storage"]
         self.invoices = collections["invoices"]
+        self.payments = collections["payments"]
+        self.payment_voids = collections["payment_voids"]
+        self.credit_notes = collections["credit_notes"]
+        self.bank_lines = collections["bank_lines"]
+        self.bank_line_dismissals = collections["bank_line_dismissals"]
         self.units = r.SqlBillingUnits(conn)
         self.ledger = r.SqlLedger(conn, self)
         self.audit = r.SqlAudit(conn)

@@ -38,6 +38,7 @@ from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,
     Column,
+    display_money,
     money_column,
     text_column,
 )
@@ -50,8 +51,13 @@ STATUS_TITLES = {
     InvoiceStatus.ISSUED: "Issued",
     InvoiceStatus.PAID: "Paid",
     InvoiceStatus.OVERDUE: "Overdue",
+    InvoiceStatus.PARTLY_PAID: "Partly paid",
 }
-KIND_TITLES = {DocumentKind.INVOICE: "Invoice", DocumentKind.RECEIPT: "Receipt"}
+KIND_TITLES = {
+    DocumentKind.INVOICE: "Invoice",
+    DocumentKind.RECEIPT: "Receipt",
+    DocumentKind.CREDIT_NOTE: "Credit note",
+}
 PAID = QColor(30, 123, 52)
 ALL = "all"
 
@@ -91,6 +97,7 @@ class InvoicesTab(TableTab):
         self._progress: RenderProgress | None = None
         self.last_pdf: Path | None = None
         self.preview: QWidget | None = None
+        self.dialog: QWidget | None = None  # the open payments, credit note or reconcile dialog
 
         self.year_combo = QComboBox(self)
         self.year_combo.setObjectName("yearFilter")
@@ -117,6 +124,19 @@ class InvoicesTab(TableTab):
         self.print_button.clicked.connect(self.print_selected)
         self.statements_button.clicked.connect(self.open_statements)
         self._setup_prepaid()  # issue 19 §4
+        # branch payments: payments, credit notes and bank reconciliation (ui/dialogs/…)
+        self.payment_button = self._button(
+            "Pa&yments…", "paymentButton", "Record or void payments of the selected invoice"
+        )
+        self.credit_button = self._button(
+            "&Credit note…", "creditNoteButton", "Correct the selected invoice with a credit note"
+        )
+        self.reconcile_button = self._button(
+            "&Reconcile…", "reconcileButton", "Match bank-statement lines to invoices"
+        )
+        self.payment_button.clicked.connect(self.open_payments)
+        self.credit_button.clicked.connect(self.open_credit_note)
+        self.reconcile_button.clicked.connect(self.open_reconcile)
         self.save_button.setShortcut(QKeySequence("Ctrl+Shift+S"))
 
         year_label = QLabel("&Year:", self)
@@ -141,6 +161,15 @@ class InvoicesTab(TableTab):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(1, self.filters)  # under the caption, above the table
+        # branch payments: a row of its own, so the tab stays as narrow as it was.
+        self.accounting = QWidget(self)
+        self.accounting.setObjectName("invoiceAccounting")
+        accounting = QHBoxLayout(self.accounting)
+        accounting.setContentsMargins(0, 0, 0, 0)
+        for button in (self.payment_button, self.credit_button, self.reconcile_button):
+            accounting.addWidget(button)
+        accounting.addStretch(1)
+        layout.insertWidget(2, self.accounting)
 
         self.year_combo.currentIndexChanged.connect(self._filters_changed)
         self.status_combo.currentIndexChanged.connect(self._filters_changed)
@@ -165,9 +194,10 @@ class InvoicesTab(TableTab):
             money_column("Amount", lambda i: i.amount, self.context.currency),
             Column[HistoryRow](
                 "Status",
-                lambda i: STATUS_TITLES.get(i.status, str(i.status)),
+                lambda i: _status_text(i, self.context.currency),
                 LEFT,
-                "Paid when ledger payments cover it; overdue when unpaid after its due date",
+                "Paid when payments and credit notes cover it; partly paid with what is left; "
+                "overdue when something is left after its due date",
                 raw=lambda i: i.status,
                 foreground=_status_colour,
             ),
@@ -185,14 +215,15 @@ class InvoicesTab(TableTab):
         if self.enterprise:
             # The service refuses too; no need to ask it to say so.
             self.filters.hide()
+            self.accounting.hide()
             self.caption.setText("Invoices")
             self.clear_model()
             self.show_message(ENTERPRISE_INVOICES)
             self.loaded.emit()
             return
         self.caption.setText(
-            "Invoices and orders, newest first. Usage is invoiced at the start of the month "
-            "after; a payment recorded in the ledger marks an invoice paid."
+            "Invoices, orders and credit notes, newest first. Usage is invoiced at the start of "
+            "the month after; payments and credit notes settle an invoice, in part or in full."
         )
         service = partial(invoice_history, year=self._year, status=self._status)
         self.load(service, self.context.actor)
@@ -266,6 +297,12 @@ class InvoicesTab(TableTab):
         for button in (self.open_button, self.save_button, self.print_button):
             button.setEnabled(chosen)
         self.statements_button.setEnabled(not busy)
+        invoice = (
+            chosen and self.selected is not None and self.selected.kind == DocumentKind.INVOICE
+        )
+        self.payment_button.setEnabled(invoice)
+        self.credit_button.setEnabled(invoice and self.context.actor.rights.can_edit(Area.USAGE))
+        self.reconcile_button.setEnabled(not busy)
 
     def open_selected(self) -> None:
         row = self.selected
@@ -302,7 +339,7 @@ class InvoicesTab(TableTab):
         from billing_desktop.ui.dialogs.prepaid import offered
 
         self.prepaid_button = self._button(
-            "P&repaid invoices…", "prepaidButton", "Buy credit by a prepaid invoice"
+            "Prepaid &invoices…", "prepaidButton", "Buy credit by a prepaid invoice"
         )
         self.prepaid_button.clicked.connect(self.open_prepaid)
         account = self.context.account
@@ -322,6 +359,28 @@ class InvoicesTab(TableTab):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.prepaid_dialog = dialog
         dialog.open()
+
+    def open_payments(self) -> None:
+        row = self.selected
+        if row is not None and row.kind == DocumentKind.INVOICE:
+            from billing_desktop.ui.dialogs.record_payment import RecordPaymentDialog
+
+            self.dialog = RecordPaymentDialog(self.context, row, self.window())
+            self.dialog.open()
+
+    def open_credit_note(self) -> None:
+        row = self.selected
+        if row is not None and row.kind == DocumentKind.INVOICE:
+            from billing_desktop.ui.dialogs.credit_note import CreditNoteDialog
+
+            self.dialog = CreditNoteDialog(self.context, row, self.window())
+            self.dialog.open()
+
+    def open_reconcile(self) -> None:
+        from billing_desktop.ui.dialogs.reconcile import ReconcileDialog
+
+        self.dialog = ReconcileDialog(self.context, self.window())
+        self.dialog.open()
 
     def _render(self, row: HistoryRow, then: Callable[[PdfFile], None]) -> None:
         from billing_desktop.ui.dialogs.print_preview import RenderProgress
@@ -397,6 +456,19 @@ class InvoicesTab(TableTab):
         preview = PdfPrintPreview([pdf], pdf.name.removesuffix(".pdf"), self, folder=folder)
         self.preview = preview
         preview.open()
+
+
+def _status_text(row: HistoryRow, currency: str | None) -> str:
+    """ "Partly paid · $1,376.05 left" (overdue too, when part of it was paid)."""
+    title = STATUS_TITLES.get(row.status, str(row.status))
+    if row.kind == DocumentKind.CREDIT_NOTE:
+        return "Credit note"
+    if (
+        row.status in (InvoiceStatus.PARTLY_PAID, InvoiceStatus.OVERDUE)
+        and 0 < row.left < row.amount
+    ):
+        return f"{title} · {display_money(row.left, currency)} left"
+    return title
 
 
 def _status_colour(row: HistoryRow) -> QColor | None:

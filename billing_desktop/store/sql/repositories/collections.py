@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from billing_desktop.domain import model as m
+from billing_desktop.domain import receivables as rv
 from billing_desktop.domain.errors import NotFound
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.repositories.common import (
@@ -126,5 +127,11 @@ MAPPERS: dict[str, Mapper[Any]] = {
     "recordings": Mapper(m.Recording, t.recordings, ("id",)),
     "storage": Mapper(m.StorageSnapshot, t.storage_snapshots, ("day",)),
     "invoices": Mapper(m.Invoice, t.invoices, ("number",), money=("amount",)),
+    # branch payments: payments, voids, credit notes, staged bank lines (domain/receivables.py)
+    "payments": Mapper(rv.Payment, t.payments, ("number",), money=("amount",)),
+    "payment_voids": Mapper(rv.PaymentVoid, t.payment_voids, ("payment",)),
+    "credit_notes": Mapper(rv.CreditNote, t.credit_notes, ("number",), money=("amount",)),
+    "bank_lines": Mapper(rv.BankLine, t.bank_lines, ("id",), money=("amount",)),
+    "bank_line_dismissals": Mapper(rv.BankLineDismissal, t.bank_line_dismissals, ("line",)),
     "ledger": Mapper(m.LedgerEntry, t.ledger, ("id",), money=("amount",)),
 }
