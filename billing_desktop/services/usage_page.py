@@ -64,15 +64,17 @@ class MonthChoice:
     current: bool = False
     closed: bool = False
     invoice_number: str | None = None
+    state_known: bool = True  # False before the store was read: the name alone
 
     @property
     def label(self) -> str:
+        """The month and its state beside it: current, closed (with the invoice) or open."""
         name = f"{month_name(self.month)}"
         if self.current:
             return f"{name} (current)"
         if self.closed:
             return f"{name} — closed, {self.invoice_number or 'no invoice'}"
-        return name
+        return f"{name} — open, not closed yet" if self.state_known else name
 
 
 def month_name(month: Month) -> str:

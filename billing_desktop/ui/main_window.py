@@ -303,6 +303,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {account.name}" if account else APP_NAME)
         self._set_store_label()
         self.user_label.setText(f"User: {workspace.user_label}")
+        self.user_label.setVisible(True)
         can_edit = any(workspace.actor.rights.can_edit(area) for area in Area)
         self.ui.actionImport.setEnabled(workspace.empty or can_edit)
         self._set_statement_actions(workspace)
@@ -327,6 +328,7 @@ class MainWindow(QMainWindow):
         self._clear_tabs()
         self.setWindowTitle(APP_NAME)
         self.user_label.setText("")
+        self.user_label.setVisible(False)  # no blank gap before the store's name
         self._show_no_access("Cannot open this workspace", message)
         self.workspace_failed.emit(message)
 

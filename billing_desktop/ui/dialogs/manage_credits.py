@@ -170,7 +170,8 @@ class ManageCreditsDialog(QDialog):
         intro.setWordWrap(True)
         intro.setObjectName("sectionIntro")
         form = QFormLayout()
-        form.addRow("", self.auto_enabled)
+        # The checkbox spans the form, in line with its labels (not floating mid-column).
+        form.addRow(self.auto_enabled)
         form.addRow("When the balance is below:", _with_currency(self.auto_threshold, self))
         form.addRow("Add:", _with_currency(self.auto_amount, self))
         auto_layout = QVBoxLayout(self.auto_box)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -73,6 +74,9 @@ def run_plan_action(
     return result, store.read(plans.app_plans, actor, app_id)
 
 
+ELIGIBILITY = 4  # the plans table's last column: it takes the spare width and wraps
+
+
 def _eligibility(option: PlanOption) -> str:
     if option.current:
         return "Current plan"
@@ -109,6 +113,7 @@ class PlanManagerDialog(QDialog):
         self.currency = currency
         self.view: AppPlans | None = None
         self.busy = True
+        self.focus_after_load: QWidget | None = None
 
         self.header = QLabel("Loading…", self)
         self.header.setObjectName("planHeader")
@@ -154,6 +159,16 @@ class PlanManagerDialog(QDialog):
         self.plans_table.setSelectionMode(self.plans_table.SelectionMode.SingleSelection)
         self.plans_table.setModel(self.plans_model)
         self.plans_table.horizontalHeader().setStretchLastSection(True)
+        self.plans_table.horizontalHeader().setSectionResizeMode(
+            ELIGIBILITY, QHeaderView.ResizeMode.Stretch
+        )
+        # A long eligibility reason wraps in its cell instead of ending in "…".
+        self.plans_table.setWordWrap(True)
+        self.plans_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.plans_table.horizontalHeader().sectionResized.connect(
+            lambda *_: self._fit_rows()  # wrap again at the new width
+        )
+        self.plans_model.modelReset.connect(self._fit_rows)
         self.plans_table.setMinimumHeight(150)
         self.change_button = QPushButton("C&hange to selected plan", self.plans_box)
         self.change_button.setObjectName("changePlanButton")
@@ -264,9 +279,25 @@ class PlanManagerDialog(QDialog):
 
     # State ------------------------------------------------------------------------------
 
+    def _fit_rows(self) -> None:
+        """Rows tall enough for the eligibility reason wrapped at its column's width."""
+        table = self.plans_table
+        metrics = table.fontMetrics()
+        width = max(table.columnWidth(ELIGIBILITY) - 12, 40)  # the cell's margins
+        default = table.verticalHeader().defaultSectionSize()
+        for row in range(self.plans_model.rowCount()):
+            text = str(self.plans_model.index(row, ELIGIBILITY).data() or "")
+            needed = metrics.boundingRect(
+                QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text
+            ).height()
+            table.setRowHeight(row, max(default, needed + 8))
+
     def _loaded(self, view: AppPlans) -> None:
         self.busy = False
         self.show_view(view)
+        if self.focus_after_load is not None:  # e.g. Plans ▸ "…" ▸ Change owner
+            self.focus_after_load.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.focus_after_load = None
         self.loaded.emit()
 
     def _load_failed(self, message: str) -> None:

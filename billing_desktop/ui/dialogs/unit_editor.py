@@ -288,6 +288,9 @@ class UnitEditor(QWidget):
         self.members: UnitMembers | None = None
         self.title = QLabel(self)
         self.title.setObjectName("unitEditorTitle")
+        # A long message (a failed read) wraps instead of widening the panel past the window.
+        self.title.setWordWrap(True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         font = self.title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)

@@ -184,11 +184,13 @@ class InvoicesTab(TableTab):
         if self.enterprise:
             # The service refuses too; no need to ask it to say so.
             self.filters.hide()
-            self.caption.setText("Invoices")
+            self.caption.setText("")  # the explanation below says it all: no stray caption
+            self.caption.hide()
             self.clear_model()
             self.show_message(ENTERPRISE_INVOICES)
             self.loaded.emit()
             return
+        self.caption.show()
         self.caption.setText(
             "Invoices and orders, newest first. Usage is invoiced at the start of the month "
             "after; a payment recorded in the ledger marks an invoice paid."

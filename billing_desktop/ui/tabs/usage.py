@@ -86,6 +86,23 @@ UNIT_PLURALS = {
 # Column positions of the usage-per-product table.
 PRODUCT, TAG, USED, FREE_UNITS, BALANCE, COMMIT, COMMIT_PERIOD = range(7)
 DESCRIPTION = 4  # of the transactions table: it takes the spare width
+LEDGER_BALANCE_TITLE = "Ledger balance after"
+MANAGE_REASON_WIDTH = 230
+
+
+def shown_description(transaction: Transaction) -> str:
+    """The Description cell: empty when it only repeats the Kind column ("Credit purchase")."""
+    text = transaction.description.strip()
+    return "" if text.casefold() == transaction.kind_label.casefold() else text
+
+
+def invoice_note(summary: Any, today: date) -> str:
+    """When a negative balance of an open month is invoiced: on the invoice date, or, once
+    that date has passed, when the month is closed."""
+    due = summary.invoice_date
+    if due <= today:
+        return f"To be invoiced when {month_name(summary.month)} is closed (due {due.isoformat()})"
+    return f"To be invoiced on {due.isoformat()}"
 
 
 def quantity_text(quantity: Decimal, unit: str) -> str:
@@ -210,7 +227,9 @@ class UsageTab(TableTab):
         months = {current.plus(-n) for n in range(12)}
         if self.context.month is not None:
             months.add(Month.of(self.context.month))
-        return [MonthChoice(m, m == current) for m in sorted(months, reverse=True)]
+        return [
+            MonthChoice(m, m == current, state_known=False) for m in sorted(months, reverse=True)
+        ]
 
     def _build_cards(self) -> None:
         self.account_card = SummaryCard("Account summary", "Current balance", self)
@@ -245,6 +264,13 @@ class UsageTab(TableTab):
         actions.setSpacing(8)
         actions.addWidget(self.manage_button)
         actions.addWidget(self.pricing_button)
+        # Why Manage credits is disabled, said on screen (not only in the button's tooltip).
+        self.manage_reason = QLabel(self)
+        self.manage_reason.setObjectName("manageCreditsReason")
+        self.manage_reason.setWordWrap(True)
+        self.manage_reason.setMaximumWidth(MANAGE_REASON_WIDTH)
+        self.manage_reason.hide()
+        actions.addWidget(self.manage_reason)
         actions.addStretch(1)
 
         self.banner = QLabel(self)
@@ -347,7 +373,7 @@ class UsageTab(TableTab):
                 invoice = summary.invoice_number or "the month's invoice"
                 head = f"Invoiced on {summary.invoice_date.isoformat()} ({invoice})"
             else:
-                head = f"To be invoiced on {summary.invoice_date.isoformat()}"
+                head = invoice_note(summary, page.today)
             return f"{head}: {money(-product.balance)}.\n{details}."
         return f"Credit still available for this product.\n{details}."
 
@@ -472,12 +498,13 @@ class UsageTab(TableTab):
             text_column("Kind", lambda t: t.kind_label),
             text_column("Product", lambda t: t.product),
             text_column("Reference", lambda t: t.reference),
-            text_column("Description", lambda t: t.description),
+            text_column("Description", shown_description),
             money(lambda t: t.amount, "Amount", "+ adds credit or pays; - uses credit or is owed"),
             money(
                 lambda t: t.balance_after,
-                "Balance after",
-                "The ledger's running total after this row: credit left minus amounts owed. "
+                LEDGER_BALANCE_TITLE,
+                "The ledger's running total after this row: credit left minus amounts owed, "
+                "over every month so far. It is not the month's balance on the cards above. "
                 "Commit recharges and usage of an open month are written when it closes.",
             ),
             text_column("Who", lambda t: t.who or "—", "The user or process that wrote it"),
@@ -519,6 +546,7 @@ class UsageTab(TableTab):
         self.transactions_label.setText("")
         self.banner.hide()
         self._update_actions()
+        self._update_caption()
 
     def show_page(self, page: UsagePage) -> None:
         """Show ``page`` at once (after a credit change), switching to its month if needed."""
@@ -527,9 +555,13 @@ class UsageTab(TableTab):
             self.month_combo.blockSignals(True)
             try:
                 index = self._month_index(page.month)
-                if index < 0:
-                    self.month_combo.addItem(month_name(page.month), page.month)
-                    index = self.month_combo.count() - 1
+                if index < 0:  # keep the one order, newest first
+                    index = self.month_combo.count()
+                    for row in range(self.month_combo.count()):
+                        if self.month_combo.itemData(row) < page.month:
+                            index = row
+                            break
+                    self.month_combo.insertItem(index, month_name(page.month), page.month)
                 self.month_combo.setCurrentIndex(index)
             finally:
                 self.month_combo.blockSignals(False)
@@ -565,7 +597,7 @@ class UsageTab(TableTab):
                 return "Credit available" if not closed else "Credit left at the close"
             if closed:
                 return f"Invoiced on {invoice_on} ({summary.invoice_number or 'no invoice'})"
-            return f"To be invoiced on {invoice_on}"
+            return invoice_note(summary, page.today)
 
         if closed:
             caption = "Balance at the close"
@@ -660,7 +692,8 @@ class UsageTab(TableTab):
             rows = "row" if count == 1 else "rows"
             self.transactions_label.setText(
                 f"{count} ledger {rows} in {month_name(page.month)}. + adds credit or pays; "
-                "- uses credit or is owed."
+                f"- uses credit or is owed. {LEDGER_BALANCE_TITLE}: the ledger's running total "
+                "over every month, not the month's balance on the cards."
             )
 
     # State of the actions -------------------------------------------------------------------
@@ -686,6 +719,10 @@ class UsageTab(TableTab):
     def _update_actions(self) -> None:
         refusal = self.manage_refusal()
         self.manage_button.setEnabled(refusal is None)
+        shown = refusal not in (None, "Loading…")
+        self.manage_reason.setText(refusal if shown and refusal else "")
+        self.manage_reason.setVisible(shown)
+        self.manage_button.setAccessibleDescription(refusal or "")
         self.manage_button.setToolTip(
             refusal or "Purchase credits, make a one-time payment or set auto-recharge"
         )
