@@ -26,6 +26,12 @@ def configure_application(app: QApplication) -> None:
     app.setWindowIcon(app_icon())
     app.setStyle("Fusion")
     app.setStyleSheet(stylesheet())
+    from PySide6.QtCore import QSettings
+
+    from billing_desktop.ui import theme
+
+    # the OS's colour scheme, or the user's View ▸ Theme choice (light and dark style sheets)
+    theme.apply_theme(app, theme.saved_choice(QSettings(ORGANISATION, APP_NAME)))
 
 
 def application() -> QApplication:

@@ -33,6 +33,7 @@ from billing_desktop.services import overview
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import Workspace
 from billing_desktop.store.ports import RESOURCES
+from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.resources import app_icon
@@ -242,6 +243,8 @@ class MainWindow(QMainWindow):
         ui.actionQuit.triggered.connect(self.close)
         ui.actionRefresh.triggered.connect(self.refresh)
         ui.actionAbout.triggered.connect(self.show_about)
+        self.theme_menu = theme.theme_menu(self, self.settings)  # View ▸ Theme (issue 22)
+        ui.menuView.addMenu(self.theme_menu)
         ui.actionPrintStatement.triggered.connect(self.print_statement)
         ui.actionSaveStatements.triggered.connect(self.save_statements)
         self.statements_dialog: QWidget | None = None

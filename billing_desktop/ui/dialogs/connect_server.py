@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.config import APP_NAME, ORGANISATION, is_remote
 from billing_desktop.remote.client import saved_token
+from billing_desktop.ui import theme
 
 LAST_SERVER_KEY = "remote/last_server"
 
@@ -64,7 +65,7 @@ class ConnectServerDialog(QDialog):
         note.setWordWrap(True)
         self.error_label = QLabel(self)
         self.error_label.setObjectName("connectError")
-        self.error_label.setStyleSheet("color: #b91c1c;")
+        self.error_label.setStyleSheet(f"color: {theme.NEGATIVE.name()};")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         form = QFormLayout()

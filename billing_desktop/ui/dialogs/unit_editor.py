@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.units import clean_unit_name
 from billing_desktop.services.units import PersonEntry, UnitMembers
+from billing_desktop.ui import theme
 from billing_desktop.ui.models.members import Kind, MemberItem, MemberListModel, Panel, Side
 
 
@@ -489,6 +490,8 @@ class MessageBar(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
             "QFrame#messageBar { border-radius: 4px; }"
+            # light backgrounds in both themes: their text stays dark
+            "QFrame#messageBar[kind] QLabel { color: #1f2937; }"
             'QFrame#messageBar[kind="error"] { background: #fef3c7; border: 1px solid #f59e0b; }'
             'QFrame#messageBar[kind="info"] { background: #dbeafe; border: 1px solid #60a5fa; }'
         )
@@ -569,7 +572,7 @@ class UnitNameDialog(QDialog):
         label.setBuddy(self.edit)
         self.problem = QLabel(self)
         self.problem.setObjectName("unitNameProblem")
-        self.problem.setStyleSheet("color: #b91c1c;")
+        self.problem.setStyleSheet(f"color: {theme.NEGATIVE.name()};")
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from billing_desktop.domain.money import format_money
+from billing_desktop.ui import theme
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -30,7 +31,7 @@ Index = QModelIndex | QPersistentModelIndex
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
-NEGATIVE = QColor(192, 28, 40)  # "to be invoiced" red (PRODUCT §4.4)
+NEGATIVE = theme.NEGATIVE  # "to be invoiced" red (PRODUCT §4.4); lighter in the dark theme
 
 
 @dataclass(frozen=True)

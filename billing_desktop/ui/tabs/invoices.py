@@ -33,6 +33,7 @@ from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.statements import DocumentKind, History, HistoryRow, invoice_history
 from billing_desktop.services.task_state import TaskState
+from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.models.table import (
     LEFT,
@@ -52,7 +53,7 @@ STATUS_TITLES = {
     InvoiceStatus.OVERDUE: "Overdue",
 }
 KIND_TITLES = {DocumentKind.INVOICE: "Invoice", DocumentKind.RECEIPT: "Receipt"}
-PAID = QColor(30, 123, 52)
+PAID = theme.POSITIVE
 ALL = "all"
 
 

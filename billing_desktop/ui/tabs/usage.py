@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -53,6 +53,7 @@ from billing_desktop.services.usage_page import (
     month_name,
     usage_page,
 )
+from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate, remaining_share
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
@@ -73,7 +74,7 @@ from billing_desktop.ui.widgets.summary_card import SummaryCard
 from billing_desktop.ui.widgets.table import make_table
 
 EXPORT_FOLDER_KEY = "usage/export_folder"
-TAG_COLOUR = QColor("#1d4ed8")
+TAG_COLOUR = theme.TAG
 CONTACT_CENTER_TAG = "Contact center services"
 UNIT_PLURALS = {
     "minute": "minutes",
@@ -276,9 +277,13 @@ class UsageTab(TableTab):
         self.banner = QLabel(self)
         self.banner.setObjectName("closedBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(
-            "QLabel#closedBanner { background: #eef2ff; border: 1px solid #c7d2fe; "
-            "border-radius: 4px; padding: 6px 10px; color: #1e3a8a; }"
+        theme.follow(
+            self.banner,
+            lambda: (
+                f"QLabel#closedBanner {{ background: {theme.BANNER_BACKGROUND.name()}; "
+                f"border: 1px solid {theme.BANNER_BORDER.name()}; border-radius: 4px; "
+                f"padding: 6px 10px; color: {theme.BANNER_TEXT.name()}; }}"
+            ),
         )
         self.banner.hide()
         self.notice = QLabel(self)
@@ -309,7 +314,7 @@ class UsageTab(TableTab):
         self.footnote = QLabel(products)
         self.footnote.setObjectName("footnote")
         self.footnote.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.footnote.setStyleSheet("QLabel#footnote { color: #4b5563; }")
+        theme.follow(self.footnote, lambda: f"QLabel#footnote {{ color: {theme.MUTED.name()}; }}")
         self.footnote.hide()
         column = QVBoxLayout(products)
         column.setContentsMargins(0, 6, 0, 0)
@@ -771,7 +776,7 @@ class UsageTab(TableTab):
         )
 
     def show_notice(self, text: str, error: bool = False) -> None:
-        colour = "#c01c28" if error else "#166534"
+        colour = (theme.NEGATIVE if error else theme.POSITIVE).name()
         self.notice.setStyleSheet(f"QLabel#notice {{ color: {colour}; }}")
         self.notice.setText(text)
         self.notice.setVisible(bool(text))

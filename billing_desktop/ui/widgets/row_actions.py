@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QMenu, QToolButton, QWidget
 
-RowCallback = Callable[[int], None]
+RowCallback = Callable[[int], object]
 
 
 class RowActions(QWidget):
