@@ -1,4 +1,4 @@
-"""Dark mode: the OS's scheme or View ▸ Theme; red/green figures, bars and charts readable in both."""
+"""Dark mode: the OS scheme or View ▸ Theme; red/green figures, bars, charts readable in both."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_meaningful_colours_read_well_in_both_themes(app_theme: QApplication, ch
         assert theme.contrast(bar, background) >= 3, (choice, bar.name())
         assert theme.contrast(bar, TRACK) >= 2.5, (choice, bar.name())
     assert theme.contrast(theme.CHART_INK, theme.CHART_BACKGROUND) >= 7
-    assert theme.CHART_BACKGROUND == background or not dark
+    assert background == theme.CHART_BACKGROUND or not dark
 
 
 def test_negative_red_is_the_same_object_set_in_place(app_theme: QApplication) -> None:

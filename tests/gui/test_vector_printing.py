@@ -91,7 +91,7 @@ class ChosenPrinter(QPrinter):
         self._name = name
         self._duplex = duplex
 
-    def printerName(self) -> str:  # noqa: N802 (Qt's name)
+    def printerName(self) -> str:
         return self._name
 
     def duplex(self) -> QPrinter.DuplexMode:
@@ -132,7 +132,7 @@ def test_a_printer_gets_the_pdf_through_cups(
     args = (tmp_path / "args").read_text().splitlines()
     assert args[: args.index("--")] == lp_arguments(printer, "Statement 2026-11")
     assert args[:2] == ["-d", "Office_Laser"]
-    assert ["-n", "2"] == args[args.index("-n") : args.index("-n") + 2]
+    assert args[args.index("-n") : args.index("-n") + 2] == ["-n", "2"]
     assert "sides=two-sided-long-edge" in args and "page-ranges=1-1" in args
     job = next(tmp_path.glob("job-*"))
     assert job.read_bytes() == statement_pdf.data  # CUPS gets the vector PDF
@@ -152,14 +152,14 @@ def test_a_refused_job_is_said_not_raised(
     preview.print_with_lp(str(lp), printer)
     assert preview.printed_via is None
     assert shown == ["The printer refused the document: lp: The printer or class does not exist."]
-    assert ["-d", "nowhere"] == (tmp_path / "args").read_text().splitlines()[:2]
+    assert (tmp_path / "args").read_text().splitlines()[:2] == ["-d", "nowhere"]
 
 
 class SpoolerPrinter(QPrinter):
     """A printer that says it is a native one (as on Windows) while Qt writes its pages to a
     PDF file, so what the raster path sends can be measured."""
 
-    def outputFormat(self) -> QPrinter.OutputFormat:  # noqa: N802 (Qt's name)
+    def outputFormat(self) -> QPrinter.OutputFormat:
         return QPrinter.OutputFormat.NativeFormat
 
 
