@@ -77,6 +77,7 @@ class BackupsDialog(QDialog):
         )
         self.table = QTreeWidget(self)
         self.table.setObjectName("backupsTable")
+        self.table.setAccessibleName("Backups")
         self.table.setRootIsDecorated(False)
         self.table.setUniformRowHeights(True)
         self.table.setAlternatingRowColors(True)

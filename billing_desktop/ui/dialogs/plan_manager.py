@@ -156,6 +156,7 @@ class PlanManagerDialog(QDialog):
         )
         self.plans_table = make_table(self.plans_box)
         self.plans_table.setObjectName("plansTable")
+        self.plans_table.setAccessibleName("Plans")
         self.plans_table.setSelectionMode(self.plans_table.SelectionMode.SingleSelection)
         self.plans_table.setModel(self.plans_model)
         self.plans_table.horizontalHeader().setStretchLastSection(True)

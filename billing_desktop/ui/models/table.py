@@ -51,6 +51,20 @@ class Column(Generic[R]):
     cell_tooltip: Callable[[R], str | None] | None = None  # e.g. the full text of a long cell
 
 
+NEGATIVE_DESCRIPTION = "Negative amount (shown in red)"
+
+
+def negative_description(column: Column[R], row: R) -> str | None:
+    """Colour is never the only signal: a red negative figure also says so to a screen reader
+    (its text already carries the minus sign)."""
+    if column.raw is None or column.foreground is None:
+        return None
+    value = column.raw(row)
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool) and value < 0:
+        return NEGATIVE_DESCRIPTION
+    return None
+
+
 def text_column(title: str, get: Callable[[R], object], tooltip: str = "") -> Column[R]:
     return Column(title, lambda row: _text(get(row)), LEFT, tooltip, get)
 
@@ -177,6 +191,8 @@ class ColumnTableModel(QAbstractTableModel, Generic[R]):
             return column.raw(row) if column.raw is not None else column.text(row)
         if role == Qt.ItemDataRole.ToolTipRole and column.cell_tooltip is not None:
             return column.cell_tooltip(row)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return negative_description(column, row)
         return None
 
     def headerData(

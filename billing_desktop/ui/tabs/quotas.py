@@ -355,6 +355,7 @@ class QuotasSection(LoadingSection):
         )
         self.packs_table = make_table(self)
         self.packs_table.setObjectName("packsTable")
+        self.packs_table.setAccessibleName("Packs")
         self.packs_table.setModel(self.packs_model)
         packs_header = self.packs_table.horizontalHeader()
         packs_header.setStretchLastSection(False)

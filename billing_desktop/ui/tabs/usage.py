@@ -181,6 +181,7 @@ class UsageTab(TableTab):
         self._build_cards()
         self._build_sections()
         self.table.setItemDelegateForColumn(FREE_UNITS, FreeUnitsBarDelegate(self.table))
+        self.table.setAccessibleName("Usage per product")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(PRODUCT, Qt.SortOrder.AscendingOrder)
         self._update_actions()
@@ -328,6 +329,7 @@ class UsageTab(TableTab):
         )
         self.transactions_table = make_table(page)
         self.transactions_table.setObjectName("transactionsTable")
+        self.transactions_table.setAccessibleName("Transactions")
         self.transactions_table.setModel(self.transactions_model)
         self.transactions_table.horizontalHeader().setSectionResizeMode(
             DESCRIPTION, QHeaderView.ResizeMode.Stretch

@@ -86,6 +86,12 @@ class SummaryCard(QFrame):
     def set_value(self, text: str, negative: bool = False, tooltip: str = "") -> None:
         self.value.setText(text)
         self.value.setToolTip(tooltip)
+        # Colour is never the only signal: the text has its minus sign, and this says why.
+        self.value.setAccessibleName(f"{self.title.text()}, {self.caption.text()}")
+        self.value.setAccessibleDescription(
+            f"Negative balance: {tooltip}" if negative and tooltip else
+            "Negative balance" if negative else tooltip
+        )  # fmt: skip
         palette = self.value.palette()
         colour = NEGATIVE if negative else self.palette().color(QPalette.ColorRole.WindowText)
         palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
