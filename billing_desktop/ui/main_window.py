@@ -35,7 +35,9 @@ from billing_desktop.services.overview import Workspace
 from billing_desktop.store.ports import RESOURCES
 from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.dialogs.preferences import PreferencesDialog, preferences_action
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
+from billing_desktop.ui.help import HelpWindow, page_for, user_guide_action
 from billing_desktop.ui.resources import app_icon
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
@@ -245,6 +247,13 @@ class MainWindow(QMainWindow):
         ui.actionAbout.triggered.connect(self.show_about)
         self.theme_menu = theme.theme_menu(self, self.settings)  # View ▸ Theme (issue 22)
         ui.menuView.addMenu(self.theme_menu)
+        self.preferences_action = preferences_action(self)  # Ctrl+, (issue 22)
+        ui.menuFile.insertAction(ui.actionQuit, self.preferences_action)
+        self.preferences_action.triggered.connect(self.open_preferences)
+        self.user_guide_action = user_guide_action(self)  # Help ▸ User guide, F1 (issue 22)
+        ui.menuHelp.insertAction(ui.actionAbout, self.user_guide_action)
+        self.user_guide_action.triggered.connect(lambda: self.open_help(self.current_area))
+        self.help_window: HelpWindow | None = None
         ui.actionPrintStatement.triggered.connect(self.print_statement)
         ui.actionSaveStatements.triggered.connect(self.save_statements)
         self.statements_dialog: QWidget | None = None
@@ -471,6 +480,22 @@ class MainWindow(QMainWindow):
         )
         if chosen:
             self.open_location(chosen)
+
+    def open_help(self, area: Area | None = None) -> HelpWindow:
+        """The user guide at ``area``'s page (the overview for None)."""
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show_page(page_for(area))
+        self.help_window.show()
+        self.help_window.activateWindow()
+        return self.help_window
+
+    def open_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.settings, self.store_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.connect_requested.connect(self.choose_server)
+        dialog.open()
+        return dialog
 
     def choose_server(self) -> None:
         from billing_desktop.ui.dialogs.connect_server import ConnectServerDialog
