@@ -24,7 +24,6 @@ from billing_desktop.ui.dialogs.preferences import (
 from billing_desktop.ui.help import AREA_PAGES, PAGES, help_folder
 from billing_desktop.ui.main_window import MainWindow
 from tests.gui.test_main_window import open_window, wait_idle
-from tests.gui.test_theme import app_theme as _app_theme  # noqa: F401 (the fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC
 from typing import Any
 
@@ -19,18 +18,6 @@ from billing_desktop.ui.models.table import NEGATIVE
 from billing_desktop.ui.tabs.invoices import PAID
 from billing_desktop.ui.tabs.usage import BALANCE, TAG_COLOUR, UsageTab
 from tests.gui.test_main_window import open_window, wait_idle
-
-
-@pytest.fixture
-def app_theme(qapp: QApplication) -> Iterator[QApplication]:
-    """Leave the application as other tests expect it: its palette, sheet and light colours."""
-    palette, sheet = QPalette(qapp.palette()), qapp.styleSheet()
-    yield qapp
-    for shared, light, _dark in theme._themed:
-        shared.setRgba(light.rgba())
-    theme._state.update(dark=False, choice=theme.SYSTEM)
-    qapp.setPalette(palette)
-    qapp.setStyleSheet(sheet)
 
 
 def base(app: QApplication) -> QColor:
