@@ -252,8 +252,16 @@ def follow(widget: QWidget, sheet: Callable[[], str]) -> None:
         if shiboken6.isValid(widget):
             widget.setStyleSheet(sheet())
 
+    def forget() -> None:
+        source = _notifier[0] if _notifier else None
+        if source is not None and shiboken6.isValid(source):  # not at the process's end
+            try:
+                source.changed.disconnect(update)
+            except (RuntimeError, TypeError):
+                pass
+
     notifier().changed.connect(update)
-    widget.destroyed.connect(lambda: notifier().changed.disconnect(update))
+    widget.destroyed.connect(forget)
 
 
 def restyle(widget: QWidget) -> None:

@@ -135,6 +135,10 @@ def test_the_eligibility_reason_is_not_cut(qtbot: Any, populated_store: SqlStore
     model = dialog.plans_model
     refused = [r for r, option in enumerate(model.rows) if not option.eligible]
     assert refused, "the app needs a plan it is not eligible for"
+    header = table.horizontalHeader()
+    used = sum(header.sectionSize(c) for c in range(header.count()))
+    assert used <= table.viewport().width()  # no sideways scrolling to read the reason
+    assert not table.horizontalScrollBar().isVisible()
     for row in refused:
         text = model.index(row, ELIGIBILITY).data()
         assert len(text) > 40  # long enough to have been cut before

@@ -335,7 +335,9 @@ class PlanManagerDialog(QDialog):
         else:
             self.pending_label.setText("No plan change pending.")
         self.plans_model.set_rows(list(view.options))
-        self.plans_table.resizeColumnsToContents()
+        for column in range(ELIGIBILITY):  # the last column takes the rest, and wraps
+            self.plans_table.resizeColumnToContents(column)
+        self._fit_rows()
         self.owner_combo.blockSignals(True)
         self.owner_combo.clear()
         for owner in view.owners:

@@ -45,6 +45,8 @@ class RowActions(QWidget):
         self.more_button.setToolTip("More actions for this row")
         self.more_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # "…" says there is more: no menu arrow drawn over it
+        self.more_button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.menu = QMenu(self.more_button)
         self.more_actions: list[QAction] = []
         for text, callback in more:
