@@ -13,6 +13,7 @@ The choice is remembered in QSettings under ``view/theme``: "system", "light" or
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -255,10 +256,8 @@ def follow(widget: QWidget, sheet: Callable[[], str]) -> None:
     def forget() -> None:
         source = _notifier[0] if _notifier else None
         if source is not None and shiboken6.isValid(source):  # not at the process's end
-            try:
+            with contextlib.suppress(RuntimeError, TypeError):
                 source.changed.disconnect(update)
-            except (RuntimeError, TypeError):
-                pass
 
     notifier().changed.connect(update)
     widget.destroyed.connect(forget)
