@@ -128,3 +128,20 @@ def test_negative_figures_say_so_without_colour(qtbot: Any, acme: SqlStore) -> N
     assert card.value.accessibleName() == f"Account summary, {card.caption.text()}"
     card.set_value("$5.00", False, "Credit available")
     assert "Negative" not in card.value.accessibleDescription()
+
+
+def test_the_new_windows_name_their_controls(qtbot: Any, acme: SqlStore) -> None:
+    """Preferences, the user guide and Manage credits: no unnamed control either."""
+    window = open_window(qtbot, acme)
+    tab = window.select_area(Area.USAGE)
+    assert isinstance(tab, UsageTab)
+    wait_idle(qtbot, window)
+    credits = tab.open_manage_credits()
+    assert credits is not None
+    preferences = window.open_preferences()
+    guide = window.open_help(Area.USAGE)
+    for dialog in (credits, preferences, guide):
+        qtbot.waitExposed(dialog)
+        assert len(interactive_controls(dialog)) >= 3
+        assert unnamed_controls(dialog) == [], dialog.objectName()
+        dialog.close()

@@ -29,6 +29,7 @@ from billing_desktop.ui.tabs.usage import (
     UsageTab,
     invoice_note,
 )
+from tests.gui.accessibility import unnamed_controls
 from tests.gui.conftest import RecordingStore
 from tests.gui.test_main_window import open_window, wait_idle
 from tests.gui.test_usage_tab import choose_month, usage_tab
@@ -171,6 +172,8 @@ def test_hover_shows_manage_and_more_offers_change_owner(
     assert tab.selected_app() == tab.model.rows[1]
     assert dialog.view is not None and dialog.view.app.id == tab.model.rows[1].id
     qtbot.waitUntil(lambda: dialog.owner_combo.hasFocus(), timeout=5_000)
+    headers = [c for c in unnamed_controls(dialog) if not c.startswith("QHeaderView")]
+    assert headers == []  # every control of Manage has an accessible name
     dialog.close()
     qtbot.waitUntil(lambda: tab.dialog is None, timeout=5_000)
     qtbot.mouseClick(actions.main_button, Qt.MouseButton.LeftButton)  # Manage on the row

@@ -191,6 +191,7 @@ class PlanManagerDialog(QDialog):
         self.funds_box = QGroupBox("Add funds", self)
         self.funds_amount = AmountEdit(currency, self.funds_box)
         self.funds_amount.setObjectName("fundsAmount")
+        self.funds_amount.setAccessibleName("Funds to add")  # its label names the row
         self.funds_button = QPushButton("&Add funds", self.funds_box)
         self.funds_button.setObjectName("addFundsButton")
         funds_row = QHBoxLayout(self.funds_box)
@@ -209,6 +210,7 @@ class PlanManagerDialog(QDialog):
         self.reason_edit.setTabChangesFocus(True)
         self.end_edit = QDateEdit(self.extension_box)
         self.end_edit.setObjectName("extensionEnd")
+        self.end_edit.setAccessibleName("Requested end of the plan period")
         self.end_edit.setCalendarPopup(True)
         self.end_edit.setDisplayFormat("yyyy-MM-dd")
         self.extension_button = QPushButton("&Request extension", self.extension_box)
@@ -230,6 +232,7 @@ class PlanManagerDialog(QDialog):
         self.owner_box = QGroupBox("Owner", self)
         self.owner_combo = QComboBox(self.owner_box)
         self.owner_combo.setObjectName("ownerCombo")
+        self.owner_combo.setAccessibleName("New owner")
         self.owner_button = QPushButton("Change &owner", self.owner_box)
         self.owner_button.setObjectName("changeOwnerButton")
         owner_row = QHBoxLayout(self.owner_box)
