@@ -64,7 +64,6 @@ class MonthChoice:
     current: bool = False
     closed: bool = False
     invoice_number: str | None = None
-    state_known: bool = True  # False before the store was read: the name alone
 
     @property
     def label(self) -> str:
@@ -74,7 +73,7 @@ class MonthChoice:
             return f"{name} (current)"
         if self.closed:
             return f"{name} — closed, {self.invoice_number or 'no invoice'}"
-        return f"{name} — open, not closed yet" if self.state_known else name
+        return f"{name} — open, not closed yet"
 
 
 def month_name(month: Month) -> str:

@@ -198,7 +198,9 @@ class UsageTab(TableTab):
             "months are final and show their invoice number."
         )
         for choice in self._initial_months():
-            self.month_combo.addItem(choice.label, choice.month)
+            # before the first read a month's state is not known: its name alone
+            label = choice.label if choice.current else month_name(choice.month)
+            self.month_combo.addItem(label, choice.month)
         wanted = Month.of(self.context.month) if self.context.month else None
         self.month_combo.setCurrentIndex(max(self._month_index(wanted), 0))
         month_caption = QLabel("&Month:", self)
@@ -229,9 +231,7 @@ class UsageTab(TableTab):
         months = {current.plus(-n) for n in range(12)}
         if self.context.month is not None:
             months.add(Month.of(self.context.month))
-        return [
-            MonthChoice(m, m == current, state_known=False) for m in sorted(months, reverse=True)
-        ]
+        return [MonthChoice(m, m == current) for m in sorted(months, reverse=True)]
 
     def _build_cards(self) -> None:
         self.account_card = SummaryCard("Account summary", "Current balance", self)
