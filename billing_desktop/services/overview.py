@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.model import Account, AppStatus, Role
 from billing_desktop.domain.plans import notices as plan_notices
+from billing_desktop.domain.plans import period_end
 from billing_desktop.services.context import OWNER_NAME, is_empty, resolve_actor
 from billing_desktop.store.ports import CallRow, UnitOfWork, UnitSummary
 
@@ -159,7 +160,8 @@ def apps(uow: UnitOfWork, actor: Actor, today: date | None = None) -> list[AppRo
             plan_name=plan_name(a.plan),
             status=a.status,
             balance=a.balance,
-            plan_ends_on=a.plan_ends_on,
+            # The same end the app's Manage dialog states (the month's end when none is set).
+            plan_ends_on=period_end(a, day),
             pending_plan_name=plan_name(a.pending_plan) if a.pending_plan else None,
             notices=tuple(
                 plan_notices(

@@ -68,12 +68,13 @@ class MonthChoice:
 
     @property
     def label(self) -> str:
+        """The month and its state beside it: current, closed (with the invoice) or open."""
         name = f"{month_name(self.month)}"
         if self.current:
             return f"{name} (current)"
         if self.closed:
             return f"{name} — closed, {self.invoice_number or 'no invoice'}"
-        return name
+        return f"{name} — open, not closed yet"
 
 
 def month_name(month: Month) -> str:

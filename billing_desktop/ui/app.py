@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from billing_desktop import APP_NAME, __version__
-from billing_desktop.config import ORGANISATION
+from billing_desktop.config import ORGANISATION, STORE_ENV
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.ui.resources import app_icon, stylesheet
 
@@ -26,6 +27,12 @@ def configure_application(app: QApplication) -> None:
     app.setWindowIcon(app_icon())
     app.setStyle("Fusion")
     app.setStyleSheet(stylesheet())
+    from PySide6.QtCore import QSettings
+
+    from billing_desktop.ui import theme
+
+    # the OS's colour scheme, or the user's View ▸ Theme choice (light and dark style sheets)
+    theme.apply_theme(app, theme.saved_choice(QSettings(ORGANISATION, APP_NAME)))
 
 
 def application() -> QApplication:
@@ -103,6 +110,12 @@ def run_gui(store_location: str | None, user_id: str | None) -> int:
     Returns the exit status: the event loop's, or 2 when no store was opened.
     """
     app = application()
+    if not store_location and not os.environ.get(STORE_ENV):
+        from PySide6.QtCore import QSettings
+
+        from billing_desktop.ui.dialogs.preferences import default_store
+
+        store_location = default_store(QSettings(ORGANISATION, APP_NAME))  # Preferences
     store = open_at_start(store_location)
     if store is None:
         return 2

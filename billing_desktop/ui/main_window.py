@@ -35,8 +35,11 @@ from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import Workspace
 from billing_desktop.services.task_state import CANCELLED_SUFFIX, Progress
 from billing_desktop.store.ports import RESOURCES
+from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.dialogs.preferences import PreferencesDialog, preferences_action
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
+from billing_desktop.ui.help import HelpWindow, page_for, user_guide_action
 from billing_desktop.ui.resources import app_icon
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
@@ -284,6 +287,15 @@ class MainWindow(QMainWindow):
         ui.actionQuit.triggered.connect(self.close)
         ui.actionRefresh.triggered.connect(self.refresh)
         ui.actionAbout.triggered.connect(self.show_about)
+        self.theme_menu = theme.theme_menu(self, self.settings)  # View ▸ Theme (issue 22)
+        ui.menuView.addMenu(self.theme_menu)
+        self.preferences_action = preferences_action(self)  # Ctrl+, (issue 22)
+        ui.menuFile.insertAction(ui.actionQuit, self.preferences_action)
+        self.preferences_action.triggered.connect(self.open_preferences)
+        self.user_guide_action = user_guide_action(self)  # Help ▸ User guide, F1 (issue 22)
+        ui.menuHelp.insertAction(ui.actionAbout, self.user_guide_action)
+        self.user_guide_action.triggered.connect(lambda: self.open_help(self.current_area))
+        self.help_window: HelpWindow | None = None
         ui.actionPrintStatement.triggered.connect(self.print_statement)
         ui.actionSaveStatements.triggered.connect(self.save_statements)
         self.statements_dialog: QWidget | None = None
@@ -361,6 +373,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {account.name}" if account else APP_NAME)
         self._set_store_label()
         self.user_label.setText(f"User: {workspace.user_label}")
+        self.user_label.setVisible(True)
         can_edit = any(workspace.actor.rights.can_edit(area) for area in Area)
         self.ui.actionImport.setEnabled(workspace.empty or can_edit)
         self._set_statement_actions(workspace)
@@ -388,6 +401,7 @@ class MainWindow(QMainWindow):
         self._clear_tabs()
         self.setWindowTitle(APP_NAME)
         self.user_label.setText("")
+        self.user_label.setVisible(False)  # no blank gap before the store's name
         self._show_no_access("Cannot open this workspace", message)
         self.workspace_failed.emit(message)
 
@@ -527,6 +541,22 @@ class MainWindow(QMainWindow):
         )
         if chosen:
             self.open_location(chosen)
+
+    def open_help(self, area: Area | None = None) -> HelpWindow:
+        """The user guide at ``area``'s page (the overview for None)."""
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show_page(page_for(area))
+        self.help_window.show()
+        self.help_window.activateWindow()
+        return self.help_window
+
+    def open_preferences(self) -> PreferencesDialog:
+        dialog = PreferencesDialog(self.settings, self.store_path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.connect_requested.connect(self.choose_server)
+        dialog.open()
+        return dialog
 
     def choose_server(self) -> None:
         from billing_desktop.ui.dialogs.connect_server import ConnectServerDialog

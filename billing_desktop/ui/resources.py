@@ -38,8 +38,9 @@ def app_icon() -> QIcon:
     return QIcon(str(path)) if path else QIcon()
 
 
-def stylesheet() -> str:
-    path = resource_path(f"styles/{STYLESHEET}")
+def stylesheet(name: str = STYLESHEET) -> str:
+    """``resources/styles/<name>`` (the light one by default; ``ui.theme`` picks)."""
+    path = resource_path(f"styles/{name}")
     if path is None:
         return ""
     try:

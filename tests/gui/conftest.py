@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 
 from billing_desktop import APP_NAME
 from billing_desktop.bootstrap import SqlStore
@@ -88,3 +90,18 @@ def clean_settings() -> Iterator[QSettings]:
     yield settings
     settings.clear()
     settings.sync()
+
+
+@pytest.fixture
+def app_theme(qapp: QApplication) -> Iterator[QApplication]:
+    """A test that changes the theme (ui.theme) leaves the application as other tests expect
+    it: its palette, style sheet and the light values of the themed colours."""
+    from billing_desktop.ui import theme
+
+    palette, sheet = QPalette(qapp.palette()), qapp.styleSheet()
+    yield qapp
+    for shared, light, _dark in theme._themed:
+        shared.setRgba(light.rgba())
+    theme._state.update(dark=False, choice=theme.SYSTEM)
+    qapp.setPalette(palette)
+    qapp.setStyleSheet(sheet)

@@ -360,7 +360,7 @@ def test_month_choices_include_closed_and_asked_months(acme: SqlStore) -> None:
         choices = month_choices(uow, TODAY, Month(2020, 2))
     assert len(choices) == 13
     assert choices[0].current and choices[-1].month == Month(2020, 2)
-    assert choices[-1].label == "February 2020"
+    assert choices[-1].label == "February 2020 — open, not closed yet"  # its state beside it
 
 
 def test_a_refresh_with_auto_recharge_on_commits_the_recharge(acme: SqlStore) -> None:

@@ -19,9 +19,11 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from billing_desktop.ui import theme
+
 BAR_HEIGHT = 0.6
-INK = QColor(55, 65, 81)
-GRID = QColor(229, 231, 235)
+INK = theme.CHART_INK  # themed: light and dark (ui.theme)
+GRID = theme.CHART_GRID
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,9 @@ class HorizontalBarChart(pg.PlotWidget):  # type: ignore[misc]
     ) -> None:
         self._formatter = formatter
         super().__init__(
-            parent, background="w", axisItems={"bottom": MoneyAxis("bottom", formatter)}
+            parent,
+            background=theme.CHART_BACKGROUND,
+            axisItems={"bottom": MoneyAxis("bottom", formatter)},
         )
         self.setMenuEnabled(False)
         item = self.getPlotItem()

@@ -17,8 +17,9 @@ from typing import Any
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter
+from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
 
+from billing_desktop.ui import theme
 from billing_desktop.ui.charts.bars import GRID, INK
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
     "style_axis",
 ]
 
-BACKGROUND = QColor(255, 255, 255)
+BACKGROUND = theme.CHART_BACKGROUND
 
 # Tick steps from the finest to the coarsest: (kind, how many of it, rough length in seconds).
 _HOUR, _DAY = 3600, 86400

@@ -22,6 +22,7 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
+from billing_desktop.ui import theme
 from billing_desktop.ui.charts.bars import GRID, INK
 
 BAR_WIDTH = 0.6
@@ -93,7 +94,9 @@ class StackedBarChart(pg.PlotWidget):  # type: ignore[misc]
     ) -> None:
         self._formatter = formatter
         self._unit = unit
-        super().__init__(parent, background="w", axisItems={"left": CountAxis("left")})
+        super().__init__(
+            parent, background=theme.CHART_BACKGROUND, axisItems={"left": CountAxis("left")}
+        )
         self.setMenuEnabled(False)
         item = self.getPlotItem()
         item.hideButtons()
@@ -105,7 +108,7 @@ class StackedBarChart(pg.PlotWidget):  # type: ignore[misc]
             axis.setPen(pg.mkPen(GRID))
             axis.setTextPen(pg.mkPen(INK))
         self._legend = item.addLegend(
-            offset=(10, 4), labelTextColor=INK, brush=pg.mkBrush(255, 255, 255, 230)
+            offset=(10, 4), labelTextColor=INK, brush=pg.mkBrush(theme.paper(230))
         )
         self.bars: list[pg.BarGraphItem] = []
         self.months: list[date] = []
@@ -115,7 +118,7 @@ class StackedBarChart(pg.PlotWidget):  # type: ignore[misc]
         # The read-out floats beside the bar under the mouse (a QToolTip would need a native
         # window, which the offscreen platform of the screenshots and tests cannot raise).
         self.label = pg.TextItem(
-            color=INK, fill=pg.mkBrush(255, 255, 255, 240), border=pg.mkPen(GRID), anchor=(0, 0)
+            color=INK, fill=pg.mkBrush(theme.paper(240)), border=pg.mkPen(GRID), anchor=(0, 0)
         )
         self.label.setZValue(100)
         self.label.hide()

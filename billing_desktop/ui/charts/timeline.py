@@ -26,6 +26,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from billing_desktop.ui import theme
 from billing_desktop.ui.charts.common import (
     INK,
     CountAxis,
@@ -90,7 +91,7 @@ class TimelineChart(QWidget):
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.view = pg.GraphicsLayoutWidget(self)
-        self.view.setBackground("w")
+        self.view.setBackground(theme.CHART_BACKGROUND)
         self.view.setObjectName("timelinePlot")
         self.view.ci.setContentsMargins(4, 4, 4, 4)
         self.view.ci.setSpacing(0)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from billing_desktop.ui import theme
 from billing_desktop.ui.models.sortable import BAR_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -21,9 +22,9 @@ BAR_WIDTH = 90
 BAR_HEIGHT = 8
 GAP = 10
 PADDING = 8
-TRACK = QColor("#e5e7eb")
-LEFT_PLENTY = QColor("#2563eb")
-LEFT_LOW = QColor("#d97706")
+TRACK = theme.BAR_TRACK  # themed colours: light and dark (ui.theme)
+LEFT_PLENTY = theme.BAR_PLENTY
+LEFT_LOW = theme.BAR_LOW
 LOW_SHARE = Decimal("0.2")
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
 from billing_desktop.config import APP_NAME, ORGANISATION, is_remote
 from billing_desktop.remote.client import saved_token
+from billing_desktop.ui import theme
 from billing_desktop.ui.forms.ui_connect_server import Ui_ConnectServerDialog
 
 LAST_SERVER_KEY = "remote/last_server"
@@ -48,6 +49,7 @@ class ConnectServerDialog(QDialog):
         self.error_label = self.ui.connectError
         self.buttons = self.ui.buttonBox
         self.url_edit.setText(str(QSettings(ORGANISATION, APP_NAME).value(LAST_SERVER_KEY, "")))
+        self.error_label.setStyleSheet(f"color: {theme.NEGATIVE.name()};")
         self.error_label.hide()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText("&Connect")

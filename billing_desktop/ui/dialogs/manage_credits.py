@@ -120,6 +120,7 @@ class ManageCreditsDialog(QDialog):
         self.purchase_box = QGroupBox("Purchase additional credits", self)
         self.purchase_amount = AmountEdit(self.currency, self.purchase_box)
         self.purchase_amount.setObjectName("purchaseAmount")
+        self.purchase_amount.setAccessibleName("Credits to purchase")  # its label names the row
         self.purchase_button = QPushButton("&Purchase credits", self.purchase_box)
         self.purchase_button.setObjectName("purchaseButton")
         self._section(
@@ -135,6 +136,7 @@ class ManageCreditsDialog(QDialog):
         self.payment_box = QGroupBox("One-time payment", self)
         self.payment_amount = AmountEdit(self.currency, self.payment_box)
         self.payment_amount.setObjectName("paymentAmount")
+        self.payment_amount.setAccessibleName("One-time payment amount")  # its label names the row
         self.payment_button = QPushButton("&Make payment", self.payment_box)
         self.payment_button.setObjectName("paymentButton")
         self._section(
@@ -152,8 +154,14 @@ class ManageCreditsDialog(QDialog):
         self.auto_enabled.setObjectName("autoEnabled")
         self.auto_threshold = AmountEdit(self.currency, self.auto_box)
         self.auto_threshold.setObjectName("autoThreshold")
+        self.auto_threshold.setAccessibleName(
+            "Recharge when the balance is below"
+        )  # its label names the row
         self.auto_amount = AmountEdit(self.currency, self.auto_box)
         self.auto_amount.setObjectName("autoAmount")
+        self.auto_amount.setAccessibleName(
+            "Amount to add at each recharge"
+        )  # its label names the row
         self.auto_button = QPushButton("&Save auto-recharge", self.auto_box)
         self.auto_button.setObjectName("autoSaveButton")
         self.auto_reason = QLabel(self.auto_box)
@@ -168,7 +176,8 @@ class ManageCreditsDialog(QDialog):
         intro.setWordWrap(True)
         intro.setObjectName("sectionIntro")
         form = QFormLayout()
-        form.addRow("", self.auto_enabled)
+        # The checkbox spans the form, in line with its labels (not floating mid-column).
+        form.addRow(self.auto_enabled)
         form.addRow("When the balance is below:", _with_currency(self.auto_threshold, self))
         form.addRow("Add:", _with_currency(self.auto_amount, self))
         auto_layout = QVBoxLayout(self.auto_box)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -80,6 +81,8 @@ def run_plan_action(
 
 T = TypeVar("T")
 
+ELIGIBILITY = 4  # the plans table's last column: it takes the spare width and wraps
+
 
 def _eligibility(option: PlanOption) -> str:
     if option.current:
@@ -117,6 +120,7 @@ class PlanManagerDialog(QDialog):
         self.currency = currency
         self.view: AppPlans | None = None
         self.busy = True
+        self.focus_after_load: QWidget | None = None
 
         self.header = QLabel("Loading…", self)
         self.header.setObjectName("planHeader")
@@ -159,9 +163,20 @@ class PlanManagerDialog(QDialog):
         )
         self.plans_table = make_table(self.plans_box)
         self.plans_table.setObjectName("plansTable")
+        self.plans_table.setAccessibleName("Plans")
         self.plans_table.setSelectionMode(self.plans_table.SelectionMode.SingleSelection)
         self.plans_table.setModel(self.plans_model)
         self.plans_table.horizontalHeader().setStretchLastSection(True)
+        self.plans_table.horizontalHeader().setSectionResizeMode(
+            ELIGIBILITY, QHeaderView.ResizeMode.Stretch
+        )
+        # A long eligibility reason wraps in its cell instead of ending in "…".
+        self.plans_table.setWordWrap(True)
+        self.plans_table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.plans_table.horizontalHeader().sectionResized.connect(
+            lambda *_: self._fit_rows()  # wrap again at the new width
+        )
+        self.plans_model.modelReset.connect(self._fit_rows)
         self.plans_table.setMinimumHeight(150)
         self.change_button = QPushButton("C&hange to selected plan", self.plans_box)
         self.change_button.setObjectName("changePlanButton")
@@ -183,6 +198,7 @@ class PlanManagerDialog(QDialog):
         self.funds_box = QGroupBox("Add funds", self)
         self.funds_amount = AmountEdit(currency, self.funds_box)
         self.funds_amount.setObjectName("fundsAmount")
+        self.funds_amount.setAccessibleName("Funds to add")  # its label names the row
         self.funds_button = QPushButton("&Add funds", self.funds_box)
         self.funds_button.setObjectName("addFundsButton")
         funds_row = QHBoxLayout(self.funds_box)
@@ -201,6 +217,7 @@ class PlanManagerDialog(QDialog):
         self.reason_edit.setTabChangesFocus(True)
         self.end_edit = QDateEdit(self.extension_box)
         self.end_edit.setObjectName("extensionEnd")
+        self.end_edit.setAccessibleName("Requested end of the plan period")
         self.end_edit.setCalendarPopup(True)
         self.end_edit.setDisplayFormat("yyyy-MM-dd")
         self.extension_button = QPushButton("&Request extension", self.extension_box)
@@ -247,6 +264,7 @@ class PlanManagerDialog(QDialog):
         self.owner_box = QGroupBox("Owner", self)
         self.owner_combo = QComboBox(self.owner_box)
         self.owner_combo.setObjectName("ownerCombo")
+        self.owner_combo.setAccessibleName("New owner")
         self.owner_button = QPushButton("Change &owner", self.owner_box)
         self.owner_button.setObjectName("changeOwnerButton")
         owner_row = QHBoxLayout(self.owner_box)
@@ -302,9 +320,25 @@ class PlanManagerDialog(QDialog):
 
     # State ------------------------------------------------------------------------------
 
+    def _fit_rows(self) -> None:
+        """Rows tall enough for the eligibility reason wrapped at its column's width."""
+        table = self.plans_table
+        metrics = table.fontMetrics()
+        width = max(table.columnWidth(ELIGIBILITY) - 12, 40)  # the cell's margins
+        default = table.verticalHeader().defaultSectionSize()
+        for row in range(self.plans_model.rowCount()):
+            text = str(self.plans_model.index(row, ELIGIBILITY).data() or "")
+            needed = metrics.boundingRect(
+                QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text
+            ).height()
+            table.setRowHeight(row, max(default, needed + 8))
+
     def _loaded(self, view: AppPlans) -> None:
         self.busy = False
         self.show_view(view)
+        if self.focus_after_load is not None:  # e.g. Plans ▸ "…" ▸ Change owner
+            self.focus_after_load.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.focus_after_load = None
         self.loaded.emit()
 
     def _load_failed(self, message: str) -> None:
@@ -341,7 +375,9 @@ class PlanManagerDialog(QDialog):
         else:
             self.pending_label.setText("No plan change pending.")
         self.plans_model.set_rows(list(view.options))
-        self.plans_table.resizeColumnsToContents()
+        for column in range(ELIGIBILITY):  # the last column takes the rest, and wraps
+            self.plans_table.resizeColumnToContents(column)
+        self._fit_rows()
         self.owner_combo.blockSignals(True)
         self.owner_combo.clear()
         for owner in view.owners:

@@ -1,14 +1,24 @@
 """Print preview of our PDF documents: the system's print dialog behind a preview of the very
 PDF that "Save as PDF…" writes (QPrintPreviewDialog painting pages rendered by QtPdf).
 
-The PDF is made by reportlab off the GUI thread before this dialog opens; here its pages are
-only rasterised: for the preview at a resolution that keeps every page in memory affordable
-(the preview holds all of them at once), for the printer page by page at up to 300 dpi.
+The PDF is made by reportlab off the GUI thread before this dialog opens. The preview shows
+its pages rasterised by QtPdf (at a resolution that keeps every page in memory affordable).
+Printing keeps text as text (issue 22):
+
+* "Print to file" (Qt's PDF output) saves the PDF itself, byte for byte;
+* on macOS, Linux and the BSDs the PDF goes to CUPS as it is (``lp``, which takes PDF
+  directly), with the printer, copies, page range, duplex and colour chosen in the dialog;
+* elsewhere (Windows, whose print spooler takes no PDF, or a system without ``lp``) the pages
+  are painted through QPrinter at up to 300 dpi, as before.
 """
 
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +41,43 @@ PRINT_DPI = 300
 PREVIEW_DPI = 150
 MIN_PREVIEW_DPI = 50
 PREVIEW_BUDGET = 256 * 1024 * 1024  # bytes of page images the preview may hold
+LP_TIMEOUT_SECONDS = 60
+
+# How a print was made (PdfPrintPreview.printed_via).
+VIA_FILE = "file"  # the PDF itself saved where "print to file" said
+VIA_CUPS = "cups"  # the PDF handed to CUPS by lp
+VIA_RASTER = "raster"  # pages painted through QPrinter
+
+
+def lp_command() -> str | None:
+    """CUPS's ``lp`` where the platform's spooler takes PDF directly (not on Windows)."""
+    if sys.platform == "win32":
+        return None
+    return shutil.which("lp")
+
+
+def lp_arguments(printer: QPrinter, title: str) -> list[str]:
+    """``lp`` options for what the print dialog chose (destination, copies, pages, sides)."""
+    args = ["-t", title or "Billing Desktop"]
+    if printer.printerName():
+        args[:0] = ["-d", printer.printerName()]
+    copies = printer.copyCount()
+    if copies > 1:
+        args += ["-n", str(copies)]
+        args += ["-o", f"collate={'true' if printer.collateCopies() else 'false'}"]
+    if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
+        last = printer.toPage() if printer.toPage() >= printer.fromPage() else printer.fromPage()
+        args += ["-o", f"page-ranges={printer.fromPage()}-{last}"]
+    sides = {
+        QPrinter.DuplexMode.DuplexLongSide: "two-sided-long-edge",
+        QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge",
+        QPrinter.DuplexMode.DuplexNone: "one-sided",
+    }.get(printer.duplex())
+    if sides is not None:
+        args += ["-o", f"sides={sides}"]
+    if printer.colorMode() == QPrinter.ColorMode.GrayScale:
+        args += ["-o", "print-color-mode=monochrome"]
+    return args
 
 
 def notify(parent: QWidget, title: str, text: str, *, warning: bool = False) -> QMessageBox:
@@ -160,6 +207,8 @@ class PdfPrintPreview(QPrintPreviewDialog):
         self._loaded = [_LoadedPdf(f.data, self) for f in self.files]
         self.paintRequested.connect(self._paint)
         self.painted_pages = 0
+        self.printed_via: str | None = None  # VIA_FILE, VIA_CUPS or VIA_RASTER, once printed
+        self.title = title
 
         self.save_action = QAction("Save as PDF…", self)
         self.save_action.setObjectName("savePdfAction")
@@ -184,6 +233,9 @@ class PdfPrintPreview(QPrintPreviewDialog):
     def _paint(self, printer: QPrinter) -> None:
         engine = printer.paintEngine()
         previewing = engine is not None and engine.type() == QPaintEngine.Type.Picture
+        if not previewing and self._print_vector(printer):
+            return
+        self.printed_via = None if previewing else VIA_RASTER
         dpi = preview_dpi(self.page_count) if previewing else min(PRINT_DPI, printer.resolution())
         painter = QPainter()
         if not painter.begin(printer):
@@ -217,6 +269,71 @@ class PdfPrintPreview(QPrintPreviewDialog):
                     self.painted_pages += 1
         finally:
             painter.end()
+
+    # Printing the PDF itself ----------------------------------------------------------------
+
+    def _print_vector(self, printer: QPrinter) -> bool:
+        """Print the PDF as it is when the output allows it; False: paint the pages instead."""
+        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
+            target = printer.outputFileName()
+            if target:
+                self.print_to_file(Path(target))
+                return True
+        command = lp_command()
+        if printer.outputFormat() == QPrinter.OutputFormat.NativeFormat and command:
+            self.print_with_lp(command, printer)
+            return True
+        return False
+
+    def file_targets(self, path: Path) -> list[Path]:
+        """Where "print to file" puts each document: ``path`` for one; for several (a batch of
+        statements), one file each beside it, named after the chosen file and the document."""
+        if path.suffix.lower() != ".pdf":
+            path = path.with_name(path.name + ".pdf")
+        if len(self.files) == 1:
+            return [path]
+        return [path.with_name(f"{path.stem}-{f.name}") for f in self.files]
+
+    def print_to_file(self, path: Path) -> None:
+        from billing_desktop.reports.layout import write_atomically
+
+        written: list[Path] = []
+        for target, pdf in zip(self.file_targets(path), self.files, strict=True):
+            try:
+                write_atomically(target, pdf.data)
+            except (OSError, BillingError) as exc:
+                notify(self, "Print to file", f"{target} could not be written: {exc}", warning=True)
+                return
+            written.append(target)
+        self.printed_via = VIA_FILE
+        for target in written:
+            self.saved.emit(str(target))
+
+    def print_with_lp(self, command: str, printer: QPrinter) -> None:
+        """Hand the PDFs to CUPS in one job; a refusal is shown, never a traceback."""
+        with tempfile.TemporaryDirectory(prefix="billing-print-") as folder:
+            paths = []
+            for index, pdf in enumerate(self.files):
+                path = Path(folder) / f"{index:03d}-{pdf.name}"
+                path.write_bytes(pdf.data)
+                paths.append(str(path))
+            try:
+                done = subprocess.run(
+                    [command, *lp_arguments(printer, self.title), "--", *paths],
+                    capture_output=True,
+                    text=True,
+                    timeout=LP_TIMEOUT_SECONDS,
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                notify(self, "Print", f"The document could not be sent to the printer: {exc}",
+                       warning=True)  # fmt: skip
+                return
+        if done.returncode != 0:
+            reason = (done.stderr or done.stdout).strip() or f"lp exited with {done.returncode}"
+            notify(self, "Print", f"The printer refused the document: {reason}", warning=True)
+            return
+        self.printed_via = VIA_CUPS
 
     def save_as(self) -> None:
         if len(self.files) != 1:

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.units import clean_unit_name
 from billing_desktop.services.units import PersonEntry, UnitMembers
+from billing_desktop.ui import theme
 from billing_desktop.ui.models.members import Kind, MemberItem, MemberListModel, Panel, Side
 
 
@@ -288,6 +289,9 @@ class UnitEditor(QWidget):
         self.members: UnitMembers | None = None
         self.title = QLabel(self)
         self.title.setObjectName("unitEditorTitle")
+        # A long message (a failed read) wraps instead of widening the panel past the window.
+        self.title.setWordWrap(True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         font = self.title.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -486,6 +490,8 @@ class MessageBar(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
             "QFrame#messageBar { border-radius: 4px; }"
+            # light backgrounds in both themes: their text stays dark
+            "QFrame#messageBar[kind] QLabel { color: #1f2937; }"
             'QFrame#messageBar[kind="error"] { background: #fef3c7; border: 1px solid #f59e0b; }'
             'QFrame#messageBar[kind="info"] { background: #dbeafe; border: 1px solid #60a5fa; }'
         )
@@ -566,7 +572,7 @@ class UnitNameDialog(QDialog):
         label.setBuddy(self.edit)
         self.problem = QLabel(self)
         self.problem.setObjectName("unitNameProblem")
-        self.problem.setStyleSheet("color: #b91c1c;")
+        self.problem.setStyleSheet(f"color: {theme.NEGATIVE.name()};")
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

@@ -28,10 +28,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
+
+from billing_desktop.ui import theme
 
 MIME_TYPE = "application/x-billing-desktop-unit-members"
-HELD = QColor(107, 114, 128)  # grey: a number another unit holds
+HELD = theme.HELD  # grey: a number another unit holds
 
 Index = QModelIndex | QPersistentModelIndex
 

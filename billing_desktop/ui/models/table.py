@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from billing_desktop.domain.money import format_money
+from billing_desktop.ui import theme
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -30,7 +31,7 @@ Index = QModelIndex | QPersistentModelIndex
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 CENTER = Qt.AlignmentFlag.AlignCenter
-NEGATIVE = QColor(192, 28, 40)  # "to be invoiced" red (PRODUCT §4.4)
+NEGATIVE = theme.NEGATIVE  # "to be invoiced" red (PRODUCT §4.4); lighter in the dark theme
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,20 @@ class Column(Generic[R]):
     raw: Callable[[R], Any] | None = None
     foreground: Callable[[R], QColor | None] | None = None
     cell_tooltip: Callable[[R], str | None] | None = None  # e.g. the full text of a long cell
+
+
+NEGATIVE_DESCRIPTION = "Negative amount (shown in red)"
+
+
+def negative_description(column: Column[R], row: R) -> str | None:
+    """Colour is never the only signal: a red negative figure also says so to a screen reader
+    (its text already carries the minus sign)."""
+    if column.raw is None or column.foreground is None:
+        return None
+    value = column.raw(row)
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool) and value < 0:
+        return NEGATIVE_DESCRIPTION
+    return None
 
 
 def text_column(title: str, get: Callable[[R], object], tooltip: str = "") -> Column[R]:
@@ -176,6 +191,8 @@ class ColumnTableModel(QAbstractTableModel, Generic[R]):
             return column.raw(row) if column.raw is not None else column.text(row)
         if role == Qt.ItemDataRole.ToolTipRole and column.cell_tooltip is not None:
             return column.cell_tooltip(row)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return negative_description(column, row)
         return None
 
     def headerData(

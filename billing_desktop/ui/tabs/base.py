@@ -135,6 +135,7 @@ class TableTab(Page):
         self.model = self.make_model()
         self.table = make_table(self)
         self.table.setObjectName(f"{self.area.value}Table")
+        self.table.setAccessibleName(self.area.label)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -33,6 +33,7 @@ from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
 from billing_desktop.services.statements import DocumentKind, History, HistoryRow, invoice_history
 from billing_desktop.services.task_state import TaskState
+from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.models.table import (
     LEFT,
@@ -58,7 +59,7 @@ KIND_TITLES = {
     DocumentKind.RECEIPT: "Receipt",
     DocumentKind.CREDIT_NOTE: "Credit note",
 }
-PAID = QColor(30, 123, 52)
+PAID = theme.POSITIVE
 ALL = "all"
 
 
@@ -216,11 +217,13 @@ class InvoicesTab(TableTab):
             # The service refuses too; no need to ask it to say so.
             self.filters.hide()
             self.accounting.hide()
-            self.caption.setText("Invoices")
+            self.caption.setText("")  # the explanation below says it all: no stray caption
+            self.caption.hide()
             self.clear_model()
             self.show_message(ENTERPRISE_INVOICES)
             self.loaded.emit()
             return
+        self.caption.show()
         self.caption.setText(
             "Invoices, orders and credit notes, newest first. Usage is invoiced at the start of "
             "the month after; payments and credit notes settle an invoice, in part or in full."

@@ -24,6 +24,9 @@ from billing_desktop.ui.models.table import (
     text_column,
 )
 from billing_desktop.ui.tabs.base import TableTab
+from billing_desktop.ui.widgets.row_actions import RowActions
+
+PENDING_CHANGE = 6  # the last column
 
 STATUS_TITLES = {
     AppStatus.ACTIVE: "Active",
@@ -63,6 +66,7 @@ class PlansTab(TableTab):
 
     area = Area.PLANS
     watches = frozenset({"workspace", "plans", "closing", "records"})
+    stretch_column = PENDING_CHANGE  # the spare width goes to the last column, no blank band
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -77,6 +81,13 @@ class PlansTab(TableTab):
         self.table.doubleClicked.connect(lambda _index: self.open_manage())
         self.table.selectionModel().selectionChanged.connect(self._update_enabled)
         self.model.modelReset.connect(self._update_enabled)
+        # A row's hover shows Manage, and "…" offers the rest (seed 002).
+        self.row_actions = RowActions(
+            self.table,
+            ("Manage…", self.manage_row),
+            [("Change &owner…", self.change_owner_of_row)],
+            "planRowActions",
+        )
         self._update_enabled()
 
     def make_model(self) -> ColumnTableModel[Any]:
@@ -105,7 +116,11 @@ class PlansTab(TableTab):
                 "Negative balances (red) are invoiced next month",
                 red_when_negative=True,
             ),
-            text_column("Plan ends", lambda a: a.plan_ends_on),
+            text_column(
+                "Plan ends",
+                lambda a: a.plan_ends_on,
+                "When the current plan period ends (the end of the month when no end is set)",
+            ),
             text_column(
                 "Pending change",
                 lambda a: f"to {a.pending_plan_name} at period end" if a.pending_plan_name else "",
@@ -157,6 +172,18 @@ class PlansTab(TableTab):
         dialog.destroyed.connect(self._dialog_closed)
         self.dialog = dialog
         dialog.open()
+        return dialog
+
+    def manage_row(self, row: int) -> PlanManagerDialog | None:
+        """The hover button: select ``row`` and open its Manage dialog."""
+        self.table.selectRow(row)
+        return self.open_manage()
+
+    def change_owner_of_row(self, row: int) -> PlanManagerDialog | None:
+        """ "…" ▸ Change owner: the Manage dialog of ``row`` with its owner list focused."""
+        dialog = self.manage_row(row)
+        if dialog is not None:
+            dialog.focus_after_load = dialog.owner_combo
         return dialog
 
     def _dialog_closed(self) -> None:

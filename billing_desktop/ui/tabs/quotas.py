@@ -97,6 +97,7 @@ class QuotaBanner(MessageBar):
             self.styleSheet()
             + 'QFrame#messageBar[kind="warning"] '
             + "{ background: #fef3c7; border: 1px solid #f59e0b; }"
+            + "QFrame#messageBar[kind] QLabel { color: #1f2937; }"
             + 'QFrame#messageBar[kind="exceeded"] '
             + "{ background: #fee2e2; border: 1px solid #ef4444; }"
         )
@@ -354,6 +355,7 @@ class QuotasSection(LoadingSection):
         )
         self.packs_table = make_table(self)
         self.packs_table.setObjectName("packsTable")
+        self.packs_table.setAccessibleName("Packs")
         self.packs_table.setModel(self.packs_model)
         packs_header = self.packs_table.horizontalHeader()
         packs_header.setStretchLastSection(False)

@@ -175,6 +175,7 @@ class SessionsSection(Page):
         self.model: ColumnTableModel[SessionBucket] = ColumnTableModel(self._columns(), self)
         self.table = make_table(self)
         self.table.setObjectName("sessionsTable")
+        self.table.setAccessibleName("Sessions")
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)

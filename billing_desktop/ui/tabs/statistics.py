@@ -160,6 +160,7 @@ class StatisticsSection(LoadingSection):
         self.model: ColumnTableModel[MonthRow] = ColumnTableModel(self.columns(()), self)
         self.table = make_table(self)
         self.table.setObjectName("statisticsTable")
+        self.table.setAccessibleName(self.title)
         self.table.setModel(self.model)
         self.table.horizontalHeader().setStretchLastSection(False)
 

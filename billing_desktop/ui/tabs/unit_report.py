@@ -106,6 +106,7 @@ class UnitReportPanel(QWidget):
         )
         self.table = make_table(self)
         self.table.setObjectName("unitReportTable")
+        self.table.setAccessibleName("Cost report")
         self.table.setModel(self.model)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -6,22 +6,26 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from billing_desktop.ui import theme
 from billing_desktop.ui.models.table import NEGATIVE
 
-CARD_STYLE = """
-QFrame#summaryCard {
+
+def card_style() -> str:
+    """The card's look in the current theme (ui.theme's colours)."""
+    return f"""
+QFrame#summaryCard {{
     background-color: palette(base);
-    border: 1px solid #d1d5db;
+    border: 1px solid {theme.CARD_BORDER.name()};
     border-radius: 6px;
-}
-QFrame#summaryCard QLabel#cardTitle {
-    color: #374151;
+}}
+QFrame#summaryCard QLabel#cardTitle {{
+    color: {theme.CHART_INK.name()};
     font-weight: 600;
-}
+}}
 QFrame#summaryCard QLabel#cardNote,
-QFrame#summaryCard QLabel#cardFieldName {
-    color: #6b7280;
-}
+QFrame#summaryCard QLabel#cardFieldName {{
+    color: {theme.MUTED.name()};
+}}
 """
 
 
@@ -33,7 +37,7 @@ class SummaryCard(QFrame):
         self.setObjectName("summaryCard")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setStyleSheet(CARD_STYLE)
+        theme.follow(self, card_style)
         self.title = QLabel(title, self)
         self.title.setObjectName("cardTitle")
         self.caption = QLabel(caption, self)
@@ -82,6 +86,12 @@ class SummaryCard(QFrame):
     def set_value(self, text: str, negative: bool = False, tooltip: str = "") -> None:
         self.value.setText(text)
         self.value.setToolTip(tooltip)
+        # Colour is never the only signal: the text has its minus sign, and this says why.
+        self.value.setAccessibleName(f"{self.title.text()}, {self.caption.text()}")
+        self.value.setAccessibleDescription(
+            f"Negative balance: {tooltip}" if negative and tooltip else
+            "Negative balance" if negative else tooltip
+        )  # fmt: skip
         palette = self.value.palette()
         colour = NEGATIVE if negative else self.palette().color(QPalette.ColorRole.WindowText)
         palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from billing_desktop.domain.model import CommitScope
 from billing_desktop.services.usage_page import UsagePage
-from billing_desktop.ui.tabs.usage.columns import CONTACT_CENTER_TAG
+from billing_desktop.ui.tabs.usage.columns import CONTACT_CENTER_TAG, invoice_note
 from billing_desktop.ui.widgets.summary_card import SummaryCard
 
 PAID_FROM = {
@@ -50,7 +50,7 @@ class UsageCards(QWidget):
                 return "Credit available" if not closed else "Credit left at the close"
             if closed:
                 return f"Invoiced on {invoice_on} ({summary.invoice_number or 'no invoice'})"
-            return f"To be invoiced on {invoice_on}"
+            return invoice_note(summary, page.today)
 
         if closed:
             caption = "Balance at the close"

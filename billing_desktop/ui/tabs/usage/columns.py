@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtGui import QColor
-
 from billing_desktop.services.billing import CommitInfo, ProductSummary
-from billing_desktop.services.usage_page import Transaction
+from billing_desktop.services.usage_page import Transaction, month_name
+from billing_desktop.ui import theme
 from billing_desktop.ui.delegates.free_units_bar import remaining_share
 from billing_desktop.ui.models.sortable import RichColumn
 from billing_desktop.ui.models.table import (
@@ -23,7 +23,7 @@ from billing_desktop.ui.models.table import (
     text_column,
 )
 
-TAG_COLOUR = QColor("#1d4ed8")
+TAG_COLOUR = theme.TAG
 CONTACT_CENTER_TAG = "Contact center services"
 UNIT_PLURALS = {
     "minute": "minutes",
@@ -36,6 +36,22 @@ UNIT_PLURALS = {
 # Column positions of the usage-per-product table.
 PRODUCT, TAG, USED, FREE_UNITS, BALANCE, COMMIT, COMMIT_PERIOD = range(7)
 DESCRIPTION = 4  # of the transactions table: it takes the spare width
+LEDGER_BALANCE_TITLE = "Ledger balance after"
+
+
+def shown_description(transaction: Transaction) -> str:
+    """The Description cell: empty when it only repeats the Kind column ("Credit purchase")."""
+    text = transaction.description.strip()
+    return "" if text.casefold() == transaction.kind_label.casefold() else text
+
+
+def invoice_note(summary: Any, today: date) -> str:
+    """When a negative balance of an open month is invoiced: on the invoice date, or, once
+    that date has passed, when the month is closed."""
+    due = summary.invoice_date
+    if due <= today:
+        return f"To be invoiced when {month_name(summary.month)} is closed (due {due.isoformat()})"
+    return f"To be invoiced on {due.isoformat()}"
 
 
 def quantity_text(quantity: Decimal, unit: str) -> str:
@@ -191,12 +207,13 @@ def transaction_columns(show_money: Callable[[Decimal], str]) -> list[Column[Tra
         text_column("Kind", lambda t: t.kind_label),
         text_column("Product", lambda t: t.product),
         text_column("Reference", lambda t: t.reference),
-        text_column("Description", lambda t: t.description),
+        text_column("Description", shown_description),
         money(lambda t: t.amount, "Amount", "+ adds credit or pays; - uses credit or is owed"),
         money(
             lambda t: t.balance_after,
-            "Balance after",
-            "The ledger's running total after this row: credit left minus amounts owed. "
+            LEDGER_BALANCE_TITLE,
+            "The ledger's running total after this row: credit left minus amounts owed, "
+            "over every month so far. It is not the month's balance on the cards above. "
             "Commit recharges and usage of an open month are written when it closes.",
         ),
         text_column("Who", lambda t: t.who or "—", "The user or process that wrote it"),

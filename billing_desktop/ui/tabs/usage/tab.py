@@ -48,6 +48,7 @@ from billing_desktop.services.usage_page import (
     month_name,
     usage_page,
 )
+from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate
 from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
@@ -64,7 +65,9 @@ from billing_desktop.ui.tabs.usage.columns import (
     COMMIT_PERIOD,
     DESCRIPTION,
     FREE_UNITS,
+    LEDGER_BALANCE_TITLE,
     PRODUCT,
+    invoice_note,
     product_columns,
     transaction_columns,
 )
@@ -73,6 +76,7 @@ from billing_desktop.ui.widgets.close_month_bar import CloseMonthBar
 from billing_desktop.ui.widgets.table import make_table
 
 EXPORT_FOLDER_KEY = "usage/export_folder"
+MANAGE_REASON_WIDTH = 230
 
 
 class UsageTab(TableTab):
@@ -103,6 +107,7 @@ class UsageTab(TableTab):
         self._build_cards()
         self._build_sections()
         self.table.setItemDelegateForColumn(FREE_UNITS, FreeUnitsBarDelegate(self.table))
+        self.table.setAccessibleName("Usage per product")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(PRODUCT, Qt.SortOrder.AscendingOrder)
         self._update_actions()
@@ -119,7 +124,9 @@ class UsageTab(TableTab):
             "months are final and show their invoice number."
         )
         for choice in self._initial_months():
-            self.month_combo.addItem(choice.label, choice.month)
+            # before the first read a month's state is not known: its name alone
+            label = choice.label if choice.current else month_name(choice.month)
+            self.month_combo.addItem(label, choice.month)
         wanted = Month.of(self.context.month) if self.context.month else None
         self.month_combo.setCurrentIndex(max(self._month_index(wanted), 0))
         month_caption = QLabel("&Month:", self)
@@ -181,14 +188,25 @@ class UsageTab(TableTab):
         actions.setSpacing(8)
         actions.addWidget(self.manage_button)
         actions.addWidget(self.pricing_button)
+        # Why Manage credits is disabled, said on screen (not only in the button's tooltip).
+        self.manage_reason = QLabel(self)
+        self.manage_reason.setObjectName("manageCreditsReason")
+        self.manage_reason.setWordWrap(True)
+        self.manage_reason.setMaximumWidth(MANAGE_REASON_WIDTH)
+        self.manage_reason.hide()
+        actions.addWidget(self.manage_reason)
         actions.addStretch(1)
 
         self.banner = QLabel(self)
         self.banner.setObjectName("closedBanner")
         self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(
-            "QLabel#closedBanner { background: #eef2ff; border: 1px solid #c7d2fe; "
-            "border-radius: 4px; padding: 6px 10px; color: #1e3a8a; }"
+        theme.follow(
+            self.banner,
+            lambda: (
+                f"QLabel#closedBanner {{ background: {theme.BANNER_BACKGROUND.name()}; "
+                f"border: 1px solid {theme.BANNER_BORDER.name()}; border-radius: 4px; "
+                f"padding: 6px 10px; color: {theme.BANNER_TEXT.name()}; }}"
+            ),
         )
         self.banner.hide()
         self.notice = QLabel(self)
@@ -223,7 +241,7 @@ class UsageTab(TableTab):
         self.footnote = QLabel(products)
         self.footnote.setObjectName("footnote")
         self.footnote.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.footnote.setStyleSheet("QLabel#footnote { color: #4b5563; }")
+        theme.follow(self.footnote, lambda: f"QLabel#footnote {{ color: {theme.MUTED.name()}; }}")
         self.footnote.hide()
         column = QVBoxLayout(products)
         column.setContentsMargins(0, 6, 0, 0)
@@ -237,6 +255,7 @@ class UsageTab(TableTab):
         )
         self.transactions_table = make_table(page)
         self.transactions_table.setObjectName("transactionsTable")
+        self.transactions_table.setAccessibleName("Transactions")
         self.transactions_table.setModel(self.transactions_model)
         self.transactions_table.horizontalHeader().setSectionResizeMode(
             DESCRIPTION, QHeaderView.ResizeMode.Stretch
@@ -287,7 +306,7 @@ class UsageTab(TableTab):
                 invoice = summary.invoice_number or "the month's invoice"
                 head = f"Invoiced on {summary.invoice_date.isoformat()} ({invoice})"
             else:
-                head = f"To be invoiced on {summary.invoice_date.isoformat()}"
+                head = invoice_note(summary, page.today)
             return f"{head}: {money(-product.balance)}.\n{details}."
         return f"Credit still available for this product.\n{details}."
 
@@ -336,6 +355,7 @@ class UsageTab(TableTab):
         self.transactions_label.setText("")
         self.banner.hide()
         self._update_actions()
+        self._update_caption()
 
     def show_page(self, page: UsagePage) -> None:
         """Show ``page`` at once (after a credit change), switching to its month if needed."""
@@ -344,9 +364,13 @@ class UsageTab(TableTab):
             self.month_combo.blockSignals(True)
             try:
                 index = self._month_index(page.month)
-                if index < 0:
-                    self.month_combo.addItem(month_name(page.month), page.month)
-                    index = self.month_combo.count() - 1
+                if index < 0:  # keep the one order, newest first
+                    index = self.month_combo.count()
+                    for row in range(self.month_combo.count()):
+                        if self.month_combo.itemData(row) < page.month:
+                            index = row
+                            break
+                    self.month_combo.insertItem(index, month_name(page.month), page.month)
                 self.month_combo.setCurrentIndex(index)
             finally:
                 self.month_combo.blockSignals(False)
@@ -410,7 +434,8 @@ class UsageTab(TableTab):
             rows = "row" if count == 1 else "rows"
             self.transactions_label.setText(
                 f"{count} ledger {rows} in {month_name(page.month)}. + adds credit or pays; "
-                "- uses credit or is owed."
+                f"- uses credit or is owed. {LEDGER_BALANCE_TITLE}: the ledger's running total "
+                "over every month, not the month's balance on the cards."
             )
 
     # State of the actions -------------------------------------------------------------------
@@ -436,6 +461,10 @@ class UsageTab(TableTab):
     def _update_actions(self) -> None:
         refusal = self.manage_refusal()
         self.manage_button.setEnabled(refusal is None)
+        shown = refusal not in (None, "Loading…")
+        self.manage_reason.setText(refusal if shown and refusal else "")
+        self.manage_reason.setVisible(shown)
+        self.manage_button.setAccessibleDescription(refusal or "")
         self.manage_button.setToolTip(
             refusal or "Purchase credits, make a one-time payment or set auto-recharge"
         )
@@ -484,7 +513,7 @@ class UsageTab(TableTab):
         )
 
     def show_notice(self, text: str, error: bool = False) -> None:
-        colour = "#c01c28" if error else "#166534"
+        colour = (theme.NEGATIVE if error else theme.POSITIVE).name()
         self.notice.setStyleSheet(f"QLabel#notice {{ color: {colour}; }}")
         self.notice.setText(text)
         self.notice.setVisible(bool(text))

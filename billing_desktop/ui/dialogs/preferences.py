@@ -1,0 +1,167 @@
+"""Preferences (Ctrl+, ; the application menu on macOS): theme, the store the app opens by
+default, where backups are kept, and signing in to a server.
+
+Settings live in QSettings: ``view/theme`` (ui.theme) and ``store/default``. The default store
+is used when the app starts with neither ``--store`` nor ``BILLING_DESKTOP_STORE``; empty means
+the per-user data folder's ``billing.db``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from billing_desktop.ui import theme
+
+DEFAULT_STORE_KEY = "store/default"
+THEME_TITLES = {theme.SYSTEM: "Follow the system", theme.LIGHT: "Light", theme.DARK: "Dark"}
+
+
+def default_store(settings: QSettings) -> str | None:
+    """The store chosen in Preferences to open at start, or None (the built-in default)."""
+    value = str(settings.value(DEFAULT_STORE_KEY, "") or "").strip()
+    return value or None
+
+
+def preferences_action(parent: QWidget) -> QAction:
+    """File ▸ Preferences… (Ctrl+, ; moved to the application menu on macOS)."""
+    action = QAction("Pre&ferences…", parent)
+    action.setObjectName("actionPreferences")
+    action.setMenuRole(QAction.MenuRole.PreferencesRole)
+    standard = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+    action.setShortcuts(standard or [QKeySequence("Ctrl+,")])
+    action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+    return action
+
+
+class PreferencesDialog(QDialog):
+    """The Preferences window. Changes apply as they are made (theme) or on OK (the store).
+
+    Signals:
+        connect_requested(): "Sign in to a server…" was pressed (the window's File ▸ Connect).
+    """
+
+    connect_requested = Signal()
+
+    def __init__(
+        self,
+        settings: QSettings,
+        store_file: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesDialog")
+        self.setWindowTitle("Preferences")
+        self.settings = settings
+
+        appearance = QGroupBox("Appearance", self)
+        self.theme_combo = QComboBox(appearance)
+        self.theme_combo.setObjectName("themeCombo")
+        for choice in theme.CHOICES:
+            self.theme_combo.addItem(THEME_TITLES[choice], choice)
+        self.theme_combo.setCurrentIndex(theme.CHOICES.index(theme.saved_choice(settings)))
+        self.theme_combo.currentIndexChanged.connect(self._theme_chosen)
+        theme_label = QLabel("&Theme:", appearance)
+        theme_label.setBuddy(self.theme_combo)
+        form = QFormLayout(appearance)
+        form.addRow(theme_label, self.theme_combo)
+
+        stores = QGroupBox("Store", self)
+        self.store_edit = QLineEdit(stores)
+        self.store_edit.setObjectName("defaultStoreEdit")
+        self.store_edit.setPlaceholderText("The built-in default (your data folder's billing.db)")
+        self.store_edit.setText(default_store(settings) or "")
+        self.store_edit.setClearButtonEnabled(True)
+        self.store_edit.setToolTip(
+            "A store file, or a server address (https://…), opened when the app starts without "
+            "--store or BILLING_DESKTOP_STORE"
+        )
+        browse = QPushButton("&Browse…", stores)
+        browse.setObjectName("browseStoreButton")
+        browse.clicked.connect(self._browse)
+        store_label = QLabel("&Open at start:", stores)
+        store_label.setBuddy(self.store_edit)
+        row = QHBoxLayout()
+        row.addWidget(self.store_edit, 1)
+        row.addWidget(browse)
+        self.connect_button = QPushButton("&Sign in to a server…", stores)
+        self.connect_button.setObjectName("signInButton")
+        self.connect_button.setToolTip("Connect to a Billing Desktop server with a token")
+        self.connect_button.clicked.connect(self._connect)
+        store_form = QFormLayout(stores)
+        store_form.addRow(store_label, row)
+        store_form.addRow("", self.connect_button)
+
+        backups = QGroupBox("Backups", self)
+        from billing_desktop.store.sql.backups import (
+            KEEP_DAYS,
+            KEEP_NEWEST,
+            KEEP_WEEKS,
+            backup_folder,
+        )
+
+        where = (
+            f"Backups of {store_file.name} are kept in {backup_folder(store_file)}."
+            if store_file is not None
+            else "Backups are made for a local store only (a server backs up its own)."
+        )
+        self.backups_label = QLabel(
+            f"{where} The app backs the store up daily and before a month close, and keeps the "
+            f"newest backup of each of the last {KEEP_DAYS} days and {KEEP_WEEKS} weeks, plus "
+            f"the {KEEP_NEWEST} newest.",
+            backups,
+        )
+        self.backups_label.setObjectName("backupsInfo")
+        self.backups_label.setWordWrap(True)
+        self.backups_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(backups).addWidget(self.backups_label)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(appearance)
+        layout.addWidget(stores)
+        layout.addWidget(backups)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+
+    def _theme_chosen(self, _index: int) -> None:
+        theme.choose(str(self.theme_combo.currentData()), self.settings)
+
+    def _browse(self) -> None:
+        start = self.store_edit.text().strip() or str(Path.home())
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, "Store to open at start", start, "Billing stores (*.db);;All files (*)"
+        )
+        if chosen:
+            self.store_edit.setText(chosen)
+
+    def _connect(self) -> None:
+        self.accept()
+        self.connect_requested.emit()
+
+    def accept(self) -> None:
+        self.settings.setValue(DEFAULT_STORE_KEY, self.store_edit.text().strip())
+        self.settings.sync()
+        super().accept()
