@@ -23,6 +23,7 @@ from billing_desktop.domain.access import Area
 from billing_desktop.services import (
     billing,
     credits,
+    explain,
     month_close,
     overview,
     plans,
@@ -142,6 +143,8 @@ _OPERATIONS = [
     # and the service checks Usage Data view as well.
     _op(quotas.set_quota, WRITE, U),
     _op(quotas.set_packs, WRITE, U),
+    # branch explain (issue 20): explain a charge, forecast, what-if, invoiced unit costs
+    _op(explain.explain_charge, READ, U, "credits"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

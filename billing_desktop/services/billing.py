@@ -351,6 +351,14 @@ class BillingEngine:
                     used[pool] += amount
             current = current.plus(1)
 
+    def month_lines(self, month: Month) -> list[MonthLine]:
+        """The stored rating of a closed ``month``, or the rating of an open one: what
+        ``usage --json``, the explanation of a charge and the invoiced unit costs all read."""
+        closed = self.closed.get(month)
+        if closed is not None:
+            return self.uow.closing.lines(closed.month)
+        return [month_line(line) for line in self.rate(month).lines]
+
     # -- presentation -----------------------------------------------------------------------
     def commit_column(self, product: Product, month: Month) -> CommitInfo | str:
         if product.commit == CommitAvailability.NOT_AVAILABLE:
@@ -380,7 +388,7 @@ def usage_summary(
     by_code = {p.code: p for p in engine.products}
     closed = engine.closed.get(month)
     if closed is not None:
-        lines = uow.closing.lines(closed.month)
+        lines = engine.month_lines(month)
         pools_left, owners = engine.closed_pools(month)
         charges = {line.product: line.charged for line in lines}
         products = tuple(

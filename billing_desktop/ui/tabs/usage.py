@@ -64,6 +64,7 @@ from billing_desktop.ui.models.table import (
     Column,
     ColumnTableModel,
     display_money,
+    display_price,
     format_number,
     money_column,
     text_column,
@@ -378,7 +379,7 @@ class UsageTab(TableTab):
                 sort_key=lambda p: (p.name.casefold(), p.code),
                 cell_tooltip=lambda p: (
                     f"{p.name} ({p.code}): "
-                    f"{display_money(p.unit_price, self._currency())} per {p.unit}"
+                    f"{display_price(p.unit_price, self._currency())} per {p.unit}"
                 ),
             ),
             RichColumn[ProductSummary](

@@ -1,0 +1,117 @@
+"""Why a figure is what it is: ``explain`` (issue 20)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from billing_desktop.cli.common import acting, emit, month_arg, month_or_none
+from billing_desktop.cli.registry import Handler
+
+if TYPE_CHECKING:
+    from billing_desktop.services.explain import ChargeExplanation
+
+
+def register(commands: Any) -> dict[str, Handler]:
+    explain = commands.add_parser(
+        "explain",
+        help="walk one product's charge for a month through the engine's numbers",
+        description="How a product's charge for a month is what 'usage' shows: the quantity "
+        "and how it was measured, the free units (allowance x peak agents), the billable rest, "
+        "each price band, the rounding, each credit pool drawn and what is left, the charge "
+        "and the balance; then the usage per day and the records behind it.",
+    )
+    explain.add_argument(
+        "--month", type=month_arg, default=None, metavar="YYYY-MM", help="default: this month"
+    )
+    explain.add_argument("--product", required=True, metavar="CODE", help="the product's code")
+    explain.add_argument(
+        "--json", action="store_true", help="print the JSON shape (README: explain --json)"
+    )
+    return {"explain": _cmd_explain}
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from billing_desktop.domain.periods import Month, account_today
+    from billing_desktop.services.explain import explain_charge
+    from billing_desktop.services.overview import workspace
+
+    store, actor = acting(args)
+    month = month_or_none(args.month)
+    if month is None:
+        account = store.read(workspace, args.user).account
+        month = Month.of(account_today(account)) if account is not None else None
+    if month is None:
+        from billing_desktop.domain.errors import NO_ACCOUNT, StoreError
+
+        raise StoreError(NO_ACCOUNT)
+    explanation = store.read(explain_charge, actor, month, args.product)
+    return emit(args, explanation.as_json, lambda: explanation_text(explanation))
+
+
+def explanation_text(e: ChargeExplanation) -> str:
+    from billing_desktop.domain.money import format_money
+    from billing_desktop.services.billing import plain_decimal as plain
+
+    def money(amount: Any) -> str:
+        return format_money(amount, e.currency)
+
+    def price(amount: Any) -> str:
+        return format_money(amount, e.currency, keep_precision=True)
+
+    state = (
+        f"closed, invoice {e.invoice_number}"
+        if e.closed and e.invoice_number
+        else ("closed" if e.closed else "open")
+    )
+    plural = "" if e.quantity == 1 or e.unit == "GB" else "s"
+    lines = [
+        f"{e.name} ({e.code}) in {e.month} ({state}; {e.currency})",
+        "",
+        f"1. Quantity: {plain(e.quantity)} {e.unit}{plural} ({e.method.lower()})",
+        f"   {e.measured}",
+    ]
+    peak = f" (first reached on {e.agents_peak_day})" if e.agents_peak_day else ""
+    lines.append(
+        f"2. Free units: {plain(e.free_units_per_agent)} per agent x {e.agents} agents at "
+        f"peak{peak} = {plain(e.free_units_total)}; used {plain(e.free_units_used)}"
+    )
+    lines.append(
+        f"3. Billable: {plain(e.quantity)} - {plain(e.free_units_used)} = {plain(e.billable)}"
+    )
+    if not e.slices:
+        lines.append("4. Price: nothing billable")
+    for i, s in enumerate(e.slices):
+        head = "4. Price:" if i == 0 else "         "
+        band = f" (units above {plain(s.start)})" if s.start else ""
+        lines.append(
+            f"{head} {plain(s.quantity)} x {price(s.unit_price)}{band} = {plain(s.amount)}"
+        )
+    lines.append(
+        f"5. Rounded half-up once: {plain(e.exact_amount)} -> {money(e.amount)} "
+        f"(rounding {plain(e.rounding)})"
+    )
+    if not e.draws:
+        lines.append("6. Credit: none drawn")
+    for i, d in enumerate(e.draws):
+        head = "6. Credit:" if i == 0 else "          "
+        left = "" if d.left is None else f", {money(d.left)} left of {money(d.before or 0)}"
+        lines.append(f"{head} {money(d.drawn)} from {d.label}{left}")
+    lines.append(
+        f"7. Charged: {money(e.amount)} - {money(e.credit_applied)} = {money(e.charged)}"
+        + (" (invoiced at the start of next month)" if e.charged > 0 else "")
+    )
+    lines.append(f"8. Balance: {money(e.balance)}")
+    if e.days:
+        lines += ["", "Per day:"]
+        lines += [f"  {d.day}  {plain(d.quantity):>12}" for d in e.days]
+    if e.records:
+        lines += ["", f"Records: {e.record_count} {e.records} in the month"]
+        if e.records == "calls":
+            lines.append(
+                f"  (the call log: billing-desktop export call-logs --from {e.month.first_day} "
+                f"--to {e.month.last_day} --out FILE)"
+            )
+        for u in e.alerts_by_user:
+            lines.append(f"  {u.name:<30} {u.count:>8}")
+    return "\n".join(lines)
