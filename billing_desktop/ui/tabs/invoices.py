@@ -147,6 +147,12 @@ class InvoicesTab(TableTab):
         self.model.modelReset.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self._update_buttons()
+        from billing_desktop.ui.tabs import invoices_explain  # issue 20: explain a line
+
+        self.explain_button: QPushButton | None = None
+        self.explain_menu: QWidget | None = None
+        self.explain_dialog: QWidget | None = None
+        invoices_explain.install(self)
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         button = QPushButton(text, self)

@@ -1,0 +1,95 @@
+"""Explain this charge (issue 20 §1) in the GUI: from a Usage product row and an invoice line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from billing_desktop.domain.access import Area
+from billing_desktop.domain.money import format_money
+from billing_desktop.services.billing import ProductSummary
+from billing_desktop.store.sql.uow import SqlStore
+from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
+from billing_desktop.ui.tabs import invoices_explain, usage_explain
+from billing_desktop.ui.tabs.invoices import InvoicesTab
+from tests.gui.test_main_window import open_window, wait_idle
+from tests.gui.test_usage_tab import acme_closed, usage_tab  # noqa: F401 (fixture)
+
+DISPLAY = Qt.ItemDataRole.DisplayRole
+
+
+def _loaded(qtbot: Any, dialog: ExplainChargeDialog) -> None:
+    qtbot.waitUntil(lambda: dialog.explanation is not None, timeout=10_000)
+
+
+def _figures(dialog: ExplainChargeDialog) -> dict[str, list[str]]:
+    model = dialog.steps_model
+    found: dict[str, list[str]] = {}
+    for row in range(model.rowCount()):
+        step = model.data(model.index(row, 0), DISPLAY)
+        found.setdefault(step, []).append(model.data(model.index(row, 2), DISPLAY))
+    return found
+
+
+def test_a_usage_row_explains_its_figures(qtbot: Any, qtmodeltester: Any, acme: SqlStore) -> None:
+    tab = usage_tab(qtbot, acme)
+    assert tab.model.rowCount() > 0
+    for row in range(tab.model.rowCount()):
+        product = tab.model.row_at(row)
+        assert isinstance(product, ProductSummary)
+        dialog = usage_explain.explain_row(tab, row)
+        assert dialog is not None
+        _loaded(qtbot, dialog)
+        qtmodeltester.check(dialog.steps_model)
+        currency = tab.page.summary.currency if tab.page else "USD"
+        figures = _figures(dialog)
+        assert figures["Charged"] == [format_money(product.charged, currency)]
+        assert figures["Balance"] == [format_money(product.balance, currency)]
+        assert figures["Rounding"] == [format_money(product.amount, currency)]
+        drawn = [f for f in figures.get("Credit", [])]
+        if product.credit_applied:
+            assert drawn and all(f.startswith("-") for f in drawn)
+        explanation = dialog.explanation
+        assert explanation is not None
+        assert len(dialog.chart.days) == len(explanation.days)
+        dialog.close()
+
+
+def test_double_click_opens_the_dialog(qtbot: Any, acme: SqlStore) -> None:
+    tab = usage_tab(qtbot, acme)
+    index = tab.model.index(0, 0)
+    tab.table.doubleClicked.emit(index)
+    dialog = tab.explain_dialog
+    assert isinstance(dialog, ExplainChargeDialog)
+    _loaded(qtbot, dialog)
+    assert dialog.title.text().startswith(tab.model.row_at(0).name)
+    dialog.close()
+
+
+def test_an_invoice_line_opens_its_explanation(
+    qtbot: Any,
+    acme_closed: SqlStore,  # noqa: F811
+) -> None:
+    window = open_window(qtbot, acme_closed)
+    tab = window.select_area(Area.INVOICES)
+    assert isinstance(tab, InvoicesTab)
+    wait_idle(qtbot, window)
+    button = tab.explain_button
+    assert button is not None and not button.isEnabled()
+    tab.table.selectRow(0)
+    assert tab.selected is not None and tab.selected.period
+    assert button.isEnabled()
+    invoices_explain.lines_menu(tab, show=False)  # the button pops this menu up
+    qtbot.waitUntil(lambda: tab.explain_menu is not None, timeout=10_000)
+    menu = tab.explain_menu
+    actions = [a for a in menu.actions() if a.isEnabled()]  # type: ignore[union-attr]
+    assert actions and "charged" in actions[0].text()
+    actions[0].trigger()
+    dialog = tab.explain_dialog
+    assert isinstance(dialog, ExplainChargeDialog)
+    _loaded(qtbot, dialog)
+    explanation = dialog.explanation
+    assert explanation is not None and explanation.closed
+    assert explanation.invoice_number == tab.selected.number
+    dialog.close()
