@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_money
 from billing_desktop.services.billing import ProductSummary
+from billing_desktop.services.demo import build_demo
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
 from billing_desktop.ui.tabs import invoices_explain, usage_explain
@@ -93,3 +94,16 @@ def test_an_invoice_line_opens_its_explanation(
     assert explanation is not None and explanation.closed
     assert explanation.invoice_number == tab.selected.number
     dialog.close()
+
+
+def test_price_tooltips_keep_the_rate_cards_precision(qtbot: Any, store: SqlStore) -> None:
+    build_demo(store, seed=7)  # recording minutes cost $0.004 each
+    tab = usage_tab(qtbot, store)
+    tips = {}
+    for row in range(tab.model.rowCount()):
+        product = tab.model.row_at(row)
+        tips[product.code] = tab.model.data(tab.model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert (
+        tips["recording-minutes"] == "Call recording minutes (recording-minutes): $0.004 per minute"
+    )
+    assert tips["agent-seats"] == "Agent seats (agent-seats): $65.00 per agent"
