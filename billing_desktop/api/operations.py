@@ -24,6 +24,7 @@ from billing_desktop.services import (
     billing,
     credits,
     explain,
+    forecast,
     month_close,
     overview,
     plans,
@@ -145,6 +146,7 @@ _OPERATIONS = [
     _op(quotas.set_packs, WRITE, U),
     # branch explain (issue 20): explain a charge, forecast, what-if, invoiced unit costs
     _op(explain.explain_charge, READ, U, "credits"),
+    _op(forecast.month_forecast, READ, U, "credits"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

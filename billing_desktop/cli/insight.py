@@ -1,4 +1,4 @@
-"""Why a figure is what it is: ``explain`` (issue 20)."""
+"""Why a figure is what it is and where it is going: ``explain``, ``forecast`` (issue 20)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from billing_desktop.cli.registry import Handler
 
 if TYPE_CHECKING:
     from billing_desktop.services.explain import ChargeExplanation
+    from billing_desktop.services.forecast import MonthForecast
 
 
 def register(commands: Any) -> dict[str, Handler]:
@@ -28,7 +29,67 @@ def register(commands: Any) -> dict[str, Handler]:
     explain.add_argument(
         "--json", action="store_true", help="print the JSON shape (README: explain --json)"
     )
-    return {"explain": _cmd_explain}
+    forecast = commands.add_parser(
+        "forecast",
+        help="where the current month will end: quantities, charges, run-out dates",
+        description="Month-end forecast of the current month from its run-rate (the complete "
+        "days so far): projected quantity, charge and balance per product with a band from "
+        "the day-to-day spread, the dates free units and commit credit run out, and the date "
+        "each Usage Data quota will be exceeded.",
+    )
+    forecast.add_argument(
+        "--json", action="store_true", help="print the JSON shape (README: forecast --json)"
+    )
+    return {"explain": _cmd_explain, "forecast": _cmd_forecast}
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from billing_desktop.services.forecast import month_forecast
+
+    store, actor = acting(args)
+    result = store.read(month_forecast, actor)
+    return emit(args, result.as_json, lambda: forecast_text(result))
+
+
+def forecast_text(f: MonthForecast) -> str:
+    from billing_desktop.domain.money import format_money
+    from billing_desktop.services.billing import plain_decimal as plain
+    from billing_desktop.text_tables import aligned
+
+    def money(amount: Any) -> str:
+        return format_money(amount, f.currency)
+
+    header = ("Product", "So far", "Projected", "Band", "Charge", "Free units run out")
+    rows = [
+        (
+            p.name,
+            plain(p.quantity_so_far),
+            plain(p.projected),
+            "known" if p.method == "known" else f"{plain(p.low)} – {plain(p.high)}",
+            money(p.charge),
+            str(p.free_units_run_out or ("-" if p.free_units_total <= 0 else "not this month")),
+        )
+        for p in f.products
+    ]
+    line = aligned([header, *rows])
+    out = [
+        f"Forecast for {f.month} on {f.today} ({f.observed_days} complete days, "
+        f"{f.days_left} left; {f.currency})",
+        "",
+        line(header),
+        *(line(r) for r in rows),
+        "",
+        f"Projected invoice: {money(f.charge)} (band {money(f.charge_low)} – "
+        f"{money(f.charge_high)}); balance at month end: {money(f.balance)}",
+    ]
+    for c in f.credits:
+        when = f"runs out on {c.runs_out_on}" if c.runs_out_on else "lasts the month"
+        out.append(f"{c.label}: {money(c.available)} at the start, {when}")
+    for q in f.quotas:
+        when = f"exceeded on {q.exceeded_on}" if q.exceeded_on else "not exceeded this month"
+        out.append(f"Quota {q.label}: {q.quota:,}, projected {plain(q.projected)}, {when}")
+    out += ["", f.method]
+    return "\n".join(out)
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
