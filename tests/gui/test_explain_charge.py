@@ -10,10 +10,13 @@ from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_money
 from billing_desktop.services.billing import ProductSummary
 from billing_desktop.services.demo import build_demo
+from billing_desktop.services.forecast import month_forecast
+from billing_desktop.services.overview import workspace
 from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
 from billing_desktop.ui.tabs import invoices_explain, usage_explain
 from billing_desktop.ui.tabs.invoices import InvoicesTab
+from billing_desktop.ui.widgets.forecast_panel import ForecastPanel
 from tests.gui.test_main_window import open_window, wait_idle
 from tests.gui.test_usage_tab import acme_closed, usage_tab  # noqa: F401 (fixture)
 
@@ -107,3 +110,24 @@ def test_price_tooltips_keep_the_rate_cards_precision(qtbot: Any, store: SqlStor
         tips["recording-minutes"] == "Call recording minutes (recording-minutes): $0.004 per minute"
     )
     assert tips["agent-seats"] == "Agent seats (agent-seats): $65.00 per agent"
+
+
+def test_the_forecast_section_shows_the_services_figures(
+    qtbot: Any, qtmodeltester: Any, store: SqlStore
+) -> None:
+    build_demo(store, seed=7)
+    tab = usage_tab(qtbot, store)
+    panel = tab.forecast_panel
+    assert isinstance(panel, ForecastPanel) and panel.forecast is None  # read when shown
+    with qtbot.waitSignal(panel.loaded, timeout=10_000):
+        tab.sections.setCurrentWidget(panel)
+    shown = panel.forecast
+    assert shown is not None
+    expected = store.read(month_forecast, store.read(workspace, None).actor)
+    assert shown == expected
+    assert format_money(expected.charge, expected.currency) in panel.caption.text()
+    assert panel.products.rows == list(expected.products)
+    assert panel.dates.rowCount() == len(expected.credits) + len(expected.quotas)
+    assert panel.method.text().startswith("Run-rate")
+    qtmodeltester.check(panel.products)
+    qtmodeltester.check(panel.dates)

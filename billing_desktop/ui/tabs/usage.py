@@ -171,6 +171,7 @@ class UsageTab(TableTab):
         from billing_desktop.ui.tabs import usage_explain  # issue 20: explain, forecast
 
         self.explain_dialog: QWidget | None = None
+        self.forecast_panel: QWidget | None = None
         usage_explain.install(self)
 
     # Layout ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Usage tab ▸ Explain this charge: a product row opens the walk-through of its figures
-(issue 20 §1). Kept out of ``usage.py``: the tab calls :func:`install` once."""
+"""Usage tab ▸ Explain this charge (a product row opens the walk-through of its figures) and
+the Month-end forecast section (issue 20 §1, §2). Kept out of ``usage.py``: the tab calls
+:func:`install` once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QMenu
 
 from billing_desktop.services.billing import ProductSummary
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
+from billing_desktop.ui.widgets.forecast_panel import ForecastPanel
 
 if TYPE_CHECKING:
     from billing_desktop.ui.tabs.usage import UsageTab
@@ -23,6 +25,22 @@ def install(tab: UsageTab) -> None:
     table.customContextMenuRequested.connect(lambda pos: _menu(tab, pos))
     table.doubleClicked.connect(lambda index: explain_row(tab, index.row()))
     table.setToolTip("Double-click a product (or right-click it) to see how its charge is made up")
+    panel = ForecastPanel(tab.context, tab.sections)
+    tab.forecast_panel = panel
+    index = tab.sections.addTab(panel, "Month-end forecast")
+    tab.sections.setTabToolTip(index, "Where the current month will end, from its run-rate")
+
+    def shown() -> bool:
+        return tab.sections.currentWidget() is panel
+
+    tab.sections.currentChanged.connect(lambda _i: panel.ensure_loaded() if shown() else None)
+
+    def reloaded() -> None:
+        panel.stale = True
+        if shown():
+            panel.ensure_loaded()
+
+    tab.loaded.connect(reloaded)
 
 
 def _menu(tab: UsageTab, pos: QPoint) -> None:
