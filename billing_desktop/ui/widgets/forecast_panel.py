@@ -30,7 +30,6 @@ from billing_desktop.ui.models.table import (
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
 
-
 MOST_ROWS = 12  # a table taller than this scrolls
 
 
@@ -203,8 +202,8 @@ class ForecastPanel(QWidget):
                 table.resizeColumnToContents(column)
             # As tall as its rows, so both tables show every row without scrolling.
             height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth() + 2
-            rows = min(max(table.model().rowCount(), 1), MOST_ROWS)
-            table.setFixedHeight(height + rows * table.verticalHeader().defaultSectionSize())
+            count = min(max(table.model().rowCount(), 1), MOST_ROWS)
+            table.setFixedHeight(height + count * table.verticalHeader().defaultSectionSize())
         self.method.setText(f.method)
         self.loaded.emit()
 
