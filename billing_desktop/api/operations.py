@@ -36,6 +36,7 @@ from billing_desktop.services import (
     units,
     usage_data,
     usage_page,
+    whatif,
 )
 from billing_desktop.store.ports import declared_changes
 
@@ -147,6 +148,7 @@ _OPERATIONS = [
     # branch explain (issue 20): explain a charge, forecast, what-if, invoiced unit costs
     _op(explain.explain_charge, READ, U, "credits"),
     _op(forecast.month_forecast, READ, U, "credits"),
+    _op(whatif.what_if, READ, U, "credits"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

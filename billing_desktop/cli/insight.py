@@ -1,4 +1,5 @@
-"""Why a figure is what it is and where it is going: ``explain``, ``forecast`` (issue 20)."""
+"""Why a figure is what it is, where it is going, what if: ``explain``, ``forecast``,
+``whatif`` (issue 20)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from billing_desktop.cli.registry import Handler
 if TYPE_CHECKING:
     from billing_desktop.services.explain import ChargeExplanation
     from billing_desktop.services.forecast import MonthForecast
+    from billing_desktop.services.whatif import WhatIf
 
 
 def register(commands: Any) -> dict[str, Handler]:
@@ -40,7 +42,113 @@ def register(commands: Any) -> dict[str, Handler]:
     forecast.add_argument(
         "--json", action="store_true", help="print the JSON shape (README: forecast --json)"
     )
-    return {"explain": _cmd_explain, "forecast": _cmd_forecast}
+    whatif = commands.add_parser(
+        "whatif",
+        help="a month's invoice and unit costs with other agents, commits or prices "
+        "(writes nothing)",
+        description="Rate an open month as if the number of agents, a commit or a price were "
+        "different, and show its invoice and the unit cost report beside today's, line by "
+        "line. Nothing is written.",
+    )
+    whatif.add_argument(
+        "--month", type=month_arg, default=None, metavar="YYYY-MM", help="default: this month"
+    )
+    whatif.add_argument("--agents", type=int, default=None, metavar="N", help="licensed agents")
+    whatif.add_argument(
+        "--commit",
+        action="append",
+        default=[],
+        metavar="PRODUCT=AMOUNT/FREQ",
+        help="a product's commit (or 'account'), e.g. voice-minutes=500/monthly; repeatable",
+    )
+    whatif.add_argument(
+        "--price",
+        action="append",
+        default=[],
+        metavar="PRODUCT=PRICE",
+        help="a product's unit price, e.g. sms=0.0075; repeatable",
+    )
+    whatif.add_argument(
+        "--basis",
+        choices=("list", "invoiced"),
+        default="invoiced",
+        help="the unit cost report's basis (default invoiced)",
+    )
+    whatif.add_argument(
+        "--json", action="store_true", help="print the JSON shape (README: whatif --json)"
+    )
+    return {"explain": _cmd_explain, "forecast": _cmd_forecast, "whatif": _cmd_whatif}
+
+
+def _cmd_whatif(args: argparse.Namespace) -> int:
+    from billing_desktop.services.whatif import Changes, parse_commit, parse_price, what_if
+
+    changes = Changes(
+        agents=args.agents,
+        commits=tuple(parse_commit(text) for text in args.commit),
+        prices=tuple(parse_price(text) for text in args.price),
+    )
+    store, actor = acting(args)
+    month = month_or_none(args.month) or _current_month(store, args)
+    result = store.read(what_if, actor, month, changes, args.basis)
+    return emit(args, result.as_json, lambda: whatif_text(result))
+
+
+def _current_month(store: Any, args: argparse.Namespace) -> Any:
+    from billing_desktop.domain.errors import NO_ACCOUNT, StoreError
+    from billing_desktop.domain.periods import Month, account_today
+    from billing_desktop.services.overview import workspace
+
+    account = store.read(workspace, args.user).account
+    if account is None:
+        raise StoreError(NO_ACCOUNT)
+    return Month.of(account_today(account))
+
+
+def whatif_text(w: WhatIf) -> str:
+    from billing_desktop.domain.money import format_money
+    from billing_desktop.text_tables import aligned
+
+    def money(amount: Any) -> str:
+        return format_money(amount, w.currency)
+
+    def delta(before: Any, after: Any) -> str:
+        change = after - before
+        return "" if change == 0 else ("+" if change > 0 else "") + money(change)
+
+    header = ("Product", "Charged today", "What if", "Change")
+    rows = [
+        (
+            line.name,
+            money(line.today_charged),
+            money(line.projected_charged),
+            delta(line.today_charged, line.projected_charged),
+        )
+        for line in w.lines
+    ]
+    total = ("Invoice", money(w.invoice_today), money(w.invoice_projected),
+             delta(w.invoice_today, w.invoice_projected))  # fmt: skip
+    line = aligned([header, *rows, total])
+    units_header = (f"Billing unit ({w.units_today.basis})", "Today", "What if", "Change")
+    units = [(u.name, money(u.today), money(u.projected), delta(u.today, u.projected))
+             for u in w.units]  # fmt: skip
+    unit_line = aligned([units_header, *units])
+    said = ", ".join(w.changes.describe()) or "no change"
+    return "\n".join(
+        [
+            f"What if in {w.month} ({said}); nothing is written",
+            "",
+            line(header),
+            *(line(r) for r in rows),
+            line(total),
+            "",
+            f"Agents at peak: {w.today.agents} -> {w.projected.agents}; balance: "
+            f"{money(w.today.balance)} -> {money(w.projected.balance)}",
+            "",
+            unit_line(units_header),
+            *(unit_line(u) for u in units),
+        ]
+    )
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
