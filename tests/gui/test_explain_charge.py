@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_money
@@ -131,3 +132,37 @@ def test_the_forecast_section_shows_the_services_figures(
     assert panel.method.text().startswith("Run-rate")
     qtmodeltester.check(panel.products)
     qtmodeltester.check(panel.dates)
+
+
+def test_what_if_shows_today_beside_the_change(
+    qtbot: Any, qtmodeltester: Any, store: SqlStore
+) -> None:
+    build_demo(store, seed=7)
+    tab = usage_tab(qtbot, store)
+    button = tab.findChild(QPushButton, "whatIfButton")
+    assert button is not None and button.isEnabled()
+    dialog = usage_explain.open_what_if(tab)
+    assert dialog.month_combo.count() == 2  # this month and the next
+    dialog.compute()
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10_000)
+    outcome = dialog.outcome
+    assert outcome is not None and outcome.projected == outcome.today
+    rows = dialog.lines.rows
+    assert all(r.today == r.projected for r in rows)
+    assert rows[-1].name == "Invoice total" and rows[-1].today == outcome.invoice_today
+    qtmodeltester.check(dialog.lines)
+    qtmodeltester.check(dialog.units)
+
+    dialog.price_product.setCurrentIndex(dialog.price_product.findData("interviews"))
+    dialog.price_edit.setText("not a price")
+    dialog.compute()
+    assert dialog.status.text() == "Unit price: write a number, e.g. 0.0075"
+    dialog.price_edit.setText("0.70")
+    dialog.outcome = None
+    dialog.compute()
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10_000)
+    changed = next(r for r in dialog.lines.rows if r.name == "Completed interviews")
+    assert changed.projected > changed.today or changed.today == 0
+    line = next(ln for ln in dialog.outcome.lines if ln.code == "interviews")  # type: ignore[union-attr]
+    assert line.projected_amount == 2 * line.today_amount
+    dialog.close()

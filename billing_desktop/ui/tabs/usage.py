@@ -172,6 +172,7 @@ class UsageTab(TableTab):
 
         self.explain_dialog: QWidget | None = None
         self.forecast_panel: QWidget | None = None
+        self.what_if_dialog: QWidget | None = None
         usage_explain.install(self)
 
     # Layout ---------------------------------------------------------------------------------

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QPushButton
 
+from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services.billing import ProductSummary
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
+from billing_desktop.ui.dialogs.what_if import WhatIfDialog
 from billing_desktop.ui.widgets.forecast_panel import ForecastPanel
 
 if TYPE_CHECKING:
@@ -25,6 +27,14 @@ def install(tab: UsageTab) -> None:
     table.customContextMenuRequested.connect(lambda pos: _menu(tab, pos))
     table.doubleClicked.connect(lambda index: explain_row(tab, index.row()))
     table.setToolTip("Double-click a product (or right-click it) to see how its charge is made up")
+    button = QPushButton("What &if…", tab)
+    button.setObjectName("whatIfButton")
+    button.setToolTip(
+        "Try other agents, a commit or a price on an open month and see its invoice and unit "
+        "costs beside today's (nothing is saved)"
+    )
+    button.clicked.connect(lambda: open_what_if(tab))
+    tab.toolbar.insertWidget(tab.toolbar.indexOf(tab.refresh_button), button)
     panel = ForecastPanel(tab.context, tab.sections)
     tab.forecast_panel = panel
     index = tab.sections.addTab(panel, "Month-end forecast")
@@ -52,6 +62,22 @@ def _menu(tab: UsageTab, pos: QPoint) -> None:
     action.triggered.connect(lambda: explain_row(tab, index.row()))
     menu.addAction(action)
     menu.popup(tab.table.viewport().mapToGlobal(pos))
+
+
+def open_what_if(tab: UsageTab) -> WhatIfDialog:
+    """The What if… dialog, on the current month and the next (open months only)."""
+    account = tab.context.account
+    current = Month.of(account_today(account)) if account is not None else tab.month
+    months = [current, current.plus(1)]
+    page = tab.page
+    products: list[tuple[str, str]] = []
+    if page is not None:
+        products = [(p.code, p.name) for p in sorted(page.summary.products, key=lambda p: p.name)]
+    dialog = WhatIfDialog(tab.context, months, products, tab)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    tab.what_if_dialog = dialog
+    dialog.show()
+    return dialog
 
 
 def explain_row(tab: UsageTab, row: int) -> ExplainChargeDialog | None:
