@@ -157,6 +157,15 @@ CASES: dict[str, Case] = {
     "statements.invoice_document": Case(INVOICES, V, {"number": "INV-000001"}),
     "statements.statement": Case(INVOICES, V, {"month": OCTOBER, "today": TODAY}),
     "statements.statement_months": Case(INVOICES, V, {"today": TODAY}),
+    # Usage tab, issue 20 (branch explain): explain, forecast, what-if
+    "explain.explain_charge": Case(USAGE, V, {"month": OCTOBER, "product": "sms", "today": TODAY}),
+    "forecast.month_forecast": Case(USAGE, V, {"today": TODAY}),
+    "whatif.what_if": Case(
+        USAGE,
+        V,
+        {"month": NOVEMBER, "changes": {"agents": 30}, "today": TODAY},
+        also=((UNITS, V),),
+    ),
     # Usage Data tab
     "sessions.sessions_scope": Case(USAGE_DATA, V, {}),
     "sessions.session_statistics": Case(
