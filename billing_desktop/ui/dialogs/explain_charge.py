@@ -11,12 +11,11 @@ conversations with their sessions and human time, or the alerts per user.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDialog,
     QHeaderView,
@@ -36,6 +35,7 @@ from billing_desktop.services.explain import (
     UserCount,
     explain_charge,
 )
+from billing_desktop.services.usage_data import CallQuery
 from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.charts.daily import DailyBarChart
 from billing_desktop.ui.context import TabContext, read
@@ -51,6 +51,10 @@ from billing_desktop.ui.models.table import (
 )
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
+
+# Builds the call log that lists a month's calls (the Usage Data tab's section; given by the
+# tab that opens the dialog, as dialogs do not import tabs).
+CallLogFactory = Callable[[CallQuery, QWidget], QWidget]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +184,12 @@ class ExplainChargeDialog(QDialog):
     """Why ``product``'s charge in ``month`` is what it is (read-only)."""
 
     def __init__(
-        self, context: TabContext, month: Month, product: str, parent: QWidget | None = None
+        self,
+        context: TabContext,
+        month: Month,
+        product: str,
+        parent: QWidget | None = None,
+        call_log: CallLogFactory | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("explainChargeDialog")
@@ -221,6 +230,7 @@ class ExplainChargeDialog(QDialog):
         self.records_index = self.sections.addTab(self.records_page, "Records")
         self.sections.setTabEnabled(self.records_index, False)
         self.records_view: QWidget | None = None
+        self.call_log = call_log
 
         buttons = close_button_box(self)
         layout = QVBoxLayout(self)
@@ -281,27 +291,20 @@ class ExplainChargeDialog(QDialog):
         self.sections.setTabEnabled(self.records_index, True)
         self.sections.setTabText(self.records_index, f"Records ({e.record_count:,} {e.records})")
         if e.records == "calls" and e.call_query is not None:
-            if not self.context.actor.rights.can_view(Area.USAGE_DATA):
+            if not self.context.actor.rights.can_view(Area.USAGE_DATA) or self.call_log is None:
                 self.records_note.setText(
                     f"{e.record_count:,} calls in the month. Seeing them takes the right to view "
-                    "Usage Data."
+                    "Usage Data (Usage Data ▸ Call logs)."
                 )
                 return
-            from billing_desktop.ui.tabs.call_log import CallLogSection
-
-            section = CallLogSection(self.context, self.records_page)
-            section.setObjectName("explainCallLog")
-            first, last = e.call_query.first, e.call_query.last
-            assert first is not None and last is not None
-            section.from_edit.setDate(_qdate(first))
-            section.to_edit.setDate(_qdate(last))
             self.records_note.setText(
                 f"The call log filtered to {e.month.first_day} – {e.month.last_day}: every call "
                 "of the month counts toward this product."
             )
+            section = self.call_log(e.call_query, self.records_page)
+            section.setObjectName("explainCallLog")
             self.records_layout.addWidget(section, 1)
             self.records_view = section
-            section.set_query(e.call_query)
             return
         if e.records == "conversations":
             model: ColumnTableModel[Any] = ColumnTableModel(_conversation_columns(), self)
@@ -334,10 +337,6 @@ class ExplainChargeDialog(QDialog):
             self._handle.cancel()
             self._handle = None
         super().done(result)
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 __all__ = ["ExplainChargeDialog", "Step", "steps_of"]

@@ -3,27 +3,45 @@ of its charge (issue 20 §1). Kept out of ``invoices.py``: the tab calls :func:`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QTableView, QWidget
 
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import UsageSummary, usage_summary
-from billing_desktop.ui.context import read
+from billing_desktop.services.statements import HistoryRow
+from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
+from billing_desktop.ui.models.table import ColumnTableModel
 
-if TYPE_CHECKING:
-    from billing_desktop.ui.tabs.invoices import InvoicesTab
+
+class InvoicesTab(Protocol):
+    """What the hook needs of the Invoices tab (not imported: the tab imports this module)."""
+
+    context: TabContext
+    table: QTableView
+    filters: QWidget
+    explain_button: QPushButton | None
+    explain_menu: QWidget | None
+    explain_dialog: QWidget | None
+
+    @property
+    def model(self) -> ColumnTableModel[Any]: ...
+
+    @property
+    def selected(self) -> HistoryRow | None: ...
+
 
 TIP = "Pick a line of the selected invoice to see how its charge is made up"
 
 
 def install(tab: InvoicesTab) -> None:
-    button = QPushButton("&Explain a line…", tab)
+    button = QPushButton("&Explain a line…", tab.filters)
     button.setObjectName("explainLineButton")
     button.setToolTip(TIP)
     row = tab.filters.layout()
@@ -65,7 +83,7 @@ def lines_menu(tab: InvoicesTab, show: bool = True) -> None:
 
 def _offer(tab: InvoicesTab, summary: Any, show: bool) -> None:
     assert isinstance(summary, UsageSummary)
-    menu = QMenu(tab)
+    menu = QMenu(tab.table)
     menu.setObjectName("explainLinesMenu")
     for product in sorted(summary.products, key=lambda p: p.name.casefold()):
         text = f"{product.name} — {format_money(product.charged, summary.currency)} charged"
@@ -84,7 +102,11 @@ def _offer(tab: InvoicesTab, summary: Any, show: bool) -> None:
 
 
 def open_explanation(tab: InvoicesTab, month: Month, code: str) -> ExplainChargeDialog:
-    dialog = ExplainChargeDialog(tab.context, month, code, tab)
+    from billing_desktop.ui.tabs.usage_explain import call_log
+
+    dialog = ExplainChargeDialog(
+        tab.context, month, code, tab.table, partial(call_log, tab.context)
+    )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     tab.explain_dialog = dialog
     dialog.show()

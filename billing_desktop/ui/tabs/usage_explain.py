@@ -4,20 +4,52 @@ the Month-end forecast section (issue 20 §1, §2). Kept out of ``usage.py``: th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import Any, Protocol
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QPushButton
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
 
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services.billing import ProductSummary
+from billing_desktop.services.usage_data import CallQuery
+from billing_desktop.services.usage_page import UsagePage
+from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
 from billing_desktop.ui.dialogs.what_if import WhatIfDialog
+from billing_desktop.ui.models.table import ColumnTableModel
 from billing_desktop.ui.widgets.forecast_panel import ForecastPanel
 
-if TYPE_CHECKING:
-    from billing_desktop.ui.tabs.usage import UsageTab
+
+class UsageTab(Protocol):
+    """What the hooks need of the Usage tab (not imported: the tab imports this module)."""
+
+    context: TabContext
+    table: QTableView
+    toolbar: QHBoxLayout
+    refresh_button: QPushButton
+    sections: QTabWidget
+    loaded: Any
+    forecast_panel: QWidget | None
+    what_if_dialog: QWidget | None
+    explain_dialog: QWidget | None
+
+    @property
+    def model(self) -> ColumnTableModel[Any]: ...
+
+    @property
+    def month(self) -> Month: ...
+
+    @property
+    def page(self) -> UsagePage | None: ...
 
 
 def install(tab: UsageTab) -> None:
@@ -27,7 +59,7 @@ def install(tab: UsageTab) -> None:
     table.customContextMenuRequested.connect(lambda pos: _menu(tab, pos))
     table.doubleClicked.connect(lambda index: explain_row(tab, index.row()))
     table.setToolTip("Double-click a product (or right-click it) to see how its charge is made up")
-    button = QPushButton("What &if…", tab)
+    button = QPushButton("What &if…", tab.table)
     button.setObjectName("whatIfButton")
     button.setToolTip(
         "Try other agents, a commit or a price on an open month and see its invoice and unit "
@@ -73,11 +105,23 @@ def open_what_if(tab: UsageTab) -> WhatIfDialog:
     products: list[tuple[str, str]] = []
     if page is not None:
         products = [(p.code, p.name) for p in sorted(page.summary.products, key=lambda p: p.name)]
-    dialog = WhatIfDialog(tab.context, months, products, tab)
+    dialog = WhatIfDialog(tab.context, months, products, tab.table)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     tab.what_if_dialog = dialog
     dialog.show()
     return dialog
+
+
+def call_log(context: TabContext, query: CallQuery, parent: QWidget) -> QWidget:
+    """The Usage Data tab's call log, showing ``query`` (for the explanation's records)."""
+    from billing_desktop.ui.tabs.call_log import CallLogSection
+
+    section = CallLogSection(context, parent)
+    if query.first is not None and query.last is not None:
+        section.from_edit.setDate(QDate(query.first.year, query.first.month, query.first.day))
+        section.to_edit.setDate(QDate(query.last.year, query.last.month, query.last.day))
+    section.set_query(query)
+    return section
 
 
 def explain_row(tab: UsageTab, row: int) -> ExplainChargeDialog | None:
@@ -86,7 +130,9 @@ def explain_row(tab: UsageTab, row: int) -> ExplainChargeDialog | None:
         return None
     product = tab.model.row_at(row)
     assert isinstance(product, ProductSummary)
-    dialog = ExplainChargeDialog(tab.context, tab.page.month, product.code, tab)
+    dialog = ExplainChargeDialog(
+        tab.context, tab.page.month, product.code, tab.table, partial(call_log, tab.context)
+    )
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     tab.explain_dialog = dialog
     dialog.show()
