@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QPoint, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -149,7 +149,7 @@ class InvoicesTab(TableTab):
         self._update_buttons()
         from billing_desktop.ui.tabs import invoices_explain  # issue 20: explain a line
 
-        self.explain_button: QPushButton | None = None
+        self.menu_at = QPoint()
         self.explain_menu: QWidget | None = None
         self.explain_dialog: QWidget | None = None
         invoices_explain.install(self)

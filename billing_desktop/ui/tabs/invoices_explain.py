@@ -1,14 +1,15 @@
-"""Invoices tab ▸ Explain a line…: the selected invoice's lines, each opening the walk-through
-of its charge (issue 20 §1). Kept out of ``invoices.py``: the tab calls :func:`install` once."""
+"""Invoices tab ▸ right-click an invoice: its lines, each opening the walk-through of its
+charge (issue 20 §1). A context menu, not a button: the filter row keeps its width. Kept out of
+``invoices.py``: the tab calls :func:`install` once."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QMenu, QTableView, QWidget
 
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_money
@@ -25,8 +26,7 @@ class InvoicesTab(Protocol):
 
     context: TabContext
     table: QTableView
-    filters: QWidget
-    explain_button: QPushButton | None
+    menu_at: QPoint
     explain_menu: QWidget | None
     explain_dialog: QWidget | None
 
@@ -37,35 +37,37 @@ class InvoicesTab(Protocol):
     def selected(self) -> HistoryRow | None: ...
 
 
-TIP = "Pick a line of the selected invoice to see how its charge is made up"
+TIP = "Right-click an invoice to see how each of its lines is made up"
 
 
 def install(tab: InvoicesTab) -> None:
-    button = QPushButton("&Explain a line…", tab.filters)
-    button.setObjectName("explainLineButton")
-    button.setToolTip(TIP)
-    row = tab.filters.layout()
-    assert isinstance(row, QHBoxLayout)
-    row.insertWidget(row.count() - 1, button)  # before Statements…
-    tab.explain_button = button
-    button.clicked.connect(lambda: lines_menu(tab))
-    button.setAutoDefault(False)
+    table = tab.table
+    table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    table.customContextMenuRequested.connect(lambda pos: _requested(tab, pos))
+    if tab.context.actor.rights.can_view(Area.USAGE):
+        table.setToolTip(TIP)
 
-    def update() -> None:
-        chosen = tab.selected
-        allowed = tab.context.actor.rights.can_view(Area.USAGE)
-        button.setEnabled(chosen is not None and bool(chosen.period) and allowed)
-        if not allowed:
-            button.setToolTip("Explaining a charge takes the right to view Usage")
 
-    tab.table.selectionModel().selectionChanged.connect(update)
-    tab.model.modelReset.connect(update)
-    update()
+def can_explain(tab: InvoicesTab) -> bool:
+    """An invoice of a month is selected and the user may see Usage."""
+    chosen = tab.selected
+    allowed = tab.context.actor.rights.can_view(Area.USAGE)
+    return chosen is not None and bool(chosen.period) and allowed
+
+
+def _requested(tab: InvoicesTab, pos: QPoint) -> None:
+    index = tab.table.indexAt(pos)
+    if not index.isValid():
+        return
+    tab.table.selectRow(index.row())
+    if can_explain(tab):
+        tab.menu_at = tab.table.viewport().mapToGlobal(pos)
+        lines_menu(tab)
 
 
 def lines_menu(tab: InvoicesTab, show: bool = True) -> None:
-    """Read the invoice's month and offer its lines (``show``: pop the menu up under the
-    button; else it is only built, in ``tab.explain_menu``)."""
+    """Read the invoice's month and offer its lines (``show``: pop the menu up where the user
+    clicked; else it is only built, in ``tab.explain_menu``)."""
     chosen = tab.selected
     if chosen is None or not chosen.period:
         return
@@ -95,10 +97,8 @@ def _offer(tab: InvoicesTab, summary: Any, show: bool) -> None:
     if not summary.products:
         menu.addAction("No lines in this month").setEnabled(False)
     tab.explain_menu = menu
-    button = tab.explain_button
-    assert button is not None
     if show:
-        menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+        menu.popup(tab.menu_at)
 
 
 def open_explanation(tab: InvoicesTab, month: Month, code: str) -> ExplainChargeDialog:

@@ -10,9 +10,11 @@ from typing import Any, Protocol
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QMenu,
     QPushButton,
+    QScrollArea,
     QTableView,
     QTabWidget,
     QWidget,
@@ -67,13 +69,19 @@ def install(tab: UsageTab) -> None:
     )
     button.clicked.connect(lambda: open_what_if(tab))
     tab.toolbar.insertWidget(tab.toolbar.indexOf(tab.refresh_button), button)
-    panel = ForecastPanel(tab.context, tab.sections)
+    panel = ForecastPanel(tab.context)
     tab.forecast_panel = panel
-    index = tab.sections.addTab(panel, "Month-end forecast")
+    # Scrolls rather than making the window taller than the other sections need.
+    page = QScrollArea(tab.sections)
+    page.setObjectName("forecastScroll")
+    page.setWidgetResizable(True)
+    page.setFrameShape(QFrame.Shape.NoFrame)
+    page.setWidget(panel)
+    index = tab.sections.addTab(page, "Month-end forecast")
     tab.sections.setTabToolTip(index, "Where the current month will end, from its run-rate")
 
     def shown() -> bool:
-        return tab.sections.currentWidget() is panel
+        return tab.sections.currentWidget() is page
 
     tab.sections.currentChanged.connect(lambda _i: panel.ensure_loaded() if shown() else None)
 
