@@ -69,6 +69,14 @@ def register(commands: Any) -> dict[str, Handler]:
         help="a product's unit price, e.g. sms=0.0075; repeatable",
     )
     whatif.add_argument(
+        "--move",
+        action="append",
+        default=[],
+        metavar="UNIT=MEMBER[,MEMBER]",
+        help="move users (ids) and numbers (+E.164) into a billing unit, e.g. "
+        "Sales=u001,+14155550100; repeatable",
+    )
+    whatif.add_argument(
         "--basis",
         choices=("list", "invoiced"),
         default="invoiced",
@@ -81,12 +89,19 @@ def register(commands: Any) -> dict[str, Handler]:
 
 
 def _cmd_whatif(args: argparse.Namespace) -> int:
-    from billing_desktop.services.whatif import Changes, parse_commit, parse_price, what_if
+    from billing_desktop.services.whatif import (
+        Changes,
+        parse_commit,
+        parse_move,
+        parse_price,
+        what_if,
+    )
 
     changes = Changes(
         agents=args.agents,
         commits=tuple(parse_commit(text) for text in args.commit),
         prices=tuple(parse_price(text) for text in args.price),
+        moves=tuple(parse_move(text) for text in args.move),
     )
     store, actor = acting(args)
     month = month_or_none(args.month) or _current_month(store, args)

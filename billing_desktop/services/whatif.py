@@ -14,6 +14,8 @@ Changes:
   every FREQ; an existing commit keeps its start, a new one starts on the month's first day.
   Only commits of the account's commit scope count, as in the engine.
 * ``prices``: a product's unit price becomes PRICE (its graduated tiers stay).
+* ``moves``: users and phone numbers move into a billing unit, leaving the others (the unit
+  cost report's allocation, previewed before anything is assigned).
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from typing import Any, cast
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.model import AgentSeat, Commit, Frequency, Product
+from billing_desktop.domain.model import AgentSeat, BillingUnit, Commit, Frequency, Product
 from billing_desktop.domain.money import format_amount
 from billing_desktop.domain.periods import Month
-from billing_desktop.domain.units import licensed_agents
+from billing_desktop.domain.units import licensed_agents, name_key
 from billing_desktop.services.billing import BillingEngine, UsageSummary, usage_summary
 from billing_desktop.services.units import UnitReport, unit_report
 from billing_desktop.store.ports import UnitOfWork
@@ -54,14 +56,24 @@ class PriceChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Move:
+    """Users (ids) and phone numbers ("+…") moved into the billing unit named ``unit``: they
+    leave every other unit (a number is in one unit at most)."""
+
+    unit: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
     agents: int | None = None
     commits: tuple[CommitChange, ...] = ()
     prices: tuple[PriceChange, ...] = ()
+    moves: tuple[Move, ...] = ()
 
     @property
     def none(self) -> bool:
-        return self.agents is None and not self.commits and not self.prices
+        return self.agents is None and not self.commits and not self.prices and not self.moves
 
     def describe(self) -> list[str]:
         said = []
@@ -71,6 +83,8 @@ class Changes:
             said.append(f"{c.product or ACCOUNT} commit {c.amount} {c.frequency.value}")
         for p in self.prices:
             said.append(f"{p.product} at {p.unit_price} a unit")
+        for m in self.moves:
+            said.append(f"{', '.join(m.members)} moved to {m.unit}")
         return said
 
 
@@ -104,6 +118,18 @@ def parse_price(text: str) -> PriceChange:
     return PriceChange(match.group(1), value)
 
 
+def parse_move(text: str) -> Move:
+    """ "Sales=u001,+14155550100"."""
+    unit, sep, rest = text.partition("=")
+    members = tuple(m.strip() for m in rest.split(",") if m.strip())
+    if not sep or not unit.strip() or not members:
+        raise InvalidInput(
+            f"--move '{text}': write UNIT=MEMBER[,MEMBER…] (user ids or +numbers, e.g. "
+            "Sales=u001,+14155550100)"
+        )
+    return Move(unit.strip(), members)
+
+
 # -- the read-only view with the changes ------------------------------------------------------
 
 
@@ -134,11 +160,13 @@ class _Overlay:
         products: list[Product],
         commits: list[Commit],
         seats: list[AgentSeat],
+        units: list[BillingUnit],
     ) -> None:
         self._inner = inner
         self.products = _Fixed(inner.products, products)
         self.commits = _Fixed(inner.commits, commits)
         self.agents = _Fixed(inner.agents, seats)
+        self.units = _Fixed(inner.units, units)
 
     def commit(self) -> None:
         raise RuntimeError("a what-if writes nothing")
@@ -190,7 +218,40 @@ def _apply(uow: UnitOfWork, month: Month, changes: Changes) -> UnitOfWork:
             seats = [piece for seat in seats for piece in _outside(seat, month, dropped)]
         for n in range(len(licensed), changes.agents):
             seats.append(AgentSeat(f"what-if-agent-{n + 1}", month.first_day, month.last_day))
-    return cast(UnitOfWork, _Overlay(uow, products, commits, seats))
+    units = _moved(uow, changes.moves)
+    return cast(UnitOfWork, _Overlay(uow, products, commits, seats, units))
+
+
+def _moved(uow: UnitOfWork, moves: Sequence[Move]) -> list[BillingUnit]:
+    units = {u.id: u for u in uow.units.all()}
+    for move in moves:
+        target = next((u for u in units.values() if name_key(u.name) == name_key(move.unit)), None)
+        if target is None:
+            raise InvalidInput(f"--move: no billing unit named '{move.unit}'")
+        numbers = [m for m in move.members if m.startswith("+")]
+        users = [m for m in move.members if not m.startswith("+")]
+        known_numbers = uow.numbers.get_many(numbers)
+        known_users = uow.users.get_many(users)
+        for member in move.members:
+            if member not in known_numbers and member not in known_users:
+                raise InvalidInput(
+                    f"--move: '{member}' is no user or phone number of this workspace"
+                )
+        for unit_id, unit in list(units.items()):
+            units[unit_id] = BillingUnit(
+                unit.id,
+                unit.name,
+                tuple(u for u in unit.user_ids if u not in users),
+                tuple(n for n in unit.numbers if n not in numbers),
+            )
+        mine = units[target.id]
+        units[target.id] = BillingUnit(
+            mine.id,
+            mine.name,
+            tuple(sorted({*mine.user_ids, *users})),
+            tuple(sorted({*mine.numbers, *numbers})),
+        )
+    return list(units.values())
 
 
 # -- the comparison -----------------------------------------------------------------------------
@@ -341,9 +402,11 @@ def what_if(
 __all__ = [
     "Changes",
     "CommitChange",
+    "Move",
     "PriceChange",
     "WhatIf",
     "parse_commit",
+    "parse_move",
     "parse_price",
     "what_if",
 ]

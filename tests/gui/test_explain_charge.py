@@ -166,3 +166,21 @@ def test_what_if_shows_today_beside_the_change(
     line = next(ln for ln in dialog.outcome.lines if ln.code == "interviews")  # type: ignore[union-attr]
     assert line.projected_amount == 2 * line.today_amount
     dialog.close()
+
+
+def test_what_if_moves_previews_the_unit_costs(qtbot: Any, store: SqlStore) -> None:
+    build_demo(store, seed=7)
+    tab = usage_tab(qtbot, store)
+    dialog = usage_explain.open_what_if(tab)
+    dialog.move_edit.setText("Sales")
+    dialog.compute()
+    assert dialog.status.text().startswith("Move to unit: write UNIT=MEMBER")
+    with store() as uow:
+        recruiting = next(u for u in uow.units.all() if u.name == "Recruiting")
+    dialog.move_edit.setText("Sales=" + ",".join(recruiting.numbers))
+    dialog.compute()
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10_000)
+    units = {r.name: r for r in dialog.units.rows}
+    assert units["Recruiting"].projected < units["Recruiting"].today
+    assert units["Total"].projected == units["Total"].today
+    dialog.close()

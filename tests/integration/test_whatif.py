@@ -24,8 +24,10 @@ from billing_desktop.services.units import unit_report
 from billing_desktop.services.whatif import (
     Changes,
     CommitChange,
+    Move,
     PriceChange,
     parse_commit,
+    parse_move,
     parse_price,
     what_if,
 )
@@ -126,3 +128,24 @@ def test_bad_input_is_one_line(
             closed.read(what_if, actor, Month.parse("2026-09"), Changes(), "invoiced", TODAY)
     finally:
         closed.dispose()
+
+
+def test_moving_numbers_previews_the_allocation(demo: tuple[SqlStore, Path]) -> None:
+    """Moving a number that Recruiting holds (and an unassigned one) to Sales: the invoice is
+    the same, Recruiting's share goes down and Sales' up, the total stays."""
+    store, _path = demo
+    actor = store.read(workspace, None).actor
+    move = Changes(moves=(parse_move("Sales=+16465550103, +12125550110"),))
+    result = store.read(what_if, actor, NOVEMBER, move, "list", TODAY)
+    assert result.projected == result.today  # charges do not depend on units
+    rows = {u.name: u for u in result.units}
+    assert rows["Recruiting"].projected < rows["Recruiting"].today
+    assert rows["Sales"].projected > rows["Sales"].today
+    assert result.units_projected.total == result.units_today.total
+    with store() as uow:  # nothing was assigned
+        sales = next(u for u in uow.units.all() if u.name == "Sales")
+        assert "+16465550103" not in sales.numbers
+    with pytest.raises(InvalidInput, match="no billing unit named 'Nowhere'"):
+        store.read(what_if, actor, NOVEMBER, Changes(moves=(Move("Nowhere", ("u001",)),)))
+    with pytest.raises(InvalidInput, match="'zzz' is no user or phone number"):
+        store.read(what_if, actor, NOVEMBER, Changes(moves=(Move("Sales", ("zzz",)),)))

@@ -1,5 +1,6 @@
-"""What if… (issue 20 §3): try other agents, a commit or a price on an open month and see its
-invoice and unit costs beside today's, line by line. Nothing is written: the dialog runs
+"""What if… (issue 20 §3): try other agents, a commit, a price or moving users and numbers
+between billing units on an open month and see its invoice and unit costs beside today's, line
+by line. Nothing is written: the dialog runs
 ``services.whatif.what_if`` (a read) on the task runner.
 """
 
@@ -35,8 +36,10 @@ from billing_desktop.services.whatif import (
     MAX_AGENTS,
     Changes,
     CommitChange,
+    Move,
     PriceChange,
     WhatIf,
+    parse_move,
     what_if,
 )
 from billing_desktop.ui.context import TabContext, read
@@ -154,6 +157,14 @@ class WhatIfDialog(QDialog):
         form.addRow("", commit_row)
         form.addRow("Price:", self.price_product)
         form.addRow("", self.price_edit)
+        self.move_edit = QLineEdit(self)
+        self.move_edit.setObjectName("whatIfMove")
+        self.move_edit.setPlaceholderText("Sales=u001,+14155550100")
+        self.move_edit.setToolTip(
+            "Move users (ids) and phone numbers into a billing unit: UNIT=MEMBER,MEMBER…; they "
+            "leave their other units. Only the unit costs change."
+        )
+        form.addRow("Move to unit:", self.move_edit)
         changes = QGroupBox("Changes (nothing is saved)", self)
         box = QVBoxLayout(changes)
         box.addLayout(form)
@@ -215,7 +226,15 @@ class WhatIfDialog(QDialog):
             if price < 0:
                 raise InvalidInput("Unit price: cannot be negative")
             prices = (PriceChange(code, price),)
-        return Changes(agents, commits, prices)
+        moves: tuple[Move, ...] = ()
+        if self.move_edit.text().strip():
+            try:
+                moves = (parse_move(self.move_edit.text().strip()),)
+            except InvalidInput:
+                raise InvalidInput(
+                    "Move to unit: write UNIT=MEMBER,MEMBER… (e.g. Sales=u001,+14155550100)"
+                ) from None
+        return Changes(agents, commits, prices, moves)
 
     def compute(self) -> None:
         try:
