@@ -186,10 +186,11 @@ def register(commands: Any) -> dict[str, Handler]:
     )
     unit_report = unit_commands.add_parser(
         "report",
-        help="usage and recurring charges per unit for a month, at list price",
+        help="usage and recurring charges per unit for a month, at list price or as invoiced",
         description="Usage and recurring charges per billing unit for a month (default: the "
-        "current one), at list price (before free units and credits), with an Unassigned row; "
-        "the rows add up to the account's list-price total.",
+        "current one), at list price (before free units and credits) or as invoiced (--basis "
+        "invoiced: after them, shared in the same proportions), with an Unassigned row; the "
+        "rows add up to the account's total on that basis.",
     )
     unit_report.add_argument("--month", type=month_arg, default=None, metavar="YYYY-MM")
     unit_report.add_argument(
