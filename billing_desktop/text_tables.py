@@ -136,8 +136,12 @@ def report_table(report: UnitReport) -> str:
 
     state = "closed" if report.closed else "open"
     out = [
-        f"Billing units for {report.month} ({state}; {report.currency}, at list price: before "
-        "free units and credits)",
+        f"Billing units for {report.month} ({state}; {report.currency}, "
+        + (
+            "as invoiced: after free units and credits, shared in proportion)"
+            if report.basis == "invoiced"
+            else "at list price: before free units and credits)"
+        ),
         "",
         line(header),
         *(line(r) for r in rows),

@@ -27,6 +27,8 @@ from billing_desktop.services import (
     credit_notes,
     credits,
     einvoicing,
+    explain,
+    forecast,
     month_close,
     overview,
     payments,
@@ -40,6 +42,7 @@ from billing_desktop.services import (
     units,
     usage_data,
     usage_page,
+    whatif,
 )
 from billing_desktop.services.changes import declared_changes
 
@@ -172,6 +175,10 @@ _OPERATIONS = [
     _op(reconcile.dismiss_lines, WRITE, U),
     _op(credit_notes.creditable, READ, INV, "credits"),
     _op(credit_notes.issue_credit_note, WRITE, U),
+    # branch explain (issue 20): explain a charge, forecast, what-if, invoiced unit costs
+    _op(explain.explain_charge, READ, U, "credits"),
+    _op(forecast.month_forecast, READ, U, "credits"),
+    _op(whatif.what_if, READ, U, "credits"),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}

@@ -29,11 +29,12 @@ def command_modules() -> tuple[ModuleType, ...]:
         backups,
         core,
         documents,
+        insight,
         payments,
         serving,
     )
 
-    return (core, serving, backups, documents, activity, account, payments)
+    return (core, serving, backups, documents, activity, account, payments, insight)
 
 
 def build_parser() -> argparse.ArgumentParser:

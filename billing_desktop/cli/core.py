@@ -186,12 +186,20 @@ def register(commands: Any) -> dict[str, Handler]:
     )
     unit_report = unit_commands.add_parser(
         "report",
-        help="usage and recurring charges per unit for a month, at list price",
+        help="usage and recurring charges per unit for a month, at list price or as invoiced",
         description="Usage and recurring charges per billing unit for a month (default: the "
-        "current one), at list price (before free units and credits), with an Unassigned row; "
-        "the rows add up to the account's list-price total.",
+        "current one), at list price (before free units and credits) or as invoiced (--basis "
+        "invoiced: after them, shared in the same proportions), with an Unassigned row; the "
+        "rows add up to the account's total on that basis.",
     )
     unit_report.add_argument("--month", type=month_arg, default=None, metavar="YYYY-MM")
+    unit_report.add_argument(
+        "--basis",
+        choices=("list", "invoiced"),
+        default="list",
+        help="list: at list price (default); invoiced: each product's charge after free units "
+        "and credits, shared in the same proportions (adds up to the month's charges)",
+    )
     unit_report.add_argument(
         "--json", action="store_true", help="print the PRODUCT §11.1 JSON shape"
     )
@@ -360,7 +368,7 @@ def _cmd_units(args: argparse.Namespace) -> int:
         else:
             print(f"Nothing to change: already in '{unit.name}'.")
     else:
-        report = store.read(units.unit_report, actor, month_or_none(args.month))
+        report = store.read(units.unit_report, actor, month_or_none(args.month), basis=args.basis)
         return emit(args, report.as_json, lambda: report_table(report))
     return 0
 

@@ -24,19 +24,41 @@ from billing_desktop.domain.money import HALF_UP, round_money
 ZERO = Decimal(0)
 
 
-def list_price(quantity: Decimal, unit_price: Decimal, tiers: Sequence[Tier] = ()) -> Decimal:
-    """Exact (unrounded) price of ``quantity`` units: ``unit_price`` up to the first tier's
-    threshold, then each tier's price for the units above its threshold."""
-    total = ZERO
-    boundaries = sorted(tiers)
+@dataclass(frozen=True, slots=True)
+class PriceSlice:
+    """One band of a priced quantity: ``quantity`` units from ``start`` at ``unit_price``."""
+
+    start: Decimal  # the band's first unit is the one after ``start``
+    quantity: Decimal
+    unit_price: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+
+def price_slices(
+    quantity: Decimal, unit_price: Decimal, tiers: Sequence[Tier] = ()
+) -> tuple[PriceSlice, ...]:
+    """The bands ``quantity`` units are priced in: ``unit_price`` up to the first tier's
+    threshold, then each tier's price for the units above its threshold (none for 0 units)."""
+    slices: list[PriceSlice] = []
     price = unit_price
     floor = ZERO
-    for tier in boundaries:
+    for tier in sorted(tiers):
         if quantity <= tier.above:
             break
-        total += (tier.above - floor) * price
+        if tier.above > floor:
+            slices.append(PriceSlice(floor, tier.above - floor, price))
         floor, price = tier.above, tier.unit_price
-    return total + (quantity - floor) * price if quantity > floor else total
+    if quantity > floor:
+        slices.append(PriceSlice(floor, quantity - floor, price))
+    return tuple(slices)
+
+
+def list_price(quantity: Decimal, unit_price: Decimal, tiers: Sequence[Tier] = ()) -> Decimal:
+    """Exact (unrounded) price of ``quantity`` units: the sum of its :func:`price_slices`."""
+    return sum((s.amount for s in price_slices(quantity, unit_price, tiers)), ZERO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +81,10 @@ class RatedLine:
     drawn: tuple[tuple[str, Decimal], ...]  # credit applied, pool by pool
     charged: Decimal  # what no credit covered: invoiced next month
     balance: Decimal  # the product's own commit credit left (>= 0), or minus the charge
+    slices: tuple[PriceSlice, ...] = ()  # how the billable quantity was priced
+    exact_amount: Decimal = ZERO  # the sum of the slices, before rounding to ``amount``
+    # Each pool the line drew from, with the credit it held before this line drew and after.
+    pools_seen: tuple[tuple[str, Decimal, Decimal], ...] = ()
 
     @property
     def credit_applied(self) -> Decimal:
@@ -134,11 +160,12 @@ def rate_month(
         free_total = product.free_units_per_agent * agents
         free_used = min(usage.quantity, free_total)
         billable = usage.quantity - free_used
-        amount = round_money(
-            list_price(billable, product.unit_price, product.tiers), currency, HALF_UP
-        )
+        slices = price_slices(billable, product.unit_price, product.tiers)
+        exact = sum((s.amount for s in slices), ZERO)
+        amount = round_money(exact, currency, HALF_UP)
         remaining = amount
         drawn: list[tuple[str, Decimal]] = []
+        seen: list[tuple[str, Decimal, Decimal]] = []
         for pool in usage.pools:
             available = left.get(pool, ZERO)
             take = min(remaining, available)
@@ -146,6 +173,7 @@ def rate_month(
                 left[pool] = available - take
                 drawn.append((pool, take))
                 remaining -= take
+            seen.append((pool, available, left.get(pool, ZERO)))
         mine = own_pool.get(product.code)
         own_left = left.get(mine, ZERO) if mine is not None else ZERO
         lines.append(
@@ -159,6 +187,9 @@ def rate_month(
                 drawn=tuple(drawn),
                 charged=remaining,
                 balance=own_left if remaining == 0 else -remaining,
+                slices=slices,
+                exact_amount=exact,
+                pools_seen=tuple(seen),
             )
         )
     return MonthRating(currency, agents, tuple(lines), dict(pools), left, owners)

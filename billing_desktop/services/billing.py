@@ -16,6 +16,7 @@ the account commit (account scope), then from purchased credits.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -313,9 +314,18 @@ class BillingEngine:
             return True
         return self.today >= month.peak_day_window()[1] + timedelta(days=1)
 
-    def rate_one(self, month: Month, used: dict[str, Decimal]) -> MonthRating:
-        totals = self.uow.rollups.totals(month.first_day, month.last_day)
-        pools, owners = self.pools_at(month, used)
+    def rate_one(
+        self,
+        month: Month,
+        used: Mapping[str, Decimal],
+        quantities: Mapping[str, Decimal] | None = None,
+    ) -> MonthRating:
+        """Rate ``month`` given the credit ``used`` by earlier unclosed months. ``quantities``
+        (product code -> quantity) stand in for the metered ones, for a forecast or a what-if:
+        the same rating, other figures."""
+        given = quantities or {}
+        totals: dict[str, Decimal] | None = None
+        pools, owners = self.pools_at(month, dict(used))
         periods = self.commit_periods(month)
         account_pool = (
             commit_pool(*periods[None])
@@ -324,7 +334,12 @@ class BillingEngine:
         )
         usages = []
         for product in self.products:
-            quantity = self.quantity(product, month, totals)
+            if product.code in given:
+                quantity = given[product.code]
+            else:
+                if totals is None:
+                    totals = self.uow.rollups.totals(month.first_day, month.last_day)
+                quantity = self.quantity(product, month, totals)
             if quantity <= 0 or not self.shown(product, month):
                 continue
             order: list[str] = []
@@ -337,19 +352,30 @@ class BillingEngine:
         agents = peak_agents(self.seats, month.days())
         return rate_month(self.account.currency, usages, agents, pools, owners)
 
-    def rate(self, month: Month) -> MonthRating:
-        """Rate an open ``month``, folding every unclosed month before it in order."""
+    def used_before(self, month: Month) -> dict[str, Decimal]:
+        """Credit drawn, pool by pool, by the unclosed months before ``month``."""
         used: dict[str, Decimal] = defaultdict(Decimal)
         # A month older than the closed history (a gap nobody closed) is rated on its own.
         current = min(self.first_open_month(month), month)
-        while True:
-            rating = self.rate_one(current, used)
-            if current == month:
-                return rating
-            for line in rating.lines:
+        while current < month:
+            for line in self.rate_one(current, used).lines:
                 for pool, amount in line.drawn:
                     used[pool] += amount
             current = current.plus(1)
+        return used
+
+    def rate(self, month: Month, quantities: Mapping[str, Decimal] | None = None) -> MonthRating:
+        """Rate an open ``month``, folding every unclosed month before it in order
+        (``quantities``: see :meth:`rate_one`)."""
+        return self.rate_one(month, self.used_before(month), quantities)
+
+    def month_lines(self, month: Month) -> list[MonthLine]:
+        """The stored rating of a closed ``month``, or the rating of an open one: what
+        ``usage --json``, the explanation of a charge and the invoiced unit costs all read."""
+        closed = self.closed.get(month)
+        if closed is not None:
+            return self.uow.closing.lines(closed.month)
+        return [month_line(line) for line in self.rate(month).lines]
 
     # -- presentation -----------------------------------------------------------------------
     def commit_column(self, product: Product, month: Month) -> CommitInfo | str:
@@ -380,7 +406,7 @@ def usage_summary(
     by_code = {p.code: p for p in engine.products}
     closed = engine.closed.get(month)
     if closed is not None:
-        lines = uow.closing.lines(closed.month)
+        lines = engine.month_lines(month)
         pools_left, owners = engine.closed_pools(month)
         charges = {line.product: line.charged for line in lines}
         products = tuple(

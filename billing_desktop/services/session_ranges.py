@@ -5,13 +5,13 @@ range may use, how a bucket is named. Qt-free, so the GUI and the command line s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import add_months
 from billing_desktop.services import sessions
-from billing_desktop.services.sessions import SessionsScope
+from billing_desktop.services.sessions import SessionsScope, SessionStatistics
 
 RANGES: dict[str, str] = {
     "24h": "Last 24 hours",
@@ -30,16 +30,16 @@ ALL_APPS = "All apps"
 
 
 def range_end(scope: SessionsScope) -> date:
-    """Today in the account's zone, or the last day with usage when usage ends before it."""
-    if scope.usage_span is not None and scope.usage_span[1] < scope.today:
-        return scope.usage_span[1]
+    """Today in the account's zone: preset ranges end now, whether or not usage reaches it
+    (issue 20 §6; they used to end on the last day with usage)."""
     return scope.today
 
 
 def preset_range(preset: str, end: date) -> tuple[date, date]:
-    """The local days [first, last] of a preset range ending on ``end``."""
+    """The local days [first, last] of a preset range ending on ``end``; "24h" takes two days
+    (:func:`last_24_hours` keeps the 24 hours ending now)."""
     if preset == "24h":
-        return end, end
+        return end - timedelta(days=1), end
     if preset == "7d":
         return end - timedelta(days=6), end
     if preset == "3m":
@@ -128,8 +128,23 @@ class SessionsRequest:
     last: date | None = None
 
 
+def last_24_hours(statistics: SessionStatistics, now: datetime) -> SessionStatistics:
+    """Only the hour buckets of the 24 hours ending with ``now``'s hour (local)."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    start = hour - timedelta(hours=23)
+    kept = tuple(
+        b for b in statistics.buckets if isinstance(b.start, datetime) and start <= b.start <= hour
+    )
+    if not kept:
+        return statistics
+    first = kept[0].start
+    assert isinstance(first, datetime)
+    return replace(statistics, first=first.date(), buckets=kept)
+
+
 def resolve(request: SessionsRequest, scope: SessionsScope) -> tuple[date, date, str, str, bool]:
-    """(first, last, bucket, note, ended early) for a request, given the store's scope."""
+    """(first, last, bucket, note, usage ends before the range does) for a request, given the
+    store's scope."""
     if request.preset == "custom":
         if request.first is None or request.last is None:
             raise InvalidInput("a custom range needs a first and a last day")
@@ -137,7 +152,7 @@ def resolve(request: SessionsRequest, scope: SessionsScope) -> tuple[date, date,
     else:
         end = range_end(scope)
         first, last = preset_range(request.preset, end)
-        ended_early = end < scope.today
+        ended_early = scope.usage_span is not None and scope.usage_span[1] < end
     bucket = request.bucket or default_bucket(request.preset, first, last)
     note = ""
     reason = refusal(bucket, first, last) if bucket in sessions.BUCKETS else None

@@ -189,6 +189,7 @@ class SessionsScope:
     timezone: str
     today: date
     usage_span: tuple[date, date] | None
+    now: datetime | None = None  # the instant read, in the account's zone (presets end here)
 
 
 def sessions_scope(uow: UnitOfWork, actor: Actor, now: datetime | None = None) -> SessionsScope:
@@ -202,8 +203,8 @@ def sessions_scope(uow: UnitOfWork, actor: Actor, now: datetime | None = None) -
         apps = sorted(
             ((a.id, a.name) for a in uow.apps.all()), key=lambda a: (a[1].casefold(), a[0])
         )
-    today = (now or datetime.now(UTC)).astimezone(zone).date()
-    return SessionsScope(tuple(apps), zone.key, today, uow.rollups.span())
+    local_now = (now or datetime.now(UTC)).astimezone(zone)
+    return SessionsScope(tuple(apps), zone.key, local_now.date(), uow.rollups.span(), local_now)
 
 
 def bucket_start(day: date, bucket: str) -> date:

@@ -71,6 +71,8 @@ class UnitRow:
     users: int
     numbers: int
     month_total: Decimal | None  # None when there is no account (nothing to price)
+    user_names: tuple[str, ...] = ()  # who is in the unit, by name
+    number_list: tuple[str, ...] = ()  # which numbers, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,15 +120,22 @@ def _require_edit(actor: Actor) -> None:
     actor.rights.require(Area.BILLING_UNITS, Level.EDIT, "change billing units")
 
 
-def units_overview(uow: UnitOfWork, actor: Actor, today: date | None = None) -> UnitsOverview:
-    """The units table: every unit by name with its user and number counts and its share of
-    the current month's list-price total."""
+def units_overview(
+    uow: UnitOfWork,
+    actor: Actor,
+    today: date | None = None,
+    month: Month | None = None,
+    basis: str = "list",
+) -> UnitsOverview:
+    """The units table: every unit by name with its users and numbers and its share of
+    ``month``'s total (default: the current month) on ``basis`` (list price or as invoiced)."""
     _require_view(actor)
     units = sorted(uow.units.all(), key=unit_order)
     report = None
     if uow.account.get() is not None:
-        report = _report(uow, None, today)
+        report = _report(uow, month, today, basis)
     totals = {row.unit_id: row.total for row in report.rows} if report else {}
+    names = uow.users.get_many(sorted({u for unit in units for u in unit.user_ids}))
     rows = tuple(
         UnitRow(
             unit.id,
@@ -134,6 +143,13 @@ def units_overview(uow: UnitOfWork, actor: Actor, today: date | None = None) -> 
             len(unit.user_ids),
             len(unit.numbers),
             totals.get(unit.id, ZERO) if report else None,
+            tuple(
+                sorted(
+                    (names[u].name if u in names else u for u in unit.user_ids),
+                    key=str.casefold,
+                )
+            ),
+            tuple(unit.numbers),
         )
         for unit in units
     )
@@ -482,15 +498,21 @@ def revert(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
 # -- the report --------------------------------------------------------------------------------
 
 
+BASES = ("list", "invoiced")
+
+
 @dataclass(frozen=True, slots=True)
 class UnitReport:
-    """Usage and recurring charges per unit for a month, at list price (PRODUCT §6)."""
+    """Usage and recurring charges per unit for a month (PRODUCT §6), at list price or as
+    invoiced (issue 20 §4: each product's charge after free units and credits, shared in the
+    same proportions, so the units add up to the month's charges)."""
 
     month: Month
     currency: str
     closed: bool
     rows: tuple[UnitCost, ...]  # units by name, then Unassigned when anything is unassigned
-    total: Decimal  # the account's list-price total of the month; the rows add up to it
+    total: Decimal  # the account's total of the month on this basis; the rows add up to it
+    basis: str = "list"  # "list" or "invoiced"
 
     @property
     def usage(self) -> Decimal:
@@ -507,6 +529,7 @@ class UnitReport:
             "month": str(self.month),
             "currency": self.currency,
             "closed": self.closed,
+            "basis": self.basis,
             "total": money(self.total),
             "units": [
                 {
@@ -528,18 +551,35 @@ class UnitReport:
 
 
 def unit_report(
-    uow: UnitOfWork, actor: Actor, month: Month | None = None, today: date | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    month: Month | None = None,
+    today: date | None = None,
+    basis: str = "list",
 ) -> UnitReport:
-    """Usage and recurring charges per unit for ``month`` (default: the current month)."""
+    """Usage and recurring charges per unit for ``month`` (default: the current month), at
+    list price (``basis`` "list") or as invoiced ("invoiced")."""
     _require_view(actor)
-    return _report(uow, month, today)
+    return _report(uow, month, today, basis)
 
 
-def _report(uow: UnitOfWork, month: Month | None, today: date | None) -> UnitReport:
+def _report(
+    uow: UnitOfWork, month: Month | None, today: date | None, basis: str = "list"
+) -> UnitReport:
+    if basis not in BASES:
+        raise InvalidInput(f"basis '{basis}': use list or invoiced")
     engine = BillingEngine(uow, today)
     month = month or engine.current_month
     currency = engine.account.currency
-    quantities = _quantities(engine, month)
+    charged: dict[str, Decimal] = {}
+    if basis == "invoiced":
+        # The engine's lines, as usage --json shows them: quantity and what is charged.
+        by_code = {p.code: p for p in engine.products}
+        lines = [ln for ln in engine.month_lines(month) if ln.product in by_code]
+        quantities = [(by_code[ln.product], ln.quantity) for ln in lines if ln.quantity > 0]
+        charged = {ln.product: ln.charged for ln in lines}
+    else:
+        quantities = _quantities(engine, month)
     start, end = month.bounds(engine.zone)
     calls: list[tuple[str | None, str | None, int, int]] | None = None
     alerts: dict[str, int] | None = None
@@ -575,14 +615,18 @@ def _report(uow: UnitOfWork, month: Month | None, today: date | None) -> UnitRep
         products.append(
             ProductCost(
                 product.code,
-                list_price_total(product, quantity, currency),
+                charged[product.code]
+                if basis == "invoiced"
+                else list_price_total(product, quantity, currency),
                 quantity,
                 is_recurring(product),
                 tuple(drivers),
             )
         )
     allocation: Allocation = allocate(currency, products, Membership.of(uow.units.all()))
-    return UnitReport(month, currency, month in engine.closed, allocation.rows, allocation.total)
+    return UnitReport(
+        month, currency, month in engine.closed, allocation.rows, allocation.total, basis
+    )
 
 
 def _quantities(engine: BillingEngine, month: Month) -> list[tuple[Product, Decimal]]:

@@ -88,7 +88,7 @@ def test_the_table_lists_units_with_counts_and_this_months_totals(
     assert [model.data(model.index(r, 0)) for r in range(model.rowCount())] == ["Sales", "Support"]
     assert [model.data(model.index(0, c)) for c in (1, 2)] == ["2", "1"]
     assert model.data(model.index(0, 3)).startswith("$")
-    assert model.headerData(3, Qt.Orientation.Horizontal) == "This month"
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Month total"
     assert tab.editor.title.text() == "Members of Sales"  # the first unit is shown
     qtmodeltester.check(model)
 

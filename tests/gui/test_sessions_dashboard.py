@@ -26,7 +26,9 @@ from billing_desktop.services import overview
 from billing_desktop.services.recording import add_records
 from billing_desktop.services.session_ranges import (
     bucket_label,
+    day_text,
     default_bucket,
+    last_24_hours,
     preset_range,
     range_end,
     refusal,
@@ -46,7 +48,7 @@ from tests.gui.test_main_window import open_window, wait_idle
 from tests.gui.workspace_data import ACCOUNT, TIMEZONE, USERS
 
 ZONE = ZoneInfo(TIMEZONE)
-SERIES = ("Billing sessions", "Voice sessions", "Agents (peak, right axis)")
+SERIES = ("Billing sessions", "Alert sessions", "Voice sessions", "Agents (peak, right axis)")
 
 
 def _local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -54,9 +56,8 @@ def _local(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def last_usage_day() -> date:
-    """The data ends three days before today (in the account's zone), so preset ranges end
-    on the last day with usage, not today."""
-    return datetime.now(ZONE).date() - timedelta(days=3)
+    """The data ends today (in the account's zone): preset ranges end now."""
+    return datetime.now(ZONE).date()
 
 
 def fill_sessions(store: SqlStore, end: date) -> None:
@@ -229,29 +230,39 @@ def test_the_plotted_figures_are_the_services_and_the_clis(
         page.set_app(app)
         wait_loaded(qtbot, page)
     shown = page.statistics
-    assert shown is not None
+    assert shown is not None and page.data is not None
+    now = page.data.scope.now
+    assert now is not None and now.date() == end
+    if preset == "24h":  # the 24 hours ending now: two local days read, 24 hours kept
+        expected = last_24_hours(service(sessions_store, end - timedelta(days=1), end, "hour"), now)
+        first = expected.first
+        assert len(expected.buckets) in (23, 24, 25)  # a clock change drops or adds one
+    else:
+        expected = service(sessions_store, first, last, bucket, app)
     assert (shown.first, shown.last, shown.bucket, shown.app) == (first, last, bucket, app)
-
-    expected = service(sessions_store, first, last, bucket, app)
     assert shown == expected
     buckets = expected.buckets
     xs = [epoch_seconds(b.start, ZONE) for b in buckets]
     curves = plotted(page)
     assert list(curves) == list(SERIES)
     assert curves[SERIES[0]] == (xs, [b.billing_sessions for b in buckets])
-    assert curves[SERIES[1]] == (xs, [b.voice_sessions for b in buckets])
-    assert curves[SERIES[2]] == (xs, [b.agents for b in buckets])
-    assert sum(curves[SERIES[0]][1]) > 0
+    assert curves[SERIES[1]] == (xs, [b.alert_sessions for b in buckets])
+    assert curves[SERIES[2]] == (xs, [b.voice_sessions for b in buckets])
+    assert curves[SERIES[3]] == (xs, [b.agents for b in buckets])
 
     data = cli_json(store_path, capsys, first, last, bucket, app)
-    assert [b["start"] for b in data["buckets"]] == [b.start.isoformat() for b in buckets]
-    assert curves[SERIES[0]][1] == [b["billing_sessions"] for b in data["buckets"]]
-    assert curves[SERIES[1]][1] == [b["voice_sessions"] for b in data["buckets"]]
-    assert curves[SERIES[2]][1] == [b["agents"] for b in data["buckets"]]
+    starts = [b.start.isoformat() for b in buckets]
+    cli = [b for b in data["buckets"] if b["start"] in starts]  # 24h: the hours kept
+    assert [b["start"] for b in cli] == starts
+    assert curves[SERIES[0]][1] == [b["billing_sessions"] for b in cli]
+    assert curves[SERIES[1]][1] == [b["alert_sessions"] for b in cli]
+    assert curves[SERIES[2]][1] == [b["voice_sessions"] for b in cli]
+    assert curves[SERIES[3]][1] == [b["agents"] for b in cli]
     assert page.model.rows == list(buckets)
     caption = page.caption.text()
-    assert f"{data['totals']['billing_sessions']:,} billing session" in caption
-    assert f"{data['totals']['voice_sessions']:,} voice session" in caption
+    assert f"{sum(b['billing_sessions'] for b in cli):,} billing session" in caption
+    assert f"{sum(b['alert_sessions'] for b in cli):,} alert session" in caption
+    assert f"{sum(b['voice_sessions'] for b in cli):,} voice session" in caption
     assert TIMEZONE in caption
 
 
@@ -277,7 +288,7 @@ def test_the_dashboard_is_the_first_usage_data_section(
 # Ranges and buckets ---------------------------------------------------------------------------
 
 
-def test_preset_ranges_end_on_the_last_day_with_usage_with_their_default_buckets(
+def test_preset_ranges_end_now_with_their_default_buckets(
     qtbot: Any, sessions_store: SqlStore, runner: TaskRunner, end: date
 ) -> None:
     page = open_section(qtbot, sessions_store, runner)
@@ -285,13 +296,20 @@ def test_preset_ranges_end_on_the_last_day_with_usage_with_their_default_buckets
     assert shown is not None
     assert (shown.first, shown.last, shown.bucket) == (end - timedelta(days=6), end, "day")
     assert len(shown.buckets) == 7
-    assert "the range ends there" in page.caption.text()
+    assert "recorded up to" not in page.caption.text()  # usage reaches today
 
     page.range_combo.setCurrentIndex(page.range_combo.findData("24h"))
     wait_loaded(qtbot, page)
     shown = page.statistics
-    assert shown is not None and shown.bucket == "hour"
-    assert [b.start for b in shown.buckets] == local_hours(end, ZONE)
+    assert shown is not None and shown.bucket == "hour" and page.data is not None
+    now = page.data.scope.now
+    assert now is not None
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    hours = local_hours(end - timedelta(days=1), ZONE) + local_hours(end, ZONE)
+    assert [b.start for b in shown.buckets] == [
+        h for h in hours if hour - timedelta(hours=23) <= h <= hour
+    ]
+    assert shown.buckets[-1].start == hour
     assert page.bucket_combo.currentData() == "hour"
     assert not page.from_edit.isVisible()
 
@@ -337,10 +355,10 @@ def test_a_custom_range_takes_its_own_days_and_bucket(
 def test_range_rules() -> None:
     today = date(2026, 11, 21)
     scope = SessionsScope((), TIMEZONE, today, (date(2026, 9, 1), date(2026, 10, 31)))
-    assert range_end(scope) == date(2026, 10, 31)
+    assert range_end(scope) == today  # not the last day with usage (issue 20 §6)
     assert range_end(SessionsScope((), TIMEZONE, today, (date(2026, 9, 1), today))) == today
     assert range_end(SessionsScope((), TIMEZONE, today, None)) == today
-    assert preset_range("24h", today) == (today, today)
+    assert preset_range("24h", today) == (date(2026, 11, 20), today)
     assert preset_range("7d", today) == (date(2026, 11, 15), today)
     assert preset_range("3m", today) == (date(2026, 8, 22), today)
     assert default_bucket("custom", date(2026, 11, 1), date(2026, 12, 1)) == "day"
@@ -350,6 +368,18 @@ def test_range_rules() -> None:
     assert bucket_label(datetime(2026, 11, 3, 14, tzinfo=ZONE), "hour") == "Tue 3 Nov 2026 14:00"
     assert bucket_label(date(2026, 11, 2), "week") == "Week of Mon 2 Nov 2026"
     assert bucket_label(date(2026, 11, 1), "month") == "November 2026"
+
+
+def test_the_range_ends_now_when_usage_stopped_days_ago(
+    qtbot: Any, store: SqlStore, runner: TaskRunner
+) -> None:
+    today = datetime.now(ZONE).date()
+    fill_sessions(store, today - timedelta(days=3))
+    page = open_section(qtbot, store, runner)
+    shown = page.statistics
+    assert shown is not None and shown.last == today and len(shown.buckets) == 7
+    assert [b.billing_sessions for b in shown.buckets[-3:]] == [0, 0, 0]
+    assert f"usage is recorded up to {day_text(today - timedelta(days=3))}" in page.caption.text()
 
 
 # Hover, toggle, table ---------------------------------------------------------------------------
@@ -374,6 +404,7 @@ def test_hovering_reads_out_the_bucket_under_the_cursor(
     assert isinstance(day, date)
     assert chart.readout.text() == (
         f"{day:%a} {day.day} {day:%b %Y} — {bucket.billing_sessions} billing sessions, "
+        f"{bucket.alert_sessions} alert session{'' if bucket.alert_sessions == 1 else 's'}, "
         f"{bucket.voice_sessions} voice sessions, {bucket.agents} agents"
     )
     assert chart.cursor_line.isVisible() and chart.cursor_line.value() == chart.xs[index]
@@ -405,10 +436,11 @@ def test_the_table_toggle_shows_the_same_buckets(
         assert cells == [
             bucket.start.isoformat(),
             f"{bucket.billing_sessions:,}",
+            f"{bucket.alert_sessions:,}",
             f"{bucket.voice_sessions:,}",
             f"{bucket.agents:,}",
         ]
-        for column in (1, 2, 3):
+        for column in (1, 2, 3, 4):
             assert model.data(model.index(row, column), Qt.ItemDataRole.TextAlignmentRole) & (
                 Qt.AlignmentFlag.AlignRight
             )
@@ -482,7 +514,7 @@ def test_the_table_exports_as_csv(
         rows = list(csv.reader(handle))
     model = page.model
     header = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert rows[0] == header == ["Start (Europe/Berlin)", *SERIES[:2], "Agents"]
+    assert rows[0] == header == ["Start (Europe/Berlin)", *SERIES[:3], "Agents"]
     table = [
         [model.data(model.index(r, c)) for c in range(model.columnCount())]
         for r in range(model.rowCount())
@@ -491,7 +523,8 @@ def test_the_table_exports_as_csv(
     assert [[row[0], *(int(c) for c in row[1:])] for row in rows[1:]] == [
         [row[0], *(int(c.replace(",", "")) for c in row[1:])] for row in table
     ]
-    assert rows[1][0] == f"{page.statistics.first.isoformat()} 00:00"  # type: ignore[union-attr]
+    first_hour = page.statistics.buckets[0].start  # type: ignore[union-attr]
+    assert rows[1][0] == first_hour.strftime("%Y-%m-%d %H:%M")
     assert f"Saved {len(table):,} rows" in page.caption.text()
     workbook = tmp_path / "sessions.xlsx"
     assert page.export_csv(workbook)

@@ -730,6 +730,7 @@ class Model:
             "month": month_text(month),
             "currency": m,
             "closed": closed is not None,
+            "basis": "list",  # the model prices units at list price (issue 20 adds invoiced)
             "total": money(total, m),
             "units": rows,
         }

@@ -202,6 +202,14 @@ CASES: dict[str, Case] = {
         {"invoice": "INV-000004", "amount": "1.00", "reason": "goodwill"},
         also=((INVOICES, V),),
     ),
+    # Usage tab, issue 20 (branch explain): explain, forecast, what-if
+    "explain.explain_charge": Case(USAGE, V, {"month": OCTOBER, "product": "sms", "today": TODAY}),
+    "forecast.month_forecast": Case(USAGE, V, {"today": TODAY}),
+    "whatif.what_if": Case(
+        V,
+        {"month": NOVEMBER, "changes": {"agents": 30}, "today": TODAY},
+        also=((UNITS, V),),
+    ),
     # Usage Data tab
     "sessions.sessions_scope": Case(USAGE_DATA, V, {}),
     "sessions.session_statistics": Case(

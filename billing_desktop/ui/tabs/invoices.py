@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QColor, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -178,6 +178,12 @@ class InvoicesTab(TableTab):
         self.model.modelReset.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self._update_buttons()
+        from billing_desktop.ui.tabs import invoices_explain  # issue 20: explain a line
+
+        self.menu_at = QPoint()
+        self.explain_menu: QWidget | None = None
+        self.explain_dialog: QWidget | None = None
+        invoices_explain.install(self)
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         button = QPushButton(text, self)

@@ -65,6 +65,7 @@ from billing_desktop.services.session_ranges import (
     allowed_buckets,
     bucket_label,
     day_text,
+    last_24_hours,
     plural,
     range_text,
     refusal,
@@ -85,6 +86,7 @@ from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.widgets.table import make_table
 
 BILLING_COLOUR = QColor(37, 99, 235)
+ALERT_COLOUR = QColor(16, 163, 74)
 VOICE_COLOUR = QColor(147, 51, 234)
 AGENTS_COLOUR = QColor(217, 119, 6)
 
@@ -114,6 +116,8 @@ def load_dashboard(store: Store, actor: Actor, request: SessionsRequest) -> Dash
     first, last, bucket, note, ended_early = resolve(request, scope)
     app = request.app if request.app in {app_id for app_id, _ in scope.apps} else None
     statistics = store.read(sessions.session_statistics, actor, first, last, app=app, bucket=bucket)
+    if request.preset == "24h" and bucket == "hour" and scope.now is not None:
+        statistics = last_24_hours(statistics, scope.now)  # ends now (issue 20 §6)
     return DashboardData(scope, statistics, ended_early, note)
 
 
@@ -307,6 +311,11 @@ class SessionsSection(Page):
                 "Billing sessions",
                 lambda b: b.billing_sessions,
                 "15 minutes of conversation (billable seconds) each",
+            ),
+            number_column(
+                "Alert sessions",
+                lambda b: b.alert_sessions,
+                "One per alert delivered to a user",
             ),
             number_column(
                 "Voice sessions",
@@ -515,6 +524,13 @@ class SessionsSection(Page):
                 "billing sessions",
             ),
             LineSeries(
+                "Alert sessions",
+                [b.alert_sessions for b in buckets],
+                ALERT_COLOUR,
+                "alert session",
+                "alert sessions",
+            ),
+            LineSeries(
                 "Voice sessions",
                 [b.voice_sessions for b in buckets],
                 VOICE_COLOUR,
@@ -552,15 +568,18 @@ class SessionsSection(Page):
         s = data.statistics
         lines = [
             f"{plural(s.billing_sessions, 'billing session', 'billing sessions')}, "
+            f"{plural(s.alert_sessions, 'alert session', 'alert sessions')}, "
             f"{plural(s.voice_sessions, 'voice session', 'voice sessions')}, "
             f"peak {plural(s.peak_agents, 'agent', 'agents')} — {range_text(s.first, s.last)} "
             f"by {s.bucket}, {self._scope_text(s)}, in {s.timezone}."
         ]
         notes = [AGENTS_NOTE]
         if data.ended_early:
+            span = data.scope.usage_span
+            assert span is not None
             notes.append(
-                f"Usage ends on {day_text(s.last)}, before today "
-                f"({day_text(data.scope.today)}): the range ends there."
+                f"The range ends now; usage is recorded up to {day_text(span[1])}, before "
+                f"today ({day_text(data.scope.today)})."
             )
         if data.note:
             notes.append(data.note)
@@ -577,6 +596,7 @@ class SessionsSection(Page):
             f"{who}sessions by {s.bucket}, {range_text(s.first, s.last)}, {self._scope_text(s)} "
             f"({s.timezone})\n"
             f"{plural(s.billing_sessions, 'billing session', 'billing sessions')}, "
+            f"{plural(s.alert_sessions, 'alert session', 'alert sessions')}, "
             f"{plural(s.voice_sessions, 'voice session', 'voice sessions')}, "
             f"peak {plural(s.peak_agents, 'agent', 'agents')}"
         )

@@ -7,6 +7,7 @@ for spreadsheets) and the chart as PNG. The report is read on the task runner.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import partial
@@ -31,10 +32,17 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.domain.units import UnitCost
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import overview
-from billing_desktop.services.units import UnitReport, unit_report, write_report
+from billing_desktop.services.units import UnitReport, UnitRow, unit_report, write_report
 from billing_desktop.ui.charts.bars import HorizontalBarChart, Series
 from billing_desktop.ui.context import TabContext, read
-from billing_desktop.ui.models.table import ColumnTableModel, money_column, text_column
+from billing_desktop.ui.models.table import (
+    RIGHT,
+    Column,
+    ColumnTableModel,
+    format_number,
+    money_column,
+    text_column,
+)
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
 
@@ -46,6 +54,33 @@ def month_label(month: date) -> str:
     return f"{month:%B %Y}"
 
 
+MEMBERS_SHOWN = 25  # names or numbers listed in a tooltip
+
+
+def members_tip(members: Sequence[str]) -> str | None:
+    """Who (or which numbers) a unit holds, one a line; the rest counted."""
+    if not members:
+        return None
+    shown = list(members[:MEMBERS_SHOWN])
+    if len(members) > MEMBERS_SHOWN:
+        shown.append(f"… and {len(members) - MEMBERS_SHOWN} more")
+    return "\n".join(shown)
+
+
+def member_column(
+    title: str, count: Callable[[UnitRow], int], tip: str, members: str
+) -> Column[UnitRow]:
+    """A count of users or numbers whose tooltip names them (``members``: the row's field)."""
+    return Column[UnitRow](
+        title,
+        lambda u: format_number(count(u)),
+        RIGHT,
+        tip + " (point at a count to see them)",
+        count,
+        cell_tooltip=lambda u: members_tip(getattr(u, members)),
+    )
+
+
 class UnitReportPanel(QWidget):
     """The month's charges per unit: table, total, bar chart, CSV and PNG export.
 
@@ -54,6 +89,7 @@ class UnitReportPanel(QWidget):
     """
 
     loaded = Signal()
+    choice_changed = Signal()  # the month or the basis picked changed
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +107,15 @@ class UnitReportPanel(QWidget):
         self.month_combo.setToolTip("The billing month (in the account's time zone)")
         month_caption = QLabel("&Month:", self)
         month_caption.setBuddy(self.month_combo)
+        self.basis_combo = QComboBox(self)
+        self.basis_combo.setObjectName("reportBasisCombo")
+        self.basis_combo.addItem("At list price", "list")
+        self.basis_combo.addItem("As invoiced", "invoiced")
+        self.basis_combo.setToolTip(
+            "At list price: before free units and credits. As invoiced: each product's charge "
+            "after free units and credits, shared in the same proportions, so the units add up "
+            "to the month's charges."
+        )
         self.csv_button = QPushButton("&Export…", self)
         self.csv_button.setObjectName("exportCsvButton")
         self.csv_button.setToolTip(
@@ -82,6 +127,7 @@ class UnitReportPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(month_caption)
         top.addWidget(self.month_combo)
+        top.addWidget(self.basis_combo)
         top.addStretch(1)
         top.addWidget(self.csv_button)
         top.addWidget(self.png_button)
@@ -93,12 +139,14 @@ class UnitReportPanel(QWidget):
         self.model: ColumnTableModel[UnitCost] = ColumnTableModel(
             [
                 text_column("Billing unit", lambda r: r.name),
-                money_column("Usage", lambda r: r.usage, currency, "Usage charges at list price"),
+                money_column(
+                    "Usage", lambda r: r.usage, currency, "Usage charges on the basis picked"
+                ),
                 money_column(
                     "Recurring",
                     lambda r: r.recurring,
                     currency,
-                    "Agent seats and number rentals at list price",
+                    "Agent seats and number rentals on the basis picked",
                 ),
                 money_column("Total", lambda r: r.total, currency),
             ],
@@ -127,6 +175,9 @@ class UnitReportPanel(QWidget):
         layout.addWidget(self.chart, 1)
 
         self.month_combo.currentIndexChanged.connect(self.refresh)
+        self.basis_combo.currentIndexChanged.connect(self.refresh)
+        self.month_combo.currentIndexChanged.connect(self.choice_changed)
+        self.basis_combo.currentIndexChanged.connect(self.choice_changed)
         self.csv_button.clicked.connect(self.choose_csv)
         self.png_button.clicked.connect(self.choose_png)
         self._set_export_enabled()
@@ -140,6 +191,10 @@ class UnitReportPanel(QWidget):
         value = self.month_combo.currentData()
         assert isinstance(value, date)
         return Month.of(value)
+
+    @property
+    def basis(self) -> str:
+        return str(self.basis_combo.currentData())
 
     @property
     def is_loading(self) -> bool:
@@ -158,7 +213,14 @@ class UnitReportPanel(QWidget):
         self._stale = False
         self.caption.setText(f"Reading {month_label(self.month.first_day)}…")
         self._handle = self.context.runner.run(
-            partial(read, self.context.store, unit_report, self.context.actor, self.month),
+            partial(
+                read,
+                self.context.store,
+                unit_report,
+                self.context.actor,
+                self.month,
+                basis=self.basis,
+            ),
             on_done=self._show,
             on_error=self._failed,
             description="load the billing units report",
@@ -183,14 +245,21 @@ class UnitReportPanel(QWidget):
         height += rows * self.table.verticalHeader().defaultSectionSize()
         self.table.setMaximumHeight(height + 2 * self.table.frameWidth() + 2)
         state = "closed" if report.closed else "open"
-        self.caption.setText(
-            f"{month_label(report.month.first_day)} ({state}) at list price: usage and "
-            "recurring charges before free units and credits. Calls go to their number's "
-            "unit, else split equally among their user's units; alerts and agent seats "
-            "likewise; number rentals to the number's unit. The rest is Unassigned."
+        invoiced = report.basis == "invoiced"
+        basis = (
+            "as invoiced: each product's charge after free units and credits, shared in the "
+            "same proportions as its list price"
+            if invoiced
+            else "at list price: usage and recurring charges before free units and credits"
         )
+        self.caption.setText(
+            f"{month_label(report.month.first_day)} ({state}) {basis}. Calls go to their "
+            "number's unit, else split equally among their user's units; alerts and agent "
+            "seats likewise; number rentals to the number's unit. The rest is Unassigned."
+        )
+        what = "charges (what is invoiced)" if invoiced else "list-price total"
         self.total_label.setText(
-            f"Total {self.money(report.total)} — the account's list-price total for "
+            f"Total {self.money(report.total)} — the account's {what} for "
             f"{month_label(report.month.first_day)}"
         )
         self.chart.set_data(

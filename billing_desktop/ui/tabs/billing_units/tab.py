@@ -48,13 +48,12 @@ from billing_desktop.ui.models.table import (
     RIGHT,
     Column,
     display_money,
-    number_column,
     text_column,
 )
 from billing_desktop.ui.tabs.base import TableTab
 from billing_desktop.ui.tabs.billing_units.keys import TableKeys
 from billing_desktop.ui.tabs.billing_units.undo import Change, Edit, StoreCommand, T
-from billing_desktop.ui.tabs.unit_report import UnitReportPanel, month_label
+from billing_desktop.ui.tabs.unit_report import UnitReportPanel, member_column, month_label
 from billing_desktop.ui.tasks import TaskHandle
 
 EDITOR_MIN_HEIGHT = 300  # below this the members scroll rather than squeeze the lists
@@ -108,6 +107,7 @@ class BillingUnitsTab(TableTab):
         self.message_bar = MessageBar(self)
         self.editor = UnitEditor(self)
         self.report = UnitReportPanel(context, self)
+        self.report.choice_changed.connect(self.refresh)
         self.details = QTabWidget(self)
         self.details.setObjectName("unitDetails")
         self.details.setDocumentMode(True)
@@ -152,20 +152,25 @@ class BillingUnitsTab(TableTab):
         currency = self.context.currency
         return [
             text_column("Billing unit", lambda u: u.name),
-            number_column("Users", lambda u: u.users, "Users assigned to the unit"),
-            number_column("Phone numbers", lambda u: u.numbers, "Numbers assigned to the unit"),
+            member_column("Users", lambda u: u.users, "Users assigned to the unit", "user_names"),
+            member_column(
+                "Phone numbers", lambda u: u.numbers, "Numbers assigned to the unit", "number_list"
+            ),
             Column[service.UnitRow](
-                "This month",
+                "Month total",
                 lambda u: "" if u.month_total is None else display_money(u.month_total, currency),
                 RIGHT,
-                "The unit's share of this month's list-price total (usage and recurring "
-                "charges before free units and credits)",
+                "The unit's share of the month and basis picked in the Cost report (list price: "
+                "before free units and credits; as invoiced: after them)",
                 lambda u: u.month_total,
             ),
         ]
 
     def start_load(self) -> None:
-        self.load(service.units_overview, self.context.actor)
+        # The totals follow the month and basis picked in the Cost report (issue 20 §4).
+        self.load(
+            service.units_overview, self.context.actor, None, self.report.month, self.report.basis
+        )
 
     def populate(self, result: Any) -> int:
         assert isinstance(result, UnitsOverview)
@@ -194,7 +199,8 @@ class BillingUnitsTab(TableTab):
         overview = self.overview
         if overview is not None and overview.month is not None and overview.currency:
             month = month_label(overview.month.first_day)
-            text += f" Totals for {month}, at list price."
+            basis = "as invoiced" if self.report.basis == "invoiced" else "at list price"
+            text += f" Totals for {month}, {basis}."
             if overview.unassigned is not None:
                 text += f" Unassigned: {self.report.money(overview.unassigned)}."
         self.caption.setText(text)

@@ -18,6 +18,7 @@ from billing_desktop.ui.models.table import (
     RIGHT,
     Column,
     display_money,
+    display_price,
     format_number,
     money_column,
     text_column,
@@ -113,7 +114,7 @@ def product_columns(
             lambda p: p.name,
             sort_key=lambda p: (p.name.casefold(), p.code),
             cell_tooltip=lambda p: (
-                f"{p.name} ({p.code}): {display_money(p.unit_price, currency())} per {p.unit}"
+                f"{p.name} ({p.code}): {display_price(p.unit_price, currency())} per {p.unit}"
             ),
         ),
         RichColumn[ProductSummary](

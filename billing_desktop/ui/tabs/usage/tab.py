@@ -112,6 +112,12 @@ class UsageTab(TableTab):
         self.table.sortByColumn(PRODUCT, Qt.SortOrder.AscendingOrder)
         self._update_actions()
         self._update_caption()
+        from billing_desktop.ui.tabs import usage_explain  # issue 20: explain, forecast
+
+        self.explain_dialog: QWidget | None = None
+        self.forecast_panel: QWidget | None = None
+        self.what_if_dialog: QWidget | None = None
+        usage_explain.install(self)
 
     # Layout ---------------------------------------------------------------------------------
 

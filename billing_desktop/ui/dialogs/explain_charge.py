@@ -1,0 +1,342 @@
+"""Explain this charge (issue 20 §1): one product's month, step by step, in the engine's numbers.
+
+Opened from a product row of the Usage tab or a line of an invoice. It reads
+``services.explain.explain_charge`` on the task runner (the same rating as ``usage --json``) and
+shows the walk-through as a table of steps (quantity, free units, billable rest, each price
+band, the rounding, each credit pool drawn and what it has left, the charge and the balance),
+then the usage itself: a bar per day and, for products metered from records, the records — the
+month's calls in the call log (the Usage Data tab's own section, filtered to the month), the
+conversations with their sessions and human time, or the alerts per user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QHeaderView,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from billing_desktop.domain.access import Area
+from billing_desktop.domain.money import format_money
+from billing_desktop.domain.periods import Month
+from billing_desktop.services.billing import plain_decimal
+from billing_desktop.services.explain import (
+    ChargeExplanation,
+    ConversationRecord,
+    UserCount,
+    explain_charge,
+)
+from billing_desktop.services.usage_data import CallQuery
+from billing_desktop.services.usage_page import month_name
+from billing_desktop.ui.charts.daily import DailyBarChart
+from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.models.table import (
+    LEFT,
+    NEGATIVE,
+    RIGHT,
+    Column,
+    ColumnTableModel,
+    format_number,
+    text_column,
+)
+from billing_desktop.ui.tasks import TaskHandle
+from billing_desktop.ui.widgets.table import make_table
+
+# Builds the call log that lists a month's calls (the Usage Data tab's section; given by the
+# tab that opens the dialog, as dialogs do not import tabs).
+CallLogFactory = Callable[[CallQuery, QWidget], QWidget]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One row of the walk-through: what, how, and the figure it comes to."""
+
+    step: str
+    how: str
+    figure: str
+    negative: bool = False
+
+
+def steps_of(e: ChargeExplanation) -> list[Step]:
+    """The walk-through, top to bottom (the figures are the explanation's, as read)."""
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, e.currency)
+
+    def price(amount: Decimal) -> str:
+        return format_money(amount, e.currency, keep_precision=True)
+
+    def qty(value: Decimal) -> str:
+        return format_number(value)
+
+    unit = e.unit if e.quantity == 1 or e.unit == "GB" else e.unit + "s"
+    rows = [Step("Quantity", f"{e.method}: {e.measured}", f"{qty(e.quantity)} {unit}")]
+    peak = f", first reached on {e.agents_peak_day}" if e.agents_peak_day else ""
+    rows.append(
+        Step(
+            "Free units",
+            f"{qty(e.free_units_per_agent)} per agent × {e.agents} agents at the month's "
+            f"peak{peak} = {qty(e.free_units_total)}; used",
+            qty(e.free_units_used),
+        )
+    )
+    rows.append(Step("Billable", f"{qty(e.quantity)} − {qty(e.free_units_used)}", qty(e.billable)))
+    if not e.slices:
+        rows.append(Step("Price", "Nothing beyond the free units", money(Decimal(0))))
+    for s in e.slices:
+        band = f" (units above {qty(s.start)})" if s.start else ""
+        rows.append(
+            Step(
+                "Price", f"{qty(s.quantity)} × {price(s.unit_price)}{band}", plain_decimal(s.amount)
+            )
+        )
+    rows.append(
+        Step(
+            "Rounding",
+            f"{plain_decimal(e.exact_amount)} rounded half-up once to the minor unit "
+            f"({'+' if e.rounding >= 0 else ''}{plain_decimal(e.rounding)})",
+            money(e.amount),
+        )
+    )
+    if not e.draws:
+        rows.append(Step("Credit", "No credit drawn", money(Decimal(0))))
+    for d in e.draws:
+        left = (
+            "" if d.left is None else f"; {money(d.left)} left of {money(d.before or Decimal(0))}"
+        )
+        rows.append(Step("Credit", f"From {d.label}{left}", money(-d.drawn), True))
+    when = " — invoiced at the start of next month" if e.charged > 0 else ""
+    rows.append(
+        Step(
+            "Charged",
+            f"{money(e.amount)} − {money(e.credit_applied)} credit{when}",
+            money(e.charged),
+        )
+    )
+    rows.append(
+        Step(
+            "Balance",
+            "Credit left for the product, or minus what is invoiced (as the Usage tab shows)",
+            money(e.balance),
+            e.balance < 0,
+        )
+    )
+    return rows
+
+
+def _step_columns() -> list[Column[Step]]:
+    return [
+        text_column("Step", lambda s: s.step),
+        Column[Step](
+            "How", lambda s: s.how, LEFT, "How the figure comes about", cell_tooltip=lambda s: s.how
+        ),
+        Column[Step](
+            "Figure",
+            lambda s: s.figure,
+            RIGHT,
+            "The engine's figure for this step",
+            foreground=lambda s: NEGATIVE if s.negative else None,
+        ),
+    ]
+
+
+def _conversation_columns() -> list[Column[ConversationRecord]]:
+    return [
+        text_column("Conversation", lambda c: c.id),
+        text_column("App", lambda c: c.app),
+        text_column("Channel", lambda c: c.channel),
+        text_column("Started", lambda c: c.started_at.strftime("%Y-%m-%d %H:%M")),
+        Column[ConversationRecord]("Minutes", lambda c: format_number(c.minutes), RIGHT),
+        Column[ConversationRecord](
+            "Human minutes",
+            lambda c: format_number(c.human_minutes),
+            RIGHT,
+            "Time with a human agent",
+        ),
+        Column[ConversationRecord](
+            "Sessions", lambda c: str(c.billing_sessions), RIGHT, "Billing sessions"
+        ),
+        Column[ConversationRecord](
+            "Voice sessions", lambda c: str(c.voice_sessions), RIGHT, "Voice sessions"
+        ),
+    ]
+
+
+def _alert_columns() -> list[Column[UserCount]]:
+    return [
+        text_column("User", lambda u: u.name),
+        text_column("Id", lambda u: u.user_id),
+        Column[UserCount]("Alerts", lambda u: format_number(u.count), RIGHT, "Alert sessions"),
+    ]
+
+
+class ExplainChargeDialog(QDialog):
+    """Why ``product``'s charge in ``month`` is what it is (read-only)."""
+
+    def __init__(
+        self,
+        context: TabContext,
+        month: Month,
+        product: str,
+        parent: QWidget | None = None,
+        call_log: CallLogFactory | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("explainChargeDialog")
+        self.context = context
+        self.month = month
+        self.product = product
+        self.explanation: ChargeExplanation | None = None
+        self._handle: TaskHandle | None = None
+        self.setWindowTitle(f"Explain this charge — {month_name(month)}")
+        self.resize(960, 680)
+
+        self.title = QLabel(self)
+        self.title.setObjectName("explainTitle")
+        self.title.setStyleSheet("QLabel#explainTitle { font-size: 14pt; font-weight: 600; }")
+        self.status = status_label(self)
+        self.status.setText("Reading the month's rating…")
+
+        self.steps_model: ColumnTableModel[Step] = ColumnTableModel(_step_columns(), self)
+        self.steps_table = make_table(self)
+        self.steps_table.setObjectName("explainSteps")
+        self.steps_table.setModel(self.steps_model)
+        header = self.steps_table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+
+        self.sections = QTabWidget(self)
+        self.sections.setObjectName("explainSections")
+        self.sections.setDocumentMode(True)
+        self.chart = DailyBarChart(self.sections)
+        self.sections.addTab(self.chart, "Per day")
+        self.records_page = QWidget(self.sections)
+        self.records_layout = QVBoxLayout(self.records_page)
+        self.records_layout.setContentsMargins(0, 6, 0, 0)
+        self.records_note = QLabel(self.records_page)
+        self.records_note.setWordWrap(True)
+        self.records_layout.addWidget(self.records_note)
+        self.records_index = self.sections.addTab(self.records_page, "Records")
+        self.sections.setTabEnabled(self.records_index, False)
+        self.records_view: QWidget | None = None
+        self.call_log = call_log
+
+        buttons = close_button_box(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.status)
+        layout.addWidget(self.steps_table)
+        layout.addWidget(self.sections, 1)
+        layout.addWidget(buttons)
+        self.load()
+
+    def load(self) -> None:
+        self._handle = self.context.runner.run(
+            read,
+            self.context.store,
+            explain_charge,
+            self.context.actor,
+            self.month,
+            self.product,
+            on_done=self.show_explanation,
+            on_error=self.show_error,
+            description="explain a charge",
+        )
+
+    def show_error(self, message: str) -> None:
+        self._handle = None
+        self.status.setText(f"Cannot explain this charge: {message}")
+        self.status.setStyleSheet("color: #b91c1c;")
+
+    def show_explanation(self, result: Any) -> None:
+        self._handle = None
+        assert isinstance(result, ChargeExplanation)
+        e = self.explanation = result
+        state = (
+            f"closed, invoice {e.invoice_number}"
+            if e.closed and e.invoice_number
+            else "closed"
+            if e.closed
+            else "open month: the figures change as usage arrives"
+        )
+        self.title.setText(f"{e.name} — {month_name(e.month)}")
+        self.status.setText(
+            f"{e.code} · {state}. The billing engine's own figures (as on the Usage tab)."
+        )
+        self.steps_model.set_rows(steps_of(e))
+        self.steps_table.resizeRowsToContents()
+        table = self.steps_table
+        rows = sum(table.rowHeight(r) for r in range(self.steps_model.rowCount()))
+        table.setFixedHeight(rows + table.horizontalHeader().height() + 2 * table.frameWidth() + 2)
+        unit = e.unit if e.unit == "GB" else e.unit + "s"
+        self.chart.set_data([d.day for d in e.days], [d.quantity for d in e.days], unit)
+        self.sections.setTabText(0, f"Per day ({len(e.days)} days)" if e.days else "Per day (none)")
+        self._show_records(e)
+
+    def _show_records(self, e: ChargeExplanation) -> None:
+        if not e.records:
+            self.records_note.setText("This product is not metered from records.")
+            return
+        self.sections.setTabEnabled(self.records_index, True)
+        self.sections.setTabText(self.records_index, f"Records ({e.record_count:,} {e.records})")
+        if e.records == "calls" and e.call_query is not None:
+            if not self.context.actor.rights.can_view(Area.USAGE_DATA) or self.call_log is None:
+                self.records_note.setText(
+                    f"{e.record_count:,} calls in the month. Seeing them takes the right to view "
+                    "Usage Data (Usage Data ▸ Call logs)."
+                )
+                return
+            self.records_note.setText(
+                f"The call log filtered to {e.month.first_day} – {e.month.last_day}: every call "
+                "of the month counts toward this product."
+            )
+            section = self.call_log(e.call_query, self.records_page)
+            section.setObjectName("explainCallLog")
+            self.records_layout.addWidget(section, 1)
+            self.records_view = section
+            return
+        if e.records == "conversations":
+            model: ColumnTableModel[Any] = ColumnTableModel(_conversation_columns(), self)
+            model.set_rows(list(e.conversations))
+            shown = len(e.conversations)
+            more = f" (the first {shown:,} listed)" if shown < e.record_count else ""
+            total = (
+                ""
+                if e.record_total is None
+                else f"; they add up to {plain_decimal(e.record_total)} {e.unit}s"
+            )
+            self.records_note.setText(
+                f"{e.record_count:,} conversations started in the month{more}{total}."
+            )
+        else:
+            model = ColumnTableModel(_alert_columns(), self)
+            model.set_rows(list(e.alerts_by_user))
+            self.records_note.setText(
+                f"{e.record_count:,} alerts delivered in the month, per user."
+            )
+        table = make_table(self.records_page)
+        table.setObjectName("explainRecords")
+        table.setModel(model)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.records_layout.addWidget(table, 1)
+        self.records_view = table
+
+    def done(self, result: int) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        super().done(result)
+
+
+__all__ = ["ExplainChargeDialog", "Step", "steps_of"]

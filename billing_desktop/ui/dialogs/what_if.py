@@ -1,0 +1,296 @@
+"""What if… (issue 20 §3): try other agents, a commit, a price or moving users and numbers
+between billing units on an open month and see its invoice and unit costs beside today's, line
+by line. Nothing is written: the dialog runs
+``services.whatif.what_if`` (a read) on the task runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from billing_desktop.domain.errors import InvalidInput
+from billing_desktop.domain.model import Frequency
+from billing_desktop.domain.money import format_money
+from billing_desktop.domain.periods import Month
+from billing_desktop.services.usage_page import month_name
+from billing_desktop.services.whatif import (
+    ACCOUNT,
+    MAX_AGENTS,
+    Changes,
+    CommitChange,
+    Move,
+    PriceChange,
+    WhatIf,
+    parse_move,
+    what_if,
+)
+from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.models.table import NEGATIVE, RIGHT, Column, ColumnTableModel, text_column
+from billing_desktop.ui.tasks import TaskHandle
+from billing_desktop.ui.widgets.table import make_table
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of a comparison: a product (charged) or a billing unit (its total)."""
+
+    name: str
+    today: Decimal
+    projected: Decimal
+    total: bool = False
+
+    @property
+    def change(self) -> Decimal:
+        return self.projected - self.today
+
+
+def _columns(first: str, money: Any) -> list[Column[Row]]:
+    def change_text(r: Row) -> str:
+        if r.change == 0:
+            return "—"
+        return ("+" if r.change > 0 else "") + str(money(r.change))
+
+    return [
+        text_column(first, lambda r: r.name),
+        Column[Row](
+            "Today", lambda r: money(r.today), RIGHT, "As the month stands", lambda r: r.today
+        ),
+        Column[Row](
+            "What if",
+            lambda r: money(r.projected),
+            RIGHT,
+            "With the changes",
+            lambda r: r.projected,
+        ),
+        Column[Row](
+            "Change",
+            change_text,
+            RIGHT,
+            "What if − today",
+            lambda r: r.change,
+            lambda r: NEGATIVE if r.change > 0 else None,
+        ),
+    ]
+
+
+class WhatIfDialog(QDialog):
+    """Changes on the left, the two comparisons on the right."""
+
+    def __init__(
+        self,
+        context: TabContext,
+        months: list[Month],
+        products: list[tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("whatIfDialog")
+        self.setWindowTitle("What if…")
+        self.resize(1000, 620)
+        self.context = context
+        self.outcome: WhatIf | None = None
+        self._handle: TaskHandle | None = None
+        currency = context.currency
+
+        def money(amount: Decimal) -> str:
+            return format_money(amount, currency) if currency else f"{amount:,f}"
+
+        self.money = money
+        self.month_combo = QComboBox(self)
+        self.month_combo.setObjectName("whatIfMonth")
+        for month in months:
+            self.month_combo.addItem(month_name(month), month)
+        self.agents_check = QCheckBox("Licensed agents", self)
+        self.agents_spin = QSpinBox(self)
+        self.agents_spin.setObjectName("whatIfAgents")
+        self.agents_spin.setRange(0, MAX_AGENTS)
+        self.agents_spin.setValue(10)
+        self.agents_spin.setEnabled(False)
+        self.agents_check.toggled.connect(self.agents_spin.setEnabled)
+
+        self.commit_product = QComboBox(self)
+        self.commit_product.setObjectName("whatIfCommitProduct")
+        self.commit_product.addItem("No commit change", None)
+        self.commit_product.addItem("Account commit", ACCOUNT)
+        self.price_product = QComboBox(self)
+        self.price_product.setObjectName("whatIfPriceProduct")
+        self.price_product.addItem("No price change", None)
+        for code, name in products:
+            self.commit_product.addItem(name, code)
+            self.price_product.addItem(name, code)
+        self.commit_amount = QLineEdit(self)
+        self.commit_amount.setObjectName("whatIfCommitAmount")
+        self.commit_amount.setPlaceholderText("Amount, e.g. 500")
+        self.commit_frequency = QComboBox(self)
+        for frequency in Frequency:
+            self.commit_frequency.addItem(frequency.value.capitalize(), frequency)
+        self.price_edit = QLineEdit(self)
+        self.price_edit.setObjectName("whatIfPrice")
+        self.price_edit.setPlaceholderText("Unit price, e.g. 0.0075")
+
+        form = QFormLayout()
+        form.addRow("Month:", self.month_combo)
+        form.addRow(self.agents_check, self.agents_spin)
+        form.addRow("Commit:", self.commit_product)
+        commit_row = QHBoxLayout()
+        commit_row.addWidget(self.commit_amount)
+        commit_row.addWidget(self.commit_frequency)
+        form.addRow("", commit_row)
+        form.addRow("Price:", self.price_product)
+        form.addRow("", self.price_edit)
+        self.move_edit = QLineEdit(self)
+        self.move_edit.setObjectName("whatIfMove")
+        self.move_edit.setPlaceholderText("Sales=u001,+14155550100")
+        self.move_edit.setToolTip(
+            "Move users (ids) and phone numbers into a billing unit: UNIT=MEMBER,MEMBER…; they "
+            "leave their other units. Only the unit costs change."
+        )
+        form.addRow("Move to unit:", self.move_edit)
+        changes = QGroupBox("Changes (nothing is saved)", self)
+        box = QVBoxLayout(changes)
+        box.addLayout(form)
+        self.compute_button = QPushButton("&Compute", self)
+        self.compute_button.setObjectName("whatIfCompute")
+        self.compute_button.clicked.connect(self.compute)
+        box.addWidget(self.compute_button)
+        box.addStretch(1)
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("whatIfSummary")
+        self.summary.setWordWrap(True)
+        self.lines: ColumnTableModel[Row] = ColumnTableModel(_columns("Invoice line", money), self)
+        self.units: ColumnTableModel[Row] = ColumnTableModel(_columns("Billing unit", money), self)
+        self.lines_table = make_table(self)
+        self.lines_table.setObjectName("whatIfLines")
+        self.lines_table.setModel(self.lines)
+        self.units_table = make_table(self)
+        self.units_table.setObjectName("whatIfUnits")
+        self.units_table.setModel(self.units)
+        for table in (self.lines_table, self.units_table):
+            table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        results = QVBoxLayout()
+        results.addWidget(self.summary)
+        results.addWidget(self.lines_table, 3)
+        results.addWidget(self.units_table, 2)
+        self.status = status_label(self)
+        self.status.setText("Pick changes and Compute: today's figures appear beside them.")
+
+        row = QHBoxLayout()
+        row.addWidget(changes, 0)
+        row.addLayout(results, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(close_button_box(self, self.compute_button))
+
+    def changes(self) -> Changes:
+        """The changes asked for; InvalidInput naming the field when one does not read."""
+        agents = self.agents_spin.value() if self.agents_check.isChecked() else None
+        commits: tuple[CommitChange, ...] = ()
+        code = self.commit_product.currentData()
+        if code is not None:
+            try:
+                amount = Decimal(self.commit_amount.text().strip())
+            except InvalidOperation:
+                raise InvalidInput("Commit amount: write a number, e.g. 500") from None
+            if amount < 0:
+                raise InvalidInput("Commit amount: cannot be negative")
+            frequency = Frequency(self.commit_frequency.currentData())
+            commits = (CommitChange(None if code == ACCOUNT else code, amount, frequency),)
+        prices: tuple[PriceChange, ...] = ()
+        code = self.price_product.currentData()
+        if code is not None:
+            try:
+                price = Decimal(self.price_edit.text().strip())
+            except InvalidOperation:
+                raise InvalidInput("Unit price: write a number, e.g. 0.0075") from None
+            if price < 0:
+                raise InvalidInput("Unit price: cannot be negative")
+            prices = (PriceChange(code, price),)
+        moves: tuple[Move, ...] = ()
+        if self.move_edit.text().strip():
+            try:
+                moves = (parse_move(self.move_edit.text().strip()),)
+            except InvalidInput:
+                raise InvalidInput(
+                    "Move to unit: write UNIT=MEMBER,MEMBER… (e.g. Sales=u001,+14155550100)"
+                ) from None
+        return Changes(agents, commits, prices, moves)
+
+    def compute(self) -> None:
+        try:
+            changes = self.changes()
+        except InvalidInput as exc:
+            self.status.setText(str(exc))
+            return
+        if self._handle is not None:
+            self._handle.cancel()
+        self.status.setText("Computing…")
+        self.compute_button.setEnabled(False)
+        self._handle = self.context.runner.run(
+            read,
+            self.context.store,
+            what_if,
+            self.context.actor,
+            self.month_combo.currentData(),
+            changes,
+            on_done=self.show_result,
+            on_error=self._failed,
+            description="compute a what-if",
+        )
+
+    def _failed(self, message: str) -> None:
+        self._handle = None
+        self.compute_button.setEnabled(True)
+        self.status.setText(f"Could not compute: {message}")
+
+    def show_result(self, result: Any) -> None:
+        self._handle = None
+        self.compute_button.setEnabled(True)
+        assert isinstance(result, WhatIf)
+        self.outcome = w = result
+        said = ", ".join(w.changes.describe()) or "no change"
+        self.summary.setText(
+            f"{month_name(w.month)} with {said}: invoice {self.money(w.invoice_today)} → "
+            f"{self.money(w.invoice_projected)}; agents at peak {w.today.agents} → "
+            f"{w.projected.agents}; balance {self.money(w.today.balance)} → "
+            f"{self.money(w.projected.balance)}."
+        )
+        rows = [Row(ln.name, ln.today_charged, ln.projected_charged) for ln in w.lines]
+        rows.append(Row("Invoice total", w.invoice_today, w.invoice_projected, True))
+        self.lines.set_rows(rows)
+        units = [Row(u.name, u.today, u.projected) for u in w.units]
+        units.append(Row("Total", w.units_today.total, w.units_projected.total, True))
+        self.units.set_rows(units)
+        for table in (self.lines_table, self.units_table):
+            for column in range(1, 4):
+                table.resizeColumnToContents(column)
+        self.status.setText(
+            "Computed; nothing was saved. Unit costs as invoiced: each product's charge shared "
+            "like its list price."
+        )
+
+    def done(self, result: int) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        super().done(result)
