@@ -9,8 +9,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDateTimeEdit, QTabWidget, QWidget
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.main_window import MainWindow
 from billing_desktop.ui.models.table import NEGATIVE_DESCRIPTION
 from billing_desktop.ui.tabs.usage import BALANCE, UsageTab

@@ -7,13 +7,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.money import format_money
 from billing_desktop.services.billing import ProductSummary
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.forecast import month_forecast
 from billing_desktop.services.overview import workspace
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
 from billing_desktop.ui.tabs import invoices_explain, usage_explain
 from billing_desktop.ui.tabs.invoices import InvoicesTab

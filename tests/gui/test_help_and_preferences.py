@@ -12,8 +12,8 @@ from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui import app as ui_app
 from billing_desktop.ui import theme
 from billing_desktop.ui.dialogs.preferences import (

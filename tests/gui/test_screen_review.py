@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import StoreError
@@ -17,7 +18,6 @@ from billing_desktop.domain.plans import period_end
 from billing_desktop.services import credits, overview
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.usage_page import KIND_LABELS
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs.manage_credits import ManageCreditsDialog
 from billing_desktop.ui.dialogs.plan_manager import ELIGIBILITY, PlanManagerDialog
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab

@@ -10,8 +10,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui import theme
 from billing_desktop.ui.delegates.free_units_bar import LEFT_LOW, LEFT_PLENTY, TRACK
 from billing_desktop.ui.models.table import NEGATIVE

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.overview import workspace
 from billing_desktop.services.units import unit_report
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
 from tests.gui.test_billing_units_tab import open_tab, wait
 from tests.integration.units_workspace import fill

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 from PySide6.QtPrintSupport import QPrinter
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
 from billing_desktop.reports.statement import render_statement
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.statements import statement
-from billing_desktop.store.sql.uow import SqlStore
 from billing_desktop.ui.dialogs import print_preview
 from billing_desktop.ui.dialogs.print_preview import (
     VIA_CUPS,

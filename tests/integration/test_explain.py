@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.errors import NotFound
 from billing_desktop.domain.money import HALF_UP, round_money
@@ -19,7 +20,6 @@ from billing_desktop.services.demo import build_demo
 from billing_desktop.services.explain import explain_charge
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import workspace
-from billing_desktop.store.sql.uow import SqlStore
 
 TODAY = date(2026, 11, 21)
 MONTHS = ("2026-09", "2026-10", "2026-11")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import usage_summary
@@ -19,7 +20,6 @@ from billing_desktop.services.explain import explain_charge
 from billing_desktop.services.forecast import month_forecast
 from billing_desktop.services.overview import workspace
 from billing_desktop.services.quotas import set_quota
-from billing_desktop.store.sql.uow import SqlStore
 
 TODAY = date(2026, 11, 21)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import Month
@@ -18,7 +19,6 @@ from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import workspace
 from billing_desktop.services.units import unit_report, units_overview
-from billing_desktop.store.sql.uow import SqlStore
 
 TODAY = date(2026, 11, 21)
 MONTHS = [Month.parse(m) for m in ("2026-08", "2026-09", "2026-10", "2026-11")]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.model import Frequency
@@ -31,7 +32,6 @@ from billing_desktop.services.whatif import (
     parse_price,
     what_if,
 )
-from billing_desktop.store.sql.uow import SqlStore
 
 TODAY = date(2026, 11, 21)
 NOVEMBER = Month.parse("2026-11")

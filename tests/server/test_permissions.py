@@ -206,6 +206,7 @@ CASES: dict[str, Case] = {
     "explain.explain_charge": Case(USAGE, V, {"month": OCTOBER, "product": "sms", "today": TODAY}),
     "forecast.month_forecast": Case(USAGE, V, {"today": TODAY}),
     "whatif.what_if": Case(
+        USAGE,
         V,
         {"month": NOVEMBER, "changes": {"agents": 30}, "today": TODAY},
         also=((UNITS, V),),

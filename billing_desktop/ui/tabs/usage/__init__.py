@@ -10,10 +10,14 @@ from billing_desktop.ui.tabs.usage.columns import (
     BALANCE,
     COMMIT,
     COMMIT_PERIOD,
+    DESCRIPTION,
     FREE_UNITS,
+    LEDGER_BALANCE_TITLE,
     PRODUCT,
     TAG,
+    TAG_COLOUR,
     USED,
+    invoice_note,
 )
 from billing_desktop.ui.tabs.usage.exports import write_pricing, write_transactions
 from billing_desktop.ui.tabs.usage.tab import UsageTab
@@ -22,11 +26,15 @@ __all__ = [
     "BALANCE",
     "COMMIT",
     "COMMIT_PERIOD",
+    "DESCRIPTION",
     "FREE_UNITS",
+    "LEDGER_BALANCE_TITLE",
     "PRODUCT",
     "TAG",
+    "TAG_COLOUR",
     "USED",
     "UsageTab",
+    "invoice_note",
     "write_pricing",
     "write_transactions",
 ]
