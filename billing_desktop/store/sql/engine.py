@@ -67,7 +67,8 @@ def _read_scripts(folder: str) -> tuple[str, frozenset[str]] | None:
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in sorted(Path(folder, "versions").glob("*.py")):
-        found = dict(m.groups() for m in _ASSIGNED.finditer(script.read_text(encoding="utf-8")))
+        text = script.read_text(encoding="utf-8")
+        found = {m.group(1): m.group(2) for m in _ASSIGNED.finditer(text)}
         try:
             revision = ast.literal_eval(found["revision"])
             down = ast.literal_eval(found["down_revision"])
