@@ -119,7 +119,12 @@ class SqlCallStaging:
         return count
 
     def end(self) -> None:
-        self._sql(f"DROP TABLE IF EXISTS {STAGING}")
-        if self._cache is not None:
-            self._sql(f"PRAGMA cache_size = {self._cache}")
-            self._cache = None
+        # Tidying only: it must not hide why an import failed (a full disk, a lost lock). A
+        # table left behind is dropped by the next ``begin`` or with the connection.
+        cache, self._cache = self._cache, None
+        try:
+            self._sql(f"DROP TABLE IF EXISTS {STAGING}")
+            if cache is not None:
+                self._sql(f"PRAGMA cache_size = {cache}")
+        except sa.exc.DBAPIError:
+            pass
