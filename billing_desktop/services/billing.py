@@ -15,6 +15,7 @@ the account commit (account scope), then from purchased credits.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Hashable
@@ -375,6 +376,8 @@ def _info(commit: Commit, period: CommitPeriod) -> CommitInfo:
 # Usage tab asks again on every visit, every poll and every month picked back. A few entries.
 _SUMMARIES: OrderedDict[Hashable, UsageSummary] = OrderedDict()
 _SUMMARIES_KEPT = 16
+# "0" turns the keeping off (bench/remote_usage_summary.py compares the work, not the cache).
+SUMMARY_CACHE_ENV = "BILLING_DESKTOP_SUMMARY_CACHE"
 _SUMMARIES_LOCK = threading.Lock()
 # Today (in any time zone) is the same all through a UTC quarter hour: every zone's offset is
 # a whole number of quarter hours.
@@ -392,7 +395,8 @@ def usage_summary(
     """
     actor.rights.require(Area.USAGE, Level.VIEW, "see usage")
     change_token = getattr(uow, "change_token", None)
-    token = change_token() if callable(change_token) else None
+    keep = os.environ.get(SUMMARY_CACHE_ENV, "").strip() != "0"
+    token = change_token() if keep and callable(change_token) else None
     if token is None:
         return _usage_summary(uow, month, today)
     key = (token, month, today, int(datetime.now(UTC).timestamp()) // _QUARTER_HOUR)

@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from billing_desktop.domain import model as m
 from billing_desktop.domain.periods import Month
-from billing_desktop.services.billing import UsageSummary, usage_summary
+from billing_desktop.services.billing import SUMMARY_CACHE_ENV, UsageSummary, usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.recording import add_records
 from billing_desktop.store.sql.uow import SqlStore
@@ -83,3 +85,12 @@ def test_two_stores_never_share_a_summary(tmp_path: Path) -> None:
     assert _minutes(_summary(two)) == 0
     one.dispose()
     two.dispose()
+
+
+def test_keeping_can_be_turned_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _store(tmp_path / "store.db")
+    monkeypatch.setenv(SUMMARY_CACHE_ENV, "0")
+    first = _summary(store)
+    assert _summary(store) is not first
+    assert _summary(store) == first
+    store.dispose()
