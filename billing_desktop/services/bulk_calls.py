@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import operator
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -46,6 +47,7 @@ _UTC_SECOND = re.compile(
 # Columns with at most this share of distinct values in a chunk are checked value by value
 # with their parser; the others need the column-wide checks to hold.
 DISTINCT_SHARE = 0.2
+_DAY_PART = operator.itemgetter(slice(0, 10))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +75,7 @@ def _plain_ids(values: Sequence[str]) -> bool:
         all(map(str.isascii, values))
         and all(map(str.isprintable, values))
         and max(map(len, values), default=0) <= p.ID_LENGTH
-        and list(map(str.strip, values)) == list(values)
+        and tuple(map(str.strip, values)) == tuple(values)
     )
 
 
@@ -94,15 +96,15 @@ def _kept(parse: p.Parser, value: str) -> bool:
     return parsed == value
 
 
-def _column_ok(column: Column, values: list[str]) -> bool:
-    filled = values if column.required else [v for v in values if v]
+def _column_ok(column: Column, values: Sequence[str]) -> bool:
+    filled = values if column.required else tuple(filter(None, values))
     if column.required and not all(values):
         return False
     if not filled:
         return True
     if column.parse is p.instant:
         return all(map(_UTC_SECOND.fullmatch, filled)) and all(
-            _day_ok(day) for day in {v[:10] for v in filled}
+            _day_ok(day) for day in set(map(_DAY_PART, filled))
         )
     if column.parse is p.identifier and _plain_ids(filled):
         return True
@@ -206,7 +208,7 @@ def _run(
             return None
         cells = list(zip(*chunk, strict=True))
         for column in order:
-            if not _column_ok(column, list(cells[column.index])):
+            if not _column_ok(column, cells[column.index]):
                 return None
         times = cells[time_index]
         low, high = min(times), max(times)  # the fixed format sorts as time does
