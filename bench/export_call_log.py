@@ -46,9 +46,7 @@ def main() -> int:
         def ours() -> int:
             with store() as uow:
                 actor = resolve_actor(uow, None)
-                return usage_data.export_call_log(
-                    uow, actor, CallQuery(), ours_csv, lambda done, total: None, lambda: False
-                )
+                return usage_data.export_call_log(uow, actor, CallQuery(), ours_csv)
 
         def baseline() -> None:
             with raw_csv.open("wb") as out:

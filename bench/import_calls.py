@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import subprocess
 import tempfile
 import time
@@ -79,7 +80,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--phases", action="store_true", help="print where each import's time goes (to stderr)"
+    )
     args = parser.parse_args()
+    if args.phases:
+        logging.basicConfig(format="%(message)s")
+        logging.getLogger("billing_desktop.services.bulk_calls").setLevel(logging.DEBUG)
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         calls = folder / "calls.csv"

@@ -28,8 +28,10 @@ def report(
     ratio: float | None,
     target: str,
     ok: bool,
+    result: str | None = None,
 ) -> None:
-    line = {
+    """``result`` (e.g. "info") marks a line shown for context, not judged against a target."""
+    line: dict[str, Any] = {
         "id": bench_id,
         "figure": figure,
         "ours": ours,
@@ -38,6 +40,8 @@ def report(
         "target": target,
         "ok": ok,
     }
+    if result is not None:
+        line["result"] = result
     print(PREFIX + json.dumps(line, ensure_ascii=False), flush=True)
 
 

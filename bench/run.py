@@ -29,14 +29,14 @@ STORE = "{store}"  # replaced by the large store's path
 
 # id -> (what PERFORMANCE.md measures, the script and its arguments)
 BENCHMARKS: dict[str, tuple[str, list[str] | None]] = {
-    "B1": ("cold start to the painted Usage tab", None),
+    "B1": ("cold start to the painted Usage tab", ["gui_start.py", STORE]),
     "B2": ("Usage tab summary for one month", ["usage_summary.py", STORE]),
     "B3": ("import 1,000,000 call rows from CSV", ["import_calls.py"]),
     "B4": ("export 1,000,000 call-log rows to CSV", ["export_call_log.py", STORE]),
     "B5": ("statement PDF with 10,000 lines", ["statement_pdf.py"]),
     "B6": ("call-log table: open, last row, sort by cost", ["call_log.py", STORE]),
     "B7": ("Usage summary through the remote store", ["remote_usage_summary.py", STORE]),
-    "B8": ("GUI memory with the large store on every tab", None),
+    "B8": ("GUI memory with the large store on every tab", ["gui_memory.py", STORE]),
 }
 HELPERS = {"run.py", "results.py", "demo_large.py"}
 TIMEOUT_SECONDS = 1800

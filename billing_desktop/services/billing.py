@@ -15,8 +15,10 @@ the account commit (account scope), then from purchased credits.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping
+import os
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -395,11 +397,48 @@ def _info(commit: Commit, period: CommitPeriod) -> CommitInfo:
     return CommitInfo(commit.amount, commit.frequency, period.recharged_on, period.next_on)
 
 
+# Month summaries already worked out, by the store's change token (PERFORMANCE.md B2): the
+# Usage tab asks again on every visit, every poll and every month picked back. A few entries.
+_SUMMARIES: OrderedDict[Hashable, UsageSummary] = OrderedDict()
+_SUMMARIES_KEPT = 16
+# "0" turns the keeping off (bench/remote_usage_summary.py compares the work, not the cache).
+SUMMARY_CACHE_ENV = "BILLING_DESKTOP_SUMMARY_CACHE"
+_SUMMARIES_LOCK = threading.Lock()
+# Today (in any time zone) is the same all through a UTC quarter hour: every zone's offset is
+# a whole number of quarter hours.
+_QUARTER_HOUR = 900
+
+
 def usage_summary(
     uow: UnitOfWork, actor: Actor, month: Month | None = None, today: date | None = None
 ) -> UsageSummary:
-    """The Usage tab and ``usage --json`` for ``month`` (default: the current month)."""
+    """The Usage tab and ``usage --json`` for ``month`` (default: the current month).
+
+    The summary depends on the store's content and on today only, so it is kept, keyed by the
+    store's change token (``change_token()``: it moves with every commit to the store, from
+    this process or another) and the quarter hour, while the store offers one.
+    """
     actor.rights.require(Area.USAGE, Level.VIEW, "see usage")
+    change_token = getattr(uow, "change_token", None)
+    keep = os.environ.get(SUMMARY_CACHE_ENV, "").strip() != "0"
+    token = change_token() if keep and callable(change_token) else None
+    if token is None:
+        return _usage_summary(uow, month, today)
+    key = (token, month, today, int(datetime.now(UTC).timestamp()) // _QUARTER_HOUR)
+    with _SUMMARIES_LOCK:
+        found = _SUMMARIES.get(key)
+        if found is not None:
+            _SUMMARIES.move_to_end(key)
+            return found
+    summary = _usage_summary(uow, month, today)
+    with _SUMMARIES_LOCK:
+        _SUMMARIES[key] = summary
+        while len(_SUMMARIES) > _SUMMARIES_KEPT:
+            _SUMMARIES.popitem(last=False)
+    return summary
+
+
+def _usage_summary(uow: UnitOfWork, month: Month | None, today: date | None) -> UsageSummary:
     engine = BillingEngine(uow, today)
     month = month or engine.current_month
     cc_codes = {p.code for p in engine.products if p.contact_center_services}

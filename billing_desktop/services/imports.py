@@ -45,7 +45,7 @@ from billing_desktop.domain.errors import BillingError, ImportFailed, InvalidInp
 from billing_desktop.domain.metering import check_rule
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.domain.receivables import BankLine
-from billing_desktop.services import camt
+from billing_desktop.services import bulk_calls, camt
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.credits import apply_auto_recharge
@@ -57,7 +57,13 @@ from billing_desktop.services.recording import (
     rollup_zone,
 )
 from billing_desktop.services.task_state import TaskState
-from billing_desktop.store.ports import RESOURCES, AccountRepository, UnitOfWork, UnitOfWorkFactory
+from billing_desktop.store.ports import (
+    RESOURCES,
+    AccountRepository,
+    CallStaging,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 # PRODUCT §12 order, which is also an order that satisfies every reference between kinds.
 KINDS: tuple[str, ...] = (
@@ -833,6 +839,7 @@ class _Run:
             except InvalidInput as exc:
                 raise ImportFailed([f"{self.file}: {exc}"]) from None
             self.write = partial(add_records, uow, kind.collection)
+        self.closed_zone = zone
         # Read once: closing a month and importing never share a unit of work.
         self.closed = ClosedPeriods.of(uow, zone) if kind.late is not None else ClosedPeriods()
         self.bounds = None if kind.dated is None else date_bounds(uow, today, zone)
@@ -1045,7 +1052,62 @@ class _Run:
 
     # -- the whole file --
 
+    def _fast(self) -> ImportReport | None:
+        """The calls of a well-formed file through the store's staging table
+        (``services.bulk_calls``), or None: then the row path imports the file."""
+        staging = getattr(self.uow, "bulk_calls", None)
+        if self.kind.name != "calls" or not isinstance(staging, CallStaging):
+            return None
+        zone, dated = self.closed_zone, self.kind.dated
+        if zone is None or dated is None:
+            return None
+        bounds = self.bounds
+        problem = None if bounds is None else partial(bounds.problem, dated)
+        try:
+            raw = self.path.open("rb")
+            self.size = os.fstat(raw.fileno()).st_size
+            self.raw = raw
+            handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        except OSError:
+            return None  # the row path says why
+        with handle:
+            reader = csv.reader(handle, strict=True)
+            try:
+                header = next(reader, None)
+                if header is None or not self._read_header(1, header):
+                    return None
+                columns = [
+                    bulk_calls.Column(name, index, parse, required)
+                    for _position, index, parse, required, name in self.plan
+                ]
+                outcome = _guard(
+                    self.file,
+                    None,
+                    lambda: bulk_calls.import_calls(
+                        self.uow,
+                        staging,
+                        reader,
+                        columns,
+                        self.width,
+                        zone=zone,
+                        bound_problem=problem,
+                        closed=self.closed.spans,
+                        progress=self._report_rows,
+                    ),
+                )
+            except (UnicodeDecodeError, csv.Error):
+                return None
+            finally:
+                self.chunk_errors = []  # the row path finds (and reports) any problem again
+        if outcome is None:
+            return None
+        self.rows, self.added, self.skipped = outcome.rows, outcome.added, outcome.skipped
+        return ImportReport(self.kind.name, self.file, self.rows, self.added, self.skipped)
+
     def execute(self) -> ImportReport:
+        fast = self._fast()
+        if fast is not None:
+            return fast
         chunk: list[tuple[int, Any]] = []
         try:
             records = self._records()
@@ -1137,12 +1199,16 @@ class _Run:
                 if self.kind.repeat is not None:
                     self.written.update((key_of(item), firsts[key_of(item)]) for item in new)
         self._merge_errors()
+        self._report_rows(self.rows)
+
+    def _report_rows(self, rows: int) -> None:
+        """Tell the task's state how far the file is read; stop here when it was cancelled."""
         if self.state is not None:
             self.state.check("the import")
             # A closed file was read to its end (the last chunk is written after it).
             read = self.size if self.raw is None or self.raw.closed else self.raw.tell()
             share = read / self.size if self.size else None
-            self.state.progress(share, f"{self.rows:,} rows read")
+            self.state.progress(share, f"{rows:,} rows read")
 
     def _check_references(self, chunk: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
         if not self.kind.references:

@@ -7,12 +7,12 @@ back unless ``commit()`` is called.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import ParamSpec, Protocol, Self, TypeVar
+from typing import ParamSpec, Protocol, Self, TypeVar, runtime_checkable
 
 from billing_desktop.domain.model import (
     Account,
@@ -465,6 +465,38 @@ class SettingsRepository(Protocol):
     def get(self, key: str) -> object | None: ...
 
     def put(self, key: str, value: object) -> None: ...
+
+
+@runtime_checkable
+class CallStaging(Protocol):
+    """The fast path of a big import of calls (PERFORMANCE.md B3), offered by a store as its
+    unit of work's ``bulk_calls`` (None or absent where it has none: the import then goes row
+    by row). Cells are staged as the file holds them, already checked by the import: ids, the
+    enumerations and names as stored, optional cells blank ('') or a value, ``started_at`` as
+    UTC text 'YYYY-MM-DDTHH:MM:SSZ', ``duration_seconds`` as ASCII digits. Staged rows reach
+    the calls only through ``insert_new``, in the unit of work's transaction."""
+
+    def begin(self, columns: Sequence[str]) -> None:
+        """Start staging rows whose cells are these calls columns, in this order."""
+
+    def add(self, rows: Iterable[Sequence[str]]) -> None: ...
+
+    def overlap(self) -> tuple[int, int]:
+        """(staged rows whose id is stored already, how many of them are stored identically)."""
+        ...
+
+    def minute_totals(self, skip_stored: bool) -> list[tuple[str, int, int]]:
+        """(UTC minute 'YYYY-MM-DDTHH:MM', calls, started minutes) of the staged rows (those
+        not stored yet when ``skip_stored``), by minute."""
+        ...
+
+    def insert_new(self, skip_stored: bool) -> int:
+        """Write the staged rows as calls (leaving out the stored ones when ``skip_stored``);
+        Conflict, and nothing written, when an id comes twice or a reference is missing."""
+        ...
+
+    def end(self) -> None:
+        """Drop what was staged (always called, whether the rows were written or not)."""
 
 
 class UnitOfWork(Protocol):

@@ -6,23 +6,28 @@ a store busy past the busy timeout, a read-only file or folder, a full disk.
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
+import re
 import shutil
 import sqlite3
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from billing_desktop.domain.errors import StoreBusy, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (with Mako and Pygments behind it) is imported only to migrate, or when the light
+# reading of the scripts below cannot tell: opening a store at its newest schema, what every
+# start of the app does, leaves it out (PERFORMANCE.md B1: ~0.8 s of imports on a loaded machine).
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -45,15 +50,57 @@ _NEARLY_FULL = 1024 * 1024
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+_ASSIGNED = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def _read_scripts(folder: str) -> tuple[str, frozenset[str]] | None:
+    """(head, every revision) from the ``revision = ...`` and ``down_revision = ...`` lines of
+    the scripts, or None when that is not plain (a missing or computed value, branches): then
+    Alembic reads them."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in sorted(Path(folder, "versions").glob("*.py")):
+        text = script.read_text(encoding="utf-8")
+        found = {m.group(1): m.group(2) for m in _ASSIGNED.finditer(text)}
+        try:
+            revision = ast.literal_eval(found["revision"])
+            down = ast.literal_eval(found["down_revision"])
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(revision, str) or revision in revisions:
+            return None
+        downs = down if isinstance(down, tuple) else () if down is None else (down,)
+        if not all(isinstance(d, str) for d in downs):
+            return None
+        revisions.add(revision)
+        parents.update(downs)
+    heads = revisions - parents
+    if len(heads) != 1 or not parents <= revisions:
+        return None
+    return next(iter(heads)), frozenset(revisions)
 
 
 @functools.cache
 def _script_revisions(folder: str) -> tuple[str, frozenset[str]]:
     """(head, every revision) of the migration scripts in ``folder``, read once per process:
     the scripts are part of the installed package, and every store open asks for them."""
+    plain = _read_scripts(folder)
+    if plain is not None:
+        return plain
+    return _alembic_revisions(folder)
+
+
+def _alembic_revisions(folder: str) -> tuple[str, frozenset[str]]:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     config = Config()
     config.set_main_option("script_location", folder)
     script = ScriptDirectory.from_config(config)
@@ -277,11 +324,21 @@ def create_engine(url: str) -> Engine:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        rows = conn.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+        found = [str(row[0]) for row in rows]
+        if len(found) <= 1:
+            return found[0] if found else None
+        from alembic.runtime.migration import MigrationContext
+
+        return MigrationContext.configure(conn).get_current_revision()  # says why not one
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the store to ``revision`` in one transaction (an older file upgrades in place)."""
+    from alembic import command
+
     config = alembic_config()
     with engine.connect() as conn:
         # A writer from the start: two programs opening an older store upgrade it in turn.

@@ -7,7 +7,8 @@ another writer (up to the busy timeout), see ``engine``. A read stays a plain re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Hashable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +31,7 @@ from billing_desktop.store.ports import (
     AppRepository,
     AuditRepository,
     BillingUnitRepository,
+    CallStaging,
     ClosingRepository,
     Collection,
     ExtensionRequestRepository,
@@ -47,7 +49,12 @@ from billing_desktop.store.sql.engine import (
     refuse_write,
     sqlite_path,
 )
+from billing_desktop.store.sql.repositories.staging import SqlCallStaging
 from billing_desktop.store.sql.versions import SqlVersions
+
+# Every DBAPI connection's serial number (in its pool record's info), for change_token.
+_SERIAL = "billing_connection_serial"
+_CONNECTION_SERIALS = itertools.count(1)
 
 
 class SqlUnitOfWork:
@@ -83,10 +90,14 @@ class SqlUnitOfWork:
     settings: SettingsRepository
     versions: VersionRepository
     extension_requests: ExtensionRequestRepository
+    bulk_calls: CallStaging | None  # the fast path of big imports of calls (SQLite)
 
-    def __init__(self, engine: Engine, *, write: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, *, write: bool = False, commits: Callable[[], Hashable] | None = None
+    ) -> None:
         self._engine = engine
         self._write = write
+        self._commits = commits
         self._conn: sa.Connection | None = None
         self._currency: str | None = None
 
@@ -147,7 +158,31 @@ class SqlUnitOfWork:
         self.settings = r.SqlSettings(conn)
         self.versions = SqlVersions(conn)
         self.extension_requests = r.SqlExtensionRequests(conn)
+        self.bulk_calls = SqlCallStaging(conn) if conn.dialect.name == "sqlite" else None
         return self
+
+    def change_token(self) -> Hashable | None:
+        """A value that differs whenever the store may have changed since it was last taken,
+        for caches of read results (``services.billing.usage_summary``); None where there is
+        none (a writing unit of work, a database other than SQLite).
+
+        It joins the store's commits counted in this process (every writing unit of work
+        commits through this engine) with SQLite's ``PRAGMA data_version`` of this connection,
+        which moves when any other connection, of this process or another, commits; the
+        connection's own serial number keeps one connection's version from being taken for
+        another's.
+        """
+        conn = self._conn
+        if self._write or self._commits is None or conn is None:
+            return None
+        if conn.dialect.name != "sqlite":
+            return None
+        info = conn.connection.info
+        serial = info.get(_SERIAL)
+        if serial is None:
+            serial = info[_SERIAL] = next(_CONNECTION_SERIALS)
+        version = conn.exec_driver_sql("PRAGMA data_version").scalar()
+        return (self._commits(), serial, version)
 
     @property
     def connection(self) -> sa.Connection:
@@ -195,6 +230,15 @@ class SqlDatabase:
         super().__init__()  # cooperative: the gateway mixed in after this class
         self.url = url
         self.engine = open_engine(url, create=create)
+        self._identity = object()  # this store, in the keys of read caches
+        self._commit_count = 0
+        sa.event.listen(self.engine, "commit", self._count_commit)
+
+    def _count_commit(self, _conn: sa.Connection) -> None:
+        self._commit_count += 1
+
+    def _commits(self) -> Hashable:
+        return (self._identity, self._commit_count)
 
     @property
     def path(self) -> Path | None:
@@ -242,7 +286,7 @@ class SqlDatabase:
     def __call__(self, *, write: bool = False) -> SqlUnitOfWork:
         """A unit of work; ``write=True`` for one that changes the store (a writer from its
         start, refused at once on a read-only store)."""
-        return SqlUnitOfWork(self.engine, write=write)
+        return SqlUnitOfWork(self.engine, write=write, commits=self._commits)
 
     def dispose(self) -> None:
         self.engine.dispose()
