@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import ImportFailed
 from billing_desktop.services import bulk_calls, imports
 from billing_desktop.services.imports import import_file
 from billing_desktop.store.sql import tables as t
-from billing_desktop.store.sql.uow import SqlStore
 
 ACCOUNT = m.Account(
     "Acme", "USD", "Europe/Berlin", m.PlanTier.PRO, m.PaymentMethod.INVOICE, m.CommitScope.PRODUCT

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import SUMMARY_CACHE_ENV, UsageSummary, usage_summary
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.recording import add_records
-from billing_desktop.store.sql.uow import SqlStore
 
 ACCOUNT = m.Account(
     "Acme", "USD", "Europe/Berlin", m.PlanTier.PRO, m.PaymentMethod.INVOICE, m.CommitScope.PRODUCT

@@ -38,12 +38,12 @@ def test_branches_and_computed_values_are_left_to_alembic(tmp_path: Path) -> Non
 
 
 def test_opening_a_store_at_its_newest_schema_imports_no_alembic(tmp_path: Path) -> None:
-    from billing_desktop.store.sql.uow import SqlStore
+    from billing_desktop.bootstrap import SqlStore
 
     path = tmp_path / "store.db"
     SqlStore(f"sqlite:///{path}").dispose()  # a new store: migrated, with Alembic
     script = (
-        "import sys; from billing_desktop.store.sql.uow import SqlStore; "
+        "import sys; from billing_desktop.bootstrap import SqlStore; "
         f"SqlStore('sqlite:///{path}', create=False).dispose(); "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'mako', 'pygments'}))"
     )
