@@ -23,9 +23,9 @@ __all__ = ["PROG", "UsageError", "build_parser", "main"]
 
 def command_modules() -> tuple[ModuleType, ...]:
     """Every group of commands, in the order of ``--help``."""
-    from billing_desktop.cli import backups, core, serving
+    from billing_desktop.cli import backups, core, offline, serving
 
-    return (core, serving, backups)
+    return (core, serving, backups, offline)
 
 
 def build_parser() -> argparse.ArgumentParser:

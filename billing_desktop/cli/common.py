@@ -70,7 +70,13 @@ def print_json(data: Any) -> None:
 def open_from_args(args: argparse.Namespace, create: bool = False) -> SqlStore | HttpStore:
     """The store of ``--store``; a missing or empty file becomes one only with ``create``."""
     from billing_desktop.bootstrap import open_store
+    from billing_desktop.config import is_remote, store_url
 
+    url = store_url(args.store)
+    if is_remote(url):  # through this machine's replica: works offline (cli/offline.py)
+        from billing_desktop.cli.offline import open_replica
+
+        return open_replica(url)
     return open_store(args.store, create=create)
 
 

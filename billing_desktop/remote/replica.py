@@ -220,6 +220,7 @@ class ReplicaStore(HttpStore):
         *,
         folder: Path | None = None,
         offline: bool | None = None,
+        auto_sync: bool = True,
         **options: Any,
     ) -> None:
         super().__init__(url, token, **options)
@@ -231,7 +232,7 @@ class ReplicaStore(HttpStore):
         self._replica: Replica | None = None
         self._user_id: str | None = None
         self._sync_lock = threading.RLock()
-        self._tried = False
+        self._tried = not auto_sync  # a first read syncs once (quickly given up)
 
     # Where -------------------------------------------------------------------------------
 
@@ -273,16 +274,19 @@ class ReplicaStore(HttpStore):
         """The replica, after a first sync if none is here yet (and the server answers)."""
         if self._replica is None:
             self._replica = self._open_known()
+        failure: Unavailable | None = None
         if not self._tried and not self.forced_offline:
             self._tried = True
             try:
-                self.sync()
+                self.sync(quick=True)
             except Unavailable as exc:
                 self._went_offline(exc)
+                failure = exc
         if self._replica is None:
+            why = f"{failure}; " if failure else "working offline, and "
             raise Unavailable(
-                f"no copy of {server_key(self.url)} on this machine yet and the server does "
-                "not answer: connect once while it is reachable"
+                f"{why}there is no copy of {server_key(self.url)} on this machine yet: "
+                "connect once while the server is reachable"
             )
         return self._replica
 
@@ -437,12 +441,16 @@ class ReplicaStore(HttpStore):
 
     # Sync --------------------------------------------------------------------------------
 
-    def sync(self, progress: Callable[[float, str], None] | None = None) -> SyncReport:
+    def sync(
+        self, progress: Callable[[float, str], None] | None = None, *, quick: bool = False
+    ) -> SyncReport:
         """Replay the outbox, then pull. Raises Unavailable when the server does not answer
-        (what was done so far is kept: the next sync goes on from there)."""
+        (what was done so far is kept: the next sync goes on from there). ``quick``: give up
+        at the first failed attempt to reach the server (a read does not wait for it)."""
         with self._sync_lock:
+            self._tried = True
             report = SyncReport()
-            manifest = self._manifest()
+            manifest = self._manifest(retry=not quick)
             replica = self._open_for(str(manifest["workspace"]), str(manifest["user_id"]))
             self.replay(report)
             self.pull(replica, report, progress, manifest)
@@ -463,8 +471,8 @@ class ReplicaStore(HttpStore):
         except Unavailable as exc:
             self._went_offline(exc)
 
-    def _manifest(self) -> dict[str, Any]:
-        manifest: dict[str, Any] = self._send(f"{API}/sync/manifest", json={}).json()
+    def _manifest(self, retry: bool = True) -> dict[str, Any]:
+        manifest: dict[str, Any] = self._send(f"{API}/sync/manifest", json={}, retry=retry).json()
         return manifest
 
     def pull(

@@ -459,7 +459,13 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
     from billing_desktop.server import sync as sync_api
 
     sync_api.install(
-        app, store, actor_for=actor_for, call=call, arguments_model=_undated, stale=stale
+        app,
+        store,
+        actor_for=actor_for,
+        call=call,
+        arguments_model=_undated,
+        stale=stale,
+        responses=_error_responses(limits, *READ_ERRORS),
     )
 
     from billing_desktop.services.imports import KINDS

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
@@ -78,6 +79,7 @@ def install(
     call: Callable[..., Any],
     arguments_model: Callable[[Any], type[BaseModel]],
     stale: Callable[..., Any],
+    responses: dict[int | str, dict[str, Any]],
 ) -> None:
     """Add the sync endpoints to ``app`` (``create_app`` passes its own checks: the rights of an
     operation, running one, the arguments a write takes, the body of a 412)."""
@@ -97,7 +99,9 @@ def install(
         except KeyError:
             raise NotFound(f"{name} is not a table a replica holds") from None
 
-    @app.post(f"{API}/sync/manifest", tags=["sync"], operation_id="sync_manifest")
+    @app.post(
+        f"{API}/sync/manifest", tags=["sync"], operation_id="sync_manifest", responses=responses
+    )
     def manifest(user_id: Annotated[str, Depends(user)]) -> dict[str, Any]:
         """Who the token is, the workspace, its resource versions and the replica's tables."""
         with store() as uow:
@@ -114,7 +118,7 @@ def install(
             "tables": [s.name for s in rep.TABLES if rep.may_read(s, granted)],
         }
 
-    @app.post(f"{API}/sync/chunks", tags=["sync"], operation_id="sync_chunks")
+    @app.post(f"{API}/sync/chunks", tags=["sync"], operation_id="sync_chunks", responses=responses)
     def chunks(request: ChunksRequest, user_id: Annotated[str, Depends(user)]) -> Response:
         """Tables as key-ordered chunks with digests, of the rows this user may read."""
         specs = [spec(name) for name in request.tables]
@@ -130,7 +134,7 @@ def install(
                 answer[table.name] = {"columns": rep.column_names(table), "chunks": found}
         return _compact({"tables": answer})
 
-    @app.post(f"{API}/sync/rows", tags=["sync"], operation_id="sync_rows")
+    @app.post(f"{API}/sync/rows", tags=["sync"], operation_id="sync_rows", responses=responses)
     def rows(request: RowsRequest, user_id: Annotated[str, Depends(user)]) -> Response:
         """The rows of key ranges (at most ``MAX_ROWS`` in all), of the rows this user may
         read."""
@@ -143,19 +147,26 @@ def install(
                 table = spec(wanted.table)
                 found: list[list[Any]] = []
                 if rep.may_read(table, granted):
-                    found = rep.rows(
-                        uow.connection,
-                        table,
-                        granted,
-                        wanted.first,
-                        wanted.last,
-                        after=wanted.after,
-                        limit=wanted.limit,
-                    )
+                    try:
+                        found = rep.rows(
+                            uow.connection,
+                            table,
+                            granted,
+                            wanted.first,
+                            wanted.last,
+                            after=wanted.after,
+                            limit=wanted.limit,
+                        )
+                    except (ValueError, TypeError, sa.exc.StatementError) as exc:
+                        raise InvalidInput(
+                            f"{table.name}: first/last are not keys of this table ({exc})"
+                        ) from None
                 answer.append({"columns": rep.column_names(table), "rows": found})
         return _compact({"ranges": answer})
 
-    @app.post(f"{API}/sync/preview", tags=["sync"], operation_id="sync_preview")
+    @app.post(
+        f"{API}/sync/preview", tags=["sync"], operation_id="sync_preview", responses=responses
+    )
     def preview(request: PreviewRequest, user_id: Annotated[str, Depends(user)]) -> JSONResponse:
         """A verdict per queued operation, from a transaction that is rolled back."""
         verdicts: list[dict[str, Any]] = []

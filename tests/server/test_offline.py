@@ -427,3 +427,64 @@ def test_money_is_only_requested_offline_and_month_close_is_refused(
         with pytest.raises(Unavailable, match="offline: closing a month"):
             store.write(month_close.close_month, actor, Month(2026, 10))
         store.close()
+
+
+def test_the_command_line_works_offline_queues_and_syncs(
+    demo_store: SqlStore,
+    users: Mapping[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    from billing_desktop import cli
+
+    monkeypatch.setenv("BILLING_DESKTOP_TOKEN", token_for(demo_store, users["admin"]))
+    with serving(demo_store) as proxy:
+        url = proxy.url
+        reads = [["usage", "--month", "2026-10", "--json"], ["units", "report", "--json"]]
+        online = []
+        for read in reads:
+            assert cli.main(["--store", url, *read]) == 0
+            online.append(capsys.readouterr().out)
+        proxy.mode = "drop"
+        for read, expected in zip(reads, online, strict=True):
+            assert cli.main(["--store", url, *read]) == 0
+            assert capsys.readouterr().out == expected  # from the replica
+        assert cli.main(["--store", url, "units", "add", "Made offline"]) == 0
+        printed = capsys.readouterr()
+        assert "queued (1 pending)" in printed.err
+        assert cli.main(["--store", url, "close-month", "2026-10"]) == 2
+        assert "offline: closing a month" in capsys.readouterr().err
+        assert cli.main(["--store", url, "outbox", "--json"]) == 0
+        (entry,) = json.loads(capsys.readouterr().out)
+        assert (entry["status"], entry["operation"]) == (PENDING, "units.add_unit")
+        assert cli.main(["--store", url, "sync"]) == 2  # still down: an error
+        capsys.readouterr()
+        proxy.mode = "pass"
+        assert cli.main(["--store", url, "outbox", "preview", "--json"]) == 0
+        assert [v["verdict"] for v in json.loads(capsys.readouterr().out)] == ["applies"]
+        assert cli.main(["--store", url, "sync", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["applied"] == 1
+        assert demo_store.read(units.find_unit, _admin(demo_store, users), "Made offline")
+        # A conflict waits for the user: exit 3, then discarded and kept.
+        proxy.mode = "drop"
+        assign = ["units", "assign", "Made offline", "--user", users["agent"]]
+        assert cli.main(["--store", url, *assign]) == 0
+        admin = _admin(demo_store, users)
+        made = demo_store.read(units.find_unit, admin, "Made offline")
+        demo_store.write(units.rename_unit, admin, made.id, "Theirs")
+        proxy.mode = "pass"
+        capsys.readouterr()
+        assert cli.main(["--store", url, "sync"]) == 3
+        assert "1 conflict(s)" in capsys.readouterr().out
+        assert cli.main(["--store", url, "outbox", "discard", "2"]) == 0
+        assert cli.main(["--store", url, "sync"]) == 0
+        out = tmp_path / "outbox.json"
+        assert cli.main(["--store", url, "outbox", "export", str(out)]) == 0
+        saved = json.loads(out.read_text())["outbox"]
+        assert [e["status"] for e in saved] == [APPLIED, DISCARDED]
+        assert demo_store.read(units.find_unit, admin, "Theirs").id == made.id
+
+
+def _admin(store: SqlStore, users: Mapping[str, str]) -> Any:
+    return store.read(overview.workspace, users["admin"]).actor
