@@ -41,6 +41,11 @@ QUEUED: frozenset[str] = frozenset(
 REQUESTS: frozenset[str] = frozenset(
     {"credits.purchase_credits", "credits.make_one_time_payment", "plans.add_funds"}
 )
+# Queued changes that do not depend on what the user saw (they add, they do not overwrite):
+# replayed with If-Match: *, so another client's edit of the same resource is no conflict for
+# them (the service still checks what it must, such as a unit name being taken).
+UNCONDITIONAL: frozenset[str] = REQUESTS | {"units.add_unit", "plans.request_extension"}
+
 _ONLINE_ONLY_REASONS: dict[str, str] = {
     "billing.close_month": "closing a month issues an invoice number, which only the server "
     "gives out",

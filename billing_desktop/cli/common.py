@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -70,14 +71,20 @@ def print_json(data: Any) -> None:
 def open_from_args(args: argparse.Namespace, create: bool = False) -> SqlStore | HttpStore:
     """The store of ``--store``; a missing or empty file becomes one only with ``create``."""
     from billing_desktop.bootstrap import open_store
-    from billing_desktop.config import is_remote, store_url
 
-    url = store_url(args.store)
-    if is_remote(url):  # through this machine's replica: works offline (cli/offline.py)
-        from billing_desktop.cli.offline import open_replica
+    store = open_store(args.store, create=create)
+    if hasattr(store, "on_queued"):  # a remote store's replica (remote/replica.py)
+        store.on_queued = queued_notice
+    return store
 
-        return open_replica(url)
-    return open_store(args.store, create=create)
+
+def queued_notice(pending: int) -> None:
+    """What a change made while the server does not answer prints (PRODUCT §13)."""
+    print(
+        f"queued ({pending} pending): the server does not answer; '{PROG} sync' sends it "
+        "when it is back",
+        file=sys.stderr,
+    )
 
 
 def acting(args: argparse.Namespace) -> tuple[SqlStore | HttpStore, Actor]:

@@ -11,35 +11,16 @@ for the user (``outbox``), 2 on an error (the server does not answer, a refused 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from billing_desktop.cli.common import PROG, UsageError, emit, positive_arg
+from billing_desktop.cli.common import PROG, UsageError, emit, positive_arg, queued_notice
 from billing_desktop.cli.registry import Handler
 
 if TYPE_CHECKING:
     from billing_desktop.remote.replica import ReplicaStore
 
 WAITING_EXIT = 3
-
-
-def open_replica(url: str, *, auto_sync: bool = True) -> ReplicaStore:
-    """The remote store at ``url`` through this machine's replica; queued changes say so.
-    ``auto_sync``: the first read syncs first (when the server answers at once)."""
-    from billing_desktop.remote.replica import ReplicaStore
-
-    store = ReplicaStore(url, auto_sync=auto_sync)
-
-    def queued(pending: int) -> None:
-        print(
-            f"queued ({pending} pending): the server does not answer; "
-            f"'{PROG} sync' sends it when it is back",
-            file=sys.stderr,
-        )
-
-    store.on_queued = queued
-    return store
 
 
 def register(commands: Any) -> dict[str, Handler]:
@@ -83,7 +64,11 @@ def _replica_store(args: argparse.Namespace, command: str) -> ReplicaStore:
             f"{command} works on a remote store (--store https://…); a local store is always "
             "up to date"
         )
-    return open_replica(url, auto_sync=False)
+    from billing_desktop.remote.replica import ReplicaStore
+
+    store = ReplicaStore(url, auto_sync=False)
+    store.on_queued = queued_notice
+    return store
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:

@@ -38,7 +38,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import sqlalchemy as sa
 
 from billing_desktop.api.codec import codec_for
-from billing_desktop.api.offline import SYNC_API_VERSION, is_request, offline_refusal
+from billing_desktop.api.offline import (
+    SYNC_API_VERSION,
+    UNCONDITIONAL,
+    is_request,
+    offline_refusal,
+)
 from billing_desktop.api.operations import OPERATIONS, Operation, operation_for
 from billing_desktop.config import data_dir
 from billing_desktop.domain.errors import (
@@ -420,7 +425,12 @@ class ReplicaStore(HttpStore):
                     operation=operation.name,
                     arguments=body,
                     resource=operation.resource,
-                    if_match=if_match or self._if_match(replica, operation.resource),
+                    if_match=if_match
+                    or (
+                        "*"
+                        if operation.name in UNCONDITIONAL
+                        else self._if_match(replica, operation.resource)
+                    ),
                     user_id=self._user_id or "",
                     created_at=_now(),
                     api_version=SYNC_API_VERSION,
