@@ -23,7 +23,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from billing_desktop import __version__
 from billing_desktop.api.codec import codec_for
@@ -44,10 +44,14 @@ MAX_ROWS = 5_000  # rows per sync/rows answer
 
 
 class ChunksRequest(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+
     tables: list[str] = Field(max_length=100)
 
 
 class RowRange(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+
     table: str = Field(max_length=60)
     first: list[Any] | None = None
     last: list[Any] | None = None
@@ -56,10 +60,14 @@ class RowRange(BaseModel):
 
 
 class RowsRequest(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+
     ranges: list[RowRange] = Field(max_length=1000)
 
 
 class QueuedOperation(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+
     operation: str = Field(max_length=100)
     arguments: dict[str, Any]
     key: str = Field(min_length=1, max_length=200)
@@ -68,6 +76,8 @@ class QueuedOperation(BaseModel):
 
 
 class PreviewRequest(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+
     operations: list[QueuedOperation] = Field(max_length=PREVIEW_LIMIT)
 
 
