@@ -488,3 +488,65 @@ def test_the_command_line_works_offline_queues_and_syncs(
 
 def _admin(store: SqlStore, users: Mapping[str, str]) -> Any:
     return store.read(overview.workspace, users["admin"]).actor
+
+
+def test_a_stalled_server_times_out_into_the_outbox(
+    demo_store: SqlStore, users: Mapping[str, str], tmp_path: Path
+) -> None:
+    import httpx
+
+    token = token_for(demo_store, users["admin"])
+    with serving(demo_store) as proxy:
+        store = client(proxy, token, tmp_path / "r")
+        actor = store.read(overview.workspace, None).actor
+        unit = first_unit(store, actor)
+        store._client.timeout = httpx.Timeout(0.5)
+        proxy.mode = "stall"  # connections are taken and never answered
+        store.write(units.rename_unit, actor, unit.id, "Written while stalled")
+        assert store.online is False
+        assert [op["status"] for op in store.replica.outbox()] == [PENDING]
+        proxy.mode = "pass"
+        assert store.sync().applied == 1
+        store.close()
+    assert _renames(demo_store) == 1
+
+
+def test_a_client_killed_between_the_servers_answer_and_its_own_record_applies_once(
+    demo_store: SqlStore,
+    users: Mapping[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The client dies after the server committed the second change and before the replica
+    recorded it (what a kill -9 can do; the replica's own writes are SQLite transactions)."""
+    from billing_desktop.remote.replica import Replica
+
+    token = token_for(demo_store, users["admin"])
+    with serving(demo_store) as proxy:
+        store = client(proxy, token, tmp_path / "r")
+        actor = store.read(overview.workspace, None).actor
+        unit = first_unit(store, actor)
+        store.online = False
+        for n in range(4):
+            store.write(units.rename_unit, actor, unit.id, f"Killed {n}")
+        real = Replica.update_op
+        marked: list[int] = []
+
+        def dies_on_the_second(self: Replica, seq: int, **values: Any) -> None:
+            if values.get("status") == APPLIED and len(marked) == 1:
+                raise SystemExit(9)
+            marked.append(seq)
+            real(self, seq, **values)
+
+        monkeypatch.setattr(Replica, "update_op", dies_on_the_second)
+        with pytest.raises(SystemExit):
+            store.replay()
+        monkeypatch.setattr(Replica, "update_op", real)
+        store.close()
+        restarted = client(proxy, token, tmp_path / "r")
+        report = restarted.sync()
+        assert (report.applied, report.conflicts) == (3, 0)
+        restarted.close()
+    assert _renames(demo_store) == 4
+    with demo_store() as uow:
+        assert uow.units.get(unit.id).name == "Killed 3"
