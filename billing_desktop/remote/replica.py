@@ -277,6 +277,13 @@ class ReplicaStore(HttpStore):
     @property
     def replica(self) -> Replica:
         """The replica, after a first sync if none is here yet (and the server answers)."""
+        current = self._replica
+        if current is not None and self._tried:
+            return current  # no lock: reads go on while a sync runs
+        with self._sync_lock:
+            return self._first_replica()
+
+    def _first_replica(self) -> Replica:
         if self._replica is None:
             self._replica = self._open_known()
         failure: Unavailable | None = None
@@ -308,8 +315,8 @@ class ReplicaStore(HttpStore):
         log.info("working offline: %s", exc)
 
     def synced_at(self) -> str | None:
-        replica = self._replica or self._open_known()
-        self._replica = replica
+        """When the replica was last brought up to date (None: not opened yet, or never)."""
+        replica = self._replica
         return None if replica is None else replica.state("synced_at")
 
     # Gateway -----------------------------------------------------------------------------
