@@ -168,7 +168,16 @@ class OfflineControls(QObject):
             if on_done is not None:
                 on_done(message)
 
-        self.runner.run(store.sync, on_done=done, on_error=failed, description="sync")
+        def syncing(progress: Any) -> Any:
+            return store.sync(lambda fraction, text: progress(f"{text} {fraction:.0%}"))
+
+        self.runner.run(
+            syncing,
+            on_done=done,
+            on_error=failed,
+            on_progress=self.label.setText,  # "Syncing calls… 40%" (a first sync takes time)
+            description="sync",
+        )
 
     def show_pending(self) -> None:
         from billing_desktop.ui.dialogs.pending_changes import PendingChangesDialog
