@@ -550,3 +550,23 @@ def test_a_client_killed_between_the_servers_answer_and_its_own_record_applies_o
     assert _renames(demo_store) == 4
     with demo_store() as uow:
         assert uow.units.get(unit.id).name == "Killed 3"
+
+
+def test_sign_out_deletes_the_replica_and_a_new_sign_in_starts_afresh(
+    demo_store: SqlStore, users: Mapping[str, str], tmp_path: Path
+) -> None:
+    token = token_for(demo_store, users["admin"])
+    with serving(demo_store) as proxy:
+        store = client(proxy, token, tmp_path / "r")
+        store.sync()
+        path = store.replica.path
+        assert path.exists() and (tmp_path / "r" / "last.json").exists()
+        assert store.sign_out() == path
+        assert not path.exists() and not (tmp_path / "r" / "last.json").exists()
+        assert not list((tmp_path / "r").glob("*.db*"))
+        proxy.mode = "drop"
+        later = client(proxy, token, tmp_path / "r")
+        with pytest.raises(Unavailable, match="no copy of"):
+            later.read(overview.workspace, None)
+        store.close()
+        later.close()
