@@ -329,7 +329,12 @@ class ReplicaStore(HttpStore):
         operation = operation_for(function)
         if operation is not None and operation.caller == "user_id":
             all_args = (self.user_id, *all_args[1:])
+        if function is usage_page.usage_page:
+            # Auto-recharge buys credit: only the server does that, never a read of a copy.
+            all_kwargs = {**all_kwargs, "auto_recharge": False}
         with replica.sql() as uow:
+            # A read never changes the replica (what the pull brings is the only truth there).
+            uow.commit = _no_commit  # type: ignore[method-assign]
             result: T = function(uow, *all_args, **all_kwargs)
             return result
 
@@ -387,6 +392,9 @@ class ReplicaStore(HttpStore):
             # The server may have run it before the answer was lost: queue it with the same
             # key (the replay is then answered from the server's record, not run again).
             return self._queue(replica, operation, args, kwargs, key=key, if_match=if_match)
+        except StaleData:
+            self._pull_quietly()  # the screens show what the server holds now
+            raise
         self.online = True
         result = codec.decode_result(response.content)
         self._pull_quietly()
@@ -769,13 +777,18 @@ def _chain(op: dict[str, Any], moved: dict[str, dict[str, str]], ids: dict[int, 
         ids[int(local["id"])] = int(result["id"])
 
 
+def _no_commit() -> None:
+    """The commit of a read's unit of work on the replica: nothing (it is rolled back)."""
+
+
 def _snapshot(uow: Any, actor: Any, resource: str) -> Any:
     function = SNAPSHOTS.get(resource)
     operation = operation_for(function) if function else None
     if function is None or operation is None:
         return None
+    extra = {"auto_recharge": False} if function is usage_page.usage_page else {}
     try:
-        return codec_for(operation).encode_result(function(uow, actor))
+        return codec_for(operation).encode_result(function(uow, actor, **extra))
     except BillingError:
         return None
 

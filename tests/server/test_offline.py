@@ -570,3 +570,26 @@ def test_sign_out_deletes_the_replica_and_a_new_sign_in_starts_afresh(
             later.read(overview.workspace, None)
         store.close()
         later.close()
+
+
+def test_a_read_never_changes_the_replica(
+    demo_store: SqlStore, users: Mapping[str, str], tmp_path: Path
+) -> None:
+    """What a read commits (the Usage tab's auto-recharge does) stays off the replica: only
+    the server makes money, and only a pull changes the copy."""
+
+    def writes_and_commits(uow: Any, actor: Any) -> None:
+        uow.connection.execute(t.workspace_settings.insert().values(key="x", value=1))
+        uow.commit()
+
+    token = token_for(demo_store, users["admin"])
+    with serving(demo_store) as proxy:
+        store = client(proxy, token, tmp_path / "r")
+        actor = store.read(overview.workspace, None).actor
+        store.read(writes_and_commits, actor)
+        with store.replica.sql() as uow:
+            found = uow.connection.execute(
+                sa.select(t.workspace_settings).where(t.workspace_settings.c.key == "x")
+            ).first()
+        assert found is None
+        store.close()
