@@ -81,8 +81,7 @@ def open_from_args(args: argparse.Namespace, create: bool = False) -> SqlStore |
 def queued_notice(pending: int) -> None:
     """What a change made while the server does not answer prints (PRODUCT §13)."""
     print(
-        f"queued ({pending} pending): the server does not answer; '{PROG} sync' sends it "
-        "when it is back",
+        f"queued ({pending} pending): working offline; '{PROG} sync' sends it to the server",
         file=sys.stderr,
     )
 

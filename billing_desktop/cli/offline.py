@@ -112,6 +112,12 @@ def _entry_json(op: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _change(op: dict[str, Any]) -> str:
+    arguments = op.get("arguments") or {}
+    shown = ", ".join(f"{k}={v}" for k, v in arguments.items() if v not in (None, [], ""))
+    return f"{op['operation']}({shown})"
+
+
 def render_table(header: list[str], rows: list[list[Any]]) -> str:
     """Text columns, left-aligned (the ids first), two spaces apart."""
     cells = [header, *[[str(c) for c in row] for row in rows]]
@@ -171,8 +177,8 @@ def _outbox(args: argparse.Namespace, store: ReplicaStore) -> int:
         [
             op["seq"],
             op["status"] + (" (request)" if op["request"] else ""),
-            op["operation"],
-            op["created_at"],
+            _change(op),
+            str(op["created_at"]).replace("T", " ")[:16],
             op["reason"],
         ]
         for op in entries
