@@ -29,8 +29,8 @@ def open_store(location: str | None, *, create: bool = False) -> SqlStore | Http
     purpose passes it (``demo``, ``import account``, File ▸ New store…); a damaged local store
     is moved aside and refused (``safety.StoreDamaged``)."""
     url = store_url(location)
-    if is_remote(url):
-        from billing_desktop.remote.client import HttpStore
+    if is_remote(url):  # through this machine's replica: works offline (PRODUCT §13)
+        from billing_desktop.remote.replica import ReplicaStore
 
-        return HttpStore(url)
+        return ReplicaStore(url)
     return SqlStore(url, create=create)

@@ -30,11 +30,12 @@ def command_modules() -> tuple[ModuleType, ...]:
         core,
         documents,
         insight,
+        offline,
         payments,
         serving,
     )
 
-    return (core, serving, backups, documents, activity, account, payments, insight)
+    return (core, serving, backups, documents, activity, account, payments, insight, offline)
 
 
 def build_parser() -> argparse.ArgumentParser:

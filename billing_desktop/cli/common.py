@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,18 @@ def open_from_args(args: argparse.Namespace, create: bool = False) -> SqlStore |
     """The store of ``--store``; a missing or empty file becomes one only with ``create``."""
     from billing_desktop.bootstrap import open_store
 
-    return open_store(args.store, create=create)
+    store = open_store(args.store, create=create)
+    if hasattr(store, "on_queued"):  # a remote store's replica (remote/replica.py)
+        store.on_queued = queued_notice
+    return store
+
+
+def queued_notice(pending: int) -> None:
+    """What a change made while the server does not answer prints (PRODUCT §13)."""
+    print(
+        f"queued ({pending} pending): working offline; '{PROG} sync' sends it to the server",
+        file=sys.stderr,
+    )
 
 
 def acting(args: argparse.Namespace) -> tuple[SqlStore | HttpStore, Actor]:

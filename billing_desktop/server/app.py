@@ -456,6 +456,19 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
             openapi_extra=_write_headers(operation.resource) if writes else None,
         )
 
+    # Offline clients (branch offline): replica chunks and the outbox preview.
+    from billing_desktop.server import sync as sync_api
+
+    sync_api.install(
+        app,
+        store,
+        actor_for=actor_for,
+        call=call,
+        arguments_model=_undated,
+        stale=stale,
+        responses=_error_responses(limits, *READ_ERRORS),
+    )
+
     from billing_desktop.services.imports import KINDS
 
     ImportKind = StrEnum("ImportKind", {kind: kind for kind in KINDS})  # type: ignore[misc]

@@ -149,6 +149,10 @@ class MainWindow(QMainWindow):
 
         self._setup_status_bar()
         self._setup_actions()
+        from billing_desktop.ui.offline import OfflineControls  # branch offline
+
+        self.offline = OfflineControls(self)
+        self.store_changed.connect(lambda _store: self.offline.follow())
         self.ui.tabs.currentChanged.connect(self._tab_changed)
         self.ui.createDemoButton.clicked.connect(self.create_demo)
         self.ui.importCsvButton.clicked.connect(self.open_import_dialog)
@@ -579,6 +583,18 @@ class MainWindow(QMainWindow):
             on_done=lambda store: self._switch_store(store, None),
             on_error=self._connect_failed,
             description="connect to a server",
+        )
+
+    def signed_out(self) -> None:
+        """File ▸ Sign out deleted the replica and the token (ui/offline.py)."""
+        self.workspace = None
+        self._clear_tabs()
+        self.setWindowTitle(APP_NAME)
+        self.user_label.setText("")
+        self._show_no_access(
+            "Signed out",
+            "This machine's copy of the workspace and the token were deleted. Connect again "
+            "with File ▸ Connect to server…, or open a local store.",
         )
 
     def _connect_failed(self, message: str) -> None:
