@@ -1,4 +1,4 @@
-"""Statement and invoice data (services/statements.py): statuses derived from the ledger, the
+"""Statement and invoice data (services/statements/): statuses derived from the ledger, the
 history and its filters, invoice lines that add up, statements that agree with the ledger and
 with ``usage`` for closed months, and who may see what."""
 

@@ -1,0 +1,271 @@
+"""Changing billing units: add, rename, delete, restore, assign and unassign, each audited,
+each returning what its inverse (the GUI's undo) takes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from billing_desktop.domain.access import Actor
+from billing_desktop.domain.errors import InvalidInput, NotFound
+from billing_desktop.domain.model import BillingUnit
+from billing_desktop.domain.units import (
+    NumberHeld,
+    clean_unit_name,
+    expand_teams,
+    held_elsewhere,
+    number_holders,
+)
+from billing_desktop.services.changes import changes
+from billing_desktop.services.units.common import _audit, _count
+from billing_desktop.services.units.queries import _require_edit, get_unit
+from billing_desktop.store.ports import UnitOfWork
+
+# -- changing ----------------------------------------------------------------------------------
+
+
+def _snapshot(unit: BillingUnit) -> dict[str, object]:
+    return {"name": unit.name, "users": list(unit.user_ids), "numbers": list(unit.numbers)}
+
+
+def _other_names(uow: UnitOfWork, unit_id: int | None) -> list[str]:
+    return [u.name for u in uow.units.all() if u.id != unit_id]
+
+
+@changes("units")
+def add_unit(uow: UnitOfWork, actor: Actor, name: str) -> BillingUnit:
+    """A new, empty unit (the name trimmed, unique whatever its case)."""
+    _require_edit(actor)
+    cleaned = clean_unit_name(name, _other_names(uow, None))
+    unit = uow.units.add(cleaned)
+    _audit(uow, actor, "billing-unit.add", unit.id, None, _snapshot(unit))
+    return unit
+
+
+@changes("units")
+def rename_unit(uow: UnitOfWork, actor: Actor, unit_id: int, name: str) -> BillingUnit:
+    """Rename a unit; returns the unit as it was (its old name is the undo)."""
+    _require_edit(actor)
+    unit = get_unit(uow, unit_id)
+    cleaned = clean_unit_name(name, _other_names(uow, unit_id))
+    if cleaned != unit.name:
+        uow.units.rename(unit_id, cleaned)
+        _audit(uow, actor, "billing-unit.rename", unit_id, {"name": unit.name}, {"name": cleaned})
+    return unit
+
+
+@changes("units")
+def delete_unit(uow: UnitOfWork, actor: Actor, unit_id: int) -> BillingUnit:
+    """Delete a unit; its numbers become unassigned. Returns the unit as it was (for undo)."""
+    _require_edit(actor)
+    unit = get_unit(uow, unit_id)
+    uow.units.delete(unit_id)
+    _audit(uow, actor, "billing-unit.delete", unit_id, _snapshot(unit), None)
+    return unit
+
+
+@changes("units")
+def restore_unit(uow: UnitOfWork, actor: Actor, unit: BillingUnit) -> BillingUnit:
+    """Re-create a deleted unit as it was (undo of a delete, redo of an add).
+
+    Refused when its name is taken again, or one of its numbers is now in another unit."""
+    _require_edit(actor)
+    if uow.units.get(unit.id) is not None:
+        raise InvalidInput(f"billing unit '{unit.name}' exists already")
+    clean_unit_name(unit.name, _other_names(uow, None))
+    holders = number_holders(uow.units.all())
+    held = held_elsewhere(unit.numbers, unit.id, holders)
+    if held:
+        raise NumberHeld([(number, other.name) for number, other in held])
+    known = uow.users.get_many(list(unit.user_ids))
+    restored = BillingUnit(
+        unit.id, unit.name, tuple(u for u in unit.user_ids if u in known), unit.numbers
+    )
+    uow.units.restore(restored)
+    _audit(uow, actor, "billing-unit.restore", unit.id, None, _snapshot(restored))
+    return restored
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """What one assign or unassign changed (only what really changed, so undo is exact)."""
+
+    unit_id: int
+    unit_name: str
+    assigned: bool  # True: added to the unit; False: removed from it
+    user_ids: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+    # Numbers moved here from another unit: (number, that unit's id, its name).
+    moved_from: tuple[tuple[str, int, str], ...] = field(default=())
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.user_ids or self.numbers)
+
+    def describe(self) -> str:
+        """ "Assign 2 users and 1 number to Sales" (the undo history's text)."""
+        moved = {number for number, _id, _name in self.moved_from}
+        parts = []
+        if self.user_ids:
+            parts.append(_count(len(self.user_ids), "user"))
+        free = [n for n in self.numbers if n not in moved]
+        if free:
+            parts.append(_count(len(free), "number"))
+        what = " and ".join(parts)
+        if not self.assigned:
+            return f"Remove {what or 'nothing'} from {self.unit_name}"
+        if not moved:
+            return f"Assign {what or 'nothing'} to {self.unit_name}"
+        sources = ", ".join(sorted({name for _n, _id, name in self.moved_from}))
+        move = f"{_count(len(moved), 'number')} from {sources}"
+        if not what:
+            return f"Move {move} to {self.unit_name}"
+        return f"Assign {what} to {self.unit_name} and move {move}"
+
+
+def _check_users(uow: UnitOfWork, user_ids: Iterable[str]) -> list[str]:
+    wanted = list(dict.fromkeys(u.strip() for u in user_ids))
+    found = uow.users.get_many(wanted)
+    missing = [u for u in wanted if u not in found]
+    if missing:
+        raise NotFound(f"no user '{missing[0]}' in this workspace")
+    return wanted
+
+
+def _check_numbers(uow: UnitOfWork, numbers: Iterable[str]) -> list[str]:
+    wanted = list(dict.fromkeys(n.strip() for n in numbers))
+    found = uow.numbers.get_many(wanted)
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        raise NotFound(f"{missing[0]} is not a phone number of this workspace")
+    return wanted
+
+
+@changes("units")
+def assign(
+    uow: UnitOfWork,
+    actor: Actor,
+    unit_id: int,
+    user_ids: Sequence[str] = (),
+    teams: Sequence[str] = (),
+    numbers: Sequence[str] = (),
+    move: bool = False,
+) -> Assignment:
+    """Add users, the members of teams, and numbers to a unit.
+
+    A number already in another unit is refused (NumberHeld names that unit) and nothing is
+    written, unless ``move``: then it leaves that unit for this one. Members already in the
+    unit are left as they are.
+    """
+    _require_edit(actor)
+    unit = get_unit(uow, unit_id)
+    wanted_users = _check_users(uow, user_ids)
+    if teams:
+        for member in expand_teams(teams, uow.users.all()):
+            if member not in wanted_users:
+                wanted_users.append(member)
+    wanted_numbers = _check_numbers(uow, numbers)
+    units = uow.units.all()
+    holders = number_holders(units)
+    held = held_elsewhere(wanted_numbers, unit_id, holders)
+    if held and not move:
+        raise NumberHeld([(number, other.name) for number, other in held])
+    new_users = tuple(u for u in wanted_users if u not in unit.user_ids)
+    new_numbers = tuple(n for n in wanted_numbers if n not in unit.numbers)
+    if not new_users and not new_numbers:
+        return Assignment(unit.id, unit.name, True)
+    moved = tuple((number, other.id, other.name) for number, other in held)
+    by_id = {u.id: u for u in units}
+    for source_id in sorted({other_id for _n, other_id, _name in moved}):
+        source = by_id[source_id]
+        leaving = {n for n, other_id, _name in moved if other_id == source_id}
+        uow.units.set_members(
+            source.id, source.user_ids, [n for n in source.numbers if n not in leaving]
+        )
+    uow.units.set_members(
+        unit.id,
+        sorted({*unit.user_ids, *new_users}),
+        sorted({*unit.numbers, *new_numbers}),
+    )
+    change = Assignment(unit.id, unit.name, True, new_users, new_numbers, moved)
+    _audit(
+        uow,
+        actor,
+        "billing-unit.assign",
+        unit.id,
+        _snapshot(unit),
+        {
+            "name": unit.name,
+            "added_users": list(new_users),
+            "added_numbers": list(new_numbers),
+            "moved_from": {number: name for number, _id, name in moved},
+        },
+    )
+    return change
+
+
+@changes("units")
+def unassign(
+    uow: UnitOfWork,
+    actor: Actor,
+    unit_id: int,
+    user_ids: Sequence[str] = (),
+    numbers: Sequence[str] = (),
+) -> Assignment:
+    """Remove users and numbers from a unit (the numbers become unassigned)."""
+    _require_edit(actor)
+    unit = get_unit(uow, unit_id)
+    gone_users = tuple(u for u in dict.fromkeys(user_ids) if u in unit.user_ids)
+    gone_numbers = tuple(n for n in dict.fromkeys(numbers) if n in unit.numbers)
+    if not gone_users and not gone_numbers:
+        return Assignment(unit.id, unit.name, False)
+    uow.units.set_members(
+        unit.id,
+        [u for u in unit.user_ids if u not in gone_users],
+        [n for n in unit.numbers if n not in gone_numbers],
+    )
+    _audit(
+        uow,
+        actor,
+        "billing-unit.unassign",
+        unit.id,
+        _snapshot(unit),
+        {
+            "name": unit.name,
+            "removed_users": list(gone_users),
+            "removed_numbers": list(gone_numbers),
+        },
+    )
+    return Assignment(unit.id, unit.name, False, gone_users, gone_numbers)
+
+
+@changes("units")
+def reapply(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
+    """Do ``change`` again (redo): the same users and numbers, moved again if they were."""
+    if change.assigned:
+        return assign(
+            uow,
+            actor,
+            change.unit_id,
+            change.user_ids,
+            numbers=change.numbers,
+            move=bool(change.moved_from),
+        )
+    return unassign(uow, actor, change.unit_id, change.user_ids, change.numbers)
+
+
+@changes("units")
+def revert(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
+    """Undo ``change``: take back what it added (numbers it moved go back to their unit, when
+    that unit still exists) or put back what it removed. One transaction, one audit row per
+    unit changed."""
+    if not change.assigned:
+        return assign(uow, actor, change.unit_id, change.user_ids, numbers=change.numbers)
+    undone = unassign(uow, actor, change.unit_id, change.user_ids, change.numbers)
+    by_source: dict[int, list[str]] = {}
+    for number, source_id, _name in change.moved_from:
+        by_source.setdefault(source_id, []).append(number)
+    for source_id, back in sorted(by_source.items()):
+        if uow.units.get(source_id) is not None:
+            assign(uow, actor, source_id, numbers=back)
+    return undone

@@ -1,0 +1,181 @@
+"""The cost report: a month's charges allocated to the billing units (``domain.units``), at
+list price or as invoiced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from billing_desktop.domain.access import Actor
+from billing_desktop.domain.errors import InvalidInput
+from billing_desktop.domain.metering import MEASURES
+from billing_desktop.domain.model import Metering, Product, Source
+from billing_desktop.domain.money import format_amount, quantum
+from billing_desktop.domain.periods import Month
+from billing_desktop.domain.units import (
+    Allocation,
+    Driver,
+    Membership,
+    ProductCost,
+    UnitCost,
+    allocate,
+    is_recurring,
+    licensed_agents,
+    list_price_total,
+)
+from billing_desktop.services.billing import BillingEngine
+from billing_desktop.services.units.common import ZERO, _require_view
+from billing_desktop.store.ports import UnitOfWork
+
+# -- the report --------------------------------------------------------------------------------
+
+
+BASES = ("list", "invoiced")
+
+
+@dataclass(frozen=True, slots=True)
+class UnitReport:
+    """Usage and recurring charges per unit for a month (PRODUCT §6), at list price or as
+    invoiced (issue 20 §4: each product's charge after free units and credits, shared in the
+    same proportions, so the units add up to the month's charges)."""
+
+    month: Month
+    currency: str
+    closed: bool
+    rows: tuple[UnitCost, ...]  # units by name, then Unassigned when anything is unassigned
+    total: Decimal  # the account's total of the month on this basis; the rows add up to it
+    basis: str = "list"  # "list" or "invoiced"
+
+    @property
+    def usage(self) -> Decimal:
+        return sum((r.usage for r in self.rows), ZERO)
+
+    @property
+    def recurring(self) -> Decimal:
+        return sum((r.recurring for r in self.rows), ZERO)
+
+    def as_json(self) -> dict[str, object]:
+        """The shape PRODUCT §11.1 promises for ``units report --json``."""
+        money = self._money
+        return {
+            "month": str(self.month),
+            "currency": self.currency,
+            "closed": self.closed,
+            "basis": self.basis,
+            "total": money(self.total),
+            "units": [
+                {
+                    "name": row.name,
+                    "unassigned": row.unit_id is None,
+                    "usage": money(row.usage),
+                    "recurring": money(row.recurring),
+                    "total": money(row.total),
+                }
+                for row in self.rows
+            ],
+        }
+
+    def _money(self, amount: Decimal) -> str:
+        return format_amount(amount, self.currency)
+
+    def _amount(self, amount: Decimal) -> Decimal:
+        return amount.quantize(quantum(self.currency))
+
+
+def unit_report(
+    uow: UnitOfWork,
+    actor: Actor,
+    month: Month | None = None,
+    today: date | None = None,
+    basis: str = "list",
+) -> UnitReport:
+    """Usage and recurring charges per unit for ``month`` (default: the current month), at
+    list price (``basis`` "list") or as invoiced ("invoiced")."""
+    _require_view(actor)
+    return _report(uow, month, today, basis)
+
+
+def _report(
+    uow: UnitOfWork, month: Month | None, today: date | None, basis: str = "list"
+) -> UnitReport:
+    if basis not in BASES:
+        raise InvalidInput(f"basis '{basis}': use list or invoiced")
+    engine = BillingEngine(uow, today)
+    month = month or engine.current_month
+    currency = engine.account.currency
+    charged: dict[str, Decimal] = {}
+    if basis == "invoiced":
+        # The engine's lines, as usage --json shows them: quantity and what is charged.
+        by_code = {p.code: p for p in engine.products}
+        lines = [ln for ln in engine.month_lines(month) if ln.product in by_code]
+        quantities = [(by_code[ln.product], ln.quantity) for ln in lines if ln.quantity > 0]
+        charged = {ln.product: ln.charged for ln in lines}
+    else:
+        quantities = _quantities(engine, month)
+    start, end = month.bounds(engine.zone)
+    calls: list[tuple[str | None, str | None, int, int]] | None = None
+    alerts: dict[str, int] | None = None
+    agents: tuple[str, ...] | None = None
+    numbers: list[str] | None = None
+    products: list[ProductCost] = []
+    for product, quantity in quantities:
+        rule = (product.source, product.metering)
+        drivers: list[Driver] = []
+        if product.source == Source.CALLS and rule in MEASURES:
+            if calls is None:
+                calls = [
+                    (row.number, row.user_id, row.calls, row.minutes)
+                    for row in uow.queries.call_usage_by_number_and_user(start, end)
+                ]
+            by_minutes = product.metering == Metering.SUM
+            drivers = [
+                Driver(Decimal(minutes if by_minutes else count), number, user_id)
+                for number, user_id, count, minutes in calls
+            ]
+        elif product.source == Source.ALERTS and rule in MEASURES:
+            if alerts is None:
+                alerts = uow.queries.alerts_by_user(start, end)
+            drivers = [Driver(Decimal(n), user_id=u) for u, n in sorted(alerts.items())]
+        elif rule == (Source.AGENTS, Metering.PER_AGENT):
+            if agents is None:
+                agents = licensed_agents(engine.seats, month.first_day, month.last_day)
+            drivers = [Driver(Decimal(1), user_id=u) for u in agents]
+        elif rule == (Source.NUMBERS, Metering.PER_NUMBER):
+            if numbers is None:
+                numbers = [n.number for n in uow.numbers.all()]
+            drivers = [Driver(Decimal(1), number=n) for n in numbers]
+        products.append(
+            ProductCost(
+                product.code,
+                charged[product.code]
+                if basis == "invoiced"
+                else list_price_total(product, quantity, currency),
+                quantity,
+                is_recurring(product),
+                tuple(drivers),
+            )
+        )
+    allocation: Allocation = allocate(currency, products, Membership.of(uow.units.all()))
+    return UnitReport(
+        month, currency, month in engine.closed, allocation.rows, allocation.total, basis
+    )
+
+
+def _quantities(engine: BillingEngine, month: Month) -> list[tuple[Product, Decimal]]:
+    """Each product's quantity in ``month``, as the month was (closed) or is (open) rated."""
+    if month in engine.closed:
+        by_code = {p.code: p for p in engine.products}
+        lines = engine.uow.closing.lines(month.first_day)
+        return [
+            (by_code[line.product], line.quantity)
+            for line in lines
+            if line.product in by_code and line.quantity > 0
+        ]
+    totals = engine.uow.rollups.totals(month.first_day, month.last_day)
+    found = []
+    for product in engine.products:
+        quantity = engine.quantity(product, month, totals)
+        if quantity > 0 and engine.shown(product, month):
+            found.append((product, quantity))
+    return found
