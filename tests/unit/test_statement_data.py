@@ -22,6 +22,7 @@ from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
+from billing_desktop.services.receivables import settle
 from billing_desktop.store.ports import ClosedMonth, MonthLine
 
 D = Decimal
@@ -115,25 +116,25 @@ def test_an_invoice_is_paid_when_payments_cover_it_on_the_day_they_do() -> None:
         payment(date(2026, 10, 20), "80.00", "INV-1"),
         payment(date(2026, 10, 5), "120", "INV-1"),
     ]
-    settled = s.settle(bill, parts, TODAY)
+    settled = settle(bill, parts, TODAY)
     assert (settled.status, settled.paid_on, settled.left) == (
         m.InvoiceStatus.PAID,
         date(2026, 10, 20),
         D(0),
     )
-    part = s.settle(bill, parts[:1], TODAY)
+    part = settle(bill, parts[:1], TODAY)
     assert (part.status, part.left) == (m.InvoiceStatus.OVERDUE, D("120.00"))  # part paid only
-    early = s.settle(bill, parts[:1], date(2026, 10, 21))  # before its due date
+    early = settle(bill, parts[:1], date(2026, 10, 21))  # before its due date
     assert (early.status, early.left) == (m.InvoiceStatus.PARTLY_PAID, D("120.00"))
 
 
 def test_an_unpaid_invoice_is_overdue_only_after_its_due_date() -> None:
     bill = invoice("INV-1", date(2026, 10, 1), "50.00", m.InvoiceStatus.ISSUED)
     assert bill.due_on == date(2026, 12, 1)
-    assert s.settle(bill, [], date(2026, 12, 1)).status == m.InvoiceStatus.ISSUED
-    assert s.settle(bill, [], date(2026, 12, 2)).status == m.InvoiceStatus.OVERDUE
+    assert settle(bill, [], date(2026, 12, 1)).status == m.InvoiceStatus.ISSUED
+    assert settle(bill, [], date(2026, 12, 2)).status == m.InvoiceStatus.OVERDUE
     undated = m.Invoice("INV-2", date(2026, 1, 1), date(2025, 12, 1), D(1), m.InvoiceStatus.ISSUED)
-    assert s.settle(undated, [], TODAY).status == m.InvoiceStatus.ISSUED
+    assert settle(undated, [], TODAY).status == m.InvoiceStatus.ISSUED
 
 
 def test_the_history_derives_statuses_from_the_ledger_not_from_what_was_stored(
