@@ -1,7 +1,8 @@
 """The month-end bundle (issue 23): one folder an accountant archives for a closed month.
 
-It holds the month's statement (PDF/A-2b), its invoices (PDF/A-3b Factur-X, and each XML on
-its own), the call log of the month (CSV) and the billing-units cost report (CSV), and a
+It holds the month's statement (PDF/A-2b), its invoices and credit notes (PDF/A-3b Factur-X,
+and each XML on its own), the call log of the month (CSV), the billing-units cost report (CSV),
+the activity report of the month (CSV; for those who may see it: admins and Edit Billing), and a
 ``MANIFEST.sha256`` of every file (``sha256sum -c`` reads it). Optionally the PDFs carry a
 PAdES signature and the manifest a detached CMS signature (``MANIFEST.sha256.p7s``), made with
 a certificate the user gives (``archive.signing``).
@@ -12,8 +13,7 @@ runs in invariant mode, PDF file IDs are derived from the content (qpdf's determ
 XML and CSV carry no time of their own, and the manifest lists the files by name.
 
 **Open to more kinds.** Each kind of document is a :class:`Kind` in :data:`KINDS`, a function
-from the bundle's :class:`Context` to the :class:`Item` files it adds; credit notes and the
-activity report join by adding theirs (``register``).
+from the bundle's :class:`Context` to the :class:`Item` files it adds (``register``).
 """
 
 from __future__ import annotations
@@ -29,11 +29,19 @@ from pathlib import Path
 from typing import Protocol
 
 from billing_desktop.archive.invoices import invoice_files
-from billing_desktop.domain.access import Actor
+from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import Month
+from billing_desktop.exports.tables import write_table
 from billing_desktop.reports.layout import RenderCancelled, RenderHooks
 from billing_desktop.reports.statement import render_statement
+from billing_desktop.services.activity import (
+    HEADER,
+    ActivityQuery,
+    activity_count,
+    activity_page,
+    all_lines,
+)
 from billing_desktop.services.archiving import BundlePlan, bundle_plan
 from billing_desktop.services.gateway import Gateway
 from billing_desktop.services.statements import statement
@@ -90,9 +98,42 @@ def statement_items(context: Context) -> list[Item]:
 
 
 def invoice_items(context: Context) -> list[Item]:
+    return _e_invoice_items(context, context.plan.invoices, "Invoice")
+
+
+def credit_note_items(context: Context) -> list[Item]:
+    return _e_invoice_items(context, context.plan.credit_notes, "Credit note")
+
+
+def activity_items(context: Context) -> list[Item]:
+    """The month's activity report as CSV (no time of its own: the same month gives the same
+    file), for those who may see the activity report."""
+    if not context.actor.rights.can_edit(Area.USAGE):
+        return []
+    month = context.month
+    query = ActivityQuery(first=month.first_day, last=month.last_day)
+
+    def write(path: Path) -> None:
+        store, actor = context.store, context.actor
+        total = store.read(activity_count, actor, query)
+        lines = [
+            line
+            for chunk in all_lines(
+                lambda offset, limit: store.read(activity_page, actor, query, offset, limit),
+                total,
+                context.state,
+            )
+            for line in chunk
+        ]
+        write_table(path, HEADER, [line.cells() for line in lines], title="Activity report")
+
+    return [Item(f"activity-{month}.csv", f"Activity report of {month}", write)]
+
+
+def _e_invoice_items(context: Context, numbers: tuple[str, ...], kind: str) -> list[Item]:
     items: list[Item] = []
     plan = context.plan
-    for number in plan.invoices:
+    for number in numbers:
         made: dict[str, bytes | None] = {}
 
         def pdf(path: Path, number: str = number, made: dict[str, bytes | None] = made) -> None:
@@ -113,7 +154,7 @@ def invoice_items(context: Context) -> list[Item]:
                 raise InvalidInput(f"{path.name}: the invoice has no Factur-X XML")
             path.write_bytes(data)
 
-        items.append(Item(f"{number}.pdf", f"Invoice {number}", pdf))
+        items.append(Item(f"{number}.pdf", f"{kind} {number}", pdf))
         items.append(Item(f"{number}.xml", f"Factur-X XML of {number}", xml))
     return items
 
@@ -138,7 +179,14 @@ def units_items(context: Context) -> list[Item]:
     return [Item(f"units-{month}.csv", f"Billing units cost report of {month}", write)]
 
 
-KINDS: list[Kind] = [statement_items, invoice_items, call_log_items, units_items]
+KINDS: list[Kind] = [
+    statement_items,
+    invoice_items,
+    credit_note_items,
+    call_log_items,
+    units_items,
+    activity_items,
+]
 
 
 def register(kind: Kind) -> None:

@@ -33,10 +33,10 @@ def invoice_files(
     today: date | None = None,
     created: datetime | None = None,
 ) -> InvoiceFiles:
-    """Invoice (or order) ``number`` rendered: an invoice as Factur-X EN 16931, an order
-    receipt as a plain PDF/A-3b."""
+    """Invoice, credit note or order ``number`` rendered: an invoice (type 380) or a credit
+    note (type 381) as Factur-X EN 16931, an order receipt as a plain PDF/A-3b."""
     document = store.read(invoice_document, actor, number, today)
-    if document.kind != DocumentKind.INVOICE:
+    if document.kind not in (DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE):
         rendered = invoice_report.render_invoice(document, hooks, created=created)
         return InvoiceFiles(number, rendered.data, rendered.pages, None, ())
     einvoice = store.read(e_invoice, actor, number, today)

@@ -212,6 +212,25 @@ def payment_terms(uow: UnitOfWork) -> int:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class BuyerProfile:
+    """What documents print and e-invoices carry about the customer (no rights needed: the
+    documents' own use cases check theirs)."""
+
+    address: tuple[str, ...]
+    vat_id: str
+    invoice_email: str
+
+
+def account_profile(uow: UnitOfWork) -> BuyerProfile:
+    profile = _profile(uow)
+    return BuyerProfile(
+        address=_strings(profile.get("address")),
+        vat_id=str(profile.get("vat_id", "")),
+        invoice_email=str(profile.get("invoice_email", "")),
+    )
+
+
 def customer_block(uow: UnitOfWork) -> tuple[str, ...]:
     """The lines under the customer's name on invoices and statements: postal address, then
     the VAT id (empty when neither was given)."""

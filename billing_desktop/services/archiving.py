@@ -21,6 +21,7 @@ class BundlePlan:
     closed_at: datetime  # UTC: the date every document of the bundle records
     as_of: date  # the day of the close in the account's time zone: documents' "today"
     invoices: tuple[str, ...]  # issued during the month, then the month's own (issued at close)
+    credit_notes: tuple[str, ...] = ()  # issued during the month, in number order
 
 
 def bundle_plan(uow: UnitOfWork, actor: Actor, month: Month) -> BundlePlan:
@@ -40,7 +41,10 @@ def bundle_plan(uow: UnitOfWork, actor: Actor, month: Month) -> BundlePlan:
     numbers += [
         i.number for i in invoices if Month.of(i.period) == month and i.number not in numbers
     ]
-    return BundlePlan(month, closed.closed_at, max(as_of, month.last_day), tuple(numbers))
+    notes = sorted(n.number for n in uow.credit_notes.all() if Month.of(n.issued_on) == month)
+    return BundlePlan(
+        month, closed.closed_at, max(as_of, month.last_day), tuple(numbers), tuple(notes)
+    )
 
 
 __all__ = ["BundlePlan", "bundle_plan"]

@@ -35,6 +35,7 @@ from pathlib import Path
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.money import minor_digits
+from billing_desktop.services.account import account_profile
 from billing_desktop.services.context import require_account
 from billing_desktop.services.statements import (
     ISSUER_SETTING,
@@ -292,10 +293,20 @@ def country_of_zone(timezone: str) -> str:
 
 
 def buyer_details(uow: UnitOfWork) -> Party:
-    """The buyer: the account. Today the account holds a name and a time zone; the postal
-    address, VAT and legal identifiers come from My account once it holds them."""
+    """The buyer: the account, as My account describes it (``services.account``): its name,
+    postal address lines (the first is the street line), VAT id and the address invoices are
+    e-mailed to; the country is that of the account's time zone (My account has no country
+    field)."""
     account = require_account(uow)
-    return Party(name=account.name, country=country_of_zone(account.timezone))
+    details = account_profile(uow)
+    return Party(
+        name=account.name,
+        lines=details.address,
+        street=details.address[0] if details.address else "",
+        country=country_of_zone(account.timezone),
+        vat_id=details.vat_id,
+        email=details.invoice_email,
+    )
 
 
 # --- use cases ----------------------------------------------------------------------------
@@ -331,6 +342,9 @@ def e_invoice(uow: UnitOfWork, actor: Actor, number: str, today: date | None = N
     """Invoice ``number`` as an EN 16931 e-invoice (type 380). Orders (receipts) are not
     invoices here: refused."""
     document = invoice_document(uow, actor, number, today)
+    if document.kind == DocumentKind.CREDIT_NOTE:  # EN 16931 type 381, naming what it corrects
+        preceding = (document.corrects,) if document.corrects else ()
+        return e_invoice_of(uow, document, DocumentType.CREDIT_NOTE, preceding)
     if document.kind != DocumentKind.INVOICE:
         raise InvalidInput(f"{number} is an order receipt, not an invoice: it has no e-invoice")
     return e_invoice_of(uow, document)

@@ -33,6 +33,7 @@ from tests.integration.archival_checks import check_pdfa
 TODAY = date(2026, 11, 21)
 PASSWORD = "correct horse"
 FILES = [
+    "activity-2026-10.csv",
     "INV-000007.pdf",
     "INV-000007.xml",
     "call-log-2026-10.csv",
@@ -99,7 +100,7 @@ def test_verify_passes_a_bundle_and_names_the_first_bad_file(
     october: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["bundle", "verify", str(october)]) == 0
-    assert "5 files match MANIFEST.sha256" in capsys.readouterr().out
+    assert "6 files match MANIFEST.sha256" in capsys.readouterr().out
 
     changed = copy(october, tmp_path / "changed")
     target = changed / "statement-2026-10.pdf"
@@ -240,3 +241,53 @@ def test_no_password_is_ever_an_argument() -> None:
     bundle = build_parser()._subparsers._group_actions[0].choices["bundle"]  # type: ignore[union-attr]
     options = {option for action in bundle._actions for option in action.option_strings}
     assert not any("pass" in option or "pin" in option for option in options)
+
+
+def test_the_bundle_holds_the_months_credit_notes_and_its_activity(tmp_path: Path) -> None:
+    """Credit notes issued in the month join as Factur-X type 381 (PDF and XML); the activity
+    report of the month is there for an admin, and not for a user who may not see it."""
+    from billing_desktop.services.credit_notes import issue_credit_note
+
+    store = SqlStore(f"sqlite:///{tmp_path / 'cn.db'}")
+    build_demo(store, seed=7, today=TODAY)
+    with store() as uow:
+        actor = resolve_actor(uow, None)
+        issue_credit_note(
+            uow, actor, "INV-000005", "2.50", "goodwill", now=datetime(2026, 10, 15, 9, tzinfo=UTC)
+        )
+        uow.commit()
+    for month in (Month(2026, 9), Month(2026, 10)):
+        with store() as uow:
+            close_month(uow, resolve_actor(uow, None), month, today=TODAY)
+            uow.commit()
+    out = tmp_path / "2026-10"
+    assert main(["--store", store.url, "bundle", "--month", "2026-10", "--out", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert "CN-000001.pdf" in names and "CN-000001.xml" in names
+    xml = (out / "CN-000001.xml").read_bytes()
+    check_xsd(xml)
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in xml and b"INV-000005" in xml
+    activity = (out / "activity-2026-10.csv").read_text(encoding="utf-8-sig")
+    assert activity.splitlines()[0].startswith("When")
+    assert "issue-credit-note" in activity or "credit" in activity.lower()
+    assert main(["--store", store.url, "bundle", "verify", str(out)]) == 0
+    # Someone who may not see the activity report gets a bundle without it.
+    from billing_desktop.archive.bundle import Context, activity_items
+    from billing_desktop.services.archiving import bundle_plan
+
+    with store() as uow:
+        viewer = resolve_actor(uow, _a_user_without_usage_edit(store))
+        plan = bundle_plan(uow, resolve_actor(uow, None), Month(2026, 10))
+    assert activity_items(Context(store, viewer, plan, TaskState())) == []
+    store.dispose()
+
+
+def _a_user_without_usage_edit(store: SqlStore) -> str:
+    from billing_desktop.domain.access import Area, rights_for
+
+    with store() as uow:
+        for user in uow.users.all():
+            rights = rights_for(user.role, user.access_groups)
+            if not rights.can_edit(Area.USAGE):
+                return user.id
+    raise AssertionError("the demo has no such user")

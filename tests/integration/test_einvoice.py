@@ -281,3 +281,51 @@ def test_the_invoice_command_writes_the_pdf_and_the_xml(
     assert main(["--store", store, "invoice", "INV-999999", "--out", str(tmp_path / "y.pdf")]) == 2
     assert "there is no invoice or order INV-999999" in capsys.readouterr().err
     assert not (tmp_path / "y.pdf").exists()
+
+
+def test_a_credit_note_is_an_en16931_credit_note_with_the_buyer_of_my_account(
+    tmp_path: Path,
+) -> None:
+    """A credit note (payments and credit notes, issue 18) renders through the same pipeline
+    as type 381 naming the invoice it corrects, and passes the XSD and the Schematron; the
+    buyer's address, VAT id and e-mail come from My account (issue 19)."""
+    from billing_desktop.archive.invoices import invoice_files
+    from billing_desktop.services.account import update_account
+    from billing_desktop.services.credit_notes import issue_credit_note
+
+    store = SqlStore(f"sqlite:///{tmp_path / 'cn.db'}")
+    build_demo(store, seed=7, today=TODAY)
+    put(store, "invoice_issuer", ISSUER)
+    put(store, "invoice_vat", VAT)
+    with store() as uow:
+        actor = resolve_actor(uow, None)
+        update_account(
+            uow,
+            actor,
+            {
+                "address": "12 rue de la Paix\n75002 Paris",
+                "vat_id": "FR40303265045",
+                "invoice_email": "ap@example.com",
+            },
+            today=TODAY,
+        )
+        issue_credit_note(uow, actor, "INV-000004", "1.00", "goodwill")
+        uow.commit()
+    document = einvoice(store, "CN-000001")
+    assert document.document_type == DocumentType.CREDIT_NOTE
+    assert document.preceding == ("INV-000004",)
+    assert (document.buyer.street, document.buyer.vat_id, document.buyer.email) == (
+        "12 rue de la Paix",
+        "FR40303265045",
+        "ap@example.com",
+    )
+    xml = cii_xml(document)
+    check_xsd(xml)
+    assert schematron_errors(xml, tmp_path) == []
+    tree = etree.fromstring(xml)
+    assert tree.findtext("rsm:ExchangedDocument/ram:TypeCode", namespaces=NS) == "381"
+    with store() as uow:
+        actor = resolve_actor(uow, None)
+    files = invoice_files(store, actor, "CN-000001", today=TODAY)
+    assert files.xml == xml and files.pdf.startswith(b"%PDF")
+    store.dispose()
