@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QColor, QStandardItemModel
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -51,11 +51,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from billing_desktop.domain.access import Actor, Area
+from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path, write_table
 from billing_desktop.services import sessions
-from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.session_ranges import (
     ALL_APPS,
     BUCKET_TITLES,
@@ -65,11 +64,9 @@ from billing_desktop.services.session_ranges import (
     allowed_buckets,
     bucket_label,
     day_text,
-    last_24_hours,
     plural,
     range_text,
     refusal,
-    resolve,
     start_text,
 )
 from billing_desktop.services.sessions import (
@@ -79,54 +76,21 @@ from billing_desktop.services.sessions import (
     SessionStatistics,
 )
 from billing_desktop.ui.charts.common import epoch_seconds
-from billing_desktop.ui.charts.timeline import LineSeries, TimelineChart
+from billing_desktop.ui.charts.timeline import TimelineChart
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.models.table import Column, ColumnTableModel, number_column
 from billing_desktop.ui.tabs.base import Page
+from billing_desktop.ui.tabs.sessions_dashboard.data import (
+    DashboardData,
+    load_dashboard,
+    pydate,
+    qdate,
+)
+from billing_desktop.ui.tabs.sessions_dashboard.figures import chart_series
 from billing_desktop.ui.widgets.table import make_table
-
-BILLING_COLOUR = QColor(37, 99, 235)
-ALERT_COLOUR = QColor(16, 163, 74)
-VOICE_COLOUR = QColor(147, 51, 234)
-AGENTS_COLOUR = QColor(217, 119, 6)
 
 # Half a bucket, in seconds: the room left beside the first and last points of the chart.
 MARGINS: dict[str, float] = {"hour": 1800, "day": 43200, "week": 3.5 * 86400, "month": 15 * 86400}
-
-
-# The read (worker thread) -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardData:
-    """A load's outcome: the scope (apps, zone, today, usage span), the statistics, whether the
-    range was moved back to the last day with usage, and why the bucket differs from the one
-    asked for ("" when it does not)."""
-
-    scope: SessionsScope
-    statistics: SessionStatistics
-    ended_early: bool
-    note: str
-
-
-def load_dashboard(store: Store, actor: Actor, request: SessionsRequest) -> DashboardData:
-    """The scope, then the statistics of ``request`` (worker thread). Two reads of the store,
-    each a service of its own, so that a remote store runs them on its server."""
-    scope = store.read(sessions.sessions_scope, actor)
-    first, last, bucket, note, ended_early = resolve(request, scope)
-    app = request.app if request.app in {app_id for app_id, _ in scope.apps} else None
-    statistics = store.read(sessions.session_statistics, actor, first, last, app=app, bucket=bucket)
-    if request.preset == "24h" and bucket == "hour" and scope.now is not None:
-        statistics = last_24_hours(statistics, scope.now)  # ends now (issue 20 §6)
-    return DashboardData(scope, statistics, ended_early, note)
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
 
 
 # The section ----------------------------------------------------------------------------------
@@ -364,7 +328,7 @@ class SessionsSection(Page):
                 first, last = first or today - timedelta(days=6), last or today
             for edit, day in ((self.from_edit, first), (self.to_edit, last)):
                 edit.blockSignals(True)
-                edit.setDate(_qdate(day))
+                edit.setDate(qdate(day))
                 edit.blockSignals(False)
             self._request_custom(first, last, None)
         else:
@@ -385,7 +349,7 @@ class SessionsSection(Page):
     def apply_custom_dates(self) -> None:
         """Read the days in the From and To boxes (keeps a bucket chosen by hand if allowed)."""
         self._custom_timer.stop()
-        first, last = _pydate(self.from_edit.date()), _pydate(self.to_edit.date())
+        first, last = pydate(self.from_edit.date()), pydate(self.to_edit.date())
         bucket = self.request.bucket if self.request.preset == "custom" else None
         if bucket is not None and refusal(bucket, first, last) is not None:
             bucket = None
@@ -491,7 +455,7 @@ class SessionsSection(Page):
         if self.request.preset != "custom":
             for edit, day in ((self.from_edit, statistics.first), (self.to_edit, statistics.last)):
                 edit.blockSignals(True)
-                edit.setDate(_qdate(day))
+                edit.setDate(qdate(day))
                 edit.blockSignals(False)
 
         self.model.set_rows(statistics.buckets)
@@ -500,7 +464,7 @@ class SessionsSection(Page):
         self.chart.set_data(
             [epoch_seconds(b.start, zone) for b in statistics.buckets],
             [bucket_label(b.start, statistics.bucket) for b in statistics.buckets],
-            self._series(statistics.buckets),
+            chart_series(statistics.buckets),
             finest=statistics.bucket,
             margin=MARGINS[statistics.bucket],
         )
@@ -512,41 +476,6 @@ class SessionsSection(Page):
             self.stack.setCurrentWidget(self.empty_label)
         self._set_actions_enabled()
         self.loaded.emit()
-
-    @staticmethod
-    def _series(buckets: Sequence[SessionBucket]) -> list[LineSeries]:
-        return [
-            LineSeries(
-                "Billing sessions",
-                [b.billing_sessions for b in buckets],
-                BILLING_COLOUR,
-                "billing session",
-                "billing sessions",
-            ),
-            LineSeries(
-                "Alert sessions",
-                [b.alert_sessions for b in buckets],
-                ALERT_COLOUR,
-                "alert session",
-                "alert sessions",
-            ),
-            LineSeries(
-                "Voice sessions",
-                [b.voice_sessions for b in buckets],
-                VOICE_COLOUR,
-                "voice session",
-                "voice sessions",
-            ),
-            LineSeries(
-                "Agents (peak, right axis)",
-                [b.agents for b in buckets],
-                AGENTS_COLOUR,
-                "agent",
-                "agents",
-                right_axis=True,
-                dashed=True,
-            ),
-        ]
 
     def _fill_apps(self, scope: SessionsScope, current: str | None) -> None:
         combo = self.app_combo
