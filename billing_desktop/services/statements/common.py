@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Self
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import NotFound, PermissionDenied, StoreError
@@ -119,17 +120,7 @@ def credit_note_document(
         if note.product
         else "the invoice"
     )
-    line = DocumentLine(
-        description=f"Correction of {note.invoice}, {target}",
-        unit="",
-        quantity=None,
-        free_units=None,
-        unit_price=None,
-        tiered=False,
-        amount=note.amount,
-        credit_applied=ZERO,
-        total=note.amount,
-    )
+    line = DocumentLine.amount_only(f"Correction of {note.invoice}, {target}", note.amount)
     kept = sum(
         (
             e.amount
@@ -204,6 +195,12 @@ class DocumentLine:
     credit_applied: Decimal
     total: Decimal  # amount - credit applied: what this line adds to the invoice
     summary: bool = False
+
+    @classmethod
+    def amount_only(cls, description: str, amount: Decimal, *, summary: bool = False) -> Self:
+        """A line of an amount alone: no product, quantity, price or credit (a receipt, a
+        prepaid invoice, a credit note, a month billed as one summary line)."""
+        return cls(description, "", None, None, None, False, amount, ZERO, amount, summary)
 
 
 @dataclass(frozen=True, slots=True)

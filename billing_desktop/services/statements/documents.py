@@ -73,17 +73,8 @@ def invoice_document(
         lines = tuple(_line(products.get(line.product), line.product, line) for line in stored)
     else:
         lines = (
-            DocumentLine(
-                description=f"Usage for {month_name(month)}",
-                unit="",
-                quantity=None,
-                free_units=None,
-                unit_price=None,
-                tiered=False,
-                amount=invoice.amount,
-                credit_applied=ZERO,
-                total=invoice.amount,
-                summary=True,
+            DocumentLine.amount_only(
+                f"Usage for {month_name(month)}", invoice.amount, summary=True
             ),
         )
         notes.append(
@@ -118,16 +109,8 @@ def invoice_document(
 def _prepaid_document(
     uow: UnitOfWork, account: Account, invoice: Invoice, settled: Settlement
 ) -> InvoiceDocument:
-    line = DocumentLine(
-        description=f"{PREPAID_DESCRIPTION}: credit added when this invoice is paid",
-        unit="",
-        quantity=None,
-        free_units=None,
-        unit_price=None,
-        tiered=False,
-        amount=invoice.amount,
-        credit_applied=ZERO,
-        total=invoice.amount,
+    line = DocumentLine.amount_only(
+        f"{PREPAID_DESCRIPTION}: credit added when this invoice is paid", invoice.amount
     )
     return InvoiceDocument(
         kind=DocumentKind.INVOICE,
@@ -160,17 +143,7 @@ def _line(product: Product | None, code: str, line: MonthLine) -> DocumentLine:
 
 def _receipt(uow: UnitOfWork, account: Account, entry: LedgerEntry) -> InvoiceDocument:
     title = _order_title(entry.kind)
-    line = DocumentLine(
-        description=entry.description or title,
-        unit="",
-        quantity=None,
-        free_units=None,
-        unit_price=None,
-        tiered=False,
-        amount=entry.amount,
-        credit_applied=ZERO,
-        total=entry.amount,
-    )
+    line = DocumentLine.amount_only(entry.description or title, entry.amount)
     return InvoiceDocument(
         kind=DocumentKind.RECEIPT,
         number=order_number(entry),
