@@ -19,6 +19,10 @@ from __future__ import annotations
 
 # The outbox format and sync protocol version (server/sync.py checks it per operation).
 SYNC_API_VERSION = 1
+# The header a replay of changes made offline carries, and its value: the server audits the
+# change as from "sync" (the activity report's "Sync").
+ORIGIN_HEADER = "X-Billing-Origin"
+SYNC_ORIGIN = "sync"
 
 QUEUED: frozenset[str] = frozenset(
     {

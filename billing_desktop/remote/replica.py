@@ -39,7 +39,9 @@ import sqlalchemy as sa
 
 from billing_desktop.api.codec import codec_for
 from billing_desktop.api.offline import (
+    ORIGIN_HEADER,
     SYNC_API_VERSION,
+    SYNC_ORIGIN,
     UNCONDITIONAL,
     is_request,
     offline_refusal,
@@ -405,7 +407,8 @@ class ReplicaStore(HttpStore):
         return self._send(
             f"{API}/{module}/{function}",
             json=body,
-            headers={"Idempotency-Key": key, "If-Match": if_match},
+            # A replay of a change made offline: the server audits it as from "sync".
+            headers={"Idempotency-Key": key, "If-Match": if_match, ORIGIN_HEADER: SYNC_ORIGIN},
             retry=True,
         )
 

@@ -48,6 +48,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from billing_desktop import __version__
 from billing_desktop.api.codec import codec_for
 from billing_desktop.api.errors import encode_error, status_of
+from billing_desktop.api.offline import SYNC_ORIGIN
 from billing_desktop.api.operations import OPERATIONS, Operation
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Actor, Area, Level
@@ -74,6 +75,9 @@ MAX_KEY = 200
 READ_ERRORS = (400, 401, 403, 404, 413, 422, 429, 503)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 422, 428, 429, 503)
 ORIGIN = "api"
+# A client replaying changes made offline says so (remote/replica.py): the change is audited as
+# from "sync"; any other value is the server's own origin.
+ORIGINS = {SYNC_ORIGIN}
 # Arguments a client may not give to a write (see _undated).
 CLOCK_ARGUMENTS = frozenset({"now", "today"})
 # How far past the server's clock a day or month argument may lie (see _check_horizon).
@@ -249,8 +253,10 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
             {"error": "InvalidInput", "message": message, "detail": {}}, status_code=422
         )
 
-    def actor_for(uow: SqlUnitOfWork, user_id: str, operation: Operation) -> Actor:
-        actor = resolve_actor(uow, user_id, origin=ORIGIN)
+    def actor_for(
+        uow: SqlUnitOfWork, user_id: str, operation: Operation, origin: str = ORIGIN
+    ) -> Actor:
+        actor = resolve_actor(uow, user_id, origin=origin if origin in ORIGINS else ORIGIN)
         area = operation.area
         if area is not None:
             allowed = (
@@ -324,11 +330,12 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
             documented: Annotated[arguments_model, Body()],  # type: ignore[valid-type]
             idempotency_key: Annotated[str | None, Header(include_in_schema=False)] = None,
             if_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+            x_billing_origin: Annotated[str | None, Header(include_in_schema=False)] = None,
         ) -> Response:
             raw = json.dumps(arguments.model_dump(mode="json"), sort_keys=True).encode()
 
             def run(uow: SqlUnitOfWork) -> Any:
-                actor = actor_for(uow, user_id, operation)
+                actor = actor_for(uow, user_id, operation, x_billing_origin or ORIGIN)
                 return call(operation, uow, actor, arguments)
 
             changed = declared_changes(operation.function)

@@ -214,6 +214,12 @@ def test_an_offline_write_is_queued_applied_locally_and_replayed_once(
         assert [op["status"] for op in store.replica.outbox()] == [APPLIED]
         store.close()
     assert _renames(demo_store) == 1
+    # The activity report says where the change came from: a replay of offline work.
+    with demo_store() as uow:
+        origin = uow.connection.execute(
+            sa.select(t.audit_log.c.origin).where(t.audit_log.c.action == "billing-unit.rename")
+        ).scalar()
+    assert origin == "sync"
 
 
 def _renames(store: SqlStore) -> int:
