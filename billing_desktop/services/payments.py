@@ -26,6 +26,7 @@ from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
 from billing_desktop.services.ledger import audit
 from billing_desktop.services.overview import ENTERPRISE_INVOICES
+from billing_desktop.services.prepaid import credit_paid_prepaid, is_prepaid
 from billing_desktop.services.receivables import (
     OWED_POOL,
     PAYMENT_PREFIX,
@@ -221,9 +222,10 @@ def record_payment(
         clean_text(payer, "Payer"),
         now=now,
     )
-    return PaymentResult(
-        _row(uow, payment, None), max(left_on_invoices(uow)[found.number], ZERO), currency
-    )
+    left = left_on_invoices(uow)[found.number]
+    if is_prepaid(found.number) and left <= 0:
+        credit_paid_prepaid(uow, found, day)  # a prepaid invoice's credit comes once it is paid
+    return PaymentResult(_row(uow, payment, None), max(left, ZERO), currency)
 
 
 @changes("credits")

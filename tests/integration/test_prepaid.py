@@ -119,3 +119,30 @@ def test_the_command(acme: SqlStore, store_path: Path, capsys: Any) -> None:
     assert "PRE-000001" in capsys.readouterr().out
     assert run("mark-paid", "INV-000001") == 2
     assert "no prepaid invoice INV-000001" in capsys.readouterr().err
+
+
+def test_a_recorded_payment_that_pays_a_prepaid_invoice_adds_its_credit_once(
+    acme: SqlStore,
+) -> None:
+    """Payments recorded against a prepaid invoice (issue 18) settle it; the one that pays it in
+    full adds its credit, as marking it paid does, and only once."""
+    from billing_desktop.services.payments import record_payment
+
+    before = balance(acme)
+    write(acme, prepaid.issue_prepaid_invoice, "300.00")
+    with acme() as uow:
+        actor = resolve_actor(uow, None)
+        record_payment(uow, actor, "PRE-000001", "100.00", TODAY, now=NOW)
+        uow.commit()
+    assert balance(acme) == before  # partly paid: no credit yet
+    with acme() as uow:
+        record_payment(uow, resolve_actor(uow, None), "PRE-000001", "200.00", TODAY, now=NOW)
+        uow.commit()
+    assert balance(acme) == before + Decimal("300.00")
+    with acme() as uow:
+        purchases = [
+            e for e in uow.ledger.all()
+            if e.reference == "PRE-000001" and e.kind == m.LedgerKind.PURCHASE
+        ]  # fmt: skip
+        assert len(purchases) == 1
+        assert ledger_problems(uow) == []
