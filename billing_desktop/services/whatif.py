@@ -168,6 +168,10 @@ class _Overlay:
         self.agents = _Fixed(inner.agents, seats)
         self.units = _Fixed(inner.units, units)
 
+    # The store's change token does not see these copies: a what-if's figures are never kept
+    # by the usage summary's cache (services.billing), nor served from it.
+    change_token = None
+
     def commit(self) -> None:
         raise RuntimeError("a what-if writes nothing")
 

@@ -109,6 +109,7 @@ class UnitReportPanel(QWidget):
         month_caption.setBuddy(self.month_combo)
         self.basis_combo = QComboBox(self)
         self.basis_combo.setObjectName("reportBasisCombo")
+        self.basis_combo.setAccessibleName("Cost basis")
         self.basis_combo.addItem("At list price", "list")
         self.basis_combo.addItem("As invoiced", "invoiced")
         self.basis_combo.setToolTip(

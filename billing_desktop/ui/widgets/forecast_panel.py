@@ -64,6 +64,7 @@ class ForecastPanel(QWidget):
         )
         self.product_table = make_table(self)
         self.product_table.setObjectName("forecastTable")
+        self.product_table.setAccessibleName("Month-end forecast per product")
         self.product_table.setModel(self.products)
         self.product_table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch
@@ -78,6 +79,7 @@ class ForecastPanel(QWidget):
         )
         self.date_table = make_table(self)
         self.date_table.setObjectName("forecastDates")
+        self.date_table.setAccessibleName("Run-out dates")
         self.date_table.setModel(self.dates)
         self.date_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.method = QLabel(self)
