@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -48,7 +48,12 @@ from billing_desktop.services.account import (
     update_account,
 )
 from billing_desktop.services.gateway import Gateway as Store
-from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.dialogs.common import (
+    close_button_box,
+    colour_label,
+    shows_error,
+    status_label,
+)
 from billing_desktop.ui.models.table import NEGATIVE, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
@@ -414,7 +419,7 @@ class AccountDialog(QDialog):
             self.auto_note.setText(methods.auto_recharge_problem)
         else:
             self.auto_note.setText("")
-        self._colour(self.auto_note, error=True)
+        colour_label(self.auto_note, error=True)
         self._update_enabled()
 
     def selected_method(self) -> pm.PaymentMethodInfo | None:
@@ -456,19 +461,13 @@ class AccountDialog(QDialog):
             editable and chosen is not None and not chosen.is_default and chosen.state != "expired"
         )
 
-    def _colour(self, label: QLabel, error: bool) -> None:
-        palette = label.palette()
-        colour = NEGATIVE if error else self.palette().color(QPalette.ColorRole.WindowText)
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
-        label.setPalette(palette)
-
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self._colour(self.status, error)
+        colour_label(self.status, error)
 
     @property
     def status_is_error(self) -> bool:
-        return self.status.palette().color(QPalette.ColorRole.WindowText) == NEGATIVE
+        return shows_error(self.status)
 
     # Actions ----------------------------------------------------------------------------
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QWidget
+
+from billing_desktop.ui.models.table import NEGATIVE
 
 
 def status_label(parent: QWidget) -> QLabel:
@@ -13,6 +16,21 @@ def status_label(parent: QWidget) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def colour_label(label: QLabel, error: bool) -> None:
+    """An error line in red (``NEGATIVE``, which follows the theme); otherwise the text colour
+    of the window around it."""
+    window = label.window()
+    palette = label.palette()
+    normal = window.palette().color(QPalette.ColorRole.WindowText)
+    palette.setColor(QPalette.ColorRole.WindowText, QColor(NEGATIVE if error else normal))
+    label.setPalette(palette)
+
+
+def shows_error(label: QLabel) -> bool:
+    """Whether ``label`` is in the error colour (``colour_label``)."""
+    return label.palette().color(QPalette.ColorRole.WindowText) == NEGATIVE
 
 
 def close_button_box(dialog: QDialog, *action_buttons: QPushButton) -> QDialogButtonBox:

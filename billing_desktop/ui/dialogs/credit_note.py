@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,9 +29,9 @@ from billing_desktop.services.credit_notes import Creditable, CreditNoteResult, 
 from billing_desktop.services.credit_notes import issue_credit_note as issue
 from billing_desktop.services.statements import HistoryRow
 from billing_desktop.ui.context import TabContext
-from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.dialogs.common import close_button_box, colour_label, status_label
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
-from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY, _colour
+from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY
 
 WHOLE = ""
 
@@ -170,7 +169,7 @@ class CreditNoteDialog(QDialog):
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        _colour(self.status, error, self.palette().color(QPalette.ColorRole.WindowText))
+        colour_label(self.status, error)
 
     def issue(self) -> None:
         if self.busy or not self.can_edit:

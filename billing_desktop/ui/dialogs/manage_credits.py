@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -33,8 +32,12 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.usage_page import UsagePage, month_name, usage_page
-from billing_desktop.ui.dialogs.common import close_button_box, status_label
-from billing_desktop.ui.models.table import NEGATIVE
+from billing_desktop.ui.dialogs.common import (
+    close_button_box,
+    colour_label,
+    shows_error,
+    status_label,
+)
 from billing_desktop.ui.tasks import TaskRunner
 
 T = TypeVar("T")
@@ -272,7 +275,7 @@ class ManageCreditsDialog(QDialog):
         reason = refusal if refusal is not None else (None if self.can_edit else VIEW_ONLY)
         self.auto_reason.setText(reason or "")
         self.auto_reason.setVisible(bool(reason))
-        self._colour(self.auto_reason, error=True)
+        colour_label(self.auto_reason, error=True)
         tip = reason or ""
         auto_widgets: tuple[QWidget, ...] = (
             self.auto_enabled,
@@ -295,19 +298,13 @@ class ManageCreditsDialog(QDialog):
         setting = page.auto_recharge.describe(self.currency)
         self.balance_label.setToolTip(f"Auto-recharge: {setting}")
 
-    def _colour(self, label: QLabel, error: bool) -> None:
-        palette = label.palette()
-        colour = NEGATIVE if error else self.palette().color(QPalette.ColorRole.WindowText)
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
-        label.setPalette(palette)
-
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self._colour(self.status, error)
+        colour_label(self.status, error)
 
     @property
     def status_is_error(self) -> bool:
-        return self.status.palette().color(QPalette.ColorRole.WindowText) == NEGATIVE
+        return shows_error(self.status)
 
     # Actions ----------------------------------------------------------------------------
 

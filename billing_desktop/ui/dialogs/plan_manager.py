@@ -13,7 +13,6 @@ from datetime import date
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -45,7 +44,12 @@ from billing_desktop.domain.plans import (
 from billing_desktop.services import credits, plan_extensions, plans
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.plans import AppPlans
-from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.dialogs.common import (
+    close_button_box,
+    colour_label,
+    shows_error,
+    status_label,
+)
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.models.table import (
     LEFT,
@@ -463,14 +467,11 @@ class PlanManagerDialog(QDialog):
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        palette = self.status.palette()
-        colour = NEGATIVE if error else self.palette().color(QPalette.ColorRole.WindowText)
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
-        self.status.setPalette(palette)
+        colour_label(self.status, error)
 
     @property
     def status_is_error(self) -> bool:
-        return self.status.palette().color(QPalette.ColorRole.WindowText) == NEGATIVE
+        return shows_error(self.status)
 
     # Actions ----------------------------------------------------------------------------
 

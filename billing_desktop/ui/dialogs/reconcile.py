@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -41,8 +41,8 @@ from billing_desktop.services.reconcile import (
     reconciliation,
 )
 from billing_desktop.ui.context import TabContext
-from billing_desktop.ui.dialogs.common import close_button_box, status_label
-from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY, _colour
+from billing_desktop.ui.dialogs.common import close_button_box, colour_label, status_label
+from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY
 from billing_desktop.ui.models.table import (
     LEFT,
     RIGHT,
@@ -277,7 +277,7 @@ class ReconcileDialog(QDialog):
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        _colour(self.status, error, self.palette().color(QPalette.ColorRole.WindowText))
+        colour_label(self.status, error)
 
     # Actions -----------------------------------------------------------------------------
 

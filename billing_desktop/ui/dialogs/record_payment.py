@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -44,10 +43,13 @@ from billing_desktop.services.payments import (
 )
 from billing_desktop.services.statements import HistoryRow
 from billing_desktop.ui.context import TabContext
-from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.dialogs.common import (
+    close_button_box,
+    colour_label,
+    status_label,
+)
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.models.table import (
-    NEGATIVE,
     RIGHT,
     Column,
     ColumnTableModel,
@@ -82,12 +84,6 @@ def payment_columns(currency: str | None) -> list[Any]:
             "A voided payment stays listed; reversing ledger rows undo it",
         ),
     ]
-
-
-def _colour(label: QLabel, error: bool, normal: QColor) -> None:
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.WindowText, NEGATIVE if error else normal)
-    label.setPalette(palette)
 
 
 class RecordPaymentDialog(QDialog):
@@ -265,7 +261,7 @@ class RecordPaymentDialog(QDialog):
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        _colour(self.status, error, self.palette().color(QPalette.ColorRole.WindowText))
+        colour_label(self.status, error)
 
     # Store ------------------------------------------------------------------------------
 
