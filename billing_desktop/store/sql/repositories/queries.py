@@ -89,24 +89,8 @@ class SqlQueries:
         return int(self._conn.execute(sa.select(sa.func.count()).select_from(t.calls)).scalar_one())
 
     def call_page(self, offset: int, limit: int) -> list[CallRow]:
-        c = t.calls.c
-        query = (
-            sa.select(
-                c.id,
-                c.type,
-                c.triggered_by,
-                c.trigger_source,
-                c.candidate_id,
-                c.campaign,
-                c.number,
-                c.started_at,
-                c.duration_seconds,
-            )
-            .order_by(c.started_at.desc(), c.id.desc())
-            .offset(offset)
-            .limit(limit)
-        )
-        return [CallRow(*row) for row in self._conn.execute(query)]
+        """Every call, newest first: the call log with no filter in its default order."""
+        return self.call_page_where(CallFilter(), CallOrder(), offset, limit)
 
     # The call log with its order and filters in SQL (Usage Data tab, export call-logs).
 
