@@ -9,6 +9,7 @@ Nothing is dropped: a change kept off the server stays in the list as "discarded
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from billing_desktop.ui.models.table import Column, ColumnTableModel, text_column
 from billing_desktop.ui.widgets.table import make_table
 
 if TYPE_CHECKING:
@@ -116,7 +118,21 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, str]:
     return found
 
 
-def three_way(base: Any, mine: Any, server: Any) -> list[tuple[str, str, str, str]]:
+# A value that is not the same in all three: (what, base, yours, server's now).
+ThreeWayRow = tuple[str, str, str, str]
+
+
+def _part(position: int) -> Callable[[ThreeWayRow], str]:
+    return lambda row: row[position]
+
+
+THREE_WAY_COLUMNS: list[Column[ThreeWayRow]] = [
+    text_column(title, _part(position))
+    for position, title in enumerate(("What", "When you edited", "Yours", "Server's now"))
+]
+
+
+def three_way(base: Any, mine: Any, server: Any) -> list[ThreeWayRow]:
     """(what, base, yours, server's) for every value that is not the same in all three."""
     flat = [_flatten(base), _flatten(mine), _flatten(server)]
     paths = sorted(set().union(*flat))
@@ -126,39 +142,6 @@ def three_way(base: Any, mine: Any, server: Any) -> list[tuple[str, str, str, st
         if len({base_value, mine_value, server_value}) > 1:
             rows.append((path, base_value, mine_value, server_value))
     return rows
-
-
-class ThreeWayModel(QAbstractTableModel):
-    HEADERS = ("What", "When you edited", "Yours", "Server's now")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[tuple[str, str, str, str]] = []
-
-    def set_rows(self, rows: list[tuple[str, str, str, str]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.rows[index.row()][index.column()]
-        return None
 
 
 class PendingChangesDialog(QDialog):
@@ -174,7 +157,7 @@ class PendingChangesDialog(QDialog):
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
         self.table.setModel(self.model)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.conflict = ThreeWayModel(self)
+        self.conflict: ColumnTableModel[ThreeWayRow] = ColumnTableModel(THREE_WAY_COLUMNS, self)
         self.conflict_table = make_table(self)
         self.conflict_table.setModel(self.conflict)
         self.conflict_table.horizontalHeader().setStretchLastSection(True)
