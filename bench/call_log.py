@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from results import report
+from results import process_events_until, report
 
 TARGET_MS = 200.0
 
@@ -36,7 +36,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, qInstallMessageHandler
+    from PySide6.QtCore import Qt, qInstallMessageHandler
     from PySide6.QtTest import QTest
 
     from billing_desktop.bootstrap import open_store
@@ -53,13 +53,8 @@ def main() -> int:
     application()
     store = open_store(str(args.store))
 
-    def until(done: Callable[[], bool], timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not done():
-            if time.monotonic() > deadline:
-                raise SystemExit("the call log did not answer within a minute")
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-        QCoreApplication.processEvents()  # the paint of what arrived
+    def until(done: Callable[[], bool]) -> None:
+        process_events_until(done, 60.0, "the call log")
 
     window = MainWindow(store, None, remember=False)
     window.resize(1280, 800)

@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from results import peak_rss_mb, report
+from results import peak_rss_mb, process_events_until, report
 
 TARGET_MB = 400.0
 
@@ -39,7 +38,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, qInstallMessageHandler
+    from PySide6.QtCore import Qt, qInstallMessageHandler
     from PySide6.QtTest import QTest
 
     from billing_desktop.bootstrap import open_store
@@ -53,13 +52,8 @@ def main() -> int:
     application()
     store = open_store(str(args.store))
 
-    def until(done: Callable[[], bool], timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not done():
-            if time.monotonic() > deadline:
-                raise SystemExit("the window did not answer within two minutes")
-            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-        QCoreApplication.processEvents()
+    def until(done: Callable[[], bool]) -> None:
+        process_events_until(done, 120.0, "the window")
 
     def settled() -> bool:
         return not window.runner.busy and window.current_page_name != "loading"

@@ -66,3 +66,16 @@ def peak_rss_mb() -> float:
     """This process's peak resident memory so far, in MB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1e6 if sys.platform == "darwin" else peak / 1024
+
+
+def process_events_until(done: Callable[[], bool], timeout: float, what: str) -> None:
+    """Let a Qt window work until ``done()`` (then once more, for the paint of what arrived);
+    stop the benchmark when ``what`` does not answer within ``timeout`` seconds."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} did not answer within {timeout:.0f} s")
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    QCoreApplication.processEvents()
