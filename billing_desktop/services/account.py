@@ -173,6 +173,7 @@ def first_open_month(uow: UnitOfWork, today: date) -> Month:
 def _details(uow: UnitOfWork, actor: Actor, today: date | None = None) -> AccountDetails:
     account = require_account(uow)
     profile = _profile(uow)
+    buyer = _buyer(profile)
     day = today or account_today(account)
     locked = (
         "it cannot change once the account has money rows (ledger, invoices or closed "
@@ -183,15 +184,15 @@ def _details(uow: UnitOfWork, actor: Actor, today: date | None = None) -> Accoun
     return AccountDetails(
         name=account.name,
         contacts=_strings(profile.get("contacts")),
-        address=_strings(profile.get("address")),
-        vat_id=str(profile.get("vat_id", "")),
+        address=buyer.address,
+        vat_id=buyer.vat_id,
         timezone=account.timezone,
         currency=account.currency,
         plan=account.plan,
         payment_method=account.payment_method,
         commit_scope=account.commit_scope,
         payment_terms=payment_terms(uow),
-        invoice_email=str(profile.get("invoice_email", "")),
+        invoice_email=buyer.invoice_email,
         can_edit=actor.rights.can_edit(Area.USAGE),
         currency_locked=locked,
         first_open_month=str(first_open_month(uow, day)),
@@ -223,7 +224,10 @@ class BuyerProfile:
 
 
 def account_profile(uow: UnitOfWork) -> BuyerProfile:
-    profile = _profile(uow)
+    return _buyer(_profile(uow))
+
+
+def _buyer(profile: dict[str, object]) -> BuyerProfile:
     return BuyerProfile(
         address=_strings(profile.get("address")),
         vat_id=str(profile.get("vat_id", "")),
