@@ -17,7 +17,7 @@ above the threshold again, so refreshing the tab never buys credit twice for one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -69,6 +69,9 @@ class AutoRecharge:
     enabled: bool
     threshold: Decimal
     amount: Decimal
+    # What saving the setting bought at once (``set_auto_recharge(..., fire=True)``); not part
+    # of the setting, so two settings compare equal whatever either fired.
+    fired: CreditChange | None = field(default=None, compare=False)
 
     def describe(self, currency: str) -> str:
         if not self.enabled:
@@ -263,11 +266,15 @@ def set_auto_recharge(
     amount: str | Decimal,
     *,
     now: datetime | None = None,
+    fire: bool = False,
 ) -> AutoRecharge:
     """Store the auto-recharge setting (audited, in ``uow``: commit it).
 
     Switching it on needs a credit-card account; switching it off is always allowed (amounts
-    are then kept as given when valid, else left as they were)."""
+    are then kept as given when valid, else left as they were). With ``fire`` (the Manage
+    credits dialog), a setting switched on is checked at once in the same transaction and
+    what it bought is returned in ``fired``: the dialog that saved it says so, whichever view
+    refreshes first."""
     actor.rights.require(Area.USAGE, Level.EDIT, "change auto-recharge")
     account = require_account(uow)
     before = auto_recharge_settings(uow)
@@ -306,6 +313,8 @@ def set_auto_recharge(
             after=_setting_json(after, currency),
         )
     )
+    if fire and after.enabled:
+        return replace(after, fired=apply_auto_recharge(uow, actor, now=now))
     return after
 
 

@@ -412,3 +412,21 @@ def test_peak_day_storage_is_announced_until_the_28th(acme: SqlStore) -> None:
     assert "STORE" not in [p.code for p in before.summary.products]
     assert after.pending_storage == () and "STORE" in [p.code for p in after.summary.products]
     assert october.pending_storage == ()
+
+
+def test_saving_auto_recharge_with_fire_buys_at_once_in_the_same_transaction(
+    store: SqlStore,
+) -> None:
+    today = utc_today()
+    with store() as uow:
+        build(uow, today)
+        saved = credits.set_auto_recharge(uow, actor(uow), True, "100", "50", fire=True)
+        uow.commit()
+    assert saved.fired is not None and saved.fired.entry.reference == "AUTO-000001"
+    assert "Auto-recharge added $50.00" in saved.fired.summary()
+    assert saved == credits.AutoRecharge(True, D(100), D(50))  # what fired is not the setting
+    assert balance(store, today) == D("71.20")
+    with store() as uow:  # the next refresh finds it done (disarmed until back above)
+        assert credits.apply_auto_recharge(uow, actor(uow), today) is None
+        again = credits.set_auto_recharge(uow, actor(uow), False, "100", "50", fire=True)
+    assert again.fired is None

@@ -353,7 +353,7 @@ class ManageCreditsDialog(QDialog):
                 return
             self._run(
                 lambda store: store.write(
-                    credits.set_auto_recharge, self.actor, True, threshold, amount
+                    credits.set_auto_recharge, self.actor, True, threshold, amount, fire=True
                 )
             )
         else:
@@ -388,8 +388,10 @@ class ManageCreditsDialog(QDialog):
             message = f"Auto-recharge saved: {result.describe(self.currency)}."
         else:
             message = "Saved."
-        if page.fired is not None:
-            message += " " + page.fired.summary()
+        fired = result.fired if isinstance(result, credits.AutoRecharge) else None
+        for change in (fired, page.fired):
+            if change is not None:
+                message += " " + change.summary()
         if clear is not None:
             clear.clear()
         self._show_page(page)
