@@ -208,7 +208,8 @@ def main() -> int:
         f"B10 {args.clients} clients, {args.workers} workers, {elapsed:.0f} s: {done:,} requests "
         f"({len(tally.writes):,} writes), {rps:.0f}/s; read p99 {read_p99 * 1000:.0f} ms, write "
         f"p99 {write_p99 * 1000:.0f} ms; {len(tally.errors)} errors; {len(tally.acknowledged)} "
-        f"acknowledged writes, {len(stored)} in the database ({'each once' if once else 'MISMATCH'})"
+        f"acknowledged writes, {len(stored)} in the database "
+        f"({'each once' if once else 'MISMATCH'})"
     )
     for path, times in sorted(tally.by_path.items()):
         print(f"  {path}: {len(times)} requests, median {statistics.median(times) * 1000:.0f} ms, "
