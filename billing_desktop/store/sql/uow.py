@@ -164,7 +164,7 @@ class SqlUnitOfWork:
     def change_token(self) -> Hashable | None:
         """A value that differs whenever the store may have changed since it was last taken,
         for caches of read results (``services.billing.usage_summary``); None where there is
-        none (a writing unit of work, a database other than SQLite).
+        none (a writing unit of work, a database other than SQLite or PostgreSQL).
 
         It joins the store's commits counted in this process (every writing unit of work
         commits through this engine) with SQLite's ``PRAGMA data_version`` of this connection,
@@ -175,6 +175,8 @@ class SqlUnitOfWork:
         conn = self._conn
         if self._write or self._commits is None or conn is None:
             return None
+        if conn.dialect.name == "postgresql":
+            return _postgres_change_token(conn)
         if conn.dialect.name != "sqlite":
             return None
         info = conn.connection.info
@@ -290,3 +292,18 @@ class SqlDatabase:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _postgres_change_token(conn: sa.Connection) -> Hashable:
+    """PostgreSQL's current snapshot (``xmin:xmax:xip``, database name): a transaction id is
+    given to every transaction that writes, so a transaction that wrote and committed since
+    the last token either was given its id after it (``xmax`` moved) or was in progress then
+    (it has left ``xip``). Equal snapshots thus see the same committed data. Transactions of
+    other databases of the cluster move it too, which costs a recomputation, never a stale
+    answer. (PostgreSQL 13 and later; ``txid_current_snapshot`` before.)"""
+    snapshot = conn.exec_driver_sql(
+        "SELECT CASE WHEN current_setting('server_version_num')::int >= 130000 "
+        "THEN pg_current_snapshot()::text ELSE txid_current_snapshot()::text END, "
+        "current_database()"
+    ).one()
+    return ("postgresql", snapshot[0], snapshot[1])
