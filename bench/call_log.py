@@ -22,7 +22,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from results import process_events_until, report
 
@@ -31,7 +30,8 @@ TARGET_MS = 200.0
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("store", type=Path)
+    # a file, or an SQLAlchemy URL (bench/postgres_figures.py passes a PostgreSQL one)
+    parser.add_argument("store")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -51,7 +51,7 @@ def main() -> int:
 
     qInstallMessageHandler(lambda *_: None)  # the offscreen plugin's size-hint chatter
     application()
-    store = open_store(str(args.store))
+    store = open_store(args.store)
 
     def until(done: Callable[[], bool]) -> None:
         process_events_until(done, 60.0, "the call log")

@@ -48,13 +48,13 @@ def register(commands: Any) -> dict[str, Handler]:
         "--agents",
         type=positive_arg,
         default=None,
-        help="licensed agents (default 25, or 200 with --scale large)",
+        help="licensed agents (default 25, 200 with --scale large, 2,000 with xlarge)",
     )
     demo.add_argument(
         "--scale",
-        choices=("small", "large"),
+        choices=("small", "large", "xlarge"),  # services.demo.SCALES (not imported at start)
         default="small",
-        help="large: the benchmark store (about 1,000,000 calls)",
+        help="large: the benchmark store (about 1,000,000 calls); xlarge: ten times that",
     )
     demo.add_argument(
         "--today",

@@ -80,7 +80,7 @@ from billing_desktop.store.ports import ClosedMonth, UnitOfWork, UnitOfWorkFacto
 
 T = TypeVar("T")
 
-SCALES = ("small", "large")
+SCALES = ("small", "large", "xlarge")
 MAX_MONTHS = 24
 MAX_AGENTS = 5_000
 # Rows per add_many call: large enough that the per-call overhead vanishes, small enough that a
@@ -150,6 +150,20 @@ _VOLUMES = {
         interviews=120_000,
         recordings=150_000,
         storage_start_gb=2_400,
+    ),
+    # Ten times the large store (issue "Performance at ten million calls", B9): a contact
+    # centre of 2,000 agents with about 10M calls and 3M conversations a quarter.
+    "xlarge": _Volumes(
+        agents=2_000,
+        numbers=900,
+        candidates=1_500_000,
+        calls=10_000_000,
+        conversations=3_000_000,
+        alerts=1_500_000,
+        sms=3_000_000,
+        interviews=1_200_000,
+        recordings=1_500_000,
+        storage_start_gb=24_000,
     ),
 }
 

@@ -568,3 +568,24 @@ def test_the_demo_command_builds_once_then_refuses(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert "already holds a workspace ('Northwind Contact Center')" in err[0]
+
+
+def test_the_command_line_offers_every_scale_and_xlarge_is_ten_times_large() -> None:
+    """B9's store: 2,000 agents, ten million calls and three million conversations a quarter."""
+    from billing_desktop.cli import build_parser
+    from billing_desktop.services import demo
+
+    parser = build_parser()
+    args = parser.parse_args(["demo", "--scale", "xlarge"])
+    assert args.scale == "xlarge"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["demo", "--scale", "huge"])
+    choices = next(
+        action.choices
+        for action in parser._subparsers._group_actions[0].choices["demo"]._actions  # type: ignore[union-attr]
+        if action.dest == "scale"
+    )
+    assert tuple(choices) == demo.SCALES
+    large, xlarge = demo._VOLUMES["large"], demo._VOLUMES["xlarge"]
+    assert (xlarge.agents, xlarge.calls, xlarge.conversations) == (2_000, 10_000_000, 3_000_000)
+    assert xlarge.calls == 10 * large.calls and xlarge.conversations == 10 * large.conversations
