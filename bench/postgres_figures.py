@@ -1,0 +1,134 @@
+"""B2 and B6 on PostgreSQL: the large demo store (a million calls) in a PostgreSQL database,
+measured as on SQLite (PERFORMANCE.md; issue "Performance at ten million calls", point 6).
+
+    python bench/postgres_figures.py [--runs 9] [--keep-log]
+
+A throwaway PostgreSQL cluster (tests/pg_cluster.py) gets ``billing-desktop demo --scale large
+--today 2026-11-21``. Then:
+
+* B2: ``services.billing.usage_summary`` for the previous month (median of ``--runs``; the
+  summary is kept by the store's change token — on PostgreSQL the current snapshot — so this
+  is what the Usage tab pays on each refresh; the first call on a fresh store is printed too),
+  against ``psql`` summing the month's raw calls and conversations with GROUP BY (median of 3).
+  Target: ratio <= 0.1 and < 50 ms.
+* B6: ``bench/call_log.py`` on the database's URL (the real window, offscreen): open, last
+  row, sort by cost, each < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from results import parse, report
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from billing_desktop.bootstrap import SqlStore  # noqa: E402
+from billing_desktop.domain.periods import Month  # noqa: E402
+from billing_desktop.services.billing import usage_summary  # noqa: E402
+from billing_desktop.services.context import resolve_actor  # noqa: E402
+from billing_desktop.store.sql.types import to_micros  # noqa: E402
+from tests.pg_cluster import USER, PgCluster  # noqa: E402
+
+TARGET_RATIO = 0.1
+TARGET_MS = 50.0
+DEMO_TODAY = "2026-11-21"
+
+
+def summary_seconds(store: SqlStore, month: Month) -> float:
+    started = time.perf_counter()
+    with store() as uow:
+        usage_summary(uow, resolve_actor(uow, None), month)
+    return time.perf_counter() - started
+
+
+def psql_seconds(cluster: PgCluster, database: str, month: Month, zone: ZoneInfo) -> float:
+    start, end = (to_micros(t) for t in month.bounds(zone))
+    sql = (
+        "SELECT type, count(*), sum((duration_seconds + 59) / 60) FROM calls "
+        f"WHERE started_at >= {start} AND started_at < {end} GROUP BY type; "
+        "SELECT app, channel, count(*), sum(((ended_at - started_at) / 1000000 "
+        "- human_agent_seconds + 899) / 900) FROM conversations "
+        f"WHERE started_at >= {start} AND started_at < {end} GROUP BY app, channel;"
+    )
+    psql = [str(cluster.bindir / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", USER]
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([*psql, "-d", database, "-c", sql], check=True, capture_output=True)
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    cluster = PgCluster.start()
+    try:
+        database = cluster.create_database("large")
+        url = cluster.url(database)
+        print("loading the large demo into PostgreSQL …", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "billing_desktop", "--store", url, "demo", "--scale",
+             "large", "--today", DEMO_TODAY],
+            check=True, stdout=subprocess.DEVNULL, cwd=ROOT,
+        )  # fmt: skip
+        print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        store = SqlStore(url)
+        with store() as uow:
+            account = uow.account.get()
+            assert account is not None
+        zone = ZoneInfo(account.timezone)
+        month = Month.of(date.fromisoformat(DEMO_TODAY)).plus(-1)
+        first = summary_seconds(store, month)
+        summary_seconds(store, month)
+        ours = statistics.median(summary_seconds(store, month) for _ in range(args.runs))
+        store.dispose()
+        base = psql_seconds(cluster, database, month, zone)
+        ratio = ours / base
+        ok = ratio <= TARGET_RATIO and ours * 1000 < TARGET_MS
+        print(
+            f"B2 on PostgreSQL, {month}: ours {ours * 1000:.1f} ms (first call "
+            f"{first * 1000:.0f} ms), psql GROUP BY {base * 1000:.0f} ms, ratio {ratio:.3f}"
+        )
+        report("B2", f"PostgreSQL: Usage tab summary for {month}", f"{ours * 1000:.1f} ms",
+               f"{base * 1000:.1f} ms (psql GROUP BY)", ratio,
+               f"<= {TARGET_RATIO}x and < {TARGET_MS:.0f} ms", ok)  # fmt: skip
+        report("B2", "  PostgreSQL, first call (nothing kept)", f"{first * 1000:.0f} ms",
+               f"{base * 1000:.1f} ms (psql GROUP BY)", first / base, "(information)", True,
+               result="info")  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, str(HERE / "call_log.py"), url],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        for line in done.stdout.splitlines():
+            result = parse(line)
+            if result is None:
+                print(line)
+                continue
+            result["figure"] = f"PostgreSQL: {result['figure']}"
+            ok = ok and bool(result["ok"])
+            report(result["id"], result["figure"], result["ours"], result["baseline"],
+                   result["ratio"], result["target"], bool(result["ok"]),
+                   result.get("result"))  # fmt: skip
+        if done.returncode not in (0, 1):
+            print(done.stderr[-2000:], file=sys.stderr)
+            return 2
+    finally:
+        cluster.stop()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
