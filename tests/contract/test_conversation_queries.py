@@ -21,7 +21,9 @@ VOICE, CHAT = m.Channel.VOICE, m.Channel.CHAT
 
 def _conv(n: int, channel: m.Channel, seconds: float, human: int, start: int = 0) -> m.Conversation:
     begin = T0 + timedelta(minutes=start + n)
-    return m.Conversation(f"c-{n:02d}", "app-1", channel, begin, begin + timedelta(seconds=seconds), human)
+    return m.Conversation(
+        f"c-{n:02d}", "app-1", channel, begin, begin + timedelta(seconds=seconds), human
+    )
 
 
 # Lengths around the quarter hour (900 s), a microsecond over, human time over the length.
@@ -53,9 +55,7 @@ def filled(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
 
 
 def _expected(channel: m.Channel | None) -> ConversationTotals:
-    chosen = [
-        c for c in EDGES if START <= c.started_at < END and channel in (None, c.channel)
-    ]
+    chosen = [c for c in EDGES if START <= c.started_at < END and channel in (None, c.channel)]
     sessions = [conversation_sessions(c) for c in chosen]
     return ConversationTotals(
         len(chosen), sum(b for b, _v in sessions), sum(v for _b, v in sessions)

@@ -342,7 +342,13 @@ def conversation_page(
         .limit(max(0, limit))
     )
     return [
-        Conversation(row.id, row.app, Channel(row.channel), row.started_at, row.ended_at,
-                     row.human_agent_seconds)  # fmt: skip
+        Conversation(
+            row.id,
+            row.app,
+            Channel(row.channel),
+            row.started_at,
+            row.ended_at,
+            row.human_agent_seconds,
+        )
         for row in conn.execute(query)
     ]
