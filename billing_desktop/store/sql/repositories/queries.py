@@ -316,7 +316,8 @@ def conversation_totals(
 ) -> ConversationTotals:
     c = t.conversations.c
     length = sa.type_coerce(c.ended_at, sa.BigInteger) - sa.type_coerce(c.started_at, sa.BigInteger)
-    billing = _started_quarters(length - c.human_agent_seconds * _MICROS)
+    human = sa.cast(c.human_agent_seconds, sa.BigInteger) * _MICROS  # int4 overflows at 36 min
+    billing = _started_quarters(length - human)
     voice = sa.case((c.channel == Channel.VOICE.value, _started_quarters(length)), else_=0)
     query = sa.select(sa.func.count(), sa.func.sum(billing), sa.func.sum(voice)).where(
         *_conversation_conditions(start, end, channel)
