@@ -44,11 +44,12 @@ def register(commands: Any) -> dict[str, Handler]:
     )
     whatif = commands.add_parser(
         "whatif",
-        help="a month's invoice and unit costs with other agents, commits or prices "
-        "(writes nothing)",
-        description="Rate an open month as if the number of agents, a commit or a price were "
-        "different, and show its invoice and the unit cost report beside today's, line by "
-        "line. Nothing is written.",
+        help="a month's invoice and unit costs with other agents, commits, prices, tiers, "
+        "commit scope or app plans (writes nothing)",
+        description="Rate an open month as if the number of agents, a commit, the commit scope, "
+        "a price or a product's tiers were different, billing units held other members or an "
+        "app were on another plan, and show its invoice and the unit cost report (and the "
+        "plans in force) beside today's, line by line. Nothing is written.",
     )
     whatif.add_argument(
         "--month", type=month_arg, default=None, metavar="YYYY-MM", help="default: this month"
@@ -184,7 +185,7 @@ def whatif_text(w: WhatIf) -> str:
                         "Sessions (peak)", "Eligible")  # fmt: skip
         plan_rows = [plans_header]
         for p in w.plans:
-            when = "at once" if p.takes_effect_on is None else f"from {p.takes_effect_on}"
+            when = "at once" if p.takes_effect_on is None else f"after {p.takes_effect_on}"
             plan_rows.append(
                 (
                     p.app_name,
