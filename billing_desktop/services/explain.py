@@ -7,7 +7,8 @@ the rating keeps for this purpose; a closed month's line is its stored rating (t
 line), its credit draws the month's ledger rows. Below the figures is the usage itself: the
 quantity per local day (from the hourly rollups, the storage snapshots or the seats) and, for
 products metered from records, those records (the month's calls as a filtered call log, the
-conversations with their sessions and human time, the alerts per user).
+conversations with their sessions and human time, the alerts per user), counted and listed by
+the store in SQL (``Queries``): a large store's month holds hundreds of thousands.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import pytest
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
-from billing_desktop.domain.errors import InvalidInput
+from billing_desktop.domain.errors import InvalidInput, PermissionDenied
 from billing_desktop.domain.model import Commit, CommitScope, Frequency, Tier
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.plans import Change
@@ -267,3 +267,24 @@ def test_parsing() -> None:
     assert parse_tiers("sms=0.01") == TierChange("sms", Decimal("0.01"), ())
     assert parse_tiers("sms=10:0.02,:0.01").tiers == (Tier(Decimal(10), Decimal("0.01")),)
     assert parse_tiers("sms=1000:0.01,5000:0.008,0.006").text() == "1000:0.01,5000:0.008,0.006"
+
+
+def test_a_plan_change_needs_the_plans_right(
+    demo: tuple[SqlStore, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """u004 (a supervisor) sees Usage and Billing Units but not Plans: the what-if works for
+    them without plans, and a plan change is refused (the Plans tab is not theirs)."""
+    store, path = demo
+    supervisor = store.read(workspace, "u004").actor
+    result = store.read(what_if, supervisor, NOVEMBER, Changes(), "invoiced", TODAY)
+    assert result.plans == () and result.as_json()["plans"] == []
+    with pytest.raises(PermissionDenied):
+        store.read(
+            what_if,
+            supervisor,
+            NOVEMBER,
+            Changes(plans=(AppPlanChange("app-voice-ivr", "growth"),)),
+        )
+    args = ["--store", str(path), "--user", "u004", "whatif", "--month", "2026-11"]
+    assert main([*args, "--plan", "app-voice-ivr=growth"]) == 2
+    assert "plans" in capsys.readouterr().err
