@@ -44,11 +44,12 @@ def register(commands: Any) -> dict[str, Handler]:
     )
     whatif = commands.add_parser(
         "whatif",
-        help="a month's invoice and unit costs with other agents, commits or prices "
-        "(writes nothing)",
-        description="Rate an open month as if the number of agents, a commit or a price were "
-        "different, and show its invoice and the unit cost report beside today's, line by "
-        "line. Nothing is written.",
+        help="a month's invoice and unit costs with other agents, commits, prices, tiers, "
+        "commit scope or app plans (writes nothing)",
+        description="Rate an open month as if the number of agents, a commit, the commit scope, "
+        "a price or a product's tiers were different, billing units held other members or an "
+        "app were on another plan, and show its invoice and the unit cost report (and the "
+        "plans in force) beside today's, line by line. Nothing is written.",
     )
     whatif.add_argument(
         "--month", type=month_arg, default=None, metavar="YYYY-MM", help="default: this month"
@@ -77,6 +78,29 @@ def register(commands: Any) -> dict[str, Handler]:
         "Sales=u001,+14155550100; repeatable",
     )
     whatif.add_argument(
+        "--commit-scope",
+        default=None,
+        metavar="SCOPE",
+        help="the account's commit scope: account, product or none",
+    )
+    whatif.add_argument(
+        "--tiers",
+        action="append",
+        default=[],
+        metavar="PRODUCT=UPTO:PRICE,…,PRICE",
+        help="replace a product's price table: the first UPTO billable units at PRICE, the "
+        "units up to the next UPTO at its PRICE…, the rest at the last PRICE, e.g. "
+        "sms=1000:0.01,5000:0.008,0.006; repeatable",
+    )
+    whatif.add_argument(
+        "--plan",
+        action="append",
+        default=[],
+        metavar="APP=PLAN",
+        help="move an app (id or name) to a plan (code or name), as the Plans tab would: an "
+        "upgrade at once, a downgrade at the period's end; repeatable",
+    )
+    whatif.add_argument(
         "--basis",
         choices=("list", "invoiced"),
         default="invoiced",
@@ -93,7 +117,10 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         Changes,
         parse_commit,
         parse_move,
+        parse_plan,
         parse_price,
+        parse_scope,
+        parse_tiers,
         what_if,
     )
 
@@ -102,6 +129,9 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
         commits=tuple(parse_commit(text) for text in args.commit),
         prices=tuple(parse_price(text) for text in args.price),
         moves=tuple(parse_move(text) for text in args.move),
+        commit_scope=None if args.commit_scope is None else parse_scope(args.commit_scope),
+        tiers=tuple(parse_tiers(text) for text in args.tiers),
+        plans=tuple(parse_plan(text) for text in args.plan),
     )
     store, actor = acting(args)
     month = month_or_none(args.month) or _current_month(store, args)
@@ -149,6 +179,31 @@ def whatif_text(w: WhatIf) -> str:
              for u in w.units]  # fmt: skip
     unit_line = aligned([units_header, *units])
     said = ", ".join(w.changes.describe()) or "no change"
+    plans: list[str] = []
+    if w.plans:
+        plans_header = ("App", "Change", "Plan today", "What if", "Price today", "What if",
+                        "Sessions (peak)", "Eligible")  # fmt: skip
+        plan_rows = [plans_header]
+        for p in w.plans:
+            when = "at once" if p.takes_effect_on is None else f"after {p.takes_effect_on}"
+            plan_rows.append(
+                (
+                    p.app_name,
+                    f"{p.change.value} {when}" if p.change.value != "same" else "none",
+                    p.today.name if p.today else "—",
+                    p.projected.name if p.projected else "—",
+                    money(p.today.monthly_price) if p.today else "—",
+                    money(p.projected.monthly_price) if p.projected else "—",
+                    f"{p.usage:,}",
+                    "yes" if p.eligible else f"no: {p.reason}",
+                )
+            )
+        plan_line = aligned(plan_rows)
+        plans = [
+            "",
+            f"Plans in force in {w.month} (paid from the app's funds, not on the invoice):",
+            *(plan_line(r) for r in plan_rows),
+        ]
     return "\n".join(
         [
             f"What if in {w.month} ({said}); nothing is written",
@@ -162,6 +217,7 @@ def whatif_text(w: WhatIf) -> str:
             "",
             unit_line(units_header),
             *(unit_line(u) for u in units),
+            *plans,
         ]
     )
 

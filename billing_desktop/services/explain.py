@@ -7,7 +7,8 @@ the rating keeps for this purpose; a closed month's line is its stored rating (t
 line), its credit draws the month's ledger rows. Below the figures is the usage itself: the
 quantity per local day (from the hourly rollups, the storage snapshots or the seats) and, for
 products metered from records, those records (the month's calls as a filtered call log, the
-conversations with their sessions and human time, the alerts per user).
+conversations with their sessions and human time, the alerts per user), counted and listed by
+the store in SQL (``Queries``): a large store's month holds hundreds of thousands.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from billing_desktop.domain.errors import NotFound
 from billing_desktop.domain.metering import MEASURES
 from billing_desktop.domain.model import (
     CREDITS_POOL,
+    Channel,
     LedgerKind,
     Metering,
     Product,
@@ -391,21 +393,18 @@ def _records(
         count = uow.queries.call_count_where(store_filter(query, engine.zone))
         return "calls", count, None, query, (), ()
     if product.source == Source.CONVERSATIONS:
-        found = []
-        for conv in uow.conversations.all():
-            if start <= conv.started_at < end:
-                found.append(conv)
-        found.sort(key=lambda c: (c.started_at, c.id))
+        # Counted and listed by the store in SQL (a month can hold hundreds of thousands): a
+        # voice-sessions product's records are the voice conversations, others' all of them.
+        channel = Channel.VOICE.value if product.metering == Metering.VOICE_SESSIONS else None
+        totals = uow.queries.conversation_totals(start, end, channel)
+        total = {
+            Metering.SESSIONS: Decimal(totals.billing_sessions),
+            Metering.VOICE_SESSIONS: Decimal(totals.voice_sessions),
+            Metering.COUNT: Decimal(totals.count),
+        }.get(product.metering, ZERO)
         listed = []
-        total = Decimal(len(found)) if product.metering == Metering.COUNT else ZERO
-        for i, conv in enumerate(found):
+        for conv in uow.queries.conversation_page(start, end, channel, 0, MAX_CONVERSATIONS):
             billing, voice = conversation_sessions(conv)
-            if product.metering == Metering.SESSIONS:
-                total += billing
-            elif product.metering == Metering.VOICE_SESSIONS:
-                total += voice
-            if i >= MAX_CONVERSATIONS:
-                continue
             seconds = int((conv.ended_at - conv.started_at).total_seconds())
             listed.append(
                 ConversationRecord(
@@ -420,7 +419,7 @@ def _records(
                 )
             )
         shown = tuple(_round_minutes(c) for c in listed)
-        return "conversations", len(found), total, None, shown, ()
+        return "conversations", totals.count, total, None, shown, ()
     if product.source == Source.ALERTS:
         per_user = uow.queries.alerts_by_user(start, end)
         names = uow.users.get_many(list(per_user))

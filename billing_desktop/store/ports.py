@@ -376,6 +376,16 @@ class BucketMinutes:
     minutes: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class ConversationTotals:
+    """Conversations started in a range, and their sessions (domain.sessions, counted in SQL):
+    every started 15 minutes without human-agent time, and of voice conversations in all."""
+
+    count: int
+    billing_sessions: int
+    voice_sessions: int
+
+
 class Queries(Protocol):
     """Read models for screens and reports, computed by the store (SQL does the heavy lifting)."""
 
@@ -442,6 +452,19 @@ class Queries(Protocol):
 
     def recording_campaigns(self) -> list[str]:
         """The campaigns that have recordings, by name."""
+        ...
+
+    # A product's records (explain a charge): conversations started in [start, end), of one
+    # channel or all.
+
+    def conversation_totals(
+        self, start: datetime, end: datetime, channel: str | None = None
+    ) -> ConversationTotals: ...
+
+    def conversation_page(
+        self, start: datetime, end: datetime, channel: str | None, offset: int, limit: int
+    ) -> list[Conversation]:
+        """``limit`` of those conversations from ``offset``, by start (ties by id)."""
         ...
 
 

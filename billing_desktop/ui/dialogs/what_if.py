@@ -1,7 +1,7 @@
-"""What if… (issue 20 §3): try other agents, a commit, a price or moving users and numbers
-between billing units on an open month and see its invoice and unit costs beside today's, line
-by line. Nothing is written: the dialog runs
-``services.whatif.what_if`` (a read) on the task runner.
+"""What if… (issue 20 §3): try other agents, a commit, a price, the commit scope, a product's
+price tiers, an app's plan or moving users and numbers between billing units on an open month
+and see its invoice and unit costs (and the plans in force) beside today's, line by line.
+Nothing is written: the dialog runs ``services.whatif.what_if`` (a read) on the task runner.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,24 +27,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.model import Frequency
+from billing_desktop.domain.model import CommitScope, Frequency
 from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
+from billing_desktop.domain.plans import Change
+from billing_desktop.services.overview import AppRow, apps
+from billing_desktop.services.plans import AppPlans, app_plans
 from billing_desktop.services.usage_page import month_name
 from billing_desktop.services.whatif import (
     ACCOUNT,
     MAX_AGENTS,
+    AppPlanChange,
     Changes,
     CommitChange,
     Move,
+    PlanComparison,
     PriceChange,
+    TierChange,
     WhatIf,
     parse_move,
+    parse_tiers,
     what_if,
 )
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import NEGATIVE, RIGHT, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
@@ -92,6 +102,41 @@ def _columns(first: str, money: Any) -> list[Column[Row]]:
     ]
 
 
+def _plan_columns(money: Any) -> list[Column[PlanComparison]]:
+    def change(p: PlanComparison) -> str:
+        if p.change == Change.UPGRADE:
+            return tr("Upgrade, at once")
+        if p.change == Change.DOWNGRADE:
+            return tr("Downgrade after {day}").format(day=p.takes_effect_on)
+        return tr("None")
+
+    def price(plan: Any) -> str:
+        return "—" if plan is None else str(money(plan.monthly_price))
+
+    return [
+        text_column(tr("App"), lambda p: p.app_name),
+        text_column(tr("Change"), change),
+        text_column(tr("Plan today"), lambda p: p.today.name if p.today else "—"),
+        text_column(tr("What if"), lambda p: p.projected.name if p.projected else "—"),
+        Column[PlanComparison](
+            tr("Price today"), lambda p: price(p.today), RIGHT, tr("Monthly price of the plan")
+        ),
+        Column[PlanComparison](
+            tr("What if"), lambda p: price(p.projected), RIGHT, tr("Monthly price with the change")
+        ),
+        Column[PlanComparison](
+            tr("Sessions"),
+            lambda p: f"{p.usage:,}",
+            RIGHT,
+            tr("The app's highest monthly billing sessions of the last three full months"),
+        ),
+        text_column(
+            tr("Eligible"),
+            lambda p: tr("Yes") if p.eligible else tr("No: {why}").format(why=p.reason),
+        ),
+    ]
+
+
 class WhatIfDialog(QDialog):
     """Changes on the left, the two comparisons on the right."""
 
@@ -105,7 +150,7 @@ class WhatIfDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("whatIfDialog")
         self.setWindowTitle("What if…")
-        self.resize(1000, 620)
+        self.resize(1100, 700)
         self.context = context
         self.outcome: WhatIf | None = None
         self._handle: TaskHandle | None = None
@@ -165,6 +210,58 @@ class WhatIfDialog(QDialog):
             "leave their other units. Only the unit costs change."
         )
         form.addRow("Move to unit:", self.move_edit)
+
+        self.scope_combo = QComboBox(self)
+        self.scope_combo.setObjectName("whatIfCommitScope")
+        self.scope_combo.addItem(tr("No scope change"), None)
+        self.scope_combo.addItem(tr("Account: the account commit pays"), CommitScope.ACCOUNT)
+        self.scope_combo.addItem(tr("Product: each product's commit pays"), CommitScope.PRODUCT)
+        self.scope_combo.addItem(tr("None: no commit pays"), CommitScope.NONE)
+        self.scope_combo.setToolTip(tr("Which commits the invoice draws on"))
+        form.addRow(tr("Commit scope:"), self.scope_combo)
+        self.tiers_product = QComboBox(self)
+        self.tiers_product.setObjectName("whatIfTiersProduct")
+        self.tiers_product.addItem(tr("No tier change"), None)
+        for code, name in products:
+            self.tiers_product.addItem(name, code)
+        self.tiers_edit = QLineEdit(self)
+        self.tiers_edit.setObjectName("whatIfTiers")
+        self.tiers_edit.setPlaceholderText(tr("e.g. 1000:0.01,5000:0.008,0.006"))
+        self.tiers_edit.setToolTip(
+            tr(
+                "The product's whole price table: the first UPTO billable units at PRICE, the "
+                "units up to the next UPTO at its PRICE…, the rest at the last PRICE. "
+                "1000:0.01,5000:0.008,0.006"
+            )
+        )
+        form.addRow(tr("Tiers:"), self.tiers_product)
+        form.addRow("", self.tiers_edit)
+        self.plan_app = QComboBox(self)
+        self.plan_app.setObjectName("whatIfPlanApp")
+        self.plan_app.addItem(tr("No plan change"), None)
+        self.plan_combo = QComboBox(self)
+        self.plan_combo.setObjectName("whatIfPlan")
+        self.plan_combo.setEnabled(False)
+        self.sees_plans = context.actor.rights.can_view(Area.PLANS)
+        self._plan_reads: list[TaskHandle] = []
+        if self.sees_plans:  # plan data only for those who may see the Plans tab
+            form.addRow(tr("App plan:"), self.plan_app)
+            form.addRow("", self.plan_combo)
+            self.plan_app.currentIndexChanged.connect(self._app_picked)
+            self._plan_reads.append(
+                context.runner.run(
+                    read,
+                    context.store,
+                    apps,
+                    context.actor,
+                    on_done=self._apps_loaded,
+                    on_error=self._plans_failed,
+                    description="list the apps",
+                )
+            )
+        else:
+            self.plan_app.hide()
+            self.plan_combo.hide()
         changes = QGroupBox("Changes (nothing is saved)", self)
         box = QVBoxLayout(changes)
         box.addLayout(form)
@@ -187,10 +284,26 @@ class WhatIfDialog(QDialog):
         self.units_table.setModel(self.units)
         for table in (self.lines_table, self.units_table):
             table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.plans: ColumnTableModel[PlanComparison] = ColumnTableModel(_plan_columns(money), self)
+        self.plans_note = QLabel(
+            tr("Plans in force in the month: paid from each app's funds, not on the invoice."),
+            self,
+        )
+        self.plans_note.setWordWrap(True)
+        self.plans_table = make_table(self)
+        self.plans_table.setObjectName("whatIfPlans")
+        self.plans_table.setModel(self.plans)
+        self.plans_table.horizontalHeader().setSectionResizeMode(
+            len(_plan_columns(money)) - 1, QHeaderView.ResizeMode.Stretch
+        )
+        self.plans_note.hide()
+        self.plans_table.hide()
         results = QVBoxLayout()
         results.addWidget(self.summary)
         results.addWidget(self.lines_table, 3)
         results.addWidget(self.units_table, 2)
+        results.addWidget(self.plans_note)
+        results.addWidget(self.plans_table, 1)
         self.status = status_label(self)
         self.status.setText("Pick changes and Compute: today's figures appear beside them.")
 
@@ -234,7 +347,89 @@ class WhatIfDialog(QDialog):
                 raise InvalidInput(
                     "Move to unit: write UNIT=MEMBER,MEMBER… (e.g. Sales=u001,+14155550100)"
                 ) from None
-        return Changes(agents, commits, prices, moves)
+        tiers: tuple[TierChange, ...] = ()
+        code = self.tiers_product.currentData()
+        if code is not None:
+            try:
+                tiers = (parse_tiers(f"{code}={self.tiers_edit.text().strip()}"),)
+            except InvalidInput as exc:
+                why = str(exc).partition("': ")[2] or str(exc)
+                raise InvalidInput(tr("Tiers: {why}").format(why=why)) from None
+        plans: tuple[AppPlanChange, ...] = ()
+        app = self.plan_app.currentData()
+        if app is not None:
+            plan = self.plan_combo.currentData()
+            if plan is None:
+                raise InvalidInput(tr("App plan: pick the plan"))
+            plans = (AppPlanChange(app, plan),)
+        scope = self.scope_combo.currentData()
+        return Changes(
+            agents,
+            commits,
+            prices,
+            moves,
+            commit_scope=None if scope is None else CommitScope(scope),  # the combo keeps a str
+            tiers=tiers,
+            plans=plans,
+        )
+
+    # -- the app's plans, read when the dialog opens and when an app is picked -----------------
+
+    def _apps_loaded(self, result: Any) -> None:
+        rows: list[AppRow] = list(result)
+        for row in rows:
+            self.plan_app.addItem(
+                tr("{app} (on {plan})").format(app=row.name, plan=row.plan_name), row.id
+            )
+
+    def _app_picked(self) -> None:
+        self.plan_combo.clear()
+        self.plan_combo.setEnabled(False)
+        app = self.plan_app.currentData()
+        if app is None:
+            return
+        self._plan_reads.append(
+            self.context.runner.run(
+                read,
+                self.context.store,
+                app_plans,
+                self.context.actor,
+                app,
+                on_done=self._plans_loaded,
+                on_error=self._plans_failed,
+                description="list the app's plans",
+            )
+        )
+
+    def _plans_loaded(self, result: Any) -> None:
+        assert isinstance(result, AppPlans)
+        if result.app.id != self.plan_app.currentData():
+            return  # another app was picked meanwhile
+        self.plan_combo.clear()
+        for option in result.options:
+            text = tr("{plan}: {price}, {sessions} sessions").format(
+                plan=option.plan.name,
+                price=self.money(option.plan.monthly_price),
+                sessions=f"{option.plan.included_sessions:,}",
+            )
+            if option.current:
+                text = tr("{text} (current)").format(text=text)
+            elif not option.eligible:
+                text = tr("{text} (not eligible)").format(text=text)
+            self.plan_combo.addItem(text, option.plan.code)
+            tip = tr("{price} a month; {sessions} sessions included").format(
+                price=self.money(option.plan.monthly_price),
+                sessions=f"{option.plan.included_sessions:,}",
+            )
+            if option.reason:
+                tip = tr("{tip}. Not eligible: {why}").format(tip=tip, why=option.reason)
+            self.plan_combo.setItemData(
+                self.plan_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
+            )
+        self.plan_combo.setEnabled(True)
+
+    def _plans_failed(self, message: str) -> None:
+        self.status.setText(tr("Could not read the plans: {message}").format(message=message))
 
     def compute(self) -> None:
         try:
@@ -284,6 +479,11 @@ class WhatIfDialog(QDialog):
         for table in (self.lines_table, self.units_table):
             for column in range(1, 4):
                 table.resizeColumnToContents(column)
+        self.plans.set_rows(list(w.plans))
+        self.plans_note.setVisible(bool(w.plans))
+        self.plans_table.setVisible(bool(w.plans))
+        for column in range(self.plans.columnCount() - 1):
+            self.plans_table.resizeColumnToContents(column)
         self.status.setText(
             "Computed; nothing was saved. Unit costs as invoiced: each product's charge shared "
             "like its list price."
@@ -293,4 +493,7 @@ class WhatIfDialog(QDialog):
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+        for handle in self._plan_reads:
+            handle.cancel()
+        self._plan_reads.clear()
         super().done(result)

@@ -10,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from billing_desktop.domain.errors import StoreError
+from billing_desktop.domain.model import Channel, Conversation
+from billing_desktop.domain.sessions import SESSION_SECONDS
 from billing_desktop.store.ports import (
     CALL_SORT_COLUMNS,
     BucketCount,
@@ -19,6 +21,7 @@ from billing_desktop.store.ports import (
     CallRecord,
     CallRow,
     CallUsage,
+    ConversationTotals,
     UnitSummary,
 )
 from billing_desktop.store.sql import tables as t
@@ -270,8 +273,83 @@ class SqlQueries:
         ]
         return sorted(found, key=lambda row: row.bucket)
 
+    def conversation_totals(
+        self, start: datetime, end: datetime, channel: str | None = None
+    ) -> ConversationTotals:
+        return conversation_totals(self._conn, start, end, channel)
+
+    def conversation_page(
+        self, start: datetime, end: datetime, channel: str | None, offset: int, limit: int
+    ) -> list[Conversation]:
+        return conversation_page(self._conn, start, end, channel, offset, limit)
+
     def recording_campaigns(self) -> list[str]:
         c = t.recordings.c
         names = self._conn.execute(sa.select(c.campaign).distinct()).scalars()
         # Sorted here, not by the database's collation, so every store lists them alike.
         return sorted((str(name) for name in names), key=lambda name: (name.casefold(), name))
+
+
+# Conversations of a product (explain a charge): the sessions of domain.sessions in integer
+# microseconds, so SQLite and PostgreSQL agree with the Python rules to the unit.
+_MICROS = 1_000_000
+_SESSION_MICROS = SESSION_SECONDS * _MICROS
+
+
+def _started_quarters(micros: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """ceil(micros / 15 min), 0 for nothing."""
+    return sa.case((micros <= 0, 0), else_=(micros + (_SESSION_MICROS - 1)) // _SESSION_MICROS)
+
+
+def _conversation_conditions(
+    start: datetime, end: datetime, channel: str | None
+) -> list[sa.ColumnElement[bool]]:
+    c = t.conversations.c
+    conditions = [c.started_at >= start, c.started_at < end]
+    if channel is not None:
+        conditions.append(c.channel == channel)
+    return conditions
+
+
+def conversation_totals(
+    conn: sa.Connection, start: datetime, end: datetime, channel: str | None
+) -> ConversationTotals:
+    c = t.conversations.c
+    length = sa.type_coerce(c.ended_at, sa.BigInteger) - sa.type_coerce(c.started_at, sa.BigInteger)
+    human = sa.cast(c.human_agent_seconds, sa.BigInteger) * _MICROS  # int4 overflows at 36 min
+    billing = _started_quarters(length - human)
+    voice = sa.case((c.channel == Channel.VOICE.value, _started_quarters(length)), else_=0)
+    query = sa.select(sa.func.count(), sa.func.sum(billing), sa.func.sum(voice)).where(
+        *_conversation_conditions(start, end, channel)
+    )
+    count, billed, voiced = conn.execute(query).one()
+    return ConversationTotals(int(count), int(billed or 0), int(voiced or 0))
+
+
+def conversation_page(
+    conn: sa.Connection,
+    start: datetime,
+    end: datetime,
+    channel: str | None,
+    offset: int,
+    limit: int,
+) -> list[Conversation]:
+    c = t.conversations.c
+    query = (
+        sa.select(c.id, c.app, c.channel, c.started_at, c.ended_at, c.human_agent_seconds)
+        .where(*_conversation_conditions(start, end, channel))
+        .order_by(c.started_at, c.id)
+        .offset(max(0, offset))
+        .limit(max(0, limit))
+    )
+    return [
+        Conversation(
+            row.id,
+            row.app,
+            Channel(row.channel),
+            row.started_at,
+            row.ended_at,
+            row.human_agent_seconds,
+        )
+        for row in conn.execute(query)
+    ]
