@@ -948,15 +948,34 @@ def _assignments(prefix: str, columns: list[str]) -> str:
 
 @contextmanager
 def _recording(conn: sa.Connection) -> Iterator[list[tuple[str, str]]]:
-    """Record, while the block runs on ``conn``, how to undo and redo each row it changes:
-    temporary triggers (this connection only, dropped at the end) on every table of the
-    store. The list is filled when the block ends: (undo, redo) statements in order."""
-    log_table = "temp._offline_changes"
+    """Record, while the block runs on ``conn``, how to undo and redo each row it changes.
+    Temporary triggers on every table of the store do it (made once per connection, and idle
+    unless a block runs: creating them for each change costs more than the change). The list
+    is filled when the block ends: (undo, redo) statements in order."""
+    installed = conn.exec_driver_sql(
+        "SELECT count(*) FROM temp.sqlite_master WHERE name = '_offline_recording'"
+    ).scalar()
+    if not installed:
+        _install_recording(conn)
+    conn.exec_driver_sql("INSERT INTO _offline_recording VALUES (1)")
+    changes: list[tuple[str, str]] = []
+    try:
+        yield changes
+    finally:
+        conn.exec_driver_sql("DELETE FROM _offline_recording")
+    changes.extend(
+        (str(undo), str(redo))
+        for undo, redo in conn.exec_driver_sql("SELECT undo, redo FROM _offline_changes ORDER BY n")
+    )
+    conn.exec_driver_sql("DELETE FROM _offline_changes")
+
+
+def _install_recording(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("CREATE TEMP TABLE _offline_recording (on_ INTEGER)")
     conn.exec_driver_sql(
         "CREATE TEMP TABLE IF NOT EXISTS _offline_changes "
         "(n INTEGER PRIMARY KEY, undo TEXT NOT NULL, redo TEXT NOT NULL)"
     )
-    conn.exec_driver_sql(f"DELETE FROM {log_table}")
     names = [
         str(name)
         for name in conn.exec_driver_sql(
@@ -965,7 +984,6 @@ def _recording(conn: sa.Connection) -> Iterator[list[tuple[str, str]]]:
         ).scalars()
         if name not in _UNTRACKED
     ]
-    triggers: list[str] = []
     for position, name in enumerate(names):
         columns = [
             str(row[1]) for row in conn.exec_driver_sql(f"PRAGMA main.table_info({_quoted(name)})")
@@ -990,23 +1008,11 @@ def _recording(conn: sa.Connection) -> Iterator[list[tuple[str, str]]]:
             ),
         }
         for event, (undo, redo) in bodies.items():
-            trigger = f"_offline_{event.lower()}_{position}"
-            triggers.append(trigger)
             conn.exec_driver_sql(
-                f"CREATE TEMP TRIGGER {trigger} AFTER {event} ON main.{_quoted(name)} BEGIN "
-                f"INSERT INTO _offline_changes(undo, redo) VALUES ({undo}, {redo}); END"
+                f"CREATE TEMP TRIGGER _offline_{event.lower()}_{position} AFTER {event} "
+                f"ON main.{_quoted(name)} WHEN EXISTS (SELECT 1 FROM _offline_recording) "
+                f"BEGIN INSERT INTO _offline_changes(undo, redo) VALUES ({undo}, {redo}); END"
             )
-    changes: list[tuple[str, str]] = []
-    try:
-        yield changes
-    finally:
-        for trigger in triggers:
-            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS temp.{trigger}")
-    changes.extend(
-        (str(undo), str(redo))
-        for undo, redo in conn.exec_driver_sql(f"SELECT undo, redo FROM {log_table} ORDER BY n")
-    )
-    conn.exec_driver_sql(f"DELETE FROM {log_table}")
 
 
 def _revert(conn: sa.Connection, seq: int) -> bool:
@@ -1020,6 +1026,8 @@ def _revert(conn: sa.Connection, seq: int) -> bool:
         sa.select(offline_undo).where(offline_undo.c.seq >= seq).order_by(offline_undo.c.seq)
     ).all()
     live = [log for log in logs if log.synced_at == synced_at]
+    # What a pull has replaced since is gone from the replica: its undo with it.
+    conn.execute(offline_undo.delete().where(offline_undo.c.synced_at.is_distinct_from(synced_at)))
     if not live or live[0].seq != seq:
         conn.execute(offline_undo.delete().where(offline_undo.c.seq == seq))
         return False

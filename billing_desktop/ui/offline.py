@@ -192,13 +192,15 @@ class OfflineControls(QObject):
 
     def sync_now(self, on_done: Any = None) -> None:
         store = self.store
-        if store is None or store.forced_offline or self._syncing:
+        if store is None or store.forced_offline or self._syncing or self.first_sync:
             return
         self._syncing = True
 
         def done(report: Any) -> None:
             self._syncing = False
             self.refresh()
+            if self.window.workspace is None:  # a first sync finished here: show the copy
+                self.window.reload()
             if on_done is not None:
                 on_done(report)
 
