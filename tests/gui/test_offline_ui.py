@@ -121,6 +121,7 @@ def test_the_first_sync_at_the_windows_start_shows_progress_and_cancels_resumabl
         held.release.set()
         qtbot.waitUntil(lambda: window.current_page_name == "no_access", timeout=10_000)
         assert window.ui.noAccessTitle.text() == "First sync not finished"
+        _save(window, "offline-ui-first-sync-cancelled.png")
         assert "press F5" in window.ui.noAccessText.text()
         assert not window.task_cancel.isVisible()
         assert window.offline.label.text().startswith("First sync not finished")
@@ -206,6 +207,7 @@ def test_a_conflicting_change_is_edited_and_sent_on_top_of_the_servers(
         dialog.show()
         dialog.table.selectRow(0)
         assert dialog.edit_button.isEnabled()
+        _save(dialog, "offline-ui-pending-changes.png")
         dialog.edit()
         editor = dialog.edit_dialog
         assert isinstance(editor, EditChangeDialog)

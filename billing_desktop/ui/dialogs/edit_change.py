@@ -122,7 +122,7 @@ class EditChangeDialog(QDialog):
         layout.addWidget(table, 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(720, 420 if rows else 220)
+        self.resize(720, 340 if rows else 200)
 
     def changes(self) -> dict[str, Any]:
         original: dict[str, Any] = dict(self.entry.get("arguments") or {})

@@ -254,7 +254,7 @@ class PendingChangesDialog(QDialog):
             value = server.get("value") if isinstance(server, dict) else None
             self.detail.setText(
                 "Changed on the server after you edited it offline. What differs is below: "
-                "apply yours on top, or keep the server's."
+                "apply yours on top, keep the server's, or edit yours."
             )
             self.detail.setToolTip(str(entry["reason"]))
             self.conflict.set_rows(three_way(entry.get("base"), entry.get("mine"), value))
