@@ -1036,8 +1036,15 @@ def _revert(conn: sa.Connection, seq: int) -> bool:
         for statement in reversed(entry.undo):
             conn.exec_driver_sql(statement)
     for entry in later:
-        for statement in entry.redo:
-            conn.exec_driver_sql(statement)
+        try:
+            with conn.begin_nested():
+                for statement in entry.redo:
+                    conn.exec_driver_sql(statement)
+        except sa.exc.IntegrityError as exc:
+            # It needed the discarded change (a name it freed): no longer shown here; it
+            # stays pending, and the server answers it.
+            log.info("outbox entry %s no longer applies to the replica: %s", entry.seq, exc)
+            conn.execute(offline_undo.delete().where(offline_undo.c.seq == entry.seq))
     conn.execute(offline_undo.delete().where(offline_undo.c.seq == seq))
     return True
 

@@ -5,6 +5,7 @@ server's version (library and command line)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,33 @@ def test_outbox_edit_on_the_command_line(
         assert [(e["id"], e["status"]) for e in entries] == [(1, DISCARDED), (2, APPLIED)]
         with demo_store() as uow:
             assert uow.units.get(unit.id).name == "Ours"
+
+
+def test_discarding_a_change_that_a_later_one_repeats_keeps_the_later_ones_effect(
+    demo_store: SqlStore, users: Mapping[str, str], tmp_path: Path
+) -> None:
+    token = token_for(demo_store, users["admin"])
+    with serving(demo_store) as proxy:
+        store = client(proxy, token, tmp_path / "r")
+        actor = store.read(overview.workspace, None).actor
+        path = store.replica.path
+
+        def members() -> set[tuple[int, str]]:
+            with sqlite3.connect(path) as db:
+                rows = db.execute("SELECT unit_id, user_id FROM billing_unit_users").fetchall()
+            return {(int(unit), str(user)) for unit, user in rows}
+
+        before = members()
+        unit_id, user_id = sorted(before)[0]
+        proxy.mode = "drop"
+        store.forced_offline = True
+        store.write(units.unassign, actor, unit_id, [user_id])
+        assert (unit_id, user_id) not in members()
+        store.write(units.assign, actor, unit_id, [user_id])  # back in: a row of its own
+        first, second = (int(op["seq"]) for op in store.replica.outbox())
+        store.discard(first)  # the later assign cannot be redone on top (the row is back)
+        assert members() == before
+        assert [op["status"] for op in store.replica.outbox()] == [DISCARDED, PENDING]
+        store.discard(second)
+        assert members() == before
+        store.close()
