@@ -134,6 +134,7 @@ class OfflineControls(QObject):
         self.runner = TaskRunner(self, max_threads=1)
         self._syncing = False
         self.first_sync: TaskHandle | None = None
+        self._first_sync_of: ReplicaStore | None = None
         self.dialog: QWidget | None = None
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(STATUS_EVERY_MS)
@@ -151,6 +152,9 @@ class OfflineControls(QObject):
     def follow(self) -> None:
         """Show or hide it all for the window's store (called when the store changes)."""
         store = self.store
+        if self.first_sync is not None and self._first_sync_of is not store:
+            self.first_sync.cancel()  # another store now: that first sync stops, resumable
+            self._first_sync_done()
         shown = store is not None
         for action in (self.work_offline, self.pending_action, self.sign_out_action):
             action.setVisible(shown)
@@ -241,6 +245,7 @@ class OfflineControls(QObject):
             return False
         window = self.window
         window._show_loading(tr("Opening this machine's copy of the workspace…"))
+        self._first_sync_of = store
         self.first_sync = window.runner.run(
             open_replica,
             store,

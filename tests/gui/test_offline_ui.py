@@ -143,6 +143,28 @@ def test_the_first_sync_at_the_windows_start_shows_progress_and_cancels_resumabl
         store.close()
 
 
+def test_opening_another_store_during_the_first_sync_stops_it_and_opens_that_one(
+    qtbot: Any, populated_store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rep, "CHUNK", 40)
+    token = token_for(populated_store, "ada")
+    held = _HeldSync(monkeypatch)
+    with live_server(populated_store) as url:
+        store = ReplicaStore(url, token, folder=tmp_path / "r", retries=0)
+        window = MainWindow(store, "ada", remember=False, poll_seconds=0)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.task_cancel.isVisible(), timeout=10_000)
+        window._switch_store(populated_store, None)  # File ▸ Open store… meanwhile
+        held.release.set()
+        wait_idle(qtbot, window)
+        assert window.store is populated_store and set(window.tab_pages) == set(Area)
+        assert window.offline.first_sync is None and not window.task_cancel.isVisible()
+        assert held.batches == 2 and held.reports == []  # stopped at the next batch
+        window.close()
+        store.close()
+
+
 def test_a_discarded_change_leaves_every_open_view_before_the_next_pull(
     qtbot: Any, populated_store: SqlStore, tmp_path: Path
 ) -> None:

@@ -312,6 +312,10 @@ class PendingChangesDialog(QDialog):
             self.store, entry, self.conflict_rows(entry), THREE_WAY_COLUMNS, self
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self.sync)
+        dialog.accepted.connect(self._edited)
         self.edit_dialog = dialog
         dialog.open()
+
+    def _edited(self) -> None:
+        self.reload()  # the edited change is listed at once, sent when the server answers
+        self.sync()
