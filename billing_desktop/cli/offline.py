@@ -36,21 +36,31 @@ def register(commands: Any) -> dict[str, Handler]:
 
     outbox = commands.add_parser(
         "outbox",
-        help="the changes made offline: list, preview, export, discard, apply mine",
+        help="the changes made offline: list, preview, export, discard, apply mine, edit",
         description="The changes made while the server did not answer, with their status "
         "(pending, applied, conflict, refused, discarded). 'preview' asks the server what "
         "each pending change would do (nothing is applied); 'export FILE' writes the whole "
         "outbox as JSON; 'discard ID' keeps the server's state (the entry stays, as a log); "
-        "'apply-mine ID' sends a conflicting change again on top of the server's.",
+        "'apply-mine ID' sends a conflicting change again on top of the server's; 'edit ID "
+        "FIELD=VALUE…' replaces a conflicting or refused change by the same change with those "
+        "arguments, based on the server's current version (the original stays as superseded; "
+        "run 'sync' to send it).",
     )
     outbox.add_argument(
         "action",
         nargs="?",
         default="list",
-        choices=("list", "preview", "export", "discard", "apply-mine"),
+        choices=("list", "preview", "export", "discard", "apply-mine", "edit"),
         help="what to do (default: list)",
     )
     outbox.add_argument("target", nargs="?", default=None, metavar="FILE|ID")
+    outbox.add_argument(
+        "values",
+        nargs="*",
+        metavar="FIELD=VALUE",
+        help="edit: the arguments to change (see 'outbox list --json'); a value that is not "
+        "text is given as JSON (42, true, null, [1, 2])",
+    )
     outbox.add_argument("--json", action="store_true", help="print the result as JSON")
     return {"sync": _cmd_sync, "outbox": _cmd_outbox}
 
@@ -146,6 +156,10 @@ def _outbox(args: argparse.Namespace, store: ReplicaStore) -> int:
             lambda: {"exported": count, "file": str(args.target)},
             lambda: f"wrote {count} outbox entries to {args.target}",
         )
+    if action == "edit":
+        return _edit(args, store)
+    if args.values:
+        raise UsageError(f"outbox {action}: FIELD=VALUE is for 'outbox edit' only")
     if action in ("discard", "apply-mine"):
         if not args.target:
             raise UsageError(f"outbox {action}: give the ID of the entry (see 'outbox list')")
@@ -190,5 +204,42 @@ def _outbox(args: argparse.Namespace, store: ReplicaStore) -> int:
             render_table(["ID", "Status", "Change", "Made", "Why"], rows)
             if rows
             else "the outbox is empty"
+        ),
+    )
+
+
+def parse_edits(original: dict[str, Any], values: list[str]) -> dict[str, Any]:
+    """``FIELD=VALUE`` words as the arguments of an outbox entry: a text argument stays the
+    text given; any other is read as JSON (a number, true/false, null, a list)."""
+    from billing_desktop.remote.edits import from_text
+
+    changes: dict[str, Any] = {}
+    for word in values:
+        field, sep, value = word.partition("=")
+        field = field.strip()
+        if not sep or not field:
+            raise UsageError(f"outbox edit: {word!r}: give FIELD=VALUE")
+        changes[field] = from_text(original.get(field), value)
+    return changes
+
+
+def _edit(args: argparse.Namespace, store: ReplicaStore) -> int:
+    if not args.target:
+        raise UsageError("outbox edit: give the ID of the entry (see 'outbox list')")
+    try:
+        seq = positive_arg(args.target)
+    except argparse.ArgumentTypeError as exc:
+        raise UsageError(f"outbox edit: {exc}") from None
+    if not args.values:
+        raise UsageError("outbox edit: give at least one FIELD=VALUE to change")
+    original = next((op for op in store.replica.outbox() if int(op["seq"]) == seq), None)
+    arguments = dict(original["arguments"]) if original else {}
+    new_seq = store.edit(seq, parse_edits(arguments, list(args.values)))
+    return emit(
+        args,
+        lambda: {"id": seq, "done": "edit", "new_id": new_seq},
+        lambda: (
+            f"entry {seq} superseded by entry {new_seq}, based on the server's current "
+            "version: run sync to send it"
         ),
     )

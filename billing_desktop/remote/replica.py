@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from billing_desktop.api.codec import codec_for
 from billing_desktop.api.offline import (
@@ -50,6 +51,7 @@ from billing_desktop.api.operations import OPERATIONS, Operation, operation_for
 from billing_desktop.config import data_dir
 from billing_desktop.domain.errors import (
     BillingError,
+    InvalidInput,
     StaleData,
     StoreError,
     Unavailable,
@@ -106,6 +108,20 @@ offline_outbox = sa.Table(
     sa.Column("result", sa.JSON, nullable=True),
     sa.Column("etag", sa.String(100), nullable=True),  # the version the change led to
     sa.Column("answered_at", sa.String(40), nullable=True),
+)
+
+# What an outbox entry did to the replica, row by row (branch offline-ui): SQL statements that
+# put the rows back as they were before it (undo) and as it left them (redo), captured by
+# temporary triggers while the change ran. Discarding the entry undoes it at once (the later
+# entries are rewound and redone on top), so the screens stop showing it before the next pull.
+# Only valid on the replica as that pull left it (``synced_at``): a pull replaces the rows.
+offline_undo = sa.Table(
+    "offline_undo",
+    _meta,
+    sa.Column("seq", sa.Integer, primary_key=True),  # the outbox entry
+    sa.Column("synced_at", sa.String(40), nullable=True),  # the pull it was made on top of
+    sa.Column("undo", sa.JSON, nullable=False),
+    sa.Column("redo", sa.JSON, nullable=False),
 )
 
 # What a conflict shows of each resource (the same reads the server's 412 answers with).
@@ -422,6 +438,25 @@ class ReplicaStore(HttpStore):
         key: str | None = None,
         if_match: str | None = None,
     ) -> Any:
+        result, _seq = self._queue_entry(
+            replica, operation, args, kwargs, key=key, if_match=if_match
+        )
+        return result
+
+    def _queue_entry(
+        self,
+        replica: Replica,
+        operation: Operation,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        key: str | None = None,
+        if_match: str | None = None,
+        supersedes: int | None = None,
+    ) -> tuple[Any, int]:
+        """Apply the change to the replica and record it, in one transaction; the result and
+        the entry's number. ``supersedes``: an entry this one replaces (``edit``), taken out
+        of the replica and kept in the log as discarded, in the same transaction."""
         refusal = offline_refusal(operation.name)
         if refusal is not None:
             raise Unavailable(refusal)
@@ -430,13 +465,18 @@ class ReplicaStore(HttpStore):
         request = is_request(operation.name)
         actor = args[0]
         result: Any = None
+        changes: list[tuple[str, str]] = []
         with replica.sql(write=True) as uow:
+            conn = uow.connection
+            if supersedes is not None:
+                _revert(conn, supersedes)
             base = None if request else _snapshot(uow, actor, operation.resource)
             if not request:
-                result = operation.function(uow, *args, **kwargs)
+                with _recording(conn) as changes:
+                    result = operation.function(uow, *args, **kwargs)
                 uow.versions.bump(operation.resource)
             mine = None if request else _snapshot(uow, actor, operation.resource)
-            uow.connection.execute(
+            inserted = conn.execute(
                 offline_outbox.insert().values(
                     key=key or str(uuid.uuid4()),
                     operation=operation.name,
@@ -459,12 +499,37 @@ class ReplicaStore(HttpStore):
                     local_result=None if request else codec.encode_result(result),
                 )
             )
+            key_values = inserted.inserted_primary_key
+            assert key_values is not None
+            seq = int(key_values[0])
+            if changes:
+                conn.execute(
+                    offline_undo.insert().values(
+                        seq=seq,
+                        synced_at=conn.execute(
+                            sa.select(offline_state.c.value).where(
+                                offline_state.c.key == "synced_at"
+                            )
+                        ).scalar(),
+                        undo=[undo for undo, _ in changes],
+                        redo=[redo for _, redo in changes],
+                    )
+                )
+            if supersedes is not None:
+                conn.execute(
+                    offline_outbox.update()
+                    .where(offline_outbox.c.seq == supersedes)
+                    .values(
+                        status=DISCARDED,
+                        reason=f"superseded by entry {seq} (edited) on {_now()}",
+                    )
+                )
             uow.commit()
         count = replica.pending_count()
         if self.on_queued is not None:
             self.on_queued(count)
         self.announce_write(operation.function)
-        return result
+        return result, seq
 
     # Sync --------------------------------------------------------------------------------
 
@@ -563,7 +628,8 @@ class ReplicaStore(HttpStore):
                 self._fetch_batch(replica, batch, report)
                 done += sum(c.count for _, _, c in batch)
                 if progress is not None:
-                    progress(done / total, f"Syncing {batch[-1][0].name.replace('_', ' ')}…")
+                    name = batch[-1][0].name.replace("_", " ")
+                    progress(done / total, f"Syncing {name} {done:,} / {total:,} rows")
             batch = [item] if item is not None else []
         with replica.connect() as conn:
             for resource, version in versions.items():
@@ -713,9 +779,63 @@ class ReplicaStore(HttpStore):
         self.replica.update_op(seq, status=PENDING, if_match=if_match, reason="")
 
     def discard(self, seq: int, why: str = "discarded") -> None:
-        """Keep the server's state: the operation stays in the outbox as a log entry."""
-        self._op(seq, (PENDING, CONFLICT, REFUSED))
-        self.replica.update_op(seq, status=DISCARDED, reason=f"{why} on {_now()}")
+        """Keep the server's state: the change is taken out of the replica at once (every
+        open view follows) and stays in the outbox as a log entry."""
+        op = self._op(seq, (PENDING, CONFLICT, REFUSED))
+        with self.replica.connect() as conn:
+            reverted = _revert(conn, seq)
+            if reverted:
+                _bump_local(conn, str(op["resource"]))
+            conn.execute(
+                offline_outbox.update()
+                .where(offline_outbox.c.seq == seq)
+                .values(status=DISCARDED, reason=f"{why} on {_now()}")
+            )
+        operation = OPERATIONS.get(str(op["operation"]))
+        if reverted and operation is not None:
+            self.announce_write(operation.function)
+
+    def edit(self, seq: int, changes: dict[str, Any]) -> int:
+        """Replace a conflicting (or refused) change by the same change with some arguments
+        edited (as the API encodes them), based on the server's current version; the new
+        entry's number. The original is kept in the log as superseded."""
+        op = self._op(seq, (CONFLICT, REFUSED))
+        operation = OPERATIONS.get(str(op["operation"]))
+        if operation is None:
+            raise InvalidInput(f"outbox entry {seq}: {op['operation']} is not known here")
+        codec = codec_for(operation)
+        known = [parameter.name for parameter in codec.parameters]
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise InvalidInput(
+                f"outbox entry {seq}: {operation.name} has no argument {unknown[0]} "
+                f"(it has {', '.join(known)})"
+            )
+        arguments = {**dict(op["arguments"]), **changes}
+        try:
+            model = codec.arguments.model_validate(arguments)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"]) or "arguments"
+            raise InvalidInput(f"outbox entry {seq}: {where}: {error['msg']}") from None
+        server = op.get("server")
+        version = server.get("version") if isinstance(server, dict) else None
+        replica = self.replica
+        if_match = (
+            f'"{op["resource"]}.{version}"'
+            if version is not None
+            else self._if_match(replica, str(op["resource"]))
+        )
+        actor = self.read(overview.workspace, None).actor
+        _result, new_seq = self._queue_entry(
+            replica,
+            operation,
+            (actor,),
+            codec.decode_call(model),
+            if_match=if_match,
+            supersedes=seq,
+        )
+        return new_seq
 
     def _op(self, seq: int, statuses: tuple[str, ...]) -> dict[str, Any]:
         for op in self.replica.outbox():
@@ -799,6 +919,134 @@ def _bump_local(conn: sa.Connection, resource: str) -> None:
     from billing_desktop.store.sql.versions import SqlVersions
 
     SqlVersions(conn).bump(resource)
+
+
+# Undo and redo of an outbox entry on the replica (branch offline-ui) -------------------------
+
+_UNTRACKED = {"resource_versions", "alembic_version"} | {
+    spec.table.name for spec in rep.TABLES if spec.resource == "records"
+}  # the versions move by themselves; records are never written offline
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _row_values(prefix: str, columns: list[str]) -> str:
+    """SQL text building ``rowid, "a", "b"`` values of ``old``/``new`` as literals."""
+    parts = [f"{prefix}.rowid"] + [f"quote({prefix}.{_quoted(c)})" for c in columns]
+    return " || ',' || ".join(parts)
+
+
+def _assignments(prefix: str, columns: list[str]) -> str:
+    parts = [f"'rowid=' || {prefix}.rowid"] + [
+        f"'{_quoted(c).replace(chr(39), chr(39) * 2)}=' || quote({prefix}.{_quoted(c)})"
+        for c in columns
+    ]
+    return " || ',' || ".join(parts)
+
+
+@contextmanager
+def _recording(conn: sa.Connection) -> Iterator[list[tuple[str, str]]]:
+    """Record, while the block runs on ``conn``, how to undo and redo each row it changes.
+    Temporary triggers on every table of the store do it (made once per connection, and idle
+    unless a block runs: creating them for each change costs more than the change). The list
+    is filled when the block ends: (undo, redo) statements in order."""
+    installed = conn.exec_driver_sql(
+        "SELECT count(*) FROM temp.sqlite_master WHERE name = '_offline_recording'"
+    ).scalar()
+    if not installed:
+        _install_recording(conn)
+    conn.exec_driver_sql("INSERT INTO _offline_recording VALUES (1)")
+    changes: list[tuple[str, str]] = []
+    try:
+        yield changes
+    finally:
+        conn.exec_driver_sql("DELETE FROM _offline_recording")
+    changes.extend(
+        (str(undo), str(redo))
+        for undo, redo in conn.exec_driver_sql("SELECT undo, redo FROM _offline_changes ORDER BY n")
+    )
+    conn.exec_driver_sql("DELETE FROM _offline_changes")
+
+
+def _install_recording(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("CREATE TEMP TABLE _offline_recording (on_ INTEGER)")
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS _offline_changes "
+        "(n INTEGER PRIMARY KEY, undo TEXT NOT NULL, redo TEXT NOT NULL)"
+    )
+    names = [
+        str(name)
+        for name in conn.exec_driver_sql(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'offline_%'"
+        ).scalars()
+        if name not in _UNTRACKED
+    ]
+    for position, name in enumerate(names):
+        columns = [
+            str(row[1]) for row in conn.exec_driver_sql(f"PRAGMA main.table_info({_quoted(name)})")
+        ]
+        table = _quoted(name).replace("'", "''")
+        listed = ",".join(["rowid", *(_quoted(c).replace("'", "''") for c in columns)])
+        insert = f"'INSERT INTO {table}({listed}) VALUES(' || {{values}} || ')'"
+        bodies = {
+            "INSERT": (
+                f"'DELETE FROM {table} WHERE rowid=' || new.rowid",
+                insert.format(values=_row_values("new", columns)),
+            ),
+            "UPDATE": (
+                f"'UPDATE {table} SET ' || {_assignments('old', columns)} "
+                f"|| ' WHERE rowid=' || new.rowid",
+                f"'UPDATE {table} SET ' || {_assignments('new', columns)} "
+                f"|| ' WHERE rowid=' || old.rowid",
+            ),
+            "DELETE": (
+                insert.format(values=_row_values("old", columns)),
+                f"'DELETE FROM {table} WHERE rowid=' || old.rowid",
+            ),
+        }
+        for event, (undo, redo) in bodies.items():
+            conn.exec_driver_sql(
+                f"CREATE TEMP TRIGGER _offline_{event.lower()}_{position} AFTER {event} "
+                f"ON main.{_quoted(name)} WHEN EXISTS (SELECT 1 FROM _offline_recording) "
+                f"BEGIN INSERT INTO _offline_changes(undo, redo) VALUES ({undo}, {redo}); END"
+            )
+
+
+def _revert(conn: sa.Connection, seq: int) -> bool:
+    """Take outbox entry ``seq``'s effect out of the replica: the entries after it are
+    rewound, its rows put back as they were, the later ones redone on top. False when there
+    is nothing to take out (a request, or a pull has replaced the rows since)."""
+    synced_at = conn.execute(
+        sa.select(offline_state.c.value).where(offline_state.c.key == "synced_at")
+    ).scalar()
+    logs = conn.execute(
+        sa.select(offline_undo).where(offline_undo.c.seq >= seq).order_by(offline_undo.c.seq)
+    ).all()
+    live = [log for log in logs if log.synced_at == synced_at]
+    # What a pull has replaced since is gone from the replica: its undo with it.
+    conn.execute(offline_undo.delete().where(offline_undo.c.synced_at.is_distinct_from(synced_at)))
+    if not live or live[0].seq != seq:
+        conn.execute(offline_undo.delete().where(offline_undo.c.seq == seq))
+        return False
+    target, later = live[0], live[1:]
+    for entry in [*reversed(later), target]:
+        for statement in reversed(entry.undo):
+            conn.exec_driver_sql(statement)
+    for entry in later:
+        try:
+            with conn.begin_nested():
+                for statement in entry.redo:
+                    conn.exec_driver_sql(statement)
+        except sa.exc.IntegrityError as exc:
+            # It needed the discarded change (a name it freed): no longer shown here; it
+            # stays pending, and the server answers it.
+            log.info("outbox entry %s no longer applies to the replica: %s", entry.seq, exc)
+            conn.execute(offline_undo.delete().where(offline_undo.c.seq == entry.seq))
+    conn.execute(offline_undo.delete().where(offline_undo.c.seq == seq))
+    return True
 
 
 def _sign_in_failure(exc: BillingError) -> bool:

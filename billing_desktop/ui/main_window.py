@@ -354,6 +354,8 @@ class MainWindow(QMainWindow):
 
     def reload(self) -> None:
         """Read who is acting and what they may see; then show the matching page."""
+        if self.offline.starting():  # branch offline-ui: a remote store's copy comes first
+            return
         if self._workspace_handle is not None:
             self._workspace_handle.cancel()
         self._show_loading("Opening the store…")

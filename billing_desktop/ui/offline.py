@@ -14,14 +14,53 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
-from billing_desktop.services.task_state import TaskState
-from billing_desktop.ui.tasks import TaskRunner
+from billing_desktop.services.task_state import Cancelled, Progress, TaskState
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
     from billing_desktop.remote.replica import ReplicaStore
 
 STATUS_EVERY_MS = 5_000
 SYNC_EVERY_MS = 60_000
+
+# How the window's start with a remote store ended (``open_replica``).
+COPY_READY, SYNCED, OFFLINE, INCOMPLETE = "ready", "synced", "offline", "incomplete"
+FIRST_SYNC_CANCELLED = "the first sync was cancelled; what was fetched is kept"
+
+
+def open_replica(store: ReplicaStore, *, state: TaskState) -> str:
+    """Worker thread, when a window opens on a remote store: a replica that finished its
+    first sync is shown at once (COPY_READY: the window syncs it in the background);
+    otherwise the first sync runs here, reporting ``Syncing calls 120,000 / 1,000,000`` and
+    stopping at the next chunk when cancelled (what was fetched is kept: the next sync goes on
+    from there). OFFLINE: the server did not answer (the window reads what is here);
+    INCOMPLETE: it did not, and the copy here never finished its first sync."""
+    from billing_desktop.domain.errors import Unavailable
+
+    with store._sync_lock:
+        if store._replica is None:
+            store._replica = store._open_known()
+        replica = store._replica
+        if replica is not None and replica.state("complete", False):
+            store._tried = True  # reads go to the copy at once
+            return COPY_READY
+
+    def progress(fraction: float, text: str) -> None:
+        if state.cancelled():
+            raise Cancelled(FIRST_SYNC_CANCELLED)
+        state.progress(fraction, text)
+
+    try:
+        store.sync(progress, quick=True)
+    except Cancelled:
+        store._tried = False  # the next start (or F5) resumes it
+        raise
+    except Unavailable as exc:
+        store._went_offline(exc)
+        replica = store._replica
+        return INCOMPLETE if replica is not None else OFFLINE
+    return SYNCED
 
 
 def replica_of(store: Any) -> ReplicaStore | None:
@@ -53,7 +92,9 @@ def status_text(store: ReplicaStore) -> str:
     replica = store._replica
     pending = replica.outbox(("pending",)) if replica is not None else []
     waiting = replica.outbox(("conflict", "refused")) if replica is not None else []
-    if store.forced_offline:
+    if replica is not None and store.synced_at() is None:
+        parts = [tr("First sync not finished")]  # nothing to be "as of" yet
+    elif store.forced_offline:
         parts = ["Working offline", f"as of {_when(store.synced_at())}"]
     elif store.online is False:
         parts = [f"Offline since {_when(store.offline_since)}", f"as of {_when(store.synced_at())}"]
@@ -92,6 +133,8 @@ class OfflineControls(QObject):
         menu.insertSeparator(before)
         self.runner = TaskRunner(self, max_threads=1)
         self._syncing = False
+        self.first_sync: TaskHandle | None = None
+        self._first_sync_of: ReplicaStore | None = None
         self.dialog: QWidget | None = None
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(STATUS_EVERY_MS)
@@ -109,6 +152,9 @@ class OfflineControls(QObject):
     def follow(self) -> None:
         """Show or hide it all for the window's store (called when the store changes)."""
         store = self.store
+        if self.first_sync is not None and self._first_sync_of is not store:
+            self.first_sync.cancel()  # another store now: that first sync stops, resumable
+            self._first_sync_done()
         shown = store is not None
         for action in (self.work_offline, self.pending_action, self.sign_out_action):
             action.setVisible(shown)
@@ -128,7 +174,7 @@ class OfflineControls(QObject):
         store = self.store
         if store is None:
             return
-        text = status_text(store)
+        text = tr("First sync in progress") if self.first_sync else status_text(store)
         self.label.setText(text)
         self.label.setToolTip(
             "Reads come from this machine's copy of the workspace; changes made while the "
@@ -150,13 +196,15 @@ class OfflineControls(QObject):
 
     def sync_now(self, on_done: Any = None) -> None:
         store = self.store
-        if store is None or store.forced_offline or self._syncing:
+        if store is None or store.forced_offline or self._syncing or self.first_sync:
             return
         self._syncing = True
 
         def done(report: Any) -> None:
             self._syncing = False
             self.refresh()
+            if self.window.workspace is None:  # a first sync finished here: show the copy
+                self.window.reload()
             if on_done is not None:
                 on_done(report)
 
@@ -183,6 +231,91 @@ class OfflineControls(QObject):
             ),
             description="sync",
         )
+
+    # The window's start on a remote store (branch offline-ui) ----------------------------
+
+    def starting(self) -> bool:
+        """Called by the window before it reads the workspace: True while this takes over
+        (a remote store not opened yet: its copy is shown at once, or its first sync runs with
+        progress and Cancel in the status bar); the window reloads when it is done."""
+        store = self.store
+        if self.first_sync is not None:
+            return True
+        if store is None or store._tried or store.forced_offline:
+            return False
+        window = self.window
+        window._show_loading(tr("Opening this machine's copy of the workspace…"))
+        self._first_sync_of = store
+        self.first_sync = window.runner.run(
+            open_replica,
+            store,
+            with_state=True,
+            on_done=self._opened,
+            on_error=self._first_sync_failed,
+            on_state_progress=self._first_sync_progress,
+            description="first sync",
+        )
+        return True
+
+    def _first_sync_progress(self, step: Progress) -> None:
+        window = self.window
+        if window._long_task is not self.first_sync and self.first_sync is not None:
+            window._start_long_task(self.first_sync)  # Cancel once there is something to stop
+        text = tr("First sync in progress")
+        window._long_task_progress(text + " —", step)
+        fraction = "" if step.fraction is None else f" ({step.fraction:.0%})"
+        window.ui.loadingLabel.setText(
+            tr(
+                "First sync of this workspace to this machine: nothing is shown until it is "
+                "complete.\n{step}{fraction}"
+            ).format(step=step.text, fraction=fraction)
+        )
+        self.label.setText(text)
+
+    def _first_sync_done(self) -> None:
+        if self.window._long_task is self.first_sync:
+            self.window._end_long_task()
+        self.first_sync = None
+
+    def _opened(self, outcome: str) -> None:
+        self._first_sync_done()
+        store = self.store
+        if outcome == INCOMPLETE and store is not None:
+            store._tried = False  # the next attempt resumes the first sync
+            self._show_incomplete(
+                tr(
+                    "The server does not answer, and the first sync of this workspace to this "
+                    "machine has not finished, so there is nothing complete to show. It goes on "
+                    "where it stopped when the server answers: press F5 to try again."
+                )
+            )
+            self.refresh()
+            return
+        self.window.reload()
+        self.refresh()
+        if outcome == COPY_READY:
+            self.sync_now()  # the copy is shown "as of" its last sync meanwhile
+
+    def _first_sync_failed(self, message: str) -> None:
+        self._first_sync_done()
+        store = self.store
+        if store is not None:
+            store._tried = False  # F5 (or the next start) goes on where it stopped
+        if message == FIRST_SYNC_CANCELLED:
+            self.window.statusBar().showMessage(tr("First sync cancelled"), 10_000)
+            self._show_incomplete(
+                tr(
+                    "The first sync was cancelled. What was fetched is kept on this machine; "
+                    "press F5 to go on where it stopped."
+                )
+            )
+        else:
+            self._show_incomplete(message)
+        self.refresh()
+
+    def _show_incomplete(self, text: str) -> None:
+        self.window._show_no_access(tr("First sync not finished"), text)
+        self.label.setText(tr("First sync not finished"))
 
     def show_pending(self) -> None:
         from billing_desktop.ui.dialogs.pending_changes import PendingChangesDialog

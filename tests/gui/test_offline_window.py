@@ -38,6 +38,8 @@ def test_the_app_starts_with_the_server_down_and_shows_the_replica(
         wait_idle(qtbot, window)
         assert window.workspace is not None and window.current_page_name != "no access"
         assert set(window.tab_pages) == set(Area)
+        # The copy is shown at once; the sync behind it finds the server gone.
+        qtbot.waitUntil(lambda: window.offline.label.text().startswith("Offline since"))
         status = window.offline.label.text()
         assert status.startswith("Offline since") and "as of" in status
         assert window.offline.work_offline.isVisible() or window.offline.work_offline.isEnabled()

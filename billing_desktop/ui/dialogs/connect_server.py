@@ -21,14 +21,23 @@ LAST_SERVER_KEY = "remote/last_server"
 
 
 def connect(url: str, token: str) -> Any:
-    """Worker thread: a remote store on ``url`` signed in with ``token``, checked by reading
-    the workspace; the token is then kept in the keyring (if the machine has one)."""
+    """Worker thread: the remote store on ``url`` signed in with ``token`` — the same
+    offline-capable store (through this machine's replica) as ``--store https://…`` gets from
+    ``bootstrap.open_store``. The token is checked by reading the workspace from the server
+    itself (the first sync then runs in the window, with progress), then kept in the keyring
+    (if the machine has one)."""
+    from billing_desktop.bootstrap import open_store
     from billing_desktop.domain.errors import StoreError
     from billing_desktop.remote.client import HttpStore, save_token
     from billing_desktop.services.overview import workspace
 
-    store = HttpStore(url, token)
-    store.read(workspace, None)
+    store = open_store(url, token=token)
+    assert isinstance(store, HttpStore)
+    try:
+        HttpStore.read(store, workspace, None)  # the server's answer, not the replica's
+    except BaseException:
+        store.close()
+        raise
     with suppress(StoreError):  # no keyring here: the token lives for this session only
         save_token(url, token)
     return store

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import Column, ColumnTableModel, text_column
 from billing_desktop.ui.widgets.table import make_table
 
@@ -171,12 +172,15 @@ class PendingChangesDialog(QDialog):
         self.sync_button = QPushButton("&Sync now", self)
         self.mine_button = QPushButton("Apply &mine on top", self)
         self.theirs_button = QPushButton("&Keep the server's", self)
+        self.edit_button = QPushButton(tr("&Edit…"), self)  # branch offline-ui
+        self.edit_button.setObjectName("editChangeButton")
         self.export_button = QPushButton("&Export…", self)
         close = QPushButton("Close", self)
         self.preview_button.clicked.connect(self.preview)
         self.sync_button.clicked.connect(self.sync)
         self.mine_button.clicked.connect(self.apply_mine)
         self.theirs_button.clicked.connect(self.keep_server)
+        self.edit_button.clicked.connect(self.edit)
         self.export_button.clicked.connect(controls.export_outbox)
         close.clicked.connect(self.close)
 
@@ -196,7 +200,13 @@ class PendingChangesDialog(QDialog):
         for button in (self.preview_button, self.sync_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        for button in (self.mine_button, self.theirs_button, self.export_button, close):
+        for button in (
+            self.mine_button,
+            self.theirs_button,
+            self.edit_button,
+            self.export_button,
+            close,
+        ):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
@@ -229,6 +239,9 @@ class PendingChangesDialog(QDialog):
         entry = self.current()
         conflict = entry is not None and entry["status"] == "conflict"
         self.mine_button.setEnabled(conflict)
+        self.edit_button.setEnabled(
+            entry is not None and entry["status"] in ("conflict", "refused")
+        )
         self.theirs_button.setEnabled(
             entry is not None and entry["status"] in ("pending", "conflict", "refused")
         )
@@ -241,7 +254,7 @@ class PendingChangesDialog(QDialog):
             value = server.get("value") if isinstance(server, dict) else None
             self.detail.setText(
                 "Changed on the server after you edited it offline. What differs is below: "
-                "apply yours on top, or keep the server's."
+                "apply yours on top, keep the server's, or edit yours."
             )
             self.detail.setToolTip(str(entry["reason"]))
             self.conflict.set_rows(three_way(entry.get("base"), entry.get("mine"), value))
@@ -280,3 +293,29 @@ class PendingChangesDialog(QDialog):
         if entry is not None:
             self.store.discard(int(entry["seq"]), "the server's kept")
             self.reload()
+
+    def conflict_rows(self, entry: dict[str, Any]) -> list[ThreeWayRow]:
+        server = entry.get("server") or {}
+        value = server.get("value") if isinstance(server, dict) else None
+        if entry["status"] != "conflict":
+            return []
+        return three_way(entry.get("base"), entry.get("mine"), value)
+
+    def edit(self) -> None:
+        """Edit the values of the chosen conflicting (or refused) change, then send it."""
+        from billing_desktop.ui.dialogs.edit_change import EditChangeDialog
+
+        entry = self.current()
+        if entry is None:
+            return
+        dialog = EditChangeDialog(
+            self.store, entry, self.conflict_rows(entry), THREE_WAY_COLUMNS, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self._edited)
+        self.edit_dialog = dialog
+        dialog.open()
+
+    def _edited(self) -> None:
+        self.reload()  # the edited change is listed at once, sent when the server answers
+        self.sync()
