@@ -154,7 +154,7 @@ def test_workflow_builds_self_tests_and_uploads_on_windows_and_macos() -> None:
     assert "runs-on: macos-latest" in jobs["macos"]
     for name, job in jobs.items():
         assert "actions/upload-artifact@" in job, name
-        assert 'python-version: "3.12"' in job, name
+        assert 'python-version: "3.11"' in job, name
     for name in ("windows", "macos"):
         assert 'pip install -e ".[packaging]"' in jobs[name]
         assert "pyinstaller --noconfirm --clean packaging/billing_desktop.spec" in jobs[name]
