@@ -44,6 +44,7 @@ from billing_desktop.services.whatif import (
 )
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import NEGATIVE, RIGHT, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
@@ -72,20 +73,24 @@ def _columns(first: str, money: Any) -> list[Column[Row]]:
     return [
         text_column(first, lambda r: r.name),
         Column[Row](
-            "Today", lambda r: money(r.today), RIGHT, "As the month stands", lambda r: r.today
+            tr("Today"),
+            lambda r: money(r.today),
+            RIGHT,
+            tr("As the month stands"),
+            lambda r: r.today,
         ),
         Column[Row](
-            "What if",
+            tr("What if"),
             lambda r: money(r.projected),
             RIGHT,
-            "With the changes",
+            tr("With the changes"),
             lambda r: r.projected,
         ),
         Column[Row](
-            "Change",
+            tr("Change"),
             change_text,
             RIGHT,
-            "What if − today",
+            tr("What if − today"),
             lambda r: r.change,
             lambda r: NEGATIVE if r.change > 0 else None,
         ),
@@ -104,7 +109,7 @@ class WhatIfDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("whatIfDialog")
-        self.setWindowTitle("What if…")
+        self.setWindowTitle(tr("What if…"))
         self.resize(1000, 620)
         self.context = context
         self.outcome: WhatIf | None = None
@@ -119,7 +124,7 @@ class WhatIfDialog(QDialog):
         self.month_combo.setObjectName("whatIfMonth")
         for month in months:
             self.month_combo.addItem(month_name(month), month)
-        self.agents_check = QCheckBox("Licensed agents", self)
+        self.agents_check = QCheckBox(tr("Licensed agents"), self)
         self.agents_spin = QSpinBox(self)
         self.agents_spin.setObjectName("whatIfAgents")
         self.agents_spin.setRange(0, MAX_AGENTS)
@@ -129,46 +134,48 @@ class WhatIfDialog(QDialog):
 
         self.commit_product = QComboBox(self)
         self.commit_product.setObjectName("whatIfCommitProduct")
-        self.commit_product.addItem("No commit change", None)
-        self.commit_product.addItem("Account commit", ACCOUNT)
+        self.commit_product.addItem(tr("No commit change"), None)
+        self.commit_product.addItem(tr("Account commit"), ACCOUNT)
         self.price_product = QComboBox(self)
         self.price_product.setObjectName("whatIfPriceProduct")
-        self.price_product.addItem("No price change", None)
+        self.price_product.addItem(tr("No price change"), None)
         for code, name in products:
             self.commit_product.addItem(name, code)
             self.price_product.addItem(name, code)
         self.commit_amount = QLineEdit(self)
         self.commit_amount.setObjectName("whatIfCommitAmount")
-        self.commit_amount.setPlaceholderText("Amount, e.g. 500")
+        self.commit_amount.setPlaceholderText(tr("Amount, e.g. 500"))
         self.commit_frequency = QComboBox(self)
         for frequency in Frequency:
             self.commit_frequency.addItem(frequency.value.capitalize(), frequency)
         self.price_edit = QLineEdit(self)
         self.price_edit.setObjectName("whatIfPrice")
-        self.price_edit.setPlaceholderText("Unit price, e.g. 0.0075")
+        self.price_edit.setPlaceholderText(tr("Unit price, e.g. 0.0075"))
 
         form = QFormLayout()
-        form.addRow("Month:", self.month_combo)
+        form.addRow(tr("Month:"), self.month_combo)
         form.addRow(self.agents_check, self.agents_spin)
-        form.addRow("Commit:", self.commit_product)
+        form.addRow(tr("Commit:"), self.commit_product)
         commit_row = QHBoxLayout()
         commit_row.addWidget(self.commit_amount)
         commit_row.addWidget(self.commit_frequency)
         form.addRow("", commit_row)
-        form.addRow("Price:", self.price_product)
+        form.addRow(tr("Price:"), self.price_product)
         form.addRow("", self.price_edit)
         self.move_edit = QLineEdit(self)
         self.move_edit.setObjectName("whatIfMove")
-        self.move_edit.setPlaceholderText("Sales=u001,+14155550100")
+        self.move_edit.setPlaceholderText(tr("Sales=u001,+14155550100"))
         self.move_edit.setToolTip(
-            "Move users (ids) and phone numbers into a billing unit: UNIT=MEMBER,MEMBER…; they "
-            "leave their other units. Only the unit costs change."
+            tr(
+                "Move users (ids) and phone numbers into a billing unit: UNIT=MEMBER,MEMBER…; they "
+                "leave their other units. Only the unit costs change."
+            )
         )
-        form.addRow("Move to unit:", self.move_edit)
-        changes = QGroupBox("Changes (nothing is saved)", self)
+        form.addRow(tr("Move to unit:"), self.move_edit)
+        changes = QGroupBox(tr("Changes (nothing is saved)"), self)
         box = QVBoxLayout(changes)
         box.addLayout(form)
-        self.compute_button = QPushButton("&Compute", self)
+        self.compute_button = QPushButton(tr("&Compute"), self)
         self.compute_button.setObjectName("whatIfCompute")
         self.compute_button.clicked.connect(self.compute)
         box.addWidget(self.compute_button)
@@ -177,8 +184,12 @@ class WhatIfDialog(QDialog):
         self.summary = QLabel(self)
         self.summary.setObjectName("whatIfSummary")
         self.summary.setWordWrap(True)
-        self.lines: ColumnTableModel[Row] = ColumnTableModel(_columns("Invoice line", money), self)
-        self.units: ColumnTableModel[Row] = ColumnTableModel(_columns("Billing unit", money), self)
+        self.lines: ColumnTableModel[Row] = ColumnTableModel(
+            _columns(tr("Invoice line"), money), self
+        )
+        self.units: ColumnTableModel[Row] = ColumnTableModel(
+            _columns(tr("Billing unit"), money), self
+        )
         self.lines_table = make_table(self)
         self.lines_table.setObjectName("whatIfLines")
         self.lines_table.setModel(self.lines)
@@ -192,7 +203,7 @@ class WhatIfDialog(QDialog):
         results.addWidget(self.lines_table, 3)
         results.addWidget(self.units_table, 2)
         self.status = status_label(self)
-        self.status.setText("Pick changes and Compute: today's figures appear beside them.")
+        self.status.setText(tr("Pick changes and Compute: today's figures appear beside them."))
 
         row = QHBoxLayout()
         row.addWidget(changes, 0)
@@ -211,9 +222,9 @@ class WhatIfDialog(QDialog):
             try:
                 amount = Decimal(self.commit_amount.text().strip())
             except InvalidOperation:
-                raise InvalidInput("Commit amount: write a number, e.g. 500") from None
+                raise InvalidInput(tr("Commit amount: write a number, e.g. 500")) from None
             if amount < 0:
-                raise InvalidInput("Commit amount: cannot be negative")
+                raise InvalidInput(tr("Commit amount: cannot be negative"))
             frequency = Frequency(self.commit_frequency.currentData())
             commits = (CommitChange(None if code == ACCOUNT else code, amount, frequency),)
         prices: tuple[PriceChange, ...] = ()
@@ -222,9 +233,9 @@ class WhatIfDialog(QDialog):
             try:
                 price = Decimal(self.price_edit.text().strip())
             except InvalidOperation:
-                raise InvalidInput("Unit price: write a number, e.g. 0.0075") from None
+                raise InvalidInput(tr("Unit price: write a number, e.g. 0.0075")) from None
             if price < 0:
-                raise InvalidInput("Unit price: cannot be negative")
+                raise InvalidInput(tr("Unit price: cannot be negative"))
             prices = (PriceChange(code, price),)
         moves: tuple[Move, ...] = ()
         if self.move_edit.text().strip():
@@ -232,7 +243,7 @@ class WhatIfDialog(QDialog):
                 moves = (parse_move(self.move_edit.text().strip()),)
             except InvalidInput:
                 raise InvalidInput(
-                    "Move to unit: write UNIT=MEMBER,MEMBER… (e.g. Sales=u001,+14155550100)"
+                    tr("Move to unit: write UNIT=MEMBER,MEMBER… (e.g. Sales=u001,+14155550100)")
                 ) from None
         return Changes(agents, commits, prices, moves)
 
@@ -244,7 +255,7 @@ class WhatIfDialog(QDialog):
             return
         if self._handle is not None:
             self._handle.cancel()
-        self.status.setText("Computing…")
+        self.status.setText(tr("Computing…"))
         self.compute_button.setEnabled(False)
         self._handle = self.context.runner.run(
             read,
@@ -261,32 +272,43 @@ class WhatIfDialog(QDialog):
     def _failed(self, message: str) -> None:
         self._handle = None
         self.compute_button.setEnabled(True)
-        self.status.setText(f"Could not compute: {message}")
+        self.status.setText(tr("Could not compute: {message}").format(message=message))
 
     def show_result(self, result: Any) -> None:
         self._handle = None
         self.compute_button.setEnabled(True)
         assert isinstance(result, WhatIf)
         self.outcome = w = result
-        said = ", ".join(w.changes.describe()) or "no change"
+        said = ", ".join(w.changes.describe()) or tr("no change")
         self.summary.setText(
-            f"{month_name(w.month)} with {said}: invoice {self.money(w.invoice_today)} → "
-            f"{self.money(w.invoice_projected)}; agents at peak {w.today.agents} → "
-            f"{w.projected.agents}; balance {self.money(w.today.balance)} → "
-            f"{self.money(w.projected.balance)}."
+            tr(
+                "{month} with {said}: invoice {amount} → {amount2}; agents at peak "
+                "{agents} → {agents2}; balance {amount3} → {amount4}."
+            ).format(
+                month=month_name(w.month),
+                said=said,
+                amount=self.money(w.invoice_today),
+                amount2=self.money(w.invoice_projected),
+                agents=w.today.agents,
+                agents2=w.projected.agents,
+                amount3=self.money(w.today.balance),
+                amount4=self.money(w.projected.balance),
+            )
         )
         rows = [Row(ln.name, ln.today_charged, ln.projected_charged) for ln in w.lines]
-        rows.append(Row("Invoice total", w.invoice_today, w.invoice_projected, True))
+        rows.append(Row(tr("Invoice total"), w.invoice_today, w.invoice_projected, True))
         self.lines.set_rows(rows)
         units = [Row(u.name, u.today, u.projected) for u in w.units]
-        units.append(Row("Total", w.units_today.total, w.units_projected.total, True))
+        units.append(Row(tr("Total"), w.units_today.total, w.units_projected.total, True))
         self.units.set_rows(units)
         for table in (self.lines_table, self.units_table):
             for column in range(1, 4):
                 table.resizeColumnToContents(column)
         self.status.setText(
-            "Computed; nothing was saved. Unit costs as invoiced: each product's charge shared "
-            "like its list price."
+            tr(
+                "Computed; nothing was saved. Unit costs as invoiced: each product's charge shared "
+                "like its list price."
+            )
         )
 
     def done(self, result: int) -> None:
