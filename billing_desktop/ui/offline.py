@@ -46,7 +46,7 @@ def _age(iso: str) -> str:
         return tr("under a minute")
     if minutes < 120:
         return tr("{minutes} min").format(minutes=minutes)
-    return tr("{value} h").format(value=minutes // 60)
+    return tr("{hours} h").format(hours=minutes // 60)
 
 
 def status_text(store: ReplicaStore) -> str:

@@ -135,7 +135,7 @@ def save_report(
         raise Cancelled("the export was cancelled; nothing was written") from None
     except OSError as exc:
         raise InvalidInput(
-            tr("{path}: cannot write it ({value})").format(path=path, value=exc.strerror or exc)
+            tr("{path}: cannot write it ({error})").format(path=path, error=exc.strerror or exc)
         ) from None
     return ntr("{count:,} row saved to {path}.", "{count:,} rows saved to {path}.", count).format(
         count=count, path=path
@@ -419,8 +419,8 @@ class ActivityDialog(QDialog):
         noun = "change" if start.total == 1 else "changes"
         zone = start.choices.zone
         self.count_label.setText(
-            tr("{start_total:,} {noun}, newest first · times in {zone}").format(
-                start_total=start.total, noun=noun, zone=zone
+            tr("{total:,} {noun}, newest first · times in {zone}").format(
+                total=start.total, noun=noun, zone=zone
             )
         )
         if start.total == 0:
@@ -501,7 +501,7 @@ class ActivityDialog(QDialog):
         self.cancel_button.show()
         self.export_button.setEnabled(False)
         self._show_status(
-            tr("Saving {total:,} rows to {path_name}…").format(total=total, path_name=path.name)
+            tr("Saving {total:,} rows to {file}…").format(total=total, file=path.name)
         )
         self._export = self.context.runner.run(
             save_report,

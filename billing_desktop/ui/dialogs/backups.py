@@ -178,9 +178,9 @@ class StoreProblemDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         title.setText(
-            tr("{path_name} is damaged and was moved aside").format(path_name=path.name)
+            tr("{file} is damaged and was moved aside").format(file=path.name)
             if damaged
-            else tr("There is no store at {path_name}").format(path_name=path.name)
+            else tr("There is no store at {file}").format(file=path.name)
         )
         self.message = QLabel(message, self)
         self.message.setObjectName("messageLabel")

@@ -86,8 +86,8 @@ def render_statements(
         if state.cancelled():
             result.cancelled = True
             break
-        label = tr("Statement {month} ({value} of {count})").format(
-            month=month_name(month), value=index + 1, count=count
+        label = tr("Statement {month} ({index} of {count})").format(
+            month=month_name(month), index=index + 1, count=count
         )
 
         def report(fraction: float, message: str, index: int = index, label: str = label) -> None:
@@ -343,7 +343,7 @@ class StatementsDialog(QDialog):
             title = (
                 names[0]
                 if len(names) == 1
-                else tr("{value} to {names}").format(value=names[0], names=names[-1])
+                else tr("{first} to {last}").format(first=names[0], last=names[-1])
             )
             preview = PdfPrintPreview(result.files, title, owner, folder=self.folder)
             self.preview = preview

@@ -242,13 +242,13 @@ class CloseMonthDialog(QDialog):
         self.summary.setText(
             tr(
                 "{what}<br>{count} ledger rows. Usage beyond free units {amount}; credit "
-                "applied {amount2}; invoiced {amount3}."
+                "applied {credit}; invoiced {invoiced}."
             ).format(
                 what=what,
                 count=len(plan.ledger_rows),
                 amount=money(plan.amount),
-                amount2=money(plan.credit_applied),
-                amount3=money(plan.charged),
+                credit=money(plan.credit_applied),
+                invoiced=money(plan.charged),
             )
         )
         self.close_button.setEnabled(True)

@@ -119,9 +119,9 @@ def steps_of(e: ChargeExplanation) -> list[Step]:
     rows.append(
         Step(
             tr("Rounding"),
-            tr("{exact_amount} rounded half-up once to the minor unit ({value}{rounding})").format(
+            tr("{exact_amount} rounded half-up once to the minor unit ({sign}{rounding})").format(
                 exact_amount=plain_decimal(e.exact_amount),
-                value="+" if e.rounding >= 0 else "",
+                sign="+" if e.rounding >= 0 else "",
                 rounding=plain_decimal(e.rounding),
             ),
             money(e.amount),
@@ -133,8 +133,8 @@ def steps_of(e: ChargeExplanation) -> list[Step]:
         left = (
             ""
             if d.left is None
-            else tr("; {amount} left of {amount2}").format(
-                amount=money(d.left), amount2=money(d.before or Decimal(0))
+            else tr("; {amount} left of {before}").format(
+                amount=money(d.left), before=money(d.before or Decimal(0))
             )
         )
         rows.append(
@@ -149,8 +149,8 @@ def steps_of(e: ChargeExplanation) -> list[Step]:
     rows.append(
         Step(
             tr("Charged"),
-            tr("{amount} − {amount2} credit{when}").format(
-                amount=money(e.amount), amount2=money(e.credit_applied), when=when
+            tr("{amount} − {credit} credit{when}").format(
+                amount=money(e.amount), credit=money(e.credit_applied), when=when
             ),
             money(e.charged),
         )
@@ -308,7 +308,7 @@ class ExplainChargeDialog(QDialog):
             if e.closed
             else tr("open month: the figures change as usage arrives")
         )
-        self.title.setText(tr("{name} — {month}").format(name=e.name, month=month_name(e.month)))
+        self.title.setText(f"{e.name} — {month_name(e.month)}")
         self.status.setText(
             tr("{code} · {state}. The billing engine's own figures (as on the Usage tab).").format(
                 code=e.code, state=state

@@ -379,8 +379,8 @@ class PlanManagerDialog(QDialog):
             )
         else:
             plan_text = html.escape(app.plan)
-        months = tr("{value} to {usage_months}").format(
-            value=view.usage_months[0], usage_months=view.usage_months[-1]
+        months = tr("{first} to {last}").format(
+            first=view.usage_months[0], last=view.usage_months[-1]
         )
         balance = format_money(app.balance, self.currency)
         self.header.setText(

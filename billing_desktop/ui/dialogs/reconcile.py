@@ -372,14 +372,14 @@ class ReconcileDialog(QDialog):
     def import_file(self, path: Path) -> None:
         if self.busy or not self.can_edit:
             return
-        self._start(tr("Importing {path_name}…").format(path_name=path.name))
+        self._start(tr("Importing {file}…").format(file=path.name))
         self.context.runner.run(
             partial(import_statement, self.context),
             path,
             on_done=self._imported,
             on_error=lambda message: self._failed(
-                tr("{path_name}: nothing was imported. {message}").format(
-                    path_name=path.name, message=message
+                tr("{file}: nothing was imported. {message}").format(
+                    file=path.name, message=message
                 )
             ),
             description=f"import {path.name}",

@@ -435,7 +435,7 @@ def people_items(members: UnitMembers) -> tuple[list[MemberItem], list[MemberIte
         listed = ", ".join(names.get(i, i) for i in ids[:12]) + (" …" if len(ids) > 12 else "")
         tooltip = tr("Assigns the team's members: {listed}").format(listed=listed)
         if len(missing) < len(ids):
-            tooltip += tr("\n{value} already in the unit").format(value=len(ids) - len(missing))
+            tooltip += tr("\n{count} already in the unit").format(count=len(ids) - len(missing))
         teams.append(
             MemberItem(
                 Kind.TEAM,
@@ -455,7 +455,7 @@ def people_items(members: UnitMembers) -> tuple[list[MemberItem], list[MemberIte
         return MemberItem(
             Kind.USER,
             person.id,
-            tr("{person_name} ({id})").format(person_name=person.name, id=person.id),
+            f"{person.name} ({person.id})",
             "\n".join(lines),
             keywords=" ".join([person.email, *person.teams, *person.unit_names]),
         )

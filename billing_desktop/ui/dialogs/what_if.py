@@ -282,17 +282,17 @@ class WhatIfDialog(QDialog):
         said = ", ".join(w.changes.describe()) or tr("no change")
         self.summary.setText(
             tr(
-                "{month} with {said}: invoice {amount} → {amount2}; agents at peak "
-                "{agents} → {agents2}; balance {amount3} → {amount4}."
+                "{month} with {said}: invoice {invoice} → {invoice_after}; agents at peak "
+                "{agents} → {agents_after}; balance {balance} → {balance_after}."
             ).format(
                 month=month_name(w.month),
                 said=said,
-                amount=self.money(w.invoice_today),
-                amount2=self.money(w.invoice_projected),
+                invoice=self.money(w.invoice_today),
+                invoice_after=self.money(w.invoice_projected),
                 agents=w.today.agents,
-                agents2=w.projected.agents,
-                amount3=self.money(w.today.balance),
-                amount4=self.money(w.projected.balance),
+                agents_after=w.projected.agents,
+                balance=self.money(w.today.balance),
+                balance_after=self.money(w.projected.balance),
             )
         )
         rows = [Row(ln.name, ln.today_charged, ln.projected_charged) for ln in w.lines]
