@@ -33,7 +33,7 @@ def replica_of(store: Any) -> ReplicaStore | None:
 
 def _when(iso: str | None) -> str:
     if not iso:
-        return "never"
+        return tr("never")
     moment = datetime.fromisoformat(iso).astimezone()
     if moment.date() == datetime.now(UTC).astimezone().date():
         return moment.strftime("%H:%M")
@@ -246,7 +246,7 @@ class OfflineControls(QObject):
         from pathlib import Path
 
         name, _ = QFileDialog.getSaveFileName(
-            self.window, tr("Export the outbox"), "outbox.json", "JSON (*.json)"
+            self.window, tr("Export the outbox"), "outbox.json", tr("JSON (*.json)")
         )
         if name:
             count = store.export_outbox(Path(name))

@@ -270,7 +270,7 @@ class ActivityDialog(QDialog):
             edit.setEnabled(False)
             edit.dateChanged.connect(self._changed)
         self.use_dates.toggled.connect(self._dates_toggled)
-        to = QLabel("to", self)
+        to = QLabel(tr("to"), self)
         self.user_combo = self._combo("userCombo", tr("All users"))
         self.kind_combo = self._combo("kindCombo", tr("All kinds of change"))
         self.entity_combo = self._combo("entityCombo", tr("All objects"))
@@ -416,7 +416,7 @@ class ActivityDialog(QDialog):
         self.choices = start.choices
         self._fill_choices(start.choices)
         self.model.reset(start.total, list(start.rows))
-        noun = "change" if start.total == 1 else "changes"
+        noun = ntr("change", "changes", start.total)
         zone = start.choices.zone
         self.count_label.setText(
             tr("{total:,} {noun}, newest first · times in {zone}").format(

@@ -187,7 +187,7 @@ class StoreProblemDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setMinimumWidth(520)
-        leave = "cancel" if in_app else "quit"
+        leave = tr("cancel") if in_app else tr("quit")
         advice = QLabel(self)
         advice.setObjectName("adviceLabel")
         advice.setWordWrap(True)

@@ -208,7 +208,7 @@ class StatementsDialog(QDialog):
         latest_closed = next((m.month for m in months if m.closed), None)
         for entry in months:
             if entry.closed:
-                state = "closed"
+                state = tr("closed")
             elif entry.provisional:
                 state = tr("open: provisional")
             else:

@@ -304,7 +304,7 @@ class ExplainChargeDialog(QDialog):
         state = (
             tr("closed, invoice {invoice_number}").format(invoice_number=e.invoice_number)
             if e.closed and e.invoice_number
-            else "closed"
+            else tr("closed")
             if e.closed
             else tr("open month: the figures change as usage arrives")
         )

@@ -216,7 +216,7 @@ class MonthEndBundleDialog(QDialog):
 
     def _browse_certificate(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, tr("Signing certificate"), self.folder_edit.text(), "PKCS#12 (*.p12 *.pfx)"
+            self, tr("Signing certificate"), self.folder_edit.text(), tr("PKCS#12 (*.p12 *.pfx)")
         )
         if chosen:
             self.certificate_edit.setText(chosen)

@@ -131,7 +131,7 @@ class RecordPaymentDialog(QDialog):
         self.reference.setText(row.number)
         self.payer = QLineEdit(self.form_box)
         self.payer.setObjectName("paymentPayer")
-        self.payer.setPlaceholderText("optional")
+        self.payer.setPlaceholderText(tr("optional"))
         self.effect = QLabel(self.form_box)
         self.effect.setObjectName("paymentEffect")
         self.effect.setWordWrap(True)

@@ -310,7 +310,7 @@ class UnitEditor(QWidget):
         self.people = AssignmentPanel(
             Panel.PEOPLE, tr("Users and teams"), tr("users and teams"), self
         )
-        self.numbers = AssignmentPanel(Panel.NUMBERS, tr("Phone numbers"), "numbers", self)
+        self.numbers = AssignmentPanel(Panel.NUMBERS, tr("Phone numbers"), tr("numbers"), self)
         self.move_button = QPushButton(tr("Move here"), self)
         self.move_button.setObjectName("moveHereButton")
         self.move_button.setToolTip(
@@ -451,7 +451,7 @@ def people_items(members: UnitMembers) -> tuple[list[MemberItem], list[MemberIte
         lines = [person.email]
         if person.teams:
             lines.append(tr("Teams: ") + ", ".join(person.teams))
-        lines.append(tr("Units: ") + (", ".join(person.unit_names) or "none"))
+        lines.append(tr("Units: ") + (", ".join(person.unit_names) or tr("none")))
         return MemberItem(
             Kind.USER,
             person.id,

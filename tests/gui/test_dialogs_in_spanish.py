@@ -1,0 +1,90 @@
+"""Representative dialogs shown in Spanish: no English text of ours is left on them.
+
+The dialogs are opened in a process of their own (tests/gui/spanish_dialogs_probe.py) with the
+language installed before any ui module is imported, as the app does at start-up; this process
+stays in English. A visible text that is (or fills in) an English message id whose Spanish
+translation differs fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import string
+import subprocess
+import sys
+
+from billing_desktop.ui import i18n
+from tests.unit.test_translations_dialogs import ROOT, extracted
+
+DIALOGS = {
+    "manage-credits": "Manage credits",
+    "preferences": "Preferences",
+    "activity": "Activity report",
+    "help": "Billing Desktop — User guide",
+    "account": "My account",
+    "prepaid": "Prepaid invoices",
+}
+
+
+def template_pattern(template: str) -> re.Pattern[str]:
+    """A regular expression matching ``template`` with any value in its placeholders."""
+    parts = []
+    for literal, name, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(".*?")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def english_left(texts: list[str]) -> list[str]:
+    spanish = i18n.catalog_translations("es")
+    patterns = []
+    for key in extracted():
+        english = key if isinstance(key, str) else key[1]
+        singular = key if isinstance(key, str) else key[0]
+        translated = (
+            spanish.gettext(singular)
+            if isinstance(key, str)
+            else spanish.ngettext(singular, english, 2)
+        )
+        words = "".join(part[0] for part in string.Formatter().parse(english))
+        if translated != english and re.search(r"[A-Za-z]{3}", words):
+            patterns.append((english, template_pattern(english.strip())))
+    return [
+        f"{text!r} (English: {english!r})"
+        for text in texts
+        for english, pattern in patterns
+        if pattern.fullmatch(text.strip())
+    ]
+
+
+def test_dialogs_show_spanish_texts() -> None:
+    environment = dict(os.environ, BILLING_DESKTOP_LANGUAGE="es", QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.gui.spanish_dialogs_probe"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    shown: dict[str, list[str]] = json.loads(done.stdout)
+    spanish = i18n.catalog_translations("es")
+    assert set(shown) >= set(DIALOGS)
+    for name, title in DIALOGS.items():
+        assert shown[name][0] == spanish.gettext(title) != title, name
+        assert len(shown[name]) > 8, name  # the dialog's texts were read
+        left = english_left(shown[name])
+        assert not left, f"{name} shows English: " + "; ".join(left)
+    assert "&Guardar la recarga automática" in shown["manage-credits"]
+    assert "Todos los usuarios" in shown["activity"]
+
+
+def test_the_english_check_finds_english_texts() -> None:
+    assert english_left(["Manage credits", "Saved."]) != []
+    assert english_left(["Current balance for October 2026: <b>$1.00</b>"]) != []
+    assert english_left(["Gestionar créditos", "October 2026", "$1.00", "—"]) == []
