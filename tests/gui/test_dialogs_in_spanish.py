@@ -14,8 +14,13 @@ import re
 import string
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
-from billing_desktop.ui import i18n
+import pytest
+
+from billing_desktop.ui import help, i18n
+from billing_desktop.ui.help import AREA_PAGES, PAGES, HelpWindow, help_folder
 from tests.unit.test_translations_dialogs import ROOT, extracted
 
 DIALOGS = {
@@ -88,3 +93,40 @@ def test_the_english_check_finds_english_texts() -> None:
     assert english_left(["Manage credits", "Saved."]) != []
     assert english_left(["Current balance for October 2026: <b>$1.00</b>"]) != []
     assert english_left(["Gestionar créditos", "October 2026", "$1.00", "—"]) == []
+
+
+def test_the_guide_is_read_in_the_gui_language_falling_back_to_english(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    english, spanish = help_folder("en"), help_folder("es")
+    assert english == ROOT / "resources" / "help" and spanish == english / "es"
+    assert help_folder("pt") == english  # no Portuguese guide: English
+    translations = i18n.catalog_translations("es")
+    for name, title in PAGES:
+        text = (spanish / name).read_text(encoding="utf-8")
+        for link in re.findall(r"\]\(([^)]+)\)", text):
+            assert (spanish / link).is_file(), f"es/{name} links to a missing {link}"
+        if name in AREA_PAGES.values():  # each tab's page is titled as its tab
+            assert text.splitlines()[0] == f"# {translations.gettext(title)}"
+    monkeypatch.delenv(i18n.LANGUAGE_ENV, raising=False)
+    try:
+        assert i18n.install_language("es") == "es"
+        window = HelpWindow()
+        qtbot.addWidget(window)
+        assert window.windowTitle() == "Billing Desktop — Guía del usuario"
+        assert window.browser.toPlainText().startswith("Guía del usuario de Billing Desktop")
+        window.show_page("usage.md")
+        assert window.browser.toPlainText().startswith("Consumo")
+        partial = tmp_path / "es"  # a translation of the index page only
+        partial.mkdir()
+        (partial / "index.md").write_text("# Guía\n", encoding="utf-8")
+        monkeypatch.setattr(
+            help, "help_folder", lambda language=None: partial if language != "en" else english
+        )
+        window.show_page("plans.md")  # not translated: the English page
+        assert window.browser.toPlainText().startswith("Plans")
+        window.show_page("index.md")
+        assert window.browser.toPlainText().startswith("Guía")
+    finally:
+        i18n.install_language("en")
+    assert i18n.current_language() == "en"
