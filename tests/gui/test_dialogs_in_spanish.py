@@ -21,7 +21,7 @@ import pytest
 
 from billing_desktop.ui import help, i18n
 from billing_desktop.ui.help import AREA_PAGES, PAGES, HelpWindow, help_folder
-from tests.unit.test_translations_dialogs import ROOT, extracted
+from tests.unit.test_translations_dialogs import ROOT, extracted, merged_catalog
 
 DIALOGS = {
     "manage-credits": "Manage credits",
@@ -44,16 +44,15 @@ def template_pattern(template: str) -> re.Pattern[str]:
 
 
 def english_left(texts: list[str]) -> list[str]:
-    spanish = i18n.catalog_translations("es")
+    """The texts that are one of our English messages (or fill one in) whose Spanish differs
+    or is missing."""
+    catalog = merged_catalog()
     patterns = []
     for key in extracted():
         english = key if isinstance(key, str) else key[1]
-        singular = key if isinstance(key, str) else key[0]
-        translated = (
-            spanish.gettext(singular)
-            if isinstance(key, str)
-            else spanish.ngettext(singular, english, 2)
-        )
+        message = catalog.get(key if isinstance(key, str) else key[0])
+        found = message.string if message is not None else None
+        translated = found if isinstance(found, str) else (*(found or ()), "", "")[1]
         words = "".join(part[0] for part in string.Formatter().parse(english))
         if translated != english and re.search(r"[A-Za-z]{3}", words):
             patterns.append((english, template_pattern(english.strip())))

@@ -223,7 +223,7 @@ class AccountDialog(QDialog):
         self.terms_spin.setRange(0, MAX_PAYMENT_TERMS)
         self.terms_spin.setSuffix(tr(" days after the invoice date"))
         self.terms_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.terms_spin.setMaximumWidth(260)
+        self.terms_spin.setMaximumWidth(max(260, self.terms_spin.sizeHint().width()))  # the suffix
         self.invoice_email_edit = QLineEdit(page)
         self.invoice_email_edit.setObjectName("invoiceEmail")
         self.invoice_email_edit.setPlaceholderText(tr("The billing contacts"))
