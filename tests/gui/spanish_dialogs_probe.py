@@ -1,4 +1,5 @@
-"""Open representative dialogs with the GUI in Spanish and print every text they show (JSON).
+"""Open representative dialogs with the GUI in Spanish and print every text they show, and the
+buttons and labels too narrow for their (longer) Spanish text, as JSON.
 
 Run in a process of its own (``python -m tests.gui.spanish_dialogs_probe``): the language is
 installed before any ui module is imported, as the app does at start-up, so the strings that
@@ -85,6 +86,22 @@ def visible_texts(widget: Any) -> list[str]:
     return [text for text in found if text and text.strip()]
 
 
+def clipped_texts(widget: Any) -> list[str]:
+    """The buttons and one-line labels of ``widget`` narrower than their text needs."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+    found = []
+    for child in widget.findChildren(QWidget):
+        if not child.isVisibleTo(widget):
+            continue
+        one_line = isinstance(child, QLabel) and not child.wordWrap() and child.text()
+        if (isinstance(child, QAbstractButton) or one_line) and (
+            child.width() < child.sizeHint().width()
+        ):
+            found.append(f"{child.text()!r}: {child.width()} < {child.sizeHint().width()} px")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shots", type=Path, help="save each dialog as a PNG in this folder")
@@ -100,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     from billing_desktop.ui.app import application
     from billing_desktop.ui.dialogs.connect_server import ConnectServerDialog
     from billing_desktop.ui.main_window import MainWindow
+    from billing_desktop.ui.tabs.usage_explain import open_what_if
     from tests.usage_workspace import build, utc_today
 
     app = application()
@@ -129,8 +147,11 @@ def main(argv: list[str] | None = None) -> int:
             "connect-server": lambda: ConnectServerDialog(window),
             "account": lambda: window.open_account(),
             "prepaid": lambda: invoices.open_prepaid(),
+            "reconcile": lambda: invoices.open_reconcile(),
+            "what-if": lambda: open_what_if(usage),
         }
         texts: dict[str, list[str]] = {}
+        clipped: dict[str, list[str]] = {}
         for name, opener in openers.items():
             before = set(window.findChildren(QDialog))
             dialog = opener()
@@ -142,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             dialog.show()
             wait(app, idle)
             texts[name] = visible_texts(dialog)
+            clipped[name] = clipped_texts(dialog)
             if args.shots is not None:
                 args.shots.mkdir(parents=True, exist_ok=True)
                 dialog.grab().save(str(args.shots / f"lang-dialogs-{name}.png"))
@@ -149,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             wait(app, idle)
         window.close()
         store.dispose()
-    json.dump(texts, sys.stdout, ensure_ascii=False, indent=1)
+    json.dump({"texts": texts, "clipped": clipped}, sys.stdout, ensure_ascii=False, indent=1)
     return 0
 
 

@@ -30,7 +30,12 @@ DIALOGS = {
     "help": "Billing Desktop — User guide",
     "account": "My account",
     "prepaid": "Prepaid invoices",
+    "reconcile": "Reconcile bank statement",
+    "what-if": "What if…",
 }
+
+# Names from the workspace's data that happen to equal one of our messages (a product's name).
+DATA = {"Billing sessions"}
 
 
 def template_pattern(template: str) -> re.Pattern[str]:
@@ -76,15 +81,18 @@ def test_dialogs_show_spanish_texts() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    shown: dict[str, list[str]] = json.loads(done.stdout)
+    probed = json.loads(done.stdout)
+    shown: dict[str, list[str]] = probed["texts"]
     spanish = i18n.catalog_translations("es")
     assert set(shown) >= set(DIALOGS)
     for name, title in DIALOGS.items():
         assert shown[name][0] == spanish.gettext(title) != title, name
         assert len(shown[name]) > 8, name  # the dialog's texts were read
-        left = english_left(shown[name])
+        left = english_left([text for text in shown[name] if text not in DATA])
         assert not left, f"{name} shows English: " + "; ".join(left)
     assert "&Guardar la recarga automática" in shown["manage-credits"]
+    clipped = {name: found for name, found in probed["clipped"].items() if found}
+    assert not clipped, f"Spanish texts cut off: {clipped}"
     assert "Todos los usuarios" in shown["activity"]
 
 

@@ -163,7 +163,7 @@ class ReconcileDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self.setMinimumSize(900, 420)
+        self.setMinimumSize(max(900, layout.minimumSize().width()), 420)  # longer languages
 
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._update_enabled)

@@ -146,8 +146,13 @@ class WhatIfDialog(QDialog):
         self.commit_amount.setObjectName("whatIfCommitAmount")
         self.commit_amount.setPlaceholderText(tr("Amount, e.g. 500"))
         self.commit_frequency = QComboBox(self)
+        titles = {
+            Frequency.MONTHLY: tr("Monthly"),
+            Frequency.QUARTERLY: tr("Quarterly"),
+            Frequency.YEARLY: tr("Yearly"),
+        }
         for frequency in Frequency:
-            self.commit_frequency.addItem(frequency.value.capitalize(), frequency)
+            self.commit_frequency.addItem(titles.get(frequency, frequency.value), frequency)
         self.price_edit = QLineEdit(self)
         self.price_edit.setObjectName("whatIfPrice")
         self.price_edit.setPlaceholderText(tr("Unit price, e.g. 0.0075"))
