@@ -102,6 +102,19 @@ def clipped_texts(widget: Any) -> list[str]:
     return found
 
 
+def open_plan_manager(window: Any) -> Any:
+    """Plans ▸ Manage… on the first app."""
+    from PySide6.QtWidgets import QApplication
+
+    from billing_desktop.domain.access import Area
+
+    plans = window.tab_pages[Area.PLANS]
+    window.select_area(Area.PLANS)
+    wait(QApplication.instance(), lambda: not window.runner.busy and plans.model.rowCount() > 0)
+    plans.table.selectRow(0)
+    return plans.open_manage()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--shots", type=Path, help="save each dialog as a PNG in this folder")
@@ -114,10 +127,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from billing_desktop.bootstrap import SqlStore
     from billing_desktop.domain.access import Area
+    from billing_desktop.domain.periods import Month
     from billing_desktop.ui.app import application
     from billing_desktop.ui.dialogs.connect_server import ConnectServerDialog
     from billing_desktop.ui.main_window import MainWindow
-    from billing_desktop.ui.tabs.usage_explain import open_what_if
+    from billing_desktop.ui.tabs.usage_explain import explain_row, open_what_if
     from tests.usage_workspace import build, utc_today
 
     app = application()
@@ -149,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
             "prepaid": lambda: invoices.open_prepaid(),
             "reconcile": lambda: invoices.open_reconcile(),
             "what-if": lambda: open_what_if(usage),
+            "close-month": lambda: usage.open_close_month(Month.of(utc_today()).plus(-1)),
+            "explain-charge": lambda: explain_row(usage, 0),
+            "statements": window.save_statements,
+            "month-end-bundle": window.export_bundle,
+            "backups": window.restore_from_backup,
+            "plan-manager": lambda: open_plan_manager(window),
         }
         texts: dict[str, list[str]] = {}
         clipped: dict[str, list[str]] = {}

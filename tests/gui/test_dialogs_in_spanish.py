@@ -34,6 +34,8 @@ DIALOGS = {
     "what-if": "What if…",
 }
 
+# Dialogs laid out in Qt Designer forms (ui/forms/), whose texts the main catalog translates.
+FORMS = {"connect-server", "backups"}
 # Names from the workspace's data that happen to equal one of our messages (a product's name).
 DATA = {"Billing sessions"}
 
@@ -84,11 +86,14 @@ def test_dialogs_show_spanish_texts() -> None:
     probed = json.loads(done.stdout)
     shown: dict[str, list[str]] = probed["texts"]
     spanish = i18n.catalog_translations("es")
-    assert set(shown) >= set(DIALOGS)
+    assert set(shown) >= {*DIALOGS, "close-month", "explain-charge", "plan-manager", *FORMS}
     for name, title in DIALOGS.items():
         assert shown[name][0] == spanish.gettext(title) != title, name
-        assert len(shown[name]) > 8, name  # the dialog's texts were read
-        left = english_left([text for text in shown[name] if text not in DATA])
+    for name, texts in shown.items():
+        assert len(texts) >= 8, name  # the dialog's texts were read
+        if name in FORMS:
+            continue
+        left = english_left([text for text in texts if text not in DATA])
         assert not left, f"{name} shows English: " + "; ".join(left)
     assert "&Guardar la recarga automática" in shown["manage-credits"]
     clipped = {name: found for name, found in probed["clipped"].items() if found}

@@ -40,7 +40,7 @@ from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.charts.daily import DailyBarChart
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
-from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,
@@ -323,7 +323,9 @@ class ExplainChargeDialog(QDialog):
         self.chart.set_data([d.day for d in e.days], [d.quantity for d in e.days], unit)
         self.sections.setTabText(
             0,
-            tr("Per day ({count} days)").format(count=len(e.days))
+            ntr("Per day ({count} day)", "Per day ({count} days)", len(e.days)).format(
+                count=len(e.days)
+            )
             if e.days
             else tr("Per day (none)"),
         )
