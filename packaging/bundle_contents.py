@@ -36,7 +36,7 @@ MACOS_ICON = PACKAGING / "macos" / "billing-desktop.icns"
 MACOS_ENTITLEMENTS = PACKAGING / "macos" / "entitlements.plist"
 
 # resources/ sub-folders the app reads at run time; every file in them is bundled.
-RESOURCE_FOLDERS = ("fonts", "help", "icons", "styles")
+RESOURCE_FOLDERS = ("fonts", "help", "icons", "locale", "styles")
 # resources/ sub-folders that are not needed at run time (README images).
 NOT_BUNDLED = ("screenshots",)
 

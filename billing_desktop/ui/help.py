@@ -1,5 +1,8 @@
 """Help ▸ User guide: the bundled Markdown guide (``resources/help/*.md``, a page per tab) in a
 Qt viewer. F1 opens the page of the tab in front.
+
+The guide is read in the GUI's language when it is translated (``resources/help/<language>/``,
+e.g. ``help/es/usage.md``); a page missing there is read in English.
 """
 
 from __future__ import annotations
@@ -20,17 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.domain.access import Area
+from billing_desktop.ui.i18n import SOURCE_LANGUAGE, current_language, tr
 from billing_desktop.ui.resources import resource_path
 
 INDEX = "index.md"
 # The guide's pages in their order: (file, title); each tab has its page.
 PAGES: tuple[tuple[str, str], ...] = (
-    (INDEX, "Overview"),
-    ("usage.md", "Usage"),
-    ("billing-units.md", "Billing Units"),
-    ("plans.md", "Plans"),
-    ("invoices.md", "Invoices"),
-    ("usage-data.md", "Usage Data"),
+    (INDEX, tr("Overview")),
+    ("usage.md", tr("Usage")),
+    ("billing-units.md", tr("Billing Units")),
+    ("plans.md", tr("Plans")),
+    ("invoices.md", tr("Invoices")),
+    ("usage-data.md", tr("Usage Data")),
 )
 AREA_PAGES: dict[Area, str] = {
     Area.USAGE: "usage.md",
@@ -45,14 +49,31 @@ def page_for(area: Area | None) -> str:
     return AREA_PAGES.get(area, INDEX) if area is not None else INDEX
 
 
-def help_folder() -> Path | None:
-    index = resource_path(f"help/{INDEX}")
-    return index.parent if index is not None else None
+def help_folder(language: str | None = None) -> Path | None:
+    """The guide's folder in ``language`` (the GUI's by default), else the English one."""
+    language = language or current_language()
+    relatives = [f"help/{INDEX}"]
+    if language != SOURCE_LANGUAGE:
+        relatives.insert(0, f"help/{language}/{INDEX}")
+    for relative in relatives:
+        index = resource_path(relative)
+        if index is not None:
+            return index.parent
+    return None
+
+
+def guide_page(name: str, language: str | None = None) -> Path | None:
+    """The file of the guide's page ``name`` in ``language`` (the GUI's by default), falling
+    back to the English page when the language has no translation of it."""
+    for folder in (help_folder(language), help_folder(SOURCE_LANGUAGE)):
+        if folder is not None and (folder / name).is_file():
+            return folder / name
+    return None
 
 
 def user_guide_action(parent: QWidget) -> QAction:
     """Help ▸ User guide (F1)."""
-    action = QAction("&User guide", parent)
+    action = QAction(tr("&User guide"), parent)
     action.setObjectName("actionUserGuide")
     action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.HelpContents))
     return action
@@ -65,18 +86,18 @@ class HelpWindow(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("helpWindow")
-        self.setWindowTitle("Billing Desktop — User guide")
+        self.setWindowTitle(tr("Billing Desktop — User guide"))
         self.folder = help_folder()
         self.pages = QListWidget(self)
         self.pages.setObjectName("helpPages")
-        self.pages.setAccessibleName("Guide pages")
+        self.pages.setAccessibleName(tr("Guide pages"))
         for name, title in PAGES:
             item = QListWidgetItem(title, self.pages)
             item.setData(Qt.ItemDataRole.UserRole, name)
         self.pages.setMaximumWidth(180)
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("helpBrowser")
-        self.browser.setAccessibleName("Guide page")
+        self.browser.setAccessibleName(tr("Guide page"))
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._follow)
         self.pages.currentRowChanged.connect(self._row_chosen)
@@ -94,10 +115,13 @@ class HelpWindow(QDialog):
 
     def show_page(self, name: str) -> None:
         """Show ``name`` (a file of resources/help); a missing guide says so."""
-        path = self.folder / name if self.folder is not None else None
-        if path is None or not path.is_file():
+        path = guide_page(name)
+        if path is None:
             self.browser.setMarkdown(
-                f"# Page not found\n\nThe guide's page *{name}* is missing from this installation."
+                tr(
+                    "# Page not found\n\nThe guide's page *{name}* is missing from this "
+                    "installation."
+                ).format(name=name)
             )
         else:
             self.browser.setSearchPaths([str(path.parent)])

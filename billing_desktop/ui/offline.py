@@ -15,7 +15,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from billing_desktop.services.task_state import Cancelled, Progress, TaskState
-from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def replica_of(store: Any) -> ReplicaStore | None:
 
 def _when(iso: str | None) -> str:
     if not iso:
-        return "never"
+        return tr("never")
     moment = datetime.fromisoformat(iso).astimezone()
     if moment.date() == datetime.now(UTC).astimezone().date():
         return moment.strftime("%H:%M")
@@ -81,10 +81,10 @@ def _when(iso: str | None) -> str:
 def _age(iso: str) -> str:
     minutes = int((datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds() // 60)
     if minutes < 1:
-        return "under a minute"
+        return tr("under a minute")
     if minutes < 120:
-        return f"{minutes} min"
-    return f"{minutes // 60} h"
+        return tr("{minutes} min").format(minutes=minutes)
+    return tr("{hours} h").format(hours=minutes // 60)
 
 
 def status_text(store: ReplicaStore) -> str:
@@ -95,15 +95,22 @@ def status_text(store: ReplicaStore) -> str:
     if replica is not None and store.synced_at() is None:
         parts = [tr("First sync not finished")]  # nothing to be "as of" yet
     elif store.forced_offline:
-        parts = ["Working offline", f"as of {_when(store.synced_at())}"]
+        parts = [tr("Working offline"), tr("as of {time}").format(time=_when(store.synced_at()))]
     elif store.online is False:
-        parts = [f"Offline since {_when(store.offline_since)}", f"as of {_when(store.synced_at())}"]
+        parts = [
+            tr("Offline since {time}").format(time=_when(store.offline_since)),
+            tr("as of {time}").format(time=_when(store.synced_at())),
+        ]
     else:
-        parts = [f"Online · synced {_when(store.synced_at())}"]
+        parts = [tr("Online · synced {time}").format(time=_when(store.synced_at()))]
     if pending:
-        parts.append(f"{len(pending)} pending (oldest {_age(str(pending[0]['created_at']))})")
+        parts.append(
+            tr("{count} pending (oldest {age})").format(
+                count=len(pending), age=_age(str(pending[0]["created_at"]))
+            )
+        )
     if waiting:
-        parts.append(f"{len(waiting)} need you")
+        parts.append(tr("{count} need you").format(count=len(waiting)))
     return " · ".join(parts)
 
 
@@ -116,14 +123,14 @@ class OfflineControls(QObject):
         self.label = QLabel(window)
         self.label.setObjectName("syncStatusLabel")
         window.ui.statusbar.addPermanentWidget(self.label)
-        self.work_offline = QAction("Work &offline", window)
+        self.work_offline = QAction(tr("Work &offline"), window)
         self.work_offline.setObjectName("actionWorkOffline")
         self.work_offline.setCheckable(True)
         self.work_offline.toggled.connect(self._set_offline)
-        self.pending_action = QAction("&Pending changes…", window)
+        self.pending_action = QAction(tr("&Pending changes…"), window)
         self.pending_action.setObjectName("actionPendingChanges")
         self.pending_action.triggered.connect(self.show_pending)
-        self.sign_out_action = QAction("Sign &out…", window)
+        self.sign_out_action = QAction(tr("Sign &out…"), window)
         self.sign_out_action.setObjectName("actionSignOut")
         self.sign_out_action.triggered.connect(self.sign_out)
         menu = window.ui.menuFile
@@ -177,8 +184,10 @@ class OfflineControls(QObject):
         text = tr("First sync in progress") if self.first_sync else status_text(store)
         self.label.setText(text)
         self.label.setToolTip(
-            "Reads come from this machine's copy of the workspace; changes made while the "
-            "server does not answer wait in the outbox (File ▸ Pending changes…)"
+            tr(
+                "Reads come from this machine's copy of the workspace; changes made while the "
+                "server does not answer wait in the outbox (File ▸ Pending changes…)"
+            )
         )
         dialog = self.dialog
         if dialog is not None and hasattr(dialog, "reload"):
@@ -334,16 +343,21 @@ class OfflineControls(QObject):
             return
         replica = store._replica
         unsent = len(replica.outbox(("pending", "conflict", "refused"))) if replica else 0
-        text = "Sign out of this server? This machine's copy of the workspace and the saved "
-        text += "token are deleted."
+        text = tr(
+            "Sign out of this server? This machine's copy of the workspace and the saved "
+            "token are deleted."
+        )
         if unsent:
-            text += (
-                f"\n\n{unsent} change(s) have not reached the server and will be lost. Export "
-                "them first with File ▸ Pending changes… ▸ Export…"
-            )
-        box = QMessageBox(QMessageBox.Icon.Warning, "Sign out", text, parent=self.window)
-        export = box.addButton("Export…", QMessageBox.ButtonRole.ActionRole) if unsent else None
-        confirm = box.addButton("Sign out", QMessageBox.ButtonRole.DestructiveRole)
+            text += ntr(
+                "\n\n{count} change has not reached the server and will be lost. Export it "
+                "first with File ▸ Pending changes… ▸ Export…",
+                "\n\n{count} changes have not reached the server and will be lost. Export "
+                "them first with File ▸ Pending changes… ▸ Export…",
+                unsent,
+            ).format(count=unsent)
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("Sign out"), text, parent=self.window)
+        export = box.addButton(tr("Export…"), QMessageBox.ButtonRole.ActionRole) if unsent else None
+        confirm = box.addButton(tr("Sign out"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if export is not None and box.clickedButton() is export:
@@ -354,7 +368,7 @@ class OfflineControls(QObject):
         self._status_timer.stop()
         self._sync_timer.stop()
         store.sign_out()
-        self.label.setText("Signed out")
+        self.label.setText(tr("Signed out"))
         self.window.signed_out()
 
     def export_outbox(self) -> None:
@@ -364,8 +378,13 @@ class OfflineControls(QObject):
         from pathlib import Path
 
         name, _ = QFileDialog.getSaveFileName(
-            self.window, "Export the outbox", "outbox.json", "JSON (*.json)"
+            self.window, tr("Export the outbox"), "outbox.json", tr("JSON (*.json)")
         )
         if name:
             count = store.export_outbox(Path(name))
-            self.window.statusBar().showMessage(f"Exported {count} outbox entries", 10_000)
+            self.window.statusBar().showMessage(
+                ntr(
+                    "Exported {count} outbox entry", "Exported {count} outbox entries", count
+                ).format(count=count),
+                10_000,
+            )

@@ -29,12 +29,13 @@ from PySide6.QtCore import (
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.services.task_state import Progress as StateProgress
 from billing_desktop.services.task_state import TaskState
+from billing_desktop.ui.i18n import tr
 
 T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-GENERIC_ERROR = "Something went wrong while talking to the store. The details were logged."
+GENERIC_ERROR = tr("Something went wrong while talking to the store. The details were logged.")
 
 PROGRESS_STEPS = 1000  # a progress bar's resolution for a task's fraction done
 

@@ -84,7 +84,8 @@ def test_the_bundle_carries_the_guide() -> None:
     for name, _title in PAGES:
         assert (str(ROOT / "resources" / "help" / name), "resources/help") in datas
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"share/billing-desktop/resources/help" = ["resources/help/*"]' in pyproject
+    assert '"share/billing-desktop/resources/help" = ["resources/help/*.md"]' in pyproject
+    assert '"share/billing-desktop/resources/help/es" = ["resources/help/es/*.md"]' in pyproject
 
 
 def test_ctrl_comma_opens_preferences_in_the_app_menu_role(

@@ -180,7 +180,7 @@ def test_reconciling_an_imported_statement(
     dialog.table.selectRow(0)  # the deposit refund: not a payment
     dialog.dismiss_button.click()
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 0, timeout=10_000)
-    assert dialog.status.text() == "Set aside 1 line(s): not payments of invoices."
+    assert dialog.status.text() == "Set aside 1 line: not a payment of an invoice."
     assert dialog.empty.text().endswith("1 line(s) confirmed earlier, 1 set aside.")
     dialog.close()
 

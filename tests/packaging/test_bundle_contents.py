@@ -156,9 +156,17 @@ def test_the_bundle_layout_is_the_one_the_app_reads(
 def test_a_wheel_installs_the_same_resources(bc: ModuleType) -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     data_files = pyproject["tool"]["setuptools"]["data-files"]
-    assert data_files == {
-        f"{paths.DATA_FILES_FOLDER.as_posix()}/{folder}": [f"resources/{folder}/*"]
-        for folder in bc.RESOURCE_FOLDERS
+    installed: dict[Path, str] = {}
+    for target, patterns in data_files.items():
+        for pattern in patterns:
+            for path in ROOT.glob(pattern):
+                # setuptools cannot copy a folder: a pattern must match files only
+                assert path.is_file(), f"{pattern} matches the folder {path}"
+                installed[path] = target
+    assert installed == {
+        path: f"{paths.DATA_FILES_FOLDER.as_posix()}/"
+        f"{path.parent.relative_to(ROOT / 'resources').as_posix()}"
+        for path in bc.resource_files()
     }
     assert Path(sys.prefix) / paths.DATA_FILES_FOLDER in paths.resource_dirs()
     assert "pyinstaller>=6.10" in pyproject["project"]["optional-dependencies"]["packaging"]

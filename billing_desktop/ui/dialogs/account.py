@@ -54,11 +54,12 @@ from billing_desktop.ui.dialogs.common import (
     shows_error,
     status_label,
 )
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import NEGATIVE, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
 
-VIEW_ONLY = (
+VIEW_ONLY = tr(
     "You may view the account but not change it: that needs the right to edit Usage "
     "(admins and the Edit Billing access group)."
 )
@@ -67,13 +68,13 @@ WARNING = QColor(156, 100, 0)  # expiring soon: amber
 _CHOICES: dict[str, list[tuple[str, str]]] = {
     "plan": [(t.value, t.value.capitalize()) for t in m.PlanTier],
     "payment_method": [
-        (m.PaymentMethod.CREDIT_CARD.value, "Credit card"),
-        (m.PaymentMethod.INVOICE.value, "Invoice"),
+        (m.PaymentMethod.CREDIT_CARD.value, tr("Credit card")),
+        (m.PaymentMethod.INVOICE.value, tr("Invoice")),
     ],
     "commit_scope": [
-        (m.CommitScope.ACCOUNT.value, "Account"),
-        (m.CommitScope.PRODUCT.value, "Per product"),
-        (m.CommitScope.NONE.value, "None"),
+        (m.CommitScope.ACCOUNT.value, tr("Account")),
+        (m.CommitScope.PRODUCT.value, tr("Per product")),
+        (m.CommitScope.NONE.value, tr("None")),
     ],
 }
 
@@ -92,7 +93,9 @@ def run_account_write(
 
 
 def _state_text(method: pm.PaymentMethodInfo) -> str:
-    return {"expired": "Expired", "expiring": "Expires within 30 days"}.get(method.state, "Valid")
+    return {"expired": tr("Expired"), "expiring": tr("Expires within 30 days")}.get(
+        method.state, tr("Valid")
+    )
 
 
 def _state_colour(method: pm.PaymentMethodInfo) -> QColor | None:
@@ -100,12 +103,12 @@ def _state_colour(method: pm.PaymentMethodInfo) -> QColor | None:
 
 
 METHOD_COLUMNS: list[Column[pm.PaymentMethodInfo]] = [
-    text_column("Method", lambda x: x.label),
-    text_column("Expiry", lambda x: x.expiry or "—"),
-    text_column("Holder / account name", lambda x: x.holder),
-    text_column("Default", lambda x: "Default" if x.is_default else ""),
-    Column("State", _state_text, foreground=_state_colour),
-    text_column("Added", lambda x: x.added_on.isoformat()),
+    text_column(tr("Method"), lambda x: x.label),
+    text_column(tr("Expiry"), lambda x: x.expiry or "—"),
+    text_column(tr("Holder / account name"), lambda x: x.holder),
+    text_column(tr("Default"), lambda x: tr("Default") if x.is_default else ""),
+    Column(tr("State"), _state_text, foreground=_state_colour),
+    text_column(tr("Added"), lambda x: x.added_on.isoformat()),
 ]
 
 
@@ -134,7 +137,7 @@ class AccountDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("accountDialog")
-        self.setWindowTitle("My account")
+        self.setWindowTitle(tr("My account"))
         self.store = store
         self.runner = runner
         self.actor = actor
@@ -144,8 +147,8 @@ class AccountDialog(QDialog):
 
         self.pages = QTabWidget(self)
         self.pages.setObjectName("accountPages")
-        self.pages.addTab(self._account_page(), "&My account")
-        self.pages.addTab(self._methods_page(), "&Payment methods")
+        self.pages.addTab(self._account_page(), tr("&My account"))
+        self.pages.addTab(self._methods_page(), tr("&Payment methods"))
         self.pages.setCurrentIndex(page)
 
         self.status = status_label(self)
@@ -164,7 +167,7 @@ class AccountDialog(QDialog):
         self.setMinimumWidth(780)
 
         self._update_enabled()
-        self.show_status("Loading…")
+        self.show_status(tr("Loading…"))
         self.runner.run(
             load_account,
             store,
@@ -182,15 +185,17 @@ class AccountDialog(QDialog):
         self.name_edit.setObjectName("accountName")
         self.contacts_edit = QLineEdit(page)
         self.contacts_edit.setObjectName("accountContacts")
-        self.contacts_edit.setPlaceholderText("billing@example.com, accounts@example.com")
+        self.contacts_edit.setPlaceholderText(tr("billing@example.com, accounts@example.com"))
         self.address_edit = QPlainTextEdit(page)
         self.address_edit.setObjectName("accountAddress")
-        self.address_edit.setPlaceholderText("Street, postcode and town, country (one per line)")
+        self.address_edit.setPlaceholderText(
+            tr("Street, postcode and town, country (one per line)")
+        )
         self.address_edit.setTabChangesFocus(True)
         self.address_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
         self.vat_edit = QLineEdit(page)
         self.vat_edit.setObjectName("accountVatId")
-        self.vat_edit.setPlaceholderText("Country code first, e.g. DE136695976")
+        self.vat_edit.setPlaceholderText(tr("Country code first, e.g. DE136695976"))
         self.zone_combo = QComboBox(page)
         self.zone_combo.setObjectName("accountTimezone")
         self.zone_combo.addItems(sorted(available_timezones()))
@@ -216,41 +221,45 @@ class AccountDialog(QDialog):
         self.terms_spin = QSpinBox(page)
         self.terms_spin.setObjectName("paymentTerms")
         self.terms_spin.setRange(0, MAX_PAYMENT_TERMS)
-        self.terms_spin.setSuffix(" days after the invoice date")
+        self.terms_spin.setSuffix(tr(" days after the invoice date"))
         self.terms_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.terms_spin.setMaximumWidth(260)
+        self.terms_spin.setMaximumWidth(max(260, self.terms_spin.sizeHint().width()))  # the suffix
         self.invoice_email_edit = QLineEdit(page)
         self.invoice_email_edit.setObjectName("invoiceEmail")
-        self.invoice_email_edit.setPlaceholderText("The billing contacts")
-        self.save_button = QPushButton("&Save changes", page)
+        self.invoice_email_edit.setPlaceholderText(tr("The billing contacts"))
+        self.save_button = QPushButton(tr("&Save changes"), page)
         self.save_button.setObjectName("saveAccountButton")
 
         form = QFormLayout()
-        form.addRow("&Name:", self.name_edit)
-        form.addRow("Billing &contacts:", self.contacts_edit)
-        form.addRow("Postal &address:", self.address_edit)
-        form.addRow("&VAT id:", self.vat_edit)
-        form.addRow("&Time zone:", self.zone_combo)
+        form.addRow(tr("&Name:"), self.name_edit)
+        form.addRow(tr("Billing &contacts:"), self.contacts_edit)
+        form.addRow(tr("Postal &address:"), self.address_edit)
+        form.addRow(tr("&VAT id:"), self.vat_edit)
+        form.addRow(tr("&Time zone:"), self.zone_combo)
         form.addRow("", self.zone_note)
-        form.addRow("C&urrency:", self.currency_edit)
+        form.addRow(tr("C&urrency:"), self.currency_edit)
         form.addRow("", self.currency_note)
-        form.addRow("Plan tier:", self.combos["plan"])
-        form.addRow("Payment &method:", self.combos["payment_method"])
-        form.addRow("Commit scope:", self.combos["commit_scope"])
-        settings = QGroupBox("Payment settings", page)
+        form.addRow(tr("Plan tier:"), self.combos["plan"])
+        form.addRow(tr("Payment &method:"), self.combos["payment_method"])
+        form.addRow(tr("Commit scope:"), self.combos["commit_scope"])
+        settings = QGroupBox(tr("Payment settings"), page)
         settings_form = QFormLayout(settings)
-        settings_form.addRow("Invoices are &due:", self.terms_spin)
-        settings_form.addRow("Invoice PDFs &e-mailed to:", self.invoice_email_edit)
+        settings_form.addRow(tr("Invoices are &due:"), self.terms_spin)
+        settings_form.addRow(tr("Invoice PDFs &e-mailed to:"), self.invoice_email_edit)
         sending = QLabel(
-            "Stored for the platform, which sends the PDFs; this application sends no e-mail. "
-            "New payment terms date the invoices of months closed from now on.",
+            tr(
+                "Stored for the platform, which sends the PDFs; this application sends no e-mail. "
+                "New payment terms date the invoices of months closed from now on."
+            ),
             settings,
         )
         sending.setWordWrap(True)
         settings_form.addRow(sending)
         intro = QLabel(
-            "The postal address and VAT id are printed in the customer block of invoices and "
-            "statements; the billing contacts are where the platform sends them.",
+            tr(
+                "The postal address and VAT id are printed in the customer block of invoices and "
+                "statements; the billing contacts are where the platform sends them."
+            ),
             page,
         )
         intro.setWordWrap(True)
@@ -277,24 +286,24 @@ class AccountDialog(QDialog):
         self.methods_table.setSelectionMode(self.methods_table.SelectionMode.SingleSelection)
         self.methods_table.horizontalHeader().setStretchLastSection(True)
         self.methods_table.setMinimumHeight(130)
-        self.empty_label = QLabel("No payment methods on file yet.", page)
+        self.empty_label = QLabel(tr("No payment methods on file yet."), page)
         self.empty_label.setObjectName("methodsEmpty")
         self.auto_note = QLabel(page)
         self.auto_note.setObjectName("autoRechargeNote")
         self.auto_note.setWordWrap(True)
-        self.default_button = QPushButton("Make &default", page)
+        self.default_button = QPushButton(tr("Make &default"), page)
         self.default_button.setObjectName("defaultMethodButton")
-        self.remove_button = QPushButton("&Remove", page)
+        self.remove_button = QPushButton(tr("&Remove"), page)
         self.remove_button.setObjectName("removeMethodButton")
         actions = QHBoxLayout()
         actions.addWidget(self.auto_note, 1)
         actions.addWidget(self.default_button)
         actions.addWidget(self.remove_button)
 
-        self.card_box = QGroupBox("Add a card", page)
+        self.card_box = QGroupBox(tr("Add a card"), page)
         self.card_number = QLineEdit(self.card_box)
         self.card_number.setObjectName("cardNumber")
-        self.card_number.setPlaceholderText("1234 5678 9012 3456")
+        self.card_number.setPlaceholderText(tr("1234 5678 9012 3456"))
         self.card_number.setMaxLength(23)
         self.card_cvc = QLineEdit(self.card_box)
         self.card_cvc.setObjectName("cardCvc")
@@ -303,13 +312,13 @@ class AccountDialog(QDialog):
         self.card_cvc.setMaximumWidth(70)
         self.card_expiry = QLineEdit(self.card_box)
         self.card_expiry.setObjectName("cardExpiry")
-        self.card_expiry.setPlaceholderText("MM/YY")
+        self.card_expiry.setPlaceholderText(tr("MM/YY"))
         self.card_expiry.setMaxLength(7)
         self.card_expiry.setMaximumWidth(80)
         self.card_holder = QLineEdit(self.card_box)
         self.card_holder.setObjectName("cardHolder")
-        self.card_holder.setPlaceholderText("Name on the card")
-        self.add_card_button = QPushButton("Add &card", self.card_box)
+        self.card_holder.setPlaceholderText(tr("Name on the card"))
+        self.add_card_button = QPushButton(tr("Add &card"), self.card_box)
         self.add_card_button.setObjectName("addCardButton")
         for secret in (self.card_number, self.card_cvc):
             # Never offered to input methods' memories or the clipboard history of a form.
@@ -319,36 +328,38 @@ class AccountDialog(QDialog):
         card_form = QFormLayout(self.card_box)
         number_row = QHBoxLayout()
         number_row.addWidget(self.card_number, 1)
-        number_row.addWidget(QLabel("CVC:", self.card_box))
+        number_row.addWidget(QLabel(tr("CVC:"), self.card_box))
         number_row.addWidget(self.card_cvc)
-        number_row.addWidget(QLabel("Expiry:", self.card_box))
+        number_row.addWidget(QLabel(tr("Expiry:"), self.card_box))
         number_row.addWidget(self.card_expiry)
-        card_form.addRow("Card number:", number_row)
+        card_form.addRow(tr("Card number:"), number_row)
         holder_row = QHBoxLayout()
         holder_row.addWidget(self.card_holder, 1)
         holder_row.addWidget(self.add_card_button)
-        card_form.addRow("Holder:", holder_row)
+        card_form.addRow(tr("Holder:"), holder_row)
 
-        self.bank_box = QGroupBox("Add a bank account", page)
+        self.bank_box = QGroupBox(tr("Add a bank account"), page)
         self.bank_iban = QLineEdit(self.bank_box)
         self.bank_iban.setObjectName("bankIban")
-        self.bank_iban.setPlaceholderText("DE89 3704 0044 0532 0130 00")
+        self.bank_iban.setPlaceholderText(tr("DE89 3704 0044 0532 0130 00"))
         self.bank_iban.setInputMethodHints(Qt.InputMethodHint.ImhSensitiveData)
         self.bank_name = QLineEdit(self.bank_box)
         self.bank_name.setObjectName("bankName")
-        self.bank_name.setPlaceholderText("Account name")
-        self.add_bank_button = QPushButton("Add &bank account", self.bank_box)
+        self.bank_name.setPlaceholderText(tr("Account name"))
+        self.add_bank_button = QPushButton(tr("Add &bank account"), self.bank_box)
         self.add_bank_button.setObjectName("addBankButton")
         bank_form = QFormLayout(self.bank_box)
-        bank_form.addRow("IBAN:", self.bank_iban)
+        bank_form.addRow(tr("IBAN:"), self.bank_iban)
         bank_row = QHBoxLayout()
         bank_row.addWidget(self.bank_name, 1)
         bank_row.addWidget(self.add_bank_button)
-        bank_form.addRow("Name:", bank_row)
+        bank_form.addRow(tr("Name:"), bank_row)
 
         note = QLabel(
-            "Card numbers and IBANs are checked on this computer and then forgotten: only the "
-            "brand and the last four digits are kept.",
+            tr(
+                "Card numbers and IBANs are checked on this computer and then forgotten: only the "
+                "brand and the last four digits are kept."
+            ),
             page,
         )
         note.setWordWrap(True)
@@ -383,7 +394,9 @@ class AccountDialog(QDialog):
     def _load_failed(self, message: str) -> None:
         self.busy = False
         self._update_enabled()
-        self.show_status(f"Could not load the account: {message}", error=True)
+        self.show_status(
+            tr("Could not load the account: {message}").format(message=message), error=True
+        )
         self.loaded.emit()
 
     def show_details(self, details: AccountDetails) -> None:
@@ -399,13 +412,15 @@ class AccountDialog(QDialog):
         for field, combo in self.combos.items():
             combo.setCurrentIndex(combo.findData(str(details.as_json()[field])))
         self.zone_note.setText(
-            f"A new time zone counts from {details.first_open_month} (the first open month); "
-            "closed months keep what was billed."
+            tr(
+                "A new time zone counts from {first_open_month} (the first open month); "
+                "closed months keep what was billed."
+            ).format(first_open_month=details.first_open_month)
         )
         self.currency_note.setText(
             details.currency_locked[:1].upper() + details.currency_locked[1:] + "."
             if details.currency_locked
-            else "The currency can change until the first money row (credit, invoice) exists."
+            else tr("The currency can change until the first money row (credit, invoice) exists.")
         )
         self._update_enabled()
 
@@ -501,7 +516,7 @@ class AccountDialog(QDialog):
             return
         values = self.changed_values()
         if not values:
-            self.show_status("Nothing to save: no field was changed.")
+            self.show_status(tr("Nothing to save: no field was changed."))
             return
         self._run(update_account, values)
 
@@ -553,7 +568,7 @@ class AccountDialog(QDialog):
     ) -> None:
         self.busy = True
         self._update_enabled()
-        self.show_status("Saving…")
+        self.show_status(tr("Saving…"))
         self.runner.run(
             run_account_write,
             self.store,
@@ -581,7 +596,7 @@ class AccountDialog(QDialog):
         elif isinstance(result, pm.PaymentMethodChange):
             self.show_status(result.message)
         else:
-            self.show_status("Saved.")
+            self.show_status(tr("Saved."))
         self.changed.emit()
         if isinstance(result, AccountChange) and result.changed:
             self.account_changed.emit()

@@ -55,6 +55,7 @@ from billing_desktop.services.activity import (
 )
 from billing_desktop.services.task_state import Cancelled, TaskState
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.paged import PAGE_SIZE, WindowedTableModel
 from billing_desktop.ui.models.table import Column
 from billing_desktop.ui.tasks import TaskHandle, progress_value
@@ -67,9 +68,9 @@ ERROR_STYLE = "QLabel#statusLabel { color: #c01c28; }"
 BROKEN = QColor("#c01c28")
 CHANGE = 5  # the column taking the spare width
 EXPORT_FILTERS = {
-    "csv": "CSV files (*.csv)",
-    "xlsx": "Excel workbooks (*.xlsx)",
-    "pdf": "PDF documents (*.pdf)",
+    "csv": tr("CSV files (*.csv)"),
+    "xlsx": tr("Excel workbooks (*.xlsx)"),
+    "pdf": tr("PDF documents (*.pdf)"),
 }
 
 
@@ -86,17 +87,19 @@ def activity_columns(
 
     return [
         column(
-            "When",
+            tr("When"),
             lambda r: r.at.strftime("%Y-%m-%d %H:%M:%S"),
-            tooltip="In the account's time zone",
+            tooltip=tr("In the account's time zone"),
             cell_tooltip=lambda r: r.at.isoformat(),
         ),
-        column("User", lambda r: r.user_label),
-        column("Source", lambda r: r.source, tooltip="Where the change was made"),
-        column("Kind of change", lambda r: r.kind),
-        column("Object", lambda r: r.object),
+        column(tr("User"), lambda r: r.user_label),
+        column(tr("Source"), lambda r: r.source, tooltip=tr("Where the change was made")),
+        column(tr("Kind of change"), lambda r: r.kind),
+        column(tr("Object"), lambda r: r.object),
         column(
-            "Change (before → after)", lambda r: r.change, cell_tooltip=lambda r: r.change or None
+            tr("Change (before → after)"),
+            lambda r: r.change,
+            cell_tooltip=lambda r: r.change or None,
         ),
     ]
 
@@ -131,8 +134,12 @@ def save_report(
     except RenderCancelled:
         raise Cancelled("the export was cancelled; nothing was written") from None
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot write it ({exc.strerror or exc})") from None
-    return f"{count:,} row{'' if count == 1 else 's'} saved to {path}."
+        raise InvalidInput(
+            tr("{path}: cannot write it ({error})").format(path=path, error=exc.strerror or exc)
+        ) from None
+    return ntr("{count:,} row saved to {path}.", "{count:,} rows saved to {path}.", count).format(
+        count=count, path=path
+    )
 
 
 class ActivityDialog(QDialog):
@@ -149,7 +156,7 @@ class ActivityDialog(QDialog):
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("activityDialog")
-        self.setWindowTitle("Activity report")
+        self.setWindowTitle(tr("Activity report"))
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.context = context
         self.choices: ActivityChoices | None = None
@@ -177,11 +184,13 @@ class ActivityDialog(QDialog):
             header.resizeSection(column, width)
 
         self._build_filters()
-        self.chain_label = QLabel("Checking the chain…", self)
+        self.chain_label = QLabel(tr("Checking the chain…"), self)
         self.chain_label.setObjectName("chainLabel")
         self.chain_label.setToolTip(
-            "Each audit row carries a SHA-256 over the previous row's hash and its own "
-            "content: a row changed, removed or added outside Billing Desktop breaks the chain"
+            tr(
+                "Each audit row carries a SHA-256 over the previous row's hash and its own "
+                "content: a row changed, removed or added outside Billing Desktop breaks the chain"
+            )
         )
         self.count_label = QLabel(self)
         self.count_label.setObjectName("countLabel")
@@ -193,30 +202,30 @@ class ActivityDialog(QDialog):
         self.progress = QProgressBar(self)
         self.progress.setObjectName("exportProgress")
         self.progress.hide()
-        self.cancel_button = QPushButton("Cancel export", self)
+        self.cancel_button = QPushButton(tr("Cancel export"), self)
         self.cancel_button.setObjectName("cancelExportButton")
         self.cancel_button.hide()
         self.cancel_button.clicked.connect(self.cancel_export)
 
-        self.export_button = QPushButton("&Export…", self)
+        self.export_button = QPushButton(tr("&Export…"), self)
         self.export_button.setObjectName("exportButton")
-        self.export_button.setToolTip("Save the rows the filters show as CSV, Excel or PDF")
+        self.export_button.setToolTip(tr("Save the rows the filters show as CSV, Excel or PDF"))
         menu = QMenu(self.export_button)
         self.export_actions: dict[str, QAction] = {}
         for kind, label in (
-            ("csv", "As &CSV…"),
-            ("xlsx", "As E&xcel workbook…"),
-            ("pdf", "As &PDF…"),
+            ("csv", tr("As &CSV…")),
+            ("xlsx", tr("As E&xcel workbook…")),
+            ("pdf", tr("As &PDF…")),
         ):
             action = QAction(label, menu)
             action.triggered.connect(partial(self.choose_export, kind))
             menu.addAction(action)
             self.export_actions[kind] = action
         self.export_button.setMenu(menu)
-        self.refresh_button = QPushButton("&Refresh", self)
+        self.refresh_button = QPushButton(tr("&Refresh"), self)
         self.refresh_button.setObjectName("refreshButton")
         self.refresh_button.clicked.connect(self.refresh)
-        close = QPushButton("Close", self)
+        close = QPushButton(tr("Close"), self)
         close.clicked.connect(self.close)
 
         top = QHBoxLayout()
@@ -246,9 +255,11 @@ class ActivityDialog(QDialog):
     # Filters ----------------------------------------------------------------------------
 
     def _build_filters(self) -> None:
-        self.use_dates = QCheckBox("&Dates", self)
+        self.use_dates = QCheckBox(tr("&Dates"), self)
         self.use_dates.setObjectName("useDates")
-        self.use_dates.setToolTip("Only the changes made on these days (the account's time zone)")
+        self.use_dates.setToolTip(
+            tr("Only the changes made on these days (the account's time zone)")
+        )
         self.first_edit = QDateEdit(self)
         self.first_edit.setObjectName("firstDate")
         self.last_edit = QDateEdit(self)
@@ -259,24 +270,24 @@ class ActivityDialog(QDialog):
             edit.setEnabled(False)
             edit.dateChanged.connect(self._changed)
         self.use_dates.toggled.connect(self._dates_toggled)
-        to = QLabel("to", self)
-        self.user_combo = self._combo("userCombo", "All users")
-        self.kind_combo = self._combo("kindCombo", "All kinds of change")
-        self.entity_combo = self._combo("entityCombo", "All objects")
+        to = QLabel(tr("to"), self)
+        self.user_combo = self._combo("userCombo", tr("All users"))
+        self.kind_combo = self._combo("kindCombo", tr("All kinds of change"))
+        self.entity_combo = self._combo("entityCombo", tr("All objects"))
         self.entity_id_edit = QLineEdit(self)
         self.entity_id_edit.setObjectName("entityIdEdit")
-        self.entity_id_edit.setPlaceholderText("Object id")
+        self.entity_id_edit.setPlaceholderText(tr("Object id"))
         self.entity_id_edit.setToolTip(
-            "Only this object of the kind chosen (e.g. 2026-10 for a month)"
+            tr("Only this object of the kind chosen (e.g. 2026-10 for a month)")
         )
         self.entity_id_edit.setClearButtonEnabled(True)
         self.entity_id_edit.setMaximumWidth(190)
         self.entity_id_edit.textChanged.connect(self._changed)
-        user_caption = QLabel("&User:", self)
+        user_caption = QLabel(tr("&User:"), self)
         user_caption.setBuddy(self.user_combo)
-        kind_caption = QLabel("&Kind:", self)
+        kind_caption = QLabel(tr("&Kind:"), self)
         kind_caption.setBuddy(self.kind_combo)
-        object_caption = QLabel("&Object:", self)
+        object_caption = QLabel(tr("&Object:"), self)
         object_caption.setBuddy(self.entity_combo)
         self.filters = QHBoxLayout()
         for widget in (
@@ -384,7 +395,7 @@ class ActivityDialog(QDialog):
     def _load(self) -> None:
         if self._handle is not None:
             self._handle.cancel()
-        self.count_label.setText("Loading…")
+        self.count_label.setText(tr("Loading…"))
         query = self.query
         self._handle = self.context.runner.run(
             read,
@@ -405,14 +416,18 @@ class ActivityDialog(QDialog):
         self.choices = start.choices
         self._fill_choices(start.choices)
         self.model.reset(start.total, list(start.rows))
-        noun = "change" if start.total == 1 else "changes"
+        noun = ntr("change", "changes", start.total)
         zone = start.choices.zone
-        self.count_label.setText(f"{start.total:,} {noun}, newest first · times in {zone}")
+        self.count_label.setText(
+            tr("{total:,} {noun}, newest first · times in {zone}").format(
+                total=start.total, noun=noun, zone=zone
+            )
+        )
         if start.total == 0:
             self._show_status(
-                "No activity matches these filters."
+                tr("No activity matches these filters.")
                 if query != ActivityQuery()
-                else "No activity yet: changes appear here as they are made."
+                else tr("No activity yet: changes appear here as they are made.")
             )
         elif not self.status.property("error"):
             self._show_status("")
@@ -430,7 +445,7 @@ class ActivityDialog(QDialog):
         if self._chain_handle is not None:
             self._chain_handle.cancel()
         self.chain_label.setStyleSheet("")
-        self.chain_label.setText("Checking the chain…")
+        self.chain_label.setText(tr("Checking the chain…"))
         self._chain_handle = self.context.runner.run(
             read,
             self.context.store,
@@ -453,7 +468,9 @@ class ActivityDialog(QDialog):
     def _chain_failed(self, message: str) -> None:
         self._chain_handle = None
         self.chain = None
-        self.chain_label.setText(f"The chain could not be checked: {message}")
+        self.chain_label.setText(
+            tr("The chain could not be checked: {message}").format(message=message)
+        )
         self.chain_label.setStyleSheet(BROKEN_STYLE)
 
     def follow_changes(self, _resources: object) -> None:
@@ -466,7 +483,7 @@ class ActivityDialog(QDialog):
     def choose_export(self, kind: str) -> None:
         name = f"activity-{date.today().isoformat()}.{kind}"
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save the activity report", name, EXPORT_FILTERS[kind]
+            self, tr("Save the activity report"), name, EXPORT_FILTERS[kind]
         )
         if path:
             chosen = Path(path)
@@ -483,7 +500,9 @@ class ActivityDialog(QDialog):
         self.progress.show()
         self.cancel_button.show()
         self.export_button.setEnabled(False)
-        self._show_status(f"Saving {total:,} rows to {path.name}…")
+        self._show_status(
+            tr("Saving {total:,} rows to {file}…").format(total=total, file=path.name)
+        )
         self._export = self.context.runner.run(
             save_report,
             self.context,
@@ -511,7 +530,7 @@ class ActivityDialog(QDialog):
         if self._export is not None:
             self._export.cancel()
             self._export_done()
-            self._show_status("The export was cancelled; nothing was saved.")
+            self._show_status(tr("The export was cancelled; nothing was saved."))
 
     def _exported(self, message: str) -> None:
         self._export_done()

@@ -30,15 +30,16 @@ from PySide6.QtWidgets import (
 from billing_desktop.services.task_state import TaskState
 from billing_desktop.store.sql.backups import Backup, backup_folder, human_size, list_backups
 from billing_desktop.ui.forms.ui_backups_dialog import Ui_BackupsDialog
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.tasks import TaskRunner
 
 REASON_LABELS = {
-    "manual": "Backed up by hand",
-    "daily": "Daily",
-    "pre-close": "Before a month close",
-    "pre-migration": "Before an upgrade",
+    "manual": tr("Backed up by hand"),
+    "daily": tr("Daily"),
+    "pre-close": tr("Before a month close"),
+    "pre-migration": tr("Before an upgrade"),
 }
-FILE_FILTER = "Billing stores (*.db);;All files (*)"
+FILE_FILTER = tr("Billing stores (*.db);;All files (*)")
 
 
 def restore_and_open(store: Path, backup: Path, *, state: TaskState) -> Any:
@@ -49,10 +50,12 @@ def restore_and_open(store: Path, backup: Path, *, state: TaskState) -> Any:
     from billing_desktop.store.sql.engine import head_revision, known_revisions
 
     def report(done: float | None, text: str) -> None:
-        state.progress(done, f"Restoring {backup.name}… {text}")
+        state.progress(
+            done, tr("Restoring {backup_name}… {text}").format(backup_name=backup.name, text=text)
+        )
 
     backups.restore(store, backup, known=known_revisions(), head=head_revision(), progress=report)
-    state.progress(None, "Opening the restored store…")
+    state.progress(None, tr("Opening the restored store…"))
     return open_store(str(store))
 
 
@@ -67,9 +70,11 @@ class BackupsDialog(QDialog):
         self.chosen: Path | None = None
         self.backups = list_backups(store)
         self.ui.introLabel.setText(
-            f"Restore <b>{store.name}</b> from one of its backups in {backup_folder(store)}. "
-            "The current store is kept aside next to it, as "
-            f"{store.name}.replaced-&lt;date&gt;; nothing is deleted."
+            tr(
+                "Restore <b>{store_name}</b> from one of its backups in {backup_folder}. "
+                "The current store is kept aside next to it, as "
+                "{store_name}.replaced-&lt;date&gt;; nothing is deleted."
+            ).format(store_name=store.name, backup_folder=backup_folder(store))
         )
         self.table = self.ui.backupsTable
         for backup in self.backups:
@@ -93,11 +98,11 @@ class BackupsDialog(QDialog):
 
         self.buttons = self.ui.buttonBox
         self.restore_button = self.buttons.addButton(
-            "&Restore", QDialogButtonBox.ButtonRole.AcceptRole
+            tr("&Restore"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.restore_button.setObjectName("restoreButton")
         self.file_button = self.buttons.addButton(
-            "Choose a &file…", QDialogButtonBox.ButtonRole.ActionRole
+            tr("Choose a &file…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.file_button.setObjectName("fileButton")
         self.buttons.accepted.connect(self._restore_selected)
@@ -131,7 +136,7 @@ class BackupsDialog(QDialog):
         folder = backup_folder(self.store)
         chosen, _ = QFileDialog.getOpenFileName(
             self,
-            "Restore from a file",
+            tr("Restore from a file"),
             str(folder if folder.is_dir() else self.store.parent),
             FILE_FILTER,
         )
@@ -164,7 +169,7 @@ class StoreProblemDialog(QDialog):
         self.store: Any = None
         self.backups_dialog: BackupsDialog | None = None
         self.runner = TaskRunner(self)
-        self.setWindowTitle("The store is damaged" if damaged else "No store here")
+        self.setWindowTitle(tr("The store is damaged") if damaged else tr("No store here"))
 
         title = QLabel(self)
         title.setObjectName("titleLabel")
@@ -173,25 +178,29 @@ class StoreProblemDialog(QDialog):
         font.setBold(True)
         title.setFont(font)
         title.setText(
-            f"{path.name} is damaged and was moved aside"
+            tr("{file} is damaged and was moved aside").format(file=path.name)
             if damaged
-            else f"There is no store at {path.name}"
+            else tr("There is no store at {file}").format(file=path.name)
         )
         self.message = QLabel(message, self)
         self.message.setObjectName("messageLabel")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message.setMinimumWidth(520)
-        leave = "cancel" if in_app else "quit"
+        leave = tr("cancel") if in_app else tr("quit")
         advice = QLabel(self)
         advice.setObjectName("adviceLabel")
         advice.setWordWrap(True)
         advice.setText(
-            f"Restore the store from one of its backups, open another store, or {leave}. The "
-            "damaged file is kept; nothing was deleted."
+            tr(
+                "Restore the store from one of its backups, open another store, or "
+                "{leave}. The damaged file is kept; nothing was deleted."
+            ).format(leave=leave)
             if damaged
-            else "Create a new, empty store here (then add the demo workspace or import your "
-            f"data), open another store, or {leave}."
+            else tr(
+                "Create a new, empty store here (then add the demo workspace or import "
+                "your data), open another store, or {leave}."
+            ).format(leave=leave)
         )
         self.status = QLabel(self)
         self.status.setObjectName("statusLabel")
@@ -203,12 +212,12 @@ class StoreProblemDialog(QDialog):
         self.progress.hide()
 
         self.first_button = QPushButton(
-            "&Restore from a backup…" if damaged else "&Create a new store here", self
+            tr("&Restore from a backup…") if damaged else tr("&Create a new store here"), self
         )
         self.first_button.setObjectName("restoreButton" if damaged else "createButton")
-        self.open_button = QPushButton("&Open another store…", self)
+        self.open_button = QPushButton(tr("&Open another store…"), self)
         self.open_button.setObjectName("openButton")
-        self.quit_button = QPushButton("&Cancel" if in_app else "&Quit", self)
+        self.quit_button = QPushButton(tr("&Cancel") if in_app else tr("&Quit"), self)
         self.quit_button.setObjectName("quitButton")
         self.first_button.setDefault(True)
         self.first_button.clicked.connect(self.restore if damaged else self.create_store)
@@ -244,7 +253,7 @@ class StoreProblemDialog(QDialog):
     def _restore_from(self, backup: Path | None) -> None:
         if backup is None:
             return
-        self._start(f"Restoring {backup.name}…")
+        self._start(tr("Restoring {backup_name}…").format(backup_name=backup.name))
         self.runner.run(
             restore_and_open,
             self.path,
@@ -259,7 +268,7 @@ class StoreProblemDialog(QDialog):
     def create_store(self) -> None:
         from billing_desktop.bootstrap import open_store
 
-        self._start(f"Creating a new store at {self.path}…")
+        self._start(tr("Creating a new store at {path}…").format(path=self.path))
         self.runner.run(
             lambda: open_store(str(self.path), create=True),
             on_done=self._opened,
@@ -269,7 +278,7 @@ class StoreProblemDialog(QDialog):
 
     def open_another(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, "Open store", str(self.path.parent), FILE_FILTER
+            self, tr("Open store"), str(self.path.parent), FILE_FILTER
         )
         if chosen:
             self.open_path(Path(chosen))
@@ -277,7 +286,7 @@ class StoreProblemDialog(QDialog):
     def open_path(self, path: Path) -> None:
         from billing_desktop.bootstrap import open_store
 
-        self._start(f"Opening {path}…")
+        self._start(tr("Opening {path}…").format(path=path))
         self.runner.run(
             open_store,
             str(path),

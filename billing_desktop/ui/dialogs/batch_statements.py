@@ -40,6 +40,7 @@ from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.statements import StatementMonth, month_name, statement_months
 from billing_desktop.services.task_state import TaskState
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import ntr, tr
 
 if TYPE_CHECKING:
     from billing_desktop.ui.dialogs.print_preview import PdfFile, RenderProgress
@@ -85,7 +86,9 @@ def render_statements(
         if state.cancelled():
             result.cancelled = True
             break
-        label = f"Statement {month_name(month)} ({index + 1} of {count})"
+        label = tr("Statement {month} ({index} of {count})").format(
+            month=month_name(month), index=index + 1, count=count
+        )
 
         def report(fraction: float, message: str, index: int = index, label: str = label) -> None:
             state.progress((index + fraction) / count, f"{label}\n{message}")
@@ -129,7 +132,7 @@ class StatementsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("statementsDialog")
-        self.setWindowTitle("Statements")
+        self.setWindowTitle(tr("Statements"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.context = context
         self.progress: RenderProgress | None = None
@@ -137,7 +140,7 @@ class StatementsDialog(QDialog):
         self.result_text = ""
 
         intro = QLabel(
-            "Choose the months. A month that is not closed yet gets a provisional statement.",
+            tr("Choose the months. A month that is not closed yet gets a provisional statement."),
             self,
         )
         intro.setWordWrap(True)
@@ -145,19 +148,19 @@ class StatementsDialog(QDialog):
         self.month_list.setObjectName("monthList")
         self.month_list.setMinimumHeight(200)
         self.month_list.itemChanged.connect(lambda _item: self._update_ok())
-        all_button = QPushButton("Select &all", self)
-        none_button = QPushButton("Select &none", self)
+        all_button = QPushButton(tr("Select &all"), self)
+        none_button = QPushButton(tr("Select &none"), self)
         all_button.clicked.connect(lambda: self.check_all(True))
         none_button.clicked.connect(lambda: self.check_all(False))
 
-        self.print_radio = QRadioButton("&Print, with a preview", self)
-        self.save_radio = QRadioButton("Save as PDF &files in a folder:", self)
+        self.print_radio = QRadioButton(tr("&Print, with a preview"), self)
+        self.save_radio = QRadioButton(tr("Save as PDF &files in a folder:"), self)
         self.mode_group = QButtonGroup(self)
         self.mode_group.addButton(self.print_radio)
         self.mode_group.addButton(self.save_radio)
         self.folder_edit = QLineEdit(str(folder or Path.home()), self)
         self.folder_edit.setObjectName("folderEdit")
-        browse = QPushButton("&Browse…", self)
+        browse = QPushButton(tr("&Browse…"), self)
         browse.clicked.connect(self._browse)
         self.browse_button = browse
 
@@ -190,7 +193,7 @@ class StatementsDialog(QDialog):
         self.folder_edit.textChanged.connect(lambda _text: self._update_ok())
         self.resize(460, 440)
         self._update_ok()
-        self.month_list.addItem("Loading…")
+        self.month_list.addItem(tr("Loading…"))
         self.context.runner.run(
             partial(read, self.context.store, statement_months, self.context.actor),
             on_done=self._months_ready,
@@ -205,11 +208,11 @@ class StatementsDialog(QDialog):
         latest_closed = next((m.month for m in months if m.closed), None)
         for entry in months:
             if entry.closed:
-                state = "closed"
+                state = tr("closed")
             elif entry.provisional:
-                state = "open: provisional"
+                state = tr("open: provisional")
             else:
-                state = "before this store's billing: ledger only"
+                state = tr("before this store's billing: ledger only")
             item = QListWidgetItem(f"{month_name(entry.month)} — {state}")
             item.setData(Qt.ItemDataRole.UserRole, str(entry.month))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -217,13 +220,13 @@ class StatementsDialog(QDialog):
             item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
             self.month_list.addItem(item)
         if not months:
-            self.month_list.addItem("No month has anything to state yet.")
+            self.month_list.addItem(tr("No month has anything to state yet."))
         self._update_ok()
         self.months_loaded.emit()
 
     def _months_failed(self, message: str) -> None:
         self.month_list.clear()
-        self.month_list.addItem(f"Could not list the months: {message}")
+        self.month_list.addItem(tr("Could not list the months: {message}").format(message=message))
         self._update_ok()
         self.months_loaded.emit()
 
@@ -261,7 +264,7 @@ class StatementsDialog(QDialog):
         return Path(self.folder_edit.text().strip()).expanduser()
 
     def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Save statements in", str(self.folder))
+        chosen = QFileDialog.getExistingDirectory(self, tr("Save statements in"), str(self.folder))
         if chosen:
             self.folder_edit.setText(chosen)
 
@@ -271,8 +274,12 @@ class StatementsDialog(QDialog):
         self.browse_button.setEnabled(saving)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         count = len(self.chosen_months)
-        noun = "statement" if count == 1 else f"{count} statements"
-        ok.setText(f"&Save {noun}" if saving else f"&Print {noun}…")
+        noun = ntr("statement", "{count} statements", count).format(count=count)
+        ok.setText(
+            tr("&Save {noun}").format(noun=noun)
+            if saving
+            else tr("&Print {noun}…").format(noun=noun)
+        )
         ok.setEnabled(
             count > 0 and self.progress is None and (not saving or bool(self.folder_edit.text()))
         )
@@ -292,10 +299,15 @@ class StatementsDialog(QDialog):
             if not folder.is_dir():
                 from billing_desktop.ui.dialogs.print_preview import notify
 
-                notify(self, "Statements", f"{folder} is not a folder.", warning=True)
+                notify(
+                    self,
+                    tr("Statements"),
+                    tr("{folder} is not a folder.").format(folder=folder),
+                    warning=True,
+                )
                 return
-        noun = "statement" if len(months) == 1 else f"{len(months)} statements"
-        progress = RenderProgress("Statements", f"Preparing {noun}…", self)
+        noun = ntr("statement", "{count} statements", len(months)).format(count=len(months))
+        progress = RenderProgress(tr("Statements"), tr("Preparing {noun}…").format(noun=noun), self)
         self.progress = progress
         self._update_ok()
         task = self.context.runner.run(
@@ -328,26 +340,30 @@ class StatementsDialog(QDialog):
         owner = self.parentWidget() or self
         if finished and self.mode == PRINT:
             names = [f.name.removesuffix(".pdf") for f in result.files]
-            title = names[0] if len(names) == 1 else f"{names[0]} to {names[-1]}"
+            title = (
+                names[0]
+                if len(names) == 1
+                else tr("{first} to {last}").format(first=names[0], last=names[-1])
+            )
             preview = PdfPrintPreview(result.files, title, owner, folder=self.folder)
             self.preview = preview
             self.accept()
             preview.open()
             if result.skipped:
-                notify(preview, "Statements", self.result_text)
+                notify(preview, tr("Statements"), self.result_text)
             return
         if finished:
             self.accept()  # saved: say where, from the window (this dialog is closing)
-            notify(owner, "Statements", self.result_text)
+            notify(owner, tr("Statements"), self.result_text)
         else:
-            notify(self, "Statements", self.result_text)
+            notify(self, tr("Statements"), self.result_text)
 
     def _failed(self, message: str) -> None:
         from billing_desktop.ui.dialogs.print_preview import notify
 
         self._close_progress()
         self.result_text = message
-        notify(self, "Statements", message, warning=True)
+        notify(self, tr("Statements"), message, warning=True)
 
 
 def summary(result: BatchResult) -> str:
@@ -355,17 +371,28 @@ def summary(result: BatchResult) -> str:
     if result.written:
         folder = result.written[0].parent
         lines.append(
-            f"Saved {len(result.written)} statement{'s' if len(result.written) != 1 else ''} "
-            f"in {folder}: " + ", ".join(p.name for p in result.written) + "."
+            ntr(
+                "Saved {count} statement in {folder}: {files}.",
+                "Saved {count} statements in {folder}: {files}.",
+                len(result.written),
+            ).format(
+                count=len(result.written),
+                folder=folder,
+                files=", ".join(p.name for p in result.written),
+            )
         )
     elif result.files:
-        lines.append(f"{len(result.files)} statement{'s' if len(result.files) != 1 else ''} ready.")
+        lines.append(
+            ntr("{count} statement ready.", "{count} statements ready.", len(result.files)).format(
+                count=len(result.files)
+            )
+        )
     if result.cancelled:
-        lines.append("Cancelled: the statements not finished were not written.")
+        lines.append(tr("Cancelled: the statements not finished were not written."))
     for month, reason in result.skipped:
-        lines.append(f"Skipped {month}: {reason}")
+        lines.append(tr("Skipped {month}: {reason}").format(month=month, reason=reason))
     if not lines:
-        lines.append("No statement was made.")
+        lines.append(tr("No statement was made."))
     return "\n".join(lines)
 
 

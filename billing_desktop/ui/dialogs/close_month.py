@@ -40,6 +40,7 @@ from billing_desktop.services.month_close import (
 from billing_desktop.services.usage_page import month_name
 from billing_desktop.store.ports import MonthLine
 from billing_desktop.ui.context import TabContext, read, write
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.table import (
     ColumnTableModel,
     display_money,
@@ -78,51 +79,53 @@ class CloseMonthDialog(QDialog):
         self.month = month
         self.plan: ClosePlan | None = None
         self.report: CloseReport | None = None
-        self.setWindowTitle(f"Close {month_name(month)}")
+        self.setWindowTitle(tr("Close {month}").format(month=month_name(month)))
         currency = context.currency
 
         self.intro = QLabel(self)
         self.intro.setObjectName("introLabel")
         self.intro.setWordWrap(True)
         self.intro.setText(
-            f"Closing <b>{month_name(month)}</b> writes what is listed below, exactly. A "
-            "closed month never changes, and months close in order: this is the oldest month "
-            "that has ended and is not closed. The store is backed up first."
+            tr(
+                "Closing <b>{month}</b> writes what is listed below, exactly. A closed "
+                "month never changes, and months close in order: this is the oldest "
+                "month that has ended and is not closed. The store is backed up first."
+            ).format(month=month_name(month))
         )
-        self.summary = QLabel("Working out what closing writes…", self)
+        self.summary = QLabel(tr("Working out what closing writes…"), self)
         self.summary.setObjectName("summaryLabel")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.ledger_model: ColumnTableModel[LedgerEntry] = ColumnTableModel(
             [
-                text_column("Date", lambda r: r.occurred_on),
-                text_column("Kind", lambda r: kind_label(r.kind.value)),
-                text_column("Product", lambda r: r.product or ""),
-                text_column("Description", lambda r: r.description),
-                text_column("Reference", lambda r: r.reference),
-                money_column("Amount", lambda r: r.amount, currency, red_when_negative=True),
+                text_column(tr("Date"), lambda r: r.occurred_on),
+                text_column(tr("Kind"), lambda r: kind_label(r.kind.value)),
+                text_column(tr("Product"), lambda r: r.product or ""),
+                text_column(tr("Description"), lambda r: r.description),
+                text_column(tr("Reference"), lambda r: r.reference),
+                money_column(tr("Amount"), lambda r: r.amount, currency, red_when_negative=True),
             ],
             self,
         )
         self.lines_model: ColumnTableModel[MonthLine] = ColumnTableModel(
             [
-                text_column("Product", lambda r: r.product),
-                number_column("Quantity", lambda r: r.quantity),
-                number_column("Free units used", lambda r: r.free_units_used),
-                price_column("Unit price", lambda r: r.unit_price, currency),
-                money_column("Amount", lambda r: r.amount, currency),
-                money_column("Credit applied", lambda r: r.credit_applied, currency),
-                money_column("Invoiced", lambda r: r.charged, currency),
+                text_column(tr("Product"), lambda r: r.product),
+                number_column(tr("Quantity"), lambda r: r.quantity),
+                number_column(tr("Free units used"), lambda r: r.free_units_used),
+                price_column(tr("Unit price"), lambda r: r.unit_price, currency),
+                money_column(tr("Amount"), lambda r: r.amount, currency),
+                money_column(tr("Credit applied"), lambda r: r.credit_applied, currency),
+                money_column(tr("Invoiced"), lambda r: r.charged, currency),
             ],
             self,
         )
         self.plans_model: ColumnTableModel[PlanChange] = ColumnTableModel(
             [
-                text_column("App", lambda r: r.app_name),
-                text_column("Plan now", lambda r: r.from_plan),
-                text_column("Plan after the close", lambda r: r.to_plan),
-                text_column("Period ended", lambda r: r.period_ended or ""),
+                text_column(tr("App"), lambda r: r.app_name),
+                text_column(tr("Plan now"), lambda r: r.from_plan),
+                text_column(tr("Plan after the close"), lambda r: r.to_plan),
+                text_column(tr("Period ended"), lambda r: r.period_ended or ""),
             ],
             self,
         )
@@ -131,9 +134,9 @@ class CloseMonthDialog(QDialog):
         self.ledger_table = self._table(self.ledger_model, "ledgerTable", stretch=3)
         self.lines_table = self._table(self.lines_model, "linesTable", stretch=0)
         self.plans_table = self._table(self.plans_model, "plansTable", stretch=0)
-        self.sections.addTab(self.ledger_table, "Ledger rows")
-        self.sections.addTab(self.lines_table, "Invoice lines")
-        self.sections.addTab(self.plans_table, "Plan changes")
+        self.sections.addTab(self.ledger_table, tr("Ledger rows"))
+        self.sections.addTab(self.lines_table, tr("Invoice lines"))
+        self.sections.addTab(self.plans_table, tr("Plan changes"))
 
         self.busy = QProgressBar(self)
         self.busy.setObjectName("busyBar")
@@ -147,7 +150,7 @@ class CloseMonthDialog(QDialog):
         self.status.hide()
 
         self.buttons = QDialogButtonBox(self)
-        self.close_button = QPushButton(f"&Close {month_name(month)}", self)
+        self.close_button = QPushButton(tr("&Close {month}").format(month=month_name(month)), self)
         self.close_button.setObjectName("closeMonthButton")
         self.close_button.setEnabled(False)
         self.close_button.setDefault(True)
@@ -197,7 +200,9 @@ class CloseMonthDialog(QDialog):
         self.plan = plan
         self.busy.hide()
         if plan.already_closed:  # closed elsewhere since the tab last looked
-            self.summary.setText(f"{month_name(self.month)} is closed already: nothing to do.")
+            self.summary.setText(
+                tr("{month} is closed already: nothing to do.").format(month=month_name(self.month))
+            )
             return
         currency = self.context.currency
 
@@ -209,34 +214,49 @@ class CloseMonthDialog(QDialog):
         self.plans_model.set_rows(list(plan.downgrades))
         for table in (self.ledger_table, self.lines_table, self.plans_table):
             table.resizeColumnsToContents()
-        self.sections.setTabText(0, f"Ledger rows ({len(plan.ledger_rows)})")
-        self.sections.setTabText(1, f"Invoice lines ({len(plan.lines)})")
-        self.sections.setTabText(2, f"Plan changes ({len(plan.downgrades)})")
+        self.sections.setTabText(0, tr("Ledger rows ({count})").format(count=len(plan.ledger_rows)))
+        self.sections.setTabText(1, tr("Invoice lines ({count})").format(count=len(plan.lines)))
+        self.sections.setTabText(2, tr("Plan changes ({count})").format(count=len(plan.downgrades)))
         if plan.invoice is not None:
             invoice = plan.invoice
-            due = f", due {_day(invoice.due_on)}" if invoice.due_on else ""
-            what = (
-                f"Invoice <b>{invoice.number}</b> for <b>"
-                f"{money(invoice.amount)}</b>, issued {_day(invoice.issued_on)}{due}."
+            due = tr(", due {day}").format(day=_day(invoice.due_on)) if invoice.due_on else ""
+            what = tr(
+                "Invoice <b>{invoice_number}</b> for <b>{amount}</b>, issued {day}{due}."
+            ).format(
+                invoice_number=invoice.number,
+                amount=money(invoice.amount),
+                day=_day(invoice.issued_on),
+                due=due,
             )
         else:
-            what = "No invoice: free units and credit cover the month."
+            what = tr("No invoice: free units and credit cover the month.")
         downgrades = len(plan.downgrades)
         if downgrades:
-            what += f" {downgrades} plan downgrade{'' if downgrades == 1 else 's'} take effect."
+            what += ntr(
+                " {count} plan downgrade takes effect.",
+                " {count} plan downgrades take effect.",
+                downgrades,
+            ).format(count=downgrades)
         elif plan.downgrades_hidden:
-            what += " Plan downgrades take effect (shown to those who see Plans)."
+            what += tr(" Plan downgrades take effect (shown to those who see Plans).")
         self.summary.setText(
-            f"{what}<br>{len(plan.ledger_rows)} ledger rows. Usage beyond free units "
-            f"{money(plan.amount)}; credit applied {money(plan.credit_applied)}; invoiced "
-            f"{money(plan.charged)}."
+            tr(
+                "{what}<br>{count} ledger rows. Usage beyond free units {amount}; credit "
+                "applied {credit}; invoiced {invoiced}."
+            ).format(
+                what=what,
+                count=len(plan.ledger_rows),
+                amount=money(plan.amount),
+                credit=money(plan.credit_applied),
+                invoiced=money(plan.charged),
+            )
         )
         self.close_button.setEnabled(True)
         self.close_button.setFocus()
 
     def _preview_failed(self, message: str) -> None:
         self.busy.hide()
-        self.summary.setText("Nothing can be closed now.")
+        self.summary.setText(tr("Nothing can be closed now."))
         self._show_status(message, error=True)
 
     # Closing ----------------------------------------------------------------------------
@@ -247,7 +267,9 @@ class CloseMonthDialog(QDialog):
         self.close_button.setEnabled(False)
         self.cancel_button.setEnabled(False)
         self.busy.show()
-        self._show_status(f"Closing {month_name(self.month)}… (backing up the store first)")
+        self._show_status(
+            tr("Closing {month}… (backing up the store first)").format(month=month_name(self.month))
+        )
         self.context.runner.run(
             write,
             self.context.store,
@@ -275,7 +297,9 @@ class CloseMonthDialog(QDialog):
         self.busy.hide()
         self.cancel_button.setEnabled(True)
         self.close_button.setEnabled(True)
-        self._show_status(f"The month was not closed: {message}", error=True)
+        self._show_status(
+            tr("The month was not closed: {message}").format(message=message), error=True
+        )
 
     def _show_status(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet(ERROR_STYLE if error else "")

@@ -16,6 +16,7 @@ from billing_desktop.config import APP_NAME, ORGANISATION, is_remote
 from billing_desktop.remote.client import saved_token
 from billing_desktop.ui import theme
 from billing_desktop.ui.forms.ui_connect_server import Ui_ConnectServerDialog
+from billing_desktop.ui.i18n import tr
 
 LAST_SERVER_KEY = "remote/last_server"
 
@@ -61,7 +62,7 @@ class ConnectServerDialog(QDialog):
         self.error_label.setStyleSheet(f"color: {theme.NEGATIVE.name()};")
         self.error_label.hide()
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Connect")
+        ok.setText(tr("&Connect"))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
         self.url_edit.textChanged.connect(self._fill_saved_token)
@@ -88,11 +89,11 @@ class ConnectServerDialog(QDialog):
 
     def _accept(self) -> None:
         if not is_remote(self.url):
-            self.show_error("Server address: give an http:// or https:// address.")
+            self.show_error(tr("Server address: give an http:// or https:// address."))
             self.url_edit.setFocus()
             return
         if not self.token:
-            self.show_error("Token: paste the token your administrator gave you.")
+            self.show_error(tr("Token: paste the token your administrator gave you."))
             self.token_edit.setFocus()
             return
         QSettings(ORGANISATION, APP_NAME).setValue(LAST_SERVER_KEY, self.url)

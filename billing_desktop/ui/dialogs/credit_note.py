@@ -32,6 +32,7 @@ from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.common import close_button_box, colour_label, status_label
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY
+from billing_desktop.ui.i18n import tr
 
 WHOLE = ""
 
@@ -48,7 +49,7 @@ class CreditNoteDialog(QDialog):
     def __init__(self, context: TabContext, row: HistoryRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("creditNoteDialog")
-        self.setWindowTitle(f"Credit note for {row.number}")
+        self.setWindowTitle(tr("Credit note for {number}").format(number=row.number))
         self.context = context
         self.row = row
         self.currency = context.currency or "USD"
@@ -61,9 +62,11 @@ class CreditNoteDialog(QDialog):
         self.intro.setObjectName("creditIntro")
         self.intro.setWordWrap(True)
         self.intro.setText(
-            f"<b>{row.number}</b> · {row.description}<br>A closed month never changes: a credit "
-            "note corrects its invoice. It reduces what is left to pay, or becomes credit when "
-            "the invoice is paid."
+            tr(
+                "<b>{number}</b> · {description}<br>A closed month never changes: a "
+                "credit note corrects its invoice. It reduces what is left to pay, or "
+                "becomes credit when the invoice is paid."
+            ).format(number=row.number, description=row.description)
         )
         self.line = QComboBox(self)
         self.line.setObjectName("creditLine")
@@ -71,15 +74,19 @@ class CreditNoteDialog(QDialog):
         self.amount.setObjectName("creditAmount")
         self.reason = QLineEdit(self)
         self.reason.setObjectName("creditReason")
-        self.reason.setPlaceholderText("shown on the credit note (required)")
+        self.reason.setPlaceholderText(tr("shown on the credit note (required)"))
         self.reason.setMinimumWidth(320)
         self.effect = QLabel(self)
         self.effect.setObjectName("creditEffect")
         self.effect.setWordWrap(True)
-        self.issue_button = QPushButton("&Issue credit note", self)
+        self.issue_button = QPushButton(tr("&Issue credit note"), self)
         self.issue_button.setObjectName("issueButton")
         form = QFormLayout()
-        labels = (("&Against:", self.line), ("&Amount:", None), ("&Reason:", self.reason))
+        labels = (
+            (tr("&Against:"), self.line),
+            (tr("&Amount:"), None),
+            (tr("&Reason:"), self.reason),
+        )
         for text, widget in labels:
             label = QLabel(text, self)
             if widget is None:
@@ -107,7 +114,7 @@ class CreditNoteDialog(QDialog):
         self.line.currentIndexChanged.connect(self._show_effect)
         self.reason.textChanged.connect(self._update_enabled)
         self._update_enabled()
-        self.show_status("Reading the invoice…")
+        self.show_status(tr("Reading the invoice…"))
         self.load()
 
     def load(self) -> None:
@@ -128,15 +135,23 @@ class CreditNoteDialog(QDialog):
         self.line.blockSignals(True)
         self.line.clear()
         self.line.addItem(
-            f"The whole invoice (up to {format_money(found.total, self.currency)})", WHOLE
+            tr("The whole invoice (up to {amount})").format(
+                amount=format_money(found.total, self.currency)
+            ),
+            WHOLE,
         )
         for code, name, left in found.lines:
             self.limits[code] = left
-            self.line.addItem(f"Line: {name} (up to {format_money(left, self.currency)})", code)
+            self.line.addItem(
+                tr("Line: {name} (up to {amount})").format(
+                    name=name, amount=format_money(left, self.currency)
+                ),
+                code,
+            )
         self.line.blockSignals(False)
         if found.total <= 0:
-            self.show_status("Nothing is left to credit on this invoice.")
-        elif self.status.text() == "Reading the invoice…":
+            self.show_status(tr("Nothing is left to credit on this invoice."))
+        elif self.status.text() == tr("Reading the invoice…"):
             self.show_status("")
         self._show_effect()
         self._update_enabled()
@@ -152,13 +167,17 @@ class CreditNoteDialog(QDialog):
             self.effect.setText("")
             return
         if amount > self.limit:
-            self.effect.setText(f"More than the {format_money(self.limit, self.currency)} left.")
+            self.effect.setText(
+                tr("More than the {amount} left.").format(
+                    amount=format_money(self.limit, self.currency)
+                )
+            )
         elif amount <= self.left_to_pay:
             rest = format_money(self.left_to_pay - amount, self.currency)
-            self.effect.setText(f"Reduces what is due; {rest} left to pay.")
+            self.effect.setText(tr("Reduces what is due; {rest} left to pay.").format(rest=rest))
         else:
             extra = format_money(amount - self.left_to_pay, self.currency)
-            self.effect.setText(f"{extra} becomes credit (already paid).")
+            self.effect.setText(tr("{extra} becomes credit (already paid).").format(extra=extra))
 
     def _update_enabled(self) -> None:
         editable = self.can_edit and not self.busy and bool(self.limits.get(WHOLE))
@@ -183,7 +202,7 @@ class CreditNoteDialog(QDialog):
         line = str(self.line.currentData() or WHOLE) or None
         self.busy = True
         self._update_enabled()
-        self.show_status("Saving…")
+        self.show_status(tr("Saving…"))
         self.context.runner.run(
             self.context.store.write,
             issue,
@@ -198,10 +217,16 @@ class CreditNoteDialog(QDialog):
         )
 
     def _done(self, note: CreditNoteResult) -> None:
-        text = f"Credit note {note.number} for {format_money(note.amount, self.currency)} written."
+        text = tr("Credit note {note_number} for {amount} written.").format(
+            note_number=note.number, amount=format_money(note.amount, self.currency)
+        )
         if note.to_credit:
-            text += f" {format_money(note.to_credit, self.currency)} became credit."
-        text += f" Left to pay on {note.invoice}: {format_money(note.left, self.currency)}."
+            text += tr(" {amount} became credit.").format(
+                amount=format_money(note.to_credit, self.currency)
+            )
+        text += tr(" Left to pay on {invoice}: {amount}.").format(
+            invoice=note.invoice, amount=format_money(note.left, self.currency)
+        )
         self.amount.clear()
         self.reason.clear()
         self.changed.emit()

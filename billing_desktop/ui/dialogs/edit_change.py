@@ -75,7 +75,10 @@ class EditChangeDialog(QDialog):
         intro.setWordWrap(True)
         grid = QGridLayout()
         for column, title in enumerate((tr("Argument"), tr("Yours"), tr("Server's now"))):
-            header = QLabel(f"<b>{title}</b>", self)
+            header = QLabel(title, self)
+            bold = header.font()
+            bold.setBold(True)
+            header.setFont(bold)
             grid.addWidget(header, 0, column)
         self.edits: dict[str, QLineEdit] = {}
         arguments: dict[str, Any] = dict(entry.get("arguments") or {})

@@ -40,6 +40,7 @@ from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.charts.daily import DailyBarChart
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,
@@ -80,53 +81,84 @@ def steps_of(e: ChargeExplanation) -> list[Step]:
         return format_number(value)
 
     unit = e.unit if e.quantity == 1 or e.unit == "GB" else e.unit + "s"
-    rows = [Step("Quantity", f"{e.method}: {e.measured}", f"{qty(e.quantity)} {unit}")]
-    peak = f", first reached on {e.agents_peak_day}" if e.agents_peak_day else ""
+    rows = [Step(tr("Quantity"), f"{e.method}: {e.measured}", f"{qty(e.quantity)} {unit}")]
+    peak = (
+        tr(", first reached on {agents_peak_day}").format(agents_peak_day=e.agents_peak_day)
+        if e.agents_peak_day
+        else ""
+    )
     rows.append(
         Step(
-            "Free units",
-            f"{qty(e.free_units_per_agent)} per agent × {e.agents} agents at the month's "
-            f"peak{peak} = {qty(e.free_units_total)}; used",
+            tr("Free units"),
+            tr(
+                "{free_units_per_agent} per agent × {agents} agents at the month's "
+                "peak{peak} = {free_units_total}; used"
+            ).format(
+                free_units_per_agent=qty(e.free_units_per_agent),
+                agents=e.agents,
+                peak=peak,
+                free_units_total=qty(e.free_units_total),
+            ),
             qty(e.free_units_used),
         )
     )
-    rows.append(Step("Billable", f"{qty(e.quantity)} − {qty(e.free_units_used)}", qty(e.billable)))
+    rows.append(
+        Step(tr("Billable"), f"{qty(e.quantity)} − {qty(e.free_units_used)}", qty(e.billable))
+    )
     if not e.slices:
-        rows.append(Step("Price", "Nothing beyond the free units", money(Decimal(0))))
+        rows.append(Step(tr("Price"), tr("Nothing beyond the free units"), money(Decimal(0))))
     for s in e.slices:
-        band = f" (units above {qty(s.start)})" if s.start else ""
+        band = tr(" (units above {start})").format(start=qty(s.start)) if s.start else ""
         rows.append(
             Step(
-                "Price", f"{qty(s.quantity)} × {price(s.unit_price)}{band}", plain_decimal(s.amount)
+                tr("Price"),
+                f"{qty(s.quantity)} × {price(s.unit_price)}{band}",
+                plain_decimal(s.amount),
             )
         )
     rows.append(
         Step(
-            "Rounding",
-            f"{plain_decimal(e.exact_amount)} rounded half-up once to the minor unit "
-            f"({'+' if e.rounding >= 0 else ''}{plain_decimal(e.rounding)})",
+            tr("Rounding"),
+            tr("{exact_amount} rounded half-up once to the minor unit ({sign}{rounding})").format(
+                exact_amount=plain_decimal(e.exact_amount),
+                sign="+" if e.rounding >= 0 else "",
+                rounding=plain_decimal(e.rounding),
+            ),
             money(e.amount),
         )
     )
     if not e.draws:
-        rows.append(Step("Credit", "No credit drawn", money(Decimal(0))))
+        rows.append(Step(tr("Credit"), tr("No credit drawn"), money(Decimal(0))))
     for d in e.draws:
         left = (
-            "" if d.left is None else f"; {money(d.left)} left of {money(d.before or Decimal(0))}"
+            ""
+            if d.left is None
+            else tr("; {amount} left of {before}").format(
+                amount=money(d.left), before=money(d.before or Decimal(0))
+            )
         )
-        rows.append(Step("Credit", f"From {d.label}{left}", money(-d.drawn), True))
-    when = " — invoiced at the start of next month" if e.charged > 0 else ""
+        rows.append(
+            Step(
+                tr("Credit"),
+                tr("From {label}{left}").format(label=d.label, left=left),
+                money(-d.drawn),
+                True,
+            )
+        )
+    when = tr(" — invoiced at the start of next month") if e.charged > 0 else ""
     rows.append(
         Step(
-            "Charged",
-            f"{money(e.amount)} − {money(e.credit_applied)} credit{when}",
+            tr("Charged"),
+            tr("{amount} − {credit} credit{when}").format(
+                amount=money(e.amount), credit=money(e.credit_applied), when=when
+            ),
             money(e.charged),
         )
     )
     rows.append(
         Step(
-            "Balance",
-            "Credit left for the product, or minus what is invoiced (as the Usage tab shows)",
+            tr("Balance"),
+            tr("Credit left for the product, or minus what is invoiced (as the Usage tab shows)"),
             money(e.balance),
             e.balance < 0,
         )
@@ -136,15 +168,19 @@ def steps_of(e: ChargeExplanation) -> list[Step]:
 
 def _step_columns() -> list[Column[Step]]:
     return [
-        text_column("Step", lambda s: s.step),
+        text_column(tr("Step"), lambda s: s.step),
         Column[Step](
-            "How", lambda s: s.how, LEFT, "How the figure comes about", cell_tooltip=lambda s: s.how
+            tr("How"),
+            lambda s: s.how,
+            LEFT,
+            tr("How the figure comes about"),
+            cell_tooltip=lambda s: s.how,
         ),
         Column[Step](
-            "Figure",
+            tr("Figure"),
             lambda s: s.figure,
             RIGHT,
-            "The engine's figure for this step",
+            tr("The engine's figure for this step"),
             foreground=lambda s: NEGATIVE if s.negative else None,
         ),
     ]
@@ -152,31 +188,33 @@ def _step_columns() -> list[Column[Step]]:
 
 def _conversation_columns() -> list[Column[ConversationRecord]]:
     return [
-        text_column("Conversation", lambda c: c.id),
-        text_column("App", lambda c: c.app),
-        text_column("Channel", lambda c: c.channel),
-        text_column("Started", lambda c: c.started_at.strftime("%Y-%m-%d %H:%M")),
-        Column[ConversationRecord]("Minutes", lambda c: format_number(c.minutes), RIGHT),
+        text_column(tr("Conversation"), lambda c: c.id),
+        text_column(tr("App"), lambda c: c.app),
+        text_column(tr("Channel"), lambda c: c.channel),
+        text_column(tr("Started"), lambda c: c.started_at.strftime("%Y-%m-%d %H:%M")),
+        Column[ConversationRecord](tr("Minutes"), lambda c: format_number(c.minutes), RIGHT),
         Column[ConversationRecord](
-            "Human minutes",
+            tr("Human minutes"),
             lambda c: format_number(c.human_minutes),
             RIGHT,
-            "Time with a human agent",
+            tr("Time with a human agent"),
         ),
         Column[ConversationRecord](
-            "Sessions", lambda c: str(c.billing_sessions), RIGHT, "Billing sessions"
+            tr("Sessions"), lambda c: str(c.billing_sessions), RIGHT, tr("Billing sessions")
         ),
         Column[ConversationRecord](
-            "Voice sessions", lambda c: str(c.voice_sessions), RIGHT, "Voice sessions"
+            tr("Voice sessions"), lambda c: str(c.voice_sessions), RIGHT, tr("Voice sessions")
         ),
     ]
 
 
 def _alert_columns() -> list[Column[UserCount]]:
     return [
-        text_column("User", lambda u: u.name),
-        text_column("Id", lambda u: u.user_id),
-        Column[UserCount]("Alerts", lambda u: format_number(u.count), RIGHT, "Alert sessions"),
+        text_column(tr("User"), lambda u: u.name),
+        text_column(tr("Id"), lambda u: u.user_id),
+        Column[UserCount](
+            tr("Alerts"), lambda u: format_number(u.count), RIGHT, tr("Alert sessions")
+        ),
     ]
 
 
@@ -198,14 +236,14 @@ class ExplainChargeDialog(QDialog):
         self.product = product
         self.explanation: ChargeExplanation | None = None
         self._handle: TaskHandle | None = None
-        self.setWindowTitle(f"Explain this charge — {month_name(month)}")
+        self.setWindowTitle(tr("Explain this charge — {month}").format(month=month_name(month)))
         self.resize(960, 680)
 
         self.title = QLabel(self)
         self.title.setObjectName("explainTitle")
         self.title.setStyleSheet("QLabel#explainTitle { font-size: 14pt; font-weight: 600; }")
         self.status = status_label(self)
-        self.status.setText("Reading the month's rating…")
+        self.status.setText(tr("Reading the month's rating…"))
 
         self.steps_model: ColumnTableModel[Step] = ColumnTableModel(_step_columns(), self)
         self.steps_table = make_table(self)
@@ -220,14 +258,14 @@ class ExplainChargeDialog(QDialog):
         self.sections.setObjectName("explainSections")
         self.sections.setDocumentMode(True)
         self.chart = DailyBarChart(self.sections)
-        self.sections.addTab(self.chart, "Per day")
+        self.sections.addTab(self.chart, tr("Per day"))
         self.records_page = QWidget(self.sections)
         self.records_layout = QVBoxLayout(self.records_page)
         self.records_layout.setContentsMargins(0, 6, 0, 0)
         self.records_note = QLabel(self.records_page)
         self.records_note.setWordWrap(True)
         self.records_layout.addWidget(self.records_note)
-        self.records_index = self.sections.addTab(self.records_page, "Records")
+        self.records_index = self.sections.addTab(self.records_page, tr("Records"))
         self.sections.setTabEnabled(self.records_index, False)
         self.records_view: QWidget | None = None
         self.call_log = call_log
@@ -256,7 +294,7 @@ class ExplainChargeDialog(QDialog):
 
     def show_error(self, message: str) -> None:
         self._handle = None
-        self.status.setText(f"Cannot explain this charge: {message}")
+        self.status.setText(tr("Cannot explain this charge: {message}").format(message=message))
         self.status.setStyleSheet("color: #b91c1c;")
 
     def show_explanation(self, result: Any) -> None:
@@ -264,15 +302,17 @@ class ExplainChargeDialog(QDialog):
         assert isinstance(result, ChargeExplanation)
         e = self.explanation = result
         state = (
-            f"closed, invoice {e.invoice_number}"
+            tr("closed, invoice {invoice_number}").format(invoice_number=e.invoice_number)
             if e.closed and e.invoice_number
-            else "closed"
+            else tr("closed")
             if e.closed
-            else "open month: the figures change as usage arrives"
+            else tr("open month: the figures change as usage arrives")
         )
         self.title.setText(f"{e.name} — {month_name(e.month)}")
         self.status.setText(
-            f"{e.code} · {state}. The billing engine's own figures (as on the Usage tab)."
+            tr("{code} · {state}. The billing engine's own figures (as on the Usage tab).").format(
+                code=e.code, state=state
+            )
         )
         self.steps_model.set_rows(steps_of(e))
         self.steps_table.resizeRowsToContents()
@@ -281,25 +321,41 @@ class ExplainChargeDialog(QDialog):
         table.setFixedHeight(rows + table.horizontalHeader().height() + 2 * table.frameWidth() + 2)
         unit = e.unit if e.unit == "GB" else e.unit + "s"
         self.chart.set_data([d.day for d in e.days], [d.quantity for d in e.days], unit)
-        self.sections.setTabText(0, f"Per day ({len(e.days)} days)" if e.days else "Per day (none)")
+        self.sections.setTabText(
+            0,
+            ntr("Per day ({count} day)", "Per day ({count} days)", len(e.days)).format(
+                count=len(e.days)
+            )
+            if e.days
+            else tr("Per day (none)"),
+        )
         self._show_records(e)
 
     def _show_records(self, e: ChargeExplanation) -> None:
         if not e.records:
-            self.records_note.setText("This product is not metered from records.")
+            self.records_note.setText(tr("This product is not metered from records."))
             return
         self.sections.setTabEnabled(self.records_index, True)
-        self.sections.setTabText(self.records_index, f"Records ({e.record_count:,} {e.records})")
+        self.sections.setTabText(
+            self.records_index,
+            tr("Records ({record_count:,} {records})").format(
+                record_count=e.record_count, records=e.records
+            ),
+        )
         if e.records == "calls" and e.call_query is not None:
             if not self.context.actor.rights.can_view(Area.USAGE_DATA) or self.call_log is None:
                 self.records_note.setText(
-                    f"{e.record_count:,} calls in the month. Seeing them takes the right to view "
-                    "Usage Data (Usage Data ▸ Call logs)."
+                    tr(
+                        "{record_count:,} calls in the month. Seeing them takes the right to "
+                        "view Usage Data (Usage Data ▸ Call logs)."
+                    ).format(record_count=e.record_count)
                 )
                 return
             self.records_note.setText(
-                f"The call log filtered to {e.month.first_day} – {e.month.last_day}: every call "
-                "of the month counts toward this product."
+                tr(
+                    "The call log filtered to {first_day} – {last_day}: every call of the "
+                    "month counts toward this product."
+                ).format(first_day=e.month.first_day, last_day=e.month.last_day)
             )
             section = self.call_log(e.call_query, self.records_page)
             section.setObjectName("explainCallLog")
@@ -310,20 +366,30 @@ class ExplainChargeDialog(QDialog):
             model: ColumnTableModel[Any] = ColumnTableModel(_conversation_columns(), self)
             model.set_rows(list(e.conversations))
             shown = len(e.conversations)
-            more = f" (the first {shown:,} listed)" if shown < e.record_count else ""
+            more = (
+                tr(" (the first {shown:,} listed)").format(shown=shown)
+                if shown < e.record_count
+                else ""
+            )
             total = (
                 ""
                 if e.record_total is None
-                else f"; they add up to {plain_decimal(e.record_total)} {e.unit}s"
+                else tr("; they add up to {record_total} {unit}s").format(
+                    record_total=plain_decimal(e.record_total), unit=e.unit
+                )
             )
             self.records_note.setText(
-                f"{e.record_count:,} conversations started in the month{more}{total}."
+                tr("{record_count:,} conversations started in the month{more}{total}.").format(
+                    record_count=e.record_count, more=more, total=total
+                )
             )
         else:
             model = ColumnTableModel(_alert_columns(), self)
             model.set_rows(list(e.alerts_by_user))
             self.records_note.setText(
-                f"{e.record_count:,} alerts delivered in the month, per user."
+                tr("{record_count:,} alerts delivered in the month, per user.").format(
+                    record_count=e.record_count
+                )
             )
         table = make_table(self.records_page)
         table.setObjectName("explainRecords")

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QWidget
 
 from billing_desktop.ui.forms.ui_import_dialog import Ui_ImportDialog
+from billing_desktop.ui.i18n import tr
 
 
 class ImportDialog(QDialog):
@@ -48,20 +49,22 @@ class ImportDialog(QDialog):
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, "Choose a CSV file", str(self._folder), "CSV files (*.csv);;All files (*)"
+            self, tr("Choose a CSV file"), str(self._folder), tr("CSV files (*.csv);;All files (*)")
         )
         if chosen:
             self.set_path(Path(chosen))
 
     def _update_ok(self) -> None:
         button = self.ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok)
-        button.setText("&Import")
+        button.setText(tr("&Import"))
         button.setEnabled(bool(self.ui.fileEdit.text().strip()))
 
     def accept(self) -> None:
         if not self.path.is_file():
             self.ui.fileEdit.setFocus()
             self.ui.fileEdit.selectAll()
-            self.ui.introLabel.setText(f"{self.path} is not a file. Choose the CSV file to import.")
+            self.ui.introLabel.setText(
+                tr("{path} is not a file. Choose the CSV file to import.").format(path=self.path)
+            )
             return
         super().accept()

@@ -38,11 +38,12 @@ from billing_desktop.ui.dialogs.common import (
     shows_error,
     status_label,
 )
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.tasks import TaskRunner
 
 T = TypeVar("T")
 
-VIEW_ONLY = (
+VIEW_ONLY = tr(
     "You may view usage but not change credits: that needs the right to edit Usage "
     "(admins and the Edit Billing access group)."
 )
@@ -101,7 +102,7 @@ class ManageCreditsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("manageCreditsDialog")
-        self.setWindowTitle("Manage credits")
+        self.setWindowTitle(tr("Manage credits"))
         self.store = store
         self.runner = runner
         self.actor = actor
@@ -120,60 +121,68 @@ class ManageCreditsDialog(QDialog):
         maximum = format_money(credits.MAX_CREDIT_AMOUNT, self.currency)
 
         # Purchase credits
-        self.purchase_box = QGroupBox("Purchase additional credits", self)
+        self.purchase_box = QGroupBox(tr("Purchase additional credits"), self)
         self.purchase_amount = AmountEdit(self.currency, self.purchase_box)
         self.purchase_amount.setObjectName("purchaseAmount")
-        self.purchase_amount.setAccessibleName("Credits to purchase")  # its label names the row
-        self.purchase_button = QPushButton("&Purchase credits", self.purchase_box)
+        self.purchase_amount.setAccessibleName(tr("Credits to purchase"))  # its label names the row
+        self.purchase_button = QPushButton(tr("&Purchase credits"), self.purchase_box)
         self.purchase_button.setObjectName("purchaseButton")
         self._section(
             self.purchase_box,
-            "Credits never expire. They pay for usage beyond free units once committed credit "
-            f"is used up. Up to {maximum} at a time.",
-            "Amount:",
+            tr(
+                "Credits never expire. They pay for usage beyond free units once "
+                "committed credit is used up. Up to {maximum} at a time."
+            ).format(maximum=maximum),
+            tr("Amount:"),
             self.purchase_amount,
             self.purchase_button,
         )
 
         # One-time payment
-        self.payment_box = QGroupBox("One-time payment", self)
+        self.payment_box = QGroupBox(tr("One-time payment"), self)
         self.payment_amount = AmountEdit(self.currency, self.payment_box)
         self.payment_amount.setObjectName("paymentAmount")
-        self.payment_amount.setAccessibleName("One-time payment amount")  # its label names the row
-        self.payment_button = QPushButton("&Make payment", self.payment_box)
+        self.payment_amount.setAccessibleName(
+            tr("One-time payment amount")
+        )  # its label names the row
+        self.payment_button = QPushButton(tr("&Make payment"), self.payment_box)
         self.payment_button.setObjectName("paymentButton")
         self._section(
             self.payment_box,
-            "A single payment now. It is kept as credit and pays this month's and later "
-            f"months' usage, like purchased credits. Up to {maximum} at a time.",
-            "Amount:",
+            tr(
+                "A single payment now. It is kept as credit and pays this month's and "
+                "later months' usage, like purchased credits. Up to {maximum} at a time."
+            ).format(maximum=maximum),
+            tr("Amount:"),
             self.payment_amount,
             self.payment_button,
         )
 
         # Auto-recharge
-        self.auto_box = QGroupBox("Auto-recharge", self)
-        self.auto_enabled = QCheckBox("&Recharge automatically", self.auto_box)
+        self.auto_box = QGroupBox(tr("Auto-recharge"), self)
+        self.auto_enabled = QCheckBox(tr("&Recharge automatically"), self.auto_box)
         self.auto_enabled.setObjectName("autoEnabled")
         self.auto_threshold = AmountEdit(self.currency, self.auto_box)
         self.auto_threshold.setObjectName("autoThreshold")
         self.auto_threshold.setAccessibleName(
-            "Recharge when the balance is below"
+            tr("Recharge when the balance is below")
         )  # its label names the row
         self.auto_amount = AmountEdit(self.currency, self.auto_box)
         self.auto_amount.setObjectName("autoAmount")
         self.auto_amount.setAccessibleName(
-            "Amount to add at each recharge"
+            tr("Amount to add at each recharge")
         )  # its label names the row
-        self.auto_button = QPushButton("&Save auto-recharge", self.auto_box)
+        self.auto_button = QPushButton(tr("&Save auto-recharge"), self.auto_box)
         self.auto_button.setObjectName("autoSaveButton")
         self.auto_reason = QLabel(self.auto_box)
         self.auto_reason.setObjectName("autoReason")
         self.auto_reason.setWordWrap(True)
         intro = QLabel(
-            "When usage brings the current month's balance below the threshold, the amount is "
-            "charged to the card on file and added as credit (once each time the balance drops "
-            "below it).",
+            tr(
+                "When usage brings the current month's balance below the threshold, the amount is "
+                "charged to the card on file and added as credit (once each time the balance drops "
+                "below it)."
+            ),
             self.auto_box,
         )
         intro.setWordWrap(True)
@@ -181,8 +190,8 @@ class ManageCreditsDialog(QDialog):
         form = QFormLayout()
         # The checkbox spans the form, in line with its labels (not floating mid-column).
         form.addRow(self.auto_enabled)
-        form.addRow("When the balance is below:", _with_currency(self.auto_threshold, self))
-        form.addRow("Add:", _with_currency(self.auto_amount, self))
+        form.addRow(tr("When the balance is below:"), _with_currency(self.auto_threshold, self))
+        form.addRow(tr("Add:"), _with_currency(self.auto_amount, self))
         auto_layout = QVBoxLayout(self.auto_box)
         auto_layout.addWidget(intro)
         auto_layout.addWidget(self.auto_reason)
@@ -291,12 +300,16 @@ class ManageCreditsDialog(QDialog):
         summary = page.summary
         balance = format_money(summary.balance, self.currency)
         month = month_name(page.current_month)
-        text = f"Current balance for {month}: <b>{balance}</b>"
+        text = tr("Current balance for {month}: <b>{balance}</b>").format(
+            month=month, balance=balance
+        )
         if summary.balance < 0:
-            text += f" (to be invoiced on {summary.invoice_date.isoformat()})"
+            text += tr(" (to be invoiced on {invoice_date})").format(
+                invoice_date=summary.invoice_date.isoformat()
+            )
         self.balance_label.setText(text)
         setting = page.auto_recharge.describe(self.currency)
-        self.balance_label.setToolTip(f"Auto-recharge: {setting}")
+        self.balance_label.setToolTip(tr("Auto-recharge: {setting}").format(setting=setting))
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -367,7 +380,7 @@ class ManageCreditsDialog(QDialog):
     def _run(self, change: Callable[[Store], object], clear: QLineEdit | None = None) -> None:
         self.busy = True
         self._update_enabled()
-        self.show_status("Saving…")
+        self.show_status(tr("Saving…"))
         self.runner.run(
             run_credit_action,
             self.store,
@@ -385,9 +398,11 @@ class ManageCreditsDialog(QDialog):
         if isinstance(result, credits.CreditChange):
             message = result.summary()
         elif isinstance(result, credits.AutoRecharge):
-            message = f"Auto-recharge saved: {result.describe(self.currency)}."
+            message = tr("Auto-recharge saved: {describe}.").format(
+                describe=result.describe(self.currency)
+            )
         else:
-            message = "Saved."
+            message = tr("Saved.")
         fired = result.fired if isinstance(result, credits.AutoRecharge) else None
         for change in (fired, page.fired):
             if change is not None:

@@ -37,6 +37,7 @@ from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.statements import StatementMonth, month_name, statement_months
 from billing_desktop.services.task_state import TaskState
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import tr
 
 if TYPE_CHECKING:
     from billing_desktop.archive.bundle import Written
@@ -89,16 +90,18 @@ class MonthEndBundleDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("monthEndBundleDialog")
-        self.setWindowTitle("Export month-end bundle")
+        self.setWindowTitle(tr("Export month-end bundle"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.context = context
         self.progress: RenderProgress | None = None
         self.result_text = ""
 
         intro = QLabel(
-            "The statement, invoices (Factur-X PDF/A-3 and XML), call log and billing-units "
-            "report of a closed month, with a SHA-256 manifest, in a new folder. The same month "
-            "always gives the same files.",
+            tr(
+                "The statement, invoices (Factur-X PDF/A-3 and XML), call log and billing-units "
+                "report of a closed month, with a SHA-256 manifest, in a new folder. The same "
+                "month always gives the same files."
+            ),
             self,
         )
         intro.setWordWrap(True)
@@ -106,18 +109,18 @@ class MonthEndBundleDialog(QDialog):
         self.month_combo.setObjectName("monthCombo")
         self.folder_edit = QLineEdit(str(folder or Path.home()), self)
         self.folder_edit.setObjectName("folderEdit")
-        browse = QPushButton("&Browse…", self)
+        browse = QPushButton(tr("&Browse…"), self)
         browse.clicked.connect(self._browse_folder)
         self.target_label = QLabel(self)
         self.target_label.setObjectName("targetLabel")
         self.target_label.setWordWrap(True)
 
-        self.sign_check = QCheckBox("&Sign the PDFs and the manifest (PAdES, CMS)", self)
+        self.sign_check = QCheckBox(tr("&Sign the PDFs and the manifest (PAdES, CMS)"), self)
         self.sign_check.setObjectName("signCheck")
         self.certificate_edit = QLineEdit(self)
         self.certificate_edit.setObjectName("certificateEdit")
-        self.certificate_edit.setPlaceholderText("certificate and key, .p12 or .pfx")
-        self.certificate_browse = QPushButton("B&rowse…", self)
+        self.certificate_edit.setPlaceholderText(tr("certificate and key, .p12 or .pfx"))
+        self.certificate_browse = QPushButton(tr("B&rowse…"), self)
         self.certificate_browse.clicked.connect(self._browse_certificate)
         self.password_edit = QLineEdit(self)
         self.password_edit.setObjectName("passwordEdit")
@@ -126,7 +129,7 @@ class MonthEndBundleDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Export bundle")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("&Export bundle"))
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
 
@@ -137,13 +140,13 @@ class MonthEndBundleDialog(QDialog):
         certificate_row.addWidget(self.certificate_edit, 1)
         certificate_row.addWidget(self.certificate_browse)
         form = QFormLayout()
-        form.addRow("&Month:", self.month_combo)
-        form.addRow(self._label("&In folder:", self.folder_edit), folder_row)
+        form.addRow(tr("&Month:"), self.month_combo)
+        form.addRow(self._label(tr("&In folder:"), self.folder_edit), folder_row)
         form.addRow("", self.target_label)
         signing = QFormLayout()
         signing.setContentsMargins(24, 0, 0, 0)
-        signing.addRow(self._label("&Certificate:", self.certificate_edit), certificate_row)
-        signing.addRow("&Password:", self.password_edit)
+        signing.addRow(self._label(tr("&Certificate:"), self.certificate_edit), certificate_row)
+        signing.addRow(tr("&Password:"), self.password_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -158,7 +161,7 @@ class MonthEndBundleDialog(QDialog):
         self.sign_check.toggled.connect(lambda _on: self._update())
         self.month_combo.currentIndexChanged.connect(lambda _index: self._update())
         self.resize(520, 340)
-        self.month_combo.addItem("Loading…")
+        self.month_combo.addItem(tr("Loading…"))
         self._update()
         self.context.runner.run(
             partial(read, self.context.store, statement_months, self.context.actor),
@@ -181,13 +184,13 @@ class MonthEndBundleDialog(QDialog):
         for month in closed:
             self.month_combo.addItem(month_name(month), str(month))
         if not closed:
-            self.month_combo.addItem("No closed month yet: close a month first")
+            self.month_combo.addItem(tr("No closed month yet: close a month first"))
         self._update()
         self.months_loaded.emit()
 
     def _months_failed(self, message: str) -> None:
         self.month_combo.clear()
-        self.month_combo.addItem(f"Could not list the months: {message}")
+        self.month_combo.addItem(tr("Could not list the months: {message}").format(message=message))
         self._update()
         self.months_loaded.emit()
 
@@ -206,14 +209,14 @@ class MonthEndBundleDialog(QDialog):
 
     def _browse_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(
-            self, "Export the bundle in", self.folder_edit.text()
+            self, tr("Export the bundle in"), self.folder_edit.text()
         )
         if chosen:
             self.folder_edit.setText(chosen)
 
     def _browse_certificate(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, "Signing certificate", self.folder_edit.text(), "PKCS#12 (*.p12 *.pfx)"
+            self, tr("Signing certificate"), self.folder_edit.text(), tr("PKCS#12 (*.p12 *.pfx)")
         )
         if chosen:
             self.certificate_edit.setText(chosen)
@@ -227,9 +230,11 @@ class MonthEndBundleDialog(QDialog):
         if target is None:
             self.target_label.setText("")
         elif target.exists():
-            self.target_label.setText(f"{target} exists: choose another folder.")
+            self.target_label.setText(
+                tr("{target} exists: choose another folder.").format(target=target)
+            )
         else:
-            self.target_label.setText(f"Writes {target}")
+            self.target_label.setText(tr("Writes {target}").format(target=target))
         ok = (
             target is not None
             and not target.exists()
@@ -247,7 +252,12 @@ class MonthEndBundleDialog(QDialog):
         if month is None or target is None:
             return
         if not target.parent.is_dir():
-            notify(self, "Month-end bundle", f"{target.parent} is not a folder.", warning=True)
+            notify(
+                self,
+                tr("Month-end bundle"),
+                tr("{parent} is not a folder.").format(parent=target.parent),
+                warning=True,
+            )
             return
         signing = None
         if self.sign_check.isChecked():
@@ -255,7 +265,9 @@ class MonthEndBundleDialog(QDialog):
                 Path(self.certificate_edit.text().strip()).expanduser(),
                 self.password_edit.text().encode("utf-8"),
             )
-        progress = RenderProgress("Month-end bundle", f"Preparing {month_name(month)}…", self)
+        progress = RenderProgress(
+            tr("Month-end bundle"), tr("Preparing {month}…").format(month=month_name(month)), self
+        )
         self.progress = progress
         self._update()
         task = self.context.runner.run(
@@ -287,24 +299,26 @@ class MonthEndBundleDialog(QDialog):
         from billing_desktop.ui.dialogs.print_preview import notify
 
         self._close_progress()
-        signed = ", signed" if written.signed else ""
+        signed = tr(", signed") if written.signed else ""
         self.result_text = (
-            f"Wrote {len(written.files)} files{signed} to {written.folder}: "
+            tr("Wrote {count} files{signed} to {folder}: ").format(
+                count=len(written.files), signed=signed, folder=written.folder
+            )
             + ", ".join(written.files)
             + "."
         )
         self.exported.emit(written)
         self.password_edit.clear()
         self.accept()
-        notify(self.parentWidget() or self, "Month-end bundle", self.result_text)
+        notify(self.parentWidget() or self, tr("Month-end bundle"), self.result_text)
 
     def _failed(self, message: str) -> None:
         from billing_desktop.ui.dialogs.print_preview import notify
 
         cancelled = self._close_progress()
-        self.result_text = "Cancelled: nothing was written." if cancelled else message
+        self.result_text = tr("Cancelled: nothing was written.") if cancelled else message
         if not cancelled:
-            notify(self, "Month-end bundle", message, warning=True)
+            notify(self, tr("Month-end bundle"), message, warning=True)
 
 
 __all__ = ["MonthEndBundleDialog", "make_bundle"]

@@ -33,16 +33,16 @@ if TYPE_CHECKING:
 Index = QModelIndex | QPersistentModelIndex
 
 _STATUS_TEXT = {
-    "pending": "Pending",
-    "applied": "Applied",
-    "conflict": "Conflict",
-    "refused": "Refused",
-    "discarded": "Discarded",
+    "pending": tr("Pending"),
+    "applied": tr("Applied"),
+    "conflict": tr("Conflict"),
+    "refused": tr("Refused"),
+    "discarded": tr("Discarded"),
 }
 
 
 class OutboxModel(QAbstractTableModel):
-    HEADERS = ("ID", "Status", "Change", "Made", "Why")
+    HEADERS = ("ID", tr("Status"), tr("Change"), tr("Made"), tr("Why"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,7 +57,8 @@ class OutboxModel(QAbstractTableModel):
     def set_verdicts(self, verdicts: list[dict[str, Any]]) -> None:
         self.beginResetModel()
         self.verdicts = {
-            int(v["seq"]): f"preview: {v['verdict']}" + (f" — {v['reason']}" if v["reason"] else "")
+            int(v["seq"]): tr("preview: {verdict}").format(verdict=v["verdict"])
+            + (f" — {v['reason']}" if v["reason"] else "")
             for v in verdicts
         }
         self.endResetModel()
@@ -85,7 +86,9 @@ class OutboxModel(QAbstractTableModel):
                 return str(entry["seq"])
             if column == 1:
                 status = _STATUS_TEXT.get(str(entry["status"]), str(entry["status"]))
-                return f"{status} (request)" if entry["request"] else status
+                return (
+                    tr("{status} (request)").format(status=status) if entry["request"] else status
+                )
             if column == 2:
                 return _describe(entry)
             if column == 3:
@@ -129,7 +132,9 @@ def _part(position: int) -> Callable[[ThreeWayRow], str]:
 
 THREE_WAY_COLUMNS: list[Column[ThreeWayRow]] = [
     text_column(title, _part(position))
-    for position, title in enumerate(("What", "When you edited", "Yours", "Server's now"))
+    for position, title in enumerate(
+        (tr("What"), tr("When you edited"), tr("Yours"), tr("Server's now"))
+    )
 ]
 
 
@@ -150,7 +155,7 @@ class PendingChangesDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.controls = controls
-        self.setWindowTitle("Pending changes")
+        self.setWindowTitle(tr("Pending changes"))
         self.setObjectName("pendingChangesDialog")
         self.resize(880, 520)
         self.model = OutboxModel(self)
@@ -165,17 +170,17 @@ class PendingChangesDialog(QDialog):
         self.detail = QLabel(self)
         self.detail.setObjectName("pendingDetail")
         self.detail.setWordWrap(True)
-        self.empty = QLabel("Nothing is waiting: every change has reached the server.", self)
+        self.empty = QLabel(tr("Nothing is waiting: every change has reached the server."), self)
         self.empty.setObjectName("pendingEmpty")
 
-        self.preview_button = QPushButton("&Preview", self)
-        self.sync_button = QPushButton("&Sync now", self)
-        self.mine_button = QPushButton("Apply &mine on top", self)
-        self.theirs_button = QPushButton("&Keep the server's", self)
-        self.edit_button = QPushButton(tr("&Edit…"), self)  # branch offline-ui
+        self.preview_button = QPushButton(tr("&Preview"), self)
+        self.sync_button = QPushButton(tr("&Sync now"), self)
+        self.mine_button = QPushButton(tr("Apply &mine on top"), self)
+        self.theirs_button = QPushButton(tr("&Keep the server's"), self)
+        self.edit_button = QPushButton(tr("&Edit…"), self)
         self.edit_button.setObjectName("editChangeButton")
-        self.export_button = QPushButton("&Export…", self)
-        close = QPushButton("Close", self)
+        self.export_button = QPushButton(tr("&Export…"), self)
+        close = QPushButton(tr("Close"), self)
         self.preview_button.clicked.connect(self.preview)
         self.sync_button.clicked.connect(self.sync)
         self.mine_button.clicked.connect(self.apply_mine)
@@ -246,15 +251,17 @@ class PendingChangesDialog(QDialog):
             entry is not None and entry["status"] in ("pending", "conflict", "refused")
         )
         if entry is None:
-            self.detail.setText("Select a change to see it.")
+            self.detail.setText(tr("Select a change to see it."))
             self.conflict.set_rows([])
             return
         if conflict:
             server = entry.get("server") or {}
             value = server.get("value") if isinstance(server, dict) else None
             self.detail.setText(
-                "Changed on the server after you edited it offline. What differs is below: "
-                "apply yours on top, keep the server's, or edit yours."
+                tr(
+                    "Changed on the server after you edited it offline. What differs is below: "
+                    "apply yours on top, keep the server's, or edit yours."
+                )
             )
             self.detail.setToolTip(str(entry["reason"]))
             self.conflict.set_rows(three_way(entry.get("base"), entry.get("mine"), value))
@@ -272,7 +279,7 @@ class PendingChangesDialog(QDialog):
 
         def failed(message: str) -> None:
             self.preview_button.setEnabled(True)
-            self.detail.setText(f"Preview failed: {message}")
+            self.detail.setText(tr("Preview failed: {message}").format(message=message))
 
         self.controls.runner.run(
             self.store.preview, on_done=done, on_error=failed, description="preview"

@@ -51,6 +51,7 @@ from billing_desktop.ui.dialogs.common import (
     status_label,
 )
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,
@@ -64,9 +65,9 @@ from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
 
 CHANGE_TITLES = {
-    Change.SAME: "Current plan",
-    Change.UPGRADE: "Upgrade (applies now)",
-    Change.DOWNGRADE: "Downgrade (at period end)",
+    Change.SAME: tr("Current plan"),
+    Change.UPGRADE: tr("Upgrade (applies now)"),
+    Change.DOWNGRADE: tr("Downgrade (at period end)"),
 }
 
 
@@ -90,8 +91,12 @@ ELIGIBILITY = 4  # the plans table's last column: it takes the spare width and w
 
 def _eligibility(option: PlanOption) -> str:
     if option.current:
-        return "Current plan"
-    return "Eligible" if option.eligible else f"Not eligible: {option.reason}"
+        return tr("Current plan")
+    return (
+        tr("Eligible")
+        if option.eligible
+        else tr("Not eligible: {reason}").format(reason=option.reason)
+    )
 
 
 class PlanManagerDialog(QDialog):
@@ -116,7 +121,7 @@ class PlanManagerDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("planManagerDialog")
-        self.setWindowTitle("Manage app plan")
+        self.setWindowTitle(tr("Manage app plan"))
         self.store = store
         self.runner = runner
         self.actor = actor
@@ -126,7 +131,7 @@ class PlanManagerDialog(QDialog):
         self.busy = True
         self.focus_after_load: QWidget | None = None
 
-        self.header = QLabel("Loading…", self)
+        self.header = QLabel(tr("Loading…"), self)
         self.header.setObjectName("planHeader")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
@@ -134,30 +139,32 @@ class PlanManagerDialog(QDialog):
         self.pending_label = QLabel(self)
         self.pending_label.setObjectName("pendingLabel")
         self.pending_label.setWordWrap(True)
-        self.cancel_button = QPushButton("&Cancel pending downgrade", self)
+        self.cancel_button = QPushButton(tr("&Cancel pending downgrade"), self)
         self.cancel_button.setObjectName("cancelDowngradeButton")
         pending_row = QHBoxLayout()
         pending_row.addWidget(self.pending_label, 1)
         pending_row.addWidget(self.cancel_button)
 
         # Plans
-        self.plans_box = QGroupBox("Plans", self)
+        self.plans_box = QGroupBox(tr("Plans"), self)
         self.plans_model: ColumnTableModel[PlanOption] = ColumnTableModel(
             [
-                text_column("Plan", lambda o: o.plan.name),
-                money_column("Monthly price", lambda o: o.plan.monthly_price, currency),
+                text_column(tr("Plan"), lambda o: o.plan.name),
+                money_column(tr("Monthly price"), lambda o: o.plan.monthly_price, currency),
                 number_column(
-                    "Included sessions",
+                    tr("Included sessions"),
                     lambda o: o.plan.included_sessions,
-                    "Billing sessions a month the plan includes",
+                    tr("Billing sessions a month the plan includes"),
                 ),
-                text_column("Change", lambda o: CHANGE_TITLES[o.change]),
+                text_column(tr("Change"), lambda o: CHANGE_TITLES[o.change]),
                 Column[PlanOption](
-                    "Eligibility",
+                    tr("Eligibility"),
                     _eligibility,
                     LEFT,
-                    "Eligible when the plan includes the app's highest monthly billing sessions "
-                    "of the last three full months",
+                    tr(
+                        "Eligible when the plan includes the app's highest monthly billing "
+                        "sessions of the last three full months"
+                    ),
                     raw=lambda o: o.eligible,
                     foreground=lambda o: None if o.eligible else NEGATIVE,
                     cell_tooltip=_eligibility,  # the reason can be longer than the column
@@ -167,7 +174,7 @@ class PlanManagerDialog(QDialog):
         )
         self.plans_table = make_table(self.plans_box)
         self.plans_table.setObjectName("plansTable")
-        self.plans_table.setAccessibleName("Plans")
+        self.plans_table.setAccessibleName(tr("Plans"))
         self.plans_table.setSelectionMode(self.plans_table.SelectionMode.SingleSelection)
         self.plans_table.setModel(self.plans_model)
         self.plans_table.horizontalHeader().setStretchLastSection(True)
@@ -182,12 +189,14 @@ class PlanManagerDialog(QDialog):
         )
         self.plans_model.modelReset.connect(self._fit_rows)
         self.plans_table.setMinimumHeight(150)
-        self.change_button = QPushButton("C&hange to selected plan", self.plans_box)
+        self.change_button = QPushButton(tr("C&hange to selected plan"), self.plans_box)
         self.change_button.setObjectName("changePlanButton")
         plans_layout = QVBoxLayout(self.plans_box)
         intro = QLabel(
-            "An upgrade applies at once; a downgrade takes effect at the end of the plan period "
-            "and can be cancelled until then.",
+            tr(
+                "An upgrade applies at once; a downgrade takes effect at the end of the plan "
+                "period and can be cancelled until then."
+            ),
             self.plans_box,
         )
         intro.setWordWrap(True)
@@ -199,44 +208,46 @@ class PlanManagerDialog(QDialog):
         plans_layout.addLayout(row)
 
         # Funds
-        self.funds_box = QGroupBox("Add funds", self)
+        self.funds_box = QGroupBox(tr("Add funds"), self)
         self.funds_amount = AmountEdit(currency, self.funds_box)
         self.funds_amount.setObjectName("fundsAmount")
-        self.funds_amount.setAccessibleName("Funds to add")  # its label names the row
-        self.funds_button = QPushButton("&Add funds", self.funds_box)
+        self.funds_amount.setAccessibleName(tr("Funds to add"))  # its label names the row
+        self.funds_button = QPushButton(tr("&Add funds"), self.funds_box)
         self.funds_button.setObjectName("addFundsButton")
         funds_row = QHBoxLayout(self.funds_box)
-        funds_row.addWidget(QLabel("Amount:", self.funds_box))
+        funds_row.addWidget(QLabel(tr("Amount:"), self.funds_box))
         funds_row.addWidget(_with_currency(self.funds_amount, self.funds_box), 1)
         funds_row.addWidget(self.funds_button)
 
         # Extension
-        self.extension_box = QGroupBox("Request an extension", self)
+        self.extension_box = QGroupBox(tr("Request an extension"), self)
         self.reason_edit = QPlainTextEdit(self.extension_box)
         self.reason_edit.setObjectName("extensionReason")
         self.reason_edit.setPlaceholderText(
-            f"Why the plan period should be extended (up to {MAX_REASON} characters)"
+            tr("Why the plan period should be extended (up to {MAX_REASON} characters)").format(
+                MAX_REASON=MAX_REASON
+            )
         )
         self.reason_edit.setFixedHeight(60)
         self.reason_edit.setTabChangesFocus(True)
         self.end_edit = QDateEdit(self.extension_box)
         self.end_edit.setObjectName("extensionEnd")
-        self.end_edit.setAccessibleName("Requested end of the plan period")
+        self.end_edit.setAccessibleName(tr("Requested end of the plan period"))
         self.end_edit.setCalendarPopup(True)
         self.end_edit.setDisplayFormat("yyyy-MM-dd")
-        self.extension_button = QPushButton("&Request extension", self.extension_box)
+        self.extension_button = QPushButton(tr("&Request extension"), self.extension_box)
         self.extension_button.setObjectName("requestExtensionButton")
         self.extensions_label = QLabel(self.extension_box)
         self.extensions_label.setObjectName("extensionsLabel")
         self.extensions_label.setWordWrap(True)
         self.extensions_label.setTextFormat(Qt.TextFormat.RichText)
         ext_form = QFormLayout(self.extension_box)
-        ext_form.addRow("Reason:", self.reason_edit)
+        ext_form.addRow(tr("Reason:"), self.reason_edit)
         end_row = QHBoxLayout()
         end_row.addWidget(self.end_edit)
         end_row.addStretch(1)
         end_row.addWidget(self.extension_button)
-        ext_form.addRow("Requested end:", end_row)
+        ext_form.addRow(tr("Requested end:"), end_row)
         ext_form.addRow(self.extensions_label)
         # An admin's decision on the pending request (issue 19 §6).
         self.decision_row = QWidget(self.extension_box)
@@ -245,14 +256,14 @@ class PlanManagerDialog(QDialog):
         self.grant_edit.setObjectName("grantEnd")
         self.grant_edit.setCalendarPopup(True)
         self.grant_edit.setDisplayFormat("yyyy-MM-dd")
-        self.grant_edit.setToolTip("The plan's new end date when the request is approved")
-        self.approve_button = QPushButton("A&pprove until", self.decision_row)
+        self.grant_edit.setToolTip(tr("The plan's new end date when the request is approved"))
+        self.approve_button = QPushButton(tr("A&pprove until"), self.decision_row)
         self.approve_button.setObjectName("approveExtensionButton")
         self.reject_reason = QLineEdit(self.decision_row)
         self.reject_reason.setObjectName("rejectReason")
-        self.reject_reason.setPlaceholderText("Why it is rejected")
+        self.reject_reason.setPlaceholderText(tr("Why it is rejected"))
         self.reject_reason.setMaxLength(MAX_REASON)
-        self.reject_button = QPushButton("Re&ject", self.decision_row)
+        self.reject_button = QPushButton(tr("Re&ject"), self.decision_row)
         self.reject_button.setObjectName("rejectExtensionButton")
         decision_layout = QHBoxLayout(self.decision_row)
         decision_layout.setContentsMargins(0, 0, 0, 0)
@@ -261,15 +272,15 @@ class PlanManagerDialog(QDialog):
         decision_layout.addSpacing(16)
         decision_layout.addWidget(self.reject_reason, 1)
         decision_layout.addWidget(self.reject_button)
-        self.decision_label = QLabel("Decide:", self.extension_box)
+        self.decision_label = QLabel(tr("Decide:"), self.extension_box)
         ext_form.addRow(self.decision_label, self.decision_row)
 
         # Owner
-        self.owner_box = QGroupBox("Owner", self)
+        self.owner_box = QGroupBox(tr("Owner"), self)
         self.owner_combo = QComboBox(self.owner_box)
         self.owner_combo.setObjectName("ownerCombo")
-        self.owner_combo.setAccessibleName("New owner")
-        self.owner_button = QPushButton("Change &owner", self.owner_box)
+        self.owner_combo.setAccessibleName(tr("New owner"))
+        self.owner_button = QPushButton(tr("Change &owner"), self.owner_box)
         self.owner_button.setObjectName("changeOwnerButton")
         owner_row = QHBoxLayout(self.owner_box)
         owner_row.addWidget(self.owner_combo, 1)
@@ -347,7 +358,9 @@ class PlanManagerDialog(QDialog):
 
     def _load_failed(self, message: str) -> None:
         self.busy = False
-        self.header.setText(html.escape(f"Could not load the app: {message}"))
+        self.header.setText(
+            html.escape(tr("Could not load the app: {message}").format(message=message))
+        )
         self._update_enabled()
         self.loaded.emit()
 
@@ -357,27 +370,41 @@ class PlanManagerDialog(QDialog):
         plan = view.plan
         if plan is not None:
             price = html.escape(format_money(plan.monthly_price, self.currency))
-            plan_text = (
-                f"{html.escape(plan.name)} ({price} a month, "
-                f"{plan.included_sessions:,} sessions included)"
+            plan_text = tr(
+                "{plan_name} ({price} a month, {included_sessions:,} sessions included)"
+            ).format(
+                plan_name=html.escape(plan.name),
+                price=price,
+                included_sessions=plan.included_sessions,
             )
         else:
             plan_text = html.escape(app.plan)
-        months = f"{view.usage_months[0]} to {view.usage_months[-1]}"
+        months = tr("{first} to {last}").format(
+            first=view.usage_months[0], last=view.usage_months[-1]
+        )
         balance = format_money(app.balance, self.currency)
         self.header.setText(
-            f"<b>{html.escape(app.name)}</b> — current plan: {plan_text}<br>"
-            f"Usage: at most <b>{view.usage:,}</b> billing sessions a month ({months}). "
-            f"Balance: <b>{html.escape(balance)}</b>. Plan period ends "
-            f"{view.period_end.isoformat()}."
+            tr(
+                "<b>{app_name}</b> — current plan: {plan_text}<br>Usage: at most "
+                "<b>{usage:,}</b> billing sessions a month ({months}). Balance: "
+                "<b>{balance}</b>. Plan period ends {period_end}."
+            ).format(
+                app_name=html.escape(app.name),
+                plan_text=plan_text,
+                usage=view.usage,
+                months=months,
+                balance=html.escape(balance),
+                period_end=view.period_end.isoformat(),
+            )
         )
         if view.pending_plan is not None:
             self.pending_label.setText(
-                f"Pending: downgrade to {view.pending_plan.name} at the end of "
-                f"{view.period_end.isoformat()}."
+                tr("Pending: downgrade to {pending_plan_name} at the end of {period_end}.").format(
+                    pending_plan_name=view.pending_plan.name, period_end=view.period_end.isoformat()
+                )
             )
         else:
-            self.pending_label.setText("No plan change pending.")
+            self.pending_label.setText(tr("No plan change pending."))
         self.plans_model.set_rows(list(view.options))
         for column in range(ELIGIBILITY):  # the last column takes the rest, and wraps
             self.plans_table.resizeColumnToContents(column)
@@ -402,7 +429,9 @@ class PlanManagerDialog(QDialog):
             end = max(view.period_end, today)
             self.end_edit.setDate(QDate(end.year, end.month, end.day).addMonths(1))
         lines = [_extension_line(r) for r in view.extensions]
-        self.extensions_label.setText("<br>".join(lines) if lines else "No extension requested.")
+        self.extensions_label.setText(
+            "<br>".join(lines) if lines else tr("No extension requested.")
+        )
         pending = self.pending_extension
         if pending is not None:
             end = pending.requested_end
@@ -434,7 +463,11 @@ class PlanManagerDialog(QDialog):
             editable and option is not None and option.eligible and not option.current
         )
         if option is not None and not option.eligible:
-            self.change_button.setToolTip(f"{option.plan.name} is not eligible: {option.reason}")
+            self.change_button.setToolTip(
+                tr("{plan_name} is not eligible: {reason}").format(
+                    plan_name=option.plan.name, reason=option.reason
+                )
+            )
         else:
             self.change_button.setToolTip("")
         pending = view is not None and view.pending_plan is not None
@@ -529,8 +562,8 @@ class PlanManagerDialog(QDialog):
             lambda store: store.write(
                 plan_extensions.approve_extension, self.actor, self.app_id, until
             ),
-            saved=lambda view: (
-                f"Extension approved: the plan now ends on {view.period_end.isoformat()}."
+            saved=lambda view: tr("Extension approved: the plan now ends on {period_end}.").format(
+                period_end=view.period_end.isoformat()
             ),
         )
 
@@ -539,7 +572,7 @@ class PlanManagerDialog(QDialog):
             return
         reason = self.reject_reason.text().strip()
         if not reason:
-            self.show_status("give a reason for rejecting the extension", error=True)
+            self.show_status(tr("give a reason for rejecting the extension"), error=True)
             self.reject_reason.setFocus()
             return
         self._run(
@@ -551,7 +584,7 @@ class PlanManagerDialog(QDialog):
 
     def _extension_rejected(self, view: AppPlans) -> str:
         self.reject_reason.clear()
-        return "Extension rejected; the plan end stays as it was."
+        return tr("Extension rejected; the plan end stays as it was.")
 
     def change_owner(self) -> None:
         user_id = self.owner_combo.currentData()
@@ -560,7 +593,9 @@ class PlanManagerDialog(QDialog):
         owner = str(user_id)
         self._run(
             lambda store: store.write(plans.change_owner, self.actor, self.app_id, owner),
-            saved=lambda view: f"Owner changed to {view.owner.name}.",
+            saved=lambda view: tr("Owner changed to {owner_name}.").format(
+                owner_name=view.owner.name
+            ),
         )
 
     def _run(
@@ -570,7 +605,7 @@ class PlanManagerDialog(QDialog):
         (a plan change words its own)."""
         self.busy = True
         self._update_enabled()
-        self.show_status("Saving…")
+        self.show_status(tr("Saving…"))
         self.runner.run(
             run_plan_action,
             self.store,
@@ -584,11 +619,13 @@ class PlanManagerDialog(QDialog):
 
     def _funds_added(self, view: AppPlans) -> str:
         self.funds_amount.clear()
-        return f"Funds added. Balance now {format_money(view.app.balance, self.currency)}."
+        return tr("Funds added. Balance now {amount}.").format(
+            amount=format_money(view.app.balance, self.currency)
+        )
 
     def _extension_requested(self, view: AppPlans) -> str:
         self.reason_edit.clear()
-        return "Extension requested; it shows as pending until the account team answers."
+        return tr("Extension requested; it shows as pending until the account team answers.")
 
     def _done(
         self, outcome: tuple[object, AppPlans], saved: Callable[[AppPlans], str] | None
@@ -598,13 +635,13 @@ class PlanManagerDialog(QDialog):
         names = {o.plan.code: o.plan.name for o in view.options}
         if isinstance(result, plans.PlanChangeResult):
             if result.change == Change.SAME:
-                message = "Pending downgrade cancelled; the app keeps its plan."
+                message = tr("Pending downgrade cancelled; the app keeps its plan.")
             else:
                 message = result.summary(names)
         elif saved is not None:
             message = saved(view)
         else:
-            message = "Saved."
+            message = tr("Saved.")
         self.show_view(view)
         self.show_status(message)
         self.changed.emit(view)
@@ -617,12 +654,17 @@ class PlanManagerDialog(QDialog):
 
 def _extension_line(request: ExtensionRequest) -> str:
     """One request as the Extension section lists it, with the decision when there is one."""
-    line = (
-        f"{html.escape(request.status.capitalize())}: to {request.requested_end.isoformat()} — "
-        f"{html.escape(request.reason)}"
+    line = tr("{status}: to {requested_end} — {reason}").format(
+        status=html.escape(request.status.capitalize()),
+        requested_end=request.requested_end.isoformat(),
+        reason=html.escape(request.reason),
     )
     if request.granted_end is not None:
-        line += f" (granted until {request.granted_end.isoformat()})"
+        line += tr(" (granted until {granted_end})").format(
+            granted_end=request.granted_end.isoformat()
+        )
     elif request.status == REJECTED and request.decision_note:
-        line += f" (rejected: {html.escape(request.decision_note)})"
+        line += tr(" (rejected: {decision_note})").format(
+            decision_note=html.escape(request.decision_note)
+        )
     return line

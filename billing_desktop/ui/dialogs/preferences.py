@@ -28,9 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.ui import theme
+from billing_desktop.ui.i18n import tr
 
 DEFAULT_STORE_KEY = "store/default"
-THEME_TITLES = {theme.SYSTEM: "Follow the system", theme.LIGHT: "Light", theme.DARK: "Dark"}
+THEME_TITLES = {
+    theme.SYSTEM: tr("Follow the system"),
+    theme.LIGHT: tr("Light"),
+    theme.DARK: tr("Dark"),
+}
 
 
 def default_store(settings: QSettings) -> str | None:
@@ -41,7 +46,7 @@ def default_store(settings: QSettings) -> str | None:
 
 def preferences_action(parent: QWidget) -> QAction:
     """File ▸ Preferences… (Ctrl+, ; moved to the application menu on macOS)."""
-    action = QAction("Pre&ferences…", parent)
+    action = QAction(tr("Pre&ferences…"), parent)
     action.setObjectName("actionPreferences")
     action.setMenuRole(QAction.MenuRole.PreferencesRole)
     standard = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
@@ -67,48 +72,52 @@ class PreferencesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("preferencesDialog")
-        self.setWindowTitle("Preferences")
+        self.setWindowTitle(tr("Preferences"))
         self.settings = settings
 
-        appearance = QGroupBox("Appearance", self)
+        appearance = QGroupBox(tr("Appearance"), self)
         self.theme_combo = QComboBox(appearance)
         self.theme_combo.setObjectName("themeCombo")
         for choice in theme.CHOICES:
             self.theme_combo.addItem(THEME_TITLES[choice], choice)
         self.theme_combo.setCurrentIndex(theme.CHOICES.index(theme.saved_choice(settings)))
         self.theme_combo.currentIndexChanged.connect(self._theme_chosen)
-        theme_label = QLabel("&Theme:", appearance)
+        theme_label = QLabel(tr("&Theme:"), appearance)
         theme_label.setBuddy(self.theme_combo)
         form = QFormLayout(appearance)
         form.addRow(theme_label, self.theme_combo)
 
-        stores = QGroupBox("Store", self)
+        stores = QGroupBox(tr("Store"), self)
         self.store_edit = QLineEdit(stores)
         self.store_edit.setObjectName("defaultStoreEdit")
-        self.store_edit.setPlaceholderText("The built-in default (your data folder's billing.db)")
+        self.store_edit.setPlaceholderText(
+            tr("The built-in default (your data folder's billing.db)")
+        )
         self.store_edit.setText(default_store(settings) or "")
         self.store_edit.setClearButtonEnabled(True)
         self.store_edit.setToolTip(
-            "A store file, or a server address (https://…), opened when the app starts without "
-            "--store or BILLING_DESKTOP_STORE"
+            tr(
+                "A store file, or a server address (https://…), opened when the app starts without "
+                "--store or BILLING_DESKTOP_STORE"
+            )
         )
-        browse = QPushButton("&Browse…", stores)
+        browse = QPushButton(tr("&Browse…"), stores)
         browse.setObjectName("browseStoreButton")
         browse.clicked.connect(self._browse)
-        store_label = QLabel("&Open at start:", stores)
+        store_label = QLabel(tr("&Open at start:"), stores)
         store_label.setBuddy(self.store_edit)
         row = QHBoxLayout()
         row.addWidget(self.store_edit, 1)
         row.addWidget(browse)
-        self.connect_button = QPushButton("&Sign in to a server…", stores)
+        self.connect_button = QPushButton(tr("&Sign in to a server…"), stores)
         self.connect_button.setObjectName("signInButton")
-        self.connect_button.setToolTip("Connect to a Billing Desktop server with a token")
+        self.connect_button.setToolTip(tr("Connect to a Billing Desktop server with a token"))
         self.connect_button.clicked.connect(self._connect)
         store_form = QFormLayout(stores)
         store_form.addRow(store_label, row)
         store_form.addRow("", self.connect_button)
 
-        backups = QGroupBox("Backups", self)
+        backups = QGroupBox(tr("Backups"), self)
         from billing_desktop.store.sql.backups import (
             KEEP_DAYS,
             KEEP_NEWEST,
@@ -117,14 +126,20 @@ class PreferencesDialog(QDialog):
         )
 
         where = (
-            f"Backups of {store_file.name} are kept in {backup_folder(store_file)}."
+            tr("Backups of {store_file_name} are kept in {backup_folder}.").format(
+                store_file_name=store_file.name, backup_folder=backup_folder(store_file)
+            )
             if store_file is not None
-            else "Backups are made for a local store only (a server backs up its own)."
+            else tr("Backups are made for a local store only (a server backs up its own).")
         )
         self.backups_label = QLabel(
-            f"{where} The app backs the store up daily and before a month close, and keeps the "
-            f"newest backup of each of the last {KEEP_DAYS} days and {KEEP_WEEKS} weeks, plus "
-            f"the {KEEP_NEWEST} newest.",
+            tr(
+                "{where} The app backs the store up daily and before a month close, and "
+                "keeps the newest backup of each of the last {KEEP_DAYS} days and "
+                "{KEEP_WEEKS} weeks, plus the {KEEP_NEWEST} newest."
+            ).format(
+                where=where, KEEP_DAYS=KEEP_DAYS, KEEP_WEEKS=KEEP_WEEKS, KEEP_NEWEST=KEEP_NEWEST
+            ),
             backups,
         )
         self.backups_label.setObjectName("backupsInfo")
@@ -152,7 +167,7 @@ class PreferencesDialog(QDialog):
     def _browse(self) -> None:
         start = self.store_edit.text().strip() or str(Path.home())
         chosen, _ = QFileDialog.getOpenFileName(
-            self, "Store to open at start", start, "Billing stores (*.db);;All files (*)"
+            self, tr("Store to open at start"), start, tr("Billing stores (*.db);;All files (*)")
         )
         if chosen:
             self.store_edit.setText(chosen)

@@ -27,6 +27,7 @@ from billing_desktop.services import prepaid
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import (
     NEGATIVE,
     Column,
@@ -38,9 +39,9 @@ from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
 
 STATUS = {
-    InvoiceStatus.ISSUED: "Issued",
-    InvoiceStatus.PAID: "Paid",
-    InvoiceStatus.OVERDUE: "Overdue",
+    InvoiceStatus.ISSUED: tr("Issued"),
+    InvoiceStatus.PAID: tr("Paid"),
+    InvoiceStatus.OVERDUE: tr("Overdue"),
 }
 
 
@@ -77,7 +78,7 @@ class PrepaidDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("prepaidDialog")
-        self.setWindowTitle("Prepaid invoices")
+        self.setWindowTitle(tr("Prepaid invoices"))
         self.store = store
         self.runner = runner
         self.actor = actor
@@ -85,19 +86,21 @@ class PrepaidDialog(QDialog):
         self.can_edit = actor.rights.can_edit(Area.USAGE)
         self.busy = True
 
-        box = QGroupBox("Buy credit by invoice", self)
+        box = QGroupBox(tr("Buy credit by invoice"), self)
         self.amount = AmountEdit(currency, box)
         self.amount.setObjectName("prepaidAmount")
-        self.issue_button = QPushButton("&Issue prepaid invoice", box)
+        self.issue_button = QPushButton(tr("&Issue prepaid invoice"), box)
         self.issue_button.setObjectName("issuePrepaidButton")
         intro = QLabel(
-            "A prepaid invoice (PRE-000001, …) is due after the account's payment terms; its "
-            "credit is added when it is paid, and never expires.",
+            tr(
+                "A prepaid invoice (PRE-000001, …) is due after the account's payment terms; its "
+                "credit is added when it is paid, and never expires."
+            ),
             box,
         )
         intro.setWordWrap(True)
         row = QHBoxLayout()
-        row.addWidget(QLabel("Amount:", box))
+        row.addWidget(QLabel(tr("Amount:"), box))
         row.addWidget(_with_currency(self.amount, box), 1)
         row.addWidget(self.issue_button)
         box_layout = QVBoxLayout(box)
@@ -105,12 +108,12 @@ class PrepaidDialog(QDialog):
         box_layout.addLayout(row)
 
         columns: list[Column[prepaid.PrepaidInvoice]] = [
-            text_column("Number", lambda r: r.number),
-            text_column("Issued", lambda r: r.issued_on.isoformat()),
-            text_column("Due", lambda r: r.due_on.isoformat() if r.due_on else "—"),
-            money_column("Amount", lambda r: r.amount, currency),
-            Column("Status", lambda r: STATUS[r.status], foreground=_status_colour),
-            text_column("Paid", lambda r: r.paid_on.isoformat() if r.paid_on else ""),
+            text_column(tr("Number"), lambda r: r.number),
+            text_column(tr("Issued"), lambda r: r.issued_on.isoformat()),
+            text_column(tr("Due"), lambda r: r.due_on.isoformat() if r.due_on else "—"),
+            money_column(tr("Amount"), lambda r: r.amount, currency),
+            Column(tr("Status"), lambda r: STATUS[r.status], foreground=_status_colour),
+            text_column(tr("Paid"), lambda r: r.paid_on.isoformat() if r.paid_on else ""),
         ]
         self.model: ColumnTableModel[prepaid.PrepaidInvoice] = ColumnTableModel(columns, self)
         self.table = make_table(self)
@@ -118,10 +121,12 @@ class PrepaidDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.empty = QLabel("No prepaid invoices yet.", self)
-        self.paid_button = QPushButton("&Mark paid", self)
+        self.empty = QLabel(tr("No prepaid invoices yet."), self)
+        self.paid_button = QPushButton(tr("&Mark paid"), self)
         self.paid_button.setObjectName("markPaidButton")
-        self.paid_button.setToolTip("Record the payment of the selected invoice; adds its credit")
+        self.paid_button.setToolTip(
+            tr("Record the payment of the selected invoice; adds its credit")
+        )
         actions = QHBoxLayout()
         actions.addWidget(self.empty)
         actions.addStretch(1)
@@ -156,7 +161,7 @@ class PrepaidDialog(QDialog):
         self.paid_button.setEnabled(
             editable and chosen is not None and chosen.status != InvoiceStatus.PAID
         )
-        tip = "" if self.can_edit else "Issuing and marking paid need the right to edit Usage."
+        tip = "" if self.can_edit else tr("Issuing and marking paid need the right to edit Usage.")
         for widget in (self.amount, self.issue_button):
             widget.setToolTip(tip)
 
@@ -187,7 +192,7 @@ class PrepaidDialog(QDialog):
         self.busy = True
         self._update_enabled()
         if action is not None:
-            self.show_status("Saving…")
+            self.show_status(tr("Saving…"))
         self.runner.run(
             run_prepaid,
             self.store,

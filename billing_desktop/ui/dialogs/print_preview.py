@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QToolBa
 
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.services.task_state import Progress, TaskState
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.tasks import PROGRESS_STEPS, TaskHandle, progress_value
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ class RenderProgress(QProgressDialog):
     """
 
     def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
-        super().__init__(label, "Cancel", 0, PROGRESS_STEPS, parent)
+        super().__init__(label, tr("Cancel"), 0, PROGRESS_STEPS, parent)
         self.setObjectName("renderProgress")
         self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -172,7 +173,7 @@ class _LoadedPdf:
         self.document = QPdfDocument(parent)
         self.document.load(self.buffer)
         if self.document.status() != QPdfDocument.Status.Ready:
-            raise BillingError("the PDF could not be read back for printing")
+            raise BillingError(tr("the PDF could not be read back for printing"))
 
 
 class PdfPrintPreview(QPrintPreviewDialog):
@@ -200,7 +201,7 @@ class PdfPrintPreview(QPrintPreviewDialog):
         printer.setDocName(title)
         super().__init__(printer, parent)
         self.setObjectName("printPreview")
-        self.setWindowTitle(f"Print preview — {title}")
+        self.setWindowTitle(tr("Print preview — {title}").format(title=title))
         self._printer = printer  # the dialog does not own it: keep it alive
         self.files = list(files)
         self.folder = folder or Path.home()
@@ -210,10 +211,10 @@ class PdfPrintPreview(QPrintPreviewDialog):
         self.printed_via: str | None = None  # VIA_FILE, VIA_CUPS or VIA_RASTER, once printed
         self.title = title
 
-        self.save_action = QAction("Save as PDF…", self)
+        self.save_action = QAction(tr("Save as PDF…"), self)
         self.save_action.setObjectName("savePdfAction")
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
-        self.save_action.setToolTip("Save the document as a PDF file")
+        self.save_action.setToolTip(tr("Save the document as a PDF file"))
         self.save_action.triggered.connect(self.save_as)
         self.save_action.setEnabled(len(self.files) == 1)
         toolbar = self.findChild(QToolBar)
@@ -302,7 +303,12 @@ class PdfPrintPreview(QPrintPreviewDialog):
             try:
                 write_atomically(target, pdf.data)
             except (OSError, BillingError) as exc:
-                notify(self, "Print to file", f"{target} could not be written: {exc}", warning=True)
+                notify(
+                    self,
+                    tr("Print to file"),
+                    tr("{target} could not be written: {exc}").format(target=target, exc=exc),
+                    warning=True,
+                )
                 return
             written.append(target)
         self.printed_via = VIA_FILE
@@ -326,12 +332,21 @@ class PdfPrintPreview(QPrintPreviewDialog):
                     check=False,
                 )
             except (OSError, subprocess.TimeoutExpired) as exc:
-                notify(self, "Print", f"The document could not be sent to the printer: {exc}",
+                notify(self, tr("Print"), tr(
+"The document could not be sent to the printer: {exc}"
+).format(exc=exc),
                        warning=True)  # fmt: skip
                 return
         if done.returncode != 0:
-            reason = (done.stderr or done.stdout).strip() or f"lp exited with {done.returncode}"
-            notify(self, "Print", f"The printer refused the document: {reason}", warning=True)
+            reason = (done.stderr or done.stdout).strip() or tr(
+                "lp exited with {returncode}"
+            ).format(returncode=done.returncode)
+            notify(
+                self,
+                tr("Print"),
+                tr("The printer refused the document: {reason}").format(reason=reason),
+                warning=True,
+            )
             return
         self.printed_via = VIA_CUPS
 
@@ -339,7 +354,7 @@ class PdfPrintPreview(QPrintPreviewDialog):
         if len(self.files) != 1:
             return
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save as PDF", str(self.folder / self.files[0].name), "PDF files (*.pdf)"
+            self, tr("Save as PDF"), str(self.folder / self.files[0].name), tr("PDF files (*.pdf)")
         )
         if not chosen:
             return
@@ -353,6 +368,11 @@ class PdfPrintPreview(QPrintPreviewDialog):
         try:
             write_atomically(path, self.files[0].data)
         except (OSError, BillingError) as exc:
-            notify(self, "Save as PDF", f"{path} could not be written: {exc}", warning=True)
+            notify(
+                self,
+                tr("Save as PDF"),
+                tr("{path} could not be written: {exc}").format(path=path, exc=exc),
+                warning=True,
+            )
             return
         self.saved.emit(str(path))

@@ -43,6 +43,7 @@ from billing_desktop.services.reconcile import (
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.common import close_button_box, colour_label, status_label
 from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.table import (
     LEFT,
     RIGHT,
@@ -54,9 +55,9 @@ from billing_desktop.ui.models.table import (
 )
 
 STATE_TITLES = {
-    MatchState.MATCHED: "Matched",
-    MatchState.SUGGESTED: "Suggested",
-    MatchState.UNMATCHED: "Unmatched",
+    MatchState.MATCHED: tr("Matched"),
+    MatchState.SUGGESTED: tr("Suggested"),
+    MatchState.UNMATCHED: tr("Unmatched"),
 }
 STATE_COLOURS = {
     MatchState.MATCHED: QColor(30, 123, 52),
@@ -89,7 +90,7 @@ class ReconcileDialog(QDialog):
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reconcileDialog")
-        self.setWindowTitle("Reconcile bank statement")
+        self.setWindowTitle(tr("Reconcile bank statement"))
         self.context = context
         self.currency = context.currency or "USD"
         self.can_edit = context.actor.rights.can_edit(Area.USAGE)
@@ -97,10 +98,12 @@ class ReconcileDialog(QDialog):
         self.choices: dict[str, str] = {}  # line id -> invoice chosen by hand
 
         self.intro = QLabel(
-            "Lines of imported bank statements that no payment was recorded from yet. "
-            "<b>Matched</b>: the reference names the invoice. <b>Suggested</b>: exactly what is "
-            "left on an invoice. Choose the invoice of a line, then confirm: each confirmed "
-            "line records a bank-transfer payment.",
+            tr(
+                "Lines of imported bank statements that no payment was recorded from yet. "
+                "<b>Matched</b>: the reference names the invoice. <b>Suggested</b>: exactly what "
+                "is left on an invoice. Choose the invoice of a line, then confirm: each confirmed "
+                "line records a bank-transfer payment."
+            ),
             self,
         )
         self.intro.setObjectName("reconcileIntro")
@@ -123,18 +126,18 @@ class ReconcileDialog(QDialog):
         self.invoice = QComboBox(self)
         self.invoice.setObjectName("invoiceChoice")
         self.invoice.setMinimumWidth(260)
-        invoice_label = QLabel("&Invoice of the selected line:", self)
+        invoice_label = QLabel(tr("&Invoice of the selected line:"), self)
         invoice_label.setBuddy(self.invoice)
-        self.import_button = QPushButton("I&mport statement…", self)
+        self.import_button = QPushButton(tr("I&mport statement…"), self)
         self.import_button.setObjectName("importButton")
-        self.confirm_selected = QPushButton("&Confirm selected", self)
+        self.confirm_selected = QPushButton(tr("&Confirm selected"), self)
         self.confirm_selected.setObjectName("confirmSelected")
-        self.confirm_matched = QPushButton("Confirm all &matched", self)
+        self.confirm_matched = QPushButton(tr("Confirm all &matched"), self)
         self.confirm_matched.setObjectName("confirmMatched")
-        self.dismiss_button = QPushButton("&Not a payment", self)
+        self.dismiss_button = QPushButton(tr("&Not a payment"), self)
         self.dismiss_button.setObjectName("dismissButton")
         self.dismiss_button.setToolTip(
-            "Set the selected lines aside (a refund, a deposit): they leave this list"
+            tr("Set the selected lines aside (a refund, a deposit): they leave this list")
         )
         row = QHBoxLayout()
         row.addWidget(invoice_label)
@@ -160,7 +163,7 @@ class ReconcileDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self.setMinimumSize(900, 420)
+        self.setMinimumSize(max(900, layout.minimumSize().width()), 420)  # longer languages
 
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._update_enabled)
@@ -175,27 +178,27 @@ class ReconcileDialog(QDialog):
     def _columns(self) -> list[Column[ReconcileLine]]:
         currency = self.currency
         return [
-            text_column("Date", lambda r: r.booked_on),
-            money_column("Amount", lambda r: r.amount, currency),
-            text_column("Reference", lambda r: r.reference),
-            text_column("Payer", lambda r: r.payer),
+            text_column(tr("Date"), lambda r: r.booked_on),
+            money_column(tr("Amount"), lambda r: r.amount, currency),
+            text_column(tr("Reference"), lambda r: r.reference),
+            text_column(tr("Payer"), lambda r: r.payer),
             Column[ReconcileLine](
-                "Match",
+                tr("Match"),
                 lambda r: STATE_TITLES[r.state],
                 LEFT,
-                "Matched by the invoice number in the reference, suggested by the amount",
+                tr("Matched by the invoice number in the reference, suggested by the amount"),
                 raw=lambda r: r.state,
                 foreground=lambda r: STATE_COLOURS[r.state],
             ),
-            text_column("Invoice", lambda r: self.invoice_of(r) or "—"),
+            text_column(tr("Invoice"), lambda r: self.invoice_of(r) or "—"),
             Column[ReconcileLine](
-                "Left on it",
+                tr("Left on it"),
                 lambda r: display_money(r.left, currency) if self.invoice_of(r) else "—",
                 RIGHT,
-                "What is left to pay on the invoice now",
+                tr("What is left to pay on the invoice now"),
                 raw=lambda r: r.left,
             ),
-            text_column("Note", lambda r: r.note),
+            text_column(tr("Note"), lambda r: r.note),
         ]
 
     def invoice_of(self, line: ReconcileLine) -> str:
@@ -219,13 +222,20 @@ class ReconcileDialog(QDialog):
         }
         self.model.set_rows(list(found.lines))
         self.invoice.clear()
-        self.invoice.addItem("— choose an invoice —", NONE)
+        self.invoice.addItem(tr("— choose an invoice —"), NONE)
         for number, left in found.open_invoices:
-            self.invoice.addItem(f"{number} ({format_money(left, self.currency)} left)", number)
+            self.invoice.addItem(
+                tr("{number} ({amount} left)").format(
+                    number=number, amount=format_money(left, self.currency)
+                ),
+                number,
+            )
         self.empty.setText(
-            "No bank lines wait for confirmation. Import a bank statement (CSV: date, amount, "
-            f"reference, payer; or CAMT.053 XML). {found.confirmed} line(s) confirmed earlier, "
-            f"{found.dismissed} set aside."
+            tr(
+                "No bank lines wait for confirmation. Import a bank statement (CSV: "
+                "date, amount, reference, payer; or CAMT.053 XML). {confirmed} line(s) "
+                "confirmed earlier, {dismissed} set aside."
+            ).format(confirmed=found.confirmed, dismissed=found.dismissed)
         )
         self._update_enabled()
 
@@ -242,7 +252,9 @@ class ReconcileDialog(QDialog):
             index = self.invoice.findData(self.invoice_of(lines[0]))
             if index < 0 and self.invoice_of(lines[0]):
                 number = self.invoice_of(lines[0])
-                self.invoice.addItem(f"{number} (paid: the amount becomes credit)", number)
+                self.invoice.addItem(
+                    tr("{number} (paid: the amount becomes credit)").format(number=number), number
+                )
                 index = self.invoice.count() - 1
             self.invoice.setCurrentIndex(max(index, 0))
         self._update_enabled()
@@ -296,7 +308,7 @@ class ReconcileDialog(QDialog):
     def _confirm(self, choices: list[tuple[str, str]]) -> None:
         if self.busy or not self.can_edit or not choices or not all(i for _l, i in choices):
             return
-        self._start("Recording payments…")
+        self._start(tr("Recording payments…"))
         self.context.runner.run(
             self.context.store.write,
             confirm_lines,
@@ -311,7 +323,7 @@ class ReconcileDialog(QDialog):
         lines = [line.id for line in self.selected_lines]
         if self.busy or not self.can_edit or not lines:
             return
-        self._start("Setting aside…")
+        self._start(tr("Setting aside…"))
         self.context.runner.run(
             self.context.store.write,
             dismiss_lines,
@@ -324,23 +336,35 @@ class ReconcileDialog(QDialog):
 
     def _dismissed(self, done: Dismissed) -> None:
         self.busy = False
-        self.show_status(f"Set aside {len(done.lines)} line(s): not payments of invoices.")
+        self.show_status(
+            ntr(
+                "Set aside {count} line: not a payment of an invoice.",
+                "Set aside {count} lines: not payments of invoices.",
+                len(done.lines),
+            ).format(count=len(done.lines))
+        )
         self.changed.emit()
         self.load()
 
     def _confirmed(self, done: Confirmed) -> None:
         self.busy = False
         count = len(done.payments)
-        self.show_status(f"Recorded {count} payment(s): {', '.join(done.payments)}.")
+        self.show_status(
+            ntr(
+                "Recorded {count} payment: {payments}.",
+                "Recorded {count} payments: {payments}.",
+                count,
+            ).format(count=count, payments=", ".join(done.payments))
+        )
         self.changed.emit()
         self.load()
 
     def choose_statement(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
             self,
-            "Import a bank statement",
+            tr("Import a bank statement"),
             str(Path.home()),
-            "Bank statements (*.csv *.xml);;All files (*)",
+            tr("Bank statements (*.csv *.xml);;All files (*)"),
         )
         if chosen:
             self.import_file(Path(chosen))
@@ -348,12 +372,16 @@ class ReconcileDialog(QDialog):
     def import_file(self, path: Path) -> None:
         if self.busy or not self.can_edit:
             return
-        self._start(f"Importing {path.name}…")
+        self._start(tr("Importing {file}…").format(file=path.name))
         self.context.runner.run(
             partial(import_statement, self.context),
             path,
             on_done=self._imported,
-            on_error=lambda message: self._failed(f"{path.name}: nothing was imported. {message}"),
+            on_error=lambda message: self._failed(
+                tr("{file}: nothing was imported. {message}").format(
+                    file=path.name, message=message
+                )
+            ),
             description=f"import {path.name}",
         )
 

@@ -49,6 +49,7 @@ from billing_desktop.ui.dialogs.common import (
     status_label,
 )
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import (
     RIGHT,
     Column,
@@ -58,7 +59,7 @@ from billing_desktop.ui.models.table import (
     text_column,
 )
 
-VIEW_ONLY = (
+VIEW_ONLY = tr(
     "You may see payments but not record them: that needs the right to edit billing "
     "(admins and the Edit Billing access group)."
 )
@@ -66,22 +67,22 @@ VIEW_ONLY = (
 
 def payment_columns(currency: str | None) -> list[Any]:
     return [
-        text_column("Payment", lambda r: r.number),
-        text_column("Date", lambda r: r.paid_on),
-        money_column("Amount", lambda r: r.amount, currency),
+        text_column(tr("Payment"), lambda r: r.number),
+        text_column(tr("Date"), lambda r: r.paid_on),
+        money_column(tr("Amount"), lambda r: r.amount, currency),
         Column[PaymentRow](
-            "To credit",
+            tr("To credit"),
             lambda r: display_money(r.to_credit, currency) if r.to_credit else "—",
             RIGHT,
-            "What it brought beyond what was left on the invoice: kept as credit",
+            tr("What it brought beyond what was left on the invoice: kept as credit"),
             raw=lambda r: r.to_credit,
         ),
-        text_column("Method", lambda r: r.method.label),
-        text_column("Reference", lambda r: r.reference),
+        text_column(tr("Method"), lambda r: r.method.label),
+        text_column(tr("Reference"), lambda r: r.reference),
         text_column(
-            "Void",
+            tr("Void"),
             lambda r: f"{r.voided_on.isoformat()}: {r.void_reason}" if r.voided_on else "",
-            "A voided payment stays listed; reversing ledger rows undo it",
+            tr("A voided payment stays listed; reversing ledger rows undo it"),
         ),
     ]
 
@@ -98,7 +99,7 @@ class RecordPaymentDialog(QDialog):
     def __init__(self, context: TabContext, row: HistoryRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("recordPaymentDialog")
-        self.setWindowTitle(f"Payments of {row.number}")
+        self.setWindowTitle(tr("Payments of {number}").format(number=row.number))
         self.context = context
         self.row = row
         self.left = row.left
@@ -110,7 +111,7 @@ class RecordPaymentDialog(QDialog):
         self.summary.setObjectName("invoiceSummary")
         self.summary.setWordWrap(True)
 
-        self.form_box = QGroupBox("Record a payment", self)
+        self.form_box = QGroupBox(tr("Record a payment"), self)
         self.amount = AmountEdit(self.currency, self.form_box)
         self.amount.setObjectName("paymentAmount")
         self.date = QDateEdit(self.form_box)
@@ -126,23 +127,23 @@ class RecordPaymentDialog(QDialog):
             self.method.addItem(method.label, method.value)
         self.reference = QLineEdit(self.form_box)
         self.reference.setObjectName("paymentReference")
-        self.reference.setPlaceholderText("the bank's or payer's reference")
+        self.reference.setPlaceholderText(tr("the bank's or payer's reference"))
         self.reference.setText(row.number)
         self.payer = QLineEdit(self.form_box)
         self.payer.setObjectName("paymentPayer")
-        self.payer.setPlaceholderText("optional")
+        self.payer.setPlaceholderText(tr("optional"))
         self.effect = QLabel(self.form_box)
         self.effect.setObjectName("paymentEffect")
         self.effect.setWordWrap(True)
-        self.record_button = QPushButton("&Record payment", self.form_box)
+        self.record_button = QPushButton(tr("&Record payment"), self.form_box)
         self.record_button.setObjectName("recordButton")
         form = QFormLayout()
         fields: tuple[tuple[str, QWidget, QWidget], ...] = (
-            ("&Amount:", self.amount, _with_currency(self.amount, self.form_box)),
-            ("&Date:", self.date, self.date),
-            ("&Method:", self.method, self.method),
-            ("R&eference:", self.reference, self.reference),
-            ("Pa&yer:", self.payer, self.payer),
+            (tr("&Amount:"), self.amount, _with_currency(self.amount, self.form_box)),
+            (tr("&Date:"), self.date, self.date),
+            (tr("&Method:"), self.method, self.method),
+            (tr("R&eference:"), self.reference, self.reference),
+            (tr("Pa&yer:"), self.payer, self.payer),
         )
         for text, buddy, field in fields:
             label = QLabel(text, self.form_box)
@@ -155,7 +156,7 @@ class RecordPaymentDialog(QDialog):
         bottom.addWidget(self.record_button)
         box_layout.addLayout(bottom)
 
-        self.list_box = QGroupBox("Payments of this invoice", self)
+        self.list_box = QGroupBox(tr("Payments of this invoice"), self)
         self.model: ColumnTableModel[PaymentRow] = ColumnTableModel(
             payment_columns(self.currency), self
         )
@@ -168,18 +169,18 @@ class RecordPaymentDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumHeight(120)
-        self.empty = QLabel("No payments recorded for this invoice yet.", self.list_box)
+        self.empty = QLabel(tr("No payments recorded for this invoice yet."), self.list_box)
         self.empty.setObjectName("emptyPayments")
         self.reason = QLineEdit(self.list_box)
         self.reason.setObjectName("voidReason")
-        self.reason.setPlaceholderText("why the selected payment is voided (required)")
-        self.void_button = QPushButton("&Void payment", self.list_box)
+        self.reason.setPlaceholderText(tr("why the selected payment is voided (required)"))
+        self.void_button = QPushButton(tr("&Void payment"), self.list_box)
         self.void_button.setObjectName("voidButton")
         list_layout = QVBoxLayout(self.list_box)
         list_layout.addWidget(self.table)
         list_layout.addWidget(self.empty)
         void_row = QHBoxLayout()
-        reason_label = QLabel("Rea&son:", self.list_box)
+        reason_label = QLabel(tr("Rea&son:"), self.list_box)
         reason_label.setBuddy(self.reason)
         void_row.addWidget(reason_label)
         void_row.addWidget(self.reason, 1)
@@ -219,8 +220,16 @@ class RecordPaymentDialog(QDialog):
         money = format_money(row.amount, self.currency)
         left = format_money(self.left, self.currency)
         self.summary.setText(
-            f"<b>{row.number}</b> · {row.description} · issued {row.issued_on.isoformat()}"
-            f"<br>Amount {money} · left to pay <b>{left}</b>"
+            tr(
+                "<b>{number}</b> · {description} · issued {issued_on}<br>Amount {money} "
+                "· left to pay <b>{left}</b>"
+            ).format(
+                number=row.number,
+                description=row.description,
+                issued_on=row.issued_on.isoformat(),
+                money=money,
+                left=left,
+            )
         )
 
     def _show_effect(self) -> None:
@@ -230,12 +239,14 @@ class RecordPaymentDialog(QDialog):
             self.effect.setText("")
             return
         if amount < self.left:
-            text = f"Leaves {format_money(self.left - amount, self.currency)} to pay (partly paid)."
+            text = tr("Leaves {amount} to pay (partly paid).").format(
+                amount=format_money(self.left - amount, self.currency)
+            )
         elif amount == self.left:
-            text = "Pays the invoice in full."
+            text = tr("Pays the invoice in full.")
         else:
             extra = format_money(amount - max(self.left, Decimal(0)), self.currency)
-            text = f"Pays the invoice; {extra} beyond it becomes credit."
+            text = tr("Pays the invoice; {extra} beyond it becomes credit.").format(extra=extra)
         self.effect.setText(text)
 
     @property
@@ -297,19 +308,19 @@ class RecordPaymentDialog(QDialog):
             ReceiptMethod(self.method.currentData()),
             self.reference.text(),
             self.payer.text(),
-            verb="Recorded",
+            verb=tr("Recorded"),
         )
 
     def void(self) -> None:
         chosen = self.selected
         if chosen is None or not self.can_edit or self.busy or not self.reason.text().strip():
             return
-        self._run(void_payment, chosen.number, self.reason.text(), verb="Voided")
+        self._run(void_payment, chosen.number, self.reason.text(), verb=tr("Voided"))
 
     def _run(self, action: Any, *args: Any, verb: str) -> None:
         self.busy = True
         self._update_enabled()
-        self.show_status("Saving…")
+        self.show_status(tr("Saving…"))
         self.context.runner.run(
             self.context.store.write,
             action,
@@ -324,10 +335,18 @@ class RecordPaymentDialog(QDialog):
         self.busy = False
         payment = result.payment
         self.left = result.left
-        text = f"{verb} {payment.number}: {format_money(payment.amount, self.currency)}."
-        if verb == "Recorded" and payment.to_credit:
-            text += f" {format_money(payment.to_credit, self.currency)} became credit."
-        text += f" Left to pay: {format_money(result.left, self.currency)}."
+        text = tr("{verb} {payment_number}: {amount}.").format(
+            verb=verb,
+            payment_number=payment.number,
+            amount=format_money(payment.amount, self.currency),
+        )
+        if verb == tr("Recorded") and payment.to_credit:
+            text += tr(" {amount} became credit.").format(
+                amount=format_money(payment.to_credit, self.currency)
+            )
+        text += tr(" Left to pay: {amount}.").format(
+            amount=format_money(result.left, self.currency)
+        )
         self.reason.clear()
         self.amount.setText(format_amount(self.left, self.currency) if self.left > 0 else "")
         self._show_summary()

@@ -43,11 +43,8 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.units import clean_unit_name
 from billing_desktop.services.units import PersonEntry, UnitMembers
 from billing_desktop.ui import theme
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.members import Kind, MemberItem, MemberListModel, Panel, Side
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 class MemberListView(QListView):
@@ -153,19 +150,23 @@ class AssignmentPanel(QGroupBox):
         self.assigned = MemberListModel(panel, Side.ASSIGNED, self)
         self.available_view = self._view(self.available, f"{panel.value}Available")
         self.assigned_view = self._view(self.assigned, f"{panel.value}Assigned")
-        self.available_filter = self._filter(self.available_view, f"Filter available {noun}…")
-        self.assigned_filter = self._filter(self.assigned_view, f"Filter assigned {noun}…")
+        self.available_filter = self._filter(
+            self.available_view, tr("Filter available {noun}…").format(noun=noun)
+        )
+        self.assigned_filter = self._filter(
+            self.assigned_view, tr("Filter assigned {noun}…").format(noun=noun)
+        )
         self.available_label = QLabel(self)
         self.assigned_label = QLabel(self)
         self.available_label.setBuddy(self.available_view)
         self.assigned_label.setBuddy(self.assigned_view)
 
-        self.assign_button = QPushButton("Assign ›", self)
+        self.assign_button = QPushButton(tr("Assign ›"), self)
         self.assign_button.setObjectName(f"{panel.value}AssignButton")
-        self.assign_button.setToolTip("Assign the selected items to the unit (Enter)")
-        self.remove_button = QPushButton("‹ Remove", self)
+        self.assign_button.setToolTip(tr("Assign the selected items to the unit (Enter)"))
+        self.remove_button = QPushButton(tr("‹ Remove"), self)
         self.remove_button.setObjectName(f"{panel.value}RemoveButton")
-        self.remove_button.setToolTip("Take the selected items out of the unit (Delete)")
+        self.remove_button.setToolTip(tr("Take the selected items out of the unit (Delete)"))
         self.buttons = QVBoxLayout()
         self.buttons.addStretch(1)
         self.buttons.addWidget(self.assign_button)
@@ -297,19 +298,23 @@ class UnitEditor(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title.setFont(font)
         self.hint = _TwoLineLabel(
-            "Drag between the lists, or select and use the buttons (Enter assigns, Delete "
-            "removes). Dropping a team assigns its members.",
+            tr(
+                "Drag between the lists, or select and use the buttons (Enter assigns, Delete "
+                "removes). Dropping a team assigns its members."
+            ),
             self,
         )
         self.hint.setObjectName("caption")
         self.hint.setWordWrap(True)
         self.hint.setFixedHeight(self.hint.fontMetrics().lineSpacing() * 2 + 4)
-        self.people = AssignmentPanel(Panel.PEOPLE, "Users and teams", "users and teams", self)
-        self.numbers = AssignmentPanel(Panel.NUMBERS, "Phone numbers", "numbers", self)
-        self.move_button = QPushButton("Move here", self)
+        self.people = AssignmentPanel(
+            Panel.PEOPLE, tr("Users and teams"), tr("users and teams"), self
+        )
+        self.numbers = AssignmentPanel(Panel.NUMBERS, tr("Phone numbers"), tr("numbers"), self)
+        self.move_button = QPushButton(tr("Move here"), self)
         self.move_button.setObjectName("moveHereButton")
         self.move_button.setToolTip(
-            "Move the selected numbers from the units holding them to this unit"
+            tr("Move the selected numbers from the units holding them to this unit")
         )
         self.numbers.buttons.insertWidget(3, self.move_button)
 
@@ -376,24 +381,30 @@ class UnitEditor(QWidget):
         self.people.setEnabled(enabled)
         self.numbers.setEnabled(enabled)
         if members is None:
-            self.title.setText(message or "Choose a billing unit to see its members.")
+            self.title.setText(message or tr("Choose a billing unit to see its members."))
             self.people.set_items([], [])
             self.numbers.set_items([], [])
-            self.people.set_titles("Available", "Assigned")
-            self.numbers.set_titles("Available", "Assigned")
+            self.people.set_titles(tr("Available"), tr("Assigned"))
+            self.numbers.set_titles(tr("Available"), tr("Assigned"))
             return
         unit = members.unit
-        self.title.setText(f"Members of {unit.name}")
+        self.title.setText(tr("Members of {unit_name}").format(unit_name=unit.name))
         self.title.setAccessibleName(self.title.text())
         people_available, people_assigned = people_items(members)
         numbers_available, numbers_assigned = number_items(members)
         self.people.set_items(people_available, people_assigned)
         self.numbers.set_items(numbers_available, numbers_assigned)
         self.people.set_titles(
-            "&Available users and teams", f"Assigned to {unit.name} ({len(unit.user_ids)})"
+            tr("&Available users and teams"),
+            tr("Assigned to {unit_name} ({count})").format(
+                unit_name=unit.name, count=len(unit.user_ids)
+            ),
         )
         self.numbers.set_titles(
-            "Available &numbers", f"Assigned to {unit.name} ({len(unit.numbers)})"
+            tr("Available &numbers"),
+            tr("Assigned to {unit_name} ({count})").format(
+                unit_name=unit.name, count=len(unit.numbers)
+            ),
         )
 
     def select(self, panel: Panel, side: Side, keys: Iterable[str]) -> None:
@@ -422,18 +433,25 @@ def people_items(members: UnitMembers) -> tuple[list[MemberItem], list[MemberIte
         if not missing:
             continue
         listed = ", ".join(names.get(i, i) for i in ids[:12]) + (" …" if len(ids) > 12 else "")
-        tooltip = f"Assigns the team's members: {listed}"
+        tooltip = tr("Assigns the team's members: {listed}").format(listed=listed)
         if len(missing) < len(ids):
-            tooltip += f"\n{len(ids) - len(missing)} already in the unit"
+            tooltip += tr("\n{count} already in the unit").format(count=len(ids) - len(missing))
         teams.append(
-            MemberItem(Kind.TEAM, team, f"Team {team} ({_plural(len(ids), 'member')})", tooltip)
+            MemberItem(
+                Kind.TEAM,
+                team,
+                ntr(
+                    "Team {team} ({count} member)", "Team {team} ({count} members)", len(ids)
+                ).format(team=team, count=len(ids)),
+                tooltip,
+            )
         )
 
     def user_item(person: PersonEntry) -> MemberItem:
         lines = [person.email]
         if person.teams:
-            lines.append("Teams: " + ", ".join(person.teams))
-        lines.append("Units: " + (", ".join(person.unit_names) or "none"))
+            lines.append(tr("Teams: ") + ", ".join(person.teams))
+        lines.append(tr("Units: ") + (", ".join(person.unit_names) or tr("none")))
         return MemberItem(
             Kind.USER,
             person.id,
@@ -462,15 +480,19 @@ def number_items(members: UnitMembers) -> tuple[list[MemberItem], list[MemberIte
                 MemberItem(
                     Kind.NUMBER,
                     entry.number,
-                    f"{entry.number}  (in {entry.holder_name})  {entry.label}".rstrip(),
-                    f"Held by the unit '{entry.holder_name}'. A number belongs to at most one "
-                    "unit: use Move here to move it to this unit.",
+                    tr("{number}  (in {holder})  {label}")
+                    .format(number=entry.number, holder=entry.holder_name, label=entry.label)
+                    .rstrip(),
+                    tr(
+                        "Held by the unit '{holder_name}'. A number belongs to at most one unit: "
+                        "use Move here to move it to this unit."
+                    ).format(holder_name=entry.holder_name),
                     holder=entry.holder_name,
                 )
             )
         else:
             available.append(
-                MemberItem(Kind.NUMBER, entry.number, text, entry.label or "Not in any unit")
+                MemberItem(Kind.NUMBER, entry.number, text, entry.label or tr("Not in any unit"))
             )
     return available, assigned
 
@@ -504,7 +526,7 @@ class MessageBar(QFrame):
         self.action_button.setObjectName("messageAction")
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
-        self.close_button.setToolTip("Dismiss (Esc)")
+        self.close_button.setToolTip(tr("Dismiss (Esc)"))
         self.close_button.setAutoRaise(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
@@ -568,7 +590,7 @@ class UnitNameDialog(QDialog):
         self.edit.setObjectName("unitNameEdit")
         self.edit.setMaxLength(200)
         self.edit.selectAll()
-        label = QLabel("&Name:", self)
+        label = QLabel(tr("&Name:"), self)
         label.setBuddy(self.edit)
         self.problem = QLabel(self)
         self.problem.setObjectName("unitNameProblem")

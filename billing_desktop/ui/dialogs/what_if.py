@@ -82,20 +82,24 @@ def _columns(first: str, money: Any) -> list[Column[Row]]:
     return [
         text_column(first, lambda r: r.name),
         Column[Row](
-            "Today", lambda r: money(r.today), RIGHT, "As the month stands", lambda r: r.today
+            tr("Today"),
+            lambda r: money(r.today),
+            RIGHT,
+            tr("As the month stands"),
+            lambda r: r.today,
         ),
         Column[Row](
-            "What if",
+            tr("What if"),
             lambda r: money(r.projected),
             RIGHT,
-            "With the changes",
+            tr("With the changes"),
             lambda r: r.projected,
         ),
         Column[Row](
-            "Change",
+            tr("Change"),
             change_text,
             RIGHT,
-            "What if − today",
+            tr("What if − today"),
             lambda r: r.change,
             lambda r: NEGATIVE if r.change > 0 else None,
         ),
@@ -149,7 +153,7 @@ class WhatIfDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("whatIfDialog")
-        self.setWindowTitle("What if…")
+        self.setWindowTitle(tr("What if…"))
         self.resize(1100, 700)
         self.context = context
         self.outcome: WhatIf | None = None
@@ -164,7 +168,7 @@ class WhatIfDialog(QDialog):
         self.month_combo.setObjectName("whatIfMonth")
         for month in months:
             self.month_combo.addItem(month_name(month), month)
-        self.agents_check = QCheckBox("Licensed agents", self)
+        self.agents_check = QCheckBox(tr("Licensed agents"), self)
         self.agents_spin = QSpinBox(self)
         self.agents_spin.setObjectName("whatIfAgents")
         self.agents_spin.setRange(0, MAX_AGENTS)
@@ -174,42 +178,49 @@ class WhatIfDialog(QDialog):
 
         self.commit_product = QComboBox(self)
         self.commit_product.setObjectName("whatIfCommitProduct")
-        self.commit_product.addItem("No commit change", None)
-        self.commit_product.addItem("Account commit", ACCOUNT)
+        self.commit_product.addItem(tr("No commit change"), None)
+        self.commit_product.addItem(tr("Account commit"), ACCOUNT)
         self.price_product = QComboBox(self)
         self.price_product.setObjectName("whatIfPriceProduct")
-        self.price_product.addItem("No price change", None)
+        self.price_product.addItem(tr("No price change"), None)
         for code, name in products:
             self.commit_product.addItem(name, code)
             self.price_product.addItem(name, code)
         self.commit_amount = QLineEdit(self)
         self.commit_amount.setObjectName("whatIfCommitAmount")
-        self.commit_amount.setPlaceholderText("Amount, e.g. 500")
+        self.commit_amount.setPlaceholderText(tr("Amount, e.g. 500"))
         self.commit_frequency = QComboBox(self)
+        titles = {
+            Frequency.MONTHLY: tr("Monthly"),
+            Frequency.QUARTERLY: tr("Quarterly"),
+            Frequency.YEARLY: tr("Yearly"),
+        }
         for frequency in Frequency:
-            self.commit_frequency.addItem(frequency.value.capitalize(), frequency)
+            self.commit_frequency.addItem(titles.get(frequency, frequency.value), frequency)
         self.price_edit = QLineEdit(self)
         self.price_edit.setObjectName("whatIfPrice")
-        self.price_edit.setPlaceholderText("Unit price, e.g. 0.0075")
+        self.price_edit.setPlaceholderText(tr("Unit price, e.g. 0.0075"))
 
         form = QFormLayout()
-        form.addRow("Month:", self.month_combo)
+        form.addRow(tr("Month:"), self.month_combo)
         form.addRow(self.agents_check, self.agents_spin)
-        form.addRow("Commit:", self.commit_product)
+        form.addRow(tr("Commit:"), self.commit_product)
         commit_row = QHBoxLayout()
         commit_row.addWidget(self.commit_amount)
         commit_row.addWidget(self.commit_frequency)
         form.addRow("", commit_row)
-        form.addRow("Price:", self.price_product)
+        form.addRow(tr("Price:"), self.price_product)
         form.addRow("", self.price_edit)
         self.move_edit = QLineEdit(self)
         self.move_edit.setObjectName("whatIfMove")
-        self.move_edit.setPlaceholderText("Sales=u001,+14155550100")
+        self.move_edit.setPlaceholderText(tr("Sales=u001,+14155550100"))
         self.move_edit.setToolTip(
-            "Move users (ids) and phone numbers into a billing unit: UNIT=MEMBER,MEMBER…; they "
-            "leave their other units. Only the unit costs change."
+            tr(
+                "Move users (ids) and phone numbers into a billing unit: UNIT=MEMBER,MEMBER…; they "
+                "leave their other units. Only the unit costs change."
+            )
         )
-        form.addRow("Move to unit:", self.move_edit)
+        form.addRow(tr("Move to unit:"), self.move_edit)
 
         self.scope_combo = QComboBox(self)
         self.scope_combo.setObjectName("whatIfCommitScope")
@@ -262,10 +273,10 @@ class WhatIfDialog(QDialog):
         else:
             self.plan_app.hide()
             self.plan_combo.hide()
-        changes = QGroupBox("Changes (nothing is saved)", self)
+        changes = QGroupBox(tr("Changes (nothing is saved)"), self)
         box = QVBoxLayout(changes)
         box.addLayout(form)
-        self.compute_button = QPushButton("&Compute", self)
+        self.compute_button = QPushButton(tr("&Compute"), self)
         self.compute_button.setObjectName("whatIfCompute")
         self.compute_button.clicked.connect(self.compute)
         box.addWidget(self.compute_button)
@@ -274,8 +285,12 @@ class WhatIfDialog(QDialog):
         self.summary = QLabel(self)
         self.summary.setObjectName("whatIfSummary")
         self.summary.setWordWrap(True)
-        self.lines: ColumnTableModel[Row] = ColumnTableModel(_columns("Invoice line", money), self)
-        self.units: ColumnTableModel[Row] = ColumnTableModel(_columns("Billing unit", money), self)
+        self.lines: ColumnTableModel[Row] = ColumnTableModel(
+            _columns(tr("Invoice line"), money), self
+        )
+        self.units: ColumnTableModel[Row] = ColumnTableModel(
+            _columns(tr("Billing unit"), money), self
+        )
         self.lines_table = make_table(self)
         self.lines_table.setObjectName("whatIfLines")
         self.lines_table.setModel(self.lines)
@@ -305,7 +320,7 @@ class WhatIfDialog(QDialog):
         results.addWidget(self.plans_note)
         results.addWidget(self.plans_table, 1)
         self.status = status_label(self)
-        self.status.setText("Pick changes and Compute: today's figures appear beside them.")
+        self.status.setText(tr("Pick changes and Compute: today's figures appear beside them."))
 
         row = QHBoxLayout()
         row.addWidget(changes, 0)
@@ -324,9 +339,9 @@ class WhatIfDialog(QDialog):
             try:
                 amount = Decimal(self.commit_amount.text().strip())
             except InvalidOperation:
-                raise InvalidInput("Commit amount: write a number, e.g. 500") from None
+                raise InvalidInput(tr("Commit amount: write a number, e.g. 500")) from None
             if amount < 0:
-                raise InvalidInput("Commit amount: cannot be negative")
+                raise InvalidInput(tr("Commit amount: cannot be negative"))
             frequency = Frequency(self.commit_frequency.currentData())
             commits = (CommitChange(None if code == ACCOUNT else code, amount, frequency),)
         prices: tuple[PriceChange, ...] = ()
@@ -335,9 +350,9 @@ class WhatIfDialog(QDialog):
             try:
                 price = Decimal(self.price_edit.text().strip())
             except InvalidOperation:
-                raise InvalidInput("Unit price: write a number, e.g. 0.0075") from None
+                raise InvalidInput(tr("Unit price: write a number, e.g. 0.0075")) from None
             if price < 0:
-                raise InvalidInput("Unit price: cannot be negative")
+                raise InvalidInput(tr("Unit price: cannot be negative"))
             prices = (PriceChange(code, price),)
         moves: tuple[Move, ...] = ()
         if self.move_edit.text().strip():
@@ -345,7 +360,7 @@ class WhatIfDialog(QDialog):
                 moves = (parse_move(self.move_edit.text().strip()),)
             except InvalidInput:
                 raise InvalidInput(
-                    "Move to unit: write UNIT=MEMBER,MEMBER… (e.g. Sales=u001,+14155550100)"
+                    tr("Move to unit: write UNIT=MEMBER,MEMBER… (e.g. Sales=u001,+14155550100)")
                 ) from None
         tiers: tuple[TierChange, ...] = ()
         code = self.tiers_product.currentData()
@@ -439,7 +454,7 @@ class WhatIfDialog(QDialog):
             return
         if self._handle is not None:
             self._handle.cancel()
-        self.status.setText("Computing…")
+        self.status.setText(tr("Computing…"))
         self.compute_button.setEnabled(False)
         self._handle = self.context.runner.run(
             read,
@@ -456,25 +471,34 @@ class WhatIfDialog(QDialog):
     def _failed(self, message: str) -> None:
         self._handle = None
         self.compute_button.setEnabled(True)
-        self.status.setText(f"Could not compute: {message}")
+        self.status.setText(tr("Could not compute: {message}").format(message=message))
 
     def show_result(self, result: Any) -> None:
         self._handle = None
         self.compute_button.setEnabled(True)
         assert isinstance(result, WhatIf)
         self.outcome = w = result
-        said = ", ".join(w.changes.describe()) or "no change"
+        said = ", ".join(w.changes.describe()) or tr("no change")
         self.summary.setText(
-            f"{month_name(w.month)} with {said}: invoice {self.money(w.invoice_today)} → "
-            f"{self.money(w.invoice_projected)}; agents at peak {w.today.agents} → "
-            f"{w.projected.agents}; balance {self.money(w.today.balance)} → "
-            f"{self.money(w.projected.balance)}."
+            tr(
+                "{month} with {said}: invoice {invoice} → {invoice_after}; agents at peak "
+                "{agents} → {agents_after}; balance {balance} → {balance_after}."
+            ).format(
+                month=month_name(w.month),
+                said=said,
+                invoice=self.money(w.invoice_today),
+                invoice_after=self.money(w.invoice_projected),
+                agents=w.today.agents,
+                agents_after=w.projected.agents,
+                balance=self.money(w.today.balance),
+                balance_after=self.money(w.projected.balance),
+            )
         )
         rows = [Row(ln.name, ln.today_charged, ln.projected_charged) for ln in w.lines]
-        rows.append(Row("Invoice total", w.invoice_today, w.invoice_projected, True))
+        rows.append(Row(tr("Invoice total"), w.invoice_today, w.invoice_projected, True))
         self.lines.set_rows(rows)
         units = [Row(u.name, u.today, u.projected) for u in w.units]
-        units.append(Row("Total", w.units_today.total, w.units_projected.total, True))
+        units.append(Row(tr("Total"), w.units_today.total, w.units_projected.total, True))
         self.units.set_rows(units)
         for table in (self.lines_table, self.units_table):
             for column in range(1, 4):
@@ -485,8 +509,10 @@ class WhatIfDialog(QDialog):
         for column in range(self.plans.columnCount() - 1):
             self.plans_table.resizeColumnToContents(column)
         self.status.setText(
-            "Computed; nothing was saved. Unit costs as invoiced: each product's charge shared "
-            "like its list price."
+            tr(
+                "Computed; nothing was saved. Unit costs as invoiced: each product's charge shared "
+                "like its list price."
+            )
         )
 
     def done(self, result: int) -> None:
