@@ -19,6 +19,7 @@ from billing_desktop.cli.common import (
     positive_arg,
     size_arg,
 )
+from billing_desktop.cli import unit_dates
 from billing_desktop.cli.registry import Handler
 
 
@@ -184,6 +185,7 @@ def register(commands: Any) -> dict[str, Handler]:
     unit_assign.add_argument(
         "--move", action="store_true", help="move numbers held by another unit to this one"
     )
+    unit_dates.add_arguments(unit_assign, day_arg)  # --from, --preview (issue 20 §5)
     unit_report = unit_commands.add_parser(
         "report",
         help="usage and recurring charges per unit for a month, at list price or as invoiced",
@@ -360,8 +362,17 @@ def _cmd_units(args: argparse.Namespace) -> int:
         print(f"Added billing unit '{unit.name}'.")
     elif args.units_command == "assign":
         unit = store.read(units.find_unit, actor, args.unit)
+        if args.preview:
+            return unit_dates.run_preview(args, store, actor, unit)
         change = store.write(
-            units.assign, actor, unit.id, args.users, args.teams, args.numbers, move=args.move
+            units.assign,
+            actor,
+            unit.id,
+            args.users,
+            args.teams,
+            args.numbers,
+            move=args.move,
+            from_date=args.from_date,
         )
         if change.changed:
             print(change.describe() + ": done.")
