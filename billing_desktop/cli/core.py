@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from billing_desktop.cli import unit_dates
 from billing_desktop.cli.common import (
     UsageError,
     acting,
@@ -19,7 +20,6 @@ from billing_desktop.cli.common import (
     positive_arg,
     size_arg,
 )
-from billing_desktop.cli import unit_dates
 from billing_desktop.cli.registry import Handler
 
 

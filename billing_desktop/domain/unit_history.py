@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from billing_desktop.domain.errors import InvalidInput
@@ -167,9 +168,12 @@ def units_at(
             bucket.add(change.member)
     current = {u.id for u in now}
     return tuple(
-        BillingUnit(unit_id, names[unit_id], tuple(sorted(users.get(unit_id, ()))), tuple(
-            sorted(numbers.get(unit_id, ()))
-        ))
+        BillingUnit(
+            unit_id,
+            names[unit_id],
+            tuple(sorted(users.get(unit_id, ()))),
+            tuple(sorted(numbers.get(unit_id, ()))),
+        )
         for unit_id in sorted(names)
         if unit_id in current or users.get(unit_id) or numbers.get(unit_id)
     )
@@ -187,4 +191,4 @@ def segments(
         }
     )
     bounds = [start, *cuts, end]
-    return list(zip(bounds, bounds[1:], strict=False))
+    return list(pairwise(bounds))

@@ -160,7 +160,9 @@ def preview_assignment(
     if not plan.after:
         return AssignmentPreview(plan.change, None, currency, basis, ())
     history = uow.units.history()
-    planned = _numbered(history, plan_changes(uow, actor, plan.before, plan.after, from_date, today))
+    planned = _numbered(
+        history, plan_changes(uow, actor, plan.before, plan.after, from_date, today)
+    )
     changed = {u.id: u for u in plan.after}
     units_after: list[BillingUnit] = [changed.get(u.id, u) for u in uow.units.all()]
     current = engine.current_month

@@ -36,7 +36,6 @@ from billing_desktop.domain.model import (
     User,
 )
 from billing_desktop.domain.plans import ExtensionRequest
-from billing_desktop.domain.unit_history import MembershipChange
 from billing_desktop.domain.receivables import (
     BankLine,
     BankLineDismissal,
@@ -44,6 +43,7 @@ from billing_desktop.domain.receivables import (
     Payment,
     PaymentVoid,
 )
+from billing_desktop.domain.unit_history import MembershipChange
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")

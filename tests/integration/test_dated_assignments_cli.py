@@ -62,8 +62,15 @@ def test_a_bad_date_is_one_line_and_exit_2(
     store_arg: list[str], store: SqlStore, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status, _, err = run(
-        capsys, *store_arg, "units", "assign", "Support", "--number", "+15550102",
-        "--from", "2999-01-01",
+        capsys,
+        *store_arg,
+        "units",
+        "assign",
+        "Support",
+        "--number",
+        "+15550102",
+        "--from",
+        "2999-01-01",
     )
     assert status == 2
     assert err.strip().count("\n") == 0 and "after today" in err

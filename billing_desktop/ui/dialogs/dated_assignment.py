@@ -251,9 +251,9 @@ class DatedAssignmentDialog(QDialog):
         if not preview.months:
             self._show_state(tr("Nothing to change."))
         elif not changed:
-            self._show_state(tr("{change}: no unit's cost changes.").format(
-                change=preview.change.describe()
-            ))
+            self._show_state(
+                tr("{change}: no unit's cost changes.").format(change=preview.change.describe())
+            )
         else:
             self._show_state(preview.change.describe() + ".")
         self.save_button.setEnabled(preview.change.changed)
