@@ -22,8 +22,8 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.domain.unit_history import MembershipChange
 from billing_desktop.services.billing import BillingEngine
 from billing_desktop.services.units.commands import Assignment, plan_assign
+from billing_desktop.services.units.common import _require_view
 from billing_desktop.services.units.history import check_from, plan_changes
-from billing_desktop.services.units.queries import _require_edit
 from billing_desktop.services.units.report import UnitReport, _report
 from billing_desktop.store.ports import UnitOfWork
 
@@ -151,8 +151,9 @@ def preview_assignment(
     basis: str = "list",
 ) -> AssignmentPreview:
     """The cost report of each affected month before → after ``assign(...)`` with the same
-    arguments; refused as the assignment itself would be (closed month, held number, …)."""
-    _require_edit(actor)
+    arguments; refused as the assignment itself would be (closed month, held number, …). Who
+    may see the units report may see this: it writes nothing."""
+    _require_view(actor)
     check_from(uow, from_date, today)
     plan = plan_assign(uow, unit_id, user_ids, teams, numbers, move, from_date)
     engine = BillingEngine(uow, today)
