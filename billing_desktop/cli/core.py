@@ -373,6 +373,7 @@ def _cmd_units(args: argparse.Namespace) -> int:
             args.numbers,
             move=args.move,
             from_date=args.from_date,
+            move_users=args.move_users,
         )
         if change.changed:
             print(change.describe() + ": done.")

@@ -26,6 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser, day_arg: Any) -> None:
         "months",
     )
     parser.add_argument(
+        "--move-users",
+        action="store_true",
+        help="the users leave the other units they are in (a user may be in several)",
+    )
+    parser.add_argument(
         "--preview",
         action="store_true",
         help="write nothing: show each affected month's cost per unit before and after",
@@ -71,5 +76,6 @@ def run_preview(args: argparse.Namespace, store: Any, actor: Any, unit: BillingU
         args.numbers,
         move=args.move,
         from_date=args.from_date,
+        move_users=args.move_users,
     )
     return emit(args, preview.as_json, lambda: preview_table(preview))

@@ -149,13 +149,14 @@ def preview_assignment(
     from_date: date | None = None,
     today: date | None = None,
     basis: str = "list",
+    move_users: bool = False,
 ) -> AssignmentPreview:
     """The cost report of each affected month before → after ``assign(...)`` with the same
     arguments; refused as the assignment itself would be (closed month, held number, …). Who
     may see the units report may see this: it writes nothing."""
     _require_view(actor)
     check_from(uow, from_date, today)
-    plan = plan_assign(uow, unit_id, user_ids, teams, numbers, move, from_date)
+    plan = plan_assign(uow, unit_id, user_ids, teams, numbers, move, from_date, move_users)
     engine = BillingEngine(uow, today)
     currency = engine.account.currency
     if not plan.after:

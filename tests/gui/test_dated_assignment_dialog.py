@@ -118,3 +118,25 @@ def test_a_date_in_a_closed_month_is_refused_in_the_dialog(
     dialog.reject()
     wait(qtbot, tab)
     assert stored(units_store)["Sales"][1] == (LINE,)
+
+
+def test_a_user_moves_from_a_date_and_the_move_is_undone(qtbot: Any, units_store: SqlStore) -> None:
+    tab = open_tab(qtbot, units_store)
+    before = october(units_store)
+    dialog = open_dialog(qtbot, tab)
+    assert dialog.move_users.isChecked()  # moving is the default: they leave Sales
+    for i in range(dialog.users.count()):
+        if dialog.users.item(i).data(Qt.ItemDataRole.UserRole) == "ada":
+            dialog.users.item(i).setCheckState(Qt.CheckState.Checked)
+    dialog.set_from_date(date(2026, 10, 8))
+    qtbot.waitUntil(lambda: dialog.preview is not None, timeout=10_000)
+    assert cells(dialog, 0) == ["2026-10", "Sales", "$35.31", "$35.30", "-$0.01"]
+    assert dialog.status.text() == "Move 1 user from Sales to Support from 2026-10-08."
+    dialog.save_button.click()
+    wait(qtbot, tab)
+    assert stored(units_store)["Sales"][0] == ("bo",)
+    assert stored(units_store)["Support"][0] == ("ada", "bo", "cy")
+    tab.undo()
+    wait(qtbot, tab)
+    assert stored(units_store)["Sales"][0] == ("ada", "bo")
+    assert october(units_store) == before

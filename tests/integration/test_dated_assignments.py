@@ -217,3 +217,32 @@ def test_the_preview_refuses_what_the_change_would_refuse(units_store: SqlStore)
                 from_date=date(2026, 10, 5),
                 today=TODAY,
             )
+
+
+def test_a_user_moved_from_a_date_takes_the_later_alerts_along(units_store: SqlStore) -> None:
+    """Ada (Sales) moves to Support from October 8: her alert of the 7th stays with Sales, the
+    one of the 8th goes to Support (ALERTS: 6 cents over four equal shares, ties to the earlier
+    target)."""
+    with units_store() as uow:
+        ids = unit_ids(uow)
+    change = do(
+        units_store,
+        service.assign,
+        ids["Support"],
+        ["ada"],
+        from_date=date(2026, 10, 8),
+        today=TODAY,
+        move_users=True,
+    )
+    assert change.describe() == "Move 1 user from Sales to Support from 2026-10-08"
+    with units_store() as uow:
+        now = {u.name: u.user_ids for u in uow.units.all()}
+    assert now == {"Sales": ("bo",), "Support": ("ada", "bo", "cy")}
+    moved = figures(units_store)
+    assert moved["Sales"] == (D("1.64"), D("33.66"), D("35.30"))
+    assert moved["Support"] == (D("0.23"), D("98.66"), D("98.89"))
+    assert moved["Unassigned"] == EXPECTED_OCTOBER["Unassigned"]
+    do(units_store, service.revert, change)
+    assert figures(units_store) == EXPECTED_OCTOBER
+    with units_store() as uow:
+        assert {u.name: u.user_ids for u in uow.units.all()}["Sales"] == ("ada", "bo")

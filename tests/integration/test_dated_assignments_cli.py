@@ -80,3 +80,15 @@ def test_a_bad_date_is_one_line_and_exit_2(
     assert "is not a date (YYYY-MM-DD)" in capsys.readouterr().err
     with store() as uow:
         assert uow.units.history() == []
+
+
+def test_move_users_from_a_date(
+    store_arg: list[str], store: SqlStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("units", "assign", "Support", "--user", "ada", "--move-users", "--from", "2026-10-08")
+    status, out, _ = run(capsys, *store_arg, *args)
+    assert status == 0
+    assert out.strip() == "Move 1 user from Sales to Support from 2026-10-08: done."
+    with store() as uow:
+        assert {u.name: u.user_ids for u in uow.units.all()}["Sales"] == ("bo",)
+    assert october(capsys, store_arg)["Sales"] == "35.30"

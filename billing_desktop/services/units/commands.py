@@ -103,10 +103,12 @@ class Assignment:
     moved_from: tuple[tuple[str, int, str], ...] = field(default=())
     # In force from this day (issue 20 §5); None: from the start of the open months.
     from_date: date | None = None
+    # Users who left other units for this one: (user id, that unit's id, its name).
+    users_moved_from: tuple[tuple[str, int, str], ...] = field(default=())
 
     @property
     def changed(self) -> bool:
-        return bool(self.user_ids or self.numbers)
+        return bool(self.user_ids or self.numbers or self.users_moved_from)
 
     def describe(self) -> str:
         """ "Assign 2 users and 1 number to Sales" (the undo history's text), "… from
@@ -116,19 +118,28 @@ class Assignment:
 
     def _describe(self) -> str:
         moved = {number for number, _id, _name in self.moved_from}
+        users_moved = {user for user, _id, _name in self.users_moved_from}
         parts = []
-        if self.user_ids:
-            parts.append(_count(len(self.user_ids), "user"))
+        free_users = [u for u in self.user_ids if u not in users_moved]
+        if free_users:
+            parts.append(_count(len(free_users), "user"))
         free = [n for n in self.numbers if n not in moved]
         if free:
             parts.append(_count(len(free), "number"))
         what = " and ".join(parts)
         if not self.assigned:
             return f"Remove {what or 'nothing'} from {self.unit_name}"
-        if not moved:
+        if not moved and not users_moved:
             return f"Assign {what or 'nothing'} to {self.unit_name}"
-        sources = ", ".join(sorted({name for _n, _id, name in self.moved_from}))
-        move = f"{_count(len(moved), 'number')} from {sources}"
+        sources = ", ".join(
+            sorted({name for _n, _id, name in (*self.moved_from, *self.users_moved_from)})
+        )
+        counts = []
+        if users_moved:
+            counts.append(_count(len(users_moved), "user"))
+        if moved:
+            counts.append(_count(len(moved), "number"))
+        move = f"{' and '.join(counts)} from {sources}"
         if not what:
             return f"Move {move} to {self.unit_name}"
         return f"Assign {what} to {self.unit_name} and move {move}"
@@ -170,6 +181,7 @@ def plan_assign(
     numbers: Sequence[str] = (),
     move: bool = False,
     from_date: date | None = None,
+    move_users: bool = False,
 ) -> AssignPlan:
     """The checks and the outcome of :func:`assign`, without writing anything."""
     unit = get_unit(uow, unit_id)
@@ -186,21 +198,29 @@ def plan_assign(
         raise NumberHeld([(number, other.name) for number, other in held])
     new_users = tuple(u for u in wanted_users if u not in unit.user_ids)
     new_numbers = tuple(n for n in wanted_numbers if n not in unit.numbers)
-    if not new_users and not new_numbers:
+    users_moved = tuple(
+        (user, other.id, other.name)
+        for other in sorted(units, key=lambda u: u.id)
+        if move_users and other.id != unit.id
+        for user in wanted_users
+        if user in other.user_ids
+    )
+    if not new_users and not new_numbers and not users_moved:
         return AssignPlan(Assignment(unit.id, unit.name, True, from_date=from_date))
     moved = tuple((number, other.id, other.name) for number, other in held)
     by_id = {u.id: u for u in units}
     before: list[BillingUnit] = []
     after: list[BillingUnit] = []
-    for source_id in sorted({other_id for _n, other_id, _name in moved}):
+    for source_id in sorted({i for _n, i, _name in (*moved, *users_moved)}):
         source = by_id[source_id]
         leaving = {n for n, other_id, _name in moved if other_id == source_id}
+        going = {u for u, other_id, _name in users_moved if other_id == source_id}
         before.append(source)
         after.append(
             BillingUnit(
                 source.id,
                 source.name,
-                source.user_ids,
+                tuple(u for u in source.user_ids if u not in going),
                 tuple(n for n in source.numbers if n not in leaving),
             )
         )
@@ -213,7 +233,9 @@ def plan_assign(
             tuple(sorted({*unit.numbers, *new_numbers})),
         )
     )
-    change = Assignment(unit.id, unit.name, True, new_users, new_numbers, moved, from_date)
+    change = Assignment(
+        unit.id, unit.name, True, new_users, new_numbers, moved, from_date, users_moved
+    )
     return AssignPlan(change, tuple(before), tuple(after))
 
 
@@ -228,17 +250,19 @@ def assign(
     move: bool = False,
     from_date: date | None = None,
     today: date | None = None,
+    move_users: bool = False,
 ) -> Assignment:
     """Add users, the members of teams, and numbers to a unit.
 
     A number already in another unit is refused (NumberHeld names that unit) and nothing is
     written, unless ``move``: then it leaves that unit for this one. Members already in the
-    unit are left as they are. ``from_date``: in force from that day (an open month's, not
-    after today); without it, from the start of the open months (``domain.unit_history``).
+    unit are left as they are. ``move_users``: the users leave the other units they are in.
+    ``from_date``: in force from that day (an open month's, not after today); without it, from
+    the start of the open months (``domain.unit_history``).
     """
     _require_edit(actor)
     check_from(uow, from_date, today)
-    plan = plan_assign(uow, unit_id, user_ids, teams, numbers, move, from_date)
+    plan = plan_assign(uow, unit_id, user_ids, teams, numbers, move, from_date, move_users)
     if not plan.after:
         return plan.change
     history = plan_changes(uow, actor, plan.before, plan.after, from_date, today)
@@ -258,6 +282,11 @@ def assign(
             "added_users": list(change.user_ids),
             "added_numbers": list(change.numbers),
             "moved_from": {number: name for number, _id, name in change.moved_from},
+            **(
+                {"users_moved_from": [[u, name] for u, _id, name in change.users_moved_from]}
+                if change.users_moved_from
+                else {}
+            ),
             **({"from": str(from_date)} if from_date else {}),
         },
     )
@@ -320,6 +349,7 @@ def reapply(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
             numbers=change.numbers,
             move=bool(change.moved_from),
             from_date=change.from_date,
+            move_users=bool(change.users_moved_from),
         )
     return unassign(
         uow, actor, change.unit_id, change.user_ids, change.numbers, from_date=change.from_date
@@ -343,4 +373,10 @@ def revert(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
     for source_id, back in sorted(by_source.items()):
         if uow.units.get(source_id) is not None:
             assign(uow, actor, source_id, numbers=back, from_date=when)
+    users_back: dict[int, list[str]] = {}
+    for user, source_id, _name in change.users_moved_from:
+        users_back.setdefault(source_id, []).append(user)
+    for source_id, back in sorted(users_back.items()):
+        if uow.units.get(source_id) is not None:
+            assign(uow, actor, source_id, back, from_date=when)
     return undone

@@ -20,6 +20,7 @@ from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -73,9 +74,9 @@ class DatedAssignmentDialog(QDialog):
         self.unit = members.unit
         self.today = today or account_today(context)
         self.preview: AssignmentPreview | None = None
-        self.request: tuple[int, tuple[str, ...], tuple[str, ...], date] | None = None
+        self.request: tuple[int, tuple[str, ...], tuple[str, ...], date, bool] | None = None
         self._handle: TaskHandle | None = None
-        self._asked: tuple[tuple[str, ...], tuple[str, ...], date] | None = None
+        self._asked: tuple[tuple[str, ...], tuple[str, ...], date, bool] | None = None
         self.setWindowTitle(tr("Assign to {unit} from a date").format(unit=self.unit.name))
 
         intro = QLabel(
@@ -103,7 +104,10 @@ class DatedAssignmentDialog(QDialog):
         for person in members.people:
             if person.id in self.unit.user_ids:
                 continue
-            item = QListWidgetItem(person.name)
+            text = person.name
+            if person.unit_names:
+                text += "  " + tr("(in {units})").format(units=", ".join(person.unit_names))
+            item = QListWidgetItem(text)
             item.setData(KEY, person.id)
             item.setToolTip(person.email)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -121,11 +125,19 @@ class DatedAssignmentDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
             self.numbers.addItem(item)
+        self.move_users = QCheckBox(tr("They &leave their other units"), self)
+        self.move_users.setObjectName("moveUsers")
+        self.move_users.setChecked(True)
+        self.move_users.setToolTip(
+            tr("A user may be in several units; unticked, they also stay where they are")
+        )
         lists = QHBoxLayout()
         for title, view in ((tr("Users"), self.users), (tr("Phone numbers"), self.numbers)):
             box = QGroupBox(title, self)
             box_layout = QVBoxLayout(box)
             box_layout.addWidget(view)
+            if view is self.users:
+                box_layout.addWidget(self.move_users)
             lists.addWidget(box)
 
         self.table = QTableWidget(0, 5, self)
@@ -176,6 +188,7 @@ class DatedAssignmentDialog(QDialog):
         self.date_edit.dateChanged.connect(lambda _d: self._timer.start())
         self.users.itemChanged.connect(lambda _i: self._timer.start())
         self.numbers.itemChanged.connect(lambda _i: self._timer.start())
+        self.move_users.toggled.connect(lambda _c: self._timer.start())
         self.finished.connect(lambda _r: self._cancel())
         self._show_state(tr("Tick the users and numbers to assign from the date."))
 
@@ -193,8 +206,9 @@ class DatedAssignmentDialog(QDialog):
             if view.item(i).checkState() == Qt.CheckState.Checked
         )
 
-    def choices(self) -> tuple[tuple[str, ...], tuple[str, ...], date]:
-        return self._checked(self.users), self._checked(self.numbers), self.from_date()
+    def choices(self) -> tuple[tuple[str, ...], tuple[str, ...], date, bool]:
+        users, numbers = self._checked(self.users), self._checked(self.numbers)
+        return users, numbers, self.from_date(), self.move_users.isChecked()
 
     def from_date(self) -> date:
         value = self.date_edit.date()
@@ -213,7 +227,7 @@ class DatedAssignmentDialog(QDialog):
     def refresh(self) -> None:
         """Compute the preview for the current choices (off the GUI thread)."""
         self._cancel()
-        users, numbers, day = self.choices()
+        users, numbers, day, move_users = self.choices()
         self.preview = None
         self.save_button.setEnabled(False)
         if not users and not numbers:
@@ -221,7 +235,7 @@ class DatedAssignmentDialog(QDialog):
             self.table.setRowCount(0)
             self._show_state(tr("Tick the users and numbers to assign from the date."))
             return
-        self._asked = (users, numbers, day)
+        self._asked = (users, numbers, day, move_users)
         self._show_state(tr("Working out the costs…"))
         self._handle = self.context.runner.run(
             partial(
@@ -235,6 +249,7 @@ class DatedAssignmentDialog(QDialog):
                 numbers,
                 move=True,
                 from_date=day,
+                move_users=move_users,
             ),
             on_done=partial(self._ready, self._asked),
             on_error=partial(self._failed, self._asked),
@@ -295,6 +310,6 @@ class DatedAssignmentDialog(QDialog):
     def _save(self) -> None:
         if self.preview is None or self._asked is None or not self.preview.change.changed:
             return
-        users, numbers, day = self._asked
-        self.request = (self.unit.id, users, numbers, day)
+        users, numbers, day, move_users = self._asked
+        self.request = (self.unit.id, users, numbers, day, move_users)
         self.accept()

@@ -527,11 +527,19 @@ class BillingUnitsTab(TableTab):
 
         def finished(result: int) -> None:
             if result == QDialog.DialogCode.Accepted and dialog.request is not None:
-                unit_id, users, numbers, day = dialog.request
+                unit_id, users, numbers, day, move_users = dialog.request
                 self.message_bar.dismiss()
                 self._change(
                     lambda store, actor: store.write(
-                        service.assign, actor, unit_id, users, (), numbers, True, day
+                        service.assign,
+                        actor,
+                        unit_id,
+                        users,
+                        (),
+                        numbers,
+                        True,
+                        day,
+                        move_users=move_users,
                     )
                 )
 
