@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,9 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import units as service
 from billing_desktop.services.assignment_preview import preview_assignment
+from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
+from billing_desktop.services.demo import build_demo
 from billing_desktop.services.month_close import close_month
 from tests.integration.units_workspace import (
     EXPECTED_OCTOBER,
@@ -246,3 +249,50 @@ def test_a_user_moved_from_a_date_takes_the_later_alerts_along(units_store: SqlS
     assert figures(units_store) == EXPECTED_OCTOBER
     with units_store() as uow:
         assert {u.name: u.user_ids for u in uow.units.all()}["Sales"] == ("ada", "bo")
+
+
+def test_as_invoiced_still_adds_up_to_the_months_charges_after_dated_moves(
+    tmp_path: Path,
+) -> None:
+    """On the demo (September closed): a number and a user moved from dates in October and
+    November; every month's units still add up to its charges to the minor unit."""
+    store = SqlStore(f"sqlite:///{tmp_path / 'demo.db'}")
+    build_demo(store, seed=7, today=TODAY)
+    do(store, close_month, Month(2026, 9), today=TODAY)
+    with store() as uow:
+        units = sorted(uow.units.all(), key=lambda u: u.id)
+    holder = next(u for u in units if u.numbers)
+    other = next(u for u in units if u.id != holder.id)
+    member = next(u for u in units if u.user_ids)
+    do(
+        store,
+        service.assign,
+        other.id,
+        numbers=[holder.numbers[0]],
+        move=True,
+        from_date=date(2026, 10, 12),
+        today=TODAY,
+    )
+    target = next(u for u in units if u.id != member.id)
+    do(
+        store,
+        service.assign,
+        target.id,
+        [member.user_ids[0]],
+        from_date=date(2026, 11, 3),
+        today=TODAY,
+        move_users=True,
+    )
+    seen = D(0)
+    for month in (Month(2026, 9), OCTOBER, NOVEMBER):
+        with store() as uow:
+            actor = resolve_actor(uow, None)
+            charges = sum(
+                (p.charged for p in usage_summary(uow, actor, month, TODAY).products), D(0)
+            )
+            report = service.unit_report(uow, actor, month, TODAY, "invoiced")
+        assert report.total == charges
+        assert sum((r.total for r in report.rows), D(0)) == charges
+        seen += charges
+    assert seen > 0
+    store.dispose()
