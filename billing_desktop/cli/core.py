@@ -186,6 +186,7 @@ def register(commands: Any) -> dict[str, Handler]:
         "--move", action="store_true", help="move numbers held by another unit to this one"
     )
     unit_dates.add_arguments(unit_assign, day_arg)  # --from, --preview (issue 20 §5)
+    unit_dates.add_history_parser(unit_commands)  # units history (issue 20 §5)
     unit_report = unit_commands.add_parser(
         "report",
         help="usage and recurring charges per unit for a month, at list price or as invoiced",
@@ -360,6 +361,8 @@ def _cmd_units(args: argparse.Namespace) -> int:
     if args.units_command == "add":
         unit = store.write(units.add_unit, actor, args.name)
         print(f"Added billing unit '{unit.name}'.")
+    elif args.units_command == "history":
+        return unit_dates.run_history(args, store, actor)
     elif args.units_command == "assign":
         unit = store.read(units.find_unit, actor, args.unit)
         if args.preview:

@@ -79,3 +79,63 @@ def run_preview(args: argparse.Namespace, store: Any, actor: Any, unit: BillingU
         move_users=args.move_users,
     )
     return emit(args, preview.as_json, lambda: preview_table(preview))
+
+
+def add_history_parser(unit_commands: Any) -> None:
+    """``units history``: the recorded changes to membership."""
+    history = unit_commands.add_parser(
+        "history",
+        help="who joined or left which unit, from which date, recorded when and by whom",
+        description="Every change to billing-unit membership since the history began (changes "
+        "made before it are in force since the start of time), oldest first.",
+    )
+    history.add_argument("--json", action="store_true", help="print the history as JSON")
+
+
+def history_rows(changes: Any, zone: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "recorded_at": c.recorded_at.isoformat() if c.recorded_at else None,
+            "by": c.actor,
+            "unit": c.unit_name,
+            "kind": c.kind,
+            "member": c.member,
+            "change": "joined" if c.added else "left",
+            "from": c.effective_from.astimezone(zone).date().isoformat()
+            if c.effective_from
+            else None,
+        }
+        for c in changes
+    ]
+
+
+def run_history(args: argparse.Namespace, store: Any, actor: Any) -> int:
+    from zoneinfo import ZoneInfo
+
+    from billing_desktop.services.overview import workspace
+    from billing_desktop.services.units.history import membership_history
+    from billing_desktop.text_tables import aligned
+
+    account = store.read(workspace, args.user).account
+    zone = ZoneInfo(account.timezone if account is not None else "UTC")
+    rows = history_rows(store.read(membership_history, actor), zone)
+
+    def text() -> str:
+        if not rows:
+            return "No changes to billing-unit membership recorded yet."
+        header = ("Recorded (UTC)", "By", "Unit", "Member", "Change", "From")
+        table = [
+            (
+                (r["recorded_at"] or "")[:16].replace("T", " "),
+                r["by"],
+                r["unit"],
+                r["member"],
+                r["change"],
+                r["from"] or "start",
+            )
+            for r in rows
+        ]
+        line = aligned([header, *table])
+        return "\n".join([line(header), *(line(r) for r in table)])
+
+    return emit(args, lambda: {"changes": rows}, text)

@@ -92,3 +92,23 @@ def test_move_users_from_a_date(
     with store() as uow:
         assert {u.name: u.user_ids for u in uow.units.all()}["Sales"] == ("bo",)
     assert october(capsys, store_arg)["Sales"] == "35.30"
+
+
+def test_units_history_says_who_moved_what_from_when(
+    store_arg: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, *store_arg, "units", "history")
+    assert status == 0 and out.strip() == "No changes to billing-unit membership recorded yet."
+    assert run(capsys, *store_arg, *MOVE)[0] == 0
+    status, out, _ = run(capsys, *store_arg, "units", "history", "--json")
+    assert status == 0
+    changes = json.loads(out)["changes"]
+    assert [(c["unit"], c["member"], c["change"], c["from"]) for c in changes] == [
+        ("Sales", "+15550100", "left", "2026-10-05"),
+        ("Support", "+15550100", "joined", "2026-10-05"),
+    ]
+    assert all(c["by"] and c["recorded_at"] for c in changes)
+    status, out, _ = run(capsys, *store_arg, "units", "history")
+    lines = out.splitlines()
+    assert lines[0].split() == ["Recorded", "(UTC)", "By", "Unit", "Member", "Change", "From"]
+    assert lines[1].split()[-4:] == ["Sales", "+15550100", "left", "2026-10-05"]

@@ -215,6 +215,7 @@ CASES: dict[str, Case] = {
     "assignment_preview.preview_assignment": Case(
         UNITS, V, {"unit_id": 1, "user_ids": ["u040"], "today": TODAY}
     ),
+    "units.membership_history": Case(UNITS, V, {}),
     # Usage Data tab
     "sessions.sessions_scope": Case(USAGE_DATA, V, {}),
     "sessions.session_statistics": Case(

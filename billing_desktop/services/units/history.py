@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from billing_desktop.domain.access import Actor
+from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.model import BillingUnit
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.unit_history import (
@@ -90,3 +90,10 @@ def record_changes(
     changes = plan_changes(uow, actor, before, after, from_date, today)
     uow.units.record(changes)
     return changes
+
+
+def membership_history(uow: UnitOfWork, actor: Actor) -> tuple[MembershipChange, ...]:
+    """Every recorded change to unit membership, oldest first: who joined or left which unit,
+    from which instant, recorded when and by whom (``units history``)."""
+    actor.rights.require(Area.BILLING_UNITS, Level.VIEW, "see billing units")
+    return tuple(uow.units.history())
