@@ -24,6 +24,9 @@ before free units and credits — what a cost centre is charged back):
 3. A user's share is split equally among the user's units, to the minor unit; the remainder
    goes to the first of them by name.
 
+A driver may carry the membership in force when it happened (dated assignments, issue 20 §5,
+``domain.unit_history``): its target is then read off that membership instead of the report's.
+
 Every unit gets a row (zero when nothing is allocated to it); the *Unassigned* row is there when
 any quantity went unassigned. The rows add up exactly to the account's list-price total.
 Recurring charges are the ``per_agent`` and ``per_number`` products; usage is the rest.
