@@ -224,3 +224,18 @@ def _account_operations() -> list[Operation]:
 
 for _operation in _account_operations():
     register(_operation)
+
+
+# Branch dated-assignments (issue 20 §5): an assignment's cost preview, before it is saved.
+def _dated_assignment_operations() -> list[Operation]:
+    from billing_desktop.services import assignment_preview
+    from billing_desktop.services.units import history
+
+    return [
+        _op(assignment_preview.preview_assignment, READ, BU, "units"),
+        _op(history.membership_history, READ, BU, "units"),
+    ]
+
+
+for _operation in _dated_assignment_operations():
+    register(_operation)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from billing_desktop.cli import unit_dates
 from billing_desktop.cli.common import (
     UsageError,
     acting,
@@ -184,6 +185,8 @@ def register(commands: Any) -> dict[str, Handler]:
     unit_assign.add_argument(
         "--move", action="store_true", help="move numbers held by another unit to this one"
     )
+    unit_dates.add_arguments(unit_assign, day_arg)  # --from, --preview (issue 20 §5)
+    unit_dates.add_history_parser(unit_commands)  # units history (issue 20 §5)
     unit_report = unit_commands.add_parser(
         "report",
         help="usage and recurring charges per unit for a month, at list price or as invoiced",
@@ -358,10 +361,22 @@ def _cmd_units(args: argparse.Namespace) -> int:
     if args.units_command == "add":
         unit = store.write(units.add_unit, actor, args.name)
         print(f"Added billing unit '{unit.name}'.")
+    elif args.units_command == "history":
+        return unit_dates.run_history(args, store, actor)
     elif args.units_command == "assign":
         unit = store.read(units.find_unit, actor, args.unit)
+        if args.preview:
+            return unit_dates.run_preview(args, store, actor, unit)
         change = store.write(
-            units.assign, actor, unit.id, args.users, args.teams, args.numbers, move=args.move
+            units.assign,
+            actor,
+            unit.id,
+            args.users,
+            args.teams,
+            args.numbers,
+            move=args.move,
+            from_date=args.from_date,
+            move_users=args.move_users,
         )
         if change.changed:
             print(change.describe() + ": done.")

@@ -24,6 +24,9 @@ before free units and credits — what a cost centre is charged back):
 3. A user's share is split equally among the user's units, to the minor unit; the remainder
    goes to the first of them by name.
 
+A driver may carry the membership in force when it happened (dated assignments, issue 20 §5,
+``domain.unit_history``): its target is then read off that membership instead of the report's.
+
 Every unit gets a row (zero when nothing is allocated to it); the *Unassigned* row is there when
 any quantity went unassigned. The rows add up exactly to the account's list-price total.
 Recurring charges are the ``per_agent`` and ``per_number`` products; usage is the rest.
@@ -184,6 +187,8 @@ class Driver:
     quantity: Decimal
     number: str | None = None
     user_id: str | None = None
+    # Who was in which unit when it happened (dated assignments); None: the report's membership.
+    membership: Membership | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,9 +252,10 @@ class Allocation:
         return sum((row.total for row in self.rows), ZERO)
 
 
-# A target of one product's money: ("unit", id), ("user", id) or ("unassigned", "").
-_Target = tuple[str, int | str]
-_UNASSIGNED: _Target = ("unassigned", "")
+# A target of one product's money: ("unit", id, ()), ("user", id, the user's unit ids) or
+# ("unassigned", "", ()).
+_Target = tuple[str, int | str, tuple[int, ...]]
+_UNASSIGNED: _Target = ("unassigned", "", ())
 
 
 def largest_remainder(total: int, weights: Sequence[Decimal | Fraction]) -> list[int]:
@@ -281,10 +287,12 @@ def split_equally(total: int, parts: int) -> list[int]:
 
 
 def _target(driver: Driver, membership: Membership) -> _Target:
+    if driver.membership is not None:
+        membership = driver.membership
     if driver.number is not None and driver.number in membership.number_unit:
-        return ("unit", membership.number_unit[driver.number])
+        return ("unit", membership.number_unit[driver.number], ())
     if driver.user_id is not None and membership.user_units.get(driver.user_id):
-        return ("user", driver.user_id)
+        return ("user", driver.user_id, membership.user_units[driver.user_id])
     return _UNASSIGNED
 
 
@@ -307,24 +315,24 @@ def _allocate_product(
             out[None] += minor
         return dict(out), bool(minor)
 
-    def rank(target: _Target) -> tuple[int, int, str]:
-        kind, key = target
+    def rank(target: _Target) -> tuple[int, int, str, tuple[int, ...]]:
+        kind, key, units = target
         if kind == "unit":
             assert isinstance(key, int)
-            return (0, unit_rank[key], "")
+            return (0, unit_rank[key], "", ())
         if kind == "user":
-            return (1, 0, str(key))
-        return (2, 0, "")
+            return (1, 0, str(key), tuple(sorted(unit_rank[u] for u in units)))
+        return (2, 0, "", ())
 
     targets = sorted(weights, key=rank)
     shares = largest_remainder(minor, [weights[t] for t in targets])
     for target, share in zip(targets, shares, strict=True):
-        kind, key = target
+        kind, key, user_units = target
         if kind == "unit":
             assert isinstance(key, int)
             out[key] += share
         elif kind == "user":
-            units = sorted(membership.user_units[str(key)], key=lambda u: unit_rank[u])
+            units = sorted(user_units, key=lambda u: unit_rank[u])
             for unit_id, part in zip(units, split_equally(share, len(units)), strict=True):
                 out[unit_id] += part
         else:

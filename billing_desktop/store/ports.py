@@ -43,6 +43,7 @@ from billing_desktop.domain.receivables import (
     Payment,
     PaymentVoid,
 )
+from billing_desktop.domain.unit_history import MembershipChange
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -128,6 +129,15 @@ class BillingUnitRepository(Protocol):
     def restore(self, unit: BillingUnit) -> None:
         """Re-create a deleted unit with its id, name and members (undo of a delete);
         ``Conflict`` and nothing changed when the id or name is taken or a number is held."""
+        ...
+
+    def record(self, changes: Sequence[MembershipChange]) -> None:
+        """Append membership changes to the history (ids given in order)."""
+        ...
+
+    def history(self, after: datetime | None = None) -> list[MembershipChange]:
+        """The recorded changes in the order recorded; with ``after``, only those taking
+        effect after that instant (start-of-time ones never are)."""
         ...
 
 

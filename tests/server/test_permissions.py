@@ -211,6 +211,11 @@ CASES: dict[str, Case] = {
         {"month": NOVEMBER, "changes": {"agents": 30}, "today": TODAY},
         also=((UNITS, V),),
     ),
+    # Billing Units tab, issue 20 §5 (branch dated-assignments): an assignment's cost preview
+    "assignment_preview.preview_assignment": Case(
+        UNITS, V, {"unit_id": 1, "user_ids": ["u040"], "today": TODAY}
+    ),
+    "units.membership_history": Case(UNITS, V, {}),
     # Usage Data tab
     "sessions.sessions_scope": Case(USAGE_DATA, V, {}),
     "sessions.session_statistics": Case(

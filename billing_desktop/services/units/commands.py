@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput, NotFound
@@ -18,6 +19,7 @@ from billing_desktop.domain.units import (
 )
 from billing_desktop.services.changes import changes
 from billing_desktop.services.units.common import _audit, _count
+from billing_desktop.services.units.history import check_from, plan_changes, record_changes
 from billing_desktop.services.units.queries import _require_edit, get_unit
 from billing_desktop.store.ports import UnitOfWork
 
@@ -60,6 +62,7 @@ def delete_unit(uow: UnitOfWork, actor: Actor, unit_id: int) -> BillingUnit:
     _require_edit(actor)
     unit = get_unit(uow, unit_id)
     uow.units.delete(unit_id)
+    record_changes(uow, actor, [unit], [BillingUnit(unit.id, unit.name)], None)
     _audit(uow, actor, "billing-unit.delete", unit_id, _snapshot(unit), None)
     return unit
 
@@ -82,6 +85,7 @@ def restore_unit(uow: UnitOfWork, actor: Actor, unit: BillingUnit) -> BillingUni
         unit.id, unit.name, tuple(u for u in unit.user_ids if u in known), unit.numbers
     )
     uow.units.restore(restored)
+    record_changes(uow, actor, [BillingUnit(unit.id, unit.name)], [restored], None)
     _audit(uow, actor, "billing-unit.restore", unit.id, None, _snapshot(restored))
     return restored
 
@@ -97,27 +101,45 @@ class Assignment:
     numbers: tuple[str, ...] = ()
     # Numbers moved here from another unit: (number, that unit's id, its name).
     moved_from: tuple[tuple[str, int, str], ...] = field(default=())
+    # In force from this day (issue 20 §5); None: from the start of the open months.
+    from_date: date | None = None
+    # Users who left other units for this one: (user id, that unit's id, its name).
+    users_moved_from: tuple[tuple[str, int, str], ...] = field(default=())
 
     @property
     def changed(self) -> bool:
-        return bool(self.user_ids or self.numbers)
+        return bool(self.user_ids or self.numbers or self.users_moved_from)
 
     def describe(self) -> str:
-        """ "Assign 2 users and 1 number to Sales" (the undo history's text)."""
+        """ "Assign 2 users and 1 number to Sales" (the undo history's text), "… from
+        2026-12-10" when dated."""
+        text = self._describe()
+        return text if self.from_date is None else f"{text} from {self.from_date}"
+
+    def _describe(self) -> str:
         moved = {number for number, _id, _name in self.moved_from}
+        users_moved = {user for user, _id, _name in self.users_moved_from}
         parts = []
-        if self.user_ids:
-            parts.append(_count(len(self.user_ids), "user"))
+        free_users = [u for u in self.user_ids if u not in users_moved]
+        if free_users:
+            parts.append(_count(len(free_users), "user"))
         free = [n for n in self.numbers if n not in moved]
         if free:
             parts.append(_count(len(free), "number"))
         what = " and ".join(parts)
         if not self.assigned:
             return f"Remove {what or 'nothing'} from {self.unit_name}"
-        if not moved:
+        if not moved and not users_moved:
             return f"Assign {what or 'nothing'} to {self.unit_name}"
-        sources = ", ".join(sorted({name for _n, _id, name in self.moved_from}))
-        move = f"{_count(len(moved), 'number')} from {sources}"
+        sources = ", ".join(
+            sorted({name for _n, _id, name in (*self.moved_from, *self.users_moved_from)})
+        )
+        counts = []
+        if users_moved:
+            counts.append(_count(len(users_moved), "user"))
+        if moved:
+            counts.append(_count(len(moved), "number"))
+        move = f"{' and '.join(counts)} from {sources}"
         if not what:
             return f"Move {move} to {self.unit_name}"
         return f"Assign {what} to {self.unit_name} and move {move}"
@@ -141,23 +163,27 @@ def _check_numbers(uow: UnitOfWork, numbers: Iterable[str]) -> list[str]:
     return wanted
 
 
-@changes("units")
-def assign(
+@dataclass(frozen=True, slots=True)
+class AssignPlan:
+    """What an assign would do, written nothing yet: the result, and the units it touches as
+    they are and as they would be."""
+
+    change: Assignment
+    before: tuple[BillingUnit, ...] = ()
+    after: tuple[BillingUnit, ...] = ()
+
+
+def plan_assign(
     uow: UnitOfWork,
-    actor: Actor,
     unit_id: int,
     user_ids: Sequence[str] = (),
     teams: Sequence[str] = (),
     numbers: Sequence[str] = (),
     move: bool = False,
-) -> Assignment:
-    """Add users, the members of teams, and numbers to a unit.
-
-    A number already in another unit is refused (NumberHeld names that unit) and nothing is
-    written, unless ``move``: then it leaves that unit for this one. Members already in the
-    unit are left as they are.
-    """
-    _require_edit(actor)
+    from_date: date | None = None,
+    move_users: bool = False,
+) -> AssignPlan:
+    """The checks and the outcome of :func:`assign`, without writing anything."""
     unit = get_unit(uow, unit_id)
     wanted_users = _check_users(uow, user_ids)
     if teams:
@@ -172,22 +198,79 @@ def assign(
         raise NumberHeld([(number, other.name) for number, other in held])
     new_users = tuple(u for u in wanted_users if u not in unit.user_ids)
     new_numbers = tuple(n for n in wanted_numbers if n not in unit.numbers)
-    if not new_users and not new_numbers:
-        return Assignment(unit.id, unit.name, True)
+    users_moved = tuple(
+        (user, other.id, other.name)
+        for other in sorted(units, key=lambda u: u.id)
+        if move_users and other.id != unit.id
+        for user in wanted_users
+        if user in other.user_ids
+    )
+    if not new_users and not new_numbers and not users_moved:
+        return AssignPlan(Assignment(unit.id, unit.name, True, from_date=from_date))
     moved = tuple((number, other.id, other.name) for number, other in held)
     by_id = {u.id: u for u in units}
-    for source_id in sorted({other_id for _n, other_id, _name in moved}):
+    before: list[BillingUnit] = []
+    after: list[BillingUnit] = []
+    for source_id in sorted({i for _n, i, _name in (*moved, *users_moved)}):
         source = by_id[source_id]
         leaving = {n for n, other_id, _name in moved if other_id == source_id}
-        uow.units.set_members(
-            source.id, source.user_ids, [n for n in source.numbers if n not in leaving]
+        going = {u for u, other_id, _name in users_moved if other_id == source_id}
+        before.append(source)
+        after.append(
+            BillingUnit(
+                source.id,
+                source.name,
+                tuple(u for u in source.user_ids if u not in going),
+                tuple(n for n in source.numbers if n not in leaving),
+            )
         )
-    uow.units.set_members(
-        unit.id,
-        sorted({*unit.user_ids, *new_users}),
-        sorted({*unit.numbers, *new_numbers}),
+    before.append(unit)
+    after.append(
+        BillingUnit(
+            unit.id,
+            unit.name,
+            tuple(sorted({*unit.user_ids, *new_users})),
+            tuple(sorted({*unit.numbers, *new_numbers})),
+        )
     )
-    change = Assignment(unit.id, unit.name, True, new_users, new_numbers, moved)
+    change = Assignment(
+        unit.id, unit.name, True, new_users, new_numbers, moved, from_date, users_moved
+    )
+    return AssignPlan(change, tuple(before), tuple(after))
+
+
+@changes("units")
+def assign(
+    uow: UnitOfWork,
+    actor: Actor,
+    unit_id: int,
+    user_ids: Sequence[str] = (),
+    teams: Sequence[str] = (),
+    numbers: Sequence[str] = (),
+    move: bool = False,
+    from_date: date | None = None,
+    today: date | None = None,
+    move_users: bool = False,
+) -> Assignment:
+    """Add users, the members of teams, and numbers to a unit.
+
+    A number already in another unit is refused (NumberHeld names that unit) and nothing is
+    written, unless ``move``: then it leaves that unit for this one. Members already in the
+    unit are left as they are. ``move_users``: the users leave the other units they are in.
+    ``from_date``: in force from that day (an open month's, not after today); without it, from
+    the start of the open months (``domain.unit_history``).
+    """
+    _require_edit(actor)
+    check_from(uow, from_date, today)
+    plan = plan_assign(uow, unit_id, user_ids, teams, numbers, move, from_date, move_users)
+    if not plan.after:
+        return plan.change
+    history = plan_changes(uow, actor, plan.before, plan.after, from_date, today)
+    for changed in plan.after:
+        uow.units.set_members(changed.id, changed.user_ids, changed.numbers)
+    uow.units.record(history)
+    change = plan.change
+    unit = plan.before[-1]
     _audit(
         uow,
         actor,
@@ -196,9 +279,15 @@ def assign(
         _snapshot(unit),
         {
             "name": unit.name,
-            "added_users": list(new_users),
-            "added_numbers": list(new_numbers),
-            "moved_from": {number: name for number, _id, name in moved},
+            "added_users": list(change.user_ids),
+            "added_numbers": list(change.numbers),
+            "moved_from": {number: name for number, _id, name in change.moved_from},
+            **(
+                {"users_moved_from": [[u, name] for u, _id, name in change.users_moved_from]}
+                if change.users_moved_from
+                else {}
+            ),
+            **({"from": str(from_date)} if from_date else {}),
         },
     )
     return change
@@ -211,19 +300,27 @@ def unassign(
     unit_id: int,
     user_ids: Sequence[str] = (),
     numbers: Sequence[str] = (),
+    from_date: date | None = None,
+    today: date | None = None,
 ) -> Assignment:
-    """Remove users and numbers from a unit (the numbers become unassigned)."""
+    """Remove users and numbers from a unit (the numbers become unassigned), from
+    ``from_date`` (as :func:`assign`)."""
     _require_edit(actor)
+    check_from(uow, from_date, today)
     unit = get_unit(uow, unit_id)
     gone_users = tuple(u for u in dict.fromkeys(user_ids) if u in unit.user_ids)
     gone_numbers = tuple(n for n in dict.fromkeys(numbers) if n in unit.numbers)
     if not gone_users and not gone_numbers:
-        return Assignment(unit.id, unit.name, False)
-    uow.units.set_members(
+        return Assignment(unit.id, unit.name, False, from_date=from_date)
+    after = BillingUnit(
         unit.id,
-        [u for u in unit.user_ids if u not in gone_users],
-        [n for n in unit.numbers if n not in gone_numbers],
+        unit.name,
+        tuple(u for u in unit.user_ids if u not in gone_users),
+        tuple(n for n in unit.numbers if n not in gone_numbers),
     )
+    history = plan_changes(uow, actor, [unit], [after], from_date, today)
+    uow.units.set_members(unit.id, after.user_ids, after.numbers)
+    uow.units.record(history)
     _audit(
         uow,
         actor,
@@ -234,9 +331,10 @@ def unassign(
             "name": unit.name,
             "removed_users": list(gone_users),
             "removed_numbers": list(gone_numbers),
+            **({"from": str(from_date)} if from_date else {}),
         },
     )
-    return Assignment(unit.id, unit.name, False, gone_users, gone_numbers)
+    return Assignment(unit.id, unit.name, False, gone_users, gone_numbers, from_date=from_date)
 
 
 @changes("units")
@@ -250,8 +348,12 @@ def reapply(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
             change.user_ids,
             numbers=change.numbers,
             move=bool(change.moved_from),
+            from_date=change.from_date,
+            move_users=bool(change.users_moved_from),
         )
-    return unassign(uow, actor, change.unit_id, change.user_ids, change.numbers)
+    return unassign(
+        uow, actor, change.unit_id, change.user_ids, change.numbers, from_date=change.from_date
+    )
 
 
 @changes("units")
@@ -259,13 +361,22 @@ def revert(uow: UnitOfWork, actor: Actor, change: Assignment) -> Assignment:
     """Undo ``change``: take back what it added (numbers it moved go back to their unit, when
     that unit still exists) or put back what it removed. One transaction, one audit row per
     unit changed."""
+    when = change.from_date
     if not change.assigned:
-        return assign(uow, actor, change.unit_id, change.user_ids, numbers=change.numbers)
-    undone = unassign(uow, actor, change.unit_id, change.user_ids, change.numbers)
+        return assign(
+            uow, actor, change.unit_id, change.user_ids, numbers=change.numbers, from_date=when
+        )
+    undone = unassign(uow, actor, change.unit_id, change.user_ids, change.numbers, from_date=when)
     by_source: dict[int, list[str]] = {}
     for number, source_id, _name in change.moved_from:
         by_source.setdefault(source_id, []).append(number)
     for source_id, back in sorted(by_source.items()):
         if uow.units.get(source_id) is not None:
-            assign(uow, actor, source_id, numbers=back)
+            assign(uow, actor, source_id, numbers=back, from_date=when)
+    users_back: dict[int, list[str]] = {}
+    for user, source_id, _name in change.users_moved_from:
+        users_back.setdefault(source_id, []).append(user)
+    for source_id, back in sorted(users_back.items()):
+        if uow.units.get(source_id) is not None:
+            assign(uow, actor, source_id, back, from_date=when)
     return undone

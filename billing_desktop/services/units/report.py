@@ -3,16 +3,18 @@ list price or as invoiced."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.metering import MEASURES
-from billing_desktop.domain.model import Metering, Product, Source
+from billing_desktop.domain.model import BillingUnit, Metering, Product, Source
 from billing_desktop.domain.money import format_amount, quantum
 from billing_desktop.domain.periods import Month
+from billing_desktop.domain.unit_history import MembershipChange, segments, units_at
 from billing_desktop.domain.units import (
     Allocation,
     Driver,
@@ -96,8 +98,17 @@ def unit_report(
     return _report(uow, month, today, basis)
 
 
+# Who is in which unit now and the recorded changes (issue 20 §5), when not read off the store:
+# an assignment's preview passes them as they would be once it is saved.
+Members = tuple[Sequence[BillingUnit], Sequence[MembershipChange]]
+
+
 def _report(
-    uow: UnitOfWork, month: Month | None, today: date | None, basis: str = "list"
+    uow: UnitOfWork,
+    month: Month | None,
+    today: date | None,
+    basis: str = "list",
+    members: Members | None = None,
 ) -> UnitReport:
     if basis not in BASES:
         raise InvalidInput(f"basis '{basis}': use list or invoiced")
@@ -114,8 +125,25 @@ def _report(
     else:
         quantities = _quantities(engine, month)
     start, end = month.bounds(engine.zone)
-    calls: list[tuple[str | None, str | None, int, int]] | None = None
-    alerts: dict[str, int] | None = None
+    if members is None:
+        units_now: Sequence[BillingUnit] = uow.units.all()
+        history: Sequence[MembershipChange] = uow.units.history(after=start)
+    else:
+        units_now = members[0]
+        history = [c for c in members[1] if c.effective_from and c.effective_from > start]
+    # The month cut where a dated change takes effect, each part with the membership in force;
+    # one part with today's membership when nothing changed in or after the month.
+    parts: list[tuple[datetime, datetime, Membership | None]] = (
+        [
+            (a, b, Membership.of(units_at(units_now, history, a)))
+            for a, b in segments(start, end, history)
+        ]
+        if history
+        else [(start, end, None)]
+    )
+    at_end = parts[-1][2]  # recurring charges follow the membership at the month's end
+    calls: list[tuple[str | None, str | None, int, int, Membership | None]] | None = None
+    alerts: list[tuple[str, int, Membership | None]] | None = None
     agents: tuple[str, ...] | None = None
     numbers: list[str] | None = None
     products: list[ProductCost] = []
@@ -125,26 +153,31 @@ def _report(
         if product.source == Source.CALLS and rule in MEASURES:
             if calls is None:
                 calls = [
-                    (row.number, row.user_id, row.calls, row.minutes)
-                    for row in uow.queries.call_usage_by_number_and_user(start, end)
+                    (row.number, row.user_id, row.calls, row.minutes, held)
+                    for a, b, held in parts
+                    for row in uow.queries.call_usage_by_number_and_user(a, b)
                 ]
             by_minutes = product.metering == Metering.SUM
             drivers = [
-                Driver(Decimal(minutes if by_minutes else count), number, user_id)
-                for number, user_id, count, minutes in calls
+                Driver(Decimal(minutes if by_minutes else count), number, user_id, held)
+                for number, user_id, count, minutes, held in calls
             ]
         elif product.source == Source.ALERTS and rule in MEASURES:
             if alerts is None:
-                alerts = uow.queries.alerts_by_user(start, end)
-            drivers = [Driver(Decimal(n), user_id=u) for u, n in sorted(alerts.items())]
+                alerts = [
+                    (u, n, held)
+                    for a, b, held in parts
+                    for u, n in sorted(uow.queries.alerts_by_user(a, b).items())
+                ]
+            drivers = [Driver(Decimal(n), user_id=u, membership=held) for u, n, held in alerts]
         elif rule == (Source.AGENTS, Metering.PER_AGENT):
             if agents is None:
                 agents = licensed_agents(engine.seats, month.first_day, month.last_day)
-            drivers = [Driver(Decimal(1), user_id=u) for u in agents]
+            drivers = [Driver(Decimal(1), user_id=u, membership=at_end) for u in agents]
         elif rule == (Source.NUMBERS, Metering.PER_NUMBER):
             if numbers is None:
                 numbers = [n.number for n in uow.numbers.all()]
-            drivers = [Driver(Decimal(1), number=n) for n in numbers]
+            drivers = [Driver(Decimal(1), number=n, membership=at_end) for n in numbers]
         products.append(
             ProductCost(
                 product.code,
@@ -156,7 +189,13 @@ def _report(
                 tuple(drivers),
             )
         )
-    allocation: Allocation = allocate(currency, products, Membership.of(uow.units.all()))
+    # Every unit of today gets a row, and a unit deleted since that had members in the month.
+    shown: dict[int, BillingUnit] = {u.id: u for u in units_now}
+    for _a, _b, held in parts:
+        for unit in held.units if held is not None else ():
+            shown.setdefault(unit.id, unit)
+    listed = Membership.of(shown.values()) if history else Membership.of(units_now)
+    allocation: Allocation = allocate(currency, products, listed)
     return UnitReport(
         month, currency, month in engine.closed, allocation.rows, allocation.total, basis
     )

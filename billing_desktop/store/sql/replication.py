@@ -66,6 +66,7 @@ TABLES: tuple[Replicated, ...] = (
     Replicated(t.billing_units, "units", Area.BILLING_UNITS),
     Replicated(t.billing_unit_users, "units", Area.BILLING_UNITS),
     Replicated(t.billing_unit_numbers, "units", Area.BILLING_UNITS),
+    Replicated(t.billing_unit_history, "units", Area.BILLING_UNITS),
     Replicated(t.plans, "plans", Area.PLANS),
     Replicated(t.apps, "plans", Area.PLANS),
     Replicated(t.plan_extension_requests, "plans", Area.PLANS),

@@ -125,6 +125,23 @@ billing_unit_numbers = sa.Table(
     ),
 )
 
+# Every change to unit membership since migration 0015, with the instant it takes effect from
+# (NULL: the start of time) — the cost report reads a month's membership off it (issue 20 §5).
+billing_unit_history = sa.Table(
+    "billing_unit_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("unit_id", sa.Integer, nullable=False),  # no foreign key: units get deleted
+    sa.Column("unit_name", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),  # "user" or "number"
+    sa.Column("member", sa.String(100), nullable=False),
+    sa.Column("added", sa.Boolean, nullable=False),
+    sa.Column("effective_from", UtcTimestamp, nullable=True),
+    sa.Column("recorded_at", UtcTimestamp, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Index("ix_billing_unit_history_effective_from", "effective_from"),
+)
+
 plans = sa.Table(
     "plans",
     metadata,

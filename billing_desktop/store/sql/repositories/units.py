@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from billing_desktop.domain import model as m
+from billing_desktop.domain.unit_history import MembershipChange
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.repositories.common import (
     _savepoint,
@@ -120,3 +122,49 @@ class SqlBillingUnits:
         with _savepoint(self._conn, lambda: self._clash(unit)):
             self._conn.execute(t.billing_units.insert().values(id=unit.id, name=unit.name))
             self.set_members(unit.id, unit.user_ids, unit.numbers)
+
+    # -- the history of membership (issue 20 §5) ------------------------------------------------
+    def record(self, changes: Sequence[MembershipChange]) -> None:
+        if not changes:
+            return
+        h = t.billing_unit_history
+        highest = self._conn.execute(sa.select(sa.func.max(h.c.id))).scalar()
+        first = int(highest or 0) + 1
+        self._conn.execute(
+            h.insert(),
+            [
+                {
+                    "id": first + i,
+                    "unit_id": c.unit_id,
+                    "unit_name": c.unit_name,
+                    "kind": c.kind,
+                    "member": c.member,
+                    "added": c.added,
+                    "effective_from": c.effective_from,
+                    "recorded_at": c.recorded_at,
+                    "actor": c.actor,
+                }
+                for i, c in enumerate(changes)
+            ],
+        )
+
+    def history(self, after: datetime | None = None) -> list[MembershipChange]:
+        """Every recorded change, or (``after`` an instant) those taking effect after it."""
+        h = t.billing_unit_history
+        query = sa.select(h).order_by(h.c.id)
+        if after is not None:
+            query = query.where(h.c.effective_from > after)
+        return [
+            MembershipChange(
+                row.unit_id,
+                row.unit_name,
+                row.kind,
+                row.member,
+                bool(row.added),
+                row.effective_from,
+                row.recorded_at,
+                row.actor,
+                row.id,
+            )
+            for row in self._conn.execute(query)
+        ]

@@ -42,7 +42,9 @@ from billing_desktop.domain.model import BillingUnit
 from billing_desktop.services import units as service
 from billing_desktop.services.units import Assignment, DeletionImpact, UnitMembers, UnitsOverview
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.dialogs.dated_assignment import DatedAssignmentDialog
 from billing_desktop.ui.dialogs.unit_editor import MessageBar, UnitEditor, UnitNameDialog
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.members import MemberItem
 from billing_desktop.ui.models.table import (
     RIGHT,
@@ -92,6 +94,7 @@ class BillingUnitsTab(TableTab):
         self.last_error = ""
         self.name_dialog: UnitNameDialog | None = None
         self.confirm_box: QMessageBox | None = None
+        self.dated_dialog: DatedAssignmentDialog | None = None
 
         self.table.setSelectionMode(self.table.SelectionMode.SingleSelection)
         self.table.installEventFilter(
@@ -515,6 +518,34 @@ class BillingUnitsTab(TableTab):
 
     # Dialogs ----------------------------------------------------------------------------
 
+    def request_dated(self) -> None:
+        """Assign from a date, after a preview of the cost (issue 20 §5); saved as an edit."""
+        members = self.editor.members
+        if members is None or not self.editable:
+            return
+        self.dated_dialog = dialog = DatedAssignmentDialog(self.context, members, parent=self)
+
+        def finished(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted and dialog.request is not None:
+                unit_id, users, numbers, day, move_users = dialog.request
+                self.message_bar.dismiss()
+                self._change(
+                    lambda store, actor: store.write(
+                        service.assign,
+                        actor,
+                        unit_id,
+                        users,
+                        (),
+                        numbers,
+                        True,
+                        day,
+                        move_users=move_users,
+                    )
+                )
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
     def _other_names(self, unit_id: int | None) -> list[str]:
         return [u.name for u in self.model.rows if u.id != unit_id]
 
@@ -602,6 +633,9 @@ class BillingUnitsTab(TableTab):
             "&Rename…", ["F2"], self.request_rename, "renameUnitAction"
         )
         self.delete_action = self._action("&Delete…", [], self.request_delete, "deleteUnitAction")
+        self.dated_action = self._action(
+            tr("Assign from da&te…"), [], self.request_dated, "datedAssignAction"
+        )
         self.undo_action = self._action("&Undo", [QKeySequence("Ctrl+Z")], self.undo, "undoAction")
         self.redo_action = self._action(
             "&Redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")], self.redo, "redoAction"
@@ -610,11 +644,13 @@ class BillingUnitsTab(TableTab):
             self.add_action: "Add a billing unit (Insert)",
             self.rename_action: "Rename the selected unit (F2)",
             self.delete_action: "Delete the selected unit (Delete); asks first",
+            self.dated_action: tr("Assign users and numbers from a date; shows the cost first"),
         }
         for action in (
             self.add_action,
             self.rename_action,
             self.delete_action,
+            self.dated_action,
             self.undo_action,
             self.redo_action,
         ):
@@ -642,6 +678,7 @@ class BillingUnitsTab(TableTab):
         self.add_action.setEnabled(self.editable)
         self.rename_action.setEnabled(self.editable and has_unit)
         self.delete_action.setEnabled(self.editable and has_unit)
+        self.dated_action.setEnabled(self.editable and self.editor.members is not None)
         self.undo_action.setEnabled(self.editable and idle and self.undo_stack.canUndo())
         self.redo_action.setEnabled(self.editable and idle and self.undo_stack.canRedo())
         undo_text = self.undo_stack.undoText()
@@ -655,6 +692,7 @@ class BillingUnitsTab(TableTab):
                 self.add_action,
                 self.rename_action,
                 self.delete_action,
+                self.dated_action,
                 self.undo_action,
                 self.redo_action,
             ):
