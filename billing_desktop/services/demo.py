@@ -819,35 +819,39 @@ class _Builder:
         def balance(low: int, high: int) -> Decimal:
             return _cents(rng.between(low, high))
 
+        def owner(number: int) -> str:
+            # the number-th user, however wide the ids are (u005, or u0005 beyond 999 users)
+            return self.user_ids[number - 1]
+
         current_month = self.today.replace(day=1)
         # The suspended app stopped taking conversations when it was suspended at the start of
         # the current month (with a one-month window it never had any: that is fine).
         return [
             _AppSpec(
-                App("app-sales-assistant", "Sales Assistant", "u003", "growth",
+                App("app-sales-assistant", "Sales Assistant", owner(3), "growth",
                     AppStatus.ACTIVE, balance(15_000, 60_000)),
                 weight=0.25, voice_share=0.10, alerts=True,
             ),
             _AppSpec(
                 # A downgrade waits for the end of the current period (PRODUCT §7).
-                App("app-support-bot", "Support Bot", "u004", "enterprise", AppStatus.ACTIVE,
+                App("app-support-bot", "Support Bot", owner(4), "enterprise", AppStatus.ACTIVE,
                     balance(100_000, 250_000), plan_ends_on=_month_end(current_month),
                     pending_plan="scale"),
                 weight=0.35, voice_share=0.35, alerts=True,
             ),
             _AppSpec(
-                App("app-recruiting-screener", "Recruiting Screener", "u005", "scale",
+                App("app-recruiting-screener", "Recruiting Screener", owner(5), "scale",
                     AppStatus.EXPIRING, balance(2_000, 15_000),
                     plan_ends_on=self.today + timedelta(days=rng.between(5, 20))),
                 weight=0.20, voice_share=0.25, alerts=True,
             ),
             _AppSpec(
-                App("app-voice-ivr", "Voice IVR", "u002", "scale", AppStatus.ACTIVE,
+                App("app-voice-ivr", "Voice IVR", owner(2), "scale", AppStatus.ACTIVE,
                     balance(30_000, 90_000)),
                 weight=0.15, voice_share=0.90, alerts=False,
             ),
             _AppSpec(
-                App("app-legacy-faq", "Legacy FAQ Bot", "u001", "starter", AppStatus.SUSPENDED,
+                App("app-legacy-faq", "Legacy FAQ Bot", owner(1), "starter", AppStatus.SUSPENDED,
                     -balance(1_000, 9_000)),
                 weight=0.05, voice_share=0.0, alerts=False, until=current_month,
             ),

@@ -589,3 +589,13 @@ def test_the_command_line_offers_every_scale_and_xlarge_is_ten_times_large() -> 
     large, xlarge = demo._VOLUMES["large"], demo._VOLUMES["xlarge"]
     assert (xlarge.agents, xlarge.calls, xlarge.conversations) == (2_000, 10_000_000, 3_000_000)
     assert xlarge.calls == 10 * large.calls and xlarge.conversations == 10 * large.conversations
+
+
+def test_apps_are_owned_by_real_users_when_ids_grow_a_digit(store: SqlStore) -> None:
+    """Beyond 999 users the ids are u0001…: the apps' owners must still be stored users
+    (demo --scale xlarge has 2,000 agents)."""
+    build_demo(store, months=1, agents=1_000, today=TODAY)
+    with store() as uow:
+        owners = {app.owner_user_id for app in uow.apps.all()}
+        assert owners == {"u0001", "u0002", "u0003", "u0004", "u0005"}
+        assert owners <= {user.id for user in uow.users.all()}
