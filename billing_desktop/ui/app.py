@@ -29,6 +29,10 @@ def configure_application(app: QApplication) -> None:
     app.setStyleSheet(stylesheet())
     from PySide6.QtCore import QSettings
 
+    from billing_desktop.ui import language
+
+    # the Preferences language (or the OS's), before any widget or ui module is built
+    language.install(app, QSettings(ORGANISATION, APP_NAME))
     from billing_desktop.ui import theme
 
     # the OS's colour scheme, or the user's View ▸ Theme choice (light and dark style sheets)

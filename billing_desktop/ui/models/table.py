@@ -24,6 +24,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from billing_desktop.domain.money import format_money
 from billing_desktop.ui import theme
+from billing_desktop.ui.i18n import tr
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -51,7 +52,7 @@ class Column(Generic[R]):
     cell_tooltip: Callable[[R], str | None] | None = None  # e.g. the full text of a long cell
 
 
-NEGATIVE_DESCRIPTION = "Negative amount (shown in red)"
+NEGATIVE_DESCRIPTION = tr("Negative amount (shown in red)")
 
 
 def negative_description(column: Column[R], row: R) -> str | None:

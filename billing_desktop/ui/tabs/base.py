@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Area
 from billing_desktop.store.ports import RESOURCES, UnitOfWork
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import Column, ColumnTableModel
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
@@ -159,7 +160,7 @@ class TableTab(Page):
         layout.addLayout(self.toolbar)
         layout.addWidget(self.stack, 1)
         self.setFocusProxy(self.table)
-        self.show_message("Loading…")
+        self.show_message(tr("Loading…"))
 
     # What a subclass provides ---------------------------------------------------------------
 
@@ -170,7 +171,7 @@ class TableTab(Page):
         return ColumnTableModel(self.columns(), self)
 
     def empty_text(self) -> str:
-        return "Nothing to show yet."
+        return tr("Nothing to show yet.")
 
     def rows_of(self, result: Any) -> Sequence[Any]:
         """The rows in a service result (a list by default)."""
@@ -219,7 +220,9 @@ class TableTab(Page):
     def _show_error(self, message: str) -> None:
         self.finish_load(failed=True)
         self.clear_model()
-        self.show_message(f"Could not load {self.area.label}: {message}")
+        self.show_message(
+            tr("Could not load {label}: {message}").format(label=self.area.label, message=message)
+        )
         self.loaded.emit()
 
     def show_message(self, text: str) -> None:

@@ -13,6 +13,7 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.services.month_close import months_to_close
 from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.tasks import TaskHandle
 
 
@@ -56,7 +57,7 @@ class CloseMonthBar(QFrame):
         self.label = QLabel(self)
         self.label.setObjectName("closeMonthLabel")
         self.label.setWordWrap(True)
-        self.button = QPushButton("Close month…", self)
+        self.button = QPushButton(tr("Close month…"), self)
         self.button.setObjectName("closeMonthButton")
         self.button.clicked.connect(self.request_close)
         row = QHBoxLayout(self)
@@ -87,12 +88,16 @@ class CloseMonthBar(QFrame):
         if months:
             oldest = months[0]
             self.label.setText(
-                f"{months_sentence(self.months)}. Months close in order, the oldest first."
+                tr("{months_sentence}. Months close in order, the oldest first.").format(
+                    months_sentence=months_sentence(self.months)
+                )
             )
-            self.button.setText(f"&Close {month_name(oldest)}…")
+            self.button.setText(tr("&Close {month_name}…").format(month_name=month_name(oldest)))
             self.button.setToolTip(
-                f"Preview what closing {month_name(oldest)} writes (ledger rows, the invoice, "
-                "plan changes), then close it"
+                tr(
+                    "Preview what closing {month_name} writes (ledger rows, the invoice, plan "
+                    "changes), then close it"
+                ).format(month_name=month_name(oldest))
             )
         self.setVisible(bool(months))
         self.months_read.emit(self.months)
