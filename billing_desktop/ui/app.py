@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from billing_desktop import APP_NAME, __version__
 from billing_desktop.config import ORGANISATION, STORE_ENV
 from billing_desktop.domain.errors import BillingError
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.resources import app_icon, stylesheet
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,9 @@ def open_at_start(store_location: str | None) -> Any:
     except (StoreDamaged, NoStore) as exc:
         problem = exc
     except BillingError as exc:
-        QMessageBox.critical(None, APP_NAME, f"Cannot open the store.\n\n{exc}")
+        QMessageBox.critical(
+            None, APP_NAME, tr("Cannot open the store.\n\n{problem}").format(problem=exc)
+        )
         return None
     from billing_desktop.ui.dialogs.backups import StoreProblemDialog
 
@@ -82,16 +85,22 @@ def open_at_start(store_location: str | None) -> Any:
         if problem.moved_to is None:
             message = str(problem)
         else:
-            message = (
-                f"{problem.path} failed its integrity check "
-                f"({problem.detail.removeprefix('integrity check: ')}).\n\n"
-                f"It was moved aside to {problem.moved_to}."
+            message = tr(
+                "{path} failed its integrity check ({detail}).\n\nIt was moved aside to {moved_to}."
+            ).format(
+                path=problem.path,
+                detail=problem.detail.removeprefix("integrity check: "),
+                moved_to=problem.moved_to,
             )
     else:
         path = problem.path or _store_file(store_location)
-        message = f"{path}: {problem.reason or 'there is no store here'}."
+        message = tr("{path}: {reason}.").format(
+            path=path, reason=problem.reason or tr("there is no store here")
+        )
     if path is None:  # an empty database on a server: nothing to create or restore here
-        QMessageBox.critical(None, APP_NAME, f"Cannot open the store.\n\n{problem}")
+        QMessageBox.critical(
+            None, APP_NAME, tr("Cannot open the store.\n\n{problem}").format(problem=problem)
+        )
         return None
     dialog = StoreProblemDialog(path, message, damaged=isinstance(problem, StoreDamaged))
     if dialog.exec() != StoreProblemDialog.DialogCode.Accepted:

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
+from billing_desktop.domain.access import Area
 from billing_desktop.ui import i18n
+from billing_desktop.ui.i18n import tr
 
 LANGUAGE_KEY = "view/language"
 SYSTEM = "system"
@@ -58,15 +60,41 @@ class CatalogTranslator(QTranslator):
         return i18n.current_language() == i18n.SOURCE_LANGUAGE
 
 
+def area_title(area: Area) -> str:
+    """A tab's title in the GUI's language (``Area.label`` is the English one)."""
+    titles = {
+        Area.USAGE: tr("Usage"),
+        Area.BILLING_UNITS: tr("Billing Units"),
+        Area.PLANS: tr("Plans"),
+        Area.INVOICES: tr("Invoices"),
+        Area.USAGE_DATA: tr("Usage Data"),
+    }
+    return titles.get(area, area.label)
+
+
 def qt_translations_folder() -> str:
     return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+
+
+def install_catalog(settings: QSettings | None = None) -> str:
+    """Install the chosen language for :func:`tr` (no Qt translators: no application needed).
+
+    Run when the ``billing_desktop.ui`` package is first imported, so texts that modules mark
+    at import time (tables of titles) are already in the GUI's language whatever imports first.
+    """
+    if settings is None:
+        from billing_desktop import APP_NAME
+        from billing_desktop.config import ORGANISATION
+
+        settings = QSettings(ORGANISATION, APP_NAME)
+    choice = saved_language(settings)
+    return i18n.install_language(None if choice == SYSTEM else choice)
 
 
 def install(app: QCoreApplication, settings: QSettings) -> str:
     """Install the chosen language for :func:`tr`, the forms and Qt's own dialogs; the
     language in use (``en`` when the chosen one ships no catalog)."""
-    choice = saved_language(settings)
-    language = i18n.install_language(None if choice == SYSTEM else choice)
+    language = install_catalog(settings)
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
@@ -87,7 +115,9 @@ __all__ = [
     "LANGUAGE_KEY",
     "SYSTEM",
     "CatalogTranslator",
+    "area_title",
     "install",
+    "install_catalog",
     "save_language",
     "saved_language",
 ]

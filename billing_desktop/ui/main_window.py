@@ -41,6 +41,7 @@ from billing_desktop.ui.dialogs.preferences import PreferencesDialog, preference
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.help import HelpWindow, page_for, user_guide_action
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.language import area_title
 from billing_desktop.ui.resources import app_icon
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
@@ -440,10 +441,10 @@ class MainWindow(QMainWindow):
             for index, area in enumerate(workspace.areas):
                 page = TAB_CLASSES[area](context, self.ui.tabs)
                 self._tab_pages[area] = page
-                self.ui.tabs.addTab(page, area.label)
+                self.ui.tabs.addTab(page, area_title(area))
                 if index < len(self.goto_actions):
                     action = self.goto_actions[index]
-                    action.setText(f"&{index + 1} {area.label}")
+                    action.setText(f"&{index + 1} {area_title(area)}")
                     action.setVisible(True)
             last = self.settings.value(LAST_TAB_KEY) if self.remember else None
             wanted = next((a for a in workspace.areas if a.value == last), workspace.areas[0])

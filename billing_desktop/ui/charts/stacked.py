@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 
 from billing_desktop.ui import theme
 from billing_desktop.ui.charts.bars import GRID, INK
+from billing_desktop.ui.locale_format import format_short_month
 
 BAR_WIDTH = 0.6
 # Room above the tallest bar for the legend row (a share of the tallest bar).
@@ -43,7 +44,7 @@ Value = int | Decimal
 
 def month_label(month: date) -> str:
     """ "Jun 2026"."""
-    return f"{month:%b %Y}"
+    return format_short_month(month)
 
 
 def count_text(value: Value) -> str:

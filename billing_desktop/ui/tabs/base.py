@@ -25,6 +25,7 @@ from billing_desktop.domain.access import Area
 from billing_desktop.store.ports import RESOURCES, UnitOfWork
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.language import area_title
 from billing_desktop.ui.models.table import Column, ColumnTableModel
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
@@ -136,7 +137,7 @@ class TableTab(Page):
         self.model = self.make_model()
         self.table = make_table(self)
         self.table.setObjectName(f"{self.area.value}Table")
-        self.table.setAccessibleName(self.area.label)
+        self.table.setAccessibleName(area_title(self.area))
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -221,7 +222,9 @@ class TableTab(Page):
         self.finish_load(failed=True)
         self.clear_model()
         self.show_message(
-            tr("Could not load {label}: {message}").format(label=self.area.label, message=message)
+            tr("Could not load {label}: {message}").format(
+                label=area_title(self.area), message=message
+            )
         )
         self.loaded.emit()
 

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.domain.access import Actor, Area
-from billing_desktop.domain.money import format_money
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import usage_data
 from billing_desktop.services.gateway import Gateway as Store
@@ -39,6 +38,7 @@ from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_money
 from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column

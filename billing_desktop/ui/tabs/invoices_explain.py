@@ -12,13 +12,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QTableView, QWidget
 
 from billing_desktop.domain.access import Area
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import UsageSummary, usage_summary
 from billing_desktop.services.statements import HistoryRow
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money
 from billing_desktop.ui.models.table import ColumnTableModel
 
 

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.domain.access import Actor
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.quotas import (
     MAX_QUOTA,
     WARNING_PERCENT,
@@ -49,6 +48,7 @@ from billing_desktop.ui.context import TabContext, write
 from billing_desktop.ui.dialogs.common import status_label
 from billing_desktop.ui.dialogs.unit_editor import MessageBar
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money
 from billing_desktop.ui.models.table import (
     NEGATIVE,
     RIGHT,

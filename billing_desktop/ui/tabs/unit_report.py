@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.units import UnitCost
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
@@ -36,6 +35,7 @@ from billing_desktop.services.units import UnitReport, UnitRow, unit_report, wri
 from billing_desktop.ui.charts.bars import HorizontalBarChart, Series
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money, format_month
 from billing_desktop.ui.models.table import (
     RIGHT,
     Column,
@@ -52,7 +52,7 @@ RECURRING_COLOUR = QColor(245, 158, 11)
 
 
 def month_label(month: date) -> str:
-    return f"{month:%B %Y}"
+    return format_month(month)
 
 
 MEMBERS_SHOWN = 25  # names or numbers listed in a tooltip

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.month_close import months_to_close
-from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.context import TabContext, read
-from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_month, format_month_only, month_name
 from billing_desktop.ui.tasks import TaskHandle
 
 
@@ -23,13 +23,21 @@ def months_sentence(months: list[Month]) -> str:
     if not months:
         return ""
     if len({m.year for m in months}) == 1:
-        names = [f"{m.first_day:%B}" for m in months]
-        names[-1] += f" {months[-1].year}"
+        names = [format_month_only(m.first_day) for m in months]
+        names[-1] = format_month(months[-1].first_day, capital=False)
     else:
         names = [month_name(m) for m in months]
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    verb = "has ended and is not closed" if len(months) == 1 else "have ended and are not closed"
-    return f"{joined} {verb}"
+    joined = (
+        names[0]
+        if len(names) == 1
+        else tr("{months} and {last}").format(months=", ".join(names[:-1]), last=names[-1])
+    )
+    sentence = ntr(
+        "{months} has ended and is not closed",
+        "{months} have ended and are not closed",
+        len(months),
+    ).format(months=joined)
+    return sentence[:1].upper() + sentence[1:]
 
 
 class CloseMonthBar(QFrame):

@@ -15,11 +15,10 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
-from billing_desktop.domain.money import format_money
 from billing_desktop.services.forecast import MonthForecast, ProductForecast, month_forecast
-from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money, month_name
 from billing_desktop.ui.models.table import (
     NEGATIVE,
     RIGHT,

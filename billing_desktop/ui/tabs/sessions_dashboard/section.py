@@ -247,7 +247,7 @@ class SessionsSection(Page):
         self.graph_button.toggled.connect(lambda on: self.show_table(not on))
 
         self.from_caption = QLabel(tr("Fro&m"), self)
-        self.to_caption = QLabel("T&o", self)
+        self.to_caption = QLabel(tr("T&o"), self)
         for label, widget in (
             (QLabel(tr("&Range"), self), self.range_combo),
             (self.from_caption, self.from_edit),

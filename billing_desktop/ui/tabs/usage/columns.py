@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from billing_desktop.services.billing import CommitInfo, ProductSummary
-from billing_desktop.services.usage_page import Transaction, month_name
+from billing_desktop.services.usage_page import Transaction
 from billing_desktop.ui import theme
 from billing_desktop.ui.delegates.free_units_bar import remaining_share
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import month_name
 from billing_desktop.ui.models.sortable import RichColumn
 from billing_desktop.ui.models.table import (
     LEFT,

@@ -45,7 +45,6 @@ from billing_desktop.services.usage_page import (
     MonthChoice,
     Transaction,
     UsagePage,
-    month_name,
     usage_page,
 )
 from billing_desktop.ui import theme
@@ -54,6 +53,7 @@ from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate
 from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import month_name
 from billing_desktop.ui.models.sortable import SortableTableModel
 from billing_desktop.ui.models.table import (
     Column,
