@@ -38,7 +38,7 @@ from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import ntr, tr
-from billing_desktop.ui.locale_format import format_money
+from billing_desktop.ui.locale_format import format_money, format_number
 from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
@@ -371,10 +371,10 @@ class CallLogSection(TableTab):
         )
         self.caption.setText(
             ntr(
-                "Call log: {total:,} call, {order}. Times in {zone}.",
-                "Call log: {total:,} calls, {order}. Times in {zone}.",
+                "Call log: {total} call, {order}. Times in {zone}.",
+                "Call log: {total} calls, {order}. Times in {zone}.",
                 total,
-            ).format(total=total, order=order, zone=zone)
+            ).format(total=format_number(total), order=order, zone=zone)
         )
 
     def _page_failed(self, message: str) -> None:

@@ -39,7 +39,6 @@ from billing_desktop.domain.quotas import (
     AddOnPack,
     QuotaState,
     Statistic,
-    format_quantity,
 )
 from billing_desktop.services import quotas
 from billing_desktop.services.gateway import Gateway as Store
@@ -48,7 +47,8 @@ from billing_desktop.ui.context import TabContext, write
 from billing_desktop.ui.dialogs.common import status_label
 from billing_desktop.ui.dialogs.unit_editor import MessageBar
 from billing_desktop.ui.i18n import tr
-from billing_desktop.ui.locale_format import format_money
+from billing_desktop.ui.locale_format import format_money, format_month
+from billing_desktop.ui.locale_format import format_number as format_quantity
 from billing_desktop.ui.models.table import (
     NEGATIVE,
     RIGHT,
@@ -82,6 +82,18 @@ STATE_TEXT = {
     QuotaState.WARNING: tr("{WARNING_PERCENT} % reached").format(WARNING_PERCENT=WARNING_PERCENT),
     QuotaState.EXCEEDED: tr("Exceeded"),
 }
+
+
+# The services' statistic names, in the GUI's language.
+STATISTIC_TITLES = {
+    "Completed interviews": tr("Completed interviews"),
+    "SMS messages": tr("SMS messages"),
+    "Recorded minutes": tr("Recorded minutes"),
+}
+
+
+def statistic_title(statistic: Any) -> str:
+    return STATISTIC_TITLES.get(statistic.label, statistic.label)
 
 
 class QuotaBanner(MessageBar):
@@ -182,7 +194,7 @@ class SetQuotaDialog(QDialog):
         self.busy = False
         statistic = line.statistic
         self.setObjectName("setQuotaDialog")
-        self.setWindowTitle(tr("Monthly quota — {label}").format(label=statistic.label))
+        self.setWindowTitle(tr("Monthly quota — {label}").format(label=statistic_title(statistic)))
         price = (
             f"usage beyond it costs "
             f"{format_money(line.price.unit_price, currency, keep_precision=True)} per "
@@ -413,7 +425,7 @@ class QuotasSection(LoadingSection):
         bar.setRange(0, BAR_SCALE)
         bar.setTextVisible(True)
         bar.setAccessibleName(
-            tr("{label}: usage against the monthly quota").format(label=statistic.label)
+            tr("{label}: usage against the monthly quota").format(label=statistic_title(statistic))
         )
         button = QPushButton(tr("Set quota…"), parent)
         button.setObjectName(f"setQuota_{statistic.value}")
@@ -428,7 +440,7 @@ class QuotasSection(LoadingSection):
             price=cell(),
             button=button,
         )
-        row.name.setText(statistic.label)
+        row.name.setText(statistic_title(statistic))
         widgets = (row.name, row.used, row.quota, row.bar, row.beyond, row.cost, row.price)
         for column, widget in enumerate(widgets):
             self.grid.addWidget(widget, index, column)
@@ -442,7 +454,7 @@ class QuotasSection(LoadingSection):
             return format_money(row.list_price, currency) if currency else str(row.list_price)
 
         return [
-            text_column(tr("Statistic"), lambda r: r.statistic.label),
+            text_column(tr("Statistic"), lambda r: statistic_title(r.statistic)),
             text_column(tr("Pack"), lambda r: r.pack.name),
             number_column(tr("Volume"), lambda r: r.pack.volume, tr("Units the pack adds")),
             money_column(
@@ -473,10 +485,10 @@ class QuotasSection(LoadingSection):
         currency = overview.currency
         self.caption.setText(
             tr(
-                "Quotas for {month:%B %Y}: this month's usage so far against each monthly "
+                "Quotas for {month}: this month's usage so far against each monthly "
                 "quota. The section warns from {WARNING_PERCENT} % of a quota; usage beyond "
                 "a quota is a variable cost at the rate card's list price."
-            ).format(month=overview.month, WARNING_PERCENT=WARNING_PERCENT)
+            ).format(month=format_month(overview.month), WARNING_PERCENT=WARNING_PERCENT)
             + ("" if overview.can_edit else f" {overview.edit_refusal}")
         )
         for line in overview.lines:

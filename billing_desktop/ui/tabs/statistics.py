@@ -321,13 +321,13 @@ def _count_series(result: MonthlyCounts) -> list[StackSeries]:
 
 def _counts_caption(result: MonthlyCounts, what: str, split: str) -> str:
     return tr(
-        "{what} per month, {window_text}, stacked by {split}: {total:,} in all. "
+        "{what} per month, {window_text}, stacked by {split}: {total} in all. "
         "Months are calendar months in {zone}; the last one is this month so far."
     ).format(
         what=what,
         window_text=window_text(result.months),
         split=split,
-        total=result.total,
+        total=count_text(result.total),
         zone=result.zone,
     )
 
@@ -507,10 +507,14 @@ class RecordingsSection(StatisticsSection):
         )
         self.total_detail.setText(
             ntr(
-                "recorded in {count:,} recording, {window}, {scope}",
-                "recorded in {count:,} recordings, {window}, {scope}",
+                "recorded in {count} recording, {window}, {scope}",
+                "recorded in {count} recordings, {window}, {scope}",
                 stats.total_recordings,
-            ).format(count=stats.total_recordings, window=window_text(stats.months), scope=scope)
+            ).format(
+                count=count_text(stats.total_recordings),
+                window=window_text(stats.months),
+                scope=scope,
+            )
         )
 
     def show_failure(self, message: str) -> None:

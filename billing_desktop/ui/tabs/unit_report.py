@@ -76,7 +76,7 @@ def member_column(
         title,
         lambda u: format_number(count(u)),
         RIGHT,
-        tip + " (point at a count to see them)",
+        tip + tr(" (point at a count to see them)"),
         count,
         cell_tooltip=lambda u: members_tip(getattr(u, members)),
     )
@@ -253,13 +253,15 @@ class UnitReportPanel(QWidget):
         height = self.table.horizontalHeader().sizeHint().height()
         height += rows * self.table.verticalHeader().defaultSectionSize()
         self.table.setMaximumHeight(height + 2 * self.table.frameWidth() + 2)
-        state = "closed" if report.closed else "open"
+        state = tr("closed") if report.closed else tr("open")
         invoiced = report.basis == "invoiced"
         basis = (
-            "as invoiced: each product's charge after free units and credits, shared in the "
-            "same proportions as its list price"
+            tr(
+                "as invoiced: each product's charge after free units and credits, shared in "
+                "the same proportions as its list price"
+            )
             if invoiced
-            else "at list price: usage and recurring charges before free units and credits"
+            else tr("at list price: usage and recurring charges before free units and credits")
         )
         self.caption.setText(
             tr(
@@ -268,7 +270,7 @@ class UnitReportPanel(QWidget):
                 "number rentals to the number's unit. The rest is Unassigned."
             ).format(month_label=month_label(report.month.first_day), state=state, basis=basis)
         )
-        what = "charges (what is invoiced)" if invoiced else "list-price total"
+        what = tr("charges (what is invoiced)") if invoiced else tr("list-price total")
         self.total_label.setText(
             tr("Total {money} — the account's {what} for {month_label}").format(
                 money=self.money(report.total),

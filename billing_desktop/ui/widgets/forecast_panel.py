@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 from billing_desktop.services.forecast import MonthForecast, ProductForecast, month_forecast
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import tr
-from billing_desktop.ui.locale_format import format_money, month_name
+from billing_desktop.ui.locale_format import format_day, format_money, month_name
 from billing_desktop.ui.models.table import (
     NEGATIVE,
     RIGHT,
@@ -182,7 +182,7 @@ class ForecastPanel(QWidget):
                 "month end {money4}."
             ).format(
                 month_name=month_name(f.month),
-                isoformat=f.today.isoformat(),
+                isoformat=format_day(f.today),
                 observed_days=f.observed_days,
                 days_left=f.days_left,
                 money=self._money(f.charge),

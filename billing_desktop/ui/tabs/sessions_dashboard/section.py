@@ -96,6 +96,16 @@ MARGINS: dict[str, float] = {"hour": 1800, "day": 43200, "week": 3.5 * 86400, "m
 # The section ----------------------------------------------------------------------------------
 
 
+# The services' range and bucket titles, in the GUI's language.
+RANGE_TITLES = {
+    "24h": tr("Last 24 hours"),
+    "7d": tr("Last 7 days"),
+    "3m": tr("Last 3 months"),
+    "custom": tr("Custom…"),
+}
+BUCKET_NAMES = {"hour": tr("Hour"), "day": tr("Day"), "week": tr("Week"), "month": tr("Month")}
+
+
 class SessionsSection(Page):
     """Sessions and agents over a range, for all apps or one: chart or table, PNG and CSV.
 
@@ -192,7 +202,7 @@ class SessionsSection(Page):
         self.range_combo = QComboBox(self)
         self.range_combo.setObjectName("sessionsRange")
         for key, title in RANGES.items():
-            self.range_combo.addItem(title, key)
+            self.range_combo.addItem(RANGE_TITLES.get(key, title), key)
         self.range_combo.setCurrentIndex(self.range_combo.findData(DEFAULT_RANGE))
         self.range_combo.setToolTip(
             tr(
@@ -218,7 +228,7 @@ class SessionsSection(Page):
         self.bucket_combo = QComboBox(self)
         self.bucket_combo.setObjectName("sessionsBucket")
         for key in sessions.BUCKETS:
-            self.bucket_combo.addItem(BUCKET_TITLES[key], key)
+            self.bucket_combo.addItem(BUCKET_NAMES.get(key, BUCKET_TITLES[key]), key)
         self.bucket_combo.setToolTip(tr("One point (one table row) per hour, day, week or month"))
         self.bucket_combo.currentIndexChanged.connect(self._bucket_chosen)
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from billing_desktop.domain.model import CommitScope
 from billing_desktop.services.usage_page import UsagePage
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_day
 from billing_desktop.ui.tabs.usage.columns import CONTACT_CENTER_TAG, invoice_note
 from billing_desktop.ui.widgets.summary_card import SummaryCard
 
@@ -101,8 +102,8 @@ def commit_lines(page: UsagePage, money: Callable[[Decimal], str]) -> tuple[str,
         return (
             f"{money(commit.amount)} {commit.frequency.value}",
             tr("Last recharge {isoformat}, next {isoformat2}").format(
-                isoformat=commit.last_recharge.isoformat(),
-                isoformat2=commit.next_recharge.isoformat(),
+                isoformat=format_day(commit.last_recharge),
+                isoformat2=format_day(commit.next_recharge),
             ),
         )
     if scope == CommitScope.PRODUCT:

@@ -12,7 +12,7 @@ from billing_desktop.services.usage_page import Transaction
 from billing_desktop.ui import theme
 from billing_desktop.ui.delegates.free_units_bar import remaining_share
 from billing_desktop.ui.i18n import tr
-from billing_desktop.ui.locale_format import month_name
+from billing_desktop.ui.locale_format import format_day, month_name
 from billing_desktop.ui.models.sortable import RichColumn
 from billing_desktop.ui.models.table import (
     LEFT,
@@ -54,9 +54,9 @@ def invoice_note(summary: Any, today: date) -> str:
     due = summary.invoice_date
     if due <= today:
         return tr("To be invoiced when {month_name} is closed (due {isoformat})").format(
-            month_name=month_name(summary.month), isoformat=due.isoformat()
+            month_name=month_name(summary.month), isoformat=format_day(due)
         )
-    return tr("To be invoiced on {isoformat}").format(isoformat=due.isoformat())
+    return tr("To be invoiced on {isoformat}").format(isoformat=format_day(due))
 
 
 def quantity_text(quantity: Decimal, unit: str) -> str:
@@ -107,8 +107,8 @@ def product_columns(
         if not isinstance(p.commit, CommitInfo):
             return None
         return tr("Last recharge on {isoformat}; next recharge on {isoformat2}").format(
-            isoformat=p.commit.last_recharge.isoformat(),
-            isoformat2=p.commit.next_recharge.isoformat(),
+            isoformat=format_day(p.commit.last_recharge),
+            isoformat2=format_day(p.commit.next_recharge),
         )
 
     return [

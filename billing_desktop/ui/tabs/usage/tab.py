@@ -53,7 +53,7 @@ from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate
 from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
 from billing_desktop.ui.i18n import ntr, tr
-from billing_desktop.ui.locale_format import month_name
+from billing_desktop.ui.locale_format import format_day, month_name
 from billing_desktop.ui.models.sortable import SortableTableModel
 from billing_desktop.ui.models.table import (
     Column,
@@ -315,7 +315,7 @@ class UsageTab(TableTab):
             if summary.closed:
                 invoice = summary.invoice_number or tr("the month's invoice")
                 head = tr("Invoiced on {isoformat} ({invoice})").format(
-                    isoformat=summary.invoice_date.isoformat(), invoice=invoice
+                    isoformat=format_day(summary.invoice_date), invoice=invoice
                 )
             else:
                 head = invoice_note(summary, page.today)
@@ -520,7 +520,7 @@ class UsageTab(TableTab):
             tip = tr(
                 "Free units are used first, then committed and purchased credit; what credit "
                 "does not cover is invoiced on {isoformat}."
-            ).format(isoformat=summary.invoice_date.isoformat())
+            ).format(isoformat=format_day(summary.invoice_date))
             if page.pending_storage:
                 note = tr(
                     "{join}: billed for the peak day from the 28th to the 27th, so shown from "
