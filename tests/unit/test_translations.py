@@ -36,6 +36,7 @@ CHECKED = (
     UI / "models",
     UI / "charts",
     UI / "delegates",
+    UI / "dialogs" / "preferences_sections.py",
 )
 KEYWORDS = {"tr": None, "ntr": (1, 2)}
 MARKERS = set(KEYWORDS)
