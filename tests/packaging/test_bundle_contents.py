@@ -156,9 +156,11 @@ def test_the_bundle_layout_is_the_one_the_app_reads(
 def test_a_wheel_installs_the_same_resources(bc: ModuleType) -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     data_files = pyproject["tool"]["setuptools"]["data-files"]
+    folders = [f for f in bc.RESOURCE_FOLDERS if f != "locale"]
+    folders += [f"locale/{language}" for language in bc.SHIPPED_LANGUAGES]  # one per language
     assert data_files == {
         f"{paths.DATA_FILES_FOLDER.as_posix()}/{folder}": [f"resources/{folder}/*"]
-        for folder in bc.RESOURCE_FOLDERS
+        for folder in folders
     }
     assert Path(sys.prefix) / paths.DATA_FILES_FOLDER in paths.resource_dirs()
     assert "pyinstaller>=6.10" in pyproject["project"]["optional-dependencies"]["packaging"]
@@ -249,3 +251,14 @@ def test_icons_are_committed_and_hold_every_size(bc: ModuleType) -> None:
         assert icns.size == (1024, 1024)
     for icon in (bc.WINDOWS_ICON, bc.MACOS_ICON):
         assert icon.stat().st_size < 200_000  # small binaries in git
+
+
+def test_the_spanish_catalog_and_qts_own_spanish_are_bundled(bc: ModuleType) -> None:
+    """resources/locale ships, and of Qt's translations only qtbase of a shipped language."""
+    datas = set(bc.datas())
+    po = ROOT / "resources" / "locale" / "es" / "main.po"
+    assert (str(po), "resources/locale/es") in datas
+    assert bc.SHIPPED_LANGUAGES == ("es",)
+    assert not bc.is_unused_data("PySide6/Qt/translations/qtbase_es.qm")
+    assert bc.is_unused_data("PySide6/Qt/translations/qtbase_de.qm")
+    assert bc.is_unused_data("PySide6/Qt/translations/qtdeclarative_es.qm")
