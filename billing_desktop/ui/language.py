@@ -41,8 +41,9 @@ def save_language(settings: QSettings, language: str) -> None:
 
 
 class CatalogTranslator(QTranslator):
-    """Qt's ``translate`` answered from the gettext catalog of :func:`i18n.tr` (an empty string
-    tells Qt there is no translation, so the next translator or the source text is used)."""
+    """Qt's ``translate`` answered from the gettext catalog of :func:`i18n.tr`. None (a null
+    QString) tells Qt there is no translation here, so it asks the next translator (Qt's own
+    qtbase catalog) or keeps the source text; an empty string would blank the text."""
 
     def translate(
         self,
@@ -50,11 +51,11 @@ class CatalogTranslator(QTranslator):
         source_text: str,
         disambiguation: str | None = None,
         n: int = -1,
-    ) -> str:
+    ) -> str | None:
         if not source_text or i18n.current_language() == i18n.SOURCE_LANGUAGE:
-            return ""
+            return None
         translated = i18n.tr(source_text)
-        return translated if translated != source_text else ""
+        return translated if translated != source_text else None
 
     def isEmpty(self) -> bool:
         return i18n.current_language() == i18n.SOURCE_LANGUAGE

@@ -107,7 +107,7 @@ def _menu_texts(window: object) -> list[tuple[str, str]]:
 
 def walk(store_location: str) -> list[tuple[str, str]]:
     from PySide6.QtCore import QCoreApplication, Qt
-    from PySide6.QtWidgets import QTabWidget
+    from PySide6.QtWidgets import QDialogButtonBox, QTabWidget
 
     from billing_desktop.bootstrap import open_store
     from billing_desktop.ui.app import application
@@ -133,6 +133,11 @@ def walk(store_location: str) -> list[tuple[str, str]]:
                 found += _texts(window)
     window.close()
     QCoreApplication.processEvents()
+    # Qt's own standard buttons (Qt's qtbase catalog, installed with ours)
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    found += [("qt:QDialogButtonBox", button.text()) for button in box.buttons()]
     return found
 
 
