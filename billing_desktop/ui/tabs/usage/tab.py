@@ -80,6 +80,18 @@ EXPORT_FOLDER_KEY = "usage/export_folder"
 MANAGE_REASON_WIDTH = 230
 
 
+def month_choice_label(choice: MonthChoice) -> str:
+    """The month selector's entry in the GUI's language (``MonthChoice.label`` in English)."""
+    name = month_name(choice.month)
+    if choice.current:
+        return tr("{month} (current)").format(month=name)
+    if choice.closed:
+        return tr("{month} — closed, {invoice}").format(
+            month=name, invoice=choice.invoice_number or tr("no invoice")
+        )
+    return tr("{month} — open, not closed yet").format(month=name)
+
+
 class UsageTab(TableTab):
     """Balances, free units, commits, credits and usage pricing for one month.
 
@@ -134,7 +146,7 @@ class UsageTab(TableTab):
         )
         for choice in self._initial_months():
             # before the first read a month's state is not known: its name alone
-            label = choice.label if choice.current else month_name(choice.month)
+            label = month_choice_label(choice) if choice.current else month_name(choice.month)
             self.month_combo.addItem(label, choice.month)
         wanted = Month.of(self.context.month) if self.context.month else None
         self.month_combo.setCurrentIndex(max(self._month_index(wanted), 0))
@@ -399,7 +411,7 @@ class UsageTab(TableTab):
         try:
             combo.clear()
             for choice in page.months:
-                combo.addItem(choice.label, choice.month)
+                combo.addItem(month_choice_label(choice), choice.month)
                 if choice.closed:
                     tip = (
                         tr("Closed: invoice {invoice_number}").format(
