@@ -92,7 +92,7 @@ STATISTIC_TITLES = {
 }
 
 
-def statistic_title(statistic: Any) -> str:
+def statistic_title(statistic: Statistic) -> str:
     return STATISTIC_TITLES.get(statistic.label, statistic.label)
 
 
