@@ -109,13 +109,15 @@ class ForecastPanel(QWidget):
             Column[ProductForecast](
                 tr("Band"),
                 lambda p: (
-                    "known"
+                    tr("known")
                     if p.method == "known"
                     else f"{format_number(p.low)} – {format_number(p.high)}"
                 ),
                 RIGHT,
-                "± 1.28 × the day-to-day spread × √days left (about 80 %); recurring charges "
-                "and peak-day storage are known for the month",
+                tr(
+                    "± 1.28 × the day-to-day spread × √days left (about 80 %); recurring "
+                    "charges and peak-day storage are known for the month"
+                ),
             ),
             Column[ProductForecast](
                 tr("Charge"),

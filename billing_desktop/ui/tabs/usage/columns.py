@@ -226,7 +226,9 @@ def transaction_columns(show_money: Callable[[Decimal], str]) -> list[Column[Tra
         text_column(tr("Product"), lambda t: t.product),
         text_column(tr("Reference"), lambda t: t.reference),
         text_column(tr("Description"), shown_description),
-        money(lambda t: t.amount, tr("Amount"), "+ adds credit or pays; - uses credit or is owed"),
+        money(
+            lambda t: t.amount, tr("Amount"), tr("+ adds credit or pays; - uses credit or is owed")
+        ),
         money(
             lambda t: t.balance_after,
             LEDGER_BALANCE_TITLE,
