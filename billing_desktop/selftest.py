@@ -125,7 +125,12 @@ def _check_resources(run: _Run) -> str:
     if not style.strip():
         raise CheckFailed(f"the style sheet styles/{STYLESHEET} is missing or empty")
     fonts = fonts_folder()
-    return f"icon, style sheet and {REGULAR} fonts in {fonts.parent}"
+    from billing_desktop.ui.i18n import catalog_translations
+
+    spanish = catalog_translations("es").gettext("Usage per product")
+    if spanish == "Usage per product":
+        raise CheckFailed("the Spanish catalog (resources/locale/es) is missing or incomplete")
+    return f"icon, style sheet, the Spanish catalog and {REGULAR} fonts in {fonts.parent}"
 
 
 def _check_store(run: _Run) -> str:

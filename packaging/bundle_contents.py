@@ -113,14 +113,22 @@ LIBRARY_DATA: dict[str, tuple[str, ...]] = {
 LIBRARY_METADATA = ("factur-x",)
 
 
-# Data files that hooks collect but the app never reads: Qt's own translations (the app installs
-# no QTranslator; its windows and Qt's dialogs are in English). Bundle paths, "/"-separated.
+# Data files that hooks collect but the app never reads: Qt's own translations, except the
+# qtbase catalog of each language the app ships (resources/locale/<lang>: Qt's standard buttons
+# and dialogs in that language, ui/language.py). Bundle paths, "/"-separated.
 UNUSED_DATA_PREFIXES = ("PySide6/Qt/translations/",)
+SHIPPED_LANGUAGES = tuple(
+    sorted(p.name for p in (RESOURCES / "locale").iterdir() if p.is_dir() and any(p.glob("*.po")))
+)
+USED_QT_TRANSLATIONS = tuple(
+    f"PySide6/Qt/translations/qtbase_{language}.qm" for language in SHIPPED_LANGUAGES
+)
 
 
 def is_unused_data(bundle_path: str) -> bool:
     """True for a collected data file the app never reads (see ``UNUSED_DATA_PREFIXES``)."""
-    return bundle_path.replace("\\", "/").startswith(UNUSED_DATA_PREFIXES)
+    path = bundle_path.replace("\\", "/")
+    return path.startswith(UNUSED_DATA_PREFIXES) and path not in USED_QT_TRANSLATIONS
 
 
 def resource_files() -> list[Path]:

@@ -14,6 +14,8 @@ os.environ["XDG_CONFIG_HOME"] = os.path.join(_SESSION_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_SESSION_HOME, "data")
 os.environ["XDG_CACHE_HOME"] = os.path.join(_SESSION_HOME, "cache")
 os.environ.pop("BILLING_DESKTOP_STORE", None)
+# The tests assert English texts: a developer's Spanish OS locale must not change them.
+os.environ["BILLING_DESKTOP_LANGUAGE"] = "en"
 
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402

@@ -30,6 +30,10 @@ def configure_application(app: QApplication) -> None:
     app.setStyleSheet(stylesheet())
     from PySide6.QtCore import QSettings
 
+    from billing_desktop.ui import language
+
+    # the Preferences language (or the OS's), before any widget or ui module is built
+    language.install(app, QSettings(ORGANISATION, APP_NAME))
     from billing_desktop.ui import theme
 
     # the OS's colour scheme, or the user's View ▸ Theme choice (light and dark style sheets)
@@ -70,7 +74,9 @@ def open_at_start(store_location: str | None) -> Any:
     except (StoreDamaged, NoStore) as exc:
         problem = exc
     except BillingError as exc:
-        QMessageBox.critical(None, APP_NAME, tr("Cannot open the store.\n\n{exc}").format(exc=exc))
+        QMessageBox.critical(
+            None, APP_NAME, tr("Cannot open the store.\n\n{problem}").format(problem=exc)
+        )
         return None
     from billing_desktop.ui.dialogs.backups import StoreProblemDialog
 

@@ -40,6 +40,8 @@ from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.preferences import PreferencesDialog, preferences_action
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.help import HelpWindow, page_for, user_guide_action
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.language import area_title
 from billing_desktop.ui.resources import app_icon
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
@@ -221,13 +223,13 @@ class MainWindow(QMainWindow):
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setMaximumWidth(120)
         self.busy_bar.setMaximumHeight(14)
-        self.busy_bar.setToolTip("Working with the store…")
+        self.busy_bar.setToolTip(tr("Working with the store…"))
         self.busy_bar.hide()
         # Cancels the long task under way (an import, the demo): the work itself stops at its
         # next step and writes nothing.
-        self.task_cancel = QPushButton("Cancel", self)
+        self.task_cancel = QPushButton(tr("Cancel"), self)
         self.task_cancel.setObjectName("taskCancel")
-        self.task_cancel.setToolTip("Stop this task; nothing of it is written")
+        self.task_cancel.setToolTip(tr("Stop this task; nothing of it is written"))
         self.task_cancel.clicked.connect(self.cancel_long_task)
         self.task_cancel.hide()
         self._long_task: TaskHandle | None = None
@@ -262,7 +264,7 @@ class MainWindow(QMainWindow):
         if self._long_task is not None and self._long_task.state is not None:
             self._long_task.state.cancel()
             self.task_cancel.setEnabled(False)
-            self.statusBar().showMessage("Cancelling…")
+            self.statusBar().showMessage(tr("Cancelling…"))
 
     def _set_store_label(self) -> None:
         description = self.store.description
@@ -304,7 +306,7 @@ class MainWindow(QMainWindow):
         ui.actionSaveStatements.triggered.connect(self.save_statements)
         self.statements_dialog: QWidget | None = None
         # File ▸ Export month-end bundle… (issue 23), after the statements.
-        self.action_export_bundle = QAction("Export &month-end bundle…", self)
+        self.action_export_bundle = QAction(tr("Export &month-end bundle…"), self)
         self.action_export_bundle.setObjectName("actionExportBundle")
         file_actions = ui.menuFile.actions()
         after = file_actions[file_actions.index(ui.actionSaveStatements) + 1]
@@ -312,7 +314,7 @@ class MainWindow(QMainWindow):
         self.action_export_bundle.triggered.connect(self.export_bundle)
         self._set_statement_actions(None)
         # View ▸ Activity report (issue 18 §4): for those who may edit Usage.
-        self.activity_action = QAction("&Activity report…", self)
+        self.activity_action = QAction(tr("&Activity report…"), self)
         self.activity_action.setObjectName("actionActivityReport")
         self.activity_action.setShortcut("Ctrl+Shift+A")
         self.activity_action.setEnabled(False)
@@ -358,7 +360,7 @@ class MainWindow(QMainWindow):
             return
         if self._workspace_handle is not None:
             self._workspace_handle.cancel()
-        self._show_loading("Opening the store…")
+        self._show_loading(tr("Opening the store…"))
         self._workspace_handle = self.runner.run(
             partial(read, self.store, overview.workspace, self.user_id),
             on_done=self._workspace_ready,
@@ -378,7 +380,7 @@ class MainWindow(QMainWindow):
         account = workspace.account
         self.setWindowTitle(f"{APP_NAME} — {account.name}" if account else APP_NAME)
         self._set_store_label()
-        self.user_label.setText(f"User: {workspace.user_label}")
+        self.user_label.setText(tr("User: {user_label}").format(user_label=workspace.user_label))
         self.user_label.setVisible(True)
         can_edit = any(workspace.actor.rights.can_edit(area) for area in Area)
         self.ui.actionImport.setEnabled(workspace.empty or can_edit)
@@ -389,9 +391,11 @@ class MainWindow(QMainWindow):
             self.ui.pages.setCurrentWidget(self.ui.emptyPage)
         elif not workspace.areas:
             self._show_no_access(
-                "No billing access",
-                f"{workspace.actor.name} has no billing rights in this workspace. Ask an "
-                "account admin for a role or an access group with billing rights.",
+                tr("No billing access"),
+                tr(
+                    "{name} has no billing rights in this workspace. Ask an account admin for a "
+                    "role or an access group with billing rights."
+                ).format(name=workspace.actor.name),
             )
         else:
             self._build_tabs(workspace)
@@ -408,7 +412,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.user_label.setText("")
         self.user_label.setVisible(False)  # no blank gap before the store's name
-        self._show_no_access("Cannot open this workspace", message)
+        self._show_no_access(tr("Cannot open this workspace"), message)
         self.workspace_failed.emit(message)
 
     def _show_no_access(self, title: str, text: str) -> None:
@@ -439,10 +443,10 @@ class MainWindow(QMainWindow):
             for index, area in enumerate(workspace.areas):
                 page = TAB_CLASSES[area](context, self.ui.tabs)
                 self._tab_pages[area] = page
-                self.ui.tabs.addTab(page, area.label)
+                self.ui.tabs.addTab(page, area_title(area))
                 if index < len(self.goto_actions):
                     action = self.goto_actions[index]
-                    action.setText(f"&{index + 1} {area.label}")
+                    action.setText(f"&{index + 1} {area_title(area)}")
                     action.setVisible(True)
             last = self.settings.value(LAST_TAB_KEY) if self.remember else None
             wanted = next((a for a in workspace.areas if a.value == last), workspace.areas[0])
@@ -523,9 +527,9 @@ class MainWindow(QMainWindow):
     def choose_new_store(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
             self,
-            "New local store",
+            tr("New local store"),
             str(Path(self._last_folder()) / "billing.db"),
-            "Billing stores (*.db);;All files (*)",
+            tr("Billing stores (*.db);;All files (*)"),
         )
         if not chosen:
             return
@@ -534,16 +538,18 @@ class MainWindow(QMainWindow):
             path = path.with_suffix(".db")
         if path.exists() and path.stat().st_size > 0:
             self.show_error(
-                "New local store",
-                f"{path} already exists. Use File ▸ Open store… to open it, or choose a new "
-                "file name.",
+                tr("New local store"),
+                tr(
+                    "{path} already exists. Use File ▸ Open store… to open it, or choose a new "
+                    "file name."
+                ).format(path=path),
             )
             return
         self.open_location(str(path), create=True)
 
     def choose_store(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, "Open store", self._last_folder(), "Billing stores (*.db);;All files (*)"
+            self, tr("Open store"), self._last_folder(), tr("Billing stores (*.db);;All files (*)")
         )
         if chosen:
             self.open_location(chosen)
@@ -576,7 +582,7 @@ class MainWindow(QMainWindow):
         """Sign in to the server at ``url`` (off the GUI thread) and switch to its workspace."""
         from billing_desktop.ui.dialogs.connect_server import connect
 
-        self._show_loading(f"Connecting to {url}…")
+        self._show_loading(tr("Connecting to {url}…").format(url=url))
         self._lock_store_actions(True)
         self.runner.run(
             connect,
@@ -594,14 +600,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.user_label.setText("")
         self._show_no_access(
-            "Signed out",
-            "This machine's copy of the workspace and the token were deleted. Connect again "
-            "with File ▸ Connect to server…, or open a local store.",
+            tr("Signed out"),
+            tr(
+                "This machine's copy of the workspace and the token were deleted. Connect "
+                "again with File ▸ Connect to server…, or open a local store."
+            ),
         )
 
     def _connect_failed(self, message: str) -> None:
         self._lock_store_actions(False)
-        self.show_error("Cannot connect to the server", message, critical=True)
+        self.show_error(tr("Cannot connect to the server"), message, critical=True)
         self._restore_page()
 
     def open_location(self, location: str, create: bool = False) -> None:
@@ -616,7 +624,7 @@ class MainWindow(QMainWindow):
             except StoreDamaged as damaged:  # moved aside: offer a restore, not only a message
                 return damaged
 
-        self._show_loading(f"Opening {location}…")
+        self._show_loading(tr("Opening {location}…").format(location=location))
         self._lock_store_actions(True)
         self.runner.run(
             opening,
@@ -636,9 +644,14 @@ class MainWindow(QMainWindow):
         self._lock_store_actions(False)
         self._restore_page()
         message = (
-            f"{store.path} failed its integrity check "
-            f"({store.detail.removeprefix('integrity check: ')}).\n\n"
-            f"It was moved aside to {store.moved_to}."
+            tr(
+                "{path} failed its integrity check ({removeprefix}).\n\nIt was moved aside to "
+                "{moved_to}."
+            ).format(
+                path=store.path,
+                removeprefix=store.detail.removeprefix("integrity check: "),
+                moved_to=store.moved_to,
+            )
             if store.moved_to is not None
             else str(store)
         )
@@ -650,7 +663,7 @@ class MainWindow(QMainWindow):
 
     def _open_failed(self, message: str) -> None:
         self._lock_store_actions(False)
-        self.show_error("Cannot open the store", message, critical=True)
+        self.show_error(tr("Cannot open the store"), message, critical=True)
         self._restore_page()
 
     def _restore_page(self) -> None:
@@ -740,16 +753,18 @@ class MainWindow(QMainWindow):
             reporting(daily_backup, path),
             with_state=True,
             on_done=self._daily_backup_done,
-            on_error=lambda message: self.show_error("Daily backup", message),
+            on_error=lambda message: self.show_error(tr("Daily backup"), message),
             on_state_progress=lambda step: self.statusBar().showMessage(
-                f"Daily backup… {step.text}"
+                tr("Daily backup… {text}").format(text=step.text)
             ),
             description="daily backup",
         )
 
     def _daily_backup_done(self, written: Path | None) -> None:
         if written is not None:
-            self.statusBar().showMessage(f"Daily backup saved: {written.name}", 10_000)
+            self.statusBar().showMessage(
+                tr("Daily backup saved: {name}").format(name=written.name), 10_000
+            )
 
     def back_up_now(self) -> None:
         """File ▸ Back up now…: a consistent copy, by default into the store's backups."""
@@ -765,19 +780,19 @@ class MainWindow(QMainWindow):
             folder = path.parent
         chosen, _ = QFileDialog.getSaveFileName(
             self,
-            "Back up now",
+            tr("Back up now"),
             str(folder / backup_path(path, "manual").name),
-            "Billing stores (*.db);;All files (*)",
+            tr("Billing stores (*.db);;All files (*)"),
         )
         if not chosen:
             return
         target = Path(chosen)
         if target.resolve() == path.resolve():
-            self.show_error("Back up now", "Choose another file than the store itself.")
+            self.show_error(tr("Back up now"), tr("Choose another file than the store itself."))
             return
         self._lock_store_actions(True)
-        self.statusBar().showMessage(f"Backing up to {target.name}…")
-        text = f"Backing up to {target.name}…"
+        self.statusBar().showMessage(tr("Backing up to {name}…").format(name=target.name))
+        text = tr("Backing up to {name}…").format(name=target.name)
         self.runner.run(
             reporting(self.store.backup, "manual", out=target),  # type: ignore[attr-defined]
             with_state=True,
@@ -793,14 +808,21 @@ class MainWindow(QMainWindow):
         self._end_long_task()
         self._lock_store_actions(False)
         size = human_size(written.stat().st_size)
-        self.statusBar().showMessage(f"Backed up to {written.name} ({size})", 10_000)
-        self.show_info("Back up now", f"The store was backed up to\n{written}\n({size}).")
+        self.statusBar().showMessage(
+            tr("Backed up to {name} ({size})").format(name=written.name, size=size), 10_000
+        )
+        self.show_info(
+            tr("Back up now"),
+            tr("The store was backed up to\n{written}\n({size}).").format(
+                written=written, size=size
+            ),
+        )
 
     def _backup_failed(self, message: str) -> None:
         self._end_long_task()
         self._lock_store_actions(False)
         self.statusBar().clearMessage()
-        self.show_error("Back up now", message, critical=True)
+        self.show_error(tr("Back up now"), message, critical=True)
 
     def restore_from_backup(self) -> None:
         """File ▸ Restore from backup…: choose one of the store's backups (or a file)."""
@@ -825,7 +847,7 @@ class MainWindow(QMainWindow):
             self._workspace_handle.cancel()
         self._clear_tabs()
         self._lock_store_actions(True)
-        self._show_loading(f"Restoring {backup.name}…")
+        self._show_loading(tr("Restoring {name}…").format(name=backup.name))
         self.store.dispose()  # type: ignore[attr-defined]
         self.runner.run(
             restore_and_open,
@@ -840,11 +862,11 @@ class MainWindow(QMainWindow):
 
     def _restored(self, store: Store, backup: Path) -> None:
         self._switch_store(store, None)
-        self.statusBar().showMessage(f"Restored from {backup.name}", 10_000)
+        self.statusBar().showMessage(tr("Restored from {name}").format(name=backup.name), 10_000)
 
     def _restore_failed(self, message: str) -> None:
         self._lock_store_actions(False)
-        self.show_error("Restore from backup", message, critical=True)
+        self.show_error(tr("Restore from backup"), message, critical=True)
         self.reload()
 
     # Statements ------------------------------------------------------------------------
@@ -913,9 +935,9 @@ class MainWindow(QMainWindow):
     # My account (issue 19) -------------------------------------------------------------
 
     def _setup_account_action(self) -> None:
-        self.account_action = QAction("My &account…", self)
+        self.account_action = QAction(tr("My &account…"), self)
         self.account_action.setObjectName("actionMyAccount")
-        self.account_action.setStatusTip("The account's details and its payment methods")
+        self.account_action.setStatusTip(tr("The account's details and its payment methods"))
         self.ui.menuFile.insertAction(self.ui.actionImport, self.account_action)
         self.account_action.triggered.connect(self.open_account)
         self.account_dialog: QWidget | None = None
@@ -945,7 +967,7 @@ class MainWindow(QMainWindow):
         try:
             from billing_desktop.services.imports import KINDS
         except ImportError:
-            self.show_error("Import", "Importing is not available in this version.")
+            self.show_error(tr("Import"), tr("Importing is not available in this version."))
             return
         from billing_desktop.ui.dialogs.import_dialog import ImportDialog
 
@@ -959,11 +981,11 @@ class MainWindow(QMainWindow):
         from billing_desktop.services.imports import import_file
 
         self._remember_folder(path)
-        self.statusBar().showMessage(f"Importing {path.name}…")
+        self.statusBar().showMessage(tr("Importing {name}…").format(name=path.name))
         self._lock_store_actions(True)
         user_id = self.workspace.actor.user_id if self.workspace else self.user_id
         remote_import = getattr(self.store, "import_csv", None)
-        text = f"Importing {path.name}…"
+        text = tr("Importing {name}…").format(name=path.name)
         handle = self.runner.run(
             remote_import or partial(import_file, self.store, user_id=user_id),  # type: ignore[arg-type]
             kind,
@@ -981,7 +1003,7 @@ class MainWindow(QMainWindow):
         self._lock_store_actions(False)
         summary = report.summary() if hasattr(report, "summary") else str(report)
         self.statusBar().showMessage(summary.splitlines()[0] if summary else "", 10_000)
-        self.show_info("Import finished", summary)
+        self.show_info(tr("Import finished"), summary)
         self.reload()
 
     def _import_failed(self, path: Path, message: str) -> None:
@@ -989,16 +1011,23 @@ class MainWindow(QMainWindow):
         self._lock_store_actions(False)
         self.statusBar().clearMessage()
         if message.endswith(CANCELLED_SUFFIX):  # the user's own Cancel: no alarm
-            self.statusBar().showMessage(f"Import of {path.name} cancelled; nothing was imported")
+            self.statusBar().showMessage(
+                tr("Import of {name} cancelled; nothing was imported").format(name=path.name)
+            )
             return
-        self.show_error("Import failed", f"{path.name}: nothing was imported.\n\n{message}")
+        self.show_error(
+            tr("Import failed"),
+            tr("{name}: nothing was imported.\n\n{message}").format(
+                name=path.name, message=message
+            ),
+        )
 
     def create_demo(self) -> None:
         """Fill the (empty) store with the demo workspace, showing progress, then reload."""
         from billing_desktop.services.demo import build_demo
 
         self._lock_store_actions(True)
-        self._show_loading("Creating the demo workspace…")
+        self._show_loading(tr("Creating the demo workspace…"))
         handle = self.runner.run(
             partial(build_demo, user_id=None),
             self.store,
@@ -1011,8 +1040,10 @@ class MainWindow(QMainWindow):
         self._start_long_task(handle)
 
     def _demo_progress(self, step: Progress) -> None:
-        self._long_task_progress("Creating the demo workspace…", step)
-        self.ui.loadingLabel.setText(f"Creating the demo workspace…\n{step.text}")
+        self._long_task_progress(tr("Creating the demo workspace…"), step)
+        self.ui.loadingLabel.setText(
+            tr("Creating the demo workspace…\n{text}").format(text=step.text)
+        )
 
     def _demo_done(self, report: Any) -> None:
         self._end_long_task()
@@ -1026,10 +1057,12 @@ class MainWindow(QMainWindow):
         self._end_long_task()
         self._lock_store_actions(False)
         if message.endswith(CANCELLED_SUFFIX):
-            self.statusBar().showMessage("Demo workspace cancelled; nothing was written", 10_000)
+            self.statusBar().showMessage(
+                tr("Demo workspace cancelled; nothing was written"), 10_000
+            )
             self.reload()
             return
-        self.show_error("Demo workspace", message)
+        self.show_error(tr("Demo workspace"), message)
         self.reload()
 
     # Messages --------------------------------------------------------------------------
@@ -1049,10 +1082,12 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         self.show_info(
-            f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nBilling administration for contact-centre and "
-            "conversational-AI workspaces: usage, billing units, plans, invoices and usage "
-            "data, on a local store that works offline.",
+            tr("About {APP_NAME}").format(APP_NAME=APP_NAME),
+            tr(
+                "{APP_NAME} {version__}\n\nBilling administration for contact-centre and "
+                "conversational-AI workspaces: usage, billing units, plans, invoices and "
+                "usage data, on a local store that works offline."
+            ).format(APP_NAME=APP_NAME, version__=__version__),
         )
 
     # Closing ---------------------------------------------------------------------------

@@ -22,11 +22,13 @@ from PySide6.QtCore import QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QActionGroup, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
+from billing_desktop.ui.i18n import tr
+
 SYSTEM = "system"
 LIGHT = "light"
 DARK = "dark"
 CHOICES = (SYSTEM, LIGHT, DARK)
-CHOICE_TITLES = {SYSTEM: "&System", LIGHT: "&Light", DARK: "&Dark"}
+CHOICE_TITLES = {SYSTEM: tr("&System"), LIGHT: tr("&Light"), DARK: tr("&Dark")}
 THEME_KEY = "view/theme"
 
 # The dark palette (Fusion): grey-blue surfaces, light text, a blue highlight.
@@ -214,7 +216,7 @@ def contrast(foreground: QColor, background: QColor) -> float:
 def theme_menu(parent: QWidget, settings: QSettings) -> QMenu:
     """View ▸ Theme: System, Light or Dark, one checked; a choice applies at once and is
     remembered."""
-    menu = QMenu("&Theme", parent)
+    menu = QMenu(tr("&Theme"), parent)
     menu.setObjectName("themeMenu")
     group = QActionGroup(menu)
     group.setExclusive(True)

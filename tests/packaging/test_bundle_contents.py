@@ -257,3 +257,14 @@ def test_icons_are_committed_and_hold_every_size(bc: ModuleType) -> None:
         assert icns.size == (1024, 1024)
     for icon in (bc.WINDOWS_ICON, bc.MACOS_ICON):
         assert icon.stat().st_size < 200_000  # small binaries in git
+
+
+def test_the_spanish_catalog_and_qts_own_spanish_are_bundled(bc: ModuleType) -> None:
+    """resources/locale ships, and of Qt's translations only qtbase of a shipped language."""
+    datas = set(bc.datas())
+    po = ROOT / "resources" / "locale" / "es" / "main.po"
+    assert (str(po), "resources/locale/es") in datas
+    assert bc.SHIPPED_LANGUAGES == ("es",)
+    assert not bc.is_unused_data("PySide6/Qt/translations/qtbase_es.qm")
+    assert bc.is_unused_data("PySide6/Qt/translations/qtbase_de.qm")
+    assert bc.is_unused_data("PySide6/Qt/translations/qtdeclarative_es.qm")

@@ -28,12 +28,13 @@ from pathlib import Path
 
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.sql import safety
+from billing_desktop.store.sql.backup_policy import BackupPolicy, load_policy, store_backup_folder
 
 BACKUP_FOLDER = "backups"
 MANUAL = "manual"
 AUTOMATIC = ("daily", "pre-migration", "pre-close")
 REASONS = (MANUAL, *AUTOMATIC)
-KEEP_DAYS = 7
+KEEP_DAYS = 7  # the defaults; Preferences may change them (backup_policy)
 KEEP_WEEKS = 5
 KEEP_NEWEST = 3
 STEP_PAGES = 4096  # 16 MB at the default page size: progress between steps
@@ -56,7 +57,8 @@ class Backup:
 
 
 def backup_folder(store: Path) -> Path:
-    return store.parent / BACKUP_FOLDER
+    """Beside the store, or under the folder chosen in Preferences (``backup_policy``)."""
+    return store_backup_folder(store, load_policy())
 
 
 def _pattern(store: Path) -> re.Pattern[str]:
@@ -215,16 +217,18 @@ def daily_backup(store: Path, progress: Progress | None = None) -> Path | None:
     return take_backup(store, "daily", progress=progress, now=now)
 
 
-def to_keep(backups: list[Backup], today: date) -> set[Path]:
-    """Which automatic backups rotation keeps: the newest of each of the last ``KEEP_DAYS``
-    days and of each of the last ``KEEP_WEEKS`` ISO weeks, and the ``KEEP_NEWEST`` newest."""
+def to_keep(backups: list[Backup], today: date, policy: BackupPolicy | None = None) -> set[Path]:
+    """Which automatic backups rotation keeps: the newest of each of the last ``keep_days``
+    days and of each of the last ``keep_weeks`` ISO weeks, and the ``keep_newest`` newest
+    (``policy``, by default the one saved in Preferences: 7, 5 and 3)."""
+    policy = policy or load_policy()
     automatic = sorted((b for b in backups if b.automatic), key=lambda b: b.taken, reverse=True)
-    keep = {b.path for b in automatic[:KEEP_NEWEST]}
+    keep = {b.path for b in automatic[: policy.keep_newest]}
     days: set[date] = set()
     weeks: set[tuple[int, int]] = set()
-    first_day = today - timedelta(days=KEEP_DAYS - 1)
+    first_day = today - timedelta(days=policy.keep_days - 1)
     this_monday = today - timedelta(days=today.weekday())
-    first_monday = this_monday - timedelta(weeks=KEEP_WEEKS - 1)
+    first_monday = this_monday - timedelta(weeks=policy.keep_weeks - 1)
     for backup in automatic:  # newest first: the first seen of a day or week is its newest
         day = backup.taken.date()
         if first_day <= day <= today and day not in days:

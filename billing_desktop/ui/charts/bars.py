@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from billing_desktop.ui import theme
+from billing_desktop.ui.i18n import tr
 
 BAR_HEIGHT = 0.6
 INK = theme.CHART_INK  # themed: light and dark (ui.theme)
@@ -137,7 +138,7 @@ class HorizontalBarChart(pg.PlotWidget):  # type: ignore[misc]
             total += value
             parts.append(f"{part.name}: {self._formatter(value)}")
         if len(self.series) > 1:
-            parts.append(f"Total: {self._formatter(total)}")
+            parts.append(tr("Total: {formatter}").format(formatter=self._formatter(total)))
         return "\n".join(parts)
 
     def _hover(self, scene_pos: Any) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QWidget
 
 from billing_desktop.ui import theme
 from billing_desktop.ui.charts.bars import GRID, INK
+from billing_desktop.ui.locale_format import format_number, format_short_month
 
 BAR_WIDTH = 0.6
 # Room above the tallest bar for the legend row (a share of the tallest bar).
@@ -43,17 +44,18 @@ Value = int | Decimal
 
 def month_label(month: date) -> str:
     """ "Jun 2026"."""
-    return f"{month:%b %Y}"
+    return format_short_month(month)
 
 
 def count_text(value: Value) -> str:
-    """Thousands separators, no exponent, no trailing zeros ("12,000", "2.5")."""
+    """Thousands separators, no exponent, no trailing zeros ("12,000", "2.5"), in the GUI's
+    locale."""
     if isinstance(value, Decimal):
         normal = value.normalize()
-        if normal == normal.to_integral_value():
-            return f"{normal.to_integral_value():,f}"
-        return f"{normal:,f}"
-    return f"{value:,}"
+        return format_number(
+            normal.to_integral_value() if normal == normal.to_integral_value() else normal
+        )
+    return format_number(value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from billing_desktop.ui.charts.common import (
     save_png,
     style_axis,
 )
+from billing_desktop.ui.i18n import tr
 
 MAX_SYMBOLS = 120  # beyond this many points, markers only clutter the line
 CURSOR = QColor(107, 114, 128)
@@ -68,7 +69,7 @@ class TimelineChart(QWidget):
 
     hovered = Signal(int)
 
-    HINT = "Point at the chart to read a bucket's figures."
+    HINT = tr("Point at the chart to read a bucket's figures.")
 
     def __init__(
         self,

@@ -1,5 +1,5 @@
-"""Preferences (Ctrl+, ; the application menu on macOS): theme, the store the app opens by
-default, where backups are kept, and signing in to a server.
+"""Preferences (Ctrl+, ; the application menu on macOS): theme, language, the store the app
+opens by default, where backups are kept and how many, and signing in to a server.
 
 Settings live in QSettings: ``view/theme`` (ui.theme) and ``store/default``. The default store
 is used when the app starts with neither ``--store`` nor ``BILLING_DESKTOP_STORE``; empty means
@@ -22,12 +22,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from billing_desktop.domain.errors import BillingError
 from billing_desktop.ui import theme
+from billing_desktop.ui.dialogs.preferences_sections import BackupsSection, LanguageChooser
 from billing_desktop.ui.i18n import tr
 
 DEFAULT_STORE_KEY = "store/default"
@@ -86,6 +89,10 @@ class PreferencesDialog(QDialog):
         theme_label.setBuddy(self.theme_combo)
         form = QFormLayout(appearance)
         form.addRow(theme_label, self.theme_combo)
+        self.language = LanguageChooser(settings, appearance)
+        language_label = QLabel(tr("&Language:"), appearance)
+        language_label.setBuddy(self.language.combo)
+        form.addRow(language_label, self.language)
 
         stores = QGroupBox(tr("Store"), self)
         self.store_edit = QLineEdit(stores)
@@ -117,35 +124,9 @@ class PreferencesDialog(QDialog):
         store_form.addRow(store_label, row)
         store_form.addRow("", self.connect_button)
 
-        backups = QGroupBox(tr("Backups"), self)
-        from billing_desktop.store.sql.backups import (
-            KEEP_DAYS,
-            KEEP_NEWEST,
-            KEEP_WEEKS,
-            backup_folder,
-        )
-
-        where = (
-            tr("Backups of {store_file_name} are kept in {backup_folder}.").format(
-                store_file_name=store_file.name, backup_folder=backup_folder(store_file)
-            )
-            if store_file is not None
-            else tr("Backups are made for a local store only (a server backs up its own).")
-        )
-        self.backups_label = QLabel(
-            tr(
-                "{where} The app backs the store up daily and before a month close, and "
-                "keeps the newest backup of each of the last {KEEP_DAYS} days and "
-                "{KEEP_WEEKS} weeks, plus the {KEEP_NEWEST} newest."
-            ).format(
-                where=where, KEEP_DAYS=KEEP_DAYS, KEEP_WEEKS=KEEP_WEEKS, KEEP_NEWEST=KEEP_NEWEST
-            ),
-            backups,
-        )
-        self.backups_label.setObjectName("backupsInfo")
-        self.backups_label.setWordWrap(True)
-        self.backups_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        QVBoxLayout(backups).addWidget(self.backups_label)
+        backups = BackupsSection(store_file, self)  # folder and rotation (lang-core)
+        self.backups = backups
+        self.backups_label = backups.where_label
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -177,6 +158,14 @@ class PreferencesDialog(QDialog):
         self.connect_requested.emit()
 
     def accept(self) -> None:
+        if self.backups.problem():  # said in the dialog; nothing saved
+            return
+        try:
+            self.backups.save()
+        except BillingError as exc:
+            QMessageBox.warning(self, tr("Preferences"), str(exc))
+            return
+        self.language.save()
         self.settings.setValue(DEFAULT_STORE_KEY, self.store_edit.text().strip())
         self.settings.sync()
         super().accept()

@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QFont
 
 from billing_desktop.ui import theme
+from billing_desktop.ui.i18n import tr
 
 MIME_TYPE = "application/x-billing-desktop-unit-members"
 HELD = theme.HELD  # grey: a number another unit holds
@@ -211,7 +212,11 @@ class MemberListModel(QAbstractListModel):
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return item.text if item.holder is None else f"{item.text}, held by {item.holder}"
+            return (
+                item.text
+                if item.holder is None
+                else tr("{text}, held by {holder}").format(text=item.text, holder=item.holder)
+            )
         if role == self.ITEM_ROLE:
             return item.key
         if role == self.HOLDER_ROLE:

@@ -25,6 +25,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import Column, ColumnTableModel
 from billing_desktop.ui.tasks import TaskHandle, TaskRunner
 
@@ -32,7 +33,7 @@ PAGE_SIZE = 500
 MAX_PAGES = 24  # pages held at most: 12,000 rows, a few screens either side of any position
 MAX_LOADING = 2  # page reads running at once (the runner's pool is shared with the other tabs)
 MAX_WANTED = 6  # pages waiting to be read; the oldest requests are dropped (scrolled past)
-LOADING = "Loading…"
+LOADING = tr("Loading…")
 PLACEHOLDER_COLOUR = QColor(128, 128, 128)
 
 # load_page(offset, limit) -> rows; runs on a worker thread and opens its own unit of work.

@@ -22,8 +22,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from billing_desktop.domain.money import format_money
-from billing_desktop.ui import theme
+from billing_desktop.ui import locale_format, theme
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -51,7 +52,7 @@ class Column(Generic[R]):
     cell_tooltip: Callable[[R], str | None] | None = None  # e.g. the full text of a long cell
 
 
-NEGATIVE_DESCRIPTION = "Negative amount (shown in red)"
+NEGATIVE_DESCRIPTION = tr("Negative amount (shown in red)")
 
 
 def negative_description(column: Column[R], row: R) -> str | None:
@@ -103,17 +104,15 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return locale_format.format_moment(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return locale_format.format_day(value)
     return str(value)
 
 
 def format_number(value: int | Decimal) -> str:
-    """Thousands separators, no exponent ("12,000", "2.5")."""
-    if isinstance(value, Decimal):
-        return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,f}"
-    return f"{value:,}"
+    """Thousands separators, no exponent ("12,000", "2.5"), in the GUI's locale."""
+    return locale_format.format_number(value)
 
 
 def display_money(amount: Decimal, currency: str | None) -> str:

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Area
 from billing_desktop.store.ports import RESOURCES, UnitOfWork
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.language import area_title
 from billing_desktop.ui.models.table import Column, ColumnTableModel
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
@@ -135,7 +137,7 @@ class TableTab(Page):
         self.model = self.make_model()
         self.table = make_table(self)
         self.table.setObjectName(f"{self.area.value}Table")
-        self.table.setAccessibleName(self.area.label)
+        self.table.setAccessibleName(area_title(self.area))
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -159,7 +161,7 @@ class TableTab(Page):
         layout.addLayout(self.toolbar)
         layout.addWidget(self.stack, 1)
         self.setFocusProxy(self.table)
-        self.show_message("Loading…")
+        self.show_message(tr("Loading…"))
 
     # What a subclass provides ---------------------------------------------------------------
 
@@ -170,7 +172,7 @@ class TableTab(Page):
         return ColumnTableModel(self.columns(), self)
 
     def empty_text(self) -> str:
-        return "Nothing to show yet."
+        return tr("Nothing to show yet.")
 
     def rows_of(self, result: Any) -> Sequence[Any]:
         """The rows in a service result (a list by default)."""
@@ -219,7 +221,11 @@ class TableTab(Page):
     def _show_error(self, message: str) -> None:
         self.finish_load(failed=True)
         self.clear_model()
-        self.show_message(f"Could not load {self.area.label}: {message}")
+        self.show_message(
+            tr("Could not load {label}: {message}").format(
+                label=area_title(self.area), message=message
+            )
+        )
         self.loaded.emit()
 
     def show_message(self, text: str) -> None:

@@ -31,13 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.domain.access import Actor, Area
-from billing_desktop.domain.money import format_money
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
 from billing_desktop.services import usage_data
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import CallLine, CallLogStart, CallQuery
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_money, format_number
 from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
@@ -45,7 +46,7 @@ from billing_desktop.ui.tabs.base import TableTab
 from billing_desktop.ui.tasks import PROGRESS_STEPS, TaskHandle, progress_value
 
 CALL_TYPES = ("autocall", "robocall", "live")
-ALL = "All"
+ALL = tr("All")
 CELL_AIR = 6  # pixels beyond a cell's size hint (its padding comes from the style sheet)
 # Widest a column starts (a longer text is elided; its tooltip shows it whole).
 WIDEST = {"Campaign": 260, "Source": 160}
@@ -91,45 +92,47 @@ def call_columns(currency: str | None) -> list[Column[Any]]:
         return format_money(line.cost, currency) if currency else str(line.cost)
 
     return [
-        text_column("Call", lambda c: c.call.id),
-        text_column("Type", lambda c: _title(c.call.type)),
-        text_column("Triggered by", lambda c: _title(c.call.triggered_by)),
+        text_column(tr("Call"), lambda c: c.call.id),
+        text_column(tr("Type"), lambda c: _title(c.call.type)),
+        text_column(tr("Triggered by"), lambda c: _title(c.call.triggered_by)),
         text_column(
-            "Source",
+            tr("Source"),
             lambda c: c.call.trigger_source,
-            "Trigger source: where the call was started from (Email, SMS, Chat UI…)",
+            tr("Trigger source: where the call was started from (Email, SMS, Chat UI…)"),
         ),
-        text_column("Candidate", lambda c: c.call.candidate_id or ""),
+        text_column(tr("Candidate"), lambda c: c.call.candidate_id or ""),
         Column[CallLine](
-            "Campaign",
+            tr("Campaign"),
             lambda c: c.call.campaign,
             raw=lambda c: c.call.campaign,
             cell_tooltip=lambda c: c.call.campaign,
         ),
-        text_column("Number", lambda c: c.call.number or ""),
+        text_column(tr("Number"), lambda c: c.call.number or ""),
         text_column(
-            "Started", lambda c: c.call.started_at, "Start time in the account's time zone"
+            tr("Started"), lambda c: c.call.started_at, tr("Start time in the account's time zone")
         ),
         Column[CallLine](
-            "Duration",
+            tr("Duration"),
             lambda c: duration_text(c.call.duration_seconds),
             RIGHT,
-            "Minutes:seconds",
+            tr("Minutes:seconds"),
             lambda c: c.call.duration_seconds,
         ),
         Column[CallLine](
-            "Minutes",
+            tr("Minutes"),
             lambda c: str(c.minutes),
             RIGHT,
-            "Started minutes, as calls are metered (61 s = 2 minutes)",
+            tr("Started minutes, as calls are metered (61 s = 2 minutes)"),
             lambda c: c.minutes,
         ),
         Column[CallLine](
-            "Cost",
+            tr("Cost"),
             cost_text,
             RIGHT,
-            "Started minutes × the unit price of the product metering calls (list price, "
-            "before free units, credits and commits), in the account currency",
+            tr(
+                "Started minutes × the unit price of the product metering calls (list price, "
+                "before free units, credits and commits), in the account currency"
+            ),
             lambda c: c.cost,
         ),
     ]
@@ -207,30 +210,32 @@ class CallLogSection(TableTab):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.campaign_combo.setMinimumContentsLength(14)
-        self.apply_button = QPushButton("Show", self)
+        self.apply_button = QPushButton(tr("Show"), self)
         self.apply_button.setObjectName("callsApply")
-        self.apply_button.setToolTip("Show the calls of this range with these filters")
+        self.apply_button.setToolTip(tr("Show the calls of this range with these filters"))
         self.apply_button.clicked.connect(self.apply_filters)
-        self.export_button = QPushButton("Export…", self)
+        self.export_button = QPushButton(tr("Export…"), self)
         self.export_button.setObjectName("callsExport")
         self.export_button.setToolTip(
-            "Write the calls shown (every row, in this order) to a CSV file or an Excel "
-            "workbook (.xlsx)"
+            tr(
+                "Write the calls shown (every row, in this order) to a CSV file or an Excel "
+                "workbook (.xlsx)"
+            )
         )
         self.export_button.clicked.connect(self._choose_export_file)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("callsExportProgress")
         self.progress.setMaximumWidth(180)
         self.progress.hide()
-        self.cancel_button = QPushButton("Cancel export", self)
+        self.cancel_button = QPushButton(tr("Cancel export"), self)
         self.cancel_button.setObjectName("callsExportCancel")
         self.cancel_button.clicked.connect(self.cancel_export)
         self.cancel_button.hide()
         for label, widget in (
-            ("From", self.from_edit),
-            ("To", self.to_edit),
-            ("Type", self.type_combo),
-            ("Campaign", self.campaign_combo),
+            (tr("From"), self.from_edit),
+            (tr("To"), self.to_edit),
+            (tr("Type"), self.type_combo),
+            (tr("Campaign"), self.campaign_combo),
         ):
             caption = QLabel(label, self)
             caption.setBuddy(widget)
@@ -266,7 +271,7 @@ class CallLogSection(TableTab):
                 cell = self.table.sizeHintForIndex(self.paged.index(row, number)).width()
                 width = max(width, cell + CELL_AIR)
             widths.append(min(width, WIDEST.get(column.title, width)))
-        campaign = [c.title for c in self.paged.columns].index("Campaign")
+        campaign = [c.title for c in self.paged.columns].index(tr("Campaign"))
         # The table may still be hidden behind the "Loading…" message: measure its place.
         room = (
             self.stack.contentsRect().width()
@@ -296,7 +301,7 @@ class CallLogSection(TableTab):
     # Loading ------------------------------------------------------------------------------
 
     def start_load(self) -> None:
-        self.caption.setText("Loading the call log…")
+        self.caption.setText(tr("Loading the call log…"))
         # The count, the first page and the filter choices, in one read.
         self.load(usage_data.call_log_start, self.context.actor, self.query, self.page_size)
 
@@ -335,7 +340,7 @@ class CallLogSection(TableTab):
     def apply_filters(self) -> None:
         first, last = _pydate(self.from_edit.date()), _pydate(self.to_edit.date())
         if last < first:
-            self.caption.setText("The range ends before it starts: pick a later “To” date.")
+            self.caption.setText(tr("The range ends before it starts: pick a later “To” date."))
             return
         self.set_query(
             replace(
@@ -355,26 +360,34 @@ class CallLogSection(TableTab):
     def _update_caption(self) -> None:
         total = self.paged.total
         zone = self._start.zone if self._start else "UTC"
-        plural = "call" if total == 1 else "calls"
         order = (
-            "newest first"
+            tr("newest first")
             if self.query.sort == "started_at" and self.query.descending
             else (
-                f"by {self.query.sort.replace('_', ' ')}, "
-                f"{'descending' if self.query.descending else 'ascending'}"
-            )
+                tr("by {column}, descending")
+                if self.query.descending
+                else tr("by {column}, ascending")
+            ).format(column=self.query.sort.replace("_", " "))
         )
-        self.caption.setText(f"Call log: {total:,} {plural}, {order}. Times in {zone}.")
+        self.caption.setText(
+            ntr(
+                "Call log: {total} call, {order}. Times in {zone}.",
+                "Call log: {total} calls, {order}. Times in {zone}.",
+                total,
+            ).format(total=format_number(total), order=order, zone=zone)
+        )
 
     def _page_failed(self, message: str) -> None:
-        self.caption.setText(f"Could not read some of the calls: {message}")
+        self.caption.setText(
+            tr("Could not read some of the calls: {message}").format(message=message)
+        )
 
     def empty_text(self) -> str:
         if self._start is not None and self._start.span is not None:
-            return "No calls match this range and these filters."
-        return (
-            "No calls recorded yet.\nCalls appear here once they are imported "
-            "(File ▸ Import…, kind “calls”)."
+            return tr("No calls match this range and these filters.")
+        return tr(
+            "No calls recorded yet.\nCalls appear here once they are imported (File ▸ "
+            "Import…, kind “calls”)."
         )
 
     # Export -------------------------------------------------------------------------------
@@ -384,7 +397,9 @@ class CallLogSection(TableTab):
             self._start.span[0] if self._start and self._start.span else None
         )
         name = f"call-logs-{first or 'all'}.csv"
-        path, selected = QFileDialog.getSaveFileName(self, "Export call log", name, TABLE_FILTERS)
+        path, selected = QFileDialog.getSaveFileName(
+            self, tr("Export call log"), name, TABLE_FILTERS
+        )
         if path:
             self.export_to(chosen_path(path, selected))
 
@@ -434,8 +449,8 @@ class CallLogSection(TableTab):
     def _export_done(self, path: Path, rows: int) -> None:
         self._export_finished()
         self.last_export = path
-        self.caption.setText(f"Exported {rows:,} calls to {path}.")
+        self.caption.setText(tr("Exported {rows:,} calls to {path}.").format(rows=rows, path=path))
 
     def _export_failed(self, message: str) -> None:
         self._export_finished()
-        self.caption.setText(f"Export stopped: {message}")
+        self.caption.setText(tr("Export stopped: {message}").format(message=message))

@@ -35,6 +35,7 @@ from billing_desktop.services.statements import DocumentKind, History, HistoryRo
 from billing_desktop.services.task_state import TaskState
 from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,
@@ -49,15 +50,15 @@ if TYPE_CHECKING:
     from billing_desktop.ui.dialogs.print_preview import PdfFile, RenderProgress
 
 STATUS_TITLES = {
-    InvoiceStatus.ISSUED: "Issued",
-    InvoiceStatus.PAID: "Paid",
-    InvoiceStatus.OVERDUE: "Overdue",
-    InvoiceStatus.PARTLY_PAID: "Partly paid",
+    InvoiceStatus.ISSUED: tr("Issued"),
+    InvoiceStatus.PAID: tr("Paid"),
+    InvoiceStatus.OVERDUE: tr("Overdue"),
+    InvoiceStatus.PARTLY_PAID: tr("Partly paid"),
 }
 KIND_TITLES = {
-    DocumentKind.INVOICE: "Invoice",
-    DocumentKind.RECEIPT: "Receipt",
-    DocumentKind.CREDIT_NOTE: "Credit note",
+    DocumentKind.INVOICE: tr("Invoice"),
+    DocumentKind.RECEIPT: tr("Receipt"),
+    DocumentKind.CREDIT_NOTE: tr("Credit note"),
 }
 PAID = theme.POSITIVE
 ALL = "all"
@@ -102,23 +103,25 @@ class InvoicesTab(TableTab):
 
         self.year_combo = QComboBox(self)
         self.year_combo.setObjectName("yearFilter")
-        self.year_combo.setToolTip("Show the documents issued in one year")
-        self.year_combo.addItem("All years", ALL)
+        self.year_combo.setToolTip(tr("Show the documents issued in one year"))
+        self.year_combo.addItem(tr("All years"), ALL)
         self.status_combo = QComboBox(self)
         self.status_combo.setObjectName("statusFilter")
-        self.status_combo.setToolTip("Show documents with one status")
-        self.status_combo.addItem("All statuses", ALL)
+        self.status_combo.setToolTip(tr("Show documents with one status"))
+        self.status_combo.addItem(tr("All statuses"), ALL)
         for status, title in STATUS_TITLES.items():
             self.status_combo.addItem(title, status.value)
-        self.open_button = self._button("&Open", "openButton", "Open the PDF in your PDF viewer")
+        self.open_button = self._button(
+            tr("&Open"), "openButton", tr("Open the PDF in your PDF viewer")
+        )
         self.save_button = self._button(
-            "&Save as PDF…", "saveButton", "Save the PDF of the selected document"
+            tr("&Save as PDF…"), "saveButton", tr("Save the PDF of the selected document")
         )
         self.print_button = self._button(
-            "&Print…", "printButton", "Preview and print the selected document"
+            tr("&Print…"), "printButton", tr("Preview and print the selected document")
         )
         self.statements_button = self._button(
-            "S&tatements…", "statementsButton", "Print or save monthly statements"
+            tr("S&tatements…"), "statementsButton", tr("Print or save monthly statements")
         )
         self.open_button.clicked.connect(self.open_selected)
         self.save_button.clicked.connect(self.save_selected)
@@ -127,22 +130,24 @@ class InvoicesTab(TableTab):
         self._setup_prepaid()  # issue 19 §4
         # branch payments: payments, credit notes and bank reconciliation (ui/dialogs/…)
         self.payment_button = self._button(
-            "Pa&yments…", "paymentButton", "Record or void payments of the selected invoice"
+            tr("Pa&yments…"), "paymentButton", tr("Record or void payments of the selected invoice")
         )
         self.credit_button = self._button(
-            "&Credit note…", "creditNoteButton", "Correct the selected invoice with a credit note"
+            tr("&Credit note…"),
+            "creditNoteButton",
+            tr("Correct the selected invoice with a credit note"),
         )
         self.reconcile_button = self._button(
-            "&Reconcile…", "reconcileButton", "Match bank-statement lines to invoices"
+            tr("&Reconcile…"), "reconcileButton", tr("Match bank-statement lines to invoices")
         )
         self.payment_button.clicked.connect(self.open_payments)
         self.credit_button.clicked.connect(self.open_credit_note)
         self.reconcile_button.clicked.connect(self.open_reconcile)
         self.save_button.setShortcut(QKeySequence("Ctrl+Shift+S"))
 
-        year_label = QLabel("&Year:", self)
+        year_label = QLabel(tr("&Year:"), self)
         year_label.setBuddy(self.year_combo)
-        status_label = QLabel("St&atus:", self)
+        status_label = QLabel(tr("St&atus:"), self)
         status_label.setBuddy(self.status_combo)
         self.filters = QWidget(self)
         self.filters.setObjectName("invoiceFilters")
@@ -195,22 +200,26 @@ class InvoicesTab(TableTab):
 
     def columns(self) -> Sequence[Column[Any]]:
         return [
-            text_column("Number", lambda i: i.number),
-            text_column("Issued", lambda i: i.issued_on),
-            text_column("Period", lambda i: i.period or "—", "The billed month (orders have none)"),
-            money_column("Amount", lambda i: i.amount, self.context.currency),
+            text_column(tr("Number"), lambda i: i.number),
+            text_column(tr("Issued"), lambda i: i.issued_on),
+            text_column(
+                tr("Period"), lambda i: i.period or "—", tr("The billed month (orders have none)")
+            ),
+            money_column(tr("Amount"), lambda i: i.amount, self.context.currency),
             Column[HistoryRow](
-                "Status",
+                tr("Status"),
                 lambda i: _status_text(i, self.context.currency),
                 LEFT,
-                "Paid when payments and credit notes cover it; partly paid with what is left; "
-                "overdue when something is left after its due date",
+                tr(
+                    "Paid when payments and credit notes cover it; partly paid with what is "
+                    "left; overdue when something is left after its due date"
+                ),
                 raw=lambda i: i.status,
                 foreground=_status_colour,
             ),
-            text_column("Due", lambda i: i.due_on),
-            text_column("Paid on", lambda i: i.paid_on),
-            text_column("Document", lambda i: f"{KIND_TITLES[i.kind]} · {i.description}"),
+            text_column(tr("Due"), lambda i: i.due_on),
+            text_column(tr("Paid on"), lambda i: i.paid_on),
+            text_column(tr("Document"), lambda i: f"{KIND_TITLES[i.kind]} · {i.description}"),
         ]
 
     @property
@@ -231,8 +240,11 @@ class InvoicesTab(TableTab):
             return
         self.caption.show()
         self.caption.setText(
-            "Invoices, orders and credit notes, newest first. Usage is invoiced at the start of "
-            "the month after; payments and credit notes settle an invoice, in part or in full."
+            tr(
+                "Invoices, orders and credit notes, newest first. Usage is invoiced at the "
+                "start of the month after; payments and credit notes settle an invoice, in "
+                "part or in full."
+            )
         )
         service = partial(invoice_history, year=self._year, status=self._status)
         self.load(service, self.context.actor)
@@ -244,8 +256,8 @@ class InvoicesTab(TableTab):
 
     def empty_text(self) -> str:
         if self._year is not None or self._status is not None:
-            return "No invoice or order matches these filters."
-        return (
+            return tr("No invoice or order matches these filters.")
+        return tr(
             "No invoices yet.\nInvoices are issued at the start of each month for the month before."
         )
 
@@ -324,7 +336,7 @@ class InvoicesTab(TableTab):
             return
         folder = Path(self.last_pdf.parent) if self.last_pdf else Path.home()
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save as PDF", str(folder / f"{row.number}.pdf"), "PDF files (*.pdf)"
+            self, tr("Save as PDF"), str(folder / f"{row.number}.pdf"), tr("PDF files (*.pdf)")
         )
         if not chosen:
             return
@@ -348,7 +360,7 @@ class InvoicesTab(TableTab):
         from billing_desktop.ui.dialogs.prepaid import offered
 
         self.prepaid_button = self._button(
-            "Prepaid &invoices…", "prepaidButton", "Buy credit by a prepaid invoice"
+            tr("Prepaid &invoices…"), "prepaidButton", tr("Buy credit by a prepaid invoice")
         )
         self.prepaid_button.clicked.connect(self.open_prepaid)
         account = self.context.account
@@ -395,7 +407,9 @@ class InvoicesTab(TableTab):
         from billing_desktop.ui.dialogs.print_preview import RenderProgress
 
         progress = RenderProgress(
-            f"{KIND_TITLES[row.kind]} {row.number}", f"Preparing {row.number}…", self.window()
+            f"{KIND_TITLES[row.kind]} {row.number}",
+            tr("Preparing {number}…").format(number=row.number),
+            self.window(),
         )
         self._progress = progress
         self._update_buttons()
@@ -429,7 +443,7 @@ class InvoicesTab(TableTab):
         if self._finish_progress():
             from billing_desktop.ui.dialogs.print_preview import notify
 
-            notify(self, "Invoice PDF", message, warning=True)
+            notify(self, tr("Invoice PDF"), message, warning=True)
 
     def _open_pdf(self, pdf: PdfFile) -> None:
         folder = Path(tempfile.gettempdir()) / "billing-desktop"
@@ -440,7 +454,11 @@ class InvoicesTab(TableTab):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             from billing_desktop.ui.dialogs.print_preview import notify
 
-            notify(self, "Invoice PDF", f"No PDF viewer opened it. The PDF is saved as {path}.")
+            notify(
+                self,
+                tr("Invoice PDF"),
+                tr("No PDF viewer opened it. The PDF is saved as {path}.").format(path=path),
+            )
 
     def _save_pdf(self, path: Path, pdf: PdfFile) -> None:
         from billing_desktop.domain.errors import BillingError
@@ -450,13 +468,18 @@ class InvoicesTab(TableTab):
         try:
             write_atomically(path, pdf.data)
         except (OSError, BillingError) as exc:
-            notify(self, "Save as PDF", f"{path} could not be written: {exc}", warning=True)
+            notify(
+                self,
+                tr("Save as PDF"),
+                tr("{path} could not be written: {exc}").format(path=path, exc=exc),
+                warning=True,
+            )
             return
         self.last_pdf = path
         window = self.window()
         status = getattr(window, "statusBar", None)
         if callable(status):
-            status().showMessage(f"Saved {path.name}", 10_000)
+            status().showMessage(tr("Saved {name}").format(name=path.name), 10_000)
 
     def _preview_pdf(self, pdf: PdfFile) -> None:
         from billing_desktop.ui.dialogs.print_preview import PdfPrintPreview
@@ -471,12 +494,14 @@ def _status_text(row: HistoryRow, currency: str | None) -> str:
     """ "Partly paid · $1,376.05 left" (overdue too, when part of it was paid)."""
     title = STATUS_TITLES.get(row.status, str(row.status))
     if row.kind == DocumentKind.CREDIT_NOTE:
-        return "Credit note"
+        return tr("Credit note")
     if (
         row.status in (InvoiceStatus.PARTLY_PAID, InvoiceStatus.OVERDUE)
         and 0 < row.left < row.amount
     ):
-        return f"{title} · {display_money(row.left, currency)} left"
+        return tr("{title} · {display_money} left").format(
+            title=title, display_money=display_money(row.left, currency)
+        )
     return title
 
 

@@ -12,12 +12,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QTableView, QWidget
 
 from billing_desktop.domain.access import Area
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import UsageSummary, usage_summary
 from billing_desktop.services.statements import HistoryRow
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money
 from billing_desktop.ui.models.table import ColumnTableModel
 
 
@@ -37,7 +38,7 @@ class InvoicesTab(Protocol):
     def selected(self) -> HistoryRow | None: ...
 
 
-TIP = "Right-click an invoice to see how each of its lines is made up"
+TIP = tr("Right-click an invoice to see how each of its lines is made up")
 
 
 def install(tab: InvoicesTab) -> None:
@@ -88,14 +89,16 @@ def _offer(tab: InvoicesTab, summary: Any, show: bool) -> None:
     menu = QMenu(tab.table)
     menu.setObjectName("explainLinesMenu")
     for product in sorted(summary.products, key=lambda p: p.name.casefold()):
-        text = f"{product.name} — {format_money(product.charged, summary.currency)} charged"
+        text = tr("{name} — {format_money} charged").format(
+            name=product.name, format_money=format_money(product.charged, summary.currency)
+        )
         action = QAction(text, menu)
         action.triggered.connect(
             lambda _checked=False, code=product.code: open_explanation(tab, summary.month, code)
         )
         menu.addAction(action)
     if not summary.products:
-        menu.addAction("No lines in this month").setEnabled(False)
+        menu.addAction(tr("No lines in this month")).setEnabled(False)
     tab.explain_menu = menu
     if show:
         menu.popup(tab.menu_at)

@@ -14,6 +14,7 @@ from billing_desktop.services import overview
 from billing_desktop.services.overview import AppRow
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.plan_manager import PlanManagerDialog
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,
@@ -29,9 +30,9 @@ from billing_desktop.ui.widgets.row_actions import RowActions
 PENDING_CHANGE = 6  # the last column
 
 STATUS_TITLES = {
-    AppStatus.ACTIVE: "Active",
-    AppStatus.EXPIRING: "Expiring",
-    AppStatus.SUSPENDED: "Suspended",
+    AppStatus.ACTIVE: tr("Active"),
+    AppStatus.EXPIRING: tr("Expiring"),
+    AppStatus.SUSPENDED: tr("Suspended"),
 }
 
 
@@ -71,10 +72,10 @@ class PlansTab(TableTab):
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.dialog: PlanManagerDialog | None = None
-        self.manage_button = QPushButton("&Manage…", self)
+        self.manage_button = QPushButton(tr("&Manage…"), self)
         self.manage_button.setObjectName("manageAppButton")
         self.manage_button.setToolTip(
-            "Change the app's plan, add funds, request an extension or change its owner"
+            tr("Change the app's plan, add funds, request an extension or change its owner")
         )
         self.toolbar.addWidget(self.manage_button)
         self.manage_button.clicked.connect(self.open_manage)
@@ -84,8 +85,8 @@ class PlansTab(TableTab):
         # A row's hover shows Manage, and "…" offers the rest (seed 002).
         self.row_actions = RowActions(
             self.table,
-            ("Manage…", self.manage_row),
-            [("Change &owner…", self.change_owner_of_row)],
+            (tr("Manage…"), self.manage_row),
+            [(tr("Change &owner…"), self.change_owner_of_row)],
             "planRowActions",
         )
         self._update_enabled()
@@ -96,47 +97,55 @@ class PlansTab(TableTab):
     def columns(self) -> Sequence[Column[Any]]:
         return [
             text_column(
-                "App",
+                tr("App"),
                 lambda a: a.name,
-                "An information icon marks a pending downgrade or a plan ending within 30 days",
+                tr("An information icon marks a pending downgrade or a plan ending within 30 days"),
             ),
-            text_column("Owner", lambda a: a.owner_name),
-            text_column("Plan", lambda a: a.plan_name),
+            text_column(tr("Owner"), lambda a: a.owner_name),
+            text_column(tr("Plan"), lambda a: a.plan_name),
             Column[AppRow](
-                "Status",
+                tr("Status"),
                 lambda a: STATUS_TITLES.get(a.status, str(a.status)),
                 LEFT,
                 raw=lambda a: a.status,
                 foreground=lambda a: NEGATIVE if a.status == AppStatus.SUSPENDED else None,
             ),
             money_column(
-                "Balance",
+                tr("Balance"),
                 lambda a: a.balance,
                 self.context.currency,
-                "Negative balances (red) are invoiced next month",
+                tr("Negative balances (red) are invoiced next month"),
                 red_when_negative=True,
             ),
             text_column(
-                "Plan ends",
+                tr("Plan ends"),
                 lambda a: a.plan_ends_on,
-                "When the current plan period ends (the end of the month when no end is set)",
+                tr("When the current plan period ends (the end of the month when no end is set)"),
             ),
             text_column(
-                "Pending change",
-                lambda a: f"to {a.pending_plan_name} at period end" if a.pending_plan_name else "",
-                "A downgrade takes effect at the end of the plan period",
+                tr("Pending change"),
+                lambda a: (
+                    tr("to {plan} at period end").format(plan=a.pending_plan_name)
+                    if a.pending_plan_name
+                    else ""
+                ),
+                tr("A downgrade takes effect at the end of the plan period"),
             ),
         ]
 
     def start_load(self) -> None:
         self.caption.setText(
-            "Apps with their plan, status and balance. Select an app and choose Manage to "
-            "change its plan, add funds, request an extension or change its owner."
+            tr(
+                "Apps with their plan, status and balance. Select an app and choose Manage "
+                "to change its plan, add funds, request an extension or change its owner."
+            )
         )
         self.load(overview.apps, self.context.actor)
 
     def empty_text(self) -> str:
-        return "No apps in this workspace yet.\nApps (virtual agents) and their plans show here."
+        return tr(
+            "No apps in this workspace yet.\nApps (virtual agents) and their plans show here."
+        )
 
     def selected_app(self) -> AppRow | None:
         rows = self.table.selectionModel().selectedRows()

@@ -33,14 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.domain.access import Actor
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.quotas import (
     MAX_QUOTA,
     WARNING_PERCENT,
     AddOnPack,
     QuotaState,
     Statistic,
-    format_quantity,
 )
 from billing_desktop.services import quotas
 from billing_desktop.services.gateway import Gateway as Store
@@ -48,6 +46,9 @@ from billing_desktop.services.quotas import NO_PRICE, QuotaChange, QuotaLine, Qu
 from billing_desktop.ui.context import TabContext, write
 from billing_desktop.ui.dialogs.common import status_label
 from billing_desktop.ui.dialogs.unit_editor import MessageBar
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money, format_month
+from billing_desktop.ui.locale_format import format_number as format_quantity
 from billing_desktop.ui.models.table import (
     NEGATIVE,
     RIGHT,
@@ -76,11 +77,23 @@ BAR_STYLE = (
     "QProgressBar::chunk {{ background: {colour}; border-radius: 2px; }}"
 )
 STATE_TEXT = {
-    QuotaState.UNSET: "No quota",
-    QuotaState.OK: "Within quota",
-    QuotaState.WARNING: f"{WARNING_PERCENT} % reached",
-    QuotaState.EXCEEDED: "Exceeded",
+    QuotaState.UNSET: tr("No quota"),
+    QuotaState.OK: tr("Within quota"),
+    QuotaState.WARNING: tr("{WARNING_PERCENT} % reached").format(WARNING_PERCENT=WARNING_PERCENT),
+    QuotaState.EXCEEDED: tr("Exceeded"),
 }
+
+
+# The services' statistic names, in the GUI's language.
+STATISTIC_TITLES = {
+    "Completed interviews": tr("Completed interviews"),
+    "SMS messages": tr("SMS messages"),
+    "Recorded minutes": tr("Recorded minutes"),
+}
+
+
+def statistic_title(statistic: Statistic) -> str:
+    return STATISTIC_TITLES.get(statistic.label, statistic.label)
 
 
 class QuotaBanner(MessageBar):
@@ -144,9 +157,15 @@ def bar_value(line: QuotaLine) -> int:
 
 def bar_text(line: QuotaLine) -> str:
     if line.quota is None:
-        return f"{format_quantity(line.usage)} used · no quota set"
+        return tr("{format_quantity} used · no quota set").format(
+            format_quantity=format_quantity(line.usage)
+        )
     percent = f" ({line.percent} %)" if line.percent is not None else ""
-    return f"{format_quantity(line.usage)} of {format_quantity(line.quota)}{percent}"
+    return tr("{format_quantity} of {format_quantity2}{percent}").format(
+        format_quantity=format_quantity(line.usage),
+        format_quantity2=format_quantity(line.quota),
+        percent=percent,
+    )
 
 
 class SetQuotaDialog(QDialog):
@@ -175,7 +194,7 @@ class SetQuotaDialog(QDialog):
         self.busy = False
         statistic = line.statistic
         self.setObjectName("setQuotaDialog")
-        self.setWindowTitle(f"Monthly quota — {statistic.label}")
+        self.setWindowTitle(tr("Monthly quota — {label}").format(label=statistic_title(statistic)))
         price = (
             f"usage beyond it costs "
             f"{format_money(line.price.unit_price, currency, keep_precision=True)} per "
@@ -184,13 +203,17 @@ class SetQuotaDialog(QDialog):
             else f"usage beyond it has {NO_PRICE}"
         )
         intro = QLabel(
-            f"This month so far: {statistic.units(line.usage)}. The Quotas section warns from "
-            f"{WARNING_PERCENT}\N{NO-BREAK SPACE}% of the quota, and {price}.",
+            tr(
+                "This month so far: {units}. The Quotas section warns from "
+                "{WARNING_PERCENT} % of the quota, and {price}."
+            ).format(
+                units=statistic.units(line.usage), WARNING_PERCENT=WARNING_PERCENT, price=price
+            ),
             self,
         )
         intro.setWordWrap(True)
         intro.setObjectName("quotaIntro")
-        self.enabled = QCheckBox("Set a monthly &quota", self)
+        self.enabled = QCheckBox(tr("Set a monthly &quota"), self)
         self.enabled.setObjectName("quotaEnabled")
         self.enabled.setChecked(line.quota is not None)
         self.spin = QSpinBox(self)
@@ -199,13 +222,13 @@ class SetQuotaDialog(QDialog):
         self.spin.setGroupSeparatorShown(True)
         self.spin.setSuffix(f" {statistic.unit}")
         self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.spin.setAccessibleName("Monthly quota")
+        self.spin.setAccessibleName(tr("Monthly quota"))
         self.spin.setValue(line.quota if line.quota is not None else _suggested(line.usage))
         self.spin.setEnabled(self.enabled.isChecked())
         self.enabled.toggled.connect(self.spin.setEnabled)
         form = QFormLayout()
         form.addRow("", self.enabled)
-        spin_caption = QLabel("Monthly &quota:", self)
+        spin_caption = QLabel(tr("Monthly &quota:"), self)
         spin_caption.setBuddy(self.spin)
         form.addRow(spin_caption, self.spin)
         self.status = status_label(self)
@@ -248,7 +271,7 @@ class SetQuotaDialog(QDialog):
             return
         self.busy = True
         self.buttons.setEnabled(False)
-        self.show_status("Saving…")
+        self.show_status(tr("Saving…"))
         self.runner.run(
             partial(
                 write, self.store, quotas.set_quota, self.actor, self.line.statistic.value, quota
@@ -268,7 +291,7 @@ class SetQuotaDialog(QDialog):
     def _failed(self, message: str) -> None:
         self.busy = False
         self.buttons.setEnabled(True)
-        self.show_status(f"Monthly quota: {message}", error=True)
+        self.show_status(tr("Monthly quota: {message}").format(message=message), error=True)
         self.spin.setFocus()
 
 
@@ -296,7 +319,7 @@ class QuotasSection(LoadingSection):
         self.dialog: SetQuotaDialog | None = None
         currency = context.currency
 
-        self.caption = QLabel("Loading…", self)
+        self.caption = QLabel(tr("Loading…"), self)
         self.caption.setObjectName("caption")
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -321,13 +344,13 @@ class QuotasSection(LoadingSection):
         self.grid.setHorizontalSpacing(16)
         self.grid.setVerticalSpacing(8)
         headers = (
-            ("Statistic", Qt.AlignmentFlag.AlignLeft),
-            ("Used this month", Qt.AlignmentFlag.AlignRight),
-            ("Monthly quota", Qt.AlignmentFlag.AlignRight),
-            ("Usage against quota", Qt.AlignmentFlag.AlignLeft),
-            ("Beyond quota", Qt.AlignmentFlag.AlignRight),
-            ("Cost beyond quota", Qt.AlignmentFlag.AlignRight),
-            ("List price", Qt.AlignmentFlag.AlignRight),
+            (tr("Statistic"), Qt.AlignmentFlag.AlignLeft),
+            (tr("Used this month"), Qt.AlignmentFlag.AlignRight),
+            (tr("Monthly quota"), Qt.AlignmentFlag.AlignRight),
+            (tr("Usage against quota"), Qt.AlignmentFlag.AlignLeft),
+            (tr("Beyond quota"), Qt.AlignmentFlag.AlignRight),
+            (tr("Cost beyond quota"), Qt.AlignmentFlag.AlignRight),
+            (tr("List price"), Qt.AlignmentFlag.AlignRight),
         )
         bold = QFont(self.font())
         bold.setBold(True)
@@ -341,11 +364,13 @@ class QuotasSection(LoadingSection):
         for index, statistic in enumerate(Statistic, start=1):
             self.rows[statistic] = self._make_row(grid_frame, index, statistic)
 
-        packs_title = QLabel("Add-on volume packs", self)
+        packs_title = QLabel(tr("Add-on volume packs"), self)
         packs_title.setFont(bold)
         packs_note = QLabel(
-            "Packs add volume on top of a month's quota, at the price shown (account currency). "
-            "“At list price” is what the same volume costs beyond the quota.",
+            tr(
+                "Packs add volume on top of a month's quota, at the price shown (account "
+                "currency). “At list price” is what the same volume costs beyond the quota."
+            ),
             self,
         )
         packs_note.setWordWrap(True)
@@ -355,12 +380,12 @@ class QuotasSection(LoadingSection):
         )
         self.packs_table = make_table(self)
         self.packs_table.setObjectName("packsTable")
-        self.packs_table.setAccessibleName("Packs")
+        self.packs_table.setAccessibleName(tr("Packs"))
         self.packs_table.setModel(self.packs_model)
         packs_header = self.packs_table.horizontalHeader()
         packs_header.setStretchLastSection(False)
         packs_header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.packs_empty = QLabel("No add-on packs are offered for these statistics.", self)
+        self.packs_empty = QLabel(tr("No add-on packs are offered for these statistics."), self)
         self.packs_empty.setObjectName("packsEmpty")
         self.packs_empty.hide()
 
@@ -399,8 +424,10 @@ class QuotasSection(LoadingSection):
         bar.setObjectName(f"quotaBar_{statistic.value}")
         bar.setRange(0, BAR_SCALE)
         bar.setTextVisible(True)
-        bar.setAccessibleName(f"{statistic.label}: usage against the monthly quota")
-        button = QPushButton("Set quota…", parent)
+        bar.setAccessibleName(
+            tr("{label}: usage against the monthly quota").format(label=statistic_title(statistic))
+        )
+        button = QPushButton(tr("Set quota…"), parent)
         button.setObjectName(f"setQuota_{statistic.value}")
         button.clicked.connect(lambda: self.open_set_quota(statistic))
         row = QuotaRow(
@@ -413,7 +440,7 @@ class QuotasSection(LoadingSection):
             price=cell(),
             button=button,
         )
-        row.name.setText(statistic.label)
+        row.name.setText(statistic_title(statistic))
         widgets = (row.name, row.used, row.quota, row.bar, row.beyond, row.cost, row.price)
         for column, widget in enumerate(widgets):
             self.grid.addWidget(widget, index, column)
@@ -427,18 +454,22 @@ class QuotasSection(LoadingSection):
             return format_money(row.list_price, currency) if currency else str(row.list_price)
 
         return [
-            text_column("Statistic", lambda r: r.statistic.label),
-            text_column("Pack", lambda r: r.pack.name),
-            number_column("Volume", lambda r: r.pack.volume, "Units the pack adds"),
-            money_column("Price", lambda r: r.pack.price, currency, "In the account currency"),
+            text_column(tr("Statistic"), lambda r: statistic_title(r.statistic)),
+            text_column(tr("Pack"), lambda r: r.pack.name),
+            number_column(tr("Volume"), lambda r: r.pack.volume, tr("Units the pack adds")),
+            money_column(
+                tr("Price"), lambda r: r.pack.price, currency, tr("In the account currency")
+            ),
             price_column(
-                "Per unit", lambda r: r.pack.price_per_unit.quantize(Decimal("0.0001")), currency
+                tr("Per unit"),
+                lambda r: r.pack.price_per_unit.quantize(Decimal("0.0001")),
+                currency,
             ),
             Column(
-                "At list price",
+                tr("At list price"),
                 list_text,
                 RIGHT,
-                "The same volume beyond the quota at the rate card's list price",
+                tr("The same volume beyond the quota at the rate card's list price"),
                 lambda r: r.list_price,
             ),
         ]
@@ -453,9 +484,11 @@ class QuotasSection(LoadingSection):
         self.overview = overview
         currency = overview.currency
         self.caption.setText(
-            f"Quotas for {overview.month:%B %Y}: this month's usage so far against each monthly "
-            f"quota. The section warns from {WARNING_PERCENT}\N{NO-BREAK SPACE}% of a quota; usage "
-            "beyond a quota is a variable cost at the rate card's list price."
+            tr(
+                "Quotas for {month}: this month's usage so far against each monthly "
+                "quota. The section warns from {WARNING_PERCENT} % of a quota; usage beyond "
+                "a quota is a variable cost at the rate card's list price."
+            ).format(month=format_month(overview.month), WARNING_PERCENT=WARNING_PERCENT)
             + ("" if overview.can_edit else f" {overview.edit_refusal}")
         )
         for line in overview.lines:
@@ -488,7 +521,7 @@ class QuotasSection(LoadingSection):
         statistic = line.statistic
         row.used.setText(format_quantity(line.usage))
         row.quota.setText("—" if line.quota is None else format_quantity(line.quota))
-        row.quota.setToolTip("No quota set" if line.quota is None else "")
+        row.quota.setToolTip(tr("No quota set") if line.quota is None else "")
         row.bar.setValue(bar_value(line))
         row.bar.setFormat(bar_text(line))
         row.bar.setStyleSheet(BAR_STYLE.format(colour=BAR_COLOURS[line.state]))
@@ -497,7 +530,9 @@ class QuotasSection(LoadingSection):
         if line.price is None:
             row.cost.setText(NO_PRICE)
             row.price.setText("—")
-            row.price.setToolTip(f"No product on the rate card prices {statistic.unit}")
+            row.price.setToolTip(
+                tr("No product on the rate card prices {unit}").format(unit=statistic.unit)
+            )
         else:
             cost = line.cost_beyond if line.cost_beyond is not None else Decimal(0)
             row.cost.setText("—" if line.quota is None else format_money(cost, currency))
@@ -505,7 +540,9 @@ class QuotasSection(LoadingSection):
                 f"{format_money(line.price.unit_price, currency, keep_precision=True)} / "
                 f"{statistic.unit_one}"
             )
-            row.price.setToolTip(f"“{line.price.product_name}” on the rate card")
+            row.price.setToolTip(
+                tr("“{product_name}” on the rate card").format(product_name=line.price.product_name)
+            )
         exceeded = line.state == QuotaState.EXCEEDED
         row.cost.setStyleSheet(f"color: {NEGATIVE.name()};" if exceeded else "")
 
@@ -521,7 +558,7 @@ class QuotasSection(LoadingSection):
 
     def show_failure(self, message: str) -> None:
         self.overview = None
-        self.caption.setText(f"Could not load the quotas: {message}")
+        self.caption.setText(tr("Could not load the quotas: {message}").format(message=message))
         for banner in self.banners.values():
             banner.dismiss()
         self._set_buttons(None)
@@ -531,7 +568,9 @@ class QuotasSection(LoadingSection):
         for row in self.rows.values():
             row.button.setEnabled(overview is not None and refusal is None)
             row.button.setToolTip(
-                refusal if refusal is not None else "Set or remove this statistic's monthly quota"
+                refusal
+                if refusal is not None
+                else tr("Set or remove this statistic's monthly quota")
             )
 
     # Setting a quota --------------------------------------------------------------------------

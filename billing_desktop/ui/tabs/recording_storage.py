@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from billing_desktop.services.recording_storage import RecordingStorage, recording_storage
 from billing_desktop.ui.charts.common import style_axis
 from billing_desktop.ui.context import TabContext
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.tabs.statistics import LoadingSection
 
 BAR = QColor(59, 130, 246)
@@ -55,10 +56,12 @@ class RecordingStorageSection(LoadingSection):
         self.chart.showGrid(x=False, y=True, alpha=0.25)
         for name in ("left", "bottom"):
             style_axis(self.chart.getAxis(name))
-        self.chart.setLabel("left", "Storage")
+        self.chart.setLabel("left", tr("Storage"))
         self.empty = QLabel(
-            "Recording storage appears here once storage snapshots are imported "
-            "(File ▸ Import…, kind “storage”).",
+            tr(
+                "Recording storage appears here once storage snapshots are imported (File ▸ "
+                "Import…, kind “storage”)."
+            ),
             self,
         )
         self.empty.setObjectName("storageEmpty")
@@ -70,11 +73,13 @@ class RecordingStorageSection(LoadingSection):
         self.empty.hide()
 
     def start_load(self) -> None:
-        self.summary.setText("Loading…")
+        self.summary.setText(tr("Loading…"))
         self.load(recording_storage)
 
     def show_failure(self, message: str) -> None:
-        self.summary.setText(f"Could not load recording storage: {message}")
+        self.summary.setText(
+            tr("Could not load recording storage: {message}").format(message=message)
+        )
 
     def show_result(self, result: Any) -> None:
         found: RecordingStorage = result
@@ -112,5 +117,5 @@ class RecordingStorageSection(LoadingSection):
                 pen=pg.mkPen(None),
             )
         )
-        self.chart.setLabel("left", f"Storage ({found.unit})")
+        self.chart.setLabel("left", tr("Storage ({unit})").format(unit=found.unit))
         self.chart.setXRange(-0.5, max(x(found.window_last), x(found.today)) + 0.5, padding=0)

@@ -43,11 +43,12 @@ from billing_desktop.ui.charts.stacked import (
     month_label,
 )
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.widgets.table import make_table
 
-HOVER_HINT = "Point at a bar to read its month's figures."
+HOVER_HINT = tr("Point at a bar to read its month's figures.")
 P = ParamSpec("P")
 
 
@@ -140,9 +141,9 @@ class StatisticsSection(LoadingSection):
         self.caption.setObjectName("caption")
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.png_button = QPushButton("Save chart as &PNG…", self)
+        self.png_button = QPushButton(tr("Save chart as &PNG…"), self)
         self.png_button.setObjectName("saveChartButton")
-        self.png_button.setToolTip("Save the bar chart as a PNG image")
+        self.png_button.setToolTip(tr("Save the bar chart as a PNG image"))
         self.png_button.setEnabled(False)
         self.png_button.clicked.connect(self.choose_png)
         self.toolbar = QHBoxLayout()
@@ -187,7 +188,7 @@ class StatisticsSection(LoadingSection):
         self.body.addLayout(self.toolbar)
         self.body.addWidget(self.stack, 1)
         self.setFocusProxy(self.table)
-        self.show_message("Loading…")
+        self.show_message(tr("Loading…"))
 
     # What a subclass provides ---------------------------------------------------------------
 
@@ -212,9 +213,9 @@ class StatisticsSection(LoadingSection):
             )
 
         return [
-            text_column("Month", lambda r: month_label(r.month)),
+            text_column(tr("Month"), lambda r: month_label(r.month)),
             *(value_column(i, name) for i, name in enumerate(names)),
-            Column("Total", lambda r: count_text(r.total), RIGHT, "", lambda r: r.total),
+            Column(tr("Total"), lambda r: count_text(r.total), RIGHT, "", lambda r: r.total),
         ]
 
     def table_of(
@@ -251,7 +252,11 @@ class StatisticsSection(LoadingSection):
         self.chart.set_data([], [])
         self.png_button.setEnabled(False)
         self.caption.setText("")
-        self.show_message(f"Could not load the {self.title.lower()}: {message}")
+        self.show_message(
+            tr("Could not load the {lower}: {message}").format(
+                lower=self.title.lower(), message=message
+            )
+        )
 
     def show_message(self, text: str) -> None:
         self.empty_label.setText(text)
@@ -284,7 +289,7 @@ class StatisticsSection(LoadingSection):
     def choose_png(self) -> None:
         default = str(self.last_folder / f"{self.file_stem}.png")
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save the chart as PNG", default, "PNG images (*.png)"
+            self, tr("Save the chart as PNG"), default, tr("PNG images (*.png)")
         )
         if chosen:
             self.save_chart(Path(chosen))
@@ -296,10 +301,14 @@ class StatisticsSection(LoadingSection):
         try:
             self.chart.save_png(path)
         except OSError as exc:
-            self.caption.setText(f"Could not save {path.name}: {exc}")
+            self.caption.setText(tr("Could not save {name}: {exc}").format(name=path.name, exc=exc))
             return False
         self.last_folder = path.parent
-        self.caption.setText(f"{self.caption_text(self.result)} Saved {path.name}.")
+        self.caption.setText(
+            tr("{caption_text} Saved {name}.").format(
+                caption_text=self.caption_text(self.result), name=path.name
+            )
+        )
         return True
 
 
@@ -311,10 +320,15 @@ def _count_series(result: MonthlyCounts) -> list[StackSeries]:
 
 
 def _counts_caption(result: MonthlyCounts, what: str, split: str) -> str:
-    return (
-        f"{what} per month, {window_text(result.months)}, stacked by {split}: "
-        f"{result.total:,} in all. Months are calendar months in {result.zone}; the last one "
-        "is this month so far."
+    return tr(
+        "{what} per month, {window_text}, stacked by {split}: {total} in all. "
+        "Months are calendar months in {zone}; the last one is this month so far."
+    ).format(
+        what=what,
+        window_text=window_text(result.months),
+        split=split,
+        total=count_text(result.total),
+        zone=result.zone,
     )
 
 
@@ -325,12 +339,12 @@ class InterviewsSection(StatisticsSection):
         loaded(): see :class:`Page`.
     """
 
-    title = "Interview statistics"
+    title = tr("Interview statistics")
     unit = "interviews"
     file_stem = "interviews-per-month"
 
     def start_load(self) -> None:
-        self.caption.setText("Counting the interviews…")
+        self.caption.setText(tr("Counting the interviews…"))
         self.load(statistics.interview_statistics)
 
     def series_of(self, result: Any) -> tuple[Sequence[date], list[StackSeries]]:
@@ -338,14 +352,14 @@ class InterviewsSection(StatisticsSection):
         return counts.months, _count_series(counts)
 
     def caption_text(self, result: Any) -> str:
-        return _counts_caption(result, "Completed interviews", "method")
+        return _counts_caption(result, tr("Completed interviews"), "method")
 
     def empty_text(self, result: Any) -> str:
         counts: MonthlyCounts = result
-        return (
-            f"No completed interviews in {window_text(counts.months)}.\n"
-            "Interviews appear here once they are imported (File ▸ Import…, kind “interviews”)."
-        )
+        return tr(
+            "No completed interviews in {window_text}.\nInterviews appear here once they "
+            "are imported (File ▸ Import…, kind “interviews”)."
+        ).format(window_text=window_text(counts.months))
 
 
 class SmsSection(StatisticsSection):
@@ -355,12 +369,12 @@ class SmsSection(StatisticsSection):
         loaded(): see :class:`Page`.
     """
 
-    title = "SMS statistics"
+    title = tr("SMS statistics")
     unit = "messages"
     file_stem = "sms-per-month"
 
     def start_load(self) -> None:
-        self.caption.setText("Counting the SMS messages…")
+        self.caption.setText(tr("Counting the SMS messages…"))
         self.load(statistics.sms_statistics)
 
     def series_of(self, result: Any) -> tuple[Sequence[date], list[StackSeries]]:
@@ -368,17 +382,17 @@ class SmsSection(StatisticsSection):
         return counts.months, _count_series(counts)
 
     def caption_text(self, result: Any) -> str:
-        return _counts_caption(result, "SMS messages sent", "message type")
+        return _counts_caption(result, tr("SMS messages sent"), "message type")
 
     def empty_text(self, result: Any) -> str:
         counts: MonthlyCounts = result
-        return (
-            f"No SMS messages sent in {window_text(counts.months)}.\n"
-            "Messages appear here once they are imported (File ▸ Import…, kind “sms”)."
-        )
+        return tr(
+            "No SMS messages sent in {window_text}.\nMessages appear here once they are "
+            "imported (File ▸ Import…, kind “sms”)."
+        ).format(window_text=window_text(counts.months))
 
 
-ALL_CAMPAIGNS = "All campaigns"
+ALL_CAMPAIGNS = tr("All campaigns")
 RECORDING_COLOUR = StackedBarChart.colour(0)
 
 
@@ -390,7 +404,7 @@ class RecordingsSection(StatisticsSection):
         loaded(): see :class:`Page`.
     """
 
-    title = "Audio recording statistics"
+    title = tr("Audio recording statistics")
     unit = "minutes"
     file_stem = "recorded-minutes-per-month"
 
@@ -404,9 +418,9 @@ class RecordingsSection(StatisticsSection):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.campaign_combo.setMinimumContentsLength(22)
-        self.campaign_combo.setToolTip("Show the recordings of one campaign, or of all")
+        self.campaign_combo.setToolTip(tr("Show the recordings of one campaign, or of all"))
         self.campaign_combo.currentIndexChanged.connect(self._campaign_chosen)
-        campaign_caption = QLabel("&Campaign:", self)
+        campaign_caption = QLabel(tr("&Campaign:"), self)
         campaign_caption.setBuddy(self.campaign_combo)
         self.total_label = QLabel(self)
         self.total_label.setObjectName("totalMinutes")
@@ -428,7 +442,7 @@ class RecordingsSection(StatisticsSection):
         self.body.insertLayout(1, filters)
 
     def start_load(self) -> None:
-        self.caption.setText("Adding up the recorded minutes…")
+        self.caption.setText(tr("Adding up the recorded minutes…"))
         self.load(statistics.recording_statistics, self.campaign)
 
     def set_campaign(self, campaign: str | None) -> None:
@@ -448,7 +462,7 @@ class RecordingsSection(StatisticsSection):
 
     def series_of(self, result: Any) -> tuple[Sequence[date], list[StackSeries]]:
         stats: RecordingStatistics = result
-        name = "Recorded minutes" if stats.campaign is None else stats.campaign
+        name = tr("Recorded minutes") if stats.campaign is None else stats.campaign
         return stats.months, [StackSeries(name, list(stats.minutes), RECORDING_COLOUR)]
 
     def table_of(
@@ -461,15 +475,19 @@ class RecordingsSection(StatisticsSection):
             for i, month in enumerate(months)
         ]
         columns: list[Column[MonthRow]] = [
-            text_column("Month", lambda r: month_label(r.month)),
+            text_column(tr("Month"), lambda r: month_label(r.month)),
             Column(
-                "Recordings", lambda r: count_text(r.values[0]), RIGHT, "", lambda r: r.values[0]
+                tr("Recordings"),
+                lambda r: count_text(r.values[0]),
+                RIGHT,
+                "",
+                lambda r: r.values[0],
             ),
             Column(
-                "Recorded minutes",
+                tr("Recorded minutes"),
                 lambda r: count_text(r.total),
                 RIGHT,
-                "Minutes as recorded (exact)",
+                tr("Minutes as recorded (exact)"),
                 lambda r: r.total,
             ),
         ]
@@ -479,11 +497,24 @@ class RecordingsSection(StatisticsSection):
         stats: RecordingStatistics = result
         self._fill_campaigns(stats)
         super().show_result(stats)
-        scope = "every campaign" if stats.campaign is None else f"campaign “{stats.campaign}”"
-        plural = "recording" if stats.total_recordings == 1 else "recordings"
-        self.total_label.setText(f"{count_text(stats.total_minutes)} minutes")
+        scope = (
+            tr("every campaign")
+            if stats.campaign is None
+            else tr("campaign “{campaign}”").format(campaign=stats.campaign)
+        )
+        self.total_label.setText(
+            tr("{count_text} minutes").format(count_text=count_text(stats.total_minutes))
+        )
         self.total_detail.setText(
-            f"recorded in {stats.total_recordings:,} {plural}, {window_text(stats.months)}, {scope}"
+            ntr(
+                "recorded in {count} recording, {window}, {scope}",
+                "recorded in {count} recordings, {window}, {scope}",
+                stats.total_recordings,
+            ).format(
+                count=count_text(stats.total_recordings),
+                window=window_text(stats.months),
+                scope=scope,
+            )
         )
 
     def show_failure(self, message: str) -> None:
@@ -507,19 +538,19 @@ class RecordingsSection(StatisticsSection):
 
     def caption_text(self, result: Any) -> str:
         stats: RecordingStatistics = result
-        return (
-            f"Minutes of recorded phone interviews per month, {window_text(stats.months)}. "
-            f"Months are calendar months in {stats.zone}; the last one is this month so far."
-        )
+        return tr(
+            "Minutes of recorded phone interviews per month, {window_text}. Months are "
+            "calendar months in {zone}; the last one is this month so far."
+        ).format(window_text=window_text(stats.months), zone=stats.zone)
 
     def empty_text(self, result: Any) -> str:
         stats: RecordingStatistics = result
         if stats.campaign is not None:
-            return (
-                f"No recordings of “{stats.campaign}” in {window_text(stats.months)}.\n"
-                "Choose another campaign, or all campaigns."
-            )
-        return (
-            f"No recordings in {window_text(stats.months)}.\n"
-            "Recordings appear here once they are imported (File ▸ Import…, kind “recordings”)."
-        )
+            return tr(
+                "No recordings of “{campaign}” in {window_text}.\nChoose another campaign, or "
+                "all campaigns."
+            ).format(campaign=stats.campaign, window_text=window_text(stats.months))
+        return tr(
+            "No recordings in {window_text}.\nRecordings appear here once they are "
+            "imported (File ▸ Import…, kind “recordings”)."
+        ).format(window_text=window_text(stats.months))

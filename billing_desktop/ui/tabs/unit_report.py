@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.units import UnitCost
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path
@@ -35,6 +34,8 @@ from billing_desktop.services import overview
 from billing_desktop.services.units import UnitReport, UnitRow, unit_report, write_report
 from billing_desktop.ui.charts.bars import HorizontalBarChart, Series
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money, format_month
 from billing_desktop.ui.models.table import (
     RIGHT,
     Column,
@@ -51,7 +52,7 @@ RECURRING_COLOUR = QColor(245, 158, 11)
 
 
 def month_label(month: date) -> str:
-    return f"{month:%B %Y}"
+    return format_month(month)
 
 
 MEMBERS_SHOWN = 25  # names or numbers listed in a tooltip
@@ -63,7 +64,7 @@ def members_tip(members: Sequence[str]) -> str | None:
         return None
     shown = list(members[:MEMBERS_SHOWN])
     if len(members) > MEMBERS_SHOWN:
-        shown.append(f"… and {len(members) - MEMBERS_SHOWN} more")
+        shown.append(tr("… and {value} more").format(value=len(members) - MEMBERS_SHOWN))
     return "\n".join(shown)
 
 
@@ -75,7 +76,7 @@ def member_column(
         title,
         lambda u: format_number(count(u)),
         RIGHT,
-        tip + " (point at a count to see them)",
+        tip + tr(" (point at a count to see them)"),
         count,
         cell_tooltip=lambda u: members_tip(getattr(u, members)),
     )
@@ -104,27 +105,29 @@ class UnitReportPanel(QWidget):
         self.month_combo.setObjectName("reportMonthCombo")
         for month in overview.recent_months(context.account):
             self.month_combo.addItem(month_label(month), month)
-        self.month_combo.setToolTip("The billing month (in the account's time zone)")
-        month_caption = QLabel("&Month:", self)
+        self.month_combo.setToolTip(tr("The billing month (in the account's time zone)"))
+        month_caption = QLabel(tr("&Month:"), self)
         month_caption.setBuddy(self.month_combo)
         self.basis_combo = QComboBox(self)
         self.basis_combo.setObjectName("reportBasisCombo")
-        self.basis_combo.setAccessibleName("Cost basis")
-        self.basis_combo.addItem("At list price", "list")
-        self.basis_combo.addItem("As invoiced", "invoiced")
+        self.basis_combo.setAccessibleName(tr("Cost basis"))
+        self.basis_combo.addItem(tr("At list price"), "list")
+        self.basis_combo.addItem(tr("As invoiced"), "invoiced")
         self.basis_combo.setToolTip(
-            "At list price: before free units and credits. As invoiced: each product's charge "
-            "after free units and credits, shared in the same proportions, so the units add up "
-            "to the month's charges."
+            tr(
+                "At list price: before free units and credits. As invoiced: each product's "
+                "charge after free units and credits, shared in the same proportions, so the "
+                "units add up to the month's charges."
+            )
         )
-        self.csv_button = QPushButton("&Export…", self)
+        self.csv_button = QPushButton(tr("&Export…"), self)
         self.csv_button.setObjectName("exportCsvButton")
         self.csv_button.setToolTip(
-            "Save the report for a spreadsheet: a CSV file or an Excel workbook (.xlsx)"
+            tr("Save the report for a spreadsheet: a CSV file or an Excel workbook (.xlsx)")
         )
-        self.png_button = QPushButton("Save chart as &PNG…", self)
+        self.png_button = QPushButton(tr("Save chart as &PNG…"), self)
         self.png_button.setObjectName("saveChartButton")
-        self.png_button.setToolTip("Save the bar chart as a PNG image")
+        self.png_button.setToolTip(tr("Save the bar chart as a PNG image"))
         top = QHBoxLayout()
         top.addWidget(month_caption)
         top.addWidget(self.month_combo)
@@ -139,23 +142,26 @@ class UnitReportPanel(QWidget):
         currency = context.currency
         self.model: ColumnTableModel[UnitCost] = ColumnTableModel(
             [
-                text_column("Billing unit", lambda r: r.name),
+                text_column(tr("Billing unit"), lambda r: r.name),
                 money_column(
-                    "Usage", lambda r: r.usage, currency, "Usage charges on the basis picked"
+                    tr("Usage"),
+                    lambda r: r.usage,
+                    currency,
+                    tr("Usage charges on the basis picked"),
                 ),
                 money_column(
-                    "Recurring",
+                    tr("Recurring"),
                     lambda r: r.recurring,
                     currency,
-                    "Agent seats and number rentals on the basis picked",
+                    tr("Agent seats and number rentals on the basis picked"),
                 ),
-                money_column("Total", lambda r: r.total, currency),
+                money_column(tr("Total"), lambda r: r.total, currency),
             ],
             self,
         )
         self.table = make_table(self)
         self.table.setObjectName("unitReportTable")
-        self.table.setAccessibleName("Cost report")
+        self.table.setAccessibleName(tr("Cost report"))
         self.table.setModel(self.model)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -212,7 +218,9 @@ class UnitReportPanel(QWidget):
         if self._handle is not None:
             self._handle.cancel()
         self._stale = False
-        self.caption.setText(f"Reading {month_label(self.month.first_day)}…")
+        self.caption.setText(
+            tr("Reading {month_label}…").format(month_label=month_label(self.month.first_day))
+        )
         self._handle = self.context.runner.run(
             partial(
                 read,
@@ -245,29 +253,36 @@ class UnitReportPanel(QWidget):
         height = self.table.horizontalHeader().sizeHint().height()
         height += rows * self.table.verticalHeader().defaultSectionSize()
         self.table.setMaximumHeight(height + 2 * self.table.frameWidth() + 2)
-        state = "closed" if report.closed else "open"
+        state = tr("closed") if report.closed else tr("open")
         invoiced = report.basis == "invoiced"
         basis = (
-            "as invoiced: each product's charge after free units and credits, shared in the "
-            "same proportions as its list price"
+            tr(
+                "as invoiced: each product's charge after free units and credits, shared in "
+                "the same proportions as its list price"
+            )
             if invoiced
-            else "at list price: usage and recurring charges before free units and credits"
+            else tr("at list price: usage and recurring charges before free units and credits")
         )
         self.caption.setText(
-            f"{month_label(report.month.first_day)} ({state}) {basis}. Calls go to their "
-            "number's unit, else split equally among their user's units; alerts and agent "
-            "seats likewise; number rentals to the number's unit. The rest is Unassigned."
+            tr(
+                "{month_label} ({state}) {basis}. Calls go to their number's unit, else "
+                "split equally among their user's units; alerts and agent seats likewise; "
+                "number rentals to the number's unit. The rest is Unassigned."
+            ).format(month_label=month_label(report.month.first_day), state=state, basis=basis)
         )
-        what = "charges (what is invoiced)" if invoiced else "list-price total"
+        what = tr("charges (what is invoiced)") if invoiced else tr("list-price total")
         self.total_label.setText(
-            f"Total {self.money(report.total)} — the account's {what} for "
-            f"{month_label(report.month.first_day)}"
+            tr("Total {money} — the account's {what} for {month_label}").format(
+                money=self.money(report.total),
+                what=what,
+                month_label=month_label(report.month.first_day),
+            )
         )
         self.chart.set_data(
             [row.name for row in report.rows],
             [
-                Series("Usage", [row.usage for row in report.rows], USAGE_COLOUR),
-                Series("Recurring", [row.recurring for row in report.rows], RECURRING_COLOUR),
+                Series(tr("Usage"), [row.usage for row in report.rows], USAGE_COLOUR),
+                Series(tr("Recurring"), [row.recurring for row in report.rows], RECURRING_COLOUR),
             ],
         )
         self._set_export_enabled()
@@ -279,7 +294,7 @@ class UnitReportPanel(QWidget):
         self.report = None
         self.model.set_rows([])
         self.chart.set_data([], [])
-        self.caption.setText(f"Could not read the report: {message}")
+        self.caption.setText(tr("Could not read the report: {message}").format(message=message))
         self.total_label.setText("")
         self._set_export_enabled()
         self.loaded.emit()
@@ -296,14 +311,14 @@ class UnitReportPanel(QWidget):
 
     def choose_csv(self) -> None:
         chosen, selected = QFileDialog.getSaveFileName(
-            self, "Export the report", self._default_name("csv"), TABLE_FILTERS
+            self, tr("Export the report"), self._default_name("csv"), TABLE_FILTERS
         )
         if chosen:
             self.export_csv(chosen_path(chosen, selected))
 
     def choose_png(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save the chart as PNG", self._default_name("png"), "PNG images (*.png)"
+            self, tr("Save the chart as PNG"), self._default_name("png"), tr("PNG images (*.png)")
         )
         if chosen:
             self.save_chart(Path(chosen))
@@ -316,10 +331,14 @@ class UnitReportPanel(QWidget):
         try:
             write_report(self.report, path)
         except OSError as exc:
-            self.caption.setText(f"Could not save {path.name}: {exc.strerror or exc}")
+            self.caption.setText(
+                tr("Could not save {name}: {value}").format(
+                    name=path.name, value=exc.strerror or exc
+                )
+            )
             return
         self.last_folder = path.parent
-        self.caption.setText(f"Saved {path.name}.")
+        self.caption.setText(tr("Saved {name}.").format(name=path.name))
 
     def save_chart(self, path: Path) -> None:
         if self.report is None:
@@ -327,10 +346,10 @@ class UnitReportPanel(QWidget):
         try:
             self.chart.save_png(path)
         except OSError as exc:
-            self.caption.setText(f"Could not save {path.name}: {exc}")
+            self.caption.setText(tr("Could not save {name}: {exc}").format(name=path.name, exc=exc))
             return
         self.last_folder = path.parent
-        self.caption.setText(f"Saved {path.name}.")
+        self.caption.setText(tr("Saved {name}.").format(name=path.name))
 
     def rows(self) -> list[Any]:
         return self.model.rows

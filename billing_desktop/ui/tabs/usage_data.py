@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from billing_desktop.config import APP_NAME, ORGANISATION
 from billing_desktop.domain.access import Area
 from billing_desktop.ui.context import TabContext
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.call_log import CallLogSection
 from billing_desktop.ui.tabs.quotas import QuotasSection
@@ -25,13 +26,13 @@ SectionFactory = Callable[[TabContext, QWidget], Page]
 
 # (key, title, factory) in the order the section tabs show. Sections are added here.
 SECTIONS: list[tuple[str, str, SectionFactory]] = [
-    ("sessions", "Sessions", SessionsSection),
-    ("calls", "Call logs", CallLogSection),
-    ("interviews", "Interviews", InterviewsSection),
+    ("sessions", tr("Sessions"), SessionsSection),
+    ("calls", tr("Call logs"), CallLogSection),
+    ("interviews", tr("Interviews"), InterviewsSection),
     ("sms", "SMS", SmsSection),
-    ("recordings", "Recordings", RecordingsSection),
-    ("storage", "Storage", RecordingStorageSection),  # issue 19 §7
-    ("quotas", "Quotas", QuotasSection),
+    ("recordings", tr("Recordings"), RecordingsSection),
+    ("storage", tr("Storage"), RecordingStorageSection),  # issue 19 §7
+    ("quotas", tr("Quotas"), QuotasSection),
 ]
 
 LAST_SECTION_KEY = "usage_data/section"

@@ -27,6 +27,7 @@ from billing_desktop.services.usage_page import UsagePage
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
 from billing_desktop.ui.dialogs.what_if import WhatIfDialog
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import ColumnTableModel
 from billing_desktop.ui.widgets.forecast_panel import ForecastPanel
 
@@ -60,12 +61,16 @@ def install(tab: UsageTab) -> None:
     table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
     table.customContextMenuRequested.connect(lambda pos: _menu(tab, pos))
     table.doubleClicked.connect(lambda index: explain_row(tab, index.row()))
-    table.setToolTip("Double-click a product (or right-click it) to see how its charge is made up")
-    button = QPushButton("What &if…", tab.table)
+    table.setToolTip(
+        tr("Double-click a product (or right-click it) to see how its charge is made up")
+    )
+    button = QPushButton(tr("What &if…"), tab.table)
     button.setObjectName("whatIfButton")
     button.setToolTip(
-        "Try other agents, a commit or a price on an open month and see its invoice and unit "
-        "costs beside today's (nothing is saved)"
+        tr(
+            "Try other agents, a commit or a price on an open month and see its invoice "
+            "and unit costs beside today's (nothing is saved)"
+        )
     )
     button.clicked.connect(lambda: open_what_if(tab))
     tab.toolbar.insertWidget(tab.toolbar.indexOf(tab.refresh_button), button)
@@ -77,8 +82,8 @@ def install(tab: UsageTab) -> None:
     page.setWidgetResizable(True)
     page.setFrameShape(QFrame.Shape.NoFrame)
     page.setWidget(panel)
-    index = tab.sections.addTab(page, "Month-end forecast")
-    tab.sections.setTabToolTip(index, "Where the current month will end, from its run-rate")
+    index = tab.sections.addTab(page, tr("Month-end forecast"))
+    tab.sections.setTabToolTip(index, tr("Where the current month will end, from its run-rate"))
 
     def shown() -> bool:
         return tab.sections.currentWidget() is page
@@ -98,7 +103,7 @@ def _menu(tab: UsageTab, pos: QPoint) -> None:
     if not index.isValid():
         return
     menu = QMenu(tab.table)
-    action = QAction("&Explain this charge…", menu)
+    action = QAction(tr("&Explain this charge…"), menu)
     action.triggered.connect(lambda: explain_row(tab, index.row()))
     menu.addAction(action)
     menu.popup(tab.table.viewport().mapToGlobal(pos))

@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.month_close import months_to_close
-from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_month, format_month_only, month_name
 from billing_desktop.ui.tasks import TaskHandle
 
 
@@ -22,13 +23,21 @@ def months_sentence(months: list[Month]) -> str:
     if not months:
         return ""
     if len({m.year for m in months}) == 1:
-        names = [f"{m.first_day:%B}" for m in months]
-        names[-1] += f" {months[-1].year}"
+        names = [format_month_only(m.first_day) for m in months]
+        names[-1] = format_month(months[-1].first_day, capital=False)
     else:
         names = [month_name(m) for m in months]
-    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    verb = "has ended and is not closed" if len(months) == 1 else "have ended and are not closed"
-    return f"{joined} {verb}"
+    joined = (
+        names[0]
+        if len(names) == 1
+        else tr("{months} and {last}").format(months=", ".join(names[:-1]), last=names[-1])
+    )
+    sentence = ntr(
+        "{months} has ended and is not closed",
+        "{months} have ended and are not closed",
+        len(months),
+    ).format(months=joined)
+    return sentence[:1].upper() + sentence[1:]
 
 
 class CloseMonthBar(QFrame):
@@ -56,7 +65,7 @@ class CloseMonthBar(QFrame):
         self.label = QLabel(self)
         self.label.setObjectName("closeMonthLabel")
         self.label.setWordWrap(True)
-        self.button = QPushButton("Close month…", self)
+        self.button = QPushButton(tr("Close month…"), self)
         self.button.setObjectName("closeMonthButton")
         self.button.clicked.connect(self.request_close)
         row = QHBoxLayout(self)
@@ -87,12 +96,16 @@ class CloseMonthBar(QFrame):
         if months:
             oldest = months[0]
             self.label.setText(
-                f"{months_sentence(self.months)}. Months close in order, the oldest first."
+                tr("{months_sentence}. Months close in order, the oldest first.").format(
+                    months_sentence=months_sentence(self.months)
+                )
             )
-            self.button.setText(f"&Close {month_name(oldest)}…")
+            self.button.setText(tr("&Close {month_name}…").format(month_name=month_name(oldest)))
             self.button.setToolTip(
-                f"Preview what closing {month_name(oldest)} writes (ledger rows, the invoice, "
-                "plan changes), then close it"
+                tr(
+                    "Preview what closing {month_name} writes (ledger rows, the invoice, plan "
+                    "changes), then close it"
+                ).format(month_name=month_name(oldest))
             )
         self.setVisible(bool(months))
         self.months_read.emit(self.months)

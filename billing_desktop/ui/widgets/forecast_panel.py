@@ -15,10 +15,10 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
-from billing_desktop.domain.money import format_money
 from billing_desktop.services.forecast import MonthForecast, ProductForecast, month_forecast
-from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.context import TabContext, read
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_day, format_money, month_name
 from billing_desktop.ui.models.table import (
     NEGATIVE,
     RIGHT,
@@ -56,7 +56,7 @@ class ForecastPanel(QWidget):
         self.forecast: MonthForecast | None = None
         self._handle: TaskHandle | None = None
         self.stale = True
-        self.caption = QLabel("The forecast is read when this section is shown.", self)
+        self.caption = QLabel(tr("The forecast is read when this section is shown."), self)
         self.caption.setObjectName("forecastCaption")
         self.caption.setWordWrap(True)
         self.products: ColumnTableModel[ProductForecast] = ColumnTableModel(
@@ -64,22 +64,22 @@ class ForecastPanel(QWidget):
         )
         self.product_table = make_table(self)
         self.product_table.setObjectName("forecastTable")
-        self.product_table.setAccessibleName("Month-end forecast per product")
+        self.product_table.setAccessibleName(tr("Month-end forecast per product"))
         self.product_table.setModel(self.products)
         self.product_table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch
         )
         self.dates: ColumnTableModel[DateRow] = ColumnTableModel(
             [
-                text_column("Credit or quota", lambda r: r.what),
-                text_column("Runs out / exceeded on", lambda r: r.when or "Not this month"),
-                text_column("Detail", lambda r: r.detail),
+                text_column(tr("Credit or quota"), lambda r: r.what),
+                text_column(tr("Runs out / exceeded on"), lambda r: r.when or tr("Not this month")),
+                text_column(tr("Detail"), lambda r: r.detail),
             ],
             self,
         )
         self.date_table = make_table(self)
         self.date_table.setObjectName("forecastDates")
-        self.date_table.setAccessibleName("Run-out dates")
+        self.date_table.setAccessibleName(tr("Run-out dates"))
         self.date_table.setModel(self.dates)
         self.date_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.method = QLabel(self)
@@ -103,44 +103,48 @@ class ForecastPanel(QWidget):
             return Column(title, lambda p: format_number(get(p)), RIGHT, tip, get)
 
         return [
-            text_column("Product", lambda p: p.name),
-            number("So far", lambda p: p.quantity_so_far, "Over the month's complete days"),
-            number("Projected", lambda p: p.projected, "At month end, from the run-rate"),
+            text_column(tr("Product"), lambda p: p.name),
+            number(tr("So far"), lambda p: p.quantity_so_far, tr("Over the month's complete days")),
+            number(tr("Projected"), lambda p: p.projected, tr("At month end, from the run-rate")),
             Column[ProductForecast](
-                "Band",
+                tr("Band"),
                 lambda p: (
-                    "known"
+                    tr("known")
                     if p.method == "known"
                     else f"{format_number(p.low)} – {format_number(p.high)}"
                 ),
                 RIGHT,
-                "± 1.28 × the day-to-day spread × √days left (about 80 %); recurring charges "
-                "and peak-day storage are known for the month",
-            ),
-            Column[ProductForecast](
-                "Charge",
-                lambda p: self._money(p.charge),
-                RIGHT,
-                "Projected charge (what will be invoiced), rated by the billing engine",
-                lambda p: p.charge,
-                cell_tooltip=lambda p: (
-                    f"Band {self._money(p.charge_low)} – {self._money(p.charge_high)}"
+                tr(
+                    "± 1.28 × the day-to-day spread × √days left (about 80 %); recurring "
+                    "charges and peak-day storage are known for the month"
                 ),
             ),
             Column[ProductForecast](
-                "Balance",
+                tr("Charge"),
+                lambda p: self._money(p.charge),
+                RIGHT,
+                tr("Projected charge (what will be invoiced), rated by the billing engine"),
+                lambda p: p.charge,
+                cell_tooltip=lambda p: tr("Band {money} – {money2}").format(
+                    money=self._money(p.charge_low), money2=self._money(p.charge_high)
+                ),
+            ),
+            Column[ProductForecast](
+                tr("Balance"),
                 lambda p: self._money(p.balance),
                 RIGHT,
-                "Projected balance at month end",
+                tr("Projected balance at month end"),
                 lambda p: p.balance,
                 lambda p: NEGATIVE if p.balance < 0 else None,
             ),
             text_column(
-                "Free units run out",
+                tr("Free units run out"),
                 lambda p: (
-                    "—" if p.free_units_total <= 0 else (p.free_units_run_out or "Not this month")
+                    "—"
+                    if p.free_units_total <= 0
+                    else (p.free_units_run_out or tr("Not this month"))
                 ),
-                "The day the month's free units are used up",
+                tr("The day the month's free units are used up"),
             ),
         ]
 
@@ -148,7 +152,7 @@ class ForecastPanel(QWidget):
         if self._handle is not None:
             self._handle.cancel()
         self.stale = False
-        self.caption.setText("Forecasting the month…")
+        self.caption.setText(tr("Forecasting the month…"))
         self._handle = self.context.runner.run(
             read,
             self.context.store,
@@ -166,7 +170,7 @@ class ForecastPanel(QWidget):
     def _failed(self, message: str) -> None:
         self._handle = None
         self.stale = True
-        self.caption.setText(f"Could not forecast the month: {message}")
+        self.caption.setText(tr("Could not forecast the month: {message}").format(message=message))
         self.loaded.emit()
 
     def show_forecast(self, result: Any) -> None:
@@ -174,27 +178,41 @@ class ForecastPanel(QWidget):
         assert isinstance(result, MonthForecast)
         f = self.forecast = result
         self.caption.setText(
-            f"{month_name(f.month)} on {f.today.isoformat()}: {f.observed_days} complete days, "
-            f"{f.days_left} left. Projected invoice {self._money(f.charge)} (band "
-            f"{self._money(f.charge_low)} – {self._money(f.charge_high)}); balance at month "
-            f"end {self._money(f.balance)}."
+            tr(
+                "{month_name} on {isoformat}: {observed_days} complete days, {days_left} "
+                "left. Projected invoice {money} (band {money2} – {money3}); balance at "
+                "month end {money4}."
+            ).format(
+                month_name=month_name(f.month),
+                isoformat=format_day(f.today),
+                observed_days=f.observed_days,
+                days_left=f.days_left,
+                money=self._money(f.charge),
+                money2=self._money(f.charge_low),
+                money3=self._money(f.charge_high),
+                money4=self._money(f.balance),
+            )
         )
         self.products.set_rows(list(f.products))
         rows = [
             DateRow(
                 c.label,
                 c.runs_out_on,
-                f"{self._money(c.available)} at the month's start; "
-                f"{self._money(c.left_at_month_end)} left at month end",
+                tr("{money} at the month's start; {money2} left at month end").format(
+                    money=self._money(c.available), money2=self._money(c.left_at_month_end)
+                ),
             )
             for c in f.credits
         ]
         rows += [
             DateRow(
-                f"Quota: {q.label}",
+                tr("Quota: {label}").format(label=q.label),
                 q.exceeded_on,
-                f"{q.quota:,} a month; {format_number(q.used)} so far, "
-                f"{format_number(q.projected)} projected",
+                tr("{quota:,} a month; {format_number} so far, {format_number2} projected").format(
+                    quota=q.quota,
+                    format_number=format_number(q.used),
+                    format_number2=format_number(q.projected),
+                ),
             )
             for q in f.quotas
         ]

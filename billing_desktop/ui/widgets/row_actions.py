@@ -13,6 +13,8 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QMenu, QToolButton, QWidget
 
+from billing_desktop.ui.i18n import tr
+
 RowCallback = Callable[[int], object]
 
 
@@ -41,8 +43,8 @@ class RowActions(QWidget):
         self.more_button = QToolButton(self)
         self.more_button.setObjectName(f"{parent_name}More")
         self.more_button.setText("…")
-        self.more_button.setAccessibleName("More actions")
-        self.more_button.setToolTip("More actions for this row")
+        self.more_button.setAccessibleName(tr("More actions"))
+        self.more_button.setToolTip(tr("More actions for this row"))
         self.more_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         # "…" says there is more: no menu arrow drawn over it

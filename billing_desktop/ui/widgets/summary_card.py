@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from billing_desktop.ui import theme
+from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import NEGATIVE
 
 
@@ -89,8 +90,8 @@ class SummaryCard(QFrame):
         # Colour is never the only signal: the text has its minus sign, and this says why.
         self.value.setAccessibleName(f"{self.title.text()}, {self.caption.text()}")
         self.value.setAccessibleDescription(
-            f"Negative balance: {tooltip}" if negative and tooltip else
-            "Negative balance" if negative else tooltip
+            tr("Negative balance: {tooltip}").format(tooltip=tooltip) if negative and tooltip else
+            tr("Negative balance") if negative else tooltip
         )  # fmt: skip
         palette = self.value.palette()
         colour = NEGATIVE if negative else self.palette().color(QPalette.ColorRole.WindowText)

@@ -44,7 +44,7 @@ from billing_desktop.services.units import Assignment, DeletionImpact, UnitMembe
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.dated_assignment import DatedAssignmentDialog
 from billing_desktop.ui.dialogs.unit_editor import MessageBar, UnitEditor, UnitNameDialog
-from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.members import MemberItem
 from billing_desktop.ui.models.table import (
     RIGHT,
@@ -59,9 +59,10 @@ from billing_desktop.ui.tabs.unit_report import UnitReportPanel, member_column, 
 from billing_desktop.ui.tasks import TaskHandle
 
 EDITOR_MIN_HEIGHT = 300  # below this the members scroll rather than squeeze the lists
-READ_ONLY = (
-    "You can see billing units but not change them: that needs the right to edit Billing "
-    "Units (an admin, a supervisor, or the Edit billing unit access group)."
+READ_ONLY = tr(
+    "You can see billing units but not change them: that needs the right to edit "
+    "Billing Units (an admin, a supervisor, or the Edit billing unit access "
+    "group)."
 )
 
 
@@ -120,8 +121,8 @@ class BillingUnitsTab(TableTab):
         self.editor_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.editor_scroll.setWidget(self.editor)
         self.editor.setMinimumHeight(EDITOR_MIN_HEIGHT)
-        self.details.addTab(self.editor_scroll, "&Members")
-        self.details.addTab(self.report, "Cost &report")
+        self.details.addTab(self.editor_scroll, tr("&Members"))
+        self.details.addTab(self.report, tr("Cost &report"))
         # The units table (or its empty state) beside the details, in place of the plain stack.
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
@@ -154,17 +155,24 @@ class BillingUnitsTab(TableTab):
     def columns(self) -> Sequence[Column[Any]]:
         currency = self.context.currency
         return [
-            text_column("Billing unit", lambda u: u.name),
-            member_column("Users", lambda u: u.users, "Users assigned to the unit", "user_names"),
+            text_column(tr("Billing unit"), lambda u: u.name),
             member_column(
-                "Phone numbers", lambda u: u.numbers, "Numbers assigned to the unit", "number_list"
+                tr("Users"), lambda u: u.users, tr("Users assigned to the unit"), "user_names"
+            ),
+            member_column(
+                tr("Phone numbers"),
+                lambda u: u.numbers,
+                tr("Numbers assigned to the unit"),
+                "number_list",
             ),
             Column[service.UnitRow](
-                "Month total",
+                tr("Month total"),
                 lambda u: "" if u.month_total is None else display_money(u.month_total, currency),
                 RIGHT,
-                "The unit's share of the month and basis picked in the Cost report (list price: "
-                "before free units and credits; as invoiced: after them)",
+                tr(
+                    "The unit's share of the month and basis picked in the Cost report (list "
+                    "price: before free units and credits; as invoiced: after them)"
+                ),
                 lambda u: u.month_total,
             ),
         ]
@@ -195,25 +203,29 @@ class BillingUnitsTab(TableTab):
         self.load_members()
 
     def _set_caption(self) -> None:
-        text = (
-            "Billing units group users and phone numbers into cost centres. A phone number "
-            "belongs to at most one unit; a user may belong to several."
+        text = tr(
+            "Billing units group users and phone numbers into cost centres. A phone "
+            "number belongs to at most one unit; a user may belong to several."
         )
         overview = self.overview
         if overview is not None and overview.month is not None and overview.currency:
             month = month_label(overview.month.first_day)
-            basis = "as invoiced" if self.report.basis == "invoiced" else "at list price"
-            text += f" Totals for {month}, {basis}."
+            basis = tr("as invoiced") if self.report.basis == "invoiced" else tr("at list price")
+            text += tr(" Totals for {month}, {basis}.").format(month=month, basis=basis)
             if overview.unassigned is not None:
-                text += f" Unassigned: {self.report.money(overview.unassigned)}."
+                text += tr(" Unassigned: {money}.").format(
+                    money=self.report.money(overview.unassigned)
+                )
         self.caption.setText(text)
 
     def empty_text(self) -> str:
-        hint = " Add one with Add unit… (Insert)." if self.editable else ""
+        hint = tr(" Add one with Add unit… (Insert).") if self.editable else ""
         return (
-            "No billing units yet.\n"
-            "Billing units split users and phone numbers into cost centres, so usage can be "
-            "charged back to each of them." + hint
+            tr(
+                "No billing units yet.\nBilling units split users and phone numbers into cost "
+                "centres, so usage can be charged back to each of them."
+            )
+            + hint
         )
 
     def _select_row(self, row: int) -> None:
@@ -273,9 +285,9 @@ class BillingUnitsTab(TableTab):
         unit_id = self._selected_id
         if unit_id is None:
             message = (
-                "Add a billing unit to assign users and numbers to it."
+                tr("Add a billing unit to assign users and numbers to it.")
                 if self.editable
-                else "There are no billing units to show."
+                else tr("There are no billing units to show.")
             )
             self.editor.show_unit(None, message if not self.model.rows else "")
             self.members_loaded.emit()
@@ -297,7 +309,9 @@ class BillingUnitsTab(TableTab):
 
     def _members_failed(self, message: str) -> None:
         self._members_handle = None
-        self.editor.show_unit(None, f"Could not read the unit's members: {message}")
+        self.editor.show_unit(
+            None, tr("Could not read the unit's members: {message}").format(message=message)
+        )
         self.members_loaded.emit()
 
     # Running changes --------------------------------------------------------------------
@@ -335,7 +349,9 @@ class BillingUnitsTab(TableTab):
 
             def failed(message: str) -> None:
                 self.undo_stack.clear()
-                self.show_error(f"{message}. The undo history was cleared.")
+                self.show_error(
+                    tr("{message}. The undo history was cleared.").format(message=message)
+                )
 
         self._edits.append(Edit(description, change, on_done, failed))
         self._update_actions()
@@ -399,7 +415,7 @@ class BillingUnitsTab(TableTab):
     def _add_command(self, unit: BillingUnit) -> StoreCommand:
         return StoreCommand(
             self,
-            f"Add unit {unit.name}",
+            tr("Add unit {name}").format(name=unit.name),
             lambda store, actor: store.write(service.delete_unit, actor, unit.id),
             lambda store, actor: store.write(
                 service.restore_unit, actor, BillingUnit(unit.id, unit.name)
@@ -413,7 +429,7 @@ class BillingUnitsTab(TableTab):
                 self._push(
                     StoreCommand(
                         self,
-                        f"Rename {before.name} to {new}",
+                        tr("Rename {name} to {new}").format(name=before.name, new=new),
                         lambda store, actor: store.write(
                             service.rename_unit, actor, unit_id, before.name
                         ),
@@ -432,7 +448,7 @@ class BillingUnitsTab(TableTab):
             self._push(
                 StoreCommand(
                     self,
-                    f"Delete unit {before.name}",
+                    tr("Delete unit {name}").format(name=before.name),
                     lambda store, actor: store.write(service.restore_unit, actor, before),
                     lambda store, actor: store.write(service.delete_unit, actor, unit_id),
                 )
@@ -506,13 +522,16 @@ class BillingUnitsTab(TableTab):
         )
 
     def _refused(self, held: list[MemberItem]) -> None:
-        unit = self.editor.members.unit.name if self.editor.members else "this unit"
-        lines = "; ".join(f"{i.key} is already in unit '{i.holder}'" for i in held)
+        unit = self.editor.members.unit.name if self.editor.members else tr("this unit")
+        lines = "; ".join(
+            tr("{key} is already in unit '{holder}'").format(key=i.key, holder=i.holder)
+            for i in held
+        )
         numbers = [i.key for i in held]
         self.last_error = lines
         self.message_bar.show_message(
-            f"{lines}. A phone number belongs to at most one unit.",
-            action=f"Move {'it' if len(held) == 1 else 'them'} to {unit}",
+            tr("{lines}. A phone number belongs to at most one unit.").format(lines=lines),
+            action=ntr("Move it to {unit}", "Move them to {unit}", len(held)).format(unit=unit),
             on_action=lambda: self.move_numbers(numbers) if self.editable else None,
         )
 
@@ -552,7 +571,7 @@ class BillingUnitsTab(TableTab):
     def request_add(self) -> None:
         if not self.editable:
             return
-        dialog = UnitNameDialog("Add billing unit", self._other_names(None), parent=self)
+        dialog = UnitNameDialog(tr("Add billing unit"), self._other_names(None), parent=self)
         self._open_name_dialog(dialog, lambda name: self.add_unit(name))
 
     def request_rename(self) -> None:
@@ -560,7 +579,10 @@ class BillingUnitsTab(TableTab):
         if unit is None or not self.editable:
             return
         dialog = UnitNameDialog(
-            f"Rename {unit.name}", self._other_names(unit.id), unit.name, parent=self
+            tr("Rename {name}").format(name=unit.name),
+            self._other_names(unit.id),
+            unit.name,
+            parent=self,
         )
         self._open_name_dialog(dialog, lambda name: self.rename_unit(unit.id, name))
 
@@ -596,13 +618,13 @@ class BillingUnitsTab(TableTab):
         self._impact_handle = None
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Delete billing unit",
+            tr("Delete billing unit"),
             impact.question(),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
         )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.button(QMessageBox.StandardButton.Yes).setText("Delete")
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("Delete"))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.confirm_box = box
 
@@ -628,22 +650,31 @@ class BillingUnitsTab(TableTab):
         return action
 
     def _make_actions(self) -> None:
-        self.add_action = self._action("&Add unit…", ["Ins"], self.request_add, "addUnitAction")
-        self.rename_action = self._action(
-            "&Rename…", ["F2"], self.request_rename, "renameUnitAction"
+        self.add_action = self._action(
+            tr("&Add unit…"), [tr("Ins")], self.request_add, "addUnitAction"
         )
-        self.delete_action = self._action("&Delete…", [], self.request_delete, "deleteUnitAction")
+        self.rename_action = self._action(
+            tr("&Rename…"), ["F2"], self.request_rename, "renameUnitAction"
+        )
+        self.delete_action = self._action(
+            tr("&Delete…"), [], self.request_delete, "deleteUnitAction"
+        )
         self.dated_action = self._action(
             tr("Assign from da&te…"), [], self.request_dated, "datedAssignAction"
         )
-        self.undo_action = self._action("&Undo", [QKeySequence("Ctrl+Z")], self.undo, "undoAction")
+        self.undo_action = self._action(
+            tr("&Undo"), [QKeySequence("Ctrl+Z")], self.undo, "undoAction"
+        )
         self.redo_action = self._action(
-            "&Redo", [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")], self.redo, "redoAction"
+            tr("&Redo"),
+            [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")],
+            self.redo,
+            "redoAction",
         )
         tips = {
-            self.add_action: "Add a billing unit (Insert)",
-            self.rename_action: "Rename the selected unit (F2)",
-            self.delete_action: "Delete the selected unit (Delete); asks first",
+            self.add_action: tr("Add a billing unit (Insert)"),
+            self.rename_action: tr("Rename the selected unit (F2)"),
+            self.delete_action: tr("Delete the selected unit (Delete); asks first"),
             self.dated_action: tr("Assign users and numbers from a date; shows the cost first"),
         }
         for action in (
@@ -683,9 +714,15 @@ class BillingUnitsTab(TableTab):
         self.redo_action.setEnabled(self.editable and idle and self.undo_stack.canRedo())
         undo_text = self.undo_stack.undoText()
         redo_text = self.undo_stack.redoText()
-        self.undo_action.setToolTip(f"Undo {undo_text} (Ctrl+Z)" if undo_text else "Undo (Ctrl+Z)")
+        self.undo_action.setToolTip(
+            tr("Undo {undo_text} (Ctrl+Z)").format(undo_text=undo_text)
+            if undo_text
+            else tr("Undo (Ctrl+Z)")
+        )
         self.redo_action.setToolTip(
-            f"Redo {redo_text} (Ctrl+Shift+Z)" if redo_text else "Redo (Ctrl+Shift+Z)"
+            tr("Redo {redo_text} (Ctrl+Shift+Z)").format(redo_text=redo_text)
+            if redo_text
+            else tr("Redo (Ctrl+Shift+Z)")
         )
         if not self.editable:
             for action in (

@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.services.gateway import Gateway as Store
+from billing_desktop.ui.i18n import tr
 
 T = TypeVar("T")
 # A change to the store: a typed ``store.write(use_case, actor, ...)`` call, made on a worker
@@ -72,8 +73,13 @@ class StoreCommand(QUndoCommand):
             self._pushed = True
             return
         self._tab.run_edit(
-            f"Redo {self.text()}", self._redo_change, on_done=self._redone, history=True
+            tr("Redo {text}").format(text=self.text()),
+            self._redo_change,
+            on_done=self._redone,
+            history=True,
         )
 
     def undo(self) -> None:
-        self._tab.run_edit(f"Undo {self.text()}", self._undo_change, history=True)
+        self._tab.run_edit(
+            tr("Undo {text}").format(text=self.text()), self._undo_change, history=True
+        )

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor
 
 from billing_desktop.services.sessions import SessionBucket
 from billing_desktop.ui.charts.timeline import LineSeries
+from billing_desktop.ui.i18n import tr
 
 BILLING_COLOUR = QColor(37, 99, 235)
 ALERT_COLOUR = QColor(16, 163, 74)
@@ -18,32 +19,32 @@ AGENTS_COLOUR = QColor(217, 119, 6)
 def chart_series(buckets: Sequence[SessionBucket]) -> list[LineSeries]:
     return [
         LineSeries(
-            "Billing sessions",
+            tr("Billing sessions"),
             [b.billing_sessions for b in buckets],
             BILLING_COLOUR,
-            "billing session",
-            "billing sessions",
+            tr("billing session"),
+            tr("billing sessions"),
         ),
         LineSeries(
-            "Alert sessions",
+            tr("Alert sessions"),
             [b.alert_sessions for b in buckets],
             ALERT_COLOUR,
-            "alert session",
-            "alert sessions",
+            tr("alert session"),
+            tr("alert sessions"),
         ),
         LineSeries(
-            "Voice sessions",
+            tr("Voice sessions"),
             [b.voice_sessions for b in buckets],
             VOICE_COLOUR,
-            "voice session",
-            "voice sessions",
+            tr("voice session"),
+            tr("voice sessions"),
         ),
         LineSeries(
-            "Agents (peak, right axis)",
+            tr("Agents (peak, right axis)"),
             [b.agents for b in buckets],
             AGENTS_COLOUR,
-            "agent",
-            "agents",
+            tr("agent"),
+            tr("agents"),
             right_axis=True,
             dashed=True,
         ),

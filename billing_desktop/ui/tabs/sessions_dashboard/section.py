@@ -64,7 +64,6 @@ from billing_desktop.services.session_ranges import (
     allowed_buckets,
     bucket_label,
     day_text,
-    plural,
     range_text,
     refusal,
     start_text,
@@ -78,6 +77,7 @@ from billing_desktop.services.sessions import (
 from billing_desktop.ui.charts.common import epoch_seconds
 from billing_desktop.ui.charts.timeline import TimelineChart
 from billing_desktop.ui.context import TabContext
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.table import Column, ColumnTableModel, number_column
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.sessions_dashboard.data import (
@@ -94,6 +94,16 @@ MARGINS: dict[str, float] = {"hour": 1800, "day": 43200, "week": 3.5 * 86400, "m
 
 
 # The section ----------------------------------------------------------------------------------
+
+
+# The services' range and bucket titles, in the GUI's language.
+RANGE_TITLES = {
+    "24h": tr("Last 24 hours"),
+    "7d": tr("Last 7 days"),
+    "3m": tr("Last 3 months"),
+    "custom": tr("Custom…"),
+}
+BUCKET_NAMES = {"hour": tr("Hour"), "day": tr("Day"), "week": tr("Week"), "month": tr("Month")}
 
 
 class SessionsSection(Page):
@@ -116,18 +126,18 @@ class SessionsSection(Page):
         self.zone_name = account.timezone if account is not None else "UTC"
 
         self._build_controls()
-        self.caption = QLabel("Loading sessions…", self)
+        self.caption = QLabel(tr("Loading sessions…"), self)
         self.caption.setObjectName("caption")
         self.caption.setWordWrap(True)
         self.caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.png_button = QPushButton("Export P&NG…", self)
+        self.png_button = QPushButton(tr("Export P&NG…"), self)
         self.png_button.setObjectName("sessionsExportPng")
-        self.png_button.setToolTip("Save the chart as a PNG image")
+        self.png_button.setToolTip(tr("Save the chart as a PNG image"))
         self.png_button.clicked.connect(self.choose_png)
-        self.csv_button = QPushButton("&Export…", self)
+        self.csv_button = QPushButton(tr("&Export…"), self)
         self.csv_button.setObjectName("sessionsExportCsv")
         self.csv_button.setToolTip(
-            "Save the table for a spreadsheet: a CSV file or an Excel workbook (.xlsx)"
+            tr("Save the table for a spreadsheet: a CSV file or an Excel workbook (.xlsx)")
         )
         self.csv_button.clicked.connect(self.choose_csv)
         info = QHBoxLayout()
@@ -136,14 +146,18 @@ class SessionsSection(Page):
         info.addWidget(self.csv_button, 0, Qt.AlignmentFlag.AlignTop)
 
         self.chart = TimelineChart(
-            self._zone(), "Sessions", "Agents", f"Local time ({self.zone_name})", self
+            self._zone(),
+            tr("Sessions"),
+            tr("Agents"),
+            tr("Local time ({zone_name})").format(zone_name=self.zone_name),
+            self,
         )
         self.chart.setObjectName("sessionsChart")
         self.chart.setMinimumHeight(220)
         self.model: ColumnTableModel[SessionBucket] = ColumnTableModel(self._columns(), self)
         self.table = make_table(self)
         self.table.setObjectName("sessionsTable")
-        self.table.setAccessibleName("Sessions")
+        self.table.setAccessibleName(tr("Sessions"))
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
@@ -158,7 +172,7 @@ class SessionsSection(Page):
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)
         self.stack.setCurrentWidget(self.empty_label)
-        self.empty_label.setText("Loading…")
+        self.empty_label.setText(tr("Loading…"))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 10, 4, 4)
@@ -188,11 +202,13 @@ class SessionsSection(Page):
         self.range_combo = QComboBox(self)
         self.range_combo.setObjectName("sessionsRange")
         for key, title in RANGES.items():
-            self.range_combo.addItem(title, key)
+            self.range_combo.addItem(RANGE_TITLES.get(key, title), key)
         self.range_combo.setCurrentIndex(self.range_combo.findData(DEFAULT_RANGE))
         self.range_combo.setToolTip(
-            "Whole days in the account's time zone, ending today (or on the last day with "
-            "usage when usage ends earlier)"
+            tr(
+                "Whole days in the account's time zone, ending today (or on the last day "
+                "with usage when usage ends earlier)"
+            )
         )
         self.range_combo.currentIndexChanged.connect(self._range_chosen)
 
@@ -212,8 +228,8 @@ class SessionsSection(Page):
         self.bucket_combo = QComboBox(self)
         self.bucket_combo.setObjectName("sessionsBucket")
         for key in sessions.BUCKETS:
-            self.bucket_combo.addItem(BUCKET_TITLES[key], key)
-        self.bucket_combo.setToolTip("One point (one table row) per hour, day, week or month")
+            self.bucket_combo.addItem(BUCKET_NAMES.get(key, BUCKET_TITLES[key]), key)
+        self.bucket_combo.setToolTip(tr("One point (one table row) per hour, day, week or month"))
         self.bucket_combo.currentIndexChanged.connect(self._bucket_chosen)
 
         self.app_combo = QComboBox(self)
@@ -223,15 +239,15 @@ class SessionsSection(Page):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.app_combo.setMinimumContentsLength(14)
-        self.app_combo.setToolTip("Sessions of one app, or of all (agents are workspace-wide)")
+        self.app_combo.setToolTip(tr("Sessions of one app, or of all (agents are workspace-wide)"))
         self.app_combo.currentIndexChanged.connect(self._app_chosen)
 
-        self.graph_button = QPushButton("&Graph", self)
+        self.graph_button = QPushButton(tr("&Graph"), self)
         self.graph_button.setObjectName("sessionsGraphButton")
-        self.graph_button.setToolTip("Show the figures as a chart")
-        self.table_button = QPushButton("&Table", self)
+        self.graph_button.setToolTip(tr("Show the figures as a chart"))
+        self.table_button = QPushButton(tr("&Table"), self)
         self.table_button.setObjectName("sessionsTableButton")
-        self.table_button.setToolTip("Show the same figures as a table")
+        self.table_button.setToolTip(tr("Show the same figures as a table"))
         self.view_group = QButtonGroup(self)
         self.view_group.setExclusive(True)
         for button in (self.graph_button, self.table_button):
@@ -240,14 +256,14 @@ class SessionsSection(Page):
         self.graph_button.setChecked(True)
         self.graph_button.toggled.connect(lambda on: self.show_table(not on))
 
-        self.from_caption = QLabel("Fro&m", self)
-        self.to_caption = QLabel("T&o", self)
+        self.from_caption = QLabel(tr("Fro&m"), self)
+        self.to_caption = QLabel(tr("T&o"), self)
         for label, widget in (
-            (QLabel("&Range", self), self.range_combo),
+            (QLabel(tr("&Range"), self), self.range_combo),
             (self.from_caption, self.from_edit),
             (self.to_caption, self.to_edit),
-            (QLabel("&Bucket", self), self.bucket_combo),
-            (QLabel("A&pp", self), self.app_combo),
+            (QLabel(tr("&Bucket"), self), self.bucket_combo),
+            (QLabel(tr("A&pp"), self), self.app_combo),
         ):
             label.setBuddy(widget)
             row.addWidget(label)
@@ -264,29 +280,31 @@ class SessionsSection(Page):
     def _columns(self) -> Sequence[Column[SessionBucket]]:
         return [
             Column[SessionBucket](
-                f"Start ({self.zone_name})",
+                tr("Start ({zone_name})").format(zone_name=self.zone_name),
                 lambda b: start_text(b.start),
-                tooltip="The bucket's start in the account's time zone. A week starts on "
-                "Monday; a week or month at the edge of the range counts only its days in it.",
+                tooltip=tr(
+                    "The bucket's start in the account's time zone. A week starts on Monday; a "
+                    "week or month at the edge of the range counts only its days in it."
+                ),
                 raw=lambda b: b.start,
                 cell_tooltip=lambda b: bucket_label(b.start, self._bucket()),
             ),
             number_column(
-                "Billing sessions",
+                tr("Billing sessions"),
                 lambda b: b.billing_sessions,
                 "15 minutes of conversation (billable seconds) each",
             ),
             number_column(
-                "Alert sessions",
+                tr("Alert sessions"),
                 lambda b: b.alert_sessions,
-                "One per alert delivered to a user",
+                tr("One per alert delivered to a user"),
             ),
             number_column(
-                "Voice sessions",
+                tr("Voice sessions"),
                 lambda b: b.voice_sessions,
-                "Every started 15 minutes of a voice conversation",
+                tr("Every started 15 minutes of a voice conversation"),
             ),
-            number_column("Agents", lambda b: b.agents, AGENTS_NOTE),
+            number_column(tr("Agents"), lambda b: b.agents, AGENTS_NOTE),
         ]
 
     def _bucket(self) -> str:
@@ -295,7 +313,7 @@ class SessionsSection(Page):
     # Page -----------------------------------------------------------------------------------
 
     def start_load(self) -> None:
-        self.caption.setText("Reading sessions…")
+        self.caption.setText(tr("Reading sessions…"))
         self._handle = self.context.runner.run(
             load_dashboard,
             self.context.store,
@@ -340,7 +358,7 @@ class SessionsSection(Page):
             sessions.check_range(first, last)
         except InvalidInput as exc:
             message = str(exc).replace("--from ", "").replace("--to ", "")
-            self.caption.setText(f"Cannot show this range: {message}.")
+            self.caption.setText(tr("Cannot show this range: {message}.").format(message=message))
             return
         self._update_bucket_choices(first, last)
         self.request = replace(self.request, preset="custom", bucket=bucket, first=first, last=last)
@@ -446,7 +464,9 @@ class SessionsSection(Page):
         if statistics.timezone != self.zone_name:
             self.zone_name = statistics.timezone
             self.chart.set_zone(self._zone())
-            self.chart.plotItem.setLabel("bottom", f"Local time ({self.zone_name})")
+            self.chart.plotItem.setLabel(
+                "bottom", tr("Local time ({zone_name})").format(zone_name=self.zone_name)
+            )
             self.model = ColumnTableModel(self._columns(), self)
             self.table.setModel(self.model)
         self._fill_apps(data.scope, statistics.app)
@@ -490,25 +510,41 @@ class SessionsSection(Page):
 
     def _scope_text(self, statistics: SessionStatistics) -> str:
         if statistics.app is None:
-            return "all apps"
+            return tr("all apps")
         return self.app_combo.currentText() or statistics.app
 
     def _caption_text(self, data: DashboardData) -> str:
         s = data.statistics
         lines = [
-            f"{plural(s.billing_sessions, 'billing session', 'billing sessions')}, "
-            f"{plural(s.alert_sessions, 'alert session', 'alert sessions')}, "
-            f"{plural(s.voice_sessions, 'voice session', 'voice sessions')}, "
-            f"peak {plural(s.peak_agents, 'agent', 'agents')} — {range_text(s.first, s.last)} "
-            f"by {s.bucket}, {self._scope_text(s)}, in {s.timezone}."
+            tr(
+                "{plural}, {plural2}, {plural3}, peak {plural4} — {range_text} by {bucket}, "
+                "{scope_text}, in {timezone}."
+            ).format(
+                plural=ntr(
+                    "{n:,} billing session", "{n:,} billing sessions", s.billing_sessions
+                ).format(n=s.billing_sessions),
+                plural2=ntr("{n:,} alert session", "{n:,} alert sessions", s.alert_sessions).format(
+                    n=s.alert_sessions
+                ),
+                plural3=ntr("{n:,} voice session", "{n:,} voice sessions", s.voice_sessions).format(
+                    n=s.voice_sessions
+                ),
+                plural4=ntr("{n:,} agent", "{n:,} agents", s.peak_agents).format(n=s.peak_agents),
+                range_text=range_text(s.first, s.last),
+                bucket=s.bucket,
+                scope_text=self._scope_text(s),
+                timezone=s.timezone,
+            )
         ]
         notes = [AGENTS_NOTE]
         if data.ended_early:
             span = data.scope.usage_span
             assert span is not None
             notes.append(
-                f"The range ends now; usage is recorded up to {day_text(span[1])}, before "
-                f"today ({day_text(data.scope.today)})."
+                tr(
+                    "The range ends now; usage is recorded up to {day_text}, before today "
+                    "({day_text2})."
+                ).format(day_text=day_text(span[1]), day_text2=day_text(data.scope.today))
             )
         if data.note:
             notes.append(data.note)
@@ -521,27 +557,43 @@ class SessionsSection(Page):
         s = self.data.statistics
         account = self.context.account
         who = f"{account.name}: " if account is not None else ""
-        return (
-            f"{who}sessions by {s.bucket}, {range_text(s.first, s.last)}, {self._scope_text(s)} "
-            f"({s.timezone})\n"
-            f"{plural(s.billing_sessions, 'billing session', 'billing sessions')}, "
-            f"{plural(s.alert_sessions, 'alert session', 'alert sessions')}, "
-            f"{plural(s.voice_sessions, 'voice session', 'voice sessions')}, "
-            f"peak {plural(s.peak_agents, 'agent', 'agents')}"
+        return tr(
+            "{who}sessions by {bucket}, {range_text}, {scope_text} "
+            "({timezone})\n{plural}, {plural2}, {plural3}, peak {plural4}"
+        ).format(
+            who=who,
+            bucket=s.bucket,
+            range_text=range_text(s.first, s.last),
+            scope_text=self._scope_text(s),
+            timezone=s.timezone,
+            plural=ntr(
+                "{n:,} billing session", "{n:,} billing sessions", s.billing_sessions
+            ).format(n=s.billing_sessions),
+            plural2=ntr("{n:,} alert session", "{n:,} alert sessions", s.alert_sessions).format(
+                n=s.alert_sessions
+            ),
+            plural3=ntr("{n:,} voice session", "{n:,} voice sessions", s.voice_sessions).format(
+                n=s.voice_sessions
+            ),
+            plural4=ntr("{n:,} agent", "{n:,} agents", s.peak_agents).format(n=s.peak_agents),
         )
 
     def _empty_text(self, data: DashboardData) -> str:
         s = data.statistics
         span = data.scope.usage_span
         if span is None:
-            return (
-                "No usage recorded yet.\nSessions appear here once conversations or alerts are "
-                "imported (File ▸ Import…, kinds “conversations” and “alerts”)."
+            return tr(
+                "No usage recorded yet.\nSessions appear here once conversations or alerts "
+                "are imported (File ▸ Import…, kinds “conversations” and “alerts”)."
             )
-        return (
-            f"No sessions for {self._scope_text(s)}, {range_text(s.first, s.last)}.\n"
-            f"Usage is recorded from {day_text(span[0])} to {day_text(span[1])}: "
-            "pick a range or app with sessions."
+        return tr(
+            "No sessions for {scope_text}, {range_text}.\nUsage is recorded from "
+            "{day_text} to {day_text2}: pick a range or app with sessions."
+        ).format(
+            scope_text=self._scope_text(s),
+            range_text=range_text(s.first, s.last),
+            day_text=day_text(span[0]),
+            day_text2=day_text(span[1]),
         )
 
     def _failed(self, message: str) -> None:
@@ -550,7 +602,9 @@ class SessionsSection(Page):
         self.model.set_rows([])
         self.chart.set_data([], [], [])
         self.caption.setText("")
-        self.empty_label.setText(f"Could not read the session statistics: {message}")
+        self.empty_label.setText(
+            tr("Could not read the session statistics: {message}").format(message=message)
+        )
         self.stack.setCurrentWidget(self.empty_label)
         self._set_actions_enabled()
         self.loaded.emit()
@@ -583,14 +637,14 @@ class SessionsSection(Page):
 
     def choose_png(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(
-            self, "Export the chart as PNG", self._default_name("png"), "PNG images (*.png)"
+            self, tr("Export the chart as PNG"), self._default_name("png"), tr("PNG images (*.png)")
         )
         if chosen:
             self.export_png(Path(chosen))
 
     def choose_csv(self) -> None:
         chosen, selected = QFileDialog.getSaveFileName(
-            self, "Export the table", self._default_name("csv"), TABLE_FILTERS
+            self, tr("Export the table"), self._default_name("csv"), TABLE_FILTERS
         )
         if chosen:
             self.export_csv(chosen_path(chosen, selected))
@@ -616,10 +670,14 @@ class SessionsSection(Page):
             header = [c.title for c in self.model.columns]
             count = write_table(path, header, self.csv_rows(), title="Sessions")
         except OSError as exc:
-            self._status(f"Could not save {path.name}: {exc.strerror or exc}")
+            self._status(
+                tr("Could not save {name}: {value}").format(
+                    name=path.name, value=exc.strerror or exc
+                )
+            )
             return False
         self.last_folder = path.parent
-        self._status(f"Saved {count:,} rows to {path}.")
+        self._status(tr("Saved {count:,} rows to {path}.").format(count=count, path=path))
         return True
 
     def export_png(self, path: Path) -> bool:
@@ -629,8 +687,8 @@ class SessionsSection(Page):
         try:
             self.chart.save_png(path, title=self._export_title())
         except OSError as exc:
-            self._status(f"Could not save {path.name}: {exc}")
+            self._status(tr("Could not save {name}: {exc}").format(name=path.name, exc=exc))
             return False
         self.last_folder = path.parent
-        self._status(f"Saved the chart to {path}.")
+        self._status(tr("Saved the chart to {path}.").format(path=path))
         return True

@@ -9,12 +9,14 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from billing_desktop.domain.model import CommitScope
 from billing_desktop.services.usage_page import UsagePage
+from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_day
 from billing_desktop.ui.tabs.usage.columns import CONTACT_CENTER_TAG, invoice_note
 from billing_desktop.ui.widgets.summary_card import SummaryCard
 
 PAID_FROM = {
-    CommitScope.ACCOUNT: "The account commit, then purchased credits",
-    CommitScope.PRODUCT: "Each product's own commit, then purchased credits",
+    CommitScope.ACCOUNT: tr("The account commit, then purchased credits"),
+    CommitScope.PRODUCT: tr("Each product's own commit, then purchased credits"),
 }
 
 
@@ -23,13 +25,13 @@ class UsageCards(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.account = SummaryCard("Account summary", "Current balance", self)
-        self.account.add_field("commit", "Committed credit")
-        self.account.add_field("period", "Committed credit period")
-        self.account.add_field("auto", "Auto-recharge")
-        self.contact_center = SummaryCard(CONTACT_CENTER_TAG, "Current balance", self)
-        self.contact_center.add_field("products", "Tagged products")
-        self.contact_center.add_field("source", "Paid from")
+        self.account = SummaryCard(tr("Account summary"), tr("Current balance"), self)
+        self.account.add_field("commit", tr("Committed credit"))
+        self.account.add_field("period", tr("Committed credit period"))
+        self.account.add_field("auto", tr("Auto-recharge"))
+        self.contact_center = SummaryCard(CONTACT_CENTER_TAG, tr("Current balance"), self)
+        self.contact_center.add_field("products", tr("Tagged products"))
+        self.contact_center.add_field("source", tr("Paid from"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(12)
@@ -47,17 +49,19 @@ class UsageCards(QWidget):
 
         def balance_note(amount: Decimal) -> str:
             if amount >= 0:
-                return "Credit available" if not closed else "Credit left at the close"
+                return tr("Credit available") if not closed else tr("Credit left at the close")
             if closed:
-                return f"Invoiced on {invoice_on} ({summary.invoice_number or 'no invoice'})"
+                return tr("Invoiced on {invoice_on} ({value})").format(
+                    invoice_on=invoice_on, value=summary.invoice_number or tr("no invoice")
+                )
             return invoice_note(summary, page.today)
 
         if closed:
-            caption = "Balance at the close"
+            caption = tr("Balance at the close")
         elif page.is_current:
-            caption = "Current balance"
+            caption = tr("Current balance")
         else:
-            caption = "Balance (the month is not closed yet)"
+            caption = tr("Balance (the month is not closed yet)")
         account = self.account
         account.caption.setText(caption)
         self.contact_center.caption.setText(caption)
@@ -71,7 +75,7 @@ class UsageCards(QWidget):
         account.field("auto").setText(
             page.auto_recharge.describe(summary.currency)
             if page.auto_recharge_refusal is None or page.auto_recharge.enabled
-            else "Not available (pays by invoice)"
+            else tr("Not available (pays by invoice)")
         )
         cc = self.contact_center
         cc_balance = summary.contact_center_services_balance
@@ -79,7 +83,9 @@ class UsageCards(QWidget):
         cc.note.setText(balance_note(cc_balance))
         tagged = [p for p in summary.products if p.contact_center_services]
         cc.field("products").setText(
-            f"{len(tagged)} with usage this month" if tagged else "None with usage this month"
+            tr("{len} with usage this month").format(len=len(tagged))
+            if tagged
+            else tr("None with usage this month")
         )
         cc.field("products").setToolTip(", ".join(p.name for p in tagged))
         cc.field("source").setText(PAID_FROM.get(page.account.commit_scope, "Purchased credits"))
@@ -92,16 +98,21 @@ def commit_lines(page: UsagePage, money: Callable[[Decimal], str]) -> tuple[str,
     if scope == CommitScope.ACCOUNT:
         commit = summary.account_commit
         if commit is None:
-            return "No account commit", "—"
+            return tr("No account commit"), "—"
         return (
             f"{money(commit.amount)} {commit.frequency.value}",
-            f"Last recharge {commit.last_recharge.isoformat()}, next "
-            f"{commit.next_recharge.isoformat()}",
+            tr("Last recharge {isoformat}, next {isoformat2}").format(
+                isoformat=format_day(commit.last_recharge),
+                isoformat2=format_day(commit.next_recharge),
+            ),
         )
     if scope == CommitScope.PRODUCT:
         count = page.product_commits
         if count == 0:
-            return "Per product: none in use this month", "—"
-        noun = "commit" if count == 1 else "commits"
-        return f"Per product: {count} {noun} (see the table)", "Per product (see the table)"
-    return "None (this account has no credit commits)", "—"
+            return tr("Per product: none in use this month"), "—"
+        return ntr(
+            "Per product: {count} commit (see the table)",
+            "Per product: {count} commits (see the table)",
+            count,
+        ).format(count=count), tr("Per product (see the table)")
+    return tr("None (this account has no credit commits)"), "—"

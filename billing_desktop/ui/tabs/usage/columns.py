@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from billing_desktop.services.billing import CommitInfo, ProductSummary
-from billing_desktop.services.usage_page import Transaction, month_name
+from billing_desktop.services.usage_page import Transaction
 from billing_desktop.ui import theme
 from billing_desktop.ui.delegates.free_units_bar import remaining_share
+from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_day, month_name
 from billing_desktop.ui.models.sortable import RichColumn
 from billing_desktop.ui.models.table import (
     LEFT,
@@ -25,7 +27,7 @@ from billing_desktop.ui.models.table import (
 )
 
 TAG_COLOUR = theme.TAG
-CONTACT_CENTER_TAG = "Contact center services"
+CONTACT_CENTER_TAG = tr("Contact center services")
 UNIT_PLURALS = {
     "minute": "minutes",
     "session": "sessions",
@@ -37,7 +39,7 @@ UNIT_PLURALS = {
 # Column positions of the usage-per-product table.
 PRODUCT, TAG, USED, FREE_UNITS, BALANCE, COMMIT, COMMIT_PERIOD = range(7)
 DESCRIPTION = 4  # of the transactions table: it takes the spare width
-LEDGER_BALANCE_TITLE = "Ledger balance after"
+LEDGER_BALANCE_TITLE = tr("Ledger balance after")
 
 
 def shown_description(transaction: Transaction) -> str:
@@ -51,8 +53,10 @@ def invoice_note(summary: Any, today: date) -> str:
     that date has passed, when the month is closed."""
     due = summary.invoice_date
     if due <= today:
-        return f"To be invoiced when {month_name(summary.month)} is closed (due {due.isoformat()})"
-    return f"To be invoiced on {due.isoformat()}"
+        return tr("To be invoiced when {month_name} is closed (due {isoformat})").format(
+            month_name=month_name(summary.month), isoformat=format_day(due)
+        )
+    return tr("To be invoiced on {isoformat}").format(isoformat=format_day(due))
 
 
 def quantity_text(quantity: Decimal, unit: str) -> str:
@@ -62,7 +66,7 @@ def quantity_text(quantity: Decimal, unit: str) -> str:
 
 def free_units_text(product: ProductSummary) -> str:
     if product.free_units_total <= 0:
-        return "No free units"
+        return tr("No free units")
     used = format_number(product.free_units_used)
     return f"{used} / {format_number(product.free_units_total)}"
 
@@ -80,8 +84,8 @@ def period_text(commit: CommitInfo | str | None) -> str:
 
 
 COMMIT_TIPS = {
-    "N/A": "No credit commit is available for this product",
-    "-": "A credit commit is available for this product but has not been purchased",
+    "N/A": tr("No credit commit is available for this product"),
+    "-": tr("A credit commit is available for this product but has not been purchased"),
 }
 
 
@@ -95,51 +99,58 @@ def product_columns(
     def commit_tip(p: ProductSummary) -> str | None:
         if isinstance(p.commit, str):
             return COMMIT_TIPS.get(p.commit)
-        return f"{money(p.commit.amount)} recharged {p.commit.frequency.value}"
+        return tr("{money} recharged {value}").format(
+            money=money(p.commit.amount), value=p.commit.frequency.value
+        )
 
     def period_tip(p: ProductSummary) -> str | None:
         if not isinstance(p.commit, CommitInfo):
             return None
-        return (
-            f"Last recharge on {p.commit.last_recharge.isoformat()}; next recharge on "
-            f"{p.commit.next_recharge.isoformat()}"
+        return tr("Last recharge on {isoformat}; next recharge on {isoformat2}").format(
+            isoformat=format_day(p.commit.last_recharge),
+            isoformat2=format_day(p.commit.next_recharge),
         )
 
     return [
         RichColumn[ProductSummary](
-            "Product",
+            tr("Product"),
             lambda p: p.name,
             LEFT,
-            "Products with usage in the month",
+            tr("Products with usage in the month"),
             lambda p: p.name,
             sort_key=lambda p: (p.name.casefold(), p.code),
-            cell_tooltip=lambda p: (
-                f"{p.name} ({p.code}): {display_price(p.unit_price, currency())} per {p.unit}"
+            cell_tooltip=lambda p: tr("{name} ({code}): {display_price} per {unit}").format(
+                name=p.name,
+                code=p.code,
+                display_price=display_price(p.unit_price, currency()),
+                unit=p.unit,
             ),
         ),
         RichColumn[ProductSummary](
-            "Tag",
+            tr("Tag"),
             lambda p: CONTACT_CENTER_TAG if p.contact_center_services else "",
             LEFT,
-            "Tagged products count toward the Contact center services balance",
+            tr("Tagged products count toward the Contact center services balance"),
             lambda p: p.contact_center_services,
             lambda p: TAG_COLOUR if p.contact_center_services else None,
             sort_key=lambda p: (not p.contact_center_services, p.name.casefold()),
         ),
         RichColumn[ProductSummary](
-            "Usage",
+            tr("Usage"),
             lambda p: quantity_text(p.quantity, p.unit),
             RIGHT,
-            "The month's metered quantity",
+            tr("The month's metered quantity"),
             lambda p: p.quantity,
             sort_key=lambda p: p.quantity,
         ),
         RichColumn[ProductSummary](
-            "Free units",
+            tr("Free units"),
             free_units_text,
             LEFT,
-            "Used / total free units: the allowance per agent times the month's peak "
-            "count of licensed agents. The bar shows what is left.",
+            tr(
+                "Used / total free units: the allowance per agent times the month's peak "
+                "count of licensed agents. The bar shows what is left."
+            ),
             lambda p: (p.free_units_used, p.free_units_total),
             sort_key=lambda p: (
                 p.free_units_total <= 0,
@@ -149,29 +160,35 @@ def product_columns(
             cell_tooltip=lambda p: (
                 None
                 if p.free_units_total <= 0
-                else f"{format_number(p.free_units_total - p.free_units_used)} of "
-                f"{format_number(p.free_units_total)} free {UNIT_PLURALS.get(p.unit, p.unit)} "
-                "left"
+                else tr("{format_number} of {format_number2} free {get} left").format(
+                    format_number=format_number(p.free_units_total - p.free_units_used),
+                    format_number2=format_number(p.free_units_total),
+                    get=UNIT_PLURALS.get(p.unit, p.unit),
+                )
             ),
             bar=lambda p: (p.free_units_used, p.free_units_total),
         ),
         RichColumn[ProductSummary](
-            "Balance",
+            tr("Balance"),
             lambda p: money(p.balance),
             RIGHT,
-            "Credit left for the product (positive), or what will be invoiced next month "
-            "(negative, in red)",
+            tr(
+                "Credit left for the product (positive), or what will be invoiced next month "
+                "(negative, in red)"
+            ),
             lambda p: p.balance,
             lambda p: NEGATIVE if p.balance < 0 else None,
             sort_key=lambda p: p.balance,
             cell_tooltip=balance_tip,
         ),
         RichColumn[ProductSummary](
-            "Committed credit",
+            tr("Committed credit"),
             lambda p: commit_text(p.commit, currency()),
             RIGHT,
-            "The product's credit commit and how often it recharges; N/A: no commit "
-            "available; -: available but not purchased",
+            tr(
+                "The product's credit commit and how often it recharges; N/A: no commit "
+                "available; -: available but not purchased"
+            ),
             lambda p: p.commit,
             sort_key=lambda p: (
                 (2, Decimal(0))
@@ -183,10 +200,10 @@ def product_columns(
             cell_tooltip=commit_tip,
         ),
         RichColumn[ProductSummary](
-            "Committed credit period",
+            tr("Committed credit period"),
             lambda p: period_text(p.commit),
             LEFT,
-            "The last recharge and the next one",
+            tr("The last recharge and the next one"),
             lambda p: p.commit.last_recharge if isinstance(p.commit, CommitInfo) else None,
             sort_key=lambda p: (
                 p.commit.last_recharge.toordinal() if isinstance(p.commit, CommitInfo) else 0
@@ -204,18 +221,22 @@ def transaction_columns(show_money: Callable[[Decimal], str]) -> list[Column[Tra
         return Column(title, lambda t: show_money(get(t)), RIGHT, tip, get, base.foreground)
 
     return [
-        text_column("Date", lambda t: t.occurred_on),
-        text_column("Kind", lambda t: t.kind_label),
-        text_column("Product", lambda t: t.product),
-        text_column("Reference", lambda t: t.reference),
-        text_column("Description", shown_description),
-        money(lambda t: t.amount, "Amount", "+ adds credit or pays; - uses credit or is owed"),
+        text_column(tr("Date"), lambda t: t.occurred_on),
+        text_column(tr("Kind"), lambda t: t.kind_label),
+        text_column(tr("Product"), lambda t: t.product),
+        text_column(tr("Reference"), lambda t: t.reference),
+        text_column(tr("Description"), shown_description),
+        money(
+            lambda t: t.amount, tr("Amount"), tr("+ adds credit or pays; - uses credit or is owed")
+        ),
         money(
             lambda t: t.balance_after,
             LEDGER_BALANCE_TITLE,
-            "The ledger's running total after this row: credit left minus amounts owed, "
-            "over every month so far. It is not the month's balance on the cards above. "
-            "Commit recharges and usage of an open month are written when it closes.",
+            tr(
+                "The ledger's running total after this row: credit left minus amounts owed, "
+                "over every month so far. It is not the month's balance on the cards above. "
+                "Commit recharges and usage of an open month are written when it closes."
+            ),
         ),
-        text_column("Who", lambda t: t.who or "—", "The user or process that wrote it"),
+        text_column(tr("Who"), lambda t: t.who or "—", tr("The user or process that wrote it")),
     ]

@@ -11,6 +11,7 @@ from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.pricing import rate_card
 from billing_desktop.services.usage_page import TRANSACTION_CSV_HEADER, Transaction
 from billing_desktop.ui.context import read
+from billing_desktop.ui.i18n import ntr
 
 
 def write_pricing(store: Store, actor: Actor, path: Path, kind: str) -> str:
@@ -19,7 +20,11 @@ def write_pricing(store: Store, actor: Actor, path: Path, kind: str) -> str:
 
     card = read(store, rate_card, actor)
     count = rate_card_pdf(card, path) if kind == "pdf" else rate_card_csv(card, path)
-    return f"Usage pricing saved to {path} ({count} product{'' if count == 1 else 's'})."
+    return ntr(
+        "Usage pricing saved to {path} ({count} product).",
+        "Usage pricing saved to {path} ({count} products).",
+        count,
+    ).format(path=path, count=count)
 
 
 def write_transactions(path: Path, rows: Sequence[Transaction], currency: str) -> str:
@@ -27,4 +32,6 @@ def write_transactions(path: Path, rows: Sequence[Transaction], currency: str) -
     amounts = {5: money_format(currency), 6: money_format(currency)}
     cells = [t.as_row(currency) for t in rows]
     count = write_table(path, TRANSACTION_CSV_HEADER, cells, title="Transactions", money=amounts)
-    return f"{count} transaction{'' if count == 1 else 's'} saved to {path}."
+    return ntr(
+        "{count} transaction saved to {path}.", "{count} transactions saved to {path}.", count
+    ).format(count=count, path=path)

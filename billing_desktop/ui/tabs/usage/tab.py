@@ -45,7 +45,6 @@ from billing_desktop.services.usage_page import (
     MonthChoice,
     Transaction,
     UsagePage,
-    month_name,
     usage_page,
 )
 from billing_desktop.ui import theme
@@ -53,6 +52,8 @@ from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.delegates.free_units_bar import FreeUnitsBarDelegate
 from billing_desktop.ui.dialogs.close_month import CloseMonthDialog
 from billing_desktop.ui.dialogs.manage_credits import VIEW_ONLY, ManageCreditsDialog
+from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_day, month_name
 from billing_desktop.ui.models.sortable import SortableTableModel
 from billing_desktop.ui.models.table import (
     Column,
@@ -77,6 +78,18 @@ from billing_desktop.ui.widgets.table import make_table
 
 EXPORT_FOLDER_KEY = "usage/export_folder"
 MANAGE_REASON_WIDTH = 230
+
+
+def month_choice_label(choice: MonthChoice) -> str:
+    """The month selector's entry in the GUI's language (``MonthChoice.label`` in English)."""
+    name = month_name(choice.month)
+    if choice.current:
+        return tr("{month} (current)").format(month=name)
+    if choice.closed:
+        return tr("{month} — closed, {invoice}").format(
+            month=name, invoice=choice.invoice_number or tr("no invoice")
+        )
+    return tr("{month} — open, not closed yet").format(month=name)
 
 
 class UsageTab(TableTab):
@@ -107,7 +120,7 @@ class UsageTab(TableTab):
         self._build_cards()
         self._build_sections()
         self.table.setItemDelegateForColumn(FREE_UNITS, FreeUnitsBarDelegate(self.table))
-        self.table.setAccessibleName("Usage per product")
+        self.table.setAccessibleName(tr("Usage per product"))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(PRODUCT, Qt.SortOrder.AscendingOrder)
         self._update_actions()
@@ -126,20 +139,22 @@ class UsageTab(TableTab):
         self.month_combo.setObjectName("monthCombo")
         self.month_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.month_combo.setToolTip(
-            "The billing month shown (a calendar month in the account's time zone). Closed "
-            "months are final and show their invoice number."
+            tr(
+                "The billing month shown (a calendar month in the account's time zone). "
+                "Closed months are final and show their invoice number."
+            )
         )
         for choice in self._initial_months():
             # before the first read a month's state is not known: its name alone
-            label = choice.label if choice.current else month_name(choice.month)
+            label = month_choice_label(choice) if choice.current else month_name(choice.month)
             self.month_combo.addItem(label, choice.month)
         wanted = Month.of(self.context.month) if self.context.month else None
         self.month_combo.setCurrentIndex(max(self._month_index(wanted), 0))
-        month_caption = QLabel("&Month:", self)
+        month_caption = QLabel(tr("&Month:"), self)
         month_caption.setBuddy(self.month_combo)
-        self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button = QPushButton(tr("Refresh"), self)
         self.refresh_button.setObjectName("refreshButton")
-        self.refresh_button.setToolTip("Read the figures again (F5)")
+        self.refresh_button.setToolTip(tr("Read the figures again (F5)"))
         self.refresh_button.clicked.connect(self.refresh)
         self.toolbar.addWidget(month_caption)
         self.toolbar.addWidget(self.month_combo)
@@ -170,19 +185,21 @@ class UsageTab(TableTab):
         self.account_card = self.cards.account
         self.cc_card = self.cards.contact_center
 
-        self.manage_button = QPushButton("Manage credits…", self)
+        self.manage_button = QPushButton(tr("Manage credits…"), self)
         self.manage_button.setObjectName("manageCreditsButton")
         self.manage_button.clicked.connect(self.open_manage_credits)
-        self.pricing_button = QPushButton("Download usage pricing", self)
+        self.pricing_button = QPushButton(tr("Download usage pricing"), self)
         self.pricing_button.setObjectName("pricingButton")
         self.pricing_button.setToolTip(
-            "The rate card: every product's unit price, free units per agent and tags, as a "
-            "PDF, a CSV file or an Excel workbook"
+            tr(
+                "The rate card: every product's unit price, free units per agent and tags, "
+                "as a PDF, a CSV file or an Excel workbook"
+            )
         )
         menu = QMenu(self.pricing_button)
-        self.pricing_pdf_action = QAction("As &PDF…", menu)
-        self.pricing_csv_action = QAction("As &CSV…", menu)
-        self.pricing_xlsx_action = QAction("As E&xcel workbook (.xlsx)…", menu)
+        self.pricing_pdf_action = QAction(tr("As &PDF…"), menu)
+        self.pricing_csv_action = QAction(tr("As &CSV…"), menu)
+        self.pricing_xlsx_action = QAction(tr("As E&xcel workbook (.xlsx)…"), menu)
         menu.addAction(self.pricing_pdf_action)
         menu.addAction(self.pricing_csv_action)
         menu.addAction(self.pricing_xlsx_action)
@@ -253,7 +270,7 @@ class UsageTab(TableTab):
         column.setContentsMargins(0, 6, 0, 0)
         column.addWidget(self.stack, 1)
         column.addWidget(self.footnote)
-        self.sections.addTab(products, "Usage per product")
+        self.sections.addTab(products, tr("Usage per product"))
 
         page = QWidget(self.sections)
         self.transactions_model: ColumnTableModel[Transaction] = ColumnTableModel(
@@ -261,7 +278,7 @@ class UsageTab(TableTab):
         )
         self.transactions_table = make_table(page)
         self.transactions_table.setObjectName("transactionsTable")
-        self.transactions_table.setAccessibleName("Transactions")
+        self.transactions_table.setAccessibleName(tr("Transactions"))
         self.transactions_table.setModel(self.transactions_model)
         self.transactions_table.horizontalHeader().setSectionResizeMode(
             DESCRIPTION, QHeaderView.ResizeMode.Stretch
@@ -272,10 +289,10 @@ class UsageTab(TableTab):
         self.transactions_label.setSizePolicy(
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         )
-        self.export_button = QPushButton("Export…", page)
+        self.export_button = QPushButton(tr("Export…"), page)
         self.export_button.setObjectName("exportTransactionsButton")
         self.export_button.setToolTip(
-            "Save the month's transactions as a CSV file or an Excel workbook (.xlsx)"
+            tr("Save the month's transactions as a CSV file or an Excel workbook (.xlsx)")
         )
         self.export_button.clicked.connect(self.export_transactions)
         row = QHBoxLayout()
@@ -285,7 +302,7 @@ class UsageTab(TableTab):
         box.setContentsMargins(0, 6, 0, 0)
         box.addWidget(self.transactions_table, 1)
         box.addLayout(row)
-        self.sections.addTab(page, "Transactions")
+        self.sections.addTab(page, tr("Transactions"))
         layout.addWidget(self.sections, 1)
 
     # Columns --------------------------------------------------------------------------------
@@ -303,18 +320,19 @@ class UsageTab(TableTab):
             return None
         money = self._money
         summary = page.summary
-        details = (
-            f"Usage beyond free units: {money(product.amount)}; "
-            f"paid from credit: {money(product.credit_applied)}"
+        details = tr("Usage beyond free units: {money}; paid from credit: {money2}").format(
+            money=money(product.amount), money2=money(product.credit_applied)
         )
         if product.balance < 0:
             if summary.closed:
-                invoice = summary.invoice_number or "the month's invoice"
-                head = f"Invoiced on {summary.invoice_date.isoformat()} ({invoice})"
+                invoice = summary.invoice_number or tr("the month's invoice")
+                head = tr("Invoiced on {isoformat} ({invoice})").format(
+                    isoformat=format_day(summary.invoice_date), invoice=invoice
+                )
             else:
                 head = invoice_note(summary, page.today)
             return f"{head}: {money(-product.balance)}.\n{details}."
-        return f"Credit still available for this product.\n{details}."
+        return tr("Credit still available for this product.\n{details}.").format(details=details)
 
     def _money(self, amount: Decimal) -> str:
         return display_money(amount, self._currency())
@@ -348,7 +366,11 @@ class UsageTab(TableTab):
         self._update_actions()
         self._update_caption()
         if result.fired is not None:
-            self.show_notice(f"{result.fired.summary()} The balance was below the threshold.")
+            self.show_notice(
+                tr("{summary} The balance was below the threshold.").format(
+                    summary=result.fired.summary()
+                )
+            )
         rows = list(result.summary.products)
         self.model.set_rows(rows)
         return len(rows)
@@ -389,13 +411,15 @@ class UsageTab(TableTab):
         try:
             combo.clear()
             for choice in page.months:
-                combo.addItem(choice.label, choice.month)
+                combo.addItem(month_choice_label(choice), choice.month)
                 if choice.closed:
                     tip = (
-                        f"Closed: invoice {choice.invoice_number}"
+                        tr("Closed: invoice {invoice_number}").format(
+                            invoice_number=choice.invoice_number
+                        )
                         if choice.invoice_number
-                        else "Closed: nothing was invoiced"
-                    ) + ". Read-only."
+                        else tr("Closed: nothing was invoiced")
+                    ) + tr(". Read-only.")
                     combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
             combo.setCurrentIndex(max(self._month_index(page.month), 0))
         finally:
@@ -409,11 +433,12 @@ class UsageTab(TableTab):
             invoice = (
                 f"invoice {summary.invoice_number}, issued {invoice_on}"
                 if summary.invoice_number
-                else "nothing was invoiced"
+                else tr("nothing was invoiced")
             )
             self.banner.setText(
-                f"{month_name(summary.month)} is closed ({invoice}). Its figures are final and "
-                "read-only."
+                tr(
+                    "{month_name} is closed ({invoice}). Its figures are final and read-only."
+                ).format(month_name=month_name(summary.month), invoice=invoice)
             )
             self.banner.show()
         else:
@@ -433,15 +458,26 @@ class UsageTab(TableTab):
             self.transactions_label.setText("")
         elif count == 0:
             self.transactions_label.setText(
-                f"No ledger rows in {month_name(page.month)}. Purchases and payments appear at "
-                "once; commit recharges, usage and invoices when a month closes."
+                tr(
+                    "No ledger rows in {month_name}. Purchases and payments appear at once; "
+                    "commit recharges, usage and invoices when a month closes."
+                ).format(month_name=month_name(page.month))
             )
         else:
-            rows = "row" if count == 1 else "rows"
             self.transactions_label.setText(
-                f"{count} ledger {rows} in {month_name(page.month)}. + adds credit or pays; "
-                f"- uses credit or is owed. {LEDGER_BALANCE_TITLE}: the ledger's running total "
-                "over every month, not the month's balance on the cards."
+                ntr(
+                    "{count} ledger row in {month_name}. + adds credit or pays; - uses credit "
+                    "or is owed. {LEDGER_BALANCE_TITLE}: the ledger's running total over every "
+                    "month, not the month's balance on the cards.",
+                    "{count} ledger rows in {month_name}. + adds credit or pays; - uses credit "
+                    "or is owed. {LEDGER_BALANCE_TITLE}: the ledger's running total over every "
+                    "month, not the month's balance on the cards.",
+                    count,
+                ).format(
+                    count=count,
+                    month_name=month_name(page.month),
+                    LEDGER_BALANCE_TITLE=LEDGER_BALANCE_TITLE,
+                )
             )
 
     # State of the actions -------------------------------------------------------------------
@@ -452,16 +488,17 @@ class UsageTab(TableTab):
             return VIEW_ONLY
         page = self._page
         if page is None:
-            return "Loading…"
+            return tr("Loading…")
         if page.summary.closed:
             invoice = page.summary.invoice_number
             detail = f" (invoice {invoice})" if invoice else ""
-            return f"{month_name(page.month)} is closed{detail}: it is read-only."
-        if not page.is_current:
-            return (
-                "Credits are added today, to the current month: choose "
-                f"{month_name(page.current_month)} to manage them."
+            return tr("{month_name} is closed{detail}: it is read-only.").format(
+                month_name=month_name(page.month), detail=detail
             )
+        if not page.is_current:
+            return tr(
+                "Credits are added today, to the current month: choose {month_name} to manage them."
+            ).format(month_name=month_name(page.current_month))
         return None
 
     def _update_actions(self) -> None:
@@ -472,7 +509,7 @@ class UsageTab(TableTab):
         self.manage_reason.setVisible(shown)
         self.manage_button.setAccessibleDescription(refusal or "")
         self.manage_button.setToolTip(
-            refusal or "Purchase credits, make a one-time payment or set auto-recharge"
+            refusal or tr("Purchase credits, make a one-time payment or set auto-recharge")
         )
         has_rows = self.transactions_model.rowCount() > 0
         self.export_button.setEnabled(has_rows)
@@ -481,24 +518,26 @@ class UsageTab(TableTab):
         zone = self.context.account.timezone if self.context.account else "UTC"
         page = self._page
         month = self.month
-        text = f"{month_name(month)}: a calendar month in {zone}."
+        text = tr("{month_name}: a calendar month in {zone}.").format(
+            month_name=month_name(month), zone=zone
+        )
         tip = note = ""
         if page is not None and page.month == month:
             summary = page.summary
-            agents = "agent" if summary.agents == 1 else "agents"
-            text = (
-                f"{month_name(month)}: a calendar month in {zone}, {summary.agents} licensed "
-                f"{agents} at peak."
-            )
-            tip = (
+            text = ntr(
+                "{month_name}: a calendar month in {zone}, {agents} licensed agent at peak.",
+                "{month_name}: a calendar month in {zone}, {agents} licensed agents at peak.",
+                summary.agents,
+            ).format(month_name=month_name(month), zone=zone, agents=summary.agents)
+            tip = tr(
                 "Free units are used first, then committed and purchased credit; what credit "
-                f"does not cover is invoiced on {summary.invoice_date.isoformat()}."
-            )
+                "does not cover is invoiced on {isoformat}."
+            ).format(isoformat=format_day(summary.invoice_date))
             if page.pending_storage:
-                note = (
-                    f"{', '.join(page.pending_storage)}: billed for the peak day from the 28th "
-                    "to the 27th, so shown from the 28th."
-                )
+                note = tr(
+                    "{join}: billed for the peak day from the 28th to the 27th, so shown from "
+                    "the 28th."
+                ).format(join=", ".join(page.pending_storage))
         self.footnote.setText(note)
         self.footnote.setToolTip(note)
         self.footnote.setVisible(bool(note))
@@ -508,15 +547,14 @@ class UsageTab(TableTab):
     def empty_text(self) -> str:
         page = self._page
         if page is not None and page.month == self.month and page.summary.closed:
-            return (
-                f"No product usage was billed in {month_name(self.month)}.\n"
-                "The month is closed: its figures are final."
-            )
-        return (
-            f"No usage recorded in {month_name(self.month)}.\n"
-            "Products appear here once calls, conversations, messages or other usage are "
-            "recorded for the month."
-        )
+            return tr(
+                "No product usage was billed in {month_name}.\nThe month is closed: its "
+                "figures are final."
+            ).format(month_name=month_name(self.month))
+        return tr(
+            "No usage recorded in {month_name}.\nProducts appear here once calls, "
+            "conversations, messages or other usage are recorded for the month."
+        ).format(month_name=month_name(self.month))
 
     def show_notice(self, text: str, error: bool = False) -> None:
         colour = (theme.NEGATIVE if error else theme.POSITIVE).name()
@@ -597,8 +635,10 @@ class UsageTab(TableTab):
         name = account.name if account else "account"
         today = account_today(account) if account else date.today()
         default = pricing_file_name(name, today, kind)
-        filters = {"pdf": "PDF files (*.pdf)", "xlsx": XLSX_FILTER}.get(kind, "CSV files (*.csv)")
-        path = self._ask_path("Download usage pricing", default, filters, kind)
+        filters = {"pdf": tr("PDF files (*.pdf)"), "xlsx": XLSX_FILTER}.get(
+            kind, "CSV files (*.csv)"
+        )
+        path = self._ask_path(tr("Download usage pricing"), default, filters, kind)
         if path is not None:
             self.save_pricing(path, kind)
 
@@ -611,7 +651,7 @@ class UsageTab(TableTab):
             kind,
             on_done=self.show_notice,
             on_error=lambda message: self.show_notice(
-                f"Could not save usage pricing: {message}", error=True
+                tr("Could not save usage pricing: {message}").format(message=message), error=True
             ),
             description="download usage pricing",
         )
@@ -621,7 +661,7 @@ class UsageTab(TableTab):
         if page is None or not page.transactions:
             return
         default = f"transactions-{page.month}.csv"
-        path = self._ask_path("Export transactions", default, TABLE_FILTERS, "table")
+        path = self._ask_path(tr("Export transactions"), default, TABLE_FILTERS, "table")
         if path is not None:
             self.save_transactions(path)
 
@@ -636,7 +676,8 @@ class UsageTab(TableTab):
             page.summary.currency,
             on_done=self.show_notice,
             on_error=lambda message: self.show_notice(
-                f"Could not export the transactions: {message}", error=True
+                tr("Could not export the transactions: {message}").format(message=message),
+                error=True,
             ),
             description="export transactions",
         )
