@@ -15,7 +15,7 @@ from tests.unit.test_translations import ROOT, spanish_catalog
 
 # Widgets built by these modules are not checked yet: ui/dialogs is marked on branch
 # lang-dialogs. Once it is merged, check everything: NOT_CHECKED = ().
-NOT_CHECKED = ("billing_desktop.ui.dialogs",)
+NOT_CHECKED: tuple[str, ...] = ()
 
 
 def _walk(store_path: Path, out: Path, language: str) -> list[tuple[str, str]]:
