@@ -131,6 +131,7 @@ def test_a_pack_is_bought_from_the_quotas_section(qtbot: Any, populated_store: S
     assert (line.quota, line.effective_quota, line.packs_bought) == (100, 2_100, 2)
     bar = page.rows[Statistic.SMS].bar
     assert bar.format() == "90 of 2,100 (4 %) · +2 packs"
+    assert page.rows[Statistic.SMS].quota.text() == "100 + 2,000"
     assert not page.banners[Statistic.SMS].isVisibleTo(page)  # 4 %: no warning any more
     # Not enough credit for another: the dialog says so and nothing is bought.
     page.packs_table.selectRow(1)  # the reload cleared the selection

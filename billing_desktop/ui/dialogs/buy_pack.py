@@ -70,6 +70,7 @@ class BuyPackDialog(QDialog):
         self.count.setRange(1, MAX_COUNT)
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.count.setAccessibleName(tr("Number of packs"))
+        self.count.setMaximumWidth(90)
         self.count.valueChanged.connect(self._update)
         self.adds = QLabel(self)
         self.adds.setObjectName("packAdds")

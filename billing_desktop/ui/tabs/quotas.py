@@ -502,6 +502,15 @@ class QuotasSection(LoadingSection):
         row.used.setText(format_quantity(line.usage))
         row.quota.setText("—" if line.quota is None else format_quantity(line.quota))
         row.quota.setToolTip("No quota set" if line.quota is None else "")
+        if line.quota is not None and line.packs_bought:  # branch autopay-packs
+            row.quota.setText(f"{format_quantity(line.quota)} + {format_quantity(line.extra)}")
+            row.quota.setToolTip(
+                ntr(
+                    "The monthly quota, and {n} add-on pack bought for this month",
+                    "The monthly quota, and {n} add-on packs bought for this month",
+                    line.packs_bought,
+                ).format(n=line.packs_bought)
+            )
         row.bar.setValue(bar_value(line))
         row.bar.setFormat(bar_text(line))
         row.bar.setStyleSheet(BAR_STYLE.format(colour=BAR_COLOURS[line.state]))
