@@ -402,9 +402,7 @@ def update_account(
     if "payment_method" in changed:
         messages.append(_payment_method_followups(uow, actor, updated, day, when))
     if "auto_pay" in changed and new_values["auto_pay"] is True:
-        from billing_desktop.services.auto_pay import switched_on_message
-
-        messages.append(switched_on_message(uow, day))
+        messages.append(_auto_pay_message(uow, day))
     audit(
         uow, actor, "account-changed", "account",
         {f: old[f] for f in changed}, {f: new_values[f] for f in changed}, when, entity="account",
@@ -427,6 +425,19 @@ def _payment_method_followups(
     if problem is not None:
         return "Auto-recharge needs a valid default card: add one in Payment methods."
     return ""
+
+
+def _auto_pay_message(uow: UnitOfWork, day: date) -> str:
+    """What switching auto-pay on means (services/auto_pay.py does the paying)."""
+    from billing_desktop.services.payment_methods import default_method
+
+    method, problem = default_method(uow, day)
+    if method is None:
+        return f"Auto-pay pays nothing while {problem}."
+    return (
+        f"Auto-pay pays open invoices by {method.label} on their due date, including invoices "
+        "already due."
+    )
 
 
 # Time zone ------------------------------------------------------------------------------------

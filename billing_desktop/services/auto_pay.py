@@ -36,17 +36,14 @@ from billing_desktop.services.account import auto_pay_enabled
 from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
 from billing_desktop.services.ledger import audit
-from billing_desktop.services.payment_methods import CARD, PaymentMethodInfo, stored_methods
+from billing_desktop.services.payment_methods import CARD, NO_DEFAULT_METHOD, default_method
 from billing_desktop.services.payments import write_payment
 from billing_desktop.services.prepaid import credit_paid_prepaid, is_prepaid
 from billing_desktop.services.receivables import ZERO, left_on_invoices
 from billing_desktop.store.ports import UnitOfWork
 
 PREFIX = "AUTOPAY-"
-NO_DEFAULT = (
-    "there is no default payment method: add one in File ▸ My account ▸ Payment methods and "
-    "make it the default"
-)
+NO_DEFAULT = NO_DEFAULT_METHOD
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,19 +124,6 @@ def reference_of(invoice: str) -> str:
     return f"{PREFIX}{invoice}"
 
 
-def _default_method(uow: UnitOfWork, day: date) -> tuple[PaymentMethodInfo | None, str | None]:
-    """The default method when it can pay, else None and why not."""
-    default = next((m for m in stored_methods(uow, day) if m.is_default), None)
-    if default is None:
-        return None, NO_DEFAULT
-    if default.kind == CARD and default.state == "expired":
-        return None, (
-            f"the default card {default.label} expired ({default.expiry}): add a valid card "
-            "and make it the default"
-        )
-    return default, None
-
-
 def _due(uow: UnitOfWork, day: date) -> list[tuple[Invoice, Decimal]]:
     """Open invoices whose due date is reached and that auto-pay never paid, by number."""
     done = {p.reference for p in uow.payments.all() if p.reference.startswith(PREFIX)}
@@ -160,7 +144,7 @@ def _report(uow: UnitOfWork, day: date, paid: tuple[AutoPaid, ...] = ()) -> Auto
     currency = account.currency
     if account.plan == PlanTier.ENTERPRISE or not auto_pay_enabled(uow):
         return AutoPayReport(False, None, None, paid, (), currency)
-    method, problem = _default_method(uow, day)
+    method, problem = default_method(uow, day)
     unpaid = tuple(AutoPayDue(i.number, i.due_on or day, left) for i, left in _due(uow, day))
     return AutoPayReport(True, method.label if method else None, problem, paid, unpaid, currency)
 
@@ -190,7 +174,7 @@ def apply_auto_pay(
     before = _report(uow, day)
     if not before.enabled or before.problem is not None or not before.unpaid:
         return before
-    method, _problem = _default_method(uow, day)
+    method, _problem = default_method(uow, day)
     assert method is not None
     receipt = ReceiptMethod.CARD if method.kind == CARD else ReceiptMethod.DIRECT_DEBIT
     paid: list[AutoPaid] = []
@@ -213,17 +197,6 @@ def apply_auto_pay(
     return _report(uow, day, tuple(paid))
 
 
-def switched_on_message(uow: UnitOfWork, day: date) -> str:
-    """What switching auto-pay on means (My account's message after saving)."""
-    method, problem = _default_method(uow, day)
-    if method is None:
-        return f"Auto-pay pays nothing while {problem}."
-    return (
-        f"Auto-pay pays open invoices by {method.label} on their due date, including invoices "
-        "already due."
-    )
-
-
 __all__ = [
     "PREFIX",
     "AutoPaid",
@@ -232,5 +205,4 @@ __all__ = [
     "apply_auto_pay",
     "auto_pay_status",
     "reference_of",
-    "switched_on_message",
 ]

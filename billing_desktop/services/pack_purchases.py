@@ -42,11 +42,10 @@ from billing_desktop.services.account import payment_terms
 from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
 from billing_desktop.services.ledger import audit
-from billing_desktop.services.quotas import stored_packs, stored_quotas
+from billing_desktop.services.quotas import PURCHASES_KEY, stored_packs, stored_quotas
 from billing_desktop.services.receivables import next_number
 from billing_desktop.store.ports import UnitOfWork
 
-PURCHASES_KEY = "usage_pack_purchases"
 PREFIX = "PACK-"
 MAX_COUNT = 100
 BY_CREDIT = "credit"
@@ -131,19 +130,6 @@ def purchases(uow: UnitOfWork, currency: str) -> list[PackPurchase]:
         except (KeyError, TypeError, ValueError):
             continue
     return found
-
-
-def bought_for(uow: UnitOfWork, month: Month) -> dict[Statistic, tuple[int, int]]:
-    """Per statistic, the packs bought for ``month`` and the units they add."""
-    account = uow.account.get()
-    if account is None:
-        return {}
-    totals: dict[Statistic, tuple[int, int]] = {}
-    for purchase in purchases(uow, account.currency):
-        if purchase.month == month:
-            count, extra = totals.get(purchase.statistic, (0, 0))
-            totals[purchase.statistic] = (count + purchase.count, extra + purchase.extra)
-    return totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +236,6 @@ __all__ = [
     "PREFIX",
     "PackPurchase",
     "PackPurchases",
-    "bought_for",
     "buy_pack",
     "is_pack_invoice",
     "pack_purchases",

@@ -57,6 +57,7 @@ from billing_desktop.store.ports import UnitOfWork
 
 QUOTAS_KEY = "usage_quotas"
 PACKS_KEY = "usage_packs"
+PURCHASES_KEY = "usage_pack_purchases"  # the packs bought (services/pack_purchases.py)
 ENTITY = "settings"
 _audit = partial(audit, entity=ENTITY)  # the audit row of a change to one of these
 
@@ -263,6 +264,28 @@ class PackCollection:
         )
 
 
+def bought_for(uow: UnitOfWork, month: Month) -> dict[Statistic, tuple[int, int]]:
+    """Per statistic, the add-on packs bought for ``month`` and the units they add (from the
+    purchases ``services.pack_purchases.buy_pack`` keeps; entries that do not read are
+    skipped)."""
+    stored = uow.settings.get(PURCHASES_KEY)
+    totals: dict[Statistic, tuple[int, int]] = {}
+    if not isinstance(stored, list):
+        return totals
+    wanted = str(month)
+    for raw in stored:
+        if not isinstance(raw, dict) or raw.get("month") != wanted:
+            continue
+        try:
+            statistic = Statistic(str(raw["statistic"]))
+            count, volume = int(raw["count"]), int(raw["volume"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        before = totals.get(statistic, (0, 0))
+        totals[statistic] = (before[0] + count, before[1] + count * volume)
+    return totals
+
+
 # -- pricing -------------------------------------------------------------------------------------
 
 
@@ -334,8 +357,6 @@ def quota_overview(uow: UnitOfWork, actor: Actor, today: date | None = None) -> 
     quotas = stored_quotas(uow)
     packs = stored_packs(uow, currency)
     products = uow.products.all()
-    from billing_desktop.services.pack_purchases import bought_for
-
     bought = bought_for(uow, month)
     lines: list[QuotaLine] = []
     for statistic in Statistic:

@@ -6,16 +6,25 @@ says what was paid. The Usage tab's refresh runs it too (``services.usage_page``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
+
+from PySide6.QtWidgets import QStatusBar
 
 from billing_desktop.domain.access import Area
 from billing_desktop.services.auto_pay import AutoPayReport, apply_auto_pay, auto_pay_status
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import Workspace
 from billing_desktop.ui.i18n import ntr
+from billing_desktop.ui.tasks import TaskRunner
 
-if TYPE_CHECKING:
-    from billing_desktop.ui.main_window import MainWindow
+
+class MainWindow(Protocol):
+    """What the hook needs of the main window (not imported: the window imports this module)."""
+
+    runner: TaskRunner
+    store: Any
+
+    def statusBar(self) -> QStatusBar: ...
 
 
 def due_payments(store: Store, workspace: Workspace) -> AutoPayReport | None:

@@ -6,21 +6,33 @@ thread (``services.auto_pay.auto_pay_status``, which writes nothing) each time t
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout
+from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtWidgets import QLabel, QLayout, QVBoxLayout, QWidget
 
 from billing_desktop.domain.money import format_money
 from billing_desktop.services.auto_pay import AutoPayReport, auto_pay_status
+from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.common import colour_label
 from billing_desktop.ui.i18n import tr
 
-if TYPE_CHECKING:
-    from billing_desktop.ui.tabs.invoices import InvoicesTab
+
+class InvoicesTab(Protocol):
+    """What the hook needs of the Invoices tab (not imported: the tab imports this module)."""
+
+    context: TabContext
+    auto_pay_note: QLabel
+    loaded: SignalInstance
+
+    @property
+    def enterprise(self) -> bool: ...
+
+    def layout(self) -> QLayout | None: ...
 
 
 def install(tab: InvoicesTab) -> None:
+    assert isinstance(tab, QWidget)
     note = QLabel(tab)
     note.setObjectName("autoPayNote")
     note.setWordWrap(True)
