@@ -333,12 +333,24 @@ def test_an_invoice_account_gets_an_invoice_for_the_pack_that_auto_pay_pays(
         actor = resolve_actor(uow, None)
         history = statements.invoice_history(uow, actor, today=TODAY)
         document = statements.invoice_document(uow, actor, "PACK-000001", TODAY)
+        data = statements.statement(uow, actor, Month.of(TODAY), TODAY)
         assert ledger_problems(uow) == []
+    assert [(i.number, i.amount) for i in data.invoices if i.number.startswith("PACK-")] == [
+        ("PACK-000001", D("7.00"))
+    ]  # on the month's statement
     assert {r.number: r.status for r in history.rows}["PACK-000001"] == m.InvoiceStatus.ISSUED
     assert [(line.description, line.total) for line in document.lines] == [
         ("Add-on pack SMS 100: +100 messages in 2026-11", D("7.00"))
     ]
     assert overview(invoice_account).line(Statistic.SMS).effective_quota == 140
+    # Paid like any invoice: auto-pay pays it on its due date once a default method is on file.
+    actor = actor_of(invoice_account)
+    invoice_account.write(update_account, actor, {"auto_pay": "on"}, TODAY, NOW)
+    invoice_account.write(pm.add_bank_account, actor, "Acme GmbH", "3000", TODAY, NOW)
+    due_day = date(2026, 12, 21)
+    assert invoice_account.write(auto_pay.apply_auto_pay, actor, TODAY, now=NOW).paid == ()
+    (paid,) = invoice_account.write(auto_pay.apply_auto_pay, actor, due_day, now=NOW).paid
+    assert (paid.invoice, paid.amount, paid.paid_on) == ("PACK-000001", D("7.00"), due_day)
 
 
 def test_the_commands(card_account: SqlStore, store_path: Path, capsys: Any) -> None:
