@@ -6,15 +6,22 @@ says what was paid. The Usage tab's refresh runs it too (``services.usage_page``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from PySide6.QtWidgets import QStatusBar
 
 from billing_desktop.domain.access import Area
-from billing_desktop.services.auto_pay import AutoPayReport, apply_auto_pay, auto_pay_status
+from billing_desktop.domain.money import format_money
+from billing_desktop.services.auto_pay import (
+    AutoPaid,
+    AutoPayReport,
+    apply_auto_pay,
+    auto_pay_status,
+)
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import Workspace
-from billing_desktop.ui.i18n import ntr
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.tasks import TaskRunner
 
 
@@ -34,6 +41,17 @@ def due_payments(store: Store, workspace: Workspace) -> AutoPayReport | None:
     if not status.enabled or status.problem is not None or not status.unpaid:
         return None
     return store.write(apply_auto_pay, actor)
+
+
+def paid_text(paid: Sequence[AutoPaid], currency: str) -> str:
+    """What auto-pay paid, as a notice ("Auto-pay paid INV-000005 ($1,376.05) by Visa ••••
+    4242.")."""
+    return " ".join(
+        tr("Auto-pay paid {invoice} ({amount}) by {method}.").format(
+            invoice=p.invoice, amount=format_money(p.amount, currency), method=p.method
+        )
+        for p in paid
+    )
 
 
 def run_at_start(window: MainWindow, workspace: object) -> None:

@@ -152,3 +152,17 @@ def test_who_may_not_edit_usage_billing_cannot_buy(qtbot: Any, populated_store: 
     assert not page.buy_pack_button.isEnabled()
     assert page.open_buy_pack() is None
     wait_idle(qtbot, window)
+
+
+def test_what_auto_pay_paid_reads_as_a_notice() -> None:
+    from billing_desktop.services.auto_pay import AutoPaid
+    from billing_desktop.ui.auto_pay_start import paid_text
+
+    paid = [
+        AutoPaid("INV-000005", "PMT-000002", D("1376.05"), date(2026, 10, 1), "Visa •••• 4242"),
+        AutoPaid("PACK-000001", "PMT-000003", D("7.00"), date(2026, 12, 21), "Visa •••• 4242"),
+    ]
+    assert paid_text(paid, "USD") == (
+        "Auto-pay paid INV-000005 ($1,376.05) by Visa •••• 4242. "
+        "Auto-pay paid PACK-000001 ($7.00) by Visa •••• 4242."
+    )

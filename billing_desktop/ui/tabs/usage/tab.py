@@ -349,6 +349,10 @@ class UsageTab(TableTab):
         self._update_caption()
         if result.fired is not None:
             self.show_notice(f"{result.fired.summary()} The balance was below the threshold.")
+        if result.auto_paid:  # branch autopay-packs: what auto-pay paid in this refresh
+            from billing_desktop.ui.auto_pay_start import paid_text
+
+            self.show_notice(paid_text(result.auto_paid, result.account.currency))
         rows = list(result.summary.products)
         self.model.set_rows(rows)
         return len(rows)
