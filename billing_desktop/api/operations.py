@@ -239,3 +239,19 @@ def _dated_assignment_operations() -> list[Operation]:
 
 for _operation in _dated_assignment_operations():
     register(_operation)
+
+
+# Branch autopay-packs (issue 19 §3, §5): auto-pay of invoices, buying add-on volume packs.
+def _autopay_packs_operations() -> list[Operation]:
+    from billing_desktop.services import auto_pay, pack_purchases
+
+    return [
+        _op(auto_pay.auto_pay_status, READ, INV, "credits"),
+        _op(auto_pay.apply_auto_pay, WRITE, U),
+        _op(pack_purchases.pack_purchases, READ, UD, "quotas"),
+        _op(pack_purchases.buy_pack, WRITE, U),
+    ]
+
+
+for _operation in _autopay_packs_operations():
+    register(_operation)

@@ -26,6 +26,7 @@ def command_modules() -> tuple[ModuleType, ...]:
     from billing_desktop.cli import (
         account,
         activity,
+        autopay_packs,
         backups,
         core,
         documents,
@@ -35,7 +36,10 @@ def command_modules() -> tuple[ModuleType, ...]:
         serving,
     )
 
-    return (core, serving, backups, documents, activity, account, payments, insight, offline)
+    return (
+        core, serving, backups, documents, activity, account, payments, insight, offline,
+        autopay_packs,  # branch autopay-packs
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -184,6 +184,20 @@ class AddOnPack:
         return self.price / self.volume if self.volume else ZERO
 
 
+@dataclass(frozen=True, slots=True)
+class PackPrice:
+    """One row of the rate card's add-on packs (``import packs FILE``): a pack of a statistic."""
+
+    statistic: Statistic
+    name: str
+    volume: int
+    price: Decimal
+
+    @property
+    def pack(self) -> AddOnPack:
+        return AddOnPack(self.name, self.volume, self.price)
+
+
 def check_pack(pack: AddOnPack, currency: str) -> AddOnPack:
     """A pack as given by a user: a name, a positive volume, a price in the currency's minor
     units (zero or more). Raises InvalidInput naming the field."""

@@ -73,6 +73,7 @@ FIELDS = (
     "commit_scope",
     "payment_terms",
     "invoice_email",
+    "auto_pay",
 )
 FIELD_LABELS = {
     "name": "Name",
@@ -86,11 +87,14 @@ FIELD_LABELS = {
     "commit_scope": "Commit scope",
     "payment_terms": "Payment terms (days)",
     "invoice_email": "Invoice PDFs to",
+    "auto_pay": "Auto-pay invoices",
 }
 # Payment settings (issue 19 §3): invoices are due this many days after their date.
 DEFAULT_PAYMENT_TERMS = 30
 MAX_PAYMENT_TERMS = 120
-PROFILE_FIELDS = ("contacts", "address", "vat_id", "payment_terms", "invoice_email")
+PROFILE_FIELDS = ("contacts", "address", "vat_id", "payment_terms", "invoice_email", "auto_pay")
+_ON = frozenset({"on", "yes", "true", "1"})
+_OFF = frozenset({"off", "no", "false", "0"})
 ACCOUNT_COLUMNS = frozenset(
     {"name", "timezone", "currency", "plan", "payment_method", "commit_scope"}
 )
@@ -110,12 +114,15 @@ class AccountDetails:
     commit_scope: m.CommitScope
     payment_terms: int  # days from an invoice's date to its due date
     invoice_email: str  # where the platform e-mails invoice PDFs ("" = the billing contacts)
+    auto_pay: bool  # pay invoices by the default method on their due date (services/auto_pay)
     can_edit: bool
     currency_locked: str | None  # why the currency cannot change, or None
     first_open_month: str  # "YYYY-MM": where a time-zone change would start
 
     def field_text(self, field: str) -> str:
         value = self.as_json()[field]
+        if isinstance(value, bool):
+            return "on" if value else "off"
         if isinstance(value, list):
             return ", ".join(value) if field == "contacts" else " / ".join(value)
         return str(value)
@@ -133,6 +140,7 @@ class AccountDetails:
             "commit_scope": self.commit_scope.value,
             "payment_terms": self.payment_terms,
             "invoice_email": self.invoice_email,
+            "auto_pay": self.auto_pay,
         }
 
 
@@ -193,6 +201,7 @@ def _details(uow: UnitOfWork, actor: Actor, today: date | None = None) -> Accoun
         commit_scope=account.commit_scope,
         payment_terms=payment_terms(uow),
         invoice_email=buyer.invoice_email,
+        auto_pay=auto_pay_enabled(uow),
         can_edit=actor.rights.can_edit(Area.USAGE),
         currency_locked=locked,
         first_open_month=str(first_open_month(uow, day)),
@@ -203,6 +212,11 @@ def account_details(uow: UnitOfWork, actor: Actor, today: date | None = None) ->
     """The account as My account shows it."""
     actor.rights.require(Area.USAGE, Level.VIEW, "see the account")
     return _details(uow, actor, today)
+
+
+def auto_pay_enabled(uow: UnitOfWork) -> bool:
+    """Whether invoices are paid automatically by the default method on their due date."""
+    return _profile(uow).get("auto_pay") is True
 
 
 def payment_terms(uow: UnitOfWork) -> int:
@@ -329,6 +343,11 @@ def _value(field: str, text: str) -> object:
         if len(found) > 1:
             raise _bad(field, "give one e-mail address")
         return found[0] if found else ""
+    if field == "auto_pay":
+        word = text.strip().lower()
+        if word in _ON or word in _OFF:
+            return word in _ON
+        raise _bad(field, f"give on or off, not '{text[:20]}'")
     raise InvalidInput(f"'{field}' is not a field of the account (one of: {', '.join(FIELDS)})")
 
 
@@ -382,6 +401,8 @@ def update_account(
         uow.settings.put(PROFILE_KEY, profile)
     if "payment_method" in changed:
         messages.append(_payment_method_followups(uow, actor, updated, day, when))
+    if "auto_pay" in changed and new_values["auto_pay"] is True:
+        messages.append(_auto_pay_message(uow, day))
     audit(
         uow, actor, "account-changed", "account",
         {f: old[f] for f in changed}, {f: new_values[f] for f in changed}, when, entity="account",
@@ -404,6 +425,19 @@ def _payment_method_followups(
     if problem is not None:
         return "Auto-recharge needs a valid default card: add one in Payment methods."
     return ""
+
+
+def _auto_pay_message(uow: UnitOfWork, day: date) -> str:
+    """What switching auto-pay on means (services/auto_pay.py does the paying)."""
+    from billing_desktop.services.payment_methods import default_method
+
+    method, problem = default_method(uow, day)
+    if method is None:
+        return f"Auto-pay pays nothing while {problem}."
+    return (
+        f"Auto-pay pays open invoices by {method.label} on their due date, including invoices "
+        "already due."
+    )
 
 
 # Time zone ------------------------------------------------------------------------------------

@@ -44,11 +44,19 @@ from billing_desktop.domain.access import Area, Level
 from billing_desktop.domain.errors import BillingError, ImportFailed, InvalidInput
 from billing_desktop.domain.metering import check_rule
 from billing_desktop.domain.periods import Month, account_today
+from billing_desktop.domain.quotas import (
+    MAX_PACK_NAME,
+    MAX_PACK_PRICE,
+    MAX_PACK_VOLUME,
+    PackPrice,
+    Statistic,
+)
 from billing_desktop.domain.receivables import BankLine
 from billing_desktop.services import bulk_calls, camt
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.credits import apply_auto_recharge
+from billing_desktop.services.quotas import PackCollection
 from billing_desktop.services.recording import (
     ROLLUP_KINDS,
     ClosedPeriods,
@@ -83,6 +91,7 @@ KINDS: tuple[str, ...] = (
     "recordings",
     "storage",
     "payments",  # branch payments: bank-statement lines, staged for the Reconcile view
+    "packs",  # branch autopay-packs: the rate card's add-on volume packs (optional)
 )
 
 T = TypeVar("T")
@@ -202,6 +211,8 @@ class _Kind:
     # A row repeating an earlier row of the same file is an error, not a repeat to skip (bank
     # lines keyed by a hash of their values: two alike would silently become one payment).
     repeat: str | None = None
+    # Where the records live when it is not a collection of the unit of work (packs: a setting).
+    adapter: Callable[[UnitOfWork], Any] | None = None
 
     @property
     def rolled_up(self) -> bool:
@@ -284,6 +295,16 @@ _APP = _Reference("app", "apps", "app", "import apps first")
 
 _ACCOUNT_KEY = "account"
 _id = p.identifier
+
+
+def _check_pack_price(row: PackPrice) -> Problems:
+    problems: Problems = []
+    if row.volume < 1:
+        problems.append(("volume", "a pack adds 1 unit or more"))
+    if row.price > MAX_PACK_PRICE:
+        problems.append(("price", f"at most {MAX_PACK_PRICE:,} per pack"))
+    return problems
+
 
 _KIND_LIST = (
     _Kind(
@@ -541,6 +562,22 @@ _KIND_LIST = (
         dated=_HAPPENED_AT("date"),
         repeat="two transfers alike in date, amount, reference and payer need the bank's "
         "transaction id (column 'id') to tell them apart",
+    ),
+    # branch autopay-packs: the add-on volume packs offered per statistic, with their prices
+    _Kind(
+        "packs",
+        "usage_packs",
+        "pack",
+        PackPrice,
+        (
+            _Column("statistic", p.choice(Statistic)),
+            _Column("name", p.text(MAX_PACK_NAME)),
+            _Column("volume", partial(p.whole_number, maximum=MAX_PACK_VOLUME)),
+            _money("price"),
+        ),
+        key=lambda row: (row.statistic.value, row.name.casefold()),
+        check=_check_pack_price,
+        adapter=lambda uow: PackCollection(uow),
     ),
 )
 _KINDS: dict[str, _Kind] = {kind.name: kind for kind in _KIND_LIST}
@@ -828,7 +865,9 @@ class _Run:
         self.size = 0  # bytes in the file, and the open file's bytes (for the share read)
         self.raw: BinaryIO | None = None
         self.collection: Any = (
-            _AccountCollection(uow.account) if kind.single_row else getattr(uow, kind.collection)
+            (_AccountCollection(uow.account) if kind.single_row else getattr(uow, kind.collection))
+            if kind.adapter is None
+            else kind.adapter(uow)
         )
         self.columns = self._bind_money(kind.columns)
         self.write: Callable[[Sequence[Any]], None] = self.collection.add_many

@@ -345,6 +345,11 @@ def close_month(
             },
         )
     )
+    # Auto-pay (issue 19 §3): an invoice whose due date is already reached is paid now.
+    from billing_desktop.services.auto_pay import apply_auto_pay
+
+    if actor.rights.can_edit(Area.USAGE):
+        apply_auto_pay(uow, actor, engine.today, now=when)
     return CloseReport(month, False, invoice, len(plan.lines), currency)
 
 

@@ -143,6 +143,26 @@ def default_card_problem(uow: UnitOfWork, today: date | None = None) -> str | No
     return None
 
 
+NO_DEFAULT_METHOD = (
+    "there is no default payment method: add one in File ▸ My account ▸ Payment methods and "
+    "make it the default"
+)
+
+
+def default_method(uow: UnitOfWork, day: date) -> tuple[PaymentMethodInfo | None, str | None]:
+    """The default method when it can pay (auto-pay of invoices), else None and why not: none
+    on file, or the default card has expired."""
+    default = next((m for m in stored_methods(uow, day) if m.is_default), None)
+    if default is None:
+        return None, NO_DEFAULT_METHOD
+    if default.kind == CARD and default.state == "expired":
+        return None, (
+            f"the default card {default.label} expired ({default.expiry}): add a valid card "
+            "and make it the default"
+        )
+    return default, None
+
+
 def payment_methods(uow: UnitOfWork, actor: Actor, today: date | None = None) -> PaymentMethods:
     """The methods on file, the default first, with their expiry flags."""
     actor.rights.require(Area.USAGE, Level.VIEW, "see payment methods")

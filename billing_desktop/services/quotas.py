@@ -38,6 +38,7 @@ from billing_desktop.domain.money import format_amount, format_money, from_minor
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.domain.quotas import (
     AddOnPack,
+    PackPrice,
     QuotaState,
     Statistic,
     beyond_quota,
@@ -56,6 +57,7 @@ from billing_desktop.store.ports import UnitOfWork
 
 QUOTAS_KEY = "usage_quotas"
 PACKS_KEY = "usage_packs"
+PURCHASES_KEY = "usage_pack_purchases"  # the packs bought (services/pack_purchases.py)
 ENTITY = "settings"
 _audit = partial(audit, entity=ENTITY)  # the audit row of a change to one of these
 
@@ -96,10 +98,17 @@ class QuotaLine:
     cost_beyond: Decimal | None  # None when there is no price
     packs: tuple[AddOnPack, ...]
     message: str  # the banner text for WARNING / EXCEEDED, else ""
+    packs_bought: int = 0  # add-on packs bought for this month (services/pack_purchases)
+    extra: int = 0  # the units they add on top of ``quota``
 
     @property
     def label(self) -> str:
         return self.statistic.label
+
+    @property
+    def effective_quota(self) -> int | None:
+        """The month's quota with the packs bought for it (None without a quota)."""
+        return None if self.quota is None else self.quota + self.extra
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +235,57 @@ def store_defaults(
     )
 
 
+class PackCollection:
+    """The add-on packs seen as a collection of ``PackPrice`` keyed by (statistic, name
+    folded), so the import engine reads and adds them like any kind (``import packs``)."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def _currency(self) -> str:
+        return account_of(self._uow).currency
+
+    def all(self) -> list[PackPrice]:
+        packs = stored_packs(self._uow, self._currency())
+        return [PackPrice(s, p.name, p.volume, p.price) for s in Statistic for p in packs[s]]
+
+    def get_many(self, keys: Sequence[object]) -> dict[object, PackPrice]:
+        wanted = set(keys)
+        found = {(row.statistic.value, row.name.casefold()): row for row in self.all()}
+        return {key: row for key, row in found.items() if key in wanted}
+
+    def add_many(self, items: Sequence[PackPrice]) -> None:
+        currency = self._currency()
+        every = stored_packs(self._uow, currency)
+        for item in items:
+            every[item.statistic] = (*every[item.statistic], item.pack)
+        self._uow.settings.put(
+            PACKS_KEY, {s.value: _packs_json(every[s], currency) for s in Statistic}
+        )
+
+
+def bought_for(uow: UnitOfWork, month: Month) -> dict[Statistic, tuple[int, int]]:
+    """Per statistic, the add-on packs bought for ``month`` and the units they add (from the
+    purchases ``services.pack_purchases.buy_pack`` keeps; entries that do not read are
+    skipped)."""
+    stored = uow.settings.get(PURCHASES_KEY)
+    totals: dict[Statistic, tuple[int, int]] = {}
+    if not isinstance(stored, list):
+        return totals
+    wanted = str(month)
+    for raw in stored:
+        if not isinstance(raw, dict) or raw.get("month") != wanted:
+            continue
+        try:
+            statistic = Statistic(str(raw["statistic"]))
+            count, volume = int(raw["count"]), int(raw["volume"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        before = totals.get(statistic, (0, 0))
+        totals[statistic] = (before[0] + count, before[1] + count * volume)
+    return totals
+
+
 # -- pricing -------------------------------------------------------------------------------------
 
 
@@ -246,7 +306,7 @@ def _price_text(price: RatePrice, statistic: Statistic, currency: str) -> str:
 
 def banner_text(line: QuotaLine, currency: str) -> str:
     """What the Quotas section warns about ``line`` (empty below 80 % or without a quota)."""
-    statistic, quota = line.statistic, line.quota
+    statistic, quota = line.statistic, line.effective_quota
     if quota is None or line.state < QuotaState.WARNING:
         return ""
     used = format_quantity(line.usage)
@@ -297,9 +357,12 @@ def quota_overview(uow: UnitOfWork, actor: Actor, today: date | None = None) -> 
     quotas = stored_quotas(uow)
     packs = stored_packs(uow, currency)
     products = uow.products.all()
+    bought = bought_for(uow, month)
     lines: list[QuotaLine] = []
     for statistic in Statistic:
-        used, quota = usage[statistic], quotas.get(statistic)
+        used, base = usage[statistic], quotas.get(statistic)
+        count, extra = bought.get(statistic, (0, 0))
+        quota = None if base is None else base + extra  # the packs raise this month's quota
         price = rate_price(products, statistic)
         cost = (
             None
@@ -309,7 +372,7 @@ def quota_overview(uow: UnitOfWork, actor: Actor, today: date | None = None) -> 
         line = QuotaLine(
             statistic=statistic,
             usage=used,
-            quota=quota,
+            quota=base,
             state=quota_state(used, quota),
             percent=used_percent(used, quota),
             beyond=beyond_quota(used, quota),
@@ -317,6 +380,8 @@ def quota_overview(uow: UnitOfWork, actor: Actor, today: date | None = None) -> 
             cost_beyond=cost,
             packs=packs[statistic],
             message="",
+            packs_bought=count,
+            extra=extra,
         )
         lines.append(_with_message(line, currency))
     return QuotaOverview(month.first_day, currency, tuple(lines), quota_refusal(actor))

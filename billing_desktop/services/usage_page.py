@@ -19,6 +19,7 @@ from billing_desktop.domain.errors import StoreError
 from billing_desktop.domain.model import Account, LedgerEntry, LedgerKind, Metering
 from billing_desktop.domain.money import format_amount, quantum
 from billing_desktop.domain.periods import Month, account_today
+from billing_desktop.services.auto_pay import AutoPaid, apply_auto_pay
 from billing_desktop.services.billing import CommitInfo, UsageSummary, usage_summary
 from billing_desktop.services.context import require_account
 from billing_desktop.services.credits import (
@@ -152,6 +153,7 @@ class UsagePage:
     can_edit: bool
     pending_storage: tuple[str, ...]  # peak-day products not shown before the 28th
     fired: CreditChange | None = None  # an auto-recharge this refresh added
+    auto_paid: tuple[AutoPaid, ...] = ()  # invoices auto-pay paid in this refresh
 
     @property
     def month(self) -> Month:
@@ -261,16 +263,18 @@ def usage_page(
     day = today or account_today(account)
     can_edit = actor.rights.can_edit(Area.USAGE)
     fired = None
+    auto_paid: tuple[AutoPaid, ...] = ()
     if auto_recharge and can_edit:
         try:
             fired = apply_auto_recharge(uow, actor, day)
+            auto_paid = apply_auto_pay(uow, actor, day).paid  # issue 19 §3: at start/refresh
             uow.commit()
         except StoreError:
             # The store is read-only, or another program wrote since this read began (a
             # read cannot then become a writer): the page is shown without the recharge,
             # which the next refresh or import checks again.
             uow.rollback()
-            fired = None
+            fired, auto_paid = None, ()
     summary = usage_summary(uow, actor, month, day)
     shown = summary.month
     pending: tuple[str, ...] = ()
@@ -287,6 +291,7 @@ def usage_page(
         can_edit=can_edit,
         pending_storage=pending,
         fired=fired,
+        auto_paid=auto_paid,
     )
 
 

@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         self.runner = TaskRunner(self)
         self.runner.busy_changed.connect(self._set_busy)
         self.runner.error.connect(lambda message: self.show_error("Billing Desktop", message))
+        from billing_desktop.ui import auto_pay_start  # issue 19 §3: auto-pay at start
+
+        self.workspace_loaded.connect(partial(auto_pay_start.run_at_start, self))
 
         self._setup_status_bar()
         self._setup_actions()

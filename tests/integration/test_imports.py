@@ -17,9 +17,11 @@ from billing_desktop.bootstrap import SqlStore
 from billing_desktop.cli import main
 from billing_desktop.domain import model as m
 from billing_desktop.domain.errors import ImportFailed, InvalidInput, PermissionDenied
+from billing_desktop.domain.quotas import PackPrice, Statistic
 from billing_desktop.domain.receivables import BankLine
 from billing_desktop.services import imports
 from billing_desktop.services.imports import KINDS, columns_of, import_file
+from billing_desktop.services.quotas import PackCollection
 from billing_desktop.services.task_state import Cancelled, Progress, TaskState
 from billing_desktop.store.ports import UnitOfWork
 from billing_desktop.store.sql import repositories
@@ -71,6 +73,8 @@ def _stored(uow: UnitOfWork, kind: str) -> list[object]:
     if kind == "account":
         account = uow.account.get()
         return [] if account is None else [account]
+    if kind == "packs":
+        return list(PackCollection(uow).all())
     collection = {"rate-card": "products", "payments": "bank_lines"}.get(kind, kind)
     return list(getattr(uow, collection).all())
 
@@ -279,6 +283,17 @@ CASES: dict[str, Case] = {
         "2026-10-07,0,INV-000002,Acme Corp,TX3",
         "amount",
         "'0' must be more than 0",
+    ),
+    # branch autopay-packs: the rate card's add-on volume packs, kept in a workspace setting
+    "packs": Case(
+        ("account",),
+        "statistic,name,volume,price",
+        ("sms,SMS 1000,1000,7.00", "interviews,Interviews 100,100,30"),
+        (PackPrice(Statistic.INTERVIEWS, "Interviews 100", 100, Decimal("30")),
+         PackPrice(Statistic.SMS, "SMS 1000", 1000, Decimal("7.00"))),
+        "sms,SMS 5000,5000,-1",
+        "price",
+        "'-1' must be 0 or more",
     ),
 }
 # fmt: on

@@ -254,6 +254,13 @@ CASES: dict[str, Case] = {
     "prepaid.prepaid_invoices": Case(USAGE, V, {"today": TODAY}),
     "prepaid.issue_prepaid_invoice": Case(USAGE, E, {"amount": "500.00"}, ok=422),
     "prepaid.mark_prepaid_paid": Case(USAGE, E, {"number": "PRE-000001"}),
+    # branch autopay-packs: auto-pay (Usage edit runs it, Invoices view shows it) and packs.
+    "auto_pay.auto_pay_status": Case(INVOICES, V, {"today": TODAY}),
+    "auto_pay.apply_auto_pay": Case(USAGE, E, {}),
+    "pack_purchases.pack_purchases": Case(USAGE_DATA, V, {}),
+    "pack_purchases.buy_pack": Case(
+        USAGE, E, {"statistic": "interviews", "pack": "Interviews 100"}, also=((USAGE_DATA, V),)
+    ),
     # Extension decisions: Plans edit, and admins only (Edit Billing may ask, not grant).
     "plan_extensions.approve_extension": Case(
         PLANS,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from billing_desktop.domain.access import Actor
@@ -11,9 +13,11 @@ from billing_desktop.domain.model import (
     Invoice,
     InvoiceStatus,
     LedgerEntry,
+    LedgerKind,
     Product,
 )
 from billing_desktop.domain.periods import Month, account_today
+from billing_desktop.services.pack_purchases import PREFIX as PACK_PREFIX
 from billing_desktop.services.prepaid import DESCRIPTION as PREPAID_DESCRIPTION
 from billing_desktop.services.prepaid import is_prepaid
 from billing_desktop.services.receivables import (
@@ -65,6 +69,8 @@ def invoice_document(
     settled = settle(invoice, _payments_by_reference(uow, ledger).get(number, []), today)
     if is_prepaid(number):  # one line: the credit it buys (services.prepaid)
         return _prepaid_document(uow, account, invoice, settled)
+    if number.startswith(PACK_PREFIX):  # one line: the add-on pack (services.pack_purchases)
+        return _pack_document(uow, account, invoice, settled, ledger)
     closed = uow.closing.get(month.first_day)
     stored = uow.closing.lines(month.first_day) if closed is not None else []
     products = {p.code: p for p in uow.products.all()}
@@ -125,6 +131,23 @@ def _prepaid_document(
         lines=(line,),
         notes=("Prepaid invoice: the credit never expires and pays usage like purchased credit.",),
     )
+
+
+def _pack_document(
+    uow: UnitOfWork,
+    account: Account,
+    invoice: Invoice,
+    settled: Settlement,
+    ledger: Sequence[LedgerEntry],
+) -> InvoiceDocument:
+    what = next(
+        (e.description for e in ledger
+         if e.reference == invoice.number and e.kind == LedgerKind.INVOICE),
+        "Add-on pack",
+    )  # fmt: skip
+    document = _prepaid_document(uow, account, invoice, settled)
+    line = DocumentLine.amount_only(what, invoice.amount)
+    return replace(document, lines=(line,), notes=("Add-on volume pack bought in Quotas.",))
 
 
 def _line(product: Product | None, code: str, line: MonthLine) -> DocumentLine:

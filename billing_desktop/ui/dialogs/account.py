@@ -20,6 +20,7 @@ from zoneinfo import available_timezones
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -227,6 +228,10 @@ class AccountDialog(QDialog):
         self.invoice_email_edit = QLineEdit(page)
         self.invoice_email_edit.setObjectName("invoiceEmail")
         self.invoice_email_edit.setPlaceholderText(tr("The billing contacts"))
+        self.auto_pay_check = QCheckBox(  # services/auto_pay.py
+            tr("Pay invoices &automatically with the default payment method"), page
+        )
+        self.auto_pay_check.setObjectName("autoPay")
         self.save_button = QPushButton(tr("&Save changes"), page)
         self.save_button.setObjectName("saveAccountButton")
 
@@ -246,6 +251,18 @@ class AccountDialog(QDialog):
         settings_form = QFormLayout(settings)
         settings_form.addRow(tr("Invoices are &due:"), self.terms_spin)
         settings_form.addRow(tr("Invoice PDFs &e-mailed to:"), self.invoice_email_edit)
+        settings_form.addRow(self.auto_pay_check)
+        auto_pay_note = QLabel(
+            tr(
+                "Auto-pay records each open invoice as paid by the default method on its due "
+                "date (when the app starts or refreshes, or a month is closed), including "
+                "invoices already due; never twice. Without a valid default method nothing is "
+                "paid and Invoices says why."
+            ),
+            settings,
+        )
+        auto_pay_note.setWordWrap(True)
+        settings_form.addRow(auto_pay_note)
         sending = QLabel(
             tr(
                 "Stored for the platform, which sends the PDFs; this application sends no e-mail. "
@@ -409,6 +426,7 @@ class AccountDialog(QDialog):
         self.currency_edit.setText(details.currency)
         self.terms_spin.setValue(details.payment_terms)
         self.invoice_email_edit.setText(details.invoice_email)
+        self.auto_pay_check.setChecked(details.auto_pay)
         for field, combo in self.combos.items():
             combo.setCurrentIndex(combo.findData(str(details.as_json()[field])))
         self.zone_note.setText(
@@ -452,6 +470,7 @@ class AccountDialog(QDialog):
             *self.combos.values(),
             self.terms_spin,
             self.invoice_email_edit,
+            self.auto_pay_check,
             self.save_button,
             self.card_number,
             self.card_cvc,
@@ -499,6 +518,7 @@ class AccountDialog(QDialog):
             "currency": self.currency_edit.text(),
             "payment_terms": str(self.terms_spin.value()),
             "invoice_email": self.invoice_email_edit.text(),
+            "auto_pay": "on" if self.auto_pay_check.isChecked() else "off",
             **{field: str(combo.currentData()) for field, combo in self.combos.items()},
         }
         loaded = {

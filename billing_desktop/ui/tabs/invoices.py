@@ -189,6 +189,10 @@ class InvoicesTab(TableTab):
         self.explain_menu: QWidget | None = None
         self.explain_dialog: QWidget | None = None
         invoices_explain.install(self)
+        from billing_desktop.ui.tabs import invoices_autopay  # issue 19 §3: auto-pay's note
+
+        self.auto_pay_note: QLabel  # set by install
+        invoices_autopay.install(self)
 
     def _button(self, text: str, name: str, tip: str) -> QPushButton:
         button = QPushButton(text, self)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
@@ -42,11 +43,13 @@ from billing_desktop.domain.quotas import (
 )
 from billing_desktop.services import quotas
 from billing_desktop.services.gateway import Gateway as Store
+from billing_desktop.services.pack_purchases import PackPurchase
 from billing_desktop.services.quotas import NO_PRICE, QuotaChange, QuotaLine, QuotaOverview
 from billing_desktop.ui.context import TabContext, write
+from billing_desktop.ui.dialogs.buy_pack import BuyPackDialog
 from billing_desktop.ui.dialogs.common import status_label
 from billing_desktop.ui.dialogs.unit_editor import MessageBar
-from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.locale_format import format_money, format_month
 from billing_desktop.ui.locale_format import format_number as format_quantity
 from billing_desktop.ui.models.table import (
@@ -146,25 +149,36 @@ class QuotaRow:
 
 
 def bar_value(line: QuotaLine) -> int:
-    """The bar's fill in tenths of a percent, full (not beyond) from the quota up."""
-    if line.quota is None:
+    """The bar's fill in tenths of a percent, full (not beyond) from the quota up (the quota
+    with this month's add-on packs)."""
+    quota = line.effective_quota
+    if quota is None:
         return 0
-    if line.quota == 0:
+    if quota == 0:
         return BAR_SCALE if line.usage > 0 else 0
-    share = int((line.usage * BAR_SCALE) // line.quota)
+    share = int((line.usage * BAR_SCALE) // quota)
     return min(share, BAR_SCALE)
 
 
 def bar_text(line: QuotaLine) -> str:
-    if line.quota is None:
+    quota = line.effective_quota
+    if quota is None:
         return tr("{format_quantity} used · no quota set").format(
             format_quantity=format_quantity(line.usage)
         )
     percent = f" ({line.percent} %)" if line.percent is not None else ""
-    return tr("{format_quantity} of {format_quantity2}{percent}").format(
-        format_quantity=format_quantity(line.usage),
-        format_quantity2=format_quantity(line.quota),
-        percent=percent,
+    packs = (  # "+1 pack" when packs raise this month's quota
+        " · " + ntr("+{n} pack", "+{n} packs", line.packs_bought).format(n=line.packs_bought)
+        if line.packs_bought
+        else ""
+    )
+    return (
+        tr("{format_quantity} of {format_quantity2}{percent}").format(
+            format_quantity=format_quantity(line.usage),
+            format_quantity2=format_quantity(quota),
+            percent=percent,
+        )
+        + packs
     )
 
 
@@ -311,7 +325,7 @@ class QuotasSection(LoadingSection):
     """
 
     notice_shown = Signal(str)
-    watches = frozenset({"workspace", "records", "quotas"})
+    watches = frozenset({"workspace", "records", "quotas", "credits"})  # credits: packs bought
 
     def __init__(self, context: TabContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -402,6 +416,7 @@ class QuotasSection(LoadingSection):
         layout.addWidget(packs_note)
         layout.addWidget(self.packs_table)
         layout.addWidget(self.packs_empty)
+        layout.addLayout(self._buy_pack_row())  # branch autopay-packs
         layout.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setObjectName("quotasScroll")
@@ -522,6 +537,15 @@ class QuotasSection(LoadingSection):
         row.used.setText(format_quantity(line.usage))
         row.quota.setText("—" if line.quota is None else format_quantity(line.quota))
         row.quota.setToolTip(tr("No quota set") if line.quota is None else "")
+        if line.quota is not None and line.packs_bought:  # add-on packs this month
+            row.quota.setText(f"{format_quantity(line.quota)} + {format_quantity(line.extra)}")
+            row.quota.setToolTip(
+                ntr(
+                    "The monthly quota, and {n} add-on pack bought for this month",
+                    "The monthly quota, and {n} add-on packs bought for this month",
+                    line.packs_bought,
+                ).format(n=line.packs_bought)
+            )
         row.bar.setValue(bar_value(line))
         row.bar.setFormat(bar_text(line))
         row.bar.setStyleSheet(BAR_STYLE.format(colour=BAR_COLOURS[line.state]))
@@ -565,6 +589,7 @@ class QuotasSection(LoadingSection):
 
     def _set_buttons(self, overview: QuotaOverview | None) -> None:
         refusal = quotas.quota_refusal(self.context.actor)
+        self._update_buy_pack()
         for row in self.rows.values():
             row.button.setEnabled(overview is not None and refusal is None)
             row.button.setToolTip(
@@ -572,6 +597,68 @@ class QuotasSection(LoadingSection):
                 if refusal is not None
                 else tr("Set or remove this statistic's monthly quota")
             )
+
+    # Buying a pack (branch autopay-packs) ---------------------------------------------------
+
+    def _buy_pack_row(self) -> QHBoxLayout:
+        self.buy_dialog: BuyPackDialog | None = None
+        self.buy_pack_button = QPushButton(tr("&Buy pack…"), self)
+        self.buy_pack_button.setObjectName("buyPackButton")
+        self.buy_pack_button.clicked.connect(self.open_buy_pack)
+        self.packs_table.selectionModel().selectionChanged.connect(self._update_buy_pack)
+        self.packs_table.doubleClicked.connect(lambda _index: self.open_buy_pack())
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.buy_pack_button)
+        return row
+
+    def selected_pack(self) -> PackRow | None:
+        rows = self.packs_table.selectionModel().selectedRows()
+        return self.packs_model.row_at(rows[0].row()) if rows else None
+
+    def _update_buy_pack(self) -> None:
+        overview, chosen = self.overview, self.selected_pack()
+        refusal = quotas.quota_refusal(self.context.actor)
+        reason = refusal
+        if (
+            reason is None
+            and chosen is not None
+            and overview is not None
+            and overview.line(chosen.statistic).quota is None
+        ):
+            reason = tr("{statistic} has no monthly quota: set one first.").format(
+                statistic=chosen.statistic.label
+            )
+        self.buy_pack_button.setEnabled(overview is not None and chosen is not None and not reason)
+        self.buy_pack_button.setToolTip(
+            reason or tr("Buy the selected pack for this month: it raises the month's quota")
+        )
+
+    def open_buy_pack(self) -> BuyPackDialog | None:
+        overview, chosen = self.overview, self.selected_pack()
+        if overview is None or chosen is None or self.buy_dialog is not None:
+            return None
+        if not self.buy_pack_button.isEnabled():
+            return None
+        account = self.context.account
+        dialog = BuyPackDialog(
+            self.context.store, self.context.runner, self.context.actor,
+            overview.line(chosen.statistic), chosen.pack, overview.month, overview.currency,
+            account.payment_method if account is not None else None, self,
+        )  # fmt: skip
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.bought.connect(self._pack_bought)
+        dialog.destroyed.connect(self._buy_dialog_closed)
+        self.buy_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _buy_dialog_closed(self) -> None:
+        self.buy_dialog = None
+
+    def _pack_bought(self, purchase: PackPurchase) -> None:
+        self.show_notice(purchase.summary(self.overview.currency if self.overview else ""))
+        self.refresh()
 
     # Setting a quota --------------------------------------------------------------------------
 

@@ -371,6 +371,10 @@ class UsageTab(TableTab):
                     summary=result.fired.summary()
                 )
             )
+        if result.auto_paid:  # what auto-pay paid in this refresh
+            from billing_desktop.ui.auto_pay_start import paid_text
+
+            self.show_notice(paid_text(result.auto_paid, result.account.currency))
         rows = list(result.summary.products)
         self.model.set_rows(rows)
         return len(rows)
