@@ -206,6 +206,7 @@ class SyncReport:
 
     fetched_rows: int = 0
     fetched_chunks: int = 0
+    fetched_pages: int = 0  # pages of records stamped since the last sync (sync/since)
     tables: list[str] = field(default_factory=list)
     applied: int = 0
     conflicts: int = 0
@@ -515,6 +516,10 @@ class ReplicaStore(HttpStore):
         known: dict[str, int] = replica.state("versions", {}) or {}
         complete = bool(replica.state("complete", False))
         readable = set(manifest["tables"])
+        # Tables the last sync held for this user (a table readable again after a right came
+        # back is compared whole, whatever its version says).
+        held = set(replica.state("readable", []) or [])
+        marks: dict[str, list[Any]] = dict(replica.state("watermarks", {}) or {})
         wanted: list[rep.Replicated] = []
         for spec in rep.TABLES:
             if spec.name not in readable:
@@ -522,10 +527,31 @@ class ReplicaStore(HttpStore):
                     if conn.execute(sa.select(spec.table).limit(1)).first() is not None:
                         conn.execute(spec.table.delete())
                         report.tables.append(spec.name)
+                marks.pop(spec.name, None)
                 continue
             unchanged = complete and known.get(spec.resource) == versions.get(spec.resource)
-            if not (spec.append_only and unchanged):
+            if not (spec.append_only and unchanged and spec.name in held):
                 wanted.append(spec)
+        # Append-only records the replica holds already: only the rows stamped since.
+        high: int | None = None
+        marked = [s for s in wanted if s.watermarked]
+        if marked:
+            stamped = self._send(
+                f"{API}/sync/watermark", json={"tables": [s.name for s in marked]}
+            ).json()
+            high = int(stamped["high"])
+            for spec in marked:
+                mark = marks.get(spec.name)
+                if not (complete and spec.name in held and mark is not None):
+                    continue  # first time: by digests below
+                if self._pull_since(
+                    replica, spec, mark, high, int(stamped["counts"][spec.name]), report
+                ):
+                    wanted.remove(spec)
+                else:
+                    marks.pop(spec.name, None)
+                    with replica.connect() as conn:
+                        Replica.set_state(conn, "watermarks", marks)
         answer = self._send(f"{API}/sync/chunks", json={"tables": [s.name for s in wanted]}).json()[
             "tables"
         ]
@@ -570,6 +596,11 @@ class ReplicaStore(HttpStore):
                 if known.get(resource) != version:
                     _bump_local(conn, resource)
             synced_at = _now()
+            if high is not None:
+                for spec in marked:  # every one is now complete up to ``high``
+                    marks[spec.name] = [high, None]
+            Replica.set_state(conn, "watermarks", marks)
+            Replica.set_state(conn, "readable", sorted(readable))
             Replica.set_state(conn, "versions", versions)
             Replica.set_state(conn, "complete", True)
             Replica.set_state(conn, "synced_at", synced_at)
@@ -577,6 +608,54 @@ class ReplicaStore(HttpStore):
             report.synced_at = synced_at
         if progress is not None:
             progress(1.0, "Synced")
+
+    def _pull_since(
+        self,
+        replica: Replica,
+        spec: rep.Replicated,
+        mark: list[Any],
+        high: int,
+        count: int,
+        report: SyncReport,
+    ) -> bool:
+        """Fetch ``spec``'s rows stamped after ``mark`` up to ``high``, ``CHUNK`` at a time,
+        each page and the watermark it leads to in one transaction (a cut goes on from there).
+        False when the replica then does not hold as many rows as the server counts (a row
+        deleted there, a right that changed): the caller compares the table by digests."""
+        seq, key = int(mark[0]), mark[1]
+        if seq < high or key is not None:
+            while True:
+                wanted = {
+                    "table": spec.name,
+                    "seq": seq,
+                    "key": key,
+                    "high": high,
+                    "limit": rep.CHUNK,
+                }
+                answer = self._send(f"{API}/sync/since", json={"ranges": [wanted]}).json()
+                (page,) = answer["ranges"]
+                columns: list[str] = page["columns"]
+                rows: list[list[Any]] = page["rows"]
+                if rows:
+                    last = rows[-1]
+                    seq = int(last[columns.index("sync_seq")])
+                    key = [last[columns.index(c.name)] for c in spec.key]
+                done = len(rows) < rep.CHUNK
+                if done:
+                    seq, key = high, None
+                with replica.connect() as conn:
+                    rep.upsert_rows(conn, spec, columns, rows)
+                    marks = dict(replica.state("watermarks", {}) or {})
+                    marks[spec.name] = [seq, key]
+                    Replica.set_state(conn, "watermarks", marks)
+                report.fetched_rows += len(rows)
+                report.fetched_pages += 1
+                if rows and spec.name not in report.tables:
+                    report.tables.append(spec.name)
+                if done:
+                    break
+        with replica.sql.engine.connect() as conn:
+            return rep.count_all(conn, spec) == count
 
     def _fetch_batch(
         self,
