@@ -534,7 +534,8 @@ class ReplicaStore(HttpStore):
                 wanted.append(spec)
         # Append-only records the replica holds already: only the rows stamped since.
         high: int | None = None
-        marked = [s for s in wanted if s.watermarked]
+        # (A server from before the watermarks says nothing of them: digests only.)
+        marked = [s for s in wanted if s.watermarked] if manifest.get("watermarks") else []
         if marked:
             stamped = self._send(
                 f"{API}/sync/watermark", json={"tables": [s.name for s in marked]}

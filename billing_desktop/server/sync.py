@@ -154,6 +154,8 @@ def install(
             "server_version": __version__,
             "server_time": datetime.now(UTC).isoformat(),
             "tables": [s.name for s in rep.TABLES if rep.may_read(s, granted)],
+            # sync/watermark and sync/since are here (a server before them: digests only).
+            "watermarks": True,
         }
 
     @app.post(f"{API}/sync/chunks", tags=["sync"], operation_id="sync_chunks", responses=responses)
