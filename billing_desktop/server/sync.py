@@ -81,9 +81,9 @@ class SinceRange(BaseModel):
     model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
 
     table: str = Field(max_length=60)
-    seq: int = Field(ge=-1)
-    key: list[Any] | None = None
-    high: int = Field(ge=0)
+    seq: int = Field(ge=-1, le=2**62)
+    key: list[Any] | None = Field(default=None, max_length=10)
+    high: int = Field(ge=0, le=2**62)
     limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
 
 
@@ -247,7 +247,7 @@ def install(
                             wanted.high,
                             wanted.limit,
                         )
-                    except (ValueError, TypeError, sa.exc.StatementError) as exc:
+                    except (ValueError, TypeError, OverflowError, sa.exc.StatementError) as exc:
                         raise InvalidInput(
                             f"{table.name}: key is not a key of this table ({exc})"
                         ) from None
