@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -162,3 +163,21 @@ def test_on_postgres_a_row_committed_after_a_stamp_gets_a_later_number(
         engine.dispose()
         store.dispose()
         pg_cluster.drop_database(name)
+
+
+def test_a_rollup_changed_is_stamped_again(store: Any) -> None:
+    hourly = rep.replicated("usage_hourly")
+    day = date(2026, 11, 2)
+    with store(write=True) as uow:
+        uow.rollups.add({(day, 9, "", "calls"): Decimal(1), (day, 10, "", "calls"): Decimal(1)})
+        uow.commit()
+    first = stamp(store)
+    with store(write=True) as uow:
+        uow.rollups.add({(day, 10, "", "calls"): Decimal(2)})
+        uow.commit()
+    second = stamp(store)
+    assert second == first + 1
+    with store() as uow:
+        changed = rep.since(uow.connection, hourly, None, first, None, second, 10)
+        assert [(r[1], r[4]) for r in changed] == [(10, 3_000_000)]  # micro-units
+        assert rep.count_upto(uow.connection, hourly, None, second) == 2

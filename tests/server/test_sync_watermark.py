@@ -9,6 +9,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from tests.fault_proxy import FaultProxy, fault_proxy
 from tests.live_server import live_server, token_for
 
 RECORD_TABLES = ("calls", "conversations", "alerts", "sms", "interviews", "recordings")
+WATERMARKED = (*RECORD_TABLES, "ledger", "usage_hourly")
 
 
 @pytest.fixture
@@ -115,16 +117,16 @@ def test_an_incremental_sync_fetches_only_the_new_records_in_pages(
         add_calls(demo_store, 7)
         store.sent.clear()
         report = store.sync()
-        # 7 rows, in pages of 3 (3 + 3 + 1) of calls; one empty page of each other record table
-        # and of the ledger; no table of records compared by digests, no row fetched by range.
+        # 7 rows, in pages of 3 (3 + 3 + 1) of calls; one empty page of each other table with
+        # a watermark; none of them compared by digests, no row fetched by key range.
         assert report.fetched_rows == 7
         pages = [body["ranges"][0]["table"] for body in store.asked("since")]
         assert pages.count("calls") == 3
-        assert sorted(set(pages)) == sorted((*RECORD_TABLES, "ledger"))
-        assert len(pages) == 3 + 6
+        assert sorted(set(pages)) == sorted(WATERMARKED)
+        assert len(pages) == 3 + len(WATERMARKED) - 1
         assert store.asked("rows") == []
         (compared,) = store.asked("chunks")
-        assert not set(compared["tables"]) & {*RECORD_TABLES, "ledger"}
+        assert not set(compared["tables"]) & set(WATERMARKED)
         assert replica_ids(store, "calls") == server_ids(demo_store, t.calls)
         # Nothing stamped since: one watermark request, no page asked for.
         store.sent.clear()
@@ -233,4 +235,34 @@ def test_new_ledger_rows_reach_a_shared_account_users_replica_without_app_funds(
                 db.execute("SELECT count(*) FROM ledger WHERE pool LIKE 'app:%'").fetchone()[0] == 0
             )
         assert found == [("W-0", ""), ("W-2", "")]
+        store.close()
+
+
+def test_changed_rollups_come_by_the_watermark_and_only_they(
+    demo_store: SqlStore, users: Mapping[str, str], tmp_path: Path
+) -> None:
+    token = token_for(demo_store, users["admin"])
+    with serving(demo_store) as proxy:
+        store = client(proxy, token, tmp_path / "r")
+        store.sync()
+        with demo_store() as uow:
+            some = uow.connection.execute(
+                sa.select(t.usage_hourly.c.day, t.usage_hourly.c.hour, t.usage_hourly.c.app,
+                          t.usage_hourly.c.measure).limit(2)
+            ).all()  # fmt: skip
+        changed = {tuple(row): Decimal(1) for row in some}
+        changed[(date(2030, 1, 1), 3, "", "calls")] = Decimal(2)  # a new hour
+        with demo_store(write=True) as uow:
+            uow.rollups.add(changed)
+            uow.versions.bump("records")
+            uow.commit()
+        store.sent.clear()
+        report = store.sync()
+        assert report.fetched_rows == 3
+        assert "usage_hourly" not in store.asked("chunks")[0]["tables"]
+        query = "SELECT day, hour, app, measure, quantity FROM usage_hourly ORDER BY 1, 2, 3, 4"
+        with sqlite3.connect(store.replica.path) as db:
+            held = db.execute(query).fetchall()
+        with sqlite3.connect(demo_store.path) as db:
+            assert held == db.execute(query).fetchall()
         store.close()

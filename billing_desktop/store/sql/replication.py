@@ -52,8 +52,9 @@ class Replicated:
     resource: str
     area: Area | None = None
     append_only: bool = False
-    # Rows only ever added (never changed once written), each stamped with the server's
-    # ``sync_seq`` (revision 0014): a replica holding them pulls the rows "after N".
+    # Rows stamped with the server's ``sync_seq`` (revision 0014) when added, and again when
+    # changed (rows only ever added; the rollups, whose writer clears the stamp of a row it
+    # changes): a replica holding them pulls the rows "after N".
     watermarked: bool = False
 
     @property
@@ -87,7 +88,8 @@ TABLES: tuple[Replicated, ...] = (
     Replicated(t.interviews, "records", append_only=True, watermarked=True),
     Replicated(t.recordings, "records", append_only=True, watermarked=True),
     Replicated(t.storage_snapshots, "records"),
-    Replicated(t.usage_hourly, "records"),
+    # Rollups change, but their one writer (``SqlRollups.add``) stamps a changed row afresh.
+    Replicated(t.usage_hourly, "records", watermarked=True),
     Replicated(t.ledger, "credits", watermarked=True),
     Replicated(t.invoices, "closing"),
     Replicated(t.closed_months, "closing"),
@@ -327,11 +329,18 @@ def since(
 def count_upto(conn: sa.Connection, spec: Replicated, rights: Rights | None, high: int) -> int:
     """How many rows of ``spec`` the user may read are stamped at most ``high``."""
     column = spec.table.c.sync_seq
-    query = sa.select(sa.func.count()).select_from(spec.table).where(column <= high)
     where = visible(spec, rights)
     if where is not None:
-        query = query.where(where)
-    return int(conn.execute(query).scalar_one())
+        query = sa.select(sa.func.count()).select_from(spec.table).where(column <= high, where)
+        return int(conn.execute(query).scalar_one())
+    # All rows less those stamped later or not yet: a count(*) and two short index ranges
+    # (faster than walking the index up to ``high``), in one statement (one snapshot).
+    everything = sa.select(sa.func.count()).select_from(spec.table).scalar_subquery()
+    later, unstamped = (
+        sa.select(sa.func.count()).select_from(spec.table).where(condition).scalar_subquery()
+        for condition in (column > high, column.is_(None))
+    )
+    return int(conn.execute(sa.select(everything - later - unstamped)).scalar_one())
 
 
 def count_all(conn: sa.Connection, spec: Replicated) -> int:

@@ -279,6 +279,7 @@ usage_hourly = sa.Table(
     sa.Column("app", Id, primary_key=True),  # '' for records without an app
     sa.Column("measure", sa.String(30), primary_key=True),
     sa.Column("quantity", sa.BigInteger, nullable=False),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 closed_months = sa.Table(
@@ -483,3 +484,11 @@ sa.Index("ix_sms_sync_seq", sms.c.sync_seq, sms.c.id)
 sa.Index("ix_interviews_sync_seq", interviews.c.sync_seq, interviews.c.id)
 sa.Index("ix_recordings_sync_seq", recordings.c.sync_seq, recordings.c.id)
 sa.Index("ix_ledger_sync_seq", ledger.c.sync_seq, ledger.c.id)
+sa.Index(
+    "ix_usage_hourly_sync_seq",
+    usage_hourly.c.sync_seq,
+    usage_hourly.c.day,
+    usage_hourly.c.hour,
+    usage_hourly.c.app,
+    usage_hourly.c.measure,
+)

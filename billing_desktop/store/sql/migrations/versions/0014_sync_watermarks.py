@@ -4,12 +4,13 @@ Revision ID: 0014
 Revises: 0013
 
 An offline client's replica (PRODUCT §13) brings its append-only records (calls, SMS,
-interviews, recordings, conversations, alerts, ledger rows) up to date by asking for the rows
-stamped after the last number it holds, instead of digesting whole tables. New rows are
-written with ``sync_seq`` NULL by whatever writes them (imports, the demo, services); the
-server stamps them with the next number of ``sync_watermarks`` when a client asks
+interviews, recordings, conversations, alerts, ledger rows) and the hourly rollups up to date
+by asking for the rows stamped after the last number it holds, instead of digesting whole
+tables. New rows are written with ``sync_seq`` NULL by whatever writes them (imports, the demo,
+services; the rollups' one writer sets it NULL again when it changes a row); the server stamps
+them with the next number of ``sync_watermarks`` when a client asks
 (``store/sql/replication.stamp``). The rows already here are stamped 0. Each table gets an
-index on (sync_seq, id): the rows after a watermark, and the rows not stamped yet, are an
+index on (sync_seq, its key): the rows after a watermark, and the rows not stamped yet, are an
 index walk.
 """
 
@@ -25,12 +26,22 @@ down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-TABLES = ("conversations", "alerts", "calls", "sms", "interviews", "recordings", "ledger")
+# table -> its primary key (the index is on sync_seq, then the key)
+TABLES = {
+    "conversations": ["id"],
+    "alerts": ["id"],
+    "calls": ["id"],
+    "sms": ["id"],
+    "interviews": ["id"],
+    "recordings": ["id"],
+    "ledger": ["id"],
+    "usage_hourly": ["day", "hour", "app", "measure"],
+}
 
 
 def upgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
-    for table in TABLES:
+    for table, key in TABLES.items():
         if postgres:
             # A constant default fills the rows here without rewriting the table; new rows
             # then come without one (NULL: not stamped yet).
@@ -41,7 +52,7 @@ def upgrade() -> None:
         else:
             op.add_column(table, sa.Column("sync_seq", sa.BigInteger(), nullable=True))
             op.execute(sa.text(f"UPDATE {table} SET sync_seq = 0"))
-        op.create_index(f"ix_{table}_sync_seq", table, ["sync_seq", "id"], unique=False)
+        op.create_index(f"ix_{table}_sync_seq", table, ["sync_seq", *key], unique=False)
     watermarks = op.create_table(
         "sync_watermarks",
         sa.Column("name", byte_ordered(sa.String(length=40)), nullable=False),
@@ -53,7 +64,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("sync_watermarks")
-    for table in reversed(TABLES):
+    for table in reversed(list(TABLES)):
         op.drop_index(f"ix_{table}_sync_seq", table_name=table)
         with op.batch_alter_table(table) as batch_op:
             batch_op.drop_column("sync_seq")
