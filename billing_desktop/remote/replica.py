@@ -206,7 +206,7 @@ class SyncReport:
 
     fetched_rows: int = 0
     fetched_chunks: int = 0
-    fetched_pages: int = 0  # pages of records stamped since the last sync (sync/since)
+    fetched_pages: int = 0  # requests for rows stamped since the last sync (sync/since)
     tables: list[str] = field(default_factory=list)
     applied: int = 0
     conflicts: int = 0
@@ -541,18 +541,21 @@ class ReplicaStore(HttpStore):
                 f"{API}/sync/watermark", json={"tables": [s.name for s in marked]}
             ).json()
             high = int(stamped["high"])
-            for spec in marked:
-                mark = marks.get(spec.name)
-                if not (complete and spec.name in held and mark is not None):
-                    continue  # first time: by digests below
-                if self._pull_since(
-                    replica, spec, mark, high, int(stamped["counts"][spec.name]), report
-                ):
+            held_marks = [
+                (spec, marks[spec.name])
+                for spec in marked
+                if complete and spec.name in held and spec.name in marks
+            ]  # the others are compared by digests below (a first time)
+            counts = {name: int(n) for name, n in stamped["counts"].items()}
+            differ = self._pull_since(replica, held_marks, high, counts, report)
+            for spec, _ in held_marks:
+                if spec not in differ:
                     wanted.remove(spec)
-                else:
+            if differ:
+                for spec in differ:
                     marks.pop(spec.name, None)
-                    with replica.connect() as conn:
-                        Replica.set_state(conn, "watermarks", marks)
+                with replica.connect() as conn:
+                    Replica.set_state(conn, "watermarks", marks)
         answer = self._send(f"{API}/sync/chunks", json={"tables": [s.name for s in wanted]}).json()[
             "tables"
         ]
@@ -613,50 +616,55 @@ class ReplicaStore(HttpStore):
     def _pull_since(
         self,
         replica: Replica,
-        spec: rep.Replicated,
-        mark: list[Any],
+        marked: list[tuple[rep.Replicated, list[Any]]],
         high: int,
-        count: int,
+        counts: dict[str, int],
         report: SyncReport,
-    ) -> bool:
-        """Fetch ``spec``'s rows stamped after ``mark`` up to ``high``, ``CHUNK`` at a time,
-        each page and the watermark it leads to in one transaction (a cut goes on from there).
-        False when the replica then does not hold as many rows as the server counts (a row
-        deleted there, a right that changed): the caller compares the table by digests."""
-        seq, key = int(mark[0]), mark[1]
-        if seq < high or key is not None:
-            while True:
-                wanted = {
-                    "table": spec.name,
-                    "seq": seq,
-                    "key": key,
+    ) -> list[rep.Replicated]:
+        """Fetch the rows of each table stamped after its watermark up to ``high``: first one
+        request for every table (``CHUNK`` rows shared between them), then ``CHUNK`` at a
+        time for a table with more; each answer and the watermarks it leads to in one
+        transaction (a cut goes on from there). Returns the tables whose rows the replica
+        then does not count as the server does (a row deleted there, a right that changed):
+        the caller compares them by digests."""
+        where: dict[str, tuple[int, Any]] = {s.name: (int(m[0]), m[1]) for s, m in marked}
+        asking = [s for s, _ in marked if where[s.name][0] < high or where[s.name][1] is not None]
+        while asking:
+            limit = max(rep.CHUNK // len(asking), 1)
+            ranges = [
+                {
+                    "table": s.name,
+                    "seq": where[s.name][0],
+                    "key": where[s.name][1],
                     "high": high,
-                    "limit": rep.CHUNK,
+                    "limit": limit,
                 }
-                answer = self._send(f"{API}/sync/since", json={"ranges": [wanted]}).json()
-                (page,) = answer["ranges"]
-                columns: list[str] = page["columns"]
-                rows: list[list[Any]] = page["rows"]
-                if rows:
-                    last = rows[-1]
-                    seq = int(last[columns.index("sync_seq")])
-                    key = [last[columns.index(c.name)] for c in spec.key]
-                done = len(rows) < rep.CHUNK
-                if done:
-                    seq, key = high, None
-                with replica.connect() as conn:
+                for s in asking
+            ]
+            pages = self._send(f"{API}/sync/since", json={"ranges": ranges}).json()["ranges"]
+            more: list[rep.Replicated] = []
+            with replica.connect() as conn:
+                marks = dict(replica.state("watermarks", {}) or {})
+                for spec, page in zip(asking, pages, strict=True):
+                    columns: list[str] = page["columns"]
+                    rows: list[list[Any]] = page["rows"]
+                    if len(rows) < limit:
+                        where[spec.name] = (high, None)
+                    else:
+                        last = rows[-1]
+                        key = [last[columns.index(c.name)] for c in spec.key]
+                        where[spec.name] = (int(last[columns.index("sync_seq")]), key)
+                        more.append(spec)
                     rep.upsert_rows(conn, spec, columns, rows)
-                    marks = dict(replica.state("watermarks", {}) or {})
-                    marks[spec.name] = [seq, key]
-                    Replica.set_state(conn, "watermarks", marks)
-                report.fetched_rows += len(rows)
-                report.fetched_pages += 1
-                if rows and spec.name not in report.tables:
-                    report.tables.append(spec.name)
-                if done:
-                    break
+                    marks[spec.name] = list(where[spec.name])
+                    report.fetched_rows += len(rows)
+                    if rows and spec.name not in report.tables:
+                        report.tables.append(spec.name)
+                Replica.set_state(conn, "watermarks", marks)
+            report.fetched_pages += 1
+            asking = more
         with replica.sql.engine.connect() as conn:
-            return rep.count_all(conn, spec) == count
+            return [s for s, _ in marked if rep.count_all(conn, s) != counts[s.name]]
 
     def _fetch_batch(
         self,

@@ -357,6 +357,9 @@ def upsert_rows(
     fetched by digest before it was stamped comes again with its stamp)."""
     if not encoded_rows:
         return
+    if conn.dialect.name == "sqlite":  # a replica: one statement
+        insert_rows(conn, spec, columns, encoded_rows, replace=True)
+        return
     width = len(spec.key)
     positions = [columns.index(c.name) for c in spec.key]
     keys = [[row[i] for i in positions] for row in encoded_rows]
@@ -416,9 +419,11 @@ def insert_rows(
     spec: Replicated,
     columns: Sequence[str],
     encoded_rows: Sequence[Sequence[Any]],
+    *,
+    replace: bool = False,
 ) -> None:
     """Insert rows sent by the server (columns it has that the replica lacks are left out: a
-    server a schema version ahead)."""
+    server a schema version ahead); ``replace``: a row of the same key goes (SQLite)."""
     if not encoded_rows:
         return
     table_columns = spec.table.c
@@ -434,7 +439,8 @@ def insert_rows(
         }
         for row in encoded_rows
     ]
-    conn.execute(spec.table.insert(), values)
+    insert = spec.table.insert()
+    conn.execute(insert.prefix_with("OR REPLACE") if replace else insert, values)
 
 
 def delete_outside(conn: sa.Connection, spec: Replicated, ranges: Sequence[Chunk]) -> None:
