@@ -561,25 +561,23 @@ class ReplicaStore(HttpStore):
         ]
         # What differs from the replica, fetched in requests of at most CHUNK rows.
         todo: list[tuple[rep.Replicated, list[str], rep.Chunk]] = []
-        for spec in wanted:
-            columns: list[str] = answer[spec.name]["columns"]
-            chunks = [
-                rep.Chunk(c["first"], c["last"], c["count"], c["digest"])
-                for c in answer[spec.name]["chunks"]
-            ]
-            with replica.sql.engine.connect() as conn:
+        with replica.connect() as conn:  # one transaction (one commit) for every table
+            for spec in wanted:
+                columns: list[str] = answer[spec.name]["columns"]
+                chunks = [
+                    rep.Chunk(c["first"], c["last"], c["count"], c["digest"])
+                    for c in answer[spec.name]["chunks"]
+                ]
                 for chunk in chunks:
                     if rep.range_digest(conn, spec, chunk.first, chunk.last) != (
                         chunk.count,
                         chunk.digest,
                     ):
                         todo.append((spec, columns, chunk))
-            with replica.connect() as conn:
-                before = conn.execute(sa.select(sa.func.count()).select_from(spec.table)).scalar()
+                before = rep.count_all(conn, spec)
                 rep.delete_outside(conn, spec, chunks)
-                after = conn.execute(sa.select(sa.func.count()).select_from(spec.table)).scalar()
-            if before != after:
-                report.tables.append(spec.name)
+                if rep.count_all(conn, spec) != before:
+                    report.tables.append(spec.name)
         total = sum(chunk.count for _, _, chunk in todo) or 1
         done = 0
         batch: list[tuple[rep.Replicated, list[str], rep.Chunk]] = []
