@@ -460,13 +460,6 @@ sa.Index("ix_calls_campaign", calls.c.campaign, calls.c.id)
 sa.Index("ix_calls_number", calls.c.number, calls.c.id)
 sa.Index("ix_calls_duration_seconds", calls.c.duration_seconds, calls.c.id)
 
-# Revision 0007 (keep this last): on PostgreSQL every text column compares by code point, as
-# SQLite's do (types.byte_ordered), so ORDER BY and comparisons agree on every backend.
-for _table in metadata.tables.values():
-    for _column in _table.columns:
-        if type(_column.type) is sa.String and _column.type.collation is None:
-            _column.type = byte_ordered(_column.type)
-
 # Revision 0014: the sync watermark of the records a replica pulls "after N" (PRODUCT §13,
 # store/sql/replication.py): a row is written with sync_seq NULL; the server stamps the rows
 # not stamped yet with the next number of ``sync_watermarks`` when a client asks, holding that
@@ -492,3 +485,10 @@ sa.Index(
     usage_hourly.c.app,
     usage_hourly.c.measure,
 )
+
+# Revision 0007 (keep this last): on PostgreSQL every text column compares by code point, as
+# SQLite's do (types.byte_ordered), so ORDER BY and comparisons agree on every backend.
+for _table in metadata.tables.values():
+    for _column in _table.columns:
+        if type(_column.type) is sa.String and _column.type.collation is None:
+            _column.type = byte_ordered(_column.type)
