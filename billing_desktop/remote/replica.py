@@ -6,8 +6,10 @@
   store, so they work with the server down.
 * **Pull**: table by table in key-ordered chunks with digests (``store.sql.replication``); a
   chunk whose digest matches is not fetched again, so an interrupted first sync resumes where
-  it stopped and a later sync fetches only what changed. Append-only records are skipped while
-  the server's ``records`` version has not moved.
+  it stopped. Afterwards the append-only records and the rollups follow the server's
+  watermark: only the rows stamped since the replica's last (number, key) are fetched, and a
+  count that differs (a row deleted, a right changed) sends that table back to digests. The
+  records are skipped while the server's ``records`` version has not moved.
 * **Outbox**: an offline write is applied to the replica and recorded (use case, arguments as
   the API encodes them, Idempotency-Key, the If-Match version it was based on, who, when, the
   API version) in the same SQLite transaction. Money-creating writes are recorded as requests
