@@ -3,7 +3,9 @@
 Modes (``proxy.mode``): ``"pass"`` forwards both ways; ``"drop"`` closes every new connection at
 once (a server that is gone); ``"stall"`` accepts and never answers (a dead network: the client
 times out); ``"cut"`` forwards the request and closes the connection after ``cut_after`` bytes
-of the answer (a connection lost mid-response, after the server has done the work).
+of the answer (a connection lost mid-response, after the server has done the work); ``"slow"``
+forwards everything but holds each piece of an answer ``delay`` seconds first (a slow link: the
+server has done the work well before the client hears of it).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,6 +23,7 @@ class FaultProxy:
         self.target_port = target_port
         self._mode = "pass"
         self.cut_after = 20
+        self.delay = 0.5
         self.connections = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
@@ -67,16 +71,23 @@ class FaultProxy:
                 continue
             self._open.append(upstream)
             limit = self.cut_after if mode == "cut" else None
+            delay = self.delay if mode == "slow" else 0.0
             threading.Thread(target=self._pipe, args=(client, upstream, None), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, limit), daemon=True).start()
+            threading.Thread(
+                target=self._pipe, args=(upstream, client, limit, delay), daemon=True
+            ).start()
 
-    def _pipe(self, source: socket.socket, sink: socket.socket, limit: int | None) -> None:
+    def _pipe(
+        self, source: socket.socket, sink: socket.socket, limit: int | None, delay: float = 0.0
+    ) -> None:
         sent = 0
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
+                if delay:
+                    time.sleep(delay)
                 if limit is not None and sent + len(data) >= limit:
                     sink.sendall(data[: max(limit - sent, 0)])
                     break

@@ -6,8 +6,10 @@
   store, so they work with the server down.
 * **Pull**: table by table in key-ordered chunks with digests (``store.sql.replication``); a
   chunk whose digest matches is not fetched again, so an interrupted first sync resumes where
-  it stopped and a later sync fetches only what changed. Append-only records are skipped while
-  the server's ``records`` version has not moved.
+  it stopped. Afterwards the append-only records and the rollups follow the server's
+  watermark: only the rows stamped since the replica's last (number, key) are fetched, and a
+  count that differs (a row deleted, a right changed) sends that table back to digests. The
+  records are skipped while the server's ``records`` version has not moved.
 * **Outbox**: an offline write is applied to the replica and recorded (use case, arguments as
   the API encodes them, Idempotency-Key, the If-Match version it was based on, who, when, the
   API version) in the same SQLite transaction. Money-creating writes are recorded as requests
@@ -222,6 +224,7 @@ class SyncReport:
 
     fetched_rows: int = 0
     fetched_chunks: int = 0
+    fetched_pages: int = 0  # requests for rows stamped since the last sync (sync/since)
     tables: list[str] = field(default_factory=list)
     applied: int = 0
     conflicts: int = 0
@@ -580,6 +583,10 @@ class ReplicaStore(HttpStore):
         known: dict[str, int] = replica.state("versions", {}) or {}
         complete = bool(replica.state("complete", False))
         readable = set(manifest["tables"])
+        # Tables the last sync held for this user (a table readable again after a right came
+        # back is compared whole, whatever its version says).
+        held = set(replica.state("readable", []) or [])
+        marks: dict[str, list[Any]] = dict(replica.state("watermarks", {}) or {})
         wanted: list[rep.Replicated] = []
         for spec in rep.TABLES:
             if spec.name not in readable:
@@ -587,34 +594,57 @@ class ReplicaStore(HttpStore):
                     if conn.execute(sa.select(spec.table).limit(1)).first() is not None:
                         conn.execute(spec.table.delete())
                         report.tables.append(spec.name)
+                marks.pop(spec.name, None)
                 continue
             unchanged = complete and known.get(spec.resource) == versions.get(spec.resource)
-            if not (spec.append_only and unchanged):
+            if not (spec.append_only and unchanged and spec.name in held):
                 wanted.append(spec)
+        # Append-only records the replica holds already: only the rows stamped since.
+        high: int | None = None
+        # (A server from before the watermarks says nothing of them: digests only.)
+        marked = [s for s in wanted if s.watermarked] if manifest.get("watermarks") else []
+        if marked:
+            stamped = self._send(
+                f"{API}/sync/watermark", json={"tables": [s.name for s in marked]}
+            ).json()
+            high = int(stamped["high"])
+            held_marks = [
+                (spec, marks[spec.name])
+                for spec in marked
+                if complete and spec.name in held and spec.name in marks
+            ]  # the others are compared by digests below (a first time)
+            counts = {name: int(n) for name, n in stamped["counts"].items()}
+            differ = self._pull_since(replica, held_marks, high, counts, report)
+            for spec, _ in held_marks:
+                if spec not in differ:
+                    wanted.remove(spec)
+            if differ:
+                for spec in differ:
+                    marks.pop(spec.name, None)
+                with replica.connect() as conn:
+                    Replica.set_state(conn, "watermarks", marks)
         answer = self._send(f"{API}/sync/chunks", json={"tables": [s.name for s in wanted]}).json()[
             "tables"
         ]
         # What differs from the replica, fetched in requests of at most CHUNK rows.
         todo: list[tuple[rep.Replicated, list[str], rep.Chunk]] = []
-        for spec in wanted:
-            columns: list[str] = answer[spec.name]["columns"]
-            chunks = [
-                rep.Chunk(c["first"], c["last"], c["count"], c["digest"])
-                for c in answer[spec.name]["chunks"]
-            ]
-            with replica.sql.engine.connect() as conn:
+        with replica.connect() as conn:  # one transaction (one commit) for every table
+            for spec in wanted:
+                columns: list[str] = answer[spec.name]["columns"]
+                chunks = [
+                    rep.Chunk(c["first"], c["last"], c["count"], c["digest"])
+                    for c in answer[spec.name]["chunks"]
+                ]
                 for chunk in chunks:
                     if rep.range_digest(conn, spec, chunk.first, chunk.last) != (
                         chunk.count,
                         chunk.digest,
                     ):
                         todo.append((spec, columns, chunk))
-            with replica.connect() as conn:
-                before = conn.execute(sa.select(sa.func.count()).select_from(spec.table)).scalar()
+                before = rep.count_all(conn, spec)
                 rep.delete_outside(conn, spec, chunks)
-                after = conn.execute(sa.select(sa.func.count()).select_from(spec.table)).scalar()
-            if before != after:
-                report.tables.append(spec.name)
+                if rep.count_all(conn, spec) != before:
+                    report.tables.append(spec.name)
         total = sum(chunk.count for _, _, chunk in todo) or 1
         done = 0
         batch: list[tuple[rep.Replicated, list[str], rep.Chunk]] = []
@@ -636,6 +666,11 @@ class ReplicaStore(HttpStore):
                 if known.get(resource) != version:
                     _bump_local(conn, resource)
             synced_at = _now()
+            if high is not None:
+                for spec in marked:  # every one is now complete up to ``high``
+                    marks[spec.name] = [high, None]
+            Replica.set_state(conn, "watermarks", marks)
+            Replica.set_state(conn, "readable", sorted(readable))
             Replica.set_state(conn, "versions", versions)
             Replica.set_state(conn, "complete", True)
             Replica.set_state(conn, "synced_at", synced_at)
@@ -643,6 +678,59 @@ class ReplicaStore(HttpStore):
             report.synced_at = synced_at
         if progress is not None:
             progress(1.0, "Synced")
+
+    def _pull_since(
+        self,
+        replica: Replica,
+        marked: list[tuple[rep.Replicated, list[Any]]],
+        high: int,
+        counts: dict[str, int],
+        report: SyncReport,
+    ) -> list[rep.Replicated]:
+        """Fetch the rows of each table stamped after its watermark up to ``high``: first one
+        request for every table (``CHUNK`` rows shared between them), then ``CHUNK`` at a
+        time for a table with more; each answer and the watermarks it leads to in one
+        transaction (a cut goes on from there). Returns the tables whose rows the replica
+        then does not count as the server does (a row deleted there, a right that changed):
+        the caller compares them by digests."""
+        where: dict[str, tuple[int, Any]] = {s.name: (int(m[0]), m[1]) for s, m in marked}
+        asking = [s for s, _ in marked if where[s.name][0] < high or where[s.name][1] is not None]
+        while asking:
+            limit = max(rep.CHUNK // len(asking), 1)
+            ranges = [
+                {
+                    "table": s.name,
+                    "seq": where[s.name][0],
+                    "key": where[s.name][1],
+                    "high": high,
+                    "limit": limit,
+                }
+                for s in asking
+            ]
+            pages = self._send(f"{API}/sync/since", json={"ranges": ranges}).json()["ranges"]
+            more: list[rep.Replicated] = []
+            with replica.connect() as conn:
+                marks = dict(replica.state("watermarks", {}) or {})
+                for spec, page in zip(asking, pages, strict=True):
+                    columns: list[str] = page["columns"]
+                    rows: list[list[Any]] = page["rows"]
+                    if len(rows) < limit:
+                        where[spec.name] = (high, None)
+                    else:
+                        last = rows[-1]
+                        key = [last[columns.index(c.name)] for c in spec.key]
+                        where[spec.name] = (int(last[columns.index("sync_seq")]), key)
+                        more.append(spec)
+                    rep.upsert_rows(conn, spec, columns, rows)
+                    marks[spec.name] = list(where[spec.name])
+                    report.fetched_rows += len(rows)
+                    if rows and spec.name not in report.tables:
+                        report.tables.append(spec.name)
+                Replica.set_state(conn, "watermarks", marks)
+            report.fetched_pages += 1
+            asking = more
+        with replica.sql.engine.connect() as conn:
+            return [s for s, _ in marked if rep.count_all(conn, s) != counts[s.name]]
 
     def _fetch_batch(
         self,

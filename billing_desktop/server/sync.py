@@ -7,6 +7,11 @@ their outbox.
   computed over the rows the user may read: a shared-account user gets no plan, app or
   ``app:`` ledger row, whatever the client asks.
 * ``sync/rows``: the rows of one key range, at most ``replication.CHUNK`` at a time.
+* ``sync/watermark``: stamps the append-only records not stamped yet and answers the number
+  every one of them is stamped up to, with the count of each table's rows up to it that the
+  user may read (``replication.stamp``);
+* ``sync/since``: the rows of append-only tables stamped after a (number, key) watermark, at
+  most ``replication.CHUNK`` at a time — an incremental sync reads only the new records.
 * ``sync/preview``: a verdict per queued operation — applies, conflict (with the current
   value), refused (with the reason) or applied already (its Idempotency-Key is known) — from the
   operations' own code, run in one write transaction that is rolled back.
@@ -64,6 +69,28 @@ class RowsRequest(BaseModel):
     model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
 
     ranges: list[RowRange] = Field(max_length=1000)
+
+
+class WatermarkRequest(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+
+    tables: list[str] = Field(max_length=100)
+
+
+class SinceRange(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+
+    table: str = Field(max_length=60)
+    seq: int = Field(ge=-1, le=2**62)
+    key: list[Any] | None = Field(default=None, max_length=10)
+    high: int = Field(ge=0, le=2**62)
+    limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
+
+
+class SinceRequest(BaseModel):
+    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+
+    ranges: list[SinceRange] = Field(max_length=100)
 
 
 class QueuedOperation(BaseModel):
@@ -127,6 +154,8 @@ def install(
             "server_version": __version__,
             "server_time": datetime.now(UTC).isoformat(),
             "tables": [s.name for s in rep.TABLES if rep.may_read(s, granted)],
+            # sync/watermark and sync/since are here (a server before them: digests only).
+            "watermarks": True,
         }
 
     @app.post(f"{API}/sync/chunks", tags=["sync"], operation_id="sync_chunks", responses=responses)
@@ -171,6 +200,56 @@ def install(
                     except (ValueError, TypeError, sa.exc.StatementError) as exc:
                         raise InvalidInput(
                             f"{table.name}: first/last are not keys of this table ({exc})"
+                        ) from None
+                answer.append({"columns": rep.column_names(table), "rows": found})
+        return _compact({"ranges": answer})
+
+    @app.post(
+        f"{API}/sync/watermark", tags=["sync"], operation_id="sync_watermark", responses=responses
+    )
+    def watermark(request: WatermarkRequest, user_id: Annotated[str, Depends(user)]) -> Response:
+        """Stamp the records not stamped yet; the number they are all stamped up to, and the
+        count of each asked table's rows up to it that this user may read."""
+        specs = [spec(name) for name in request.tables]
+        with store(write=True) as uow:
+            granted = rights(uow, user_id)
+            high = rep.stamp(uow.connection, [s for s in rep.TABLES if s.watermarked])
+            counts = {
+                s.name: rep.count_upto(uow.connection, s, granted, high)
+                for s in specs
+                if s.watermarked and rep.may_read(s, granted)
+            }
+            uow.commit()
+        return _compact({"high": high, "counts": counts})
+
+    @app.post(f"{API}/sync/since", tags=["sync"], operation_id="sync_since", responses=responses)
+    def since(request: SinceRequest, user_id: Annotated[str, Depends(user)]) -> Response:
+        """The rows stamped after a watermark (at most ``MAX_ROWS`` in all), of the rows this
+        user may read."""
+        if sum(r.limit for r in request.ranges) > MAX_ROWS:
+            raise InvalidInput(f"ask for at most {MAX_ROWS} rows at a time")
+        answer: list[dict[str, Any]] = []
+        with store() as uow:
+            granted = rights(uow, user_id)
+            for wanted in request.ranges:
+                table = spec(wanted.table)
+                if not table.watermarked:
+                    raise InvalidInput(f"{table.name} has no watermark: compare it by chunks")
+                found: list[list[Any]] = []
+                if rep.may_read(table, granted):
+                    try:
+                        found = rep.since(
+                            uow.connection,
+                            table,
+                            granted,
+                            wanted.seq,
+                            wanted.key,
+                            wanted.high,
+                            wanted.limit,
+                        )
+                    except (ValueError, TypeError, OverflowError, sa.exc.StatementError) as exc:
+                        raise InvalidInput(
+                            f"{table.name}: key is not a key of this table ({exc})"
                         ) from None
                 answer.append({"columns": rep.column_names(table), "rows": found})
         return _compact({"ranges": answer})

@@ -10,6 +10,14 @@ Append-only records (calls, SMS, …) never change once written: their digest co
 only, which is cheap to compute over a million rows. Every other table's digest covers the
 whole row, so an edit, a delete or a right taken away shows as a changed chunk.
 
+Once a replica holds a table of records, it pulls only the rows added since: the server stamps
+every row not stamped yet with the next number of its watermark counter (``stamp``; the
+counter's row is locked until the stamp commits, so a number seen committed means every smaller
+one is committed too), and the client asks for the rows stamped after the last (number, key) it
+holds, up to the number the stamp gave (``since``), ``CHUNK`` at a time. A count of the rows
+up to that number tells both ends agree (a row deleted on the server or a right taken away
+does not show as a new row); when they do not, the table is compared by digests as above.
+
 Rows travel as JSON lists in column order: decimals and instants as text (never floats),
 dates as ISO dates.
 """
@@ -44,6 +52,10 @@ class Replicated:
     resource: str
     area: Area | None = None
     append_only: bool = False
+    # Rows stamped with the server's ``sync_seq`` (revision 0014) when added, and again when
+    # changed (rows only ever added; the rollups, whose writer clears the stamp of a row it
+    # changes): a replica holding them pulls the rows "after N".
+    watermarked: bool = False
 
     @property
     def name(self) -> str:
@@ -70,15 +82,16 @@ TABLES: tuple[Replicated, ...] = (
     Replicated(t.plans, "plans", Area.PLANS),
     Replicated(t.apps, "plans", Area.PLANS),
     Replicated(t.plan_extension_requests, "plans", Area.PLANS),
-    Replicated(t.conversations, "records", append_only=True),
-    Replicated(t.alerts, "records", append_only=True),
-    Replicated(t.calls, "records", append_only=True),
-    Replicated(t.sms, "records", append_only=True),
-    Replicated(t.interviews, "records", append_only=True),
-    Replicated(t.recordings, "records", append_only=True),
+    Replicated(t.conversations, "records", append_only=True, watermarked=True),
+    Replicated(t.alerts, "records", append_only=True, watermarked=True),
+    Replicated(t.calls, "records", append_only=True, watermarked=True),
+    Replicated(t.sms, "records", append_only=True, watermarked=True),
+    Replicated(t.interviews, "records", append_only=True, watermarked=True),
+    Replicated(t.recordings, "records", append_only=True, watermarked=True),
     Replicated(t.storage_snapshots, "records"),
-    Replicated(t.usage_hourly, "records"),
-    Replicated(t.ledger, "credits"),
+    # Rollups change, but their one writer (``SqlRollups.add``) stamps a changed row afresh.
+    Replicated(t.usage_hourly, "records", watermarked=True),
+    Replicated(t.ledger, "credits", watermarked=True),
     Replicated(t.invoices, "closing"),
     Replicated(t.closed_months, "closing"),
     Replicated(t.month_lines, "closing"),
@@ -250,6 +263,120 @@ def rows(
     return [encode_row(row) for row in conn.execute(query)]
 
 
+# Watermarks (append-only records) --------------------------------------------------------
+
+WATERMARK = "records"  # the counter's row in ``sync_watermarks``
+
+
+def stamp(conn: sa.Connection, specs: Sequence[Replicated]) -> int:
+    """Stamp the rows of ``specs`` not stamped yet with the next watermark number, and return
+    the highest number every row of them is stamped up to (all committed once this commits).
+    Run it in a write transaction: on PostgreSQL the counter's row stays locked until it
+    commits, so stamps commit in the order of their numbers."""
+    counter = t.sync_watermarks
+    wanted = [s for s in specs if s.watermarked]
+    unstamped = [
+        s
+        for s in wanted
+        if conn.execute(
+            sa.select(s.table.c.sync_seq).where(s.table.c.sync_seq.is_(None)).limit(1)
+        ).first()
+        is not None
+    ]
+    if not unstamped:
+        value = conn.execute(sa.select(counter.c.seq).where(counter.c.name == WATERMARK)).scalar()
+        return int(value or 0)
+    moved = conn.execute(
+        counter.update().where(counter.c.name == WATERMARK).values(seq=counter.c.seq + 1)
+    ).rowcount
+    if moved != 1:
+        conn.execute(counter.insert().values(name=WATERMARK, seq=1))
+    seq = int(
+        conn.execute(sa.select(counter.c.seq).where(counter.c.name == WATERMARK)).scalar_one()
+    )
+    for spec in unstamped:
+        column = spec.table.c.sync_seq
+        conn.execute(spec.table.update().where(column.is_(None)).values(sync_seq=seq))
+    return seq
+
+
+def since(
+    conn: sa.Connection,
+    spec: Replicated,
+    rights: Rights | None,
+    seq: int,
+    key: Sequence[Any] | None,
+    high: int,
+    limit: int,
+) -> list[list[Any]]:
+    """Up to ``limit`` encoded rows stamped after (``seq``, ``key``) — after ``seq`` when
+    ``key`` is None — and at most ``high``, in (sync_seq, key) order."""
+    column = spec.table.c.sync_seq
+    order = [column, *spec.key]
+    query = sa.select(*spec.table.columns).where(column <= high).order_by(*order).limit(limit)
+    if key is None:
+        query = query.where(column > seq)
+    else:
+        bound = [sa.literal(seq, column.type)] + [
+            sa.literal(decode_value(c, v), c.type) for c, v in zip(spec.key, key, strict=True)
+        ]
+        query = query.where(sa.tuple_(*order) > sa.tuple_(*bound))
+    where = visible(spec, rights)
+    if where is not None:
+        query = query.where(where)
+    return [encode_row(row) for row in conn.execute(query)]
+
+
+def count_upto(conn: sa.Connection, spec: Replicated, rights: Rights | None, high: int) -> int:
+    """How many rows of ``spec`` the user may read are stamped at most ``high``."""
+    column = spec.table.c.sync_seq
+    where = visible(spec, rights)
+    if where is not None:
+        query = sa.select(sa.func.count()).select_from(spec.table).where(column <= high, where)
+        return int(conn.execute(query).scalar_one())
+    # All rows less those stamped later or not yet: a count(*) and two short index ranges
+    # (faster than walking the index up to ``high``), in one statement (one snapshot).
+    everything = sa.select(sa.func.count()).select_from(spec.table).scalar_subquery()
+    later, unstamped = (
+        sa.select(sa.func.count()).select_from(spec.table).where(condition).scalar_subquery()
+        for condition in (column > high, column.is_(None))
+    )
+    return int(conn.execute(sa.select(everything - later - unstamped)).scalar_one())
+
+
+def count_all(conn: sa.Connection, spec: Replicated) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(spec.table)).scalar_one())
+
+
+def upsert_rows(
+    conn: sa.Connection,
+    spec: Replicated,
+    columns: Sequence[str],
+    encoded_rows: Sequence[Sequence[Any]],
+) -> None:
+    """Put rows sent by the server in the replica, replacing any of the same key (a row
+    fetched by digest before it was stamped comes again with its stamp)."""
+    if not encoded_rows:
+        return
+    if conn.dialect.name == "sqlite":  # a replica: one statement
+        insert_rows(conn, spec, columns, encoded_rows, replace=True)
+        return
+    width = len(spec.key)
+    positions = [columns.index(c.name) for c in spec.key]
+    keys = [[row[i] for i in positions] for row in encoded_rows]
+    key = _key_tuple(spec)
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        if width == 1:
+            values = [decode_value(spec.key[0], k[0]) for k in part]
+        else:
+            values = [
+                tuple(decode_value(c, v) for c, v in zip(spec.key, k, strict=True)) for k in part
+            ]
+        conn.execute(spec.table.delete().where(key.in_(values)))
+    insert_rows(conn, spec, columns, encoded_rows)
+
+
 # Writing (the replica) ---------------------------------------------------------------------
 
 
@@ -293,9 +420,11 @@ def insert_rows(
     spec: Replicated,
     columns: Sequence[str],
     encoded_rows: Sequence[Sequence[Any]],
+    *,
+    replace: bool = False,
 ) -> None:
     """Insert rows sent by the server (columns it has that the replica lacks are left out: a
-    server a schema version ahead)."""
+    server a schema version ahead); ``replace``: a row of the same key goes (SQLite)."""
     if not encoded_rows:
         return
     table_columns = spec.table.c
@@ -311,7 +440,8 @@ def insert_rows(
         }
         for row in encoded_rows
     ]
-    conn.execute(spec.table.insert(), values)
+    insert = spec.table.insert()
+    conn.execute(insert.prefix_with("OR REPLACE") if replace else insert, values)
 
 
 def delete_outside(conn: sa.Connection, spec: Replicated, ranges: Sequence[Chunk]) -> None:

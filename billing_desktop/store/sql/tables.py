@@ -174,6 +174,7 @@ conversations = sa.Table(
     sa.Column("started_at", UtcTimestamp, nullable=False),
     sa.Column("ended_at", UtcTimestamp, nullable=False),
     sa.Column("human_agent_seconds", sa.Integer, nullable=False),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 alerts = sa.Table(
@@ -183,6 +184,7 @@ alerts = sa.Table(
     sa.Column("app", Id, sa.ForeignKey("apps.id"), nullable=False),
     sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False),
     sa.Column("delivered_at", UtcTimestamp, nullable=False),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 calls = sa.Table(
@@ -198,6 +200,7 @@ calls = sa.Table(
     sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=True),
     sa.Column("started_at", UtcTimestamp, nullable=False),
     sa.Column("duration_seconds", sa.Integer, nullable=False),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 sms = sa.Table(
@@ -207,6 +210,7 @@ sms = sa.Table(
     sa.Column("type", sa.String(100), nullable=False),
     sa.Column("campaign", sa.String(200), nullable=False),
     sa.Column("sent_at", UtcTimestamp, nullable=False),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 interviews = sa.Table(
@@ -216,6 +220,7 @@ interviews = sa.Table(
     sa.Column("method", sa.String(20), nullable=False),
     sa.Column("campaign", sa.String(200), nullable=False),
     sa.Column("completed_at", UtcTimestamp, nullable=False),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 recordings = sa.Table(
@@ -225,6 +230,7 @@ recordings = sa.Table(
     sa.Column("campaign", sa.String(200), nullable=False),
     sa.Column("minutes", ExactDecimal, nullable=False),
     sa.Column("recorded_at", UtcTimestamp, nullable=False),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 storage_snapshots = sa.Table(
@@ -245,6 +251,7 @@ ledger = sa.Table(
     sa.Column("reference", sa.String(100), nullable=False, default=""),
     sa.Column("description", sa.String(500), nullable=False, default=""),
     sa.Column("pool", sa.String(120), nullable=False, server_default=""),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 invoices = sa.Table(
@@ -289,6 +296,7 @@ usage_hourly = sa.Table(
     sa.Column("app", Id, primary_key=True),  # '' for records without an app
     sa.Column("measure", sa.String(30), primary_key=True),
     sa.Column("quantity", sa.BigInteger, nullable=False),
+    sa.Column("sync_seq", sa.BigInteger, nullable=True),  # revision 0014: watermark
 )
 
 closed_months = sa.Table(
@@ -468,6 +476,32 @@ sa.Index("ix_calls_candidate_id", calls.c.candidate_id, calls.c.id)
 sa.Index("ix_calls_campaign", calls.c.campaign, calls.c.id)
 sa.Index("ix_calls_number", calls.c.number, calls.c.id)
 sa.Index("ix_calls_duration_seconds", calls.c.duration_seconds, calls.c.id)
+
+# Revision 0014: the sync watermark of the records a replica pulls "after N" (PRODUCT §13,
+# store/sql/replication.py): a row is written with sync_seq NULL; the server stamps the rows
+# not stamped yet with the next number of ``sync_watermarks`` when a client asks, holding that
+# row's lock, so a number seen committed means every smaller one is committed too.
+sync_watermarks = sa.Table(
+    "sync_watermarks",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+)
+sa.Index("ix_calls_sync_seq", calls.c.sync_seq, calls.c.id)
+sa.Index("ix_conversations_sync_seq", conversations.c.sync_seq, conversations.c.id)
+sa.Index("ix_alerts_sync_seq", alerts.c.sync_seq, alerts.c.id)
+sa.Index("ix_sms_sync_seq", sms.c.sync_seq, sms.c.id)
+sa.Index("ix_interviews_sync_seq", interviews.c.sync_seq, interviews.c.id)
+sa.Index("ix_recordings_sync_seq", recordings.c.sync_seq, recordings.c.id)
+sa.Index("ix_ledger_sync_seq", ledger.c.sync_seq, ledger.c.id)
+sa.Index(
+    "ix_usage_hourly_sync_seq",
+    usage_hourly.c.sync_seq,
+    usage_hourly.c.day,
+    usage_hourly.c.hour,
+    usage_hourly.c.app,
+    usage_hourly.c.measure,
+)
 
 # Revision 0007 (keep this last): on PostgreSQL every text column compares by code point, as
 # SQLite's do (types.byte_ordered), so ORDER BY and comparisons agree on every backend.

@@ -59,7 +59,11 @@ class SqlRollups:
         statement = upsert(t.usage_hourly)
         statement = statement.on_conflict_do_update(
             index_elements=["day", "hour", "app", "measure"],
-            set_={"quantity": t.usage_hourly.c.quantity + statement.excluded.quantity},
+            # A changed rollup is stamped again for the replicas (sync_seq, revision 0014).
+            set_={
+                "quantity": t.usage_hourly.c.quantity + statement.excluded.quantity,
+                "sync_seq": None,
+            },
         )
         for part in chunks(rows, INSERT_BATCH):
             self._conn.execute(statement, list(part))
