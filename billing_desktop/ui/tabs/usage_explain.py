@@ -25,12 +25,12 @@ from billing_desktop.services.billing import ProductSummary
 from billing_desktop.services.usage_data import CallQuery
 from billing_desktop.services.usage_page import UsagePage
 from billing_desktop.ui.context import TabContext
-from billing_desktop.ui.dialogs.what_if import WhatIfDialog
 from billing_desktop.ui.models.table import ColumnTableModel
 from billing_desktop.ui.widgets.forecast_panel import ForecastPanel
 
 if TYPE_CHECKING:  # imported when first opened: its chart (pyqtgraph) is not needed at start
     from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
+    from billing_desktop.ui.dialogs.what_if import WhatIfDialog
 
 
 class UsageTab(Protocol):
@@ -115,6 +115,8 @@ def open_what_if(tab: UsageTab) -> WhatIfDialog:
     products: list[tuple[str, str]] = []
     if page is not None:
         products = [(p.code, p.name) for p in sorted(page.summary.products, key=lambda p: p.name)]
+    from billing_desktop.ui.dialogs.what_if import WhatIfDialog
+
     dialog = WhatIfDialog(tab.context, months, products, tab.table)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     tab.what_if_dialog = dialog
