@@ -9,7 +9,7 @@ of work's transaction, so a failed import leaves nothing behind.
 
 SQLite only (``SqlUnitOfWork.bulk_calls`` is None on other databases, where the import takes its
 row-by-row path). While staging, the connection's page cache is raised so that the calls table's
-nine indexes are updated in memory rather than page by page from the disk; it is put back after.
+indexes are updated in memory rather than page by page from the disk; it is put back after.
 """
 
 from __future__ import annotations
