@@ -129,3 +129,36 @@ def test_the_call_log_reads_what_b6_times_through_a_kept_index(
             assert "TEMP B-TREE" not in plan or "CO-ROUTINE" in plan
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("stored", "staged", "rebuilt"),
+    [(0, 1, True), (1, 3, True), (1, 2, False), (2, 5, False), (2, 6, True)],
+)
+def test_an_import_rebuilds_the_indexes_only_when_it_is_three_times_the_table(
+    tmp_path: Path, stored: int, staged: int, rebuilt: bool
+) -> None:
+    """The crossover measured with the compact indexes (REBUILD_SHARE): below it, inserting
+    into the kept indexes is cheaper than building them again."""
+    from billing_desktop.store.sql.repositories.staging import REBUILD_SHARE, SqlCallStaging
+
+    assert REBUILD_SHARE == 3
+    engine = open_engine(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        with engine.begin() as conn:
+            for n in range(stored):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO calls (id, type, triggered_by, trigger_source, campaign, "
+                        "started_at, duration_seconds) VALUES "
+                        f"('c{n}', 'live', 'recruiter', 'Email', 'Spring', {n}, 61)"
+                    )
+                )
+            staging = SqlCallStaging(conn)
+            staging.begin(["id"])
+            staging.add([(f"s{n}",) for n in range(staged)])
+            names = {name for name, _sql in staging._indexes_to_rebuild(skip_stored=False)}
+            staging.end()
+        assert names == (KEPT if rebuilt else set())
+    finally:
+        engine.dispose()
