@@ -7,7 +7,6 @@ held by composition.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from datetime import date
@@ -54,24 +53,44 @@ from billing_desktop.ui.tasks import (
 log = logging.getLogger(__name__)
 
 
-def _tab(module: str, name: str) -> Callable[[TabContext, QWidget], Page]:
-    """Builds the tab ``name`` of ``module``, imported when the tab is first built (B1: a tab's
-    modules are not imported at start until the tab is shown)."""
+# Each tab is built as ``build(context, parent)`` when it is first shown, and its modules are
+# imported then (B1: not at start). Plain imports in each builder, so PyInstaller sees them.
+def _usage_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.usage import UsageTab
 
-    def build(context: TabContext, parent: QWidget) -> Page:
-        page: Page = getattr(importlib.import_module(module), name)(context, parent)
-        return page
-
-    return build
+    return UsageTab(context, parent)
 
 
-# Each tab is built as ``cls(context, parent)``, when it is first shown.
+def _billing_units_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
+
+    return BillingUnitsTab(context, parent)
+
+
+def _plans_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.plans import PlansTab
+
+    return PlansTab(context, parent)
+
+
+def _invoices_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.invoices import InvoicesTab
+
+    return InvoicesTab(context, parent)
+
+
+def _usage_data_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.usage_data import UsageDataTab
+
+    return UsageDataTab(context, parent)
+
+
 TAB_CLASSES: dict[Area, Callable[[TabContext, QWidget], Page]] = {
-    Area.USAGE: _tab("billing_desktop.ui.tabs.usage", "UsageTab"),
-    Area.BILLING_UNITS: _tab("billing_desktop.ui.tabs.billing_units", "BillingUnitsTab"),
-    Area.PLANS: _tab("billing_desktop.ui.tabs.plans", "PlansTab"),
-    Area.INVOICES: _tab("billing_desktop.ui.tabs.invoices", "InvoicesTab"),
-    Area.USAGE_DATA: _tab("billing_desktop.ui.tabs.usage_data", "UsageDataTab"),
+    Area.USAGE: _usage_tab,
+    Area.BILLING_UNITS: _billing_units_tab,
+    Area.PLANS: _plans_tab,
+    Area.INVOICES: _invoices_tab,
+    Area.USAGE_DATA: _usage_data_tab,
 }
 
 GEOMETRY_KEY = "main_window/geometry"
