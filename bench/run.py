@@ -37,6 +37,7 @@ BENCHMARKS: dict[str, tuple[str, list[str] | None]] = {
     "B6": ("call-log table: open, last row, sort by cost", ["call_log.py", STORE]),
     "B7": ("Usage summary through the remote store", ["remote_usage_summary.py", STORE]),
     "B8": ("GUI memory with the large store on every tab", ["gui_memory.py", STORE]),
+    "B13": ("store size per call against the CSV", ["store_size.py", STORE]),
 }
 HELPERS = {"run.py", "results.py", "demo_large.py"}
 TIMEOUT_SECONDS = 1800
