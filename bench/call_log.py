@@ -36,7 +36,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-    from PySide6.QtCore import Qt, qInstallMessageHandler
+    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
     from billing_desktop.bootstrap import open_store
@@ -49,7 +49,9 @@ def main() -> int:
     from billing_desktop.ui.tabs.call_log import CallLogSection
     from billing_desktop.ui.tabs.usage_data import UsageDataTab
 
-    qInstallMessageHandler(lambda *_: None)  # the offscreen plugin's size-hint chatter
+    # No Python message handler for the offscreen plugin's size-hint chatter (stderr): PySide6
+    # drops a reference to the handler's None result per message, and Python 3.11 ends with
+    # "Fatal Python error: none_dealloc" after enough of them.
     application()
     store = open_store(args.store)
 

@@ -69,8 +69,10 @@ def ours(store_path: str) -> None:
     def filled() -> bool:
         if window.runner.busy or window.current_page_name == "loading":
             return False
-        page = window.tab_pages.get(Area.USAGE)
-        return page is not None and bool(getattr(page, "loaded_once", True))
+        page = window.ui.tabs.currentWidget()  # not tab_pages: that builds every tab
+        return getattr(page, "area", None) is Area.USAGE and bool(
+            getattr(page, "loaded_once", True)
+        )
 
     while not filled():
         if time.monotonic() > deadline:

@@ -71,11 +71,15 @@ def peak_rss_mb() -> float:
 def process_events_until(done: Callable[[], bool], timeout: float, what: str) -> None:
     """Let a Qt window work until ``done()`` (then once more, for the paint of what arrived);
     stop the benchmark when ``what`` does not answer within ``timeout`` seconds."""
-    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtCore import QEventLoop
 
+    # An event loop's own processEvents: the static QCoreApplication.processEvents of this
+    # PySide6 drops one reference to None per call, and Python 3.11 aborts ("none_dealloc")
+    # after a few thousand calls (the B6 script's sorts by every column).
+    loop = QEventLoop()
     deadline = time.monotonic() + timeout
     while not done():
         if time.monotonic() > deadline:
             raise SystemExit(f"{what} did not answer within {timeout:.0f} s")
-        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-    QCoreApplication.processEvents()
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)

@@ -40,6 +40,7 @@ BENCHMARKS: dict[str, tuple[str, list[str] | None]] = {
     "B9": ("the same figures on demo --scale xlarge (10M calls)", ["xlarge.py"]),
     "B10": ("server load: 16 clients, 90/10, PostgreSQL, 2 workers", ["server_load.py"]),
     "B20": ("explain a conversation product's charge", ["explain_records.py", STORE]),
+    "B13": ("store size per call against the CSV", ["store_size.py", STORE]),
 }
 HELPERS = {"run.py", "results.py", "demo_large.py"}
 TIMEOUT_SECONDS = 3600  # B9 builds a ten-million-call store first

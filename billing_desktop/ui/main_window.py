@@ -44,11 +44,6 @@ from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.language import area_title
 from billing_desktop.ui.resources import app_icon
 from billing_desktop.ui.tabs.base import Page
-from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
-from billing_desktop.ui.tabs.invoices import InvoicesTab
-from billing_desktop.ui.tabs.plans import PlansTab
-from billing_desktop.ui.tabs.usage import UsageTab
-from billing_desktop.ui.tabs.usage_data import UsageDataTab
 from billing_desktop.ui.tasks import (
     PROGRESS_STEPS,
     TaskHandle,
@@ -59,13 +54,45 @@ from billing_desktop.ui.tasks import (
 
 log = logging.getLogger(__name__)
 
-# Each tab is built as ``cls(context, parent)``.
+
+# Each tab is built as ``build(context, parent)`` when it is first shown, and its modules are
+# imported then (B1: not at start). Plain imports in each builder, so PyInstaller sees them.
+def _usage_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.usage import UsageTab
+
+    return UsageTab(context, parent)
+
+
+def _billing_units_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.billing_units import BillingUnitsTab
+
+    return BillingUnitsTab(context, parent)
+
+
+def _plans_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.plans import PlansTab
+
+    return PlansTab(context, parent)
+
+
+def _invoices_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.invoices import InvoicesTab
+
+    return InvoicesTab(context, parent)
+
+
+def _usage_data_tab(context: TabContext, parent: QWidget) -> Page:
+    from billing_desktop.ui.tabs.usage_data import UsageDataTab
+
+    return UsageDataTab(context, parent)
+
+
 TAB_CLASSES: dict[Area, Callable[[TabContext, QWidget], Page]] = {
-    Area.USAGE: UsageTab,
-    Area.BILLING_UNITS: BillingUnitsTab,
-    Area.PLANS: PlansTab,
-    Area.INVOICES: InvoicesTab,
-    Area.USAGE_DATA: UsageDataTab,
+    Area.USAGE: _usage_tab,
+    Area.BILLING_UNITS: _billing_units_tab,
+    Area.PLANS: _plans_tab,
+    Area.INVOICES: _invoices_tab,
+    Area.USAGE_DATA: _usage_data_tab,
 }
 
 GEOMETRY_KEY = "main_window/geometry"
@@ -127,7 +154,8 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.load_error: str | None = None
         self._building_tabs = False
-        self._tab_pages: dict[Area, Page] = {}
+        self._tab_pages: dict[Area, Page] = {}  # the tabs built so far
+        self._tab_context: TabContext | None = None  # what a tab not yet built is built with
         self._workspace_handle: TaskHandle | None = None
 
         self._announced.connect(self._follow_own_changes, Qt.ConnectionType.QueuedConnection)
@@ -434,29 +462,58 @@ class MainWindow(QMainWindow):
                 if widget is not None:
                     widget.deleteLater()
             self._tab_pages.clear()
+            self._tab_context = None
         finally:
             self._building_tabs = False
         for action in self.goto_actions:
             action.setVisible(False)
 
     def _build_tabs(self, workspace: Workspace) -> None:
-        context = TabContext(self.store, workspace, self.runner, self.month, self.remember)
+        """One tab per area, in order; only the one shown is built now, each other one when it
+        is first shown (or asked for by ``tab_pages``/``select_area``)."""
+        self._tab_context = TabContext(
+            self.store, workspace, self.runner, self.month, self.remember
+        )
+        last = self.settings.value(LAST_TAB_KEY) if self.remember else None
+        wanted = next((a for a in workspace.areas if a.value == last), workspace.areas[0])
         self._building_tabs = True
         try:
             for index, area in enumerate(workspace.areas):
-                page = TAB_CLASSES[area](context, self.ui.tabs)
-                self._tab_pages[area] = page
-                self.ui.tabs.addTab(page, area_title(area))
+                placeholder = QWidget(self.ui.tabs)
+                placeholder.setObjectName(f"unbuilt_{area.value}")
+                self.ui.tabs.addTab(placeholder, area_title(area))
                 if index < len(self.goto_actions):
                     action = self.goto_actions[index]
                     action.setText(f"&{index + 1} {area_title(area)}")
                     action.setVisible(True)
-            last = self.settings.value(LAST_TAB_KEY) if self.remember else None
-            wanted = next((a for a in workspace.areas if a.value == last), workspace.areas[0])
+            self._page_for(wanted)
             self.ui.tabs.setCurrentIndex(workspace.areas.index(wanted))
         finally:
             self._building_tabs = False
         self._tab_changed(self.ui.tabs.currentIndex())
+
+    def _page_for(self, area: Area) -> Page:
+        """The page of ``area``'s tab, built in its place now if it was not yet."""
+        page = self._tab_pages.get(area)
+        if page is not None:
+            return page
+        assert self.workspace is not None and self._tab_context is not None
+        index = self.workspace.areas.index(area)
+        tabs = self.ui.tabs
+        shown = tabs.currentWidget()
+        placeholder = tabs.widget(index)
+        page = TAB_CLASSES[area](self._tab_context, tabs)
+        self._tab_pages[area] = page
+        building, self._building_tabs = self._building_tabs, True
+        try:
+            tabs.removeTab(index)
+            tabs.insertTab(index, page, area_title(area))
+            tabs.setCurrentWidget(page if shown is placeholder else shown)
+        finally:
+            self._building_tabs = building
+        if placeholder is not None:
+            placeholder.deleteLater()
+        return page
 
     # Tabs ------------------------------------------------------------------------------
 
@@ -466,6 +523,13 @@ class MainWindow(QMainWindow):
 
     @property
     def tab_pages(self) -> dict[Area, Page]:
+        """Every tab's page, in tab order, building those not shown yet."""
+        areas = self.workspace.areas if self._tab_context is not None and self.workspace else []
+        return {area: self._page_for(area) for area in areas}
+
+    @property
+    def built_tab_pages(self) -> dict[Area, Page]:
+        """The tabs' pages built so far (a tab is built when first shown)."""
         return dict(self._tab_pages)
 
     @property
@@ -493,7 +557,11 @@ class MainWindow(QMainWindow):
                 page.setFocus()
 
     def select_area(self, area: Area) -> Page:
-        page = self._tab_pages[area]
+        if area not in self._tab_pages and (
+            self.workspace is None or area not in self.workspace.areas
+        ):
+            raise KeyError(area)
+        page = self._page_for(area)
         self.ui.tabs.setCurrentWidget(page)
         return page
 
@@ -501,6 +569,8 @@ class MainWindow(QMainWindow):
         if self._building_tabs or index < 0:
             return
         page = self.ui.tabs.widget(index)
+        if not isinstance(page, Page) and self.workspace and self._tab_context is not None:
+            page = self._page_for(self.workspace.areas[index])
         if isinstance(page, Page):
             page.ensure_loaded()
             if self.remember:

@@ -7,6 +7,7 @@ local store none of it appears.
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -64,9 +65,12 @@ def open_replica(store: ReplicaStore, *, state: TaskState) -> str:
 
 
 def replica_of(store: Any) -> ReplicaStore | None:
-    from billing_desktop.remote.replica import ReplicaStore
-
-    return store if isinstance(store, ReplicaStore) else None
+    # No replica exists before its module is imported: a local store's start does not import
+    # the HTTP client (httpx, rich) to find that out (issue 21, B1).
+    module = sys.modules.get("billing_desktop.remote.replica")
+    if module is None:
+        return None
+    return store if isinstance(store, module.ReplicaStore) else None
 
 
 def _when(iso: str | None) -> str:

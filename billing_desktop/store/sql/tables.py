@@ -468,13 +468,9 @@ sa.Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.entity, audit_log.
 sa.Index("ix_audit_log_action", audit_log.c.action, audit_log.c.entity, audit_log.c.entity_id)
 sa.Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
 
-# Revision 0008: the call log sorts by any column (ties by id) from an index walk (B6).
-sa.Index("ix_calls_type", calls.c.type, calls.c.id)
-sa.Index("ix_calls_triggered_by", calls.c.triggered_by, calls.c.id)
-sa.Index("ix_calls_trigger_source", calls.c.trigger_source, calls.c.id)
-sa.Index("ix_calls_candidate_id", calls.c.candidate_id, calls.c.id)
-sa.Index("ix_calls_campaign", calls.c.campaign, calls.c.id)
-sa.Index("ix_calls_number", calls.c.number, calls.c.id)
+# Revisions 0008 and 0017: only the indexes the call log's open, last row and sort by cost
+# need (B6), and the campaign list's (a loose index scan); the other sorts sort the table.
+sa.Index("ix_calls_campaign", calls.c.campaign)
 sa.Index("ix_calls_duration_seconds", calls.c.duration_seconds, calls.c.id)
 
 # Revision 0014: the sync watermark of the records a replica pulls "after N" (PRODUCT §13,

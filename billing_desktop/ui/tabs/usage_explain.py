@@ -5,7 +5,7 @@ the Month-end forecast section (issue 20 §1, §2). Kept out of ``usage.py``: th
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction
@@ -25,11 +25,13 @@ from billing_desktop.services.billing import ProductSummary
 from billing_desktop.services.usage_data import CallQuery
 from billing_desktop.services.usage_page import UsagePage
 from billing_desktop.ui.context import TabContext
-from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
-from billing_desktop.ui.dialogs.what_if import WhatIfDialog
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import ColumnTableModel
 from billing_desktop.ui.widgets.forecast_panel import ForecastPanel
+
+if TYPE_CHECKING:  # imported when first opened: its chart (pyqtgraph) is not needed at start
+    from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
+    from billing_desktop.ui.dialogs.what_if import WhatIfDialog
 
 
 class UsageTab(Protocol):
@@ -118,6 +120,8 @@ def open_what_if(tab: UsageTab) -> WhatIfDialog:
     products: list[tuple[str, str]] = []
     if page is not None:
         products = [(p.code, p.name) for p in sorted(page.summary.products, key=lambda p: p.name)]
+    from billing_desktop.ui.dialogs.what_if import WhatIfDialog
+
     dialog = WhatIfDialog(tab.context, months, products, tab.table)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     tab.what_if_dialog = dialog
@@ -143,6 +147,8 @@ def explain_row(tab: UsageTab, row: int) -> ExplainChargeDialog | None:
         return None
     product = tab.model.row_at(row)
     assert isinstance(product, ProductSummary)
+    from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
+
     dialog = ExplainChargeDialog(
         tab.context, tab.page.month, product.code, tab.table, partial(call_log, tab.context)
     )

@@ -1,0 +1,120 @@
+"""The main window builds a tab when it is first shown (issue 21, B1): the start builds only
+the tab shown, the others keep their place, title and shortcut, and a change broadcast passes
+over the tabs not built yet."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
+
+from billing_desktop.bootstrap import SqlStore
+from billing_desktop.domain.access import Area
+from billing_desktop.ui.main_window import LAST_TAB_KEY
+from billing_desktop.ui.tabs.base import Page
+from tests.gui.test_main_window import ALL_TABS, open_window, wait_idle
+
+
+def _built(window: Any) -> set[Area]:
+    return set(window.built_tab_pages)
+
+
+def test_only_the_tab_shown_is_built_at_start(qtbot: Any, populated_store: SqlStore) -> None:
+    window = open_window(qtbot, populated_store)
+    assert window.tab_titles == ALL_TABS
+    assert _built(window) == {Area.USAGE}
+    usage = window.ui.tabs.widget(0)
+    assert isinstance(usage, Page) and usage.loaded_once
+    for index in range(1, len(ALL_TABS)):
+        widget = window.ui.tabs.widget(index)
+        assert isinstance(widget, QWidget) and not isinstance(widget, Page)
+    assert [a.text() for a in window.goto_actions if a.isVisible()] == [
+        f"&{i + 1} {title}" for i, title in enumerate(ALL_TABS)
+    ]
+
+
+def test_a_tab_is_built_in_its_place_when_first_shown(
+    qtbot: Any, populated_store: SqlStore
+) -> None:
+    window = open_window(qtbot, populated_store)
+    window.goto_actions[2].trigger()  # Ctrl+3: Plans
+    wait_idle(qtbot, window)
+    assert window.current_area == Area.PLANS
+    plans = window.ui.tabs.currentWidget()
+    assert isinstance(plans, Page) and plans.loaded_once
+    assert window.ui.tabs.indexOf(plans) == 2
+    assert window.tab_titles == ALL_TABS
+    assert _built(window) == {Area.USAGE, Area.PLANS}
+
+    window.ui.tabs.setCurrentIndex(0)  # back and forth: the same page, not built again
+    window.goto_actions[2].trigger()
+    assert window.ui.tabs.currentWidget() is plans
+    assert window.built_tab_pages[Area.PLANS] is plans
+
+
+def test_clicking_a_tab_builds_and_loads_it(qtbot: Any, populated_store: SqlStore) -> None:
+    window = open_window(qtbot, populated_store)
+    window.ui.tabs.setCurrentIndex(3)
+    wait_idle(qtbot, window)
+    assert window.current_area == Area.INVOICES
+    page = window.ui.tabs.currentWidget()
+    assert isinstance(page, Page) and page.loaded_once
+
+
+def test_a_change_broadcast_passes_over_the_tabs_not_built(
+    qtbot: Any, populated_store: SqlStore
+) -> None:
+    window = open_window(qtbot, populated_store)
+    seen: list[object] = []
+    window.resources_changed.connect(seen.append)
+    window._follow_changes(frozenset({"plans", "workspace", "records"}))
+    assert seen == [frozenset({"plans", "workspace", "records"})]
+    assert _built(window) == {Area.USAGE}  # nothing built just to be told to refresh
+    window.select_area(Area.PLANS)  # built later: it reads what is stored then
+    wait_idle(qtbot, window)
+    assert window.built_tab_pages[Area.PLANS].loaded_once
+
+
+def test_the_remembered_tab_is_the_one_built_at_start(
+    qtbot: Any, populated_store: SqlStore, clean_settings: QSettings
+) -> None:
+    clean_settings.setValue(LAST_TAB_KEY, Area.INVOICES.value)
+    window = open_window(qtbot, populated_store)
+    assert window.current_area == Area.INVOICES
+    assert _built(window) == {Area.INVOICES}
+
+
+def test_tab_pages_builds_every_tab_in_order(qtbot: Any, populated_store: SqlStore) -> None:
+    window = open_window(qtbot, populated_store)
+    pages = window.tab_pages
+    assert list(pages) == [Area(a) for a in window.workspace.areas]
+    assert [window.ui.tabs.indexOf(page) for page in pages.values()] == list(range(len(pages)))
+    assert window.current_area == Area.USAGE  # building them did not switch the tab
+
+
+def test_start_up_imports_none_of_the_heavy_modules() -> None:
+    """What a start on a local store imports (the window, the Usage tab, the store, the offline
+    controls' check) leaves the HTTP client, the charts, PDFs and Alembic out (B1)."""
+    script = (
+        "import sys\n"
+        "from billing_desktop.ui.app import application, open_at_start\n"
+        "from billing_desktop.ui.main_window import TAB_CLASSES, MainWindow\n"
+        "from billing_desktop.ui.tabs.usage import UsageTab\n"
+        "from billing_desktop.ui.offline import replica_of\n"
+        "assert replica_of(object()) is None\n"
+        "heavy = ('httpx', 'rich', 'pyqtgraph', 'numpy', 'reportlab', 'alembic', 'uvicorn')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"

@@ -1,0 +1,164 @@
+"""Revision 0017 keeps only the calls indexes the call log needs (issue 21, B13), and the call
+log's open, last row, sort by cost and campaign list still read them rather than the table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from billing_desktop.bootstrap import SqlStore
+from billing_desktop.store.ports import CallFilter, CallOrder
+from billing_desktop.store.sql.engine import create_engine, current_revision, migrate, open_engine
+from billing_desktop.store.sql.repositories.queries import SqlQueries
+
+KEPT = {"ix_calls_started_at", "ix_calls_campaign", "ix_calls_duration_seconds"}
+DROPPED = {
+    "ix_calls_type",
+    "ix_calls_triggered_by",
+    "ix_calls_trigger_source",
+    "ix_calls_candidate_id",
+    "ix_calls_number",
+}
+
+
+def _indexes(engine: sa.Engine) -> dict[str, list[str]]:
+    return {
+        str(i["name"]): [str(c) for c in i["column_names"]]
+        for i in sa.inspect(engine).get_indexes("calls")
+    }
+
+
+def test_a_store_with_the_nine_call_indexes_migrates_to_the_compact_set(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    migrate(engine, "0013")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO calls (id, type, triggered_by, trigger_source, campaign, "
+                "started_at, duration_seconds) VALUES "
+                "('c1', 'live', 'recruiter', 'Email', 'Spring', 1790000000000000, 61)"
+            )
+        )
+    assert set(_indexes(engine)) == KEPT | DROPPED
+    engine.dispose()
+
+    store = SqlStore(url)  # opening runs 0017
+    try:
+        assert current_revision(store.engine) == "0017"
+        indexes = _indexes(store.engine)
+        assert indexes == {
+            "ix_calls_started_at": ["started_at", "id"],
+            "ix_calls_campaign": ["campaign"],
+            "ix_calls_duration_seconds": ["duration_seconds", "id"],
+        }
+        with store() as uow:
+            assert uow.calls.get_many(["c1"])["c1"].duration_seconds == 61
+    finally:
+        store.dispose()
+
+
+def test_0017_downgrades_to_the_nine_indexes(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 's.db'}")
+    migrate(engine, "head")
+    from alembic import command
+
+    from billing_desktop.store.sql.engine import alembic_config
+
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0013")
+    indexes = _indexes(engine)
+    assert set(indexes) == KEPT | DROPPED
+    assert indexes["ix_calls_campaign"] == ["campaign", "id"]
+    engine.dispose()
+
+
+def _plans(engine: sa.Engine, read: Callable[[SqlQueries], Any]) -> list[str]:
+    """The query plan of every statement ``read`` sends, as SQLite's EXPLAIN QUERY PLAN."""
+    sent: list[tuple[str, Any]] = []
+
+    def remember(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            sent.append((statement, parameters))
+
+    with engine.connect() as conn:
+        sa.event.listen(engine, "before_cursor_execute", remember)
+        try:
+            read(SqlQueries(conn))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", remember)
+        plans = []
+        for statement, parameters in sent:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            plans.append(" | ".join(str(row[-1]) for row in rows))
+    assert plans
+    return plans
+
+
+@pytest.mark.parametrize(
+    ("read", "index"),
+    [
+        (lambda q: q.call_page_where(CallFilter(), CallOrder(), 0, 500), "ix_calls_started_at"),
+        (
+            lambda q: q.call_page_where(CallFilter(), CallOrder(descending=False), 0, 500),
+            "ix_calls_started_at",
+        ),
+        (lambda q: q.call_span(), "ix_calls_started_at"),
+        (
+            lambda q: q.call_page_where(CallFilter(), CallOrder("duration_seconds"), 0, 500),
+            "ix_calls_duration_seconds",
+        ),
+        (lambda q: q.call_campaigns(), "ix_calls_campaign"),
+    ],
+    ids=["open", "last-row", "span", "sort-by-cost", "campaign-list"],
+)
+def test_the_call_log_reads_what_b6_times_through_a_kept_index(
+    tmp_path: Path, read: Callable[[SqlQueries], Any], index: str
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        for plan in _plans(engine, read):
+            assert index in plan
+            # an index walk, no sort of the calls (the campaign list sorts its few names)
+            assert "TEMP B-TREE" not in plan or "CO-ROUTINE" in plan
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("stored", "staged", "rebuilt"),
+    [(0, 1, True), (1, 3, True), (1, 2, False), (2, 5, False), (2, 6, True)],
+)
+def test_an_import_rebuilds_the_indexes_only_when_it_is_three_times_the_table(
+    tmp_path: Path, stored: int, staged: int, rebuilt: bool
+) -> None:
+    """The crossover measured with the compact indexes (REBUILD_SHARE): below it, inserting
+    into the kept indexes is cheaper than building them again."""
+    from billing_desktop.store.sql.repositories.staging import REBUILD_SHARE, SqlCallStaging
+
+    assert REBUILD_SHARE == 3
+    engine = open_engine(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        with engine.begin() as conn:
+            for n in range(stored):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO calls (id, type, triggered_by, trigger_source, campaign, "
+                        "started_at, duration_seconds) VALUES "
+                        f"('c{n}', 'live', 'recruiter', 'Email', 'Spring', {n}, 61)"
+                    )
+                )
+            staging = SqlCallStaging(conn)
+            staging.begin(["id"])
+            staging.add([(f"s{n}",) for n in range(staged)])
+            names = {name for name, _sql in staging._indexes_to_rebuild(skip_stored=False)}
+            staging.end()
+        assert names == (KEPT if rebuilt else set())
+    finally:
+        engine.dispose()
