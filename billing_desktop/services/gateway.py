@@ -54,6 +54,11 @@ class Gateway(Protocol):
 
     def add_write_listener(self, listener: WriteListener) -> None: ...
 
+    def announce(self, resources: frozenset[str]) -> None:
+        """Tell the write listeners that ``resources`` changed: for a read whose use case also
+        committed a write (the Usage page's auto-recharge and auto-pay)."""
+        ...
+
     def remove_write_listener(self, listener: WriteListener) -> None: ...
 
 

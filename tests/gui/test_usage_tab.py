@@ -584,6 +584,21 @@ def test_opening_the_tab_checks_auto_recharge(qtbot: Any, acme: SqlStore) -> Non
     assert len(ledger(acme)) == 1
 
 
+def test_a_refresh_that_recharges_tells_every_open_view(qtbot: Any, acme: SqlStore) -> None:
+    """The refresh is a read that wrote (a ledger row): it is announced like any write, so the
+    other tabs that show credits (Invoices, Quotas) follow without F5."""
+    tab = usage_tab(qtbot, acme)
+    window = window_of(tab)
+    with acme() as uow:  # another program switches it on: nothing announced yet
+        credits.set_auto_recharge(uow, resolve_actor(uow, None), True, "500", "25")
+        uow.commit()
+    with qtbot.waitSignal(window.resources_changed, timeout=10_000) as announced:
+        tab.refresh()
+    assert "credits" in announced.args[0]
+    wait_idle(qtbot, window)
+    assert len(ledger(acme)) == 1  # the announcement's own reload found nothing more to do
+
+
 # Files ------------------------------------------------------------------------------------------
 
 
