@@ -38,6 +38,7 @@ from billing_desktop.store.ports import RESOURCES
 from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.preferences import PreferencesDialog, preferences_action
+from billing_desktop.ui.domain_words import store_description
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.help import HelpWindow, page_for, user_guide_action
 from billing_desktop.ui.i18n import tr
@@ -298,7 +299,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(tr("Cancelling…"))
 
     def _set_store_label(self) -> None:
-        description = self.store.description
+        description = store_description(self.store.description)
         self.store_label.setText(description)
         self.store_label.setToolTip(description)
         local = self.store_path is not None

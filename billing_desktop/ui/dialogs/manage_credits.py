@@ -38,6 +38,7 @@ from billing_desktop.ui.dialogs.common import (
     shows_error,
     status_label,
 )
+from billing_desktop.ui.domain_words import auto_recharge_text
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.tasks import TaskRunner
 
@@ -308,7 +309,7 @@ class ManageCreditsDialog(QDialog):
                 invoice_date=summary.invoice_date.isoformat()
             )
         self.balance_label.setText(text)
-        setting = page.auto_recharge.describe(self.currency)
+        setting = auto_recharge_text(page.auto_recharge, self.currency)
         self.balance_label.setToolTip(tr("Auto-recharge: {setting}").format(setting=setting))
 
     def show_status(self, text: str, error: bool = False) -> None:
@@ -399,7 +400,7 @@ class ManageCreditsDialog(QDialog):
             message = result.summary()
         elif isinstance(result, credits.AutoRecharge):
             message = tr("Auto-recharge saved: {describe}.").format(
-                describe=result.describe(self.currency)
+                describe=auto_recharge_text(result, self.currency)
             )
         else:
             message = tr("Saved.")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from billing_desktop.domain.model import CommitScope
 from billing_desktop.services.usage_page import UsagePage
+from billing_desktop.ui.domain_words import auto_recharge_text, frequency_word
 from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.locale_format import format_day
 from billing_desktop.ui.tabs.usage.columns import CONTACT_CENTER_TAG, invoice_note
@@ -73,7 +74,7 @@ class UsageCards(QWidget):
         account.field("commit").setText(commit)
         account.field("period").setText(period)
         account.field("auto").setText(
-            page.auto_recharge.describe(summary.currency)
+            auto_recharge_text(page.auto_recharge, summary.currency)
             if page.auto_recharge_refusal is None or page.auto_recharge.enabled
             else tr("Not available (pays by invoice)")
         )
@@ -100,7 +101,7 @@ def commit_lines(page: UsagePage, money: Callable[[Decimal], str]) -> tuple[str,
         if commit is None:
             return tr("No account commit"), "—"
         return (
-            f"{money(commit.amount)} {commit.frequency.value}",
+            f"{money(commit.amount)} {frequency_word(commit.frequency)}",
             tr("Last recharge {isoformat}, next {isoformat2}").format(
                 isoformat=format_day(commit.last_recharge),
                 isoformat2=format_day(commit.next_recharge),

@@ -11,6 +11,7 @@ from billing_desktop.services.billing import CommitInfo, ProductSummary
 from billing_desktop.services.usage_page import Transaction
 from billing_desktop.ui import theme
 from billing_desktop.ui.delegates.free_units_bar import remaining_share
+from billing_desktop.ui.domain_words import frequency_word, quantity_with_unit, unit_plural
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.locale_format import format_day, month_name
 from billing_desktop.ui.models.sortable import RichColumn
@@ -28,14 +29,6 @@ from billing_desktop.ui.models.table import (
 
 TAG_COLOUR = theme.TAG
 CONTACT_CENTER_TAG = tr("Contact center services")
-UNIT_PLURALS = {
-    "minute": "minutes",
-    "session": "sessions",
-    "message": "messages",
-    "call": "calls",
-    "agent": "agents",
-    "number": "numbers",
-}
 # Column positions of the usage-per-product table.
 PRODUCT, TAG, USED, FREE_UNITS, BALANCE, COMMIT, COMMIT_PERIOD = range(7)
 DESCRIPTION = 4  # of the transactions table: it takes the spare width
@@ -60,8 +53,7 @@ def invoice_note(summary: Any, today: date) -> str:
 
 
 def quantity_text(quantity: Decimal, unit: str) -> str:
-    plural = UNIT_PLURALS.get(unit, unit) if quantity != 1 else unit
-    return f"{format_number(quantity)} {plural}"
+    return quantity_with_unit(quantity, unit)
 
 
 def free_units_text(product: ProductSummary) -> str:
@@ -74,7 +66,7 @@ def free_units_text(product: ProductSummary) -> str:
 def commit_text(commit: CommitInfo | str, currency: str | None) -> str:
     if isinstance(commit, str):
         return commit
-    return f"{display_money(commit.amount, currency)} {commit.frequency.value}"
+    return f"{display_money(commit.amount, currency)} {frequency_word(commit.frequency)}"
 
 
 def period_text(commit: CommitInfo | str | None) -> str:
@@ -100,7 +92,7 @@ def product_columns(
         if isinstance(p.commit, str):
             return COMMIT_TIPS.get(p.commit)
         return tr("{money} recharged {value}").format(
-            money=money(p.commit.amount), value=p.commit.frequency.value
+            money=money(p.commit.amount), value=frequency_word(p.commit.frequency)
         )
 
     def period_tip(p: ProductSummary) -> str | None:
@@ -163,7 +155,7 @@ def product_columns(
                 else tr("{format_number} of {format_number2} free {get} left").format(
                     format_number=format_number(p.free_units_total - p.free_units_used),
                     format_number2=format_number(p.free_units_total),
-                    get=UNIT_PLURALS.get(p.unit, p.unit),
+                    get=unit_plural(p.unit),
                 )
             ),
             bar=lambda p: (p.free_units_used, p.free_units_total),
