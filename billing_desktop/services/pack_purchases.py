@@ -22,15 +22,13 @@ like setting quotas. Each purchase is one audit row (entity ``ledger``, its numb
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from billing_desktop.domain.access import Actor, Area, Level
 from billing_desktop.domain.errors import InvalidInput, NotFound
 from billing_desktop.domain.model import (
     CREDITS_POOL,
-    Invoice,
-    InvoiceStatus,
     LedgerEntry,
     LedgerKind,
     PaymentMethod,
@@ -38,10 +36,10 @@ from billing_desktop.domain.model import (
 from billing_desktop.domain.money import format_amount, format_money, from_minor, to_minor
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.domain.quotas import Statistic, parse_statistic
-from billing_desktop.services.account import payment_terms
 from billing_desktop.services.changes import changes
 from billing_desktop.services.context import require_account
 from billing_desktop.services.ledger import audit
+from billing_desktop.services.prepaid import issue_invoice
 from billing_desktop.services.quotas import PURCHASES_KEY, stored_packs, stored_quotas
 from billing_desktop.services.receivables import next_number
 from billing_desktop.store.ports import UnitOfWork
@@ -202,23 +200,7 @@ def buy_pack(
             ]
         )  # fmt: skip
     elif total > 0:
-        invoice = Invoice(
-            number=number,
-            issued_on=day,
-            period=month.first_day,
-            amount=total,
-            status=InvoiceStatus.ISSUED,
-            due_on=day + timedelta(days=payment_terms(uow)),
-        )
-        uow.invoices.add_many([invoice])
-        uow.ledger.add_many(
-            [
-                LedgerEntry(
-                    occurred_on=day, kind=LedgerKind.INVOICE, amount=-total, reference=number,
-                    description=description,
-                )
-            ]
-        )  # fmt: skip
+        issue_invoice(uow, number, day, month, total, description)
     purchase = PackPurchase(
         number, month, which, chosen.name, chosen.volume, count, total, day,
         BY_INVOICE if by_invoice else BY_CREDIT, actor.audit_name,

@@ -102,6 +102,31 @@ def prepaid_invoices(
 
 
 @changes("credits")
+def issue_invoice(
+    uow: UnitOfWork, number: str, day: date, month: Month, amount: Decimal, description: str
+) -> Invoice:
+    """An invoice issued outside a month close (prepaid credit, add-on packs): issued ``day``
+    for ``month``, due after the account's payment terms, with its INVOICE ledger row."""
+    invoice = Invoice(
+        number=number,
+        issued_on=day,
+        period=month.first_day,
+        amount=amount,
+        status=InvoiceStatus.ISSUED,
+        due_on=day + timedelta(days=payment_terms(uow)),
+    )
+    uow.invoices.add_many([invoice])
+    uow.ledger.add_many(
+        [
+            LedgerEntry(
+                occurred_on=day, kind=LedgerKind.INVOICE, amount=-amount, reference=number,
+                description=description,
+            )
+        ]
+    )  # fmt: skip
+    return invoice
+
+
 def issue_prepaid_invoice(
     uow: UnitOfWork,
     actor: Actor,
@@ -118,23 +143,7 @@ def issue_prepaid_invoice(
     when = now or datetime.now(UTC)
     day = today or account_today(account, when)
     number = next_reference(uow, PREFIX)
-    invoice = Invoice(
-        number=number,
-        issued_on=day,
-        period=Month.of(day).first_day,
-        amount=value,
-        status=InvoiceStatus.ISSUED,
-        due_on=day + timedelta(days=payment_terms(uow)),
-    )
-    uow.invoices.add_many([invoice])
-    uow.ledger.add_many(
-        [
-            LedgerEntry(
-                occurred_on=day, kind=LedgerKind.INVOICE, amount=-value, reference=number,
-                description=f"Prepaid invoice {number}",
-            )
-        ]
-    )  # fmt: skip
+    invoice = issue_invoice(uow, number, day, Month.of(day), value, f"Prepaid invoice {number}")
     audit(uow, actor, "prepaid-invoice-issued", number, None,
           {"amount": format_amount(value, account.currency), "currency": account.currency,
            "due_on": invoice.due_on.isoformat() if invoice.due_on else None}, when,
