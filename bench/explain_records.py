@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date
@@ -21,6 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from results import report
+from usage_summary import median_of_three
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
@@ -48,12 +48,7 @@ def baseline(path: Path, month: Month, zone: ZoneInfo) -> float:
         "SELECT count(*), sum(((ended_at - started_at) / 1000000 - human_agent_seconds + 899) "
         f"/ 900) FROM conversations WHERE started_at >= {start} AND started_at < {end};"
     )
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        subprocess.run(["sqlite3", str(path), sql], check=True, capture_output=True)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+    return median_of_three(["sqlite3", str(path), sql])
 
 
 def main() -> int:

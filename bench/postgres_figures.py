@@ -27,6 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from results import parse, report
+from usage_summary import baseline_sql, median_of_three
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -36,7 +37,6 @@ from billing_desktop.bootstrap import SqlStore  # noqa: E402
 from billing_desktop.domain.periods import Month  # noqa: E402
 from billing_desktop.services.billing import usage_summary  # noqa: E402
 from billing_desktop.services.context import resolve_actor  # noqa: E402
-from billing_desktop.store.sql.types import to_micros  # noqa: E402
 from tests.pg_cluster import USER, PgCluster  # noqa: E402
 
 TARGET_RATIO = 0.1
@@ -52,21 +52,8 @@ def summary_seconds(store: SqlStore, month: Month) -> float:
 
 
 def psql_seconds(cluster: PgCluster, database: str, month: Month, zone: ZoneInfo) -> float:
-    start, end = (to_micros(t) for t in month.bounds(zone))
-    sql = (
-        "SELECT type, count(*), sum((duration_seconds + 59) / 60) FROM calls "
-        f"WHERE started_at >= {start} AND started_at < {end} GROUP BY type; "
-        "SELECT app, channel, count(*), sum(((ended_at - started_at) / 1000000 "
-        "- human_agent_seconds + 899) / 900) FROM conversations "
-        f"WHERE started_at >= {start} AND started_at < {end} GROUP BY app, channel;"
-    )
     psql = [str(cluster.bindir / "psql"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", USER]
-    timings = []
-    for _ in range(3):
-        started = time.perf_counter()
-        subprocess.run([*psql, "-d", database, "-c", sql], check=True, capture_output=True)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+    return median_of_three([*psql, "-d", database, "-c", baseline_sql(month, zone)])
 
 
 def main() -> int:

@@ -43,21 +43,30 @@ def ours(store: SqlStore, month: Month, runs: int) -> float:
     return statistics.median(timings)
 
 
-def baseline(path: Path, month: Month, zone: ZoneInfo) -> float:
+def baseline_sql(month: Month, zone: ZoneInfo) -> str:
+    """The naive GROUP BY a user would run for the month (also B2's baseline on PostgreSQL)."""
     start, end = (to_micros(t) for t in month.bounds(zone))
-    sql = (
+    return (
         "SELECT type, count(*), sum((duration_seconds + 59) / 60) FROM calls "
         f"WHERE started_at >= {start} AND started_at < {end} GROUP BY type; "
         "SELECT app, channel, count(*), sum(((ended_at - started_at) / 1000000 "
         "- human_agent_seconds + 899) / 900) FROM conversations "
         f"WHERE started_at >= {start} AND started_at < {end} GROUP BY app, channel;"
     )
+
+
+def median_of_three(command: list[str]) -> float:
+    """Median wall time of three runs of a command-line tool (the baselines)."""
     timings = []
     for _ in range(3):
         started = time.perf_counter()
-        subprocess.run(["sqlite3", str(path), sql], check=True, capture_output=True)
+        subprocess.run(command, check=True, capture_output=True)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings)
+
+
+def baseline(path: Path, month: Month, zone: ZoneInfo) -> float:
+    return median_of_three(["sqlite3", str(path), baseline_sql(month, zone)])
 
 
 def main() -> int:
