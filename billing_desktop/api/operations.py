@@ -177,6 +177,7 @@ _OPERATIONS = [
     _op(credit_notes.issue_credit_note, WRITE, U),
     # branch explain (issue 20): explain a charge, forecast, what-if, invoiced unit costs
     _op(explain.explain_charge, READ, U, "credits"),
+    _op(explain.explained_conversations, READ, U, "credits"),
     _op(forecast.month_forecast, READ, U, "credits"),
     _op(whatif.what_if, READ, U, "credits"),
 ]

@@ -17,9 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from billing_desktop.domain.access import Actor, Area, Level
-from billing_desktop.domain.errors import NotFound
+from billing_desktop.domain.errors import InvalidInput, NotFound
 from billing_desktop.domain.metering import MEASURES
 from billing_desktop.domain.model import (
     CREDITS_POOL,
@@ -287,7 +288,7 @@ def explain_charge(
         agents = peak
         invoice = closed.invoice_number
     days, measured = _days(engine, wanted, month, quantity)
-    records, count, total, query, conversations, alerts = _records(engine, wanted, month)
+    records, count, total, query, conversations, alerts = _records(engine, actor, wanted, month)
     return ChargeExplanation(
         month=month,
         currency=engine.account.currency,
@@ -377,7 +378,7 @@ def _units(quantity: Decimal, unit: str) -> str:
 
 
 def _records(
-    engine: BillingEngine, product: Product, month: Month
+    engine: BillingEngine, actor: Actor, product: Product, month: Month
 ) -> tuple[
     str,
     int,
@@ -402,23 +403,7 @@ def _records(
             Metering.VOICE_SESSIONS: Decimal(totals.voice_sessions),
             Metering.COUNT: Decimal(totals.count),
         }.get(product.metering, ZERO)
-        listed = []
-        for conv in uow.queries.conversation_page(start, end, channel, 0, MAX_CONVERSATIONS):
-            billing, voice = conversation_sessions(conv)
-            seconds = int((conv.ended_at - conv.started_at).total_seconds())
-            listed.append(
-                ConversationRecord(
-                    conv.id,
-                    conv.app,
-                    conv.channel.value,
-                    conv.started_at.astimezone(engine.zone),
-                    Decimal(seconds) / 60,
-                    Decimal(conv.human_agent_seconds) / 60,
-                    billing,
-                    voice,
-                )
-            )
-        shown = tuple(_round_minutes(c) for c in listed)
+        shown = _conversation_page(uow, actor, engine.zone, month, channel, 0, MAX_CONVERSATIONS)
         return "conversations", totals.count, total, None, shown, ()
     if product.source == Source.ALERTS:
         per_user = uow.queries.alerts_by_user(start, end)
@@ -430,6 +415,60 @@ def _records(
         count = sum(per_user.values())
         return "alerts", count, Decimal(count), None, (), rows
     return "", 0, None, None, (), ()
+
+
+def _conversation_page(
+    uow: UnitOfWork,
+    actor: Actor,
+    zone: ZoneInfo,
+    month: Month,
+    channel: str | None,
+    offset: int,
+    limit: int,
+) -> tuple[ConversationRecord, ...]:
+    """One page of the month's conversations (of ``channel``), by start then id, as listed.
+    Which app took each one is left empty for who may not see the Plans tab (apps are plan
+    data: a shared-account user sees none)."""
+    shows_apps = actor.rights.can_view(Area.PLANS)
+    start, end = month.bounds(zone)
+    listed = []
+    for conv in uow.queries.conversation_page(start, end, channel, offset, limit):
+        billing, voice = conversation_sessions(conv)
+        seconds = int((conv.ended_at - conv.started_at).total_seconds())
+        listed.append(
+            ConversationRecord(
+                conv.id,
+                conv.app if shows_apps else "",
+                conv.channel.value,
+                conv.started_at.astimezone(zone),
+                Decimal(seconds) / 60,
+                Decimal(conv.human_agent_seconds) / 60,
+                billing,
+                voice,
+            )
+        )
+    return tuple(_round_minutes(c) for c in listed)
+
+
+def explained_conversations(
+    uow: UnitOfWork,
+    actor: Actor,
+    month: Month,
+    product: str,
+    offset: int,
+    limit: int = MAX_CONVERSATIONS,
+) -> tuple[ConversationRecord, ...]:
+    """The next page of the conversations :func:`explain_charge` lists for a conversation
+    product (its first page holds the first ``MAX_CONVERSATIONS``), at most 500 at a time."""
+    actor.rights.require(Area.USAGE, Level.VIEW, "see usage")
+    if offset < 0 or not 1 <= limit <= MAX_CONVERSATIONS:
+        raise InvalidInput(f"offset {offset}, limit {limit}: give offset >= 0, limit 1–500")
+    engine = BillingEngine(uow)
+    wanted = next((p for p in engine.products if p.code == product.strip()), None)
+    if wanted is None or wanted.source != Source.CONVERSATIONS:
+        raise InvalidInput(f"'{product}' is not a product metered from conversations")
+    channel = Channel.VOICE.value if wanted.metering == Metering.VOICE_SESSIONS else None
+    return _conversation_page(uow, actor, engine.zone, month, channel, offset, limit)
 
 
 def _round_minutes(record: ConversationRecord) -> ConversationRecord:
@@ -446,4 +485,11 @@ def _round_minutes(record: ConversationRecord) -> ConversationRecord:
     )
 
 
-__all__ = ["ChargeExplanation", "explain_charge", "pool_label"]
+__all__ = [
+    "MAX_CONVERSATIONS",
+    "ChargeExplanation",
+    "ConversationRecord",
+    "explain_charge",
+    "explained_conversations",
+    "pool_label",
+]

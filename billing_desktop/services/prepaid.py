@@ -101,7 +101,6 @@ def prepaid_invoices(
     return [_view(uow, i, day) for i in sorted(found, key=lambda i: i.number, reverse=True)]
 
 
-@changes("credits")
 def issue_invoice(
     uow: UnitOfWork, number: str, day: date, month: Month, amount: Decimal, description: str
 ) -> Invoice:
@@ -127,6 +126,7 @@ def issue_invoice(
     return invoice
 
 
+@changes("credits")
 def issue_prepaid_invoice(
     uow: UnitOfWork,
     actor: Actor,

@@ -184,3 +184,43 @@ def test_what_if_moves_previews_the_unit_costs(qtbot: Any, store: SqlStore) -> N
     assert units["Recruiting"].projected < units["Recruiting"].today
     assert units["Total"].projected == units["Total"].today
     dialog.close()
+
+
+def test_more_conversations_are_listed_page_by_page(
+    qtbot: Any, qtmodeltester: Any, store: SqlStore
+) -> None:
+    """A conversation product lists its month's first 500 conversations; Show more adds the
+    next page (read off the GUI thread) until every one the month holds is listed."""
+    from datetime import date
+
+    from billing_desktop.domain.periods import Month
+    from billing_desktop.services.explain import explained_conversations
+
+    build_demo(store, seed=7)
+    tab = usage_tab(qtbot, store)
+    month = Month.of(date.today()).plus(-1)  # a whole month of the demo: ~2,000 conversations
+    dialog = ExplainChargeDialog(tab.context, month, "va-sessions", tab)
+    qtbot.addWidget(dialog)
+    _loaded(qtbot, dialog)
+    explanation = dialog.explanation
+    assert explanation is not None and explanation.record_count > 500
+    model = dialog.conversations_model
+    assert model is not None and model.rowCount() == 500
+    assert not dialog.more_button.isHidden() and "500 more" in dialog.more_button.text()
+    actor = tab.context.actor
+    pages = [list(explanation.conversations)]
+    while sum(map(len, pages)) < explanation.record_count:
+        pages.append(
+            list(store.read(explained_conversations, actor, month, "va-sessions", 500 * len(pages)))
+        )
+    everything = [row for page in pages for row in page]
+    while model.rowCount() < explanation.record_count:
+        shown = model.rowCount()
+        dialog.more_button.click()
+        qtbot.waitUntil(lambda shown=shown: model.rowCount() > shown, timeout=10_000)
+    assert model.rows == everything
+    assert len({row.id for row in everything}) == explanation.record_count  # no row twice
+    assert dialog.more_button.isHidden()
+    assert "the first" not in dialog.records_note.text()
+    qtmodeltester.check(model)
+    dialog.close()

@@ -203,7 +203,13 @@ CASES: dict[str, Case] = {
         also=((INVOICES, V),),
     ),
     # Usage tab, issue 20 (branch explain): explain, forecast, what-if
-    "explain.explain_charge": Case(USAGE, V, {"month": OCTOBER, "product": "sms", "today": TODAY}),
+    # va-sessions: its records are conversations, which name apps (plan data)
+    "explain.explain_charge": Case(
+        USAGE, V, {"month": OCTOBER, "product": "va-sessions", "today": TODAY}
+    ),
+    "explain.explained_conversations": Case(
+        USAGE, V, {"month": OCTOBER, "product": "va-sessions", "offset": 0}
+    ),
     "forecast.month_forecast": Case(USAGE, V, {"today": TODAY}),
     "whatif.what_if": Case(
         USAGE,

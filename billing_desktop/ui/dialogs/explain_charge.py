@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHeaderView,
     QLabel,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,10 +32,12 @@ from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import plain_decimal
 from billing_desktop.services.explain import (
+    MAX_CONVERSATIONS,
     ChargeExplanation,
     ConversationRecord,
     UserCount,
     explain_charge,
+    explained_conversations,
 )
 from billing_desktop.services.usage_data import CallQuery
 from billing_desktop.services.usage_page import month_name
@@ -269,6 +273,13 @@ class ExplainChargeDialog(QDialog):
         self.sections.setTabEnabled(self.records_index, False)
         self.records_view: QWidget | None = None
         self.call_log = call_log
+        self.conversations_model: ColumnTableModel[Any] | None = None
+        self._more_handle: TaskHandle | None = None
+        self.more_button = QPushButton(self.records_page)
+        self.more_button.setObjectName("explainMoreRecords")
+        self.more_button.setToolTip(tr("List the next conversations of the month"))
+        self.more_button.clicked.connect(self.show_more)
+        self.more_button.hide()
 
         buttons = close_button_box(self)
         layout = QVBoxLayout(self)
@@ -365,24 +376,9 @@ class ExplainChargeDialog(QDialog):
         if e.records == "conversations":
             model: ColumnTableModel[Any] = ColumnTableModel(_conversation_columns(), self)
             model.set_rows(list(e.conversations))
-            shown = len(e.conversations)
-            more = (
-                tr(" (the first {shown:,} listed)").format(shown=shown)
-                if shown < e.record_count
-                else ""
-            )
-            total = (
-                ""
-                if e.record_total is None
-                else tr("; they add up to {record_total} {unit}s").format(
-                    record_total=plain_decimal(e.record_total), unit=e.unit
-                )
-            )
-            self.records_note.setText(
-                tr("{record_count:,} conversations started in the month{more}{total}.").format(
-                    record_count=e.record_count, more=more, total=total
-                )
-            )
+            self.conversations_model = model
+            self._note_conversations()
+            self.more_button.setVisible(len(e.conversations) < e.record_count)
         else:
             model = ColumnTableModel(_alert_columns(), self)
             model.set_rows(list(e.alerts_by_user))
@@ -396,7 +392,67 @@ class ExplainChargeDialog(QDialog):
         table.setModel(model)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.records_layout.addWidget(table, 1)
+        self.records_layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.records_view = table
+
+    def _note_conversations(self) -> None:
+        e, model = self.explanation, self.conversations_model
+        assert e is not None and model is not None
+        shown = model.rowCount()
+        more = (
+            tr(" (the first {shown:,} listed)").format(shown=shown)
+            if shown < e.record_count
+            else ""
+        )
+        total = (
+            ""
+            if e.record_total is None
+            else tr("; they add up to {record_total} {unit}s").format(
+                record_total=plain_decimal(e.record_total), unit=e.unit
+            )
+        )
+        self.records_note.setText(
+            tr("{record_count:,} conversations started in the month{more}{total}.").format(
+                record_count=e.record_count, more=more, total=total
+            )
+        )
+        left = e.record_count - shown
+        self.more_button.setText(
+            tr("Show {count:,} more").format(count=min(left, MAX_CONVERSATIONS))
+        )
+
+    def show_more(self) -> None:
+        """The next page of the month's conversations, read off the GUI thread."""
+        model = self.conversations_model
+        if model is None or self._more_handle is not None:
+            return
+        self.more_button.setEnabled(False)
+        self._more_handle = self.context.runner.run(
+            read,
+            self.context.store,
+            explained_conversations,
+            self.context.actor,
+            self.month,
+            self.product,
+            model.rowCount(),
+            on_done=self._more_shown,
+            on_error=self._more_failed,
+            description="list more conversations",
+        )
+
+    def _more_shown(self, rows: Any) -> None:
+        self._more_handle = None
+        model, e = self.conversations_model, self.explanation
+        assert model is not None and e is not None
+        model.set_rows([*model.rows, *rows])
+        self._note_conversations()
+        self.more_button.setEnabled(True)
+        self.more_button.setVisible(bool(rows) and model.rowCount() < e.record_count)
+
+    def _more_failed(self, message: str) -> None:
+        self._more_handle = None
+        self.more_button.setEnabled(True)
+        self.show_error(message)
 
     def done(self, result: int) -> None:
         if self._handle is not None:
