@@ -20,7 +20,6 @@ in its own process):
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -106,7 +105,8 @@ def main() -> int:
         folder = Path(folder_name)
         store = args.store
         if store is None:
-            store = folder / "xlarge.db"
+            # built where --keep says (so a failure later keeps the half hour of building)
+            store = args.keep if args.keep is not None else folder / "xlarge.db"
             seconds = build(store)
             met = seconds <= BUILD_TARGET_S
             ok = ok and met
@@ -124,6 +124,10 @@ def main() -> int:
 
         calls = folder / "new-calls.csv"
         write_calls(calls, args.import_rows)
+        # B3's file names its calls call-0000001…, as the demo does: new ids, or the import
+        # into the xlarge store is (rightly) refused as a changed re-import.
+        text = calls.read_text(encoding="utf-8")
+        calls.write_text(text.replace("\ncall-", "\nb9-call-"), encoding="utf-8")
         empty = fresh_store(folder, 0)
         empty.dispose()
         small = import_seconds(str(folder / "store-0.db"), calls)
@@ -134,8 +138,6 @@ def main() -> int:
         report("B9", f"import of {args.import_rows:,} new calls: into xlarge vs an empty store",
                f"{big:.1f} s", f"{small:.1f} s", growth, f"<= {IMPORT_GROWTH:.2f}x",
                met)  # fmt: skip
-        if args.keep is not None and args.store is None:
-            shutil.move(str(store), args.keep)
     return 0 if ok else 1
 
 
