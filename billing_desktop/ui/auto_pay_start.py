@@ -12,7 +12,6 @@ from typing import Any, Protocol
 from PySide6.QtWidgets import QStatusBar
 
 from billing_desktop.domain.access import Area
-from billing_desktop.domain.money import format_money
 from billing_desktop.services.auto_pay import (
     AutoPaid,
     AutoPayReport,
@@ -22,6 +21,7 @@ from billing_desktop.services.auto_pay import (
 from billing_desktop.services.gateway import Gateway as Store
 from billing_desktop.services.overview import Workspace
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_money  # in the GUI's language
 from billing_desktop.ui.tasks import TaskRunner
 
 

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.model import PaymentMethod
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.quotas import AddOnPack, format_quantity
 from billing_desktop.services import pack_purchases
 from billing_desktop.services.gateway import Gateway as Store
@@ -30,6 +29,7 @@ from billing_desktop.services.quotas import QuotaLine
 from billing_desktop.ui.context import write
 from billing_desktop.ui.dialogs.common import colour_label, status_label
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_money  # in the GUI's language
 from billing_desktop.ui.tasks import TaskRunner
 
 

@@ -37,10 +37,10 @@ from billing_desktop.services.month_close import (
     close_month,
     preview_close,
 )
-from billing_desktop.services.usage_page import month_name
 from billing_desktop.store.ports import MonthLine
 from billing_desktop.ui.context import TabContext, read, write
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import month_name  # in the GUI's language
 from billing_desktop.ui.models.table import (
     ColumnTableModel,
     display_money,

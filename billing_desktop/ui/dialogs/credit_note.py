@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.money import credit_amount, format_money
+from billing_desktop.domain.money import credit_amount
 from billing_desktop.services.credit_notes import Creditable, CreditNoteResult, creditable
 from billing_desktop.services.credit_notes import issue_credit_note as issue
 from billing_desktop.services.statements import HistoryRow
@@ -33,6 +33,7 @@ from billing_desktop.ui.dialogs.common import close_button_box, colour_label, st
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money  # in the GUI's language
 
 WHOLE = ""
 

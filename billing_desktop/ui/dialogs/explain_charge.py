@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.domain.access import Area
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import plain_decimal
 from billing_desktop.services.explain import (
@@ -40,11 +39,11 @@ from billing_desktop.services.explain import (
     explained_conversations,
 )
 from billing_desktop.services.usage_data import CallQuery
-from billing_desktop.services.usage_page import month_name
 from billing_desktop.ui.charts.daily import DailyBarChart
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_money, month_name  # in the GUI's language
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.access import Actor, Area
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.money import currency_symbol, format_amount, format_money
+from billing_desktop.domain.money import currency_symbol, format_amount
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import credits
 from billing_desktop.services.gateway import Gateway as Store
-from billing_desktop.services.usage_page import UsagePage, month_name, usage_page
+from billing_desktop.services.usage_page import UsagePage, usage_page
 from billing_desktop.ui.dialogs.common import (
     close_button_box,
     colour_label,
@@ -40,6 +40,7 @@ from billing_desktop.ui.dialogs.common import (
 )
 from billing_desktop.ui.domain_words import auto_recharge_text
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money, month_name  # in the GUI's language
 from billing_desktop.ui.tasks import TaskRunner
 
 T = TypeVar("T")

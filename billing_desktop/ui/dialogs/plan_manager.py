@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.plans import (
     MAX_REASON,
     PENDING,
@@ -52,6 +51,7 @@ from billing_desktop.ui.dialogs.common import (
 )
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money  # in the GUI's language
 from billing_desktop.ui.models.table import (
     LEFT,
     NEGATIVE,

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from billing_desktop.domain.access import Area
-from billing_desktop.domain.money import format_money
 from billing_desktop.services.reconcile import (
     Confirmed,
     Dismissed,
@@ -44,6 +43,7 @@ from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.common import close_button_box, colour_label, status_label
 from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_money  # in the GUI's language
 from billing_desktop.ui.models.table import (
     LEFT,
     RIGHT,

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.money import credit_amount, format_amount, format_money
+from billing_desktop.domain.money import credit_amount, format_amount
 from billing_desktop.domain.receivables import ReceiptMethod
 from billing_desktop.services.payments import (
     PaymentList,
@@ -50,6 +50,7 @@ from billing_desktop.ui.dialogs.common import (
 )
 from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money  # in the GUI's language
 from billing_desktop.ui.models.table import (
     RIGHT,
     Column,

@@ -30,12 +30,10 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.domain.model import CommitScope, Frequency
-from billing_desktop.domain.money import format_money
 from billing_desktop.domain.periods import Month
 from billing_desktop.domain.plans import Change
 from billing_desktop.services.overview import AppRow, apps
 from billing_desktop.services.plans import AppPlans, app_plans
-from billing_desktop.services.usage_page import month_name
 from billing_desktop.services.whatif import (
     ACCOUNT,
     MAX_AGENTS,
@@ -54,6 +52,7 @@ from billing_desktop.services.whatif import (
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money, month_name  # in the GUI's language
 from billing_desktop.ui.models.table import NEGATIVE, RIGHT, Column, ColumnTableModel, text_column
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table

@@ -11,11 +11,11 @@ from typing import Protocol
 from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import QLabel, QLayout, QVBoxLayout, QWidget
 
-from billing_desktop.domain.money import format_money
 from billing_desktop.services.auto_pay import AutoPayReport, auto_pay_status
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.common import colour_label
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import format_money  # in the GUI's language
 
 
 class InvoicesTab(Protocol):
