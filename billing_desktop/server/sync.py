@@ -49,15 +49,17 @@ PREVIEW_LIMIT = 200  # operations per preview request
 MAX_ROWS = 5_000  # rows per sync/rows answer
 
 
-class ChunksRequest(BaseModel):
-    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
+class _Strict(BaseModel):
+    """Every sync request is validated strictly: false is not 0, as for every operation."""
 
+    model_config = ConfigDict(strict=True)
+
+
+class ChunksRequest(_Strict):
     tables: list[str] = Field(max_length=100)
 
 
-class RowRange(BaseModel):
-    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
-
+class RowRange(_Strict):
     table: str = Field(max_length=60)
     first: list[Any] | None = None
     last: list[Any] | None = None
@@ -65,21 +67,15 @@ class RowRange(BaseModel):
     limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
 
 
-class RowsRequest(BaseModel):
-    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
-
+class RowsRequest(_Strict):
     ranges: list[RowRange] = Field(max_length=1000)
 
 
-class WatermarkRequest(BaseModel):
-    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
-
+class WatermarkRequest(_Strict):
     tables: list[str] = Field(max_length=100)
 
 
-class SinceRange(BaseModel):
-    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
-
+class SinceRange(_Strict):
     table: str = Field(max_length=60)
     seq: int = Field(ge=-1, le=2**62)
     key: list[Any] | None = Field(default=None, max_length=10)
@@ -87,15 +83,11 @@ class SinceRange(BaseModel):
     limit: int = Field(default=MAX_ROWS, ge=1, le=MAX_ROWS)
 
 
-class SinceRequest(BaseModel):
-    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
-
+class SinceRequest(_Strict):
     ranges: list[SinceRange] = Field(max_length=100)
 
 
-class QueuedOperation(BaseModel):
-    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
-
+class QueuedOperation(_Strict):
     operation: str = Field(max_length=100)
     arguments: dict[str, Any]
     key: str = Field(min_length=1, max_length=200)
@@ -103,9 +95,7 @@ class QueuedOperation(BaseModel):
     api_version: int = SYNC_API_VERSION
 
 
-class PreviewRequest(BaseModel):
-    model_config = ConfigDict(strict=True)  # false is not 0, as for every operation
-
+class PreviewRequest(_Strict):
     operations: list[QueuedOperation] = Field(max_length=PREVIEW_LIMIT)
 
 

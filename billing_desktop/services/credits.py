@@ -332,6 +332,7 @@ def _armed(uow: UnitOfWork) -> bool:
     return not isinstance(state, dict) or state.get("armed") is not False
 
 
+@changes("credits")
 def apply_auto_recharge(
     uow: UnitOfWork,
     actor: Actor,

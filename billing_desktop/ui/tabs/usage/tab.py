@@ -42,6 +42,7 @@ from billing_desktop.exports.tables import (
 from billing_desktop.services.auto_pay import apply_auto_pay
 from billing_desktop.services.billing import ProductSummary
 from billing_desktop.services.changes import announced_changes
+from billing_desktop.services.credits import apply_auto_recharge
 from billing_desktop.services.pricing import pricing_file_name
 from billing_desktop.services.usage_page import (
     MonthChoice,
@@ -377,10 +378,15 @@ class UsageTab(TableTab):
             from billing_desktop.ui.auto_pay_start import paid_text
 
             self.show_notice(paid_text(result.auto_paid, result.account.currency))
-        if result.fired is not None or result.auto_paid:
-            # The refresh wrote (a recharge, a payment): every open view that shows them
-            # follows, as after any write (this tab reloads once more and finds nothing due).
-            self.context.store.announce(announced_changes(apply_auto_pay))
+        # The refresh wrote (a recharge, a payment): every open view that shows them follows,
+        # as after any write (this tab reloads once more and finds nothing due).
+        wrote = frozenset[str]()
+        if result.fired is not None:
+            wrote |= announced_changes(apply_auto_recharge)
+        if result.auto_paid:
+            wrote |= announced_changes(apply_auto_pay)
+        if wrote:
+            self.context.store.announce(wrote)
         rows = list(result.summary.products)
         self.model.set_rows(rows)
         return len(rows)
