@@ -4,6 +4,7 @@ command line, the API and the files; the views translate them here, in one place
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from billing_desktop.domain.model import Frequency
@@ -11,43 +12,47 @@ from billing_desktop.services.credits import AutoRecharge
 from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.locale_format import format_money, format_number
 
+# Each unit's words, translated when asked (not at import: the language is the one in use).
+_UNITS: dict[str, tuple[Callable[[int], str], Callable[[], str]]] = {
+    # unit: (a quantity of it, singular or plural by the count; its plural alone)
+    "minute": (lambda n: ntr("{quantity} minute", "{quantity} minutes", n), lambda: tr("minutes")),
+    "session": (
+        lambda n: ntr("{quantity} session", "{quantity} sessions", n),
+        lambda: tr("sessions"),
+    ),
+    "message": (
+        lambda n: ntr("{quantity} message", "{quantity} messages", n),
+        lambda: tr("messages"),
+    ),
+    "call": (lambda n: ntr("{quantity} call", "{quantity} calls", n), lambda: tr("calls")),
+    "agent": (lambda n: ntr("{quantity} agent", "{quantity} agents", n), lambda: tr("agents")),
+    "number": (lambda n: ntr("{quantity} number", "{quantity} numbers", n), lambda: tr("numbers")),
+}
+_FREQUENCIES: dict[Frequency, Callable[[], str]] = {
+    Frequency.MONTHLY: lambda: tr("monthly"),
+    Frequency.QUARTERLY: lambda: tr("quarterly"),
+    Frequency.YEARLY: lambda: tr("yearly"),
+}
+
 
 def quantity_with_unit(quantity: Decimal | int, unit: str) -> str:
     """ "1,490.52 minutes", "1 agent" (a quantity of exactly 1 takes the singular)."""
-    count = 1 if quantity == 1 else 2
     shown = format_number(quantity)
-    forms = {
-        "minute": lambda: ntr("{quantity} minute", "{quantity} minutes", count),
-        "session": lambda: ntr("{quantity} session", "{quantity} sessions", count),
-        "message": lambda: ntr("{quantity} message", "{quantity} messages", count),
-        "call": lambda: ntr("{quantity} call", "{quantity} calls", count),
-        "agent": lambda: ntr("{quantity} agent", "{quantity} agents", count),
-        "number": lambda: ntr("{quantity} number", "{quantity} numbers", count),
-    }.get(unit)
-    if forms is None:  # a unit the rate card brings that the GUI does not know: as given
+    words = _UNITS.get(unit)
+    if words is None:  # a unit the rate card brings that the GUI does not know: as given
         return f"{shown} {unit}"
-    return forms().format(quantity=shown)
+    return words[0](1 if quantity == 1 else 2).format(quantity=shown)
 
 
 def unit_plural(unit: str) -> str:
     """The unit's plural alone ("free minutes left")."""
-    return {
-        "minute": tr("minutes"),
-        "session": tr("sessions"),
-        "message": tr("messages"),
-        "call": tr("calls"),
-        "agent": tr("agents"),
-        "number": tr("numbers"),
-    }.get(unit, unit)
+    words = _UNITS.get(unit)
+    return unit if words is None else words[1]()
 
 
 def frequency_word(frequency: Frequency) -> str:
     """How often a commit recharges: "monthly", "quarterly", "yearly"."""
-    return {
-        Frequency.MONTHLY: tr("monthly"),
-        Frequency.QUARTERLY: tr("quarterly"),
-        Frequency.YEARLY: tr("yearly"),
-    }[frequency]
+    return _FREQUENCIES[frequency]()
 
 
 def auto_recharge_text(setting: AutoRecharge, currency: str) -> str:
