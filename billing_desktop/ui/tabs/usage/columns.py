@@ -52,10 +52,6 @@ def invoice_note(summary: Any, today: date) -> str:
     return tr("To be invoiced on {isoformat}").format(isoformat=format_day(due))
 
 
-def quantity_text(quantity: Decimal, unit: str) -> str:
-    return quantity_with_unit(quantity, unit)
-
-
 def free_units_text(product: ProductSummary) -> str:
     if product.free_units_total <= 0:
         return tr("No free units")
@@ -129,7 +125,7 @@ def product_columns(
         ),
         RichColumn[ProductSummary](
             tr("Usage"),
-            lambda p: quantity_text(p.quantity, p.unit),
+            lambda p: quantity_with_unit(p.quantity, p.unit),
             RIGHT,
             tr("The month's metered quantity"),
             lambda p: p.quantity,
