@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from results import parse, report
+from results import report, rerun
 from usage_summary import baseline_sql, median_of_three
 
 HERE = Path(__file__).resolve().parent
@@ -95,22 +95,9 @@ def main() -> int:
         report("B2", "  PostgreSQL, first call (nothing kept)", f"{first * 1000:.0f} ms",
                f"{base * 1000:.1f} ms (psql GROUP BY)", first / base, "(information)", True,
                result="info")  # fmt: skip
-        done = subprocess.run(
-            [sys.executable, str(HERE / "call_log.py"), url],
-            cwd=ROOT, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-        for line in done.stdout.splitlines():
-            result = parse(line)
-            if result is None:
-                print(line)
-                continue
-            result["figure"] = f"PostgreSQL: {result['figure']}"
-            ok = ok and bool(result["ok"])
-            report(result["id"], result["figure"], result["ours"], result["baseline"],
-                   result["ratio"], result["target"], bool(result["ok"]),
-                   result.get("result"))  # fmt: skip
-        if done.returncode not in (0, 1):
-            print(done.stderr[-2000:], file=sys.stderr)
+        b6_ok, status = rerun(HERE / "call_log.py", url, bench_id=None, prefix="PostgreSQL: ")
+        ok = ok and b6_ok
+        if status not in (0, 1):
             return 2
     finally:
         cluster.stop()

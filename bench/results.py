@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 PREFIX = "BENCH "
@@ -62,6 +63,46 @@ def median_seconds(work: Callable[[], object], runs: int) -> float:
     return statistics.median(timings)
 
 
+def cli(*args: str) -> list[str]:
+    """The command line of ``billing-desktop ARGS`` in this interpreter."""
+    return [sys.executable, "-m", "billing_desktop", *args]
+
+
+def rerun(script: Path, *args: str, bench_id: str | None, prefix: str) -> tuple[bool, int]:
+    """Run another benchmark script and print its figures again, ``prefix`` before each
+    figure (``{id}`` in it: the script's own id) and, with ``bench_id``, under that id (B9
+    reruns B2, B4 and B6 on ten million calls). (True when every judged figure met its
+    target, the script's exit status.)"""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, str(script), *args],
+        cwd=script.parent.parent, capture_output=True, text=True, check=False, timeout=3600,
+    )  # fmt: skip
+    results = []
+    for line in done.stdout.splitlines():
+        result = parse(line)
+        if result is not None:
+            results.append(result)
+        elif line.strip():
+            print(line)
+    if done.returncode not in (0, 1):
+        print(done.stderr[-2000:], file=sys.stderr)
+    if not results:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        failed = f"{prefix.format(id='?')}{script.name}: failed (exit {done.returncode}): {last}"
+        report(bench_id or "?", failed, "—", "—", None, "—", False)
+        return False, done.returncode
+    ok = True
+    for result in results:
+        ok = ok and (result.get("result") == "info" or bool(result["ok"]))
+        figure = prefix.format(id=result["id"]) + result["figure"]
+        report(bench_id or result["id"], figure, result["ours"],
+               result["baseline"], result["ratio"], result["target"], bool(result["ok"]),
+               result.get("result"))  # fmt: skip
+    return ok, done.returncode
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far, in MB."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -73,9 +114,9 @@ def process_events_until(done: Callable[[], bool], timeout: float, what: str) ->
     stop the benchmark when ``what`` does not answer within ``timeout`` seconds."""
     from PySide6.QtCore import QEventLoop
 
-    # An event loop's own processEvents: the static QCoreApplication.processEvents of this
-    # PySide6 drops one reference to None per call, and Python 3.11 aborts ("none_dealloc")
-    # after a few thousand calls (the B6 script's sorts by every column).
+    # An event loop's own processEvents. (This PySide6 drops a reference to None on every Qt
+    # call that returns nothing; billing_desktop.ui's guard, ui/qt_runtime.py, keeps None
+    # alive for every script that opens a window.)
     loop = QEventLoop()
     deadline = time.monotonic() + timeout
     while not done():

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from import_calls import fresh_store, write_calls
-from results import parse, report
+from results import cli, report, rerun
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -35,10 +35,6 @@ DEMO_TODAY = "2026-11-21"
 BUILD_TARGET_S = 600.0
 STATEMENT_TARGET_S = 5.0
 IMPORT_GROWTH = 1.20
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "billing_desktop", *args]
 
 
 def build(path: Path) -> float:
@@ -53,27 +49,7 @@ def build(path: Path) -> float:
 
 def relabelled(script: str, *args: str) -> bool:
     """Run a benchmark script and print its figures as B9's; True when all met their target."""
-    done = subprocess.run(
-        [sys.executable, str(HERE / script), *args],
-        cwd=ROOT, capture_output=True, text=True, check=False, timeout=3600,
-    )  # fmt: skip
-    ok = True
-    results = [r for r in map(parse, done.stdout.splitlines()) if r is not None]
-    for line in done.stdout.splitlines():
-        if parse(line) is None and line.strip():
-            print(line)
-    if not results:
-        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        report("B9", f"{script}: failed (exit {done.returncode}): {last}", "—", "—", None, "—",
-               False)  # fmt: skip
-        return False
-    for result in results:
-        informative = result.get("result") == "info"
-        ok = ok and (informative or bool(result["ok"]))
-        report("B9", f"xlarge ({result['id']} method): {result['figure']}", result["ours"],
-               result["baseline"], result["ratio"], result["target"], bool(result["ok"]),
-               result.get("result"))  # fmt: skip
-    return ok
+    return rerun(HERE / script, *args, bench_id="B9", prefix="xlarge ({id} method): ")[0]
 
 
 def statement_seconds(store: Path, month: str, out: Path) -> float:
