@@ -32,7 +32,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from results import median_seconds, report
+from results import cli, median_seconds, report
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
@@ -45,10 +45,6 @@ from billing_desktop.store.sql import tables as t
 TARGET_RATIO = 2.0
 DEMO_TODAY = "2026-11-21"
 WARM_UP = 3
-
-
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "billing_desktop", *args]
 
 
 def build_large(path: Path) -> None:

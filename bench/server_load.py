@@ -39,8 +39,8 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from remote_usage_summary import cli, free_port, wait_until_up
-from results import report
+from remote_usage_summary import free_port, wait_until_up
+from results import cli, report
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
