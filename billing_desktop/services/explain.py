@@ -35,6 +35,7 @@ from billing_desktop.domain.periods import Month
 from billing_desktop.domain.rating import PriceSlice, price_slices
 from billing_desktop.domain.sessions import agents_on, conversation_sessions
 from billing_desktop.services.billing import BillingEngine, plain_decimal
+from billing_desktop.services.context import require_account
 from billing_desktop.services.pricing import METERING_TEXT
 from billing_desktop.services.usage_data import CallQuery, store_filter
 from billing_desktop.store.ports import UnitOfWork
@@ -463,12 +464,12 @@ def explained_conversations(
     actor.rights.require(Area.USAGE, Level.VIEW, "see usage")
     if offset < 0 or not 1 <= limit <= MAX_CONVERSATIONS:
         raise InvalidInput(f"offset {offset}, limit {limit}: give offset >= 0, limit 1–500")
-    engine = BillingEngine(uow)
-    wanted = next((p for p in engine.products if p.code == product.strip()), None)
+    zone = ZoneInfo(require_account(uow).timezone)
+    wanted = next((p for p in uow.products.all() if p.code == product.strip()), None)
     if wanted is None or wanted.source != Source.CONVERSATIONS:
         raise InvalidInput(f"'{product}' is not a product metered from conversations")
     channel = Channel.VOICE.value if wanted.metering == Metering.VOICE_SESSIONS else None
-    return _conversation_page(uow, actor, engine.zone, month, channel, offset, limit)
+    return _conversation_page(uow, actor, zone, month, channel, offset, limit)
 
 
 def _round_minutes(record: ConversationRecord) -> ConversationRecord:
