@@ -301,9 +301,7 @@ def _postgres_change_token(conn: sa.Connection) -> Hashable:
     (it has left ``xip``). Equal snapshots thus see the same committed data. Transactions of
     other databases of the cluster move it too, which costs a recomputation, never a stale
     answer. (PostgreSQL 13 and later; ``txid_current_snapshot`` before.)"""
-    snapshot = conn.exec_driver_sql(
-        "SELECT CASE WHEN current_setting('server_version_num')::int >= 130000 "
-        "THEN pg_current_snapshot()::text ELSE txid_current_snapshot()::text END, "
-        "current_database()"
-    ).one()
+    version = conn.dialect.server_version_info or (0,)  # read once, when the engine connected
+    function = "pg_current_snapshot" if version >= (13,) else "txid_current_snapshot"
+    snapshot = conn.exec_driver_sql(f"SELECT {function}()::text, current_database()").one()
     return ("postgresql", snapshot[0], snapshot[1])
