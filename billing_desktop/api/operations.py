@@ -21,8 +21,11 @@ from typing import Any
 
 from billing_desktop.domain.access import Area
 from billing_desktop.services import (
+    account,
     activity,
     archiving,
+    assignment_preview,
+    auto_pay,
     billing,
     credit_notes,
     credits,
@@ -31,11 +34,16 @@ from billing_desktop.services import (
     forecast,
     month_close,
     overview,
+    pack_purchases,
+    payment_methods,
     payments,
+    plan_extensions,
     plans,
+    prepaid,
     pricing,
     quotas,
     reconcile,
+    recording_storage,
     sessions,
     statements,
     statistics,
@@ -45,6 +53,7 @@ from billing_desktop.services import (
     whatif,
 )
 from billing_desktop.services.changes import declared_changes
+from billing_desktop.services.units import history
 
 READ = "read"
 WRITE = "write"
@@ -180,79 +189,33 @@ _OPERATIONS = [
     _op(explain.explained_conversations, READ, U, "credits"),
     _op(forecast.month_forecast, READ, U, "credits"),
     _op(whatif.what_if, READ, U, "credits"),
+    # My account, payment methods, prepaid invoices, plan extension decisions (issue 19)
+    _op(account.account_details, READ, U, "workspace"),
+    _op(account.update_account, WRITE, U),
+    _op(payment_methods.payment_methods, READ, U, "workspace"),
+    _op(payment_methods.add_card, WRITE, U),
+    _op(payment_methods.add_bank_account, WRITE, U),
+    _op(payment_methods.remove_payment_method, WRITE, U),
+    _op(payment_methods.set_default_payment_method, WRITE, U),
+    _op(plan_extensions.approve_extension, WRITE, P),
+    _op(plan_extensions.reject_extension, WRITE, P),
+    _op(recording_storage.recording_storage, READ, UD, "records"),
+    _op(prepaid.prepaid_invoices, READ, U, "credits"),
+    _op(prepaid.issue_prepaid_invoice, WRITE, U),
+    _op(prepaid.mark_prepaid_paid, WRITE, U),
+    # an assignment's cost preview before it is saved, and the membership history (issue 20)
+    _op(assignment_preview.preview_assignment, READ, BU, "units"),
+    _op(history.membership_history, READ, BU, "units"),
+    # auto-pay of invoices, add-on volume packs (issue 19)
+    _op(auto_pay.auto_pay_status, READ, INV, "credits"),
+    _op(auto_pay.apply_auto_pay, WRITE, U),
+    _op(pack_purchases.pack_purchases, READ, UD, "quotas"),
+    _op(pack_purchases.buy_pack, WRITE, U),
 ]
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _OPERATIONS}
 _BY_FUNCTION: dict[Callable[..., Any], Operation] = {op.function: op for op in _OPERATIONS}
 
 
-def register(operation: Operation) -> None:
-    """Add an operation (sections of the GUI built later add theirs this way)."""
-    OPERATIONS[operation.name] = operation
-    _BY_FUNCTION[operation.function] = operation
-
-
 def operation_for(function: Callable[..., Any]) -> Operation | None:
     return _BY_FUNCTION.get(function)
-
-
-# Branch account (issue 19): My account, payment methods, plan extension decisions.
-def _account_operations() -> list[Operation]:
-    from billing_desktop.services import (
-        account,
-        payment_methods,
-        plan_extensions,
-        prepaid,
-        recording_storage,
-    )
-
-    return [
-        _op(account.account_details, READ, U, "workspace"),
-        _op(account.update_account, WRITE, U),
-        _op(payment_methods.payment_methods, READ, U, "workspace"),
-        _op(payment_methods.add_card, WRITE, U),
-        _op(payment_methods.add_bank_account, WRITE, U),
-        _op(payment_methods.remove_payment_method, WRITE, U),
-        _op(payment_methods.set_default_payment_method, WRITE, U),
-        _op(plan_extensions.approve_extension, WRITE, P),
-        _op(plan_extensions.reject_extension, WRITE, P),
-        _op(recording_storage.recording_storage, READ, UD, "records"),
-        _op(prepaid.prepaid_invoices, READ, U, "credits"),
-        _op(prepaid.issue_prepaid_invoice, WRITE, U),
-        _op(prepaid.mark_prepaid_paid, WRITE, U),
-    ]
-
-
-for _operation in _account_operations():
-    register(_operation)
-
-
-# Branch dated-assignments (issue 20 §5): an assignment's cost preview, before it is saved.
-def _dated_assignment_operations() -> list[Operation]:
-    from billing_desktop.services import assignment_preview
-    from billing_desktop.services.units import history
-
-    return [
-        _op(assignment_preview.preview_assignment, READ, BU, "units"),
-        _op(history.membership_history, READ, BU, "units"),
-    ]
-
-
-for _operation in _dated_assignment_operations():
-    register(_operation)
-
-
-# Branch autopay-packs (issue 19 §3, §5): auto-pay of invoices, buying add-on volume packs.
-def _autopay_packs_operations() -> list[Operation]:
-    from billing_desktop.services import auto_pay, pack_purchases
-
-    return [
-        _op(auto_pay.auto_pay_status, READ, INV, "credits"),
-        _op(auto_pay.apply_auto_pay, WRITE, U),
-        _op(pack_purchases.pack_purchases, READ, UD, "quotas"),
-        _op(pack_purchases.buy_pack, WRITE, U),
-    ]
-
-
-for _operation in _autopay_packs_operations():
-    register(_operation)
