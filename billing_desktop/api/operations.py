@@ -164,7 +164,7 @@ _OPERATIONS = [
     # documents (issue 23): an invoice as an EN 16931 e-invoice (Factur-X).
     _op(einvoicing.e_invoice, READ, INV, "closing"),
     _op(archiving.bundle_plan, READ, INV, "closing"),
-    # Branch close-audit (issue 18 §1, §4): the month-close preview, the activity report and
+    # issue 18 §1, §4: the month-close preview, the activity report and
     # the check of the audit chain (each service requires the right to edit Usage).
     _op(month_close.preview_close, READ, U, "closing", name="billing.preview_close"),
     _op(month_close.months_to_close, READ, U, "closing", name="billing.months_to_close"),
@@ -173,7 +173,7 @@ _OPERATIONS = [
     _op(activity.activity_count, READ, U, "workspace"),
     _op(activity.activity_choices, READ, U, "workspace"),
     _op(activity.verify_audit_chain, READ, U, "workspace"),
-    # branch payments (issue 18 §2, §3): payments, bank reconciliation, credit notes. Seeing
+    # issue 18 §2, §3: payments, bank reconciliation, credit notes. Seeing
     # them takes the Invoices tab; writing them, the right to edit billing (Usage edit: admins
     # and Edit Billing, as buying credit and closing months), which the services check too.
     _op(payments.list_payments, READ, INV, "credits"),
@@ -184,7 +184,7 @@ _OPERATIONS = [
     _op(reconcile.dismiss_lines, WRITE, U),
     _op(credit_notes.creditable, READ, INV, "credits"),
     _op(credit_notes.issue_credit_note, WRITE, U),
-    # branch explain (issue 20): explain a charge, forecast, what-if, invoiced unit costs
+    # issue 20: explain a charge, forecast, what-if, invoiced unit costs
     _op(explain.explain_charge, READ, U, "credits"),
     _op(explain.explained_conversations, READ, U, "credits"),
     _op(forecast.month_forecast, READ, U, "credits"),

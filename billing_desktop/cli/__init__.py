@@ -38,7 +38,7 @@ def command_modules() -> tuple[ModuleType, ...]:
 
     return (
         core, serving, backups, documents, activity, account, payments, insight, offline,
-        autopay_packs,  # branch autopay-packs
+        autopay_packs,
     )  # fmt: skip
 
 

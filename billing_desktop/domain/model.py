@@ -120,7 +120,7 @@ class InvoiceStatus(StrEnum):
     ISSUED = "issued"
     PAID = "paid"
     OVERDUE = "overdue"
-    PARTLY_PAID = "partly_paid"  # payments or credit notes settle part of it (branch payments)
+    PARTLY_PAID = "partly_paid"  # payments or credit notes settle part of it
 
 
 class LedgerKind(StrEnum):

@@ -112,7 +112,7 @@ offline_outbox = sa.Table(
     sa.Column("answered_at", sa.String(40), nullable=True),
 )
 
-# What an outbox entry did to the replica, row by row (branch offline-ui): SQL statements that
+# What an outbox entry did to the replica, row by row: SQL statements that
 # put the rows back as they were before it (undo) and as it left them (redo), captured by
 # temporary triggers while the change ran. Discarding the entry undoes it at once (the later
 # entries are rewound and redone on top), so the screens stop showing it before the next pull.
@@ -1009,7 +1009,7 @@ def _bump_local(conn: sa.Connection, resource: str) -> None:
     SqlVersions(conn).bump(resource)
 
 
-# Undo and redo of an outbox entry on the replica (branch offline-ui) -------------------------
+# Undo and redo of an outbox entry on the replica -------------------------
 
 _UNTRACKED = {"resource_versions", "alembic_version"} | {
     spec.table.name for spec in rep.TABLES if spec.resource == "records"

@@ -463,7 +463,7 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
             openapi_extra=_write_headers(operation.resource) if writes else None,
         )
 
-    # Offline clients (branch offline): replica chunks and the outbox preview.
+    # Offline clients: replica chunks and the outbox preview.
     from billing_desktop.server import sync as sync_api
 
     sync_api.install(

@@ -90,8 +90,8 @@ KINDS: tuple[str, ...] = (
     "interviews",
     "recordings",
     "storage",
-    "payments",  # branch payments: bank-statement lines, staged for the Reconcile view
-    "packs",  # branch autopay-packs: the rate card's add-on volume packs (optional)
+    "payments",  # bank-statement lines, staged for the Reconcile view
+    "packs",  # the rate card's add-on volume packs (optional)
 )
 
 T = TypeVar("T")
@@ -545,7 +545,7 @@ _KIND_LIST = (
         late=_late_snapshot,
         dated=_HAPPENED_AT("day"),
     ),
-    # branch payments: a bank statement's incoming payments (services/reconcile.py matches them)
+    # a bank statement's incoming payments (services/reconcile.py matches them)
     _Kind(
         "payments",
         "bank_lines",
@@ -563,7 +563,7 @@ _KIND_LIST = (
         repeat="two transfers alike in date, amount, reference and payer need the bank's "
         "transaction id (column 'id') to tell them apart",
     ),
-    # branch autopay-packs: the add-on volume packs offered per statistic, with their prices
+    # the add-on volume packs offered per statistic, with their prices
     _Kind(
         "packs",
         "usage_packs",

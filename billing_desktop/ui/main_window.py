@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
 
         self._setup_status_bar()
         self._setup_actions()
-        from billing_desktop.ui.offline import OfflineControls  # branch offline
+        from billing_desktop.ui.offline import OfflineControls
 
         self.offline = OfflineControls(self)
         self.store_changed.connect(lambda _store: self.offline.follow())
@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
 
     def reload(self) -> None:
         """Read who is acting and what they may see; then show the matching page."""
-        if self.offline.starting():  # branch offline-ui: a remote store's copy comes first
+        if self.offline.starting():  # a remote store's copy comes first
             return
         if self._workspace_handle is not None:
             self._workspace_handle.cancel()

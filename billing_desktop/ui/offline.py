@@ -245,7 +245,7 @@ class OfflineControls(QObject):
             description="sync",
         )
 
-    # The window's start on a remote store (branch offline-ui) ----------------------------
+    # The window's start on a remote store ----------------------------
 
     def starting(self) -> bool:
         """Called by the window before it reads the workspace: True while this takes over

@@ -92,7 +92,7 @@ def invoice_history(
                 left=settled.left,
             )
         )
-    rows.extend(credit_note_rows(uow))  # branch payments: credit notes in the history
+    rows.extend(credit_note_rows(uow))  # credit notes in the history
     for entry in ledger:
         # A prepaid invoice's credit row is listed as the invoice itself (services.prepaid).
         if entry.kind in ORDER_KINDS and not is_prepaid(entry.reference):

@@ -343,4 +343,4 @@ def _charge(product: ProductSummary) -> UsageCharge:
     )
 
 
-# --- credit notes (branch payments; written by services/credit_notes.py) ---------------------
+# --- credit notes (written by services/credit_notes.py) ---------------------

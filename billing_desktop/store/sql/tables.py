@@ -394,7 +394,7 @@ resource_versions = sa.Table(
 
 # Revision 0009: failed sign-ins per client address in the current window (the server's rate
 # limit; in the store so that every server process on one database counts alike).
-# Revision 0013 (branch payments): payments of invoices and their voids, credit notes, and
+# Revision 0013: payments of invoices and their voids, credit notes, and
 # bank-statement lines staged for reconciliation. Written once, never changed (the money is in
 # the ledger; a void or a credit note is a new row).
 payments = sa.Table(

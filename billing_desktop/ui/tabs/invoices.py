@@ -128,7 +128,7 @@ class InvoicesTab(TableTab):
         self.print_button.clicked.connect(self.print_selected)
         self.statements_button.clicked.connect(self.open_statements)
         self._setup_prepaid()  # issue 19 §4
-        # branch payments: payments, credit notes and bank reconciliation (ui/dialogs/…)
+        # payments, credit notes and bank reconciliation (ui/dialogs/…)
         self.payment_button = self._button(
             tr("Pa&yments…"), "paymentButton", tr("Record or void payments of the selected invoice")
         )
@@ -167,7 +167,7 @@ class InvoicesTab(TableTab):
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(1, self.filters)  # under the caption, above the table
-        # branch payments: a row of its own, so the tab stays as narrow as it was.
+        # a row of its own, so the tab stays as narrow as it was.
         self.accounting = QWidget(self)
         self.accounting.setObjectName("invoiceAccounting")
         accounting = QHBoxLayout(self.accounting)

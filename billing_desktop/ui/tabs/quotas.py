@@ -416,7 +416,7 @@ class QuotasSection(LoadingSection):
         layout.addWidget(packs_note)
         layout.addWidget(self.packs_table)
         layout.addWidget(self.packs_empty)
-        layout.addLayout(self._buy_pack_row())  # branch autopay-packs
+        layout.addLayout(self._buy_pack_row())
         layout.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setObjectName("quotasScroll")
@@ -598,7 +598,7 @@ class QuotasSection(LoadingSection):
                 else tr("Set or remove this statistic's monthly quota")
             )
 
-    # Buying a pack (branch autopay-packs) ---------------------------------------------------
+    # Buying a pack ---------------------------------------------------
 
     def _buy_pack_row(self) -> QHBoxLayout:
         self.buy_dialog: BuyPackDialog | None = None

@@ -127,7 +127,7 @@ MAPPERS: dict[str, Mapper[Any]] = {
     "recordings": Mapper(m.Recording, t.recordings, ("id",)),
     "storage": Mapper(m.StorageSnapshot, t.storage_snapshots, ("day",)),
     "invoices": Mapper(m.Invoice, t.invoices, ("number",), money=("amount",)),
-    # branch payments: payments, voids, credit notes, staged bank lines (domain/receivables.py)
+    # payments, voids, credit notes, staged bank lines (domain/receivables.py)
     "payments": Mapper(rv.Payment, t.payments, ("number",), money=("amount",)),
     "payment_voids": Mapper(rv.PaymentVoid, t.payment_voids, ("payment",)),
     "credit_notes": Mapper(rv.CreditNote, t.credit_notes, ("number",), money=("amount",)),
