@@ -46,20 +46,27 @@ from tests.live_server import live_server, token_for
 RECORD_TABLES = ("calls", "conversations", "alerts", "sms", "interviews", "recordings")
 
 
+def keep_few_records(
+    store: SqlStore, limit: int = 300, tables: tuple[str, ...] = (*RECORD_TABLES, "usage_hourly")
+) -> SqlStore:
+    """Keep the first ``limit`` rows of each of ``tables`` (syncs of them stay short)."""
+    with store() as uow:
+        for name in tables:
+            uow.connection.execute(
+                sa.text(
+                    f"DELETE FROM {name} WHERE rowid NOT IN "
+                    f"(SELECT rowid FROM {name} ORDER BY rowid LIMIT {limit})"
+                )
+            )
+        uow.commit()
+    return store
+
+
 @pytest.fixture
 def demo_store(demo_store: SqlStore) -> SqlStore:
     """The demo workspace with a few hundred of each kind of record (a sync of the whole demo
     takes seconds; what is tested here does not depend on how many records there are)."""
-    with demo_store() as uow:
-        for name in (*RECORD_TABLES, "usage_hourly"):
-            uow.connection.execute(
-                sa.text(
-                    f"DELETE FROM {name} WHERE rowid NOT IN "
-                    f"(SELECT rowid FROM {name} ORDER BY rowid LIMIT 300)"
-                )
-            )
-        uow.commit()
-    return demo_store
+    return keep_few_records(demo_store)
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from billing_desktop.services import overview, units
 from billing_desktop.store.sql import tables as t
 from tests.fault_proxy import fault_proxy
 from tests.live_server import live_server, token_for
+from tests.server.test_offline import RECORD_TABLES, keep_few_records
 
 CHANGES = 6
 
@@ -27,16 +28,7 @@ CHANGES = 6
 @pytest.fixture
 def demo_store(demo_store: SqlStore) -> SqlStore:
     """The demo workspace with a few hundred of each kind of record (the syncs stay short)."""
-    with demo_store() as uow:
-        for name in ("calls", "conversations", "alerts", "sms", "interviews", "recordings"):
-            uow.connection.execute(
-                sa.text(
-                    f"DELETE FROM {name} WHERE rowid NOT IN "
-                    f"(SELECT rowid FROM {name} ORDER BY rowid LIMIT 300)"
-                )
-            )
-        uow.commit()
-    return demo_store
+    return keep_few_records(demo_store, tables=RECORD_TABLES)
 
 
 def renames(store: SqlStore) -> int:

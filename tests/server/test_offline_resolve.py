@@ -11,29 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.remote.replica import APPLIED, CONFLICT, DISCARDED, PENDING, ReplicaStore
 from billing_desktop.services import overview, units
 from tests.live_server import token_for
-from tests.server.test_offline import RECORD_TABLES, client, first_unit, serving
+from tests.server.test_offline import client, first_unit, keep_few_records, serving
 
 
 @pytest.fixture
 def demo_store(demo_store: SqlStore) -> SqlStore:
     """The demo workspace with few records (what is tested does not depend on them)."""
-    with demo_store() as uow:
-        for name in (*RECORD_TABLES, "usage_hourly"):
-            uow.connection.execute(
-                sa.text(
-                    f"DELETE FROM {name} WHERE rowid NOT IN "
-                    f"(SELECT rowid FROM {name} ORDER BY rowid LIMIT 50)"
-                )
-            )
-        uow.commit()
-    return demo_store
+    return keep_few_records(demo_store, 50)
 
 
 def names(store: Any, actor: Any) -> dict[int, str]:

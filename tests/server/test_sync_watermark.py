@@ -6,8 +6,7 @@ not only the replica's contents."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -21,32 +20,17 @@ from billing_desktop.domain.errors import Unavailable
 from billing_desktop.remote.replica import ReplicaStore
 from billing_desktop.store.sql import replication as rep
 from billing_desktop.store.sql import tables as t
-from tests.fault_proxy import FaultProxy, fault_proxy
-from tests.live_server import live_server, token_for
+from tests.fault_proxy import FaultProxy
+from tests.live_server import token_for
+from tests.server.test_offline import RECORD_TABLES, keep_few_records, serving
 
-RECORD_TABLES = ("calls", "conversations", "alerts", "sms", "interviews", "recordings")
 WATERMARKED = (*RECORD_TABLES, "ledger", "usage_hourly")
 
 
 @pytest.fixture
 def demo_store(demo_store: SqlStore) -> SqlStore:
     """The demo workspace with a few hundred of each kind of record."""
-    with demo_store() as uow:
-        for name in (*RECORD_TABLES, "usage_hourly"):
-            uow.connection.execute(
-                sa.text(
-                    f"DELETE FROM {name} WHERE rowid NOT IN "
-                    f"(SELECT rowid FROM {name} ORDER BY rowid LIMIT 300)"
-                )
-            )
-        uow.commit()
-    return demo_store
-
-
-@contextmanager
-def serving(store: SqlStore) -> Iterator[FaultProxy]:
-    with live_server(store) as url, fault_proxy(url) as proxy:
-        yield proxy
+    return keep_few_records(demo_store)
 
 
 class Counting(ReplicaStore):
