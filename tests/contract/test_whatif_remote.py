@@ -3,43 +3,16 @@ SQL give the same results through the HTTP API as on the store, SQLite and Postg
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.model import CommitScope
 from billing_desktop.domain.periods import Month
-from billing_desktop.remote.client import HttpStore
 from billing_desktop.services import overview
 from billing_desktop.services.explain import explain_charge
 from billing_desktop.services.whatif import Changes, parse_plan, parse_tiers, what_if
-from tests.contract.conftest import Opened, open_store
-from tests.contract.test_remote import BACKENDS, TODAY, Pair, same_instants
-from tests.live_server import live_server, token_for
+from tests.contract.test_remote import TODAY, Pair, pair, same_instants
 
 NOVEMBER = Month(2026, 11)
 
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def pair(request: pytest.FixtureRequest) -> Iterator[Pair]:
-    from billing_desktop.services.demo import build_demo
-
-    opened: Opened = open_store(request.param, request)
-    store = opened.store
-    assert isinstance(store, SqlStore)
-    build_demo(store, seed=7, today=TODAY)
-    with store() as uow:
-        people = uow.users.all()
-    admin = next(u.id for u in people if u.role.value == "admin")
-    shared = next(u.id for u in people if u.role.value == "shared")
-    try:
-        with live_server(store) as url:
-            remote = HttpStore(url, token_for(store, admin), retries=0)
-            yield Pair(store, remote, admin, shared)
-            remote.close()
-    finally:
-        opened.close()
+__all__ = ["pair"]  # the demo on each SQL backend, and a server in front of it
 
 
 def test_what_if_and_explain_are_the_same_remotely(pair: Pair) -> None:
