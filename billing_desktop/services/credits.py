@@ -120,12 +120,24 @@ def store_auto_recharge_off(uow: UnitOfWork, actor: Actor, now: datetime | None 
     account = require_account(uow)
     before = auto_recharge_settings(uow)
     after = AutoRecharge(False, before.threshold, before.amount)
+    _save_setting(uow, actor, before, after, account.currency, now)
+
+
+def _save_setting(
+    uow: UnitOfWork,
+    actor: Actor,
+    before: AutoRecharge,
+    after: AutoRecharge,
+    currency: str,
+    now: datetime | None,
+) -> None:
+    """Store the auto-recharge setting ``after`` (it was ``before``), with its audit row."""
     uow.settings.put(
         AUTO_RECHARGE_KEY,
         {
-            "enabled": False,
-            "threshold_minor": to_minor(after.threshold, account.currency),
-            "amount_minor": to_minor(after.amount, account.currency),
+            "enabled": after.enabled,
+            "threshold_minor": to_minor(after.threshold, currency),
+            "amount_minor": to_minor(after.amount, currency),
         },
     )
     uow.audit.add(
@@ -136,8 +148,8 @@ def store_auto_recharge_off(uow: UnitOfWork, actor: Actor, now: datetime | None 
             action="auto-recharge-settings",
             entity="settings",
             entity_id=AUTO_RECHARGE_KEY,
-            before=_setting_json(before, account.currency),
-            after=_setting_json(after, account.currency),
+            before=_setting_json(before, currency),
+            after=_setting_json(after, currency),
         )
     )
 
@@ -292,27 +304,8 @@ def set_auto_recharge(
         except InvalidInput:
             new_threshold, new_amount = before.threshold, before.amount
     after = AutoRecharge(enabled, new_threshold, new_amount)
-    uow.settings.put(
-        AUTO_RECHARGE_KEY,
-        {
-            "enabled": after.enabled,
-            "threshold_minor": to_minor(after.threshold, currency),
-            "amount_minor": to_minor(after.amount, currency),
-        },
-    )
+    _save_setting(uow, actor, before, after, currency, now)
     uow.settings.put(AUTO_RECHARGE_STATE_KEY, {"armed": True})  # a new setting starts armed
-    uow.audit.add(
-        AuditEntry(
-            at=now or datetime.now(UTC),
-            actor=actor.audit_name,
-            origin=actor.origin,
-            action="auto-recharge-settings",
-            entity="settings",
-            entity_id=AUTO_RECHARGE_KEY,
-            before=_setting_json(before, currency),
-            after=_setting_json(after, currency),
-        )
-    )
     if fire and after.enabled:
         return replace(after, fired=apply_auto_recharge(uow, actor, now=now))
     return after
