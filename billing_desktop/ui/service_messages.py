@@ -57,6 +57,8 @@ TEXT_FUNCTIONS = re.compile(
 TEXT_CONSTANTS = re.compile(r"^([A-Z0-9_]*(REFUSAL|ONLY|NOTE|ACCOUNTS?|INVOICES|NEEDS_ACCOUNT))$")
 # Calls that record an import problem: their string arguments are messages too.
 MESSAGE_CALLS = {"_error", "_Error", "problems.append"}
+# Calls whose last string argument is an action a refusal names ("you may not <action>: …").
+ACTION_CALLS = {"require", "_require", "_require_edit"}
 
 # Messages the extraction cannot see whole (their wording is chosen from a table, or built
 # from parts by a caller); written out here. Keep each exactly as the code produces it.
@@ -73,6 +75,17 @@ EXTRA_TEMPLATES: tuple[str, ...] = (
     "{1}: {2}",
     # services/account.AccountChange.summary: "Saved <fields>." then the messages
     "Saved {1}.",
+    # Words a message is built from: domain/access.Rights.require's "{need} {area.label}",
+    # the "row"/"rows" of import and audit summaries.
+    "edit",
+    "view",
+    "Usage",
+    "Billing Units",
+    "Plans",
+    "Invoices",
+    "Usage Data",
+    "row",
+    "rows",
 )
 IMPORT_SUFFIX = re.compile(r" \(and (\d+) more errors?\)\Z")
 PLACEHOLDER = object()  # a value in a template's parts
@@ -174,7 +187,14 @@ class _Extractor(ast.NodeVisitor):
                 self.add(argument)
                 if name in self.errors:
                     break  # the message; other arguments are data
+        if name in ACTION_CALLS:
+            self._action(node)
         self.generic_visit(node)
+
+    def _action(self, node: ast.Call) -> None:
+        last = node.args[-1] if node.args else None
+        if isinstance(last, ast.Constant) and isinstance(last.value, str) and " " in last.value:
+            self.found.add(_escape(last.value))
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         if TEXT_FUNCTIONS.match(node.name):
@@ -397,7 +417,7 @@ def _match(text: str, language: str, depth: int) -> str | None:
             continue
         values = [
             _match(value, language, depth + 1) or value
-            if depth < 2 and " " in value
+            if depth < 2 and any(c.isalpha() for c in value)
             else value
             for value in found.groups()
         ]
