@@ -100,11 +100,14 @@ def format_short_month(first_day: date) -> str:
     return format_skeleton("yMMM", first_day, locale=locale)
 
 
-def month_name(month: object) -> str:
-    """``services.usage_page.month_name`` for the GUI: a ``Month`` (its ``first_day``)."""
+def month_name(month: object, *, capital: bool = True) -> str:
+    """``services.usage_page.month_name`` for the GUI: a ``Month`` (its ``first_day``).
+
+    ``capital=False`` inside a sentence: Spanish writes a month in lower case there ("Cerrar
+    octubre de 2026"); a label or a sentence that starts with the month keeps the capital."""
     first_day = getattr(month, "first_day", month)
     assert isinstance(first_day, date)
-    return format_month(first_day)
+    return format_month(first_day, capital=capital)
 
 
 __all__ = [

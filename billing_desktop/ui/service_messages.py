@@ -57,6 +57,8 @@ TEXT_FUNCTIONS = re.compile(
 TEXT_CONSTANTS = re.compile(r"^([A-Z0-9_]*(REFUSAL|ONLY|NOTE|ACCOUNTS?|INVOICES|NEEDS_ACCOUNT))$")
 # Calls that record an import problem: their string arguments are messages too.
 MESSAGE_CALLS = {"_error", "_Error", "problems.append"}
+# Variables and keyword arguments holding a reason the GUI shows (the outbox's refusals).
+REASON_NAMES = {"reason"}
 # Calls whose last string argument is an action a refusal names ("you may not <action>: …").
 ACTION_CALLS = {"require", "_require", "_require_edit"}
 
@@ -189,6 +191,14 @@ class _Extractor(ast.NodeVisitor):
                     break  # the message; other arguments are data
         if name in ACTION_CALLS:
             self._action(node)
+        for keyword in node.keywords:
+            if keyword.arg in REASON_NAMES:  # update_op(seq, status=REFUSED, reason=…)
+                self.add(keyword.value)
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if any(isinstance(t, ast.Name) and t.id in REASON_NAMES for t in node.targets):
+            self.add(node.value)  # reason = f"…": why the outbox refused a change
         self.generic_visit(node)
 
     def _action(self, node: ast.Call) -> None:
@@ -350,7 +360,8 @@ def compile_template(source: str, translation: str) -> Template | None:
             pattern.append("(.*?)")
     if literal == 0:
         return None  # "{1}" alone would match anything
-    return Template(source, translation, re.compile("\\A" + "".join(pattern) + "\\Z", re.S), literal)
+    compiled = re.compile("\\A" + "".join(pattern) + "\\Z", re.S)
+    return Template(source, translation, compiled, literal)
 
 
 @lru_cache(maxsize=4)

@@ -79,7 +79,7 @@ class CloseMonthDialog(QDialog):
         self.month = month
         self.plan: ClosePlan | None = None
         self.report: CloseReport | None = None
-        self.setWindowTitle(tr("Close {month}").format(month=month_name(month)))
+        self.setWindowTitle(tr("Close {month}").format(month=month_name(month, capital=False)))
         currency = context.currency
 
         self.intro = QLabel(self)
@@ -90,7 +90,7 @@ class CloseMonthDialog(QDialog):
                 "Closing <b>{month}</b> writes what is listed below, exactly. A closed "
                 "month never changes, and months close in order: this is the oldest "
                 "month that has ended and is not closed. The store is backed up first."
-            ).format(month=month_name(month))
+            ).format(month=month_name(month, capital=False))
         )
         self.summary = QLabel(tr("Working out what closing writes…"), self)
         self.summary.setObjectName("summaryLabel")
@@ -150,7 +150,9 @@ class CloseMonthDialog(QDialog):
         self.status.hide()
 
         self.buttons = QDialogButtonBox(self)
-        self.close_button = QPushButton(tr("&Close {month}").format(month=month_name(month)), self)
+        self.close_button = QPushButton(
+            tr("&Close {month}").format(month=month_name(month, capital=False)), self
+        )
         self.close_button.setObjectName("closeMonthButton")
         self.close_button.setEnabled(False)
         self.close_button.setDefault(True)
@@ -268,7 +270,9 @@ class CloseMonthDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.busy.show()
         self._show_status(
-            tr("Closing {month}… (backing up the store first)").format(month=month_name(self.month))
+            tr("Closing {month}… (backing up the store first)").format(
+                month=month_name(self.month, capital=False)
+            )
         )
         self.context.runner.run(
             write,

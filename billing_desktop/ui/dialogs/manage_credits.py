@@ -41,6 +41,7 @@ from billing_desktop.ui.dialogs.common import (
 from billing_desktop.ui.domain_words import auto_recharge_text
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.locale_format import format_money, month_name  # in the GUI's language
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskRunner
 
 T = TypeVar("T")
@@ -301,7 +302,7 @@ class ManageCreditsDialog(QDialog):
         self.page = page
         summary = page.summary
         balance = format_money(summary.balance, self.currency)
-        month = month_name(page.current_month)
+        month = month_name(page.current_month, capital=False)
         text = tr("Current balance for {month}: <b>{balance}</b>").format(
             month=month, balance=balance
         )
@@ -314,7 +315,7 @@ class ManageCreditsDialog(QDialog):
         self.balance_label.setToolTip(tr("Auto-recharge: {setting}").format(setting=setting))
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         colour_label(self.status, error)
 
     @property

@@ -61,6 +61,7 @@ from billing_desktop.ui.models.table import (
     number_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
 
@@ -499,7 +500,7 @@ class PlanManagerDialog(QDialog):
             decision_widget.setEnabled(deciding and not self.busy)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         colour_label(self.status, error)
 
     @property

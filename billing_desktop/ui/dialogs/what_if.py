@@ -54,6 +54,7 @@ from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.locale_format import format_money, month_name  # in the GUI's language
 from billing_desktop.ui.models.table import NEGATIVE, RIGHT, Column, ColumnTableModel, text_column
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
 
@@ -367,7 +368,8 @@ class WhatIfDialog(QDialog):
             try:
                 tiers = (parse_tiers(f"{code}={self.tiers_edit.text().strip()}"),)
             except InvalidInput as exc:
-                why = str(exc).partition("': ")[2] or str(exc)
+                text = translate_message(str(exc))  # "--tiers '…': <why>" in both languages
+                why = text.partition("': ")[2] or text
                 raise InvalidInput(tr("Tiers: {why}").format(why=why)) from None
         plans: tuple[AppPlanChange, ...] = ()
         app = self.plan_app.currentData()
@@ -449,7 +451,7 @@ class WhatIfDialog(QDialog):
         try:
             changes = self.changes()
         except InvalidInput as exc:
-            self.status.setText(str(exc))
+            self.status.setText(translate_message(str(exc)))
             return
         if self._handle is not None:
             self._handle.cancel()

@@ -62,6 +62,7 @@ from billing_desktop.ui.models.table import (
     price_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.statistics import LoadingSection
 from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
@@ -120,7 +121,7 @@ class QuotaBanner(MessageBar):
         self.state = QuotaState.UNSET
 
     def show_state(self, text: str, state: QuotaState) -> None:
-        self.show_message(text)
+        self.show_message(translate_message(text))
         self.state = state
         self.setProperty("kind", "exceeded" if state == QuotaState.EXCEEDED else "warning")
         self.style().unpolish(self)
@@ -259,7 +260,7 @@ class SetQuotaDialog(QDialog):
         self.setMinimumWidth(460)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         self.status.setStyleSheet(f"color: {NEGATIVE.name()};" if error else "")
 
     def value(self) -> int | None:
@@ -504,7 +505,7 @@ class QuotasSection(LoadingSection):
                 "quota. The section warns from {WARNING_PERCENT} % of a quota; usage beyond "
                 "a quota is a variable cost at the rate card's list price."
             ).format(month=format_month(overview.month), WARNING_PERCENT=WARNING_PERCENT)
-            + ("" if overview.can_edit else f" {overview.edit_refusal}")
+            + ("" if overview.can_edit else " " + translate_message(overview.edit_refusal or ""))
         )
         for line in overview.lines:
             self._show_line(line, currency)
@@ -690,6 +691,6 @@ class QuotasSection(LoadingSection):
         self.refresh()
 
     def show_notice(self, text: str) -> None:
-        self.notice.setText(text)
+        self.notice.setText(translate_message(text))
         self.notice.setVisible(bool(text))
         self.notice_shown.emit(text)

@@ -79,6 +79,7 @@ from billing_desktop.ui.charts.timeline import TimelineChart
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.table import Column, ColumnTableModel, number_column
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.sessions_dashboard.data import (
     DashboardData,
@@ -357,7 +358,7 @@ class SessionsSection(Page):
         try:
             sessions.check_range(first, last)
         except InvalidInput as exc:
-            message = str(exc).replace("--from ", "").replace("--to ", "")
+            message = translate_message(str(exc)).replace("--from ", "").replace("--to ", "")
             self.caption.setText(tr("Cannot show this range: {message}.").format(message=message))
             return
         self._update_bucket_choices(first, last)
@@ -547,7 +548,7 @@ class SessionsSection(Page):
                 ).format(day_text=day_text(span[1]), day_text2=day_text(data.scope.today))
             )
         if data.note:
-            notes.append(data.note)
+            notes.append(translate_message(data.note))
         lines.append(" ".join(notes))
         return "\n".join(lines)
 
