@@ -40,6 +40,7 @@ TEMPLATES_NAME = "service_messages.pot"
 PACKAGE = Path(__file__).resolve().parents[1]
 REPOSITORY = PACKAGE.parent
 TEMPLATES_FILE = REPOSITORY / "resources" / "locale" / TEMPLATES_NAME
+ERRORS_FILE = PACKAGE / "domain" / "errors.py"
 
 # Where the GUI gets texts from: everything but the GUI itself (its texts are tr()-marked) and
 # the command line (English by design, never shown in the GUI).
@@ -51,7 +52,7 @@ SKIPPED_FILES = {"__main__.py", "terminal.py", "selftest.py"}
 ERROR_ROOTS = {"BillingError", "BadValue"}
 # Functions and methods whose string results the GUI shows as they are.
 TEXT_FUNCTIONS = re.compile(
-    r"^(summary|describe|lines|banner_text|late_record_message|_clash_message|.*_refusal|.*_problem|filters_text)$"
+    r"^(summary|_?describe|lines|banner_text|late_record_message|_clash_message|.*_refusal|.*_problem|filters_text)$"
 )
 # Module constants whose value the GUI shows (refusals, notes), beyond those raised.
 TEXT_CONSTANTS = re.compile(r"^([A-Z0-9_]*(REFUSAL|ONLY|NOTE|ACCOUNTS?|INVOICES|NEEDS_ACCOUNT))$")
@@ -88,6 +89,14 @@ EXTRA_TEMPLATES: tuple[str, ...] = (
     "Usage Data",
     "row",
     "rows",
+    # services/units/commands: "Assign 2 users to Sales" (the counts of one kind)
+    "{1} user",
+    "{1} users",
+    "{1} number",
+    "{1} numbers",
+    # domain/money.credit_amount: "{what}: give an amount {least} ({text} is not)"
+    "more than zero",
+    "zero or more",
 )
 IMPORT_SUFFIX = re.compile(r" \(and (\d+) more errors?\)\Z")
 PLACEHOLDER = object()  # a value in a template's parts
@@ -234,6 +243,8 @@ class _Extractor(ast.NodeVisitor):
             ) in {"get", "startswith", "endswith", "setdefault"}:
                 # dictionary keys, comparisons: data, not words shown
                 skip.update(id(child) for child in ast.walk(node))
+            elif isinstance(node, ast.Attribute) and node.attr == "join":
+                skip.update(id(child) for child in ast.walk(node.value))  # " and ".join(…)
             elif isinstance(node, ast.Dict):
                 skip.update(id(child) for key in node.keys if key for child in ast.walk(key))
 
@@ -297,7 +308,8 @@ def _module_constants(trees: list[ast.Module]) -> dict[str, set[str]]:
 def extract_templates(package: Path = PACKAGE) -> list[str]:
     """Every service message template of the source, sorted."""
     trees = [ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in _source_files(package)]
-    errors = _error_classes(trees)
+    # The product's own exceptions, also when ``package`` is another tree that imports them.
+    errors = _error_classes([*trees, ast.parse(ERRORS_FILE.read_text(encoding="utf-8"))])
     constants = _module_constants(trees)
     extractor = _Extractor(errors, constants)
     for tree in trees:

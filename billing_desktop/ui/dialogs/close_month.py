@@ -49,6 +49,7 @@ from billing_desktop.ui.models.table import (
     price_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.widgets.table import make_table
 
 ERROR_STYLE = "QLabel#statusLabel { color: #c01c28; }"
@@ -307,5 +308,5 @@ class CloseMonthDialog(QDialog):
 
     def _show_status(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet(ERROR_STYLE if error else "")
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         self.status.setVisible(bool(text))

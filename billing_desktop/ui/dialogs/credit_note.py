@@ -164,7 +164,7 @@ class CreditNoteDialog(QDialog):
 
     def _show_effect(self) -> None:
         try:
-            amount = credit_amount(self.amount.text(), self.currency, "Amount")
+            amount = credit_amount(self.amount.text(), self.currency, tr("Amount"))
         except InvalidInput:
             self.effect.setText("")
             return
@@ -196,7 +196,7 @@ class CreditNoteDialog(QDialog):
         if self.busy or not self.can_edit:
             return
         try:
-            amount = credit_amount(self.amount.text(), self.currency, "Amount")
+            amount = credit_amount(self.amount.text(), self.currency, tr("Amount"))
         except InvalidInput as exc:
             self.show_status(str(exc), error=True)
             self.amount.setFocus()

@@ -336,7 +336,7 @@ class ManageCreditsDialog(QDialog):
     def purchase(self) -> None:
         if not self.can_edit or self.busy:
             return
-        amount = self._amount(self.purchase_amount, "Purchase amount")
+        amount = self._amount(self.purchase_amount, tr("Purchase amount"))
         if amount is not None:
             self._run(
                 lambda store: store.write(credits.purchase_credits, self.actor, amount),
@@ -346,7 +346,7 @@ class ManageCreditsDialog(QDialog):
     def pay(self) -> None:
         if not self.can_edit or self.busy:
             return
-        amount = self._amount(self.payment_amount, "Payment amount")
+        amount = self._amount(self.payment_amount, tr("Payment amount"))
         if amount is not None:
             self._run(
                 lambda store: store.write(credits.make_one_time_payment, self.actor, amount),
@@ -361,10 +361,10 @@ class ManageCreditsDialog(QDialog):
             if self.auto_recharge_refusal is not None:
                 self.show_status(self.auto_recharge_refusal, error=True)
                 return
-            threshold = self._amount(self.auto_threshold, "Threshold", allow_zero=True)
+            threshold = self._amount(self.auto_threshold, tr("Threshold"), allow_zero=True)
             if threshold is None:
                 return
-            amount = self._amount(self.auto_amount, "Recharge amount")
+            amount = self._amount(self.auto_amount, tr("Recharge amount"))
             if amount is None:
                 return
             self._run(

@@ -525,7 +525,7 @@ class PlanManagerDialog(QDialog):
         if self.busy or self.view is None:
             return
         try:
-            amount = credits.credit_amount(self.funds_amount.text(), self.currency, "Amount")
+            amount = credits.credit_amount(self.funds_amount.text(), self.currency, tr("Amount"))
         except InvalidInput as exc:
             self.show_status(str(exc), error=True)
             self.funds_amount.setFocus()

@@ -177,7 +177,7 @@ class PrepaidDialog(QDialog):
         if not self.can_edit or self.busy:
             return
         try:
-            value = credit_amount(self.amount.text(), self.currency, "Prepaid amount")
+            value = credit_amount(self.amount.text(), self.currency, tr("Prepaid amount"))
         except InvalidInput as exc:
             self.show_status(str(exc), error=True)
             self.amount.setFocus()

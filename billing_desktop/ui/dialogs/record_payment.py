@@ -236,7 +236,7 @@ class RecordPaymentDialog(QDialog):
 
     def _show_effect(self) -> None:
         try:
-            amount = credit_amount(self.amount.text(), self.currency, "Amount")
+            amount = credit_amount(self.amount.text(), self.currency, tr("Amount"))
         except InvalidInput:
             self.effect.setText("")
             return
@@ -296,7 +296,7 @@ class RecordPaymentDialog(QDialog):
         if not self.can_edit or self.busy:
             return
         try:
-            amount = credit_amount(self.amount.text(), self.currency, "Amount")
+            amount = credit_amount(self.amount.text(), self.currency, tr("Amount"))
         except InvalidInput as exc:
             self.show_status(str(exc), error=True)
             self.amount.setFocus()

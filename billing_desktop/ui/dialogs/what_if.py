@@ -479,7 +479,7 @@ class WhatIfDialog(QDialog):
         self.compute_button.setEnabled(True)
         assert isinstance(result, WhatIf)
         self.outcome = w = result
-        said = ", ".join(w.changes.describe()) or tr("no change")
+        said = ", ".join(map(translate_message, w.changes.describe())) or tr("no change")
         self.summary.setText(
             tr(
                 "{month} with {said}: invoice {invoice} → {invoice_after}; agents at peak "
