@@ -331,3 +331,23 @@ def test_the_main_window_still_sees_a_cancelled_import_or_demo(spanish: None) ->
 
     for what in ("the import", "the demo"):
         assert translate_message(f"{what} {CANCELLED_SUFFIX}").endswith(CANCELLED_SUFFIX)
+
+
+def test_the_command_line_stays_english_whatever_the_language(
+    workspace: SqlStore, store_path: Path, spanish: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Even in a process whose GUI language is Spanish (and a Spanish locale), the command line
+    prints the services' English messages: only the GUI translates them."""
+    from billing_desktop.cli import main
+
+    workspace.dispose()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LANG", "es_ES.UTF-8")
+        patch.setenv(i18n.LANGUAGE_ENV, "es")
+        code = main(
+            ["--store", f"sqlite:///{store_path}", "payments", "record"]
+            + ["--invoice", "INV-424242", "--amount", "1"]
+        )
+    assert code == 2
+    assert "there is no invoice INV-424242" in capsys.readouterr().err
+    assert translate_message("there is no invoice INV-424242") != "there is no invoice INV-424242"
