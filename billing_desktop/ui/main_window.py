@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         if value is not None:
             self.busy_bar.setRange(0, PROGRESS_STEPS)
             self.busy_bar.setValue(value)
-        self.statusBar().showMessage(f"{text} {progress.text}".strip())
+        self.statusBar().showMessage(f"{text} {translate_message(progress.text)}".strip())
 
     def _end_long_task(self) -> None:
         self._long_task = None
@@ -832,7 +832,7 @@ class MainWindow(QMainWindow):
             on_done=self._daily_backup_done,
             on_error=lambda message: self.show_error(tr("Daily backup"), message),
             on_state_progress=lambda step: self.statusBar().showMessage(
-                tr("Daily backup… {text}").format(text=step.text)
+                tr("Daily backup… {text}").format(text=translate_message(step.text))
             ),
             description="daily backup",
         )
@@ -933,7 +933,9 @@ class MainWindow(QMainWindow):
             with_state=True,
             on_done=lambda store: self._restored(store, backup),
             on_error=self._restore_failed,
-            on_state_progress=lambda step: self.ui.loadingLabel.setText(step.text),
+            on_state_progress=lambda step: self.ui.loadingLabel.setText(
+                translate_message(step.text)
+            ),
             description="restore a backup",
         )
 
@@ -1119,7 +1121,7 @@ class MainWindow(QMainWindow):
     def _demo_progress(self, step: Progress) -> None:
         self._long_task_progress(tr("Creating the demo workspace…"), step)
         self.ui.loadingLabel.setText(
-            tr("Creating the demo workspace…\n{text}").format(text=step.text)
+            tr("Creating the demo workspace…\n{text}").format(text=translate_message(step.text))
         )
 
     def _demo_done(self, report: Any) -> None:

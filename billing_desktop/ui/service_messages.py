@@ -58,6 +58,9 @@ TEXT_FUNCTIONS = re.compile(
 TEXT_CONSTANTS = re.compile(r"^([A-Z0-9_]*(REFUSAL|ONLY|NOTE|ACCOUNTS?|INVOICES|NEEDS_ACCOUNT))$")
 # Calls that record an import problem: their string arguments are messages too.
 MESSAGE_CALLS = {"_error", "_Error", "problems.append"}
+# Calls that report a long task's progress: their texts are shown in the status bar and the
+# progress dialogs (TaskState.progress(fraction, text), RenderHooks.report(fraction, text)).
+PROGRESS_CALLS = {"progress", "report"}
 # Variables and keyword arguments holding a reason the GUI shows (the outbox's refusals).
 REASON_NAMES = {"reason"}
 # Calls whose last string argument is an action a refusal names ("you may not <action>: …").
@@ -94,6 +97,9 @@ EXTRA_TEMPLATES: tuple[str, ...] = (
     "{1} users",
     "{1} number",
     "{1} numbers",
+    # one-word progress texts (reports/layout.py, archive/bundle.py, remote/replica.py)
+    "Done",
+    "Synced",
     # domain/money.credit_amount: "{what}: give an amount {least} ({text} is not)"
     "more than zero",
     "zero or more",
@@ -200,6 +206,9 @@ class _Extractor(ast.NodeVisitor):
                     break  # the message; other arguments are data
         if name in ACTION_CALLS:
             self._action(node)
+        if name in PROGRESS_CALLS:
+            for argument in node.args[1:]:
+                self.add(argument)
         for keyword in node.keywords:
             if keyword.arg in REASON_NAMES:  # update_op(seq, status=REFUSED, reason=…)
                 self.add(keyword.value)
