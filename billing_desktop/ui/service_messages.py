@@ -52,10 +52,15 @@ SKIPPED_FILES = {"__main__.py", "terminal.py", "selftest.py"}
 ERROR_ROOTS = {"BillingError", "BadValue"}
 # Functions and methods whose string results the GUI shows as they are.
 TEXT_FUNCTIONS = re.compile(
-    r"^(summary|_?describe|lines|banner_text|late_record_message|_clash_message|.*_refusal|.*_problem|filters_text)$"
+    r"^(summary|_?describe|lines|banner_text|_price_text|late_record_message|_clash_message|.*_refusal|.*_problem|filters_text)$"
 )
 # Module constants whose value the GUI shows (refusals, notes), beyond those raised.
-TEXT_CONSTANTS = re.compile(r"^([A-Z0-9_]*(REFUSAL|ONLY|NOTE|ACCOUNTS?|INVOICES|NEEDS_ACCOUNT))$")
+TEXT_CONSTANTS = re.compile(
+    r"^([A-Z0-9_]*(REFUSAL|ONLY|NOTE|ACCOUNTS?|INVOICES|NEEDS_ACCOUNT)|NO_PRICE)$"
+)
+# Module tables of words a message is built from ("SMS messages: 2,500 of 3,000 …"): their
+# string values are templates too, single words included.
+TEXT_TABLES = {"domain/quotas.py": {"_LABELS", "_UNITS", "_UNITS_ONE"}}
 # Calls that record an import problem: their string arguments are messages too.
 MESSAGE_CALLS = {"_error", "_Error", "problems.append"}
 # Calls that report a long task's progress: their texts are shown in the status bar and the
@@ -97,6 +102,22 @@ EXTRA_TEMPLATES: tuple[str, ...] = (
     "{1} users",
     "{1} number",
     "{1} numbers",
+    # domain/quotas.Statistic.units: "2,500 messages", "1 interview"
+    "{1} interview",
+    "{1} interviews",
+    "{1} message",
+    "{1} messages",
+    "{1} minute",
+    "{1} minutes",
+    # services/quotas.banner_text: the verb agrees with the quantity beyond the quota
+    "The {1} beyond it costs {2} at list price: {3}. An add-on pack may cost less.",
+    "The {1} beyond it cost {2} at list price: {3}. An add-on pack may cost less.",
+    "The {1} beyond it has {2}.",
+    "The {1} beyond it have {2}.",
+    # services/quotas._price_text: "{each} per {unit}{tiered}, “{product}” on the rate card"
+    # ({tiered} is one of two texts: written out, so the unit is not split from it)
+    "{1} per {2}, less in its higher tiers, “{3}” on the rate card",
+    "{1} per {2}, “{3}” on the rate card",
     # one-word progress texts (reports/layout.py, archive/bundle.py, remote/replica.py)
     "Done",
     "Synced",
@@ -316,13 +337,27 @@ def _module_constants(trees: list[ast.Module]) -> dict[str, set[str]]:
 
 def extract_templates(package: Path = PACKAGE) -> list[str]:
     """Every service message template of the source, sorted."""
-    trees = [ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in _source_files(package)]
+    paths = list(_source_files(package))
+    trees = [ast.parse(p.read_text(encoding="utf-8"), str(p)) for p in paths]
     # The product's own exceptions, also when ``package`` is another tree that imports them.
     errors = _error_classes([*trees, ast.parse(ERRORS_FILE.read_text(encoding="utf-8"))])
     constants = _module_constants(trees)
     extractor = _Extractor(errors, constants)
     for tree in trees:
         extractor.visit(tree)
+    for path, tree in zip(paths, trees, strict=True):
+        tables = TEXT_TABLES.get(path.relative_to(package).as_posix(), set())
+        for node in tree.body:
+            if not (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in tables
+                and isinstance(node.value, ast.Dict)
+            ):
+                continue
+            for word in node.value.values:
+                if isinstance(word, ast.Constant) and isinstance(word.value, str):
+                    extractor.found.add(_escape(word.value))
     for name, values in constants.items():
         if TEXT_CONSTANTS.match(name):
             for value in values:
@@ -442,6 +477,10 @@ def _translate(text: str, language: str) -> str:
     return text
 
 
+MAX_DEPTH = 4  # values inside values: "… costs {1}" where {1} is "{2} per {3}…"
+
+
+@lru_cache(maxsize=4096)
 def _match(text: str, language: str, depth: int) -> str | None:
     for template in _templates(language):
         found = template.pattern.match(text)
@@ -449,7 +488,7 @@ def _match(text: str, language: str, depth: int) -> str | None:
             continue
         values = [
             _match(value, language, depth + 1) or value
-            if depth < 2 and any(c.isalpha() for c in value)
+            if depth < MAX_DEPTH and any(c.isalpha() for c in value)
             else value
             for value in found.groups()
         ]
@@ -464,6 +503,7 @@ def clear_cache() -> None:
     """Forget the loaded templates and translations (after the language changes)."""
     _templates.cache_clear()
     _translate.cache_clear()
+    _match.cache_clear()
 
 
 # -- command line (development and CI) -------------------------------------------------------

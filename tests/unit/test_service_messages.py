@@ -222,7 +222,7 @@ def test_a_summary_of_several_lines_and_sentences(spanish: None) -> None:
     )
     nothing = CloseReport(Month(2026, 10), False, None, 4, "USD")
     assert translate_message(nothing.summary()) == (
-        "Cerrado 2026-10: nada que facturar (4 productos tarificados)."
+        "2026-10 cerrado: nada que facturar (4 productos tarificados)."
     )
     lines = "History: 3 invoices, 40 ledger rows.\nsomething no template knows"
     assert translate_message(lines) == (
@@ -344,10 +344,29 @@ def test_the_command_line_stays_english_whatever_the_language(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LANG", "es_ES.UTF-8")
         patch.setenv(i18n.LANGUAGE_ENV, "es")
-        code = main(
-            ["--store", f"sqlite:///{store_path}", "payments", "record"]
-            + ["--invoice", "INV-424242", "--amount", "1"]
-        )
+        store = f"sqlite:///{store_path}"
+        record = ["payments", "record", "--invoice", "INV-424242", "--amount", "1"]
+        code = main(["--store", store, *record])
     assert code == 2
     assert "there is no invoice INV-424242" in capsys.readouterr().err
     assert translate_message("there is no invoice INV-424242") != "there is no invoice INV-424242"
+
+
+def test_a_quota_banner_built_from_parts_is_spanish_throughout(
+    workspace: SqlStore, spanish: None
+) -> None:
+    """The Quotas section's banner is made of the statistic's label, its units, a sentence
+    chosen by the state and a price text: each part is a template of its own."""
+    from billing_desktop.services import quotas
+
+    workspace.write(quotas.set_quota, actor_of(workspace), "sms", 40)  # 50 SMS sent this month
+    with workspace() as uow:
+        overview = quotas.quota_overview(uow, resolve_actor(uow, None), TODAY)
+    banner = next(line.message for line in overview.lines if line.message)
+    assert banner.startswith("Quota exceeded — SMS messages: 50 of 40 messages used")
+    shown = translate_message(banner)
+    assert shown.startswith("Cuota superada — Mensajes SMS: 50 de 40 mensajes usados este mes")
+    assert "Lo que supera la cuota (10 mensajes) cuesta " in shown
+    assert " por mensaje, «" in shown and shown.endswith(
+        "» en la tarifa. Un paquete adicional puede costar menos."
+    )
