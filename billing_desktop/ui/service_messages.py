@@ -404,20 +404,29 @@ class Template:
     translation: str
     pattern: re.Pattern[str]
     literal: int  # characters of literal text: the most specific template wins
+    quoted: tuple[bool, ...] = ()  # per value: between quotes, a name as given (kept as is)
+
+
+OPENING_QUOTES = "'\"‘“«<"
+CLOSING_QUOTES = "'\"’”»>"
 
 
 def compile_template(source: str, translation: str) -> Template | None:
     pattern: list[str] = []
     literal = 0
-    for text, field, _spec, _conversion in string.Formatter().parse(source):
+    parts = list(string.Formatter().parse(source))
+    quoted: list[bool] = []
+    for index, (text, field, _spec, _conversion) in enumerate(parts):
         pattern.append(re.escape(text))
         literal += len(text)
         if field is not None:
             pattern.append("(.*?)")
+            after = parts[index + 1][0] if index + 1 < len(parts) else ""
+            quoted.append(text[-1:] in OPENING_QUOTES and after[:1] in CLOSING_QUOTES)
     if literal == 0:
         return None  # "{1}" alone would match anything
     compiled = re.compile("\\A" + "".join(pattern) + "\\Z", re.S)
-    return Template(source, translation, compiled, literal)
+    return Template(source, translation, compiled, literal, tuple(quoted))
 
 
 @lru_cache(maxsize=4)
@@ -479,6 +488,49 @@ def _translate(text: str, language: str) -> str:
 
 MAX_DEPTH = 4  # values inside values: "… costs {1}" where {1} is "{2} per {3}…"
 
+# A value the services formatted for English: money ("-$1,234.50", "CHF 12.00") as
+# domain.money.format_money writes it, or a count with thousands separators ("2,500").
+_BODY = r"\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?"
+ENGLISH_MONEY = re.compile(rf"(?P<sign>-?)(?P<symbol>[^\d\s-][^\d\s]*?) ?(?P<body>{_BODY})")
+GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> dict[str, str]:
+    """English currency symbol -> ISO code, for the symbols only one currency uses."""
+    from babel.numbers import get_currency_symbol, list_currencies
+
+    found: dict[str, set[str]] = {}
+    for code in list_currencies():
+        found.setdefault(str(get_currency_symbol(code, locale="en")), set()).add(code)
+    return {symbol: codes.pop() for symbol, codes in found.items() if len(codes) == 1}
+
+
+def localise_value(value: str) -> str:
+    """``value`` in the GUI's formats when it is money or a grouped count as the services
+    write them in English ("$1,234.50" -> "1.234,50 US$"); anything else as it is."""
+    from decimal import Decimal, InvalidOperation
+
+    from billing_desktop.ui.locale_format import format_money, format_number
+
+    money = ENGLISH_MONEY.fullmatch(value)
+    if money is not None:
+        currency = _currencies().get(money["symbol"])
+        if currency is not None:
+            try:
+                amount = Decimal(money["body"].replace(",", ""))
+            except InvalidOperation:
+                return value
+            exponent = amount.as_tuple().exponent
+            keep = isinstance(exponent, int) and -exponent > 2  # a unit price: $0.0125
+            shown = format_money(
+                -amount if money["sign"] else amount, currency, keep_precision=keep
+            )
+            return shown
+    if GROUPED.fullmatch(value):
+        return format_number(Decimal(value.replace(",", "")))
+    return value
+
 
 @lru_cache(maxsize=4096)
 def _match(text: str, language: str, depth: int) -> str | None:
@@ -487,10 +539,12 @@ def _match(text: str, language: str, depth: int) -> str | None:
         if found is None:
             continue
         values = [
-            _match(value, language, depth + 1) or value
-            if depth < MAX_DEPTH and any(c.isalpha() for c in value)
-            else value
-            for value in found.groups()
+            value
+            if quoted
+            else localise_value(value)
+            if depth >= MAX_DEPTH or not any(c.isalpha() for c in value)
+            else _match(value, language, depth + 1) or localise_value(value)
+            for value, quoted in zip(found.groups(), template.quoted, strict=True)
         ]
         try:
             return template.translation.format(None, *values)

@@ -12,6 +12,7 @@ What it does, on the usage workspace (tests/usage_workspace.py) as Ada (an admin
   "Import failed" message box;
 * Manage credits: buys credit for -5 (refused by the amount check of the domain);
 * Invoices ▸ Prepaid invoices on a card account: issuing one is refused by the service;
+* Usage Data ▸ Quotas with the SMS quota exceeded: the banner, built from service words;
 * the Close month bar and dialog of last month (the month inside a sentence is lower case).
 """
 
@@ -124,6 +125,20 @@ def main(argv: list[str] | None = None) -> int:
         shot(prepaid, "prepaid-refused")
         prepaid.close()
         wait(app, idle)
+
+        # Usage Data ▸ Quotas with the SMS quota exceeded: the banner the service words.
+        from billing_desktop.domain.quotas import Statistic
+        from billing_desktop.services import quotas
+        from billing_desktop.services.context import resolve_actor
+
+        with store() as uow:  # the workspace sent 50 SMS this month
+            quotas.set_quota(uow, resolve_actor(uow, "ada"), "sms", 40)
+            uow.commit()
+        usage_data: Any = window.select_area(Area.USAGE_DATA)
+        section = usage_data.show_section("quotas")
+        wait(app, lambda: idle() and section.banners[Statistic.SMS].isVisible())
+        found["quota_banner"] = section.banners[Statistic.SMS].label.text()
+        shot(section, "quota-banner")
 
         # Close month: the month inside "Cerrar … de 2026" is lower case.
         window.select_area(Area.USAGE)

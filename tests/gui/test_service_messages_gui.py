@@ -62,6 +62,16 @@ def test_a_write_the_service_refuses_is_explained_in_spanish(shown: dict[str, An
     )
 
 
+def test_the_quota_banner_is_spanish_and_keeps_the_product_name(shown: dict[str, Any]) -> None:
+    assert shown["quota_banner"].startswith(
+        "Cuota superada — Mensajes SMS: 50 de 40 mensajes usados este mes (125 %). Lo que "
+        "supera la cuota (10 mensajes) cuesta "
+    )
+    assert shown["quota_banner"].endswith(
+        " por mensaje, «SMS messages» en la tarifa. Un paquete adicional puede costar menos."
+    )
+
+
 def test_a_month_inside_a_sentence_is_lower_case(shown: dict[str, Any]) -> None:
     names = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto"]
     names += ["septiembre", "octubre", "noviembre", "diciembre"]

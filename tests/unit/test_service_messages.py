@@ -370,3 +370,36 @@ def test_a_quota_banner_built_from_parts_is_spanish_throughout(
     assert " por mensaje, «" in shown and shown.endswith(
         "» en la tarifa. Un paquete adicional puede costar menos."
     )
+
+
+def test_a_name_between_quotes_is_kept_as_given(spanish: None) -> None:
+    """A quoted value is a name someone typed (a product, a column): even when it reads like
+    a service word ("SMS messages" is a statistic's label too), it is not translated."""
+    assert translate_message("no product 'SMS messages' on the rate card") == (
+        "no hay ningún producto 'SMS messages' en la tarifa"
+    )
+    assert translate_message("SMS messages: the monthly quota was removed.") == (
+        "Mensajes SMS: se ha quitado la cuota mensual."
+    )
+
+
+def test_money_and_counts_in_a_message_take_the_guis_formats(spanish: None) -> None:
+    """The services format money and counts for English ("$1,234.50", "2,500"); inside a
+    translated message they are shown as the rest of the Spanish GUI shows them."""
+    nbsp = "\xa0"
+    assert translate_message("Auto-recharge added $1,250.00 (AR-0001, 2026-12-04).") == (
+        f"La recarga automática añadió 1.250,00{nbsp}US$ (AR-0001, 2026-12-04)."
+    )
+    assert translate_message("History: 3 invoices, 2,500 ledger rows.") == (
+        "Historial: 3 facturas, 2.500 movimientos del libro."
+    )
+    # Not money or a grouped count: kept (an invoice number, a date, a typed value in quotes).
+    assert sm.localise_value("INV-000007") == "INV-000007"
+    assert sm.localise_value("2026-12-04") == "2026-12-04"
+    assert translate_message("'1,5' is not an amount") == "'1,5' no es un importe"
+
+
+def test_in_english_money_keeps_the_services_format() -> None:
+    assert translate_message("Auto-recharge added $1,250.00 (AR-1, 2026-12-04).") == (
+        "Auto-recharge added $1,250.00 (AR-1, 2026-12-04)."
+    )

@@ -508,7 +508,9 @@ class QuotasSection(LoadingSection):
                 "Quotas for {month}: this month's usage so far against each monthly "
                 "quota. The section warns from {WARNING_PERCENT} % of a quota; usage beyond "
                 "a quota is a variable cost at the rate card's list price."
-            ).format(month=format_month(overview.month), WARNING_PERCENT=WARNING_PERCENT)
+            ).format(
+                month=format_month(overview.month, capital=False), WARNING_PERCENT=WARNING_PERCENT
+            )
             + ("" if overview.can_edit else " " + translate_message(overview.edit_refusal or ""))
         )
         for line in overview.lines:
