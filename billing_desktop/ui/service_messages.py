@@ -52,7 +52,8 @@ SKIPPED_FILES = {"__main__.py", "terminal.py", "selftest.py"}
 ERROR_ROOTS = {"BillingError", "BadValue"}
 # Functions and methods whose string results the GUI shows as they are.
 TEXT_FUNCTIONS = re.compile(
-    r"^(summary|_?describe|lines|banner_text|_price_text|late_record_message|_clash_message|.*_refusal|.*_problem|filters_text)$"
+    r"^(summary|_?describe|lines|banner_text|_price_text|ineligibility|late_record_message|"
+    r"_clash_message|.*_refusal|.*_problem|filters_text)$"
 )
 # Module constants whose value the GUI shows (refusals, notes), beyond those raised.
 TEXT_CONSTANTS = re.compile(

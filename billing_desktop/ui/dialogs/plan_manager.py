@@ -96,7 +96,7 @@ def _eligibility(option: PlanOption) -> str:
     return (
         tr("Eligible")
         if option.eligible
-        else tr("Not eligible: {reason}").format(reason=option.reason)
+        else tr("Not eligible: {reason}").format(reason=translate_message(option.reason))
     )
 
 

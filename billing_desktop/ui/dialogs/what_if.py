@@ -136,7 +136,9 @@ def _plan_columns(money: Any) -> list[Column[PlanComparison]]:
         ),
         text_column(
             tr("Eligible"),
-            lambda p: tr("Yes") if p.eligible else tr("No: {why}").format(why=p.reason),
+            lambda p: (
+                tr("Yes") if p.eligible else tr("No: {why}").format(why=translate_message(p.reason))
+            ),
         ),
     ]
 
@@ -438,7 +440,9 @@ class WhatIfDialog(QDialog):
                 sessions=f"{option.plan.included_sessions:,}",
             )
             if option.reason:
-                tip = tr("{tip}. Not eligible: {why}").format(tip=tip, why=option.reason)
+                tip = tr("{tip}. Not eligible: {why}").format(
+                    tip=tip, why=translate_message(option.reason)
+                )
             self.plan_combo.setItemData(
                 self.plan_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
             )
