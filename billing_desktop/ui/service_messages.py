@@ -53,7 +53,7 @@ ERROR_ROOTS = {"BillingError", "BadValue"}
 # Functions and methods whose string results the GUI shows as they are.
 TEXT_FUNCTIONS = re.compile(
     r"^(summary|_?describe|lines|banner_text|_price_text|ineligibility|late_record_message|"
-    r"_clash_message|.*_refusal|.*_problem|filters_text)$"
+    r"_clash_message|refusal|.*_refusal|.*_problem|filters_text)$"
 )
 # Module constants whose value the GUI shows (refusals, notes), beyond those raised.
 TEXT_CONSTANTS = re.compile(
@@ -119,6 +119,8 @@ EXTRA_TEMPLATES: tuple[str, ...] = (
     # ({tiered} is one of two texts: written out, so the unit is not split from it)
     "{1} per {2}, less in its higher tiers, “{3}” on the rate card",
     "{1} per {2}, “{3}” on the rate card",
+    # services/session_ranges.refusal: only hours are ever refused
+    "Hour buckets are for ranges of up to {1} days; this range has {2}: pick day, week or month",
     # one-word progress texts (reports/layout.py, archive/bundle.py, remote/replica.py)
     "Done",
     "Synced",

@@ -13,6 +13,7 @@ What it does, on the usage workspace (tests/usage_workspace.py) as Ada (an admin
 * Manage credits: buys credit for -5 (refused by the amount check of the domain);
 * Invoices ▸ Prepaid invoices on a card account: issuing one is refused by the service;
 * Usage Data ▸ Quotas with the SMS quota exceeded: the banner, built from service words;
+* Usage Data ▸ Sessions: its caption (dates, the agents note) in Spanish;
 * the Close month bar and dialog of last month (the month inside a sentence is lower case).
 """
 
@@ -139,6 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         wait(app, lambda: idle() and section.banners[Statistic.SMS].isVisible())
         found["quota_banner"] = section.banners[Statistic.SMS].label.text()
         shot(section, "quota-banner")
+
+        # Usage Data ▸ Sessions: the range, the notes and the read-outs are Spanish.
+        sessions_page = usage_data.show_section("sessions")
+        wait(app, lambda: idle() and sessions_page.statistics is not None)
+        found["sessions_caption"] = sessions_page.caption.text()
+        shot(sessions_page, "sessions")
 
         # Close month: the month inside "Cerrar … de 2026" is lower case.
         window.select_area(Area.USAGE)

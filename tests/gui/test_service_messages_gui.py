@@ -72,6 +72,14 @@ def test_the_quota_banner_is_spanish_and_keeps_the_product_name(shown: dict[str,
     )
 
 
+def test_the_sessions_caption_is_spanish_with_spanish_dates(shown: dict[str, Any]) -> None:
+    caption = shown["sessions_caption"]
+    assert " por día, todas las aplicaciones, en UTC." in caption
+    assert "Agentes: el máximo diario de agentes con licencia en cada intervalo" in caption
+    for english in ("Mon ", "Tue ", "Wed ", "Thu ", "Fri ", "Sat ", "Sun ", " Nov ", " Dec "):
+        assert english not in caption
+
+
 def test_a_month_inside_a_sentence_is_lower_case(shown: dict[str, Any]) -> None:
     names = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto"]
     names += ["septiembre", "octubre", "noviembre", "diciembre"]

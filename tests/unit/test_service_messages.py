@@ -403,3 +403,32 @@ def test_in_english_money_keeps_the_services_format() -> None:
     assert translate_message("Auto-recharge added $1,250.00 (AR-1, 2026-12-04).") == (
         "Auto-recharge added $1,250.00 (AR-1, 2026-12-04)."
     )
+
+
+def test_the_sessions_dates_in_spanish_and_as_the_services_say_them_in_english(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from billing_desktop.services.session_ranges import day_text, range_text
+    from billing_desktop.ui.locale_format import format_day_range, format_weekday_day
+
+    ranges = [
+        (date(2026, 11, 21), date(2026, 11, 21)),
+        (date(2026, 11, 15), date(2026, 11, 21)),
+        (date(2026, 8, 22), date(2026, 11, 21)),
+        (date(2025, 8, 22), date(2026, 11, 21)),
+    ]
+    for first, last in ranges:  # English: exactly the services' texts
+        assert format_day_range(first, last) == range_text(first, last)
+    assert format_weekday_day(date(2026, 11, 21)) == day_text(date(2026, 11, 21))
+    monkeypatch.delenv(i18n.LANGUAGE_ENV, raising=False)
+    try:
+        i18n.install_language("es")
+        assert format_weekday_day(date(2026, 11, 21)) == "sáb 21 nov 2026"
+        assert [format_day_range(a, b) for a, b in ranges] == [
+            "sáb 21 nov 2026",
+            "15–21 nov 2026",
+            "22 ago\u2009–\u200921 nov 2026",  # CLDR's thin spaces around the dash
+            "22 ago 2025\u2009–\u200921 nov 2026",
+        ]
+    finally:
+        i18n.install_language(i18n.SOURCE_LANGUAGE)
