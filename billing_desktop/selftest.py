@@ -127,9 +127,13 @@ def _check_resources(run: _Run) -> str:
     fonts = fonts_folder()
     from billing_desktop.ui.i18n import catalog_translations
 
-    spanish = catalog_translations("es").gettext("Usage per product")
-    if spanish == "Usage per product":
+    spanish = catalog_translations("es")
+    if spanish.gettext("Usage per product") == "Usage per product":
         raise CheckFailed("the Spanish catalog (resources/locale/es) is missing or incomplete")
+    if spanish.gettext("there is no invoice {1}") == "there is no invoice {1}":
+        raise CheckFailed(
+            "the Spanish service messages (resources/locale/es/services.po) are missing"
+        )
     return f"icon, style sheet, the Spanish catalog and {REGULAR} fonts in {fonts.parent}"
 
 

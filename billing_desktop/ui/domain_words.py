@@ -7,8 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from billing_desktop.domain.model import Frequency
+from billing_desktop.domain.model import Frequency, Role
+from billing_desktop.services.context import OWNER_NAME
 from billing_desktop.services.credits import AutoRecharge
+from billing_desktop.services.overview import ROLE_TITLES
 from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.locale_format import format_money, format_number
 
@@ -27,6 +29,12 @@ _UNITS: dict[str, tuple[Callable[[int], str], Callable[[], str]]] = {
     "call": (lambda n: ntr("{quantity} call", "{quantity} calls", n), lambda: tr("calls")),
     "agent": (lambda n: ntr("{quantity} agent", "{quantity} agents", n), lambda: tr("agents")),
     "number": (lambda n: ntr("{quantity} number", "{quantity} numbers", n), lambda: tr("numbers")),
+}
+_ROLES: dict[Role, Callable[[], str]] = {
+    Role.ADMIN: lambda: tr("Admin"),
+    Role.SUPERVISOR: lambda: tr("Supervisor"),
+    Role.SHARED: lambda: tr("Shared account"),
+    Role.AGENT: lambda: tr("Agent"),
 }
 _FREQUENCIES: dict[Frequency, Callable[[], str]] = {
     Frequency.MONTHLY: lambda: tr("monthly"),
@@ -53,6 +61,23 @@ def unit_plural(unit: str) -> str:
 def frequency_word(frequency: Frequency) -> str:
     """How often a commit recharges: "monthly", "quarterly", "yearly"."""
     return _FREQUENCIES[frequency]()
+
+
+def role_title(role: Role) -> str:
+    """A user's role as the GUI names it ("Admin" / "Administrador")."""
+    return _ROLES[role]()
+
+
+def user_label_text(label: str) -> str:
+    """The status bar's user, "Ana Ruiz (Admin)" (``Workspace.user_label``), with the role in
+    the GUI's language; a label the GUI does not know is shown as given."""
+    if label == f"{OWNER_NAME} (setting up)":
+        return tr("local owner (setting up)")
+    for role, english in ROLE_TITLES.items():
+        if label.endswith(f" ({english})"):
+            name = label.removesuffix(f" ({english})")
+            return tr("{name} ({role})").format(name=name, role=role_title(role))
+    return label
 
 
 def auto_recharge_text(setting: AutoRecharge, currency: str) -> str:
@@ -84,6 +109,8 @@ __all__ = [
     "auto_recharge_text",
     "frequency_word",
     "quantity_with_unit",
+    "role_title",
     "store_description",
     "unit_plural",
+    "user_label_text",
 ]

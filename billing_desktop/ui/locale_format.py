@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_interval, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 
 from billing_desktop.domain.money import format_money as english_money
@@ -100,20 +100,57 @@ def format_short_month(first_day: date) -> str:
     return format_skeleton("yMMM", first_day, locale=locale)
 
 
-def month_name(month: object) -> str:
-    """``services.usage_page.month_name`` for the GUI: a ``Month`` (its ``first_day``)."""
+def format_date_as(day: date, english: str, pattern: str) -> str:
+    """``english`` (the text English shows, e.g. ``Nov 21``) in English; otherwise ``day`` in
+    the CLDR ``pattern`` of the GUI's language (``d MMM``: ``21 nov``). For chart axes."""
+    locale = _babel_locale()
+    return english if locale is None else format_date(day, pattern, locale=locale)
+
+
+def format_weekday_day(day: date) -> str:
+    """A day with its weekday: ``Sat 21 Nov 2026`` / ``sáb 21 nov 2026``
+    (``services.session_ranges.day_text`` in English)."""
+    locale = _babel_locale()
+    if locale is None:
+        return f"{day:%a} {day.day} {day:%b %Y}"
+    return format_date(day, "EEE d MMM y", locale=locale)
+
+
+def format_day_range(first: date, last: date) -> str:
+    """A range of days, said once where they share it: ``15 – 21 Nov 2026`` /
+    ``15–21 nov 2026`` (``services.session_ranges.range_text`` in English)."""
+    if first == last:
+        return format_weekday_day(first)
+    locale = _babel_locale()
+    if locale is None:
+        if first.year != last.year:
+            return f"{first.day} {first:%b %Y} – {last.day} {last:%b %Y}"
+        if first.month != last.month:
+            return f"{first.day} {first:%b} – {last.day} {last:%b %Y}"
+        return f"{first.day} – {last.day} {last:%b %Y}"
+    return format_interval(first, last, "yMMMd", locale=locale)
+
+
+def month_name(month: object, *, capital: bool = True) -> str:
+    """``services.usage_page.month_name`` for the GUI: a ``Month`` (its ``first_day``).
+
+    ``capital=False`` inside a sentence: Spanish writes a month in lower case there ("Cerrar
+    octubre de 2026"); a label or a sentence that starts with the month keeps the capital."""
     first_day = getattr(month, "first_day", month)
     assert isinstance(first_day, date)
-    return format_month(first_day)
+    return format_month(first_day, capital=capital)
 
 
 __all__ = [
+    "format_date_as",
     "format_day",
+    "format_day_range",
     "format_moment",
     "format_money",
     "format_month",
     "format_month_only",
     "format_number",
     "format_short_month",
+    "format_weekday_day",
     "month_name",
 ]

@@ -38,12 +38,13 @@ from billing_desktop.store.ports import RESOURCES
 from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.dialogs.preferences import PreferencesDialog, preferences_action
-from billing_desktop.ui.domain_words import store_description
+from billing_desktop.ui.domain_words import store_description, user_label_text
 from billing_desktop.ui.forms.ui_main_window import Ui_MainWindow
 from billing_desktop.ui.help import HelpWindow, page_for, user_guide_action
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.language import area_title
 from billing_desktop.ui.resources import app_icon
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tasks import (
     PROGRESS_STEPS,
@@ -284,7 +285,7 @@ class MainWindow(QMainWindow):
         if value is not None:
             self.busy_bar.setRange(0, PROGRESS_STEPS)
             self.busy_bar.setValue(value)
-        self.statusBar().showMessage(f"{text} {progress.text}".strip())
+        self.statusBar().showMessage(f"{text} {translate_message(progress.text)}".strip())
 
     def _end_long_task(self) -> None:
         self._long_task = None
@@ -412,7 +413,9 @@ class MainWindow(QMainWindow):
         account = workspace.account
         self.setWindowTitle(f"{APP_NAME} — {account.name}" if account else APP_NAME)
         self._set_store_label()
-        self.user_label.setText(tr("User: {user_label}").format(user_label=workspace.user_label))
+        self.user_label.setText(
+            tr("User: {user_label}").format(user_label=user_label_text(workspace.user_label))
+        )
         self.user_label.setVisible(True)
         can_edit = any(workspace.actor.rights.can_edit(area) for area in Area)
         self.ui.actionImport.setEnabled(workspace.empty or can_edit)
@@ -829,7 +832,7 @@ class MainWindow(QMainWindow):
             on_done=self._daily_backup_done,
             on_error=lambda message: self.show_error(tr("Daily backup"), message),
             on_state_progress=lambda step: self.statusBar().showMessage(
-                tr("Daily backup… {text}").format(text=step.text)
+                tr("Daily backup… {text}").format(text=translate_message(step.text))
             ),
             description="daily backup",
         )
@@ -930,7 +933,9 @@ class MainWindow(QMainWindow):
             with_state=True,
             on_done=lambda store: self._restored(store, backup),
             on_error=self._restore_failed,
-            on_state_progress=lambda step: self.ui.loadingLabel.setText(step.text),
+            on_state_progress=lambda step: self.ui.loadingLabel.setText(
+                translate_message(step.text)
+            ),
             description="restore a backup",
         )
 
@@ -1075,7 +1080,7 @@ class MainWindow(QMainWindow):
     def _import_done(self, report: Any) -> None:
         self._end_long_task()
         self._lock_store_actions(False)
-        summary = report.summary() if hasattr(report, "summary") else str(report)
+        summary = translate_message(report.summary() if hasattr(report, "summary") else str(report))
         self.statusBar().showMessage(summary.splitlines()[0] if summary else "", 10_000)
         self.show_info(tr("Import finished"), summary)
         self.reload()
@@ -1116,13 +1121,13 @@ class MainWindow(QMainWindow):
     def _demo_progress(self, step: Progress) -> None:
         self._long_task_progress(tr("Creating the demo workspace…"), step)
         self.ui.loadingLabel.setText(
-            tr("Creating the demo workspace…\n{text}").format(text=step.text)
+            tr("Creating the demo workspace…\n{text}").format(text=translate_message(step.text))
         )
 
     def _demo_done(self, report: Any) -> None:
         self._end_long_task()
         self._lock_store_actions(False)
-        summary = report.summary() if hasattr(report, "summary") else ""
+        summary = translate_message(report.summary() if hasattr(report, "summary") else "")
         if summary:
             self.statusBar().showMessage(summary.splitlines()[0], 10_000)
         self.reload()
@@ -1150,7 +1155,8 @@ class MainWindow(QMainWindow):
         self._message(QMessageBox.Icon.Information, title, message)
 
     def _message(self, icon: QMessageBox.Icon, title: str, message: str) -> None:
-        box = QMessageBox(icon, title, message, QMessageBox.StandardButton.Ok, self)
+        text = translate_message(message)  # a service's English message, in the GUI's language
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from billing_desktop.services.task_state import Cancelled, Progress, TaskState
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskHandle, TaskRunner
 
 if TYPE_CHECKING:
@@ -240,7 +241,9 @@ class OfflineControls(QObject):
             on_error=failed,
             # "Syncing calls… 40%" (a first sync takes time)
             on_state_progress=lambda step: self.label.setText(
-                step.text if step.fraction is None else f"{step.text} {step.fraction:.0%}"
+                translate_message(step.text)
+                if step.fraction is None
+                else f"{translate_message(step.text)} {step.fraction:.0%}"
             ),
             description="sync",
         )
@@ -281,7 +284,7 @@ class OfflineControls(QObject):
             tr(
                 "First sync of this workspace to this machine: nothing is shown until it is "
                 "complete.\n{step}{fraction}"
-            ).format(step=step.text, fraction=fraction)
+            ).format(step=translate_message(step.text), fraction=fraction)
         )
         self.label.setText(text)
 

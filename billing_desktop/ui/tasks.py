@@ -30,6 +30,7 @@ from billing_desktop.domain.errors import BillingError
 from billing_desktop.services.task_state import Progress as StateProgress
 from billing_desktop.services.task_state import TaskState
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.service_messages import translate_message
 
 T = TypeVar("T")
 
@@ -49,7 +50,7 @@ def user_message(exc: BaseException) -> str:
     """What to tell the user about ``exc``: a BillingError's own one-line message, or a
     generic sentence (the details go to the log)."""
     if isinstance(exc, BillingError):
-        return str(exc) or type(exc).__name__
+        return translate_message(str(exc)) if str(exc) else type(exc).__name__
     return GENERIC_ERROR
 
 

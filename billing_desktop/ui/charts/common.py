@@ -21,6 +21,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QImage, QPainter
 
 from billing_desktop.ui import theme
 from billing_desktop.ui.charts.bars import GRID, INK
+from billing_desktop.ui.locale_format import format_date_as
 
 __all__ = [
     "GRID",
@@ -174,14 +175,16 @@ class ZoneDateAxis(pg.AxisItem):  # type: ignore[misc]
         return [self.label_of(datetime.fromtimestamp(v, self.zone)) for v in values]
 
     def label_of(self, local: datetime) -> str:
+        """The tick's text; month and weekday names in the GUI's language."""
+        day = local.date()
         if self._kind == "hour":
             if local.hour == 0 and local.minute == 0:
-                return f"{local:%a} {local.day} {local:%b}"
+                return format_date_as(day, f"{local:%a} {local.day} {local:%b}", "EEE d MMM")
             return f"{local:%H:%M}"
         if self._kind in ("day", "week"):
-            return f"{local.day} {local:%b}"
+            return format_date_as(day, f"{local.day} {local:%b}", "d MMM")
         if self._kind == "month":
-            return f"{local:%b %Y}"
+            return format_date_as(day, f"{local:%b %Y}", "MMM y")
         return f"{local:%Y}"
 
 

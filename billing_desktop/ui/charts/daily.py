@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from billing_desktop.ui.charts.common import save_png, style_axis
 from billing_desktop.ui.charts.stacked import CountAxis, count_text
+from billing_desktop.ui.locale_format import format_date_as
 
 BAR = QColor(37, 99, 235)
 BAR_WIDTH = 0.7
@@ -35,7 +36,11 @@ class DayAxis(pg.AxisItem):  # type: ignore[misc]
         texts = []
         for value in values:
             i = round(value)
-            texts.append(f"{self.days[i]:%b} {self.days[i].day}" if 0 <= i < len(self.days) else "")
+            if not 0 <= i < len(self.days):
+                texts.append("")
+                continue
+            day = self.days[i]
+            texts.append(format_date_as(day, f"{day:%b} {day.day}", "d MMM"))
         return texts
 
 

@@ -57,6 +57,7 @@ from billing_desktop.ui.dialogs.common import (
 )
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import NEGATIVE, Column, ColumnTableModel, text_column
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
 
@@ -496,7 +497,7 @@ class AccountDialog(QDialog):
         )
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         colour_label(self.status, error)
 
     @property

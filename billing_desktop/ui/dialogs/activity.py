@@ -58,6 +58,7 @@ from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.paged import PAGE_SIZE, WindowedTableModel
 from billing_desktop.ui.models.table import Column
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskHandle, progress_value
 from billing_desktop.ui.widgets.table import make_table
 
@@ -459,7 +460,7 @@ class ActivityDialog(QDialog):
     def _chain_checked(self, report: ChainReport) -> None:
         self._chain_handle = None
         self.chain = report
-        text = report.summary()
+        text = translate_message(report.summary())
         self.chain_label.setText(("✔ " if report.verified else "✖ ") + text[0].upper() + text[1:])
         self.chain_label.setStyleSheet(OK_STYLE if report.verified else BROKEN_STYLE)
         self.table.viewport().update()  # the broken row turns red

@@ -31,6 +31,7 @@ from billing_desktop.services.task_state import TaskState
 from billing_desktop.store.sql.backups import Backup, backup_folder, human_size, list_backups
 from billing_desktop.ui.forms.ui_backups_dialog import Ui_BackupsDialog
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskRunner
 
 REASON_LABELS = {
@@ -261,7 +262,7 @@ class StoreProblemDialog(QDialog):
             with_state=True,
             on_done=self._opened,
             on_error=self._failed,
-            on_state_progress=lambda step: self.status.setText(step.text),
+            on_state_progress=lambda step: self.status.setText(translate_message(step.text)),
             description="restore a backup",
         )
 

@@ -37,10 +37,12 @@ from billing_desktop.domain.access import Actor
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.gateway import Gateway as Store
-from billing_desktop.services.statements import StatementMonth, month_name, statement_months
+from billing_desktop.services.statements import StatementMonth, statement_months
 from billing_desktop.services.task_state import TaskState
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import month_name  # in the GUI's language
+from billing_desktop.ui.service_messages import translate_message
 
 if TYPE_CHECKING:
     from billing_desktop.ui.dialogs.print_preview import PdfFile, RenderProgress
@@ -87,7 +89,7 @@ def render_statements(
             result.cancelled = True
             break
         label = tr("Statement {month} ({index} of {count})").format(
-            month=month_name(month), index=index + 1, count=count
+            month=month_name(month, capital=False), index=index + 1, count=count
         )
 
         def report(fraction: float, message: str, index: int = index, label: str = label) -> None:
@@ -100,7 +102,7 @@ def render_statements(
             result.cancelled = True
             break
         except BillingError as exc:
-            result.skipped.append((month, str(exc)))
+            result.skipped.append((month, translate_message(str(exc))))
             continue
         pdf = PdfFile(statement_file_name(month), rendered.data)
         result.files.append(pdf)

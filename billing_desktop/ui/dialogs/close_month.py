@@ -49,6 +49,7 @@ from billing_desktop.ui.models.table import (
     price_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.widgets.table import make_table
 
 ERROR_STYLE = "QLabel#statusLabel { color: #c01c28; }"
@@ -79,7 +80,7 @@ class CloseMonthDialog(QDialog):
         self.month = month
         self.plan: ClosePlan | None = None
         self.report: CloseReport | None = None
-        self.setWindowTitle(tr("Close {month}").format(month=month_name(month)))
+        self.setWindowTitle(tr("Close {month}").format(month=month_name(month, capital=False)))
         currency = context.currency
 
         self.intro = QLabel(self)
@@ -90,7 +91,7 @@ class CloseMonthDialog(QDialog):
                 "Closing <b>{month}</b> writes what is listed below, exactly. A closed "
                 "month never changes, and months close in order: this is the oldest "
                 "month that has ended and is not closed. The store is backed up first."
-            ).format(month=month_name(month))
+            ).format(month=month_name(month, capital=False))
         )
         self.summary = QLabel(tr("Working out what closing writes…"), self)
         self.summary.setObjectName("summaryLabel")
@@ -150,7 +151,9 @@ class CloseMonthDialog(QDialog):
         self.status.hide()
 
         self.buttons = QDialogButtonBox(self)
-        self.close_button = QPushButton(tr("&Close {month}").format(month=month_name(month)), self)
+        self.close_button = QPushButton(
+            tr("&Close {month}").format(month=month_name(month, capital=False)), self
+        )
         self.close_button.setObjectName("closeMonthButton")
         self.close_button.setEnabled(False)
         self.close_button.setDefault(True)
@@ -268,7 +271,9 @@ class CloseMonthDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.busy.show()
         self._show_status(
-            tr("Closing {month}… (backing up the store first)").format(month=month_name(self.month))
+            tr("Closing {month}… (backing up the store first)").format(
+                month=month_name(self.month, capital=False)
+            )
         )
         self.context.runner.run(
             write,
@@ -303,5 +308,5 @@ class CloseMonthDialog(QDialog):
 
     def _show_status(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet(ERROR_STYLE if error else "")
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         self.status.setVisible(bool(text))

@@ -34,6 +34,7 @@ from billing_desktop.ui.dialogs.manage_credits import AmountEdit, _with_currency
 from billing_desktop.ui.dialogs.record_payment import VIEW_ONLY
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.locale_format import format_money  # in the GUI's language
+from billing_desktop.ui.service_messages import translate_message
 
 WHOLE = ""
 
@@ -163,7 +164,7 @@ class CreditNoteDialog(QDialog):
 
     def _show_effect(self) -> None:
         try:
-            amount = credit_amount(self.amount.text(), self.currency, "Amount")
+            amount = credit_amount(self.amount.text(), self.currency, tr("Amount"))
         except InvalidInput:
             self.effect.setText("")
             return
@@ -188,14 +189,14 @@ class CreditNoteDialog(QDialog):
         self.issue_button.setToolTip("" if self.can_edit else VIEW_ONLY)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         colour_label(self.status, error)
 
     def issue(self) -> None:
         if self.busy or not self.can_edit:
             return
         try:
-            amount = credit_amount(self.amount.text(), self.currency, "Amount")
+            amount = credit_amount(self.amount.text(), self.currency, tr("Amount"))
         except InvalidInput as exc:
             self.show_status(str(exc), error=True)
             self.amount.setFocus()

@@ -45,6 +45,7 @@ from billing_desktop.ui import theme
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import display_money
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskHandle
 
 KEY = Qt.ItemDataRole.UserRole
@@ -267,7 +268,9 @@ class DatedAssignmentDialog(QDialog):
             self._show_state(tr("Nothing to change."))
         elif not changed:
             self._show_state(
-                tr("{change}: no unit's cost changes.").format(change=preview.change.describe())
+                tr("{change}: no unit's cost changes.").format(
+                    change=translate_message(preview.change.describe())
+                )
             )
         else:
             self._show_state(preview.change.describe() + ".")
@@ -281,7 +284,7 @@ class DatedAssignmentDialog(QDialog):
         self._show_state(message, error=True)
 
     def _show_state(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         self.status.setStyleSheet(f"color: {theme.NEGATIVE.name()};" if error else "")
 
     def _fill(self, preview: AssignmentPreview) -> None:

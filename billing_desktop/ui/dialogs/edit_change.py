@@ -25,6 +25,7 @@ from billing_desktop.remote.edits import as_text, edited
 from billing_desktop.ui import theme
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import ColumnTableModel
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.widgets.table import make_table
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ class EditChangeDialog(QDialog):
         try:
             self.new_seq = self.store.edit(int(self.entry["seq"]), changes)
         except BillingError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(translate_message(str(exc)))
             self.error.show()
             return
         self.accept()

@@ -239,7 +239,9 @@ class ExplainChargeDialog(QDialog):
         self.product = product
         self.explanation: ChargeExplanation | None = None
         self._handle: TaskHandle | None = None
-        self.setWindowTitle(tr("Explain this charge — {month}").format(month=month_name(month)))
+        self.setWindowTitle(
+            tr("Explain this charge — {month}").format(month=month_name(month, capital=False))
+        )
         self.resize(960, 680)
 
         self.title = QLabel(self)

@@ -41,6 +41,7 @@ from billing_desktop.ui.dialogs.common import (
 from billing_desktop.ui.domain_words import auto_recharge_text
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.locale_format import format_money, month_name  # in the GUI's language
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskRunner
 
 T = TypeVar("T")
@@ -301,7 +302,7 @@ class ManageCreditsDialog(QDialog):
         self.page = page
         summary = page.summary
         balance = format_money(summary.balance, self.currency)
-        month = month_name(page.current_month)
+        month = month_name(page.current_month, capital=False)
         text = tr("Current balance for {month}: <b>{balance}</b>").format(
             month=month, balance=balance
         )
@@ -314,7 +315,7 @@ class ManageCreditsDialog(QDialog):
         self.balance_label.setToolTip(tr("Auto-recharge: {setting}").format(setting=setting))
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         colour_label(self.status, error)
 
     @property
@@ -335,7 +336,7 @@ class ManageCreditsDialog(QDialog):
     def purchase(self) -> None:
         if not self.can_edit or self.busy:
             return
-        amount = self._amount(self.purchase_amount, "Purchase amount")
+        amount = self._amount(self.purchase_amount, tr("Purchase amount"))
         if amount is not None:
             self._run(
                 lambda store: store.write(credits.purchase_credits, self.actor, amount),
@@ -345,7 +346,7 @@ class ManageCreditsDialog(QDialog):
     def pay(self) -> None:
         if not self.can_edit or self.busy:
             return
-        amount = self._amount(self.payment_amount, "Payment amount")
+        amount = self._amount(self.payment_amount, tr("Payment amount"))
         if amount is not None:
             self._run(
                 lambda store: store.write(credits.make_one_time_payment, self.actor, amount),
@@ -360,10 +361,10 @@ class ManageCreditsDialog(QDialog):
             if self.auto_recharge_refusal is not None:
                 self.show_status(self.auto_recharge_refusal, error=True)
                 return
-            threshold = self._amount(self.auto_threshold, "Threshold", allow_zero=True)
+            threshold = self._amount(self.auto_threshold, tr("Threshold"), allow_zero=True)
             if threshold is None:
                 return
-            amount = self._amount(self.auto_amount, "Recharge amount")
+            amount = self._amount(self.auto_amount, tr("Recharge amount"))
             if amount is None:
                 return
             self._run(

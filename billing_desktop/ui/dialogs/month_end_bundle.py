@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
 from billing_desktop.domain.access import Actor
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.gateway import Gateway as Store
-from billing_desktop.services.statements import StatementMonth, month_name, statement_months
+from billing_desktop.services.statements import StatementMonth, statement_months
 from billing_desktop.services.task_state import TaskState
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.locale_format import month_name  # in the GUI's language
 
 if TYPE_CHECKING:
     from billing_desktop.archive.bundle import Written
@@ -266,7 +267,9 @@ class MonthEndBundleDialog(QDialog):
                 self.password_edit.text().encode("utf-8"),
             )
         progress = RenderProgress(
-            tr("Month-end bundle"), tr("Preparing {month}…").format(month=month_name(month)), self
+            tr("Month-end bundle"),
+            tr("Preparing {month}…").format(month=month_name(month, capital=False)),
+            self,
         )
         self.progress = progress
         self._update()

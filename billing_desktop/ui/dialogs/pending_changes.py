@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.models.table import Column, ColumnTableModel, text_column
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.widgets.table import make_table
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class OutboxModel(QAbstractTableModel):
         self.beginResetModel()
         self.verdicts = {
             int(v["seq"]): tr("preview: {verdict}").format(verdict=v["verdict"])
-            + (f" — {v['reason']}" if v["reason"] else "")
+            + (f" — {translate_message(v['reason'])}" if v["reason"] else "")
             for v in verdicts
         }
         self.endResetModel()
@@ -94,9 +95,11 @@ class OutboxModel(QAbstractTableModel):
             if column == 3:
                 return str(entry["created_at"]).replace("T", " ")[:16]
             if column == 4:
-                return self.verdicts.get(int(entry["seq"])) or str(entry["reason"])
+                return self.verdicts.get(int(entry["seq"])) or translate_message(
+                    str(entry["reason"])
+                )
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 4:
-            return str(entry["reason"]) or None
+            return translate_message(str(entry["reason"])) or None
         return None
 
 
@@ -263,11 +266,11 @@ class PendingChangesDialog(QDialog):
                     "apply yours on top, keep the server's, or edit yours."
                 )
             )
-            self.detail.setToolTip(str(entry["reason"]))
+            self.detail.setToolTip(translate_message(str(entry["reason"])))
             self.conflict.set_rows(three_way(entry.get("base"), entry.get("mine"), value))
             self.conflict_table.resizeColumnsToContents()
             return
-        self.detail.setText(str(entry["reason"]) or _describe(entry))
+        self.detail.setText(translate_message(str(entry["reason"])) or _describe(entry))
         self.conflict.set_rows([])
 
     def preview(self) -> None:

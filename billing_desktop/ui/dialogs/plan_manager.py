@@ -61,6 +61,7 @@ from billing_desktop.ui.models.table import (
     number_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
 
@@ -95,7 +96,7 @@ def _eligibility(option: PlanOption) -> str:
     return (
         tr("Eligible")
         if option.eligible
-        else tr("Not eligible: {reason}").format(reason=option.reason)
+        else tr("Not eligible: {reason}").format(reason=translate_message(option.reason))
     )
 
 
@@ -499,7 +500,7 @@ class PlanManagerDialog(QDialog):
             decision_widget.setEnabled(deciding and not self.busy)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         colour_label(self.status, error)
 
     @property
@@ -524,7 +525,7 @@ class PlanManagerDialog(QDialog):
         if self.busy or self.view is None:
             return
         try:
-            amount = credits.credit_amount(self.funds_amount.text(), self.currency, "Amount")
+            amount = credits.credit_amount(self.funds_amount.text(), self.currency, tr("Amount"))
         except InvalidInput as exc:
             self.show_status(str(exc), error=True)
             self.funds_amount.setFocus()

@@ -32,6 +32,7 @@ from billing_desktop.domain.errors import BillingError
 from billing_desktop.ui import theme
 from billing_desktop.ui.dialogs.preferences_sections import BackupsSection, LanguageChooser
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.service_messages import translate_message
 
 DEFAULT_STORE_KEY = "store/default"
 THEME_TITLES = {
@@ -163,7 +164,7 @@ class PreferencesDialog(QDialog):
         try:
             self.backups.save()
         except BillingError as exc:
-            QMessageBox.warning(self, tr("Preferences"), str(exc))
+            QMessageBox.warning(self, tr("Preferences"), translate_message(str(exc)))
             return
         self.language.save()
         self.settings.setValue(DEFAULT_STORE_KEY, self.store_edit.text().strip())

@@ -35,6 +35,7 @@ from billing_desktop.ui.models.table import (
     money_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
 
@@ -166,7 +167,7 @@ class PrepaidDialog(QDialog):
             widget.setToolTip(tip)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         palette = self.status.palette()
         colour = NEGATIVE if error else self.palette().color(QPalette.ColorRole.WindowText)
         palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
@@ -176,7 +177,7 @@ class PrepaidDialog(QDialog):
         if not self.can_edit or self.busy:
             return
         try:
-            value = credit_amount(self.amount.text(), self.currency, "Prepaid amount")
+            value = credit_amount(self.amount.text(), self.currency, tr("Prepaid amount"))
         except InvalidInput as exc:
             self.show_status(str(exc), error=True)
             self.amount.setFocus()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QToolBa
 from billing_desktop.domain.errors import BillingError
 from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import PROGRESS_STEPS, TaskHandle, progress_value
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ class RenderProgress(QProgressDialog):
 
     def show_progress(self, progress: Progress) -> None:
         if progress.text:
-            self.setLabelText(progress.text)
+            self.setLabelText(translate_message(progress.text))
         value = progress_value(progress)
         if value is not None:
             self.setValue(value)

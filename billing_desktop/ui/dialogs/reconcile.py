@@ -53,6 +53,7 @@ from billing_desktop.ui.models.table import (
     money_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 
 STATE_TITLES = {
     MatchState.MATCHED: tr("Matched"),
@@ -288,7 +289,7 @@ class ReconcileDialog(QDialog):
             button.setToolTip(tip)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         colour_label(self.status, error)
 
     # Actions -----------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from billing_desktop.ui.models.table import (
     money_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 
 VIEW_ONLY = tr(
     "You may see payments but not record them: that needs the right to edit billing "
@@ -235,7 +236,7 @@ class RecordPaymentDialog(QDialog):
 
     def _show_effect(self) -> None:
         try:
-            amount = credit_amount(self.amount.text(), self.currency, "Amount")
+            amount = credit_amount(self.amount.text(), self.currency, tr("Amount"))
         except InvalidInput:
             self.effect.setText("")
             return
@@ -272,7 +273,7 @@ class RecordPaymentDialog(QDialog):
         self.empty.setVisible(not has_rows)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         colour_label(self.status, error)
 
     # Store ------------------------------------------------------------------------------
@@ -295,7 +296,7 @@ class RecordPaymentDialog(QDialog):
         if not self.can_edit or self.busy:
             return
         try:
-            amount = credit_amount(self.amount.text(), self.currency, "Amount")
+            amount = credit_amount(self.amount.text(), self.currency, tr("Amount"))
         except InvalidInput as exc:
             self.show_status(str(exc), error=True)
             self.amount.setFocus()

@@ -45,6 +45,7 @@ from billing_desktop.services.units import PersonEntry, UnitMembers
 from billing_desktop.ui import theme
 from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.models.members import Kind, MemberItem, MemberListModel, Panel, Side
+from billing_desktop.ui.service_messages import translate_message
 
 
 class MemberListView(QListView):
@@ -618,7 +619,7 @@ class UnitNameDialog(QDialog):
             self.name = clean_unit_name(text, self._others)
         except InvalidInput as exc:
             self.name = ""
-            message = str(exc)
+            message = translate_message(str(exc))
             self.problem.setText(message[:1].upper() + message[1:] if text.strip() else "")
             ok_button.setEnabled(False)
             return

@@ -54,6 +54,7 @@ from billing_desktop.ui.dialogs.common import close_button_box, status_label
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.locale_format import format_money, month_name  # in the GUI's language
 from billing_desktop.ui.models.table import NEGATIVE, RIGHT, Column, ColumnTableModel, text_column
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
 
@@ -135,7 +136,9 @@ def _plan_columns(money: Any) -> list[Column[PlanComparison]]:
         ),
         text_column(
             tr("Eligible"),
-            lambda p: tr("Yes") if p.eligible else tr("No: {why}").format(why=p.reason),
+            lambda p: (
+                tr("Yes") if p.eligible else tr("No: {why}").format(why=translate_message(p.reason))
+            ),
         ),
     ]
 
@@ -367,7 +370,8 @@ class WhatIfDialog(QDialog):
             try:
                 tiers = (parse_tiers(f"{code}={self.tiers_edit.text().strip()}"),)
             except InvalidInput as exc:
-                why = str(exc).partition("': ")[2] or str(exc)
+                text = translate_message(str(exc))  # "--tiers '…': <why>" in both languages
+                why = text.partition("': ")[2] or text
                 raise InvalidInput(tr("Tiers: {why}").format(why=why)) from None
         plans: tuple[AppPlanChange, ...] = ()
         app = self.plan_app.currentData()
@@ -436,7 +440,9 @@ class WhatIfDialog(QDialog):
                 sessions=f"{option.plan.included_sessions:,}",
             )
             if option.reason:
-                tip = tr("{tip}. Not eligible: {why}").format(tip=tip, why=option.reason)
+                tip = tr("{tip}. Not eligible: {why}").format(
+                    tip=tip, why=translate_message(option.reason)
+                )
             self.plan_combo.setItemData(
                 self.plan_combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole
             )
@@ -449,7 +455,7 @@ class WhatIfDialog(QDialog):
         try:
             changes = self.changes()
         except InvalidInput as exc:
-            self.status.setText(str(exc))
+            self.status.setText(translate_message(str(exc)))
             return
         if self._handle is not None:
             self._handle.cancel()
@@ -477,7 +483,7 @@ class WhatIfDialog(QDialog):
         self.compute_button.setEnabled(True)
         assert isinstance(result, WhatIf)
         self.outcome = w = result
-        said = ", ".join(w.changes.describe()) or tr("no change")
+        said = ", ".join(map(translate_message, w.changes.describe())) or tr("no change")
         self.summary.setText(
             tr(
                 "{month} with {said}: invoice {invoice} → {invoice_after}; agents at peak "

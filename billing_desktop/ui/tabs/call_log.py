@@ -42,6 +42,7 @@ from billing_desktop.ui.locale_format import format_money, format_number
 from billing_desktop.ui.models.call_log import CallLogModel
 from billing_desktop.ui.models.paged import PAGE_SIZE
 from billing_desktop.ui.models.table import RIGHT, Column, ColumnTableModel, text_column
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.base import TableTab
 from billing_desktop.ui.tasks import PROGRESS_STEPS, TaskHandle, progress_value
 
@@ -438,7 +439,7 @@ class CallLogSection(TableTab):
         if value is not None:
             self.progress.setRange(0, PROGRESS_STEPS)
             self.progress.setValue(value)
-        self.progress.setFormat(progress.text or "%p%")
+        self.progress.setFormat(translate_message(progress.text) or "%p%")
 
     def _export_finished(self) -> None:
         self._export = None

@@ -44,6 +44,7 @@ from billing_desktop.ui.models.table import (
     money_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.base import TableTab
 
 if TYPE_CHECKING:
@@ -239,7 +240,7 @@ class InvoicesTab(TableTab):
             self.caption.setText("")  # the explanation below says it all: no stray caption
             self.caption.hide()
             self.clear_model()
-            self.show_message(ENTERPRISE_INVOICES)
+            self.show_message(translate_message(ENTERPRISE_INVOICES))
             self.loaded.emit()
             return
         self.caption.show()

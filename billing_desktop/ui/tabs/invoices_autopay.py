@@ -16,6 +16,7 @@ from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.dialogs.common import colour_label
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.locale_format import format_money  # in the GUI's language
+from billing_desktop.ui.service_messages import translate_message
 
 
 class InvoicesTab(Protocol):
@@ -71,10 +72,11 @@ def note_text(report: AutoPayReport) -> str:
             for u in report.unpaid
         )
         return tr("Auto-pay could not pay {invoices}: {problem}.").format(
-            invoices=invoices, problem=report.problem
+            invoices=invoices, problem=translate_message(report.problem)
         )
     if report.problem is not None:
-        return tr("Auto-pay is on, but {problem}.").format(problem=report.problem)
+        problem = translate_message(report.problem)
+        return tr("Auto-pay is on, but {problem}.").format(problem=problem)
     return tr("Auto-pay is on: open invoices are paid by {method} on their due date.").format(
         method=report.method
     )

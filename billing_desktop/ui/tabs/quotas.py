@@ -62,6 +62,7 @@ from billing_desktop.ui.models.table import (
     price_column,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.statistics import LoadingSection
 from billing_desktop.ui.tasks import TaskRunner
 from billing_desktop.ui.widgets.table import make_table
@@ -120,7 +121,7 @@ class QuotaBanner(MessageBar):
         self.state = QuotaState.UNSET
 
     def show_state(self, text: str, state: QuotaState) -> None:
-        self.show_message(text)
+        self.show_message(translate_message(text))
         self.state = state
         self.setProperty("kind", "exceeded" if state == QuotaState.EXCEEDED else "warning")
         self.style().unpolish(self)
@@ -210,18 +211,22 @@ class SetQuotaDialog(QDialog):
         self.setObjectName("setQuotaDialog")
         self.setWindowTitle(tr("Monthly quota — {label}").format(label=statistic_title(statistic)))
         price = (
-            f"usage beyond it costs "
-            f"{format_money(line.price.unit_price, currency, keep_precision=True)} per "
-            f"{statistic.unit_one} at list price (“{line.price.product_name}”)"
+            tr("usage beyond it costs {price} per {unit} at list price (“{product}”)").format(
+                price=format_money(line.price.unit_price, currency, keep_precision=True),
+                unit=translate_message(statistic.unit_one),
+                product=line.price.product_name,
+            )
             if line.price is not None
-            else f"usage beyond it has {NO_PRICE}"
+            else tr("usage beyond it has {no_price}").format(no_price=translate_message(NO_PRICE))
         )
         intro = QLabel(
             tr(
                 "This month so far: {units}. The Quotas section warns from "
                 "{WARNING_PERCENT} % of the quota, and {price}."
             ).format(
-                units=statistic.units(line.usage), WARNING_PERCENT=WARNING_PERCENT, price=price
+                units=translate_message(statistic.units(line.usage)),
+                WARNING_PERCENT=WARNING_PERCENT,
+                price=price,
             ),
             self,
         )
@@ -259,7 +264,7 @@ class SetQuotaDialog(QDialog):
         self.setMinimumWidth(460)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
+        self.status.setText(translate_message(text))
         self.status.setStyleSheet(f"color: {NEGATIVE.name()};" if error else "")
 
     def value(self) -> int | None:
@@ -465,7 +470,7 @@ class QuotasSection(LoadingSection):
     def _pack_columns(self, currency: str | None) -> list[Column[PackRow]]:
         def list_text(row: PackRow) -> str:
             if row.list_price is None:
-                return NO_PRICE
+                return translate_message(NO_PRICE)
             return format_money(row.list_price, currency) if currency else str(row.list_price)
 
         return [
@@ -503,8 +508,10 @@ class QuotasSection(LoadingSection):
                 "Quotas for {month}: this month's usage so far against each monthly "
                 "quota. The section warns from {WARNING_PERCENT} % of a quota; usage beyond "
                 "a quota is a variable cost at the rate card's list price."
-            ).format(month=format_month(overview.month), WARNING_PERCENT=WARNING_PERCENT)
-            + ("" if overview.can_edit else f" {overview.edit_refusal}")
+            ).format(
+                month=format_month(overview.month, capital=False), WARNING_PERCENT=WARNING_PERCENT
+            )
+            + ("" if overview.can_edit else " " + translate_message(overview.edit_refusal or ""))
         )
         for line in overview.lines:
             self._show_line(line, currency)
@@ -552,17 +559,19 @@ class QuotasSection(LoadingSection):
         row.bar.setToolTip(STATE_TEXT[line.state])
         row.beyond.setText(format_quantity(line.beyond) if line.quota is not None else "—")
         if line.price is None:
-            row.cost.setText(NO_PRICE)
+            row.cost.setText(translate_message(NO_PRICE))
             row.price.setText("—")
             row.price.setToolTip(
-                tr("No product on the rate card prices {unit}").format(unit=statistic.unit)
+                tr("No product on the rate card prices {unit}").format(
+                    unit=translate_message(statistic.unit)
+                )
             )
         else:
             cost = line.cost_beyond if line.cost_beyond is not None else Decimal(0)
             row.cost.setText("—" if line.quota is None else format_money(cost, currency))
             row.price.setText(
                 f"{format_money(line.price.unit_price, currency, keep_precision=True)} / "
-                f"{statistic.unit_one}"
+                f"{translate_message(statistic.unit_one)}"
             )
             row.price.setToolTip(
                 tr("“{product_name}” on the rate card").format(product_name=line.price.product_name)
@@ -627,7 +636,7 @@ class QuotasSection(LoadingSection):
             and overview.line(chosen.statistic).quota is None
         ):
             reason = tr("{statistic} has no monthly quota: set one first.").format(
-                statistic=chosen.statistic.label
+                statistic=statistic_title(chosen.statistic)
             )
         self.buy_pack_button.setEnabled(overview is not None and chosen is not None and not reason)
         self.buy_pack_button.setToolTip(
@@ -690,6 +699,6 @@ class QuotasSection(LoadingSection):
         self.refresh()
 
     def show_notice(self, text: str) -> None:
-        self.notice.setText(text)
+        self.notice.setText(translate_message(text))
         self.notice.setVisible(bool(text))
         self.notice_shown.emit(text)

@@ -15,6 +15,7 @@ from billing_desktop.services.recording_storage import RecordingStorage, recordi
 from billing_desktop.ui.charts.common import style_axis
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.i18n import tr
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.statistics import LoadingSection
 
 BAR = QColor(59, 130, 246)
@@ -84,7 +85,7 @@ class RecordingStorageSection(LoadingSection):
     def show_result(self, result: Any) -> None:
         found: RecordingStorage = result
         self.result = found
-        self.summary.setText(found.summary())
+        self.summary.setText(translate_message(found.summary()))
         self.chart.clear()
         self.empty.setVisible(not found.days)
         self.chart.setVisible(bool(found.days))

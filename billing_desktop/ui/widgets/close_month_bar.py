@@ -26,7 +26,7 @@ def months_sentence(months: list[Month]) -> str:
         names = [format_month_only(m.first_day) for m in months]
         names[-1] = format_month(months[-1].first_day, capital=False)
     else:
-        names = [month_name(m) for m in months]
+        names = [month_name(m, capital=False) for m in months]  # the sentence's start: below
     joined = (
         names[0]
         if len(names) == 1
@@ -100,12 +100,14 @@ class CloseMonthBar(QFrame):
                     months_sentence=months_sentence(self.months)
                 )
             )
-            self.button.setText(tr("&Close {month_name}…").format(month_name=month_name(oldest)))
+            self.button.setText(
+                tr("&Close {month_name}…").format(month_name=month_name(oldest, capital=False))
+            )
             self.button.setToolTip(
                 tr(
                     "Preview what closing {month_name} writes (ledger rows, the invoice, plan "
                     "changes), then close it"
-                ).format(month_name=month_name(oldest))
+                ).format(month_name=month_name(oldest, capital=False))
             )
         self.setVisible(bool(months))
         self.months_read.emit(self.months)

@@ -52,6 +52,7 @@ from billing_desktop.ui.models.table import (
     display_money,
     text_column,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.base import TableTab
 from billing_desktop.ui.tabs.billing_units.keys import TableKeys
 from billing_desktop.ui.tabs.billing_units.undo import Change, Edit, StoreCommand, T
@@ -392,6 +393,7 @@ class BillingUnitsTab(TableTab):
         self.edit_finished.emit()
 
     def show_error(self, message: str) -> None:
+        message = translate_message(message)
         text = message[:1].upper() + message[1:]
         self.last_error = text
         self.message_bar.show_message(text)
@@ -476,7 +478,7 @@ class BillingUnitsTab(TableTab):
 
         return StoreCommand(
             self,
-            change.describe(),
+            translate_message(change.describe()),
             lambda store, actor: store.write(service.revert, actor, state["change"]),
             lambda store, actor: store.write(service.reapply, actor, state["change"]),
             redone,

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,15 +56,11 @@ from billing_desktop.domain.errors import InvalidInput
 from billing_desktop.exports.tables import TABLE_FILTERS, chosen_path, write_table
 from billing_desktop.services import sessions
 from billing_desktop.services.session_ranges import (
-    ALL_APPS,
     BUCKET_TITLES,
     DEFAULT_RANGE,
     RANGES,
     SessionsRequest,
     allowed_buckets,
-    bucket_label,
-    day_text,
-    range_text,
     refusal,
     start_text,
 )
@@ -78,7 +74,9 @@ from billing_desktop.ui.charts.common import epoch_seconds
 from billing_desktop.ui.charts.timeline import TimelineChart
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.i18n import ntr, tr
+from billing_desktop.ui.locale_format import format_day_range, format_month, format_weekday_day
 from billing_desktop.ui.models.table import Column, ColumnTableModel, number_column
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.base import Page
 from billing_desktop.ui.tabs.sessions_dashboard.data import (
     DashboardData,
@@ -104,6 +102,24 @@ RANGE_TITLES = {
     "custom": tr("Custom…"),
 }
 BUCKET_NAMES = {"hour": tr("Hour"), "day": tr("Day"), "week": tr("Week"), "month": tr("Month")}
+
+
+def bucket_text(start: date | datetime, bucket: str) -> str:
+    """How the read-out names a bucket (``session_ranges.bucket_label`` in the GUI's language):
+    "Tue 3 Nov 2026 14:00", "Week of Mon 2 Nov 2026", "November 2026"."""
+    if isinstance(start, datetime):
+        return f"{format_weekday_day(start.date())} {start:%H:%M}"
+    if bucket == "week":
+        return tr("Week of {day}").format(day=format_weekday_day(start))
+    if bucket == "month":
+        return format_month(start)
+    return format_weekday_day(start)
+
+
+def bucket_noun(bucket: str) -> str:
+    """ "sessions by day": the bucket's noun in the GUI's language."""
+    nouns = {"hour": tr("hour"), "day": tr("day"), "week": tr("week"), "month": tr("month")}
+    return nouns.get(bucket, bucket)
 
 
 class SessionsSection(Page):
@@ -234,7 +250,7 @@ class SessionsSection(Page):
 
         self.app_combo = QComboBox(self)
         self.app_combo.setObjectName("sessionsApp")
-        self.app_combo.addItem(ALL_APPS, None)
+        self.app_combo.addItem(tr("All apps"), None)
         self.app_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -287,12 +303,12 @@ class SessionsSection(Page):
                     "week or month at the edge of the range counts only its days in it."
                 ),
                 raw=lambda b: b.start,
-                cell_tooltip=lambda b: bucket_label(b.start, self._bucket()),
+                cell_tooltip=lambda b: bucket_text(b.start, self._bucket()),
             ),
             number_column(
                 tr("Billing sessions"),
                 lambda b: b.billing_sessions,
-                "15 minutes of conversation (billable seconds) each",
+                tr("15 minutes of conversation (billable seconds) each"),
             ),
             number_column(
                 tr("Alert sessions"),
@@ -304,7 +320,7 @@ class SessionsSection(Page):
                 lambda b: b.voice_sessions,
                 tr("Every started 15 minutes of a voice conversation"),
             ),
-            number_column(tr("Agents"), lambda b: b.agents, AGENTS_NOTE),
+            number_column(tr("Agents"), lambda b: b.agents, translate_message(AGENTS_NOTE)),
         ]
 
     def _bucket(self) -> str:
@@ -357,7 +373,7 @@ class SessionsSection(Page):
         try:
             sessions.check_range(first, last)
         except InvalidInput as exc:
-            message = str(exc).replace("--from ", "").replace("--to ", "")
+            message = translate_message(str(exc)).replace("--from ", "").replace("--to ", "")
             self.caption.setText(tr("Cannot show this range: {message}.").format(message=message))
             return
         self._update_bucket_choices(first, last)
@@ -382,7 +398,7 @@ class SessionsSection(Page):
         if current is not None:
             reason = refusal(bucket, current.first, current.last)
             if reason is not None:
-                self.caption.setText(f"{reason}.")
+                self.caption.setText(f"{translate_message(reason)}.")
                 self._select(self.bucket_combo, current.bucket)
                 return False
         self._select(self.bucket_combo, bucket)
@@ -424,7 +440,9 @@ class SessionsSection(Page):
         for row, key in enumerate(sessions.BUCKETS):
             item = model.item(row)
             item.setEnabled(key in allowed)
-            item.setToolTip("" if key in allowed else refusal(key, first, last) or "")
+            item.setToolTip(
+                "" if key in allowed else translate_message(refusal(key, first, last) or "")
+            )
 
     # Graph or table ---------------------------------------------------------------------------
 
@@ -483,7 +501,7 @@ class SessionsSection(Page):
         zone = self._zone()
         self.chart.set_data(
             [epoch_seconds(b.start, zone) for b in statistics.buckets],
-            [bucket_label(b.start, statistics.bucket) for b in statistics.buckets],
+            [bucket_text(b.start, statistics.bucket) for b in statistics.buckets],
             chart_series(statistics.buckets),
             finest=statistics.bucket,
             margin=MARGINS[statistics.bucket],
@@ -501,7 +519,7 @@ class SessionsSection(Page):
         combo = self.app_combo
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(ALL_APPS, None)
+        combo.addItem(tr("All apps"), None)
         for app_id, name in scope.apps:
             combo.addItem(name, app_id)
             combo.setItemData(combo.count() - 1, app_id, Qt.ItemDataRole.ToolTipRole)
@@ -530,13 +548,13 @@ class SessionsSection(Page):
                     n=s.voice_sessions
                 ),
                 plural4=ntr("{n:,} agent", "{n:,} agents", s.peak_agents).format(n=s.peak_agents),
-                range_text=range_text(s.first, s.last),
-                bucket=s.bucket,
+                range_text=format_day_range(s.first, s.last),
+                bucket=bucket_noun(s.bucket),
                 scope_text=self._scope_text(s),
                 timezone=s.timezone,
             )
         ]
-        notes = [AGENTS_NOTE]
+        notes = [translate_message(AGENTS_NOTE)]
         if data.ended_early:
             span = data.scope.usage_span
             assert span is not None
@@ -544,10 +562,13 @@ class SessionsSection(Page):
                 tr(
                     "The range ends now; usage is recorded up to {day_text}, before today "
                     "({day_text2})."
-                ).format(day_text=day_text(span[1]), day_text2=day_text(data.scope.today))
+                ).format(
+                    day_text=format_weekday_day(span[1]),
+                    day_text2=format_weekday_day(data.scope.today),
+                )
             )
         if data.note:
-            notes.append(data.note)
+            notes.append(translate_message(data.note))
         lines.append(" ".join(notes))
         return "\n".join(lines)
 
@@ -562,8 +583,8 @@ class SessionsSection(Page):
             "({timezone})\n{plural}, {plural2}, {plural3}, peak {plural4}"
         ).format(
             who=who,
-            bucket=s.bucket,
-            range_text=range_text(s.first, s.last),
+            bucket=bucket_noun(s.bucket),
+            range_text=format_day_range(s.first, s.last),
             scope_text=self._scope_text(s),
             timezone=s.timezone,
             plural=ntr(
@@ -591,9 +612,9 @@ class SessionsSection(Page):
             "{day_text} to {day_text2}: pick a range or app with sessions."
         ).format(
             scope_text=self._scope_text(s),
-            range_text=range_text(s.first, s.last),
-            day_text=day_text(span[0]),
-            day_text2=day_text(span[1]),
+            range_text=format_day_range(s.first, s.last),
+            day_text=format_weekday_day(span[0]),
+            day_text2=format_weekday_day(span[1]),
         )
 
     def _failed(self, message: str) -> None:

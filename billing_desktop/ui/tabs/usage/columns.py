@@ -47,7 +47,7 @@ def invoice_note(summary: Any, today: date) -> str:
     due = summary.invoice_date
     if due <= today:
         return tr("To be invoiced when {month_name} is closed (due {isoformat})").format(
-            month_name=month_name(summary.month), isoformat=format_day(due)
+            month_name=month_name(summary.month, capital=False), isoformat=format_day(due)
         )
     return tr("To be invoiced on {isoformat}").format(isoformat=format_day(due))
 
@@ -60,8 +60,8 @@ def free_units_text(product: ProductSummary) -> str:
 
 
 def commit_text(commit: CommitInfo | str, currency: str | None) -> str:
-    if isinstance(commit, str):
-        return commit
+    if isinstance(commit, str):  # "N/A": none available, "-": none bought
+        return tr("N/A") if commit == "N/A" else commit
     return f"{display_money(commit.amount, currency)} {frequency_word(commit.frequency)}"
 
 

@@ -63,6 +63,7 @@ from billing_desktop.ui.models.table import (
     ColumnTableModel,
     display_money,
 )
+from billing_desktop.ui.service_messages import translate_message
 from billing_desktop.ui.tabs.base import TableTab
 from billing_desktop.ui.tabs.usage.cards import UsageCards
 from billing_desktop.ui.tabs.usage.columns import (
@@ -371,7 +372,7 @@ class UsageTab(TableTab):
         if result.fired is not None:
             self.show_notice(
                 tr("{summary} The balance was below the threshold.").format(
-                    summary=result.fired.summary()
+                    summary=translate_message(result.fired.summary())
                 )
             )
         if result.auto_paid:  # what auto-pay paid in this refresh
@@ -447,7 +448,9 @@ class UsageTab(TableTab):
         if summary.closed:
             invoice_on = summary.invoice_date.isoformat()
             invoice = (
-                f"invoice {summary.invoice_number}, issued {invoice_on}"
+                tr("invoice {number}, issued {day}").format(
+                    number=summary.invoice_number, day=invoice_on
+                )
                 if summary.invoice_number
                 else tr("nothing was invoiced")
             )
@@ -477,7 +480,7 @@ class UsageTab(TableTab):
                 tr(
                     "No ledger rows in {month_name}. Purchases and payments appear at once; "
                     "commit recharges, usage and invoices when a month closes."
-                ).format(month_name=month_name(page.month))
+                ).format(month_name=month_name(page.month, capital=False))
             )
         else:
             self.transactions_label.setText(
@@ -491,7 +494,7 @@ class UsageTab(TableTab):
                     count,
                 ).format(
                     count=count,
-                    month_name=month_name(page.month),
+                    month_name=month_name(page.month, capital=False),
                     LEDGER_BALANCE_TITLE=LEDGER_BALANCE_TITLE,
                 )
             )
@@ -507,14 +510,14 @@ class UsageTab(TableTab):
             return tr("Loading…")
         if page.summary.closed:
             invoice = page.summary.invoice_number
-            detail = f" (invoice {invoice})" if invoice else ""
+            detail = tr(" (invoice {invoice})").format(invoice=invoice) if invoice else ""
             return tr("{month_name} is closed{detail}: it is read-only.").format(
                 month_name=month_name(page.month), detail=detail
             )
         if not page.is_current:
             return tr(
                 "Credits are added today, to the current month: choose {month_name} to manage them."
-            ).format(month_name=month_name(page.current_month))
+            ).format(month_name=month_name(page.current_month, capital=False))
         return None
 
     def _update_actions(self) -> None:
@@ -566,16 +569,16 @@ class UsageTab(TableTab):
             return tr(
                 "No product usage was billed in {month_name}.\nThe month is closed: its "
                 "figures are final."
-            ).format(month_name=month_name(self.month))
+            ).format(month_name=month_name(self.month, capital=False))
         return tr(
             "No usage recorded in {month_name}.\nProducts appear here once calls, "
             "conversations, messages or other usage are recorded for the month."
-        ).format(month_name=month_name(self.month))
+        ).format(month_name=month_name(self.month, capital=False))
 
     def show_notice(self, text: str, error: bool = False) -> None:
         colour = (theme.NEGATIVE if error else theme.POSITIVE).name()
         self.notice.setStyleSheet(f"QLabel#notice {{ color: {colour}; }}")
-        self.notice.setText(text)
+        self.notice.setText(translate_message(text))
         self.notice.setVisible(bool(text))
         self.notice_shown.emit(text)
 
