@@ -103,6 +103,11 @@ EXTRA_TEMPLATES: tuple[str, ...] = (
     "{1} users",
     "{1} number",
     "{1} numbers",
+    # … and both kinds: "Assign 2 users and 1 number to Sales"
+    "{1} user and {2} number",
+    "{1} user and {2} numbers",
+    "{1} users and {2} number",
+    "{1} users and {2} numbers",
     # domain/quotas.Statistic.units: "2,500 messages", "1 interview"
     "{1} interview",
     "{1} interviews",

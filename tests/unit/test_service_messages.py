@@ -35,6 +35,7 @@ from billing_desktop.services.context import resolve_actor
 from billing_desktop.services.imports import import_file
 from billing_desktop.services.month_close import CloseReport
 from billing_desktop.services.payments import record_payment
+from billing_desktop.services.units.commands import Assignment
 from billing_desktop.ui import i18n
 from billing_desktop.ui import service_messages as sm
 from billing_desktop.ui.service_messages import translate_message
@@ -432,3 +433,11 @@ def test_the_sessions_dates_in_spanish_and_as_the_services_say_them_in_english(
         ]
     finally:
         i18n.install_language(i18n.SOURCE_LANGUAGE)
+
+
+def test_an_undo_text_counting_users_and_numbers_is_spanish_throughout(spanish: None) -> None:
+    both = Assignment(1, "Sales", True, user_ids=("u1", "u2"), numbers=("+15550001",))
+    assert both.describe() == "Assign 2 users and 1 number to Sales"
+    assert translate_message(both.describe()) == "Asignar 2 usuarios y 1 número a Sales"
+    gone = Assignment(1, "Sales", False, user_ids=("u1",), numbers=("+15550001", "+15550002"))
+    assert translate_message(gone.describe()) == "Quitar 1 usuario y 2 números de Sales"
