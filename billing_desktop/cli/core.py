@@ -317,6 +317,12 @@ def _cmd_screenshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def gui_handler() -> Handler:
+    """The ``gui`` command's handler: the CLI starts the app with it without building every
+    command's parser (``cli._app_start``)."""
+    return _cmd_gui
+
+
 def _cmd_gui(args: argparse.Namespace) -> int:
     # What the first screen needs besides Qt, imported before Qt (B1): once PySide6 is
     # imported it reads the source of every module imported after it (its __feature__ switch),
