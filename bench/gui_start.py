@@ -10,10 +10,11 @@ start, ``billing-desktop --store STORE`` as a user runs it (the command line, ``
 opening and checking the store, the window, the workspace read and the Usage tab's first read
 off the GUI thread), with one change: the event loop ``run_gui`` enters is replaced by a loop
 that waits until the Usage tab is filled, paints the window once (``grab()``) and says so. Its
-settings are a fresh folder of this run (no remembered tab or size). Ours and the bare window
-alternate after one unmeasured start of each (which also takes the store's daily backup), median
-of ``--runs`` each. "Cold" is the program's cold start: the operating system's file cache is
-left as it is (warm, for both), as a user who starts the app a second time sees it.
+settings and cache are fresh folders of this run (no remembered tab or size). Ours and the bare
+window alternate after one unmeasured start of each (ours checks the store's integrity there,
+which later starts remember, and takes the day's backup), median of ``--runs`` each. "Cold" is
+the program's cold start: the operating system's file cache is left as it is (warm, for both),
+as a user who starts the app a second time sees it.
 
 Our package's bytecode is compiled first (``compileall``), as ``pip install`` and the bundle
 ship it: the bare script's PySide6 and pyqtgraph are installed with theirs, while an editable
@@ -131,9 +132,16 @@ def compile_package() -> None:
         compileall.compile_dir(folder, quiet=1)
 
 
-def child_environment(settings: Path) -> dict[str, str]:
-    """Offscreen, with this run's own settings folder (QSettings on Linux: XDG_CONFIG_HOME)."""
-    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(settings)}
+def child_environment(folder: Path) -> dict[str, str]:
+    """Offscreen, with this run's own settings and cache folders (XDG_CONFIG_HOME for QSettings
+    on Linux; XDG_CACHE_HOME for the list of stores whose integrity check passed, which other
+    programs of this user would otherwise share and rewrite while the benchmark runs)."""
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "XDG_CACHE_HOME": str(folder / "cache"),
+    }
 
 
 def timed_start(arguments: list[str], environment: dict[str, str]) -> float:
@@ -203,11 +211,12 @@ def main() -> int:
     compile_package()
     me = str(HERE / "gui_start.py")
     mine, theirs = [], []
-    with tempfile.TemporaryDirectory(prefix="b1-settings-") as settings:
-        environment = child_environment(Path(settings))
+    with tempfile.TemporaryDirectory(prefix="b1-") as folder:
+        environment = child_environment(Path(folder))
         start_ours = [me, "--child", "ours", str(args.store)]
         start_bare = [me, "--child", "bare"]
-        timed_start(start_ours, environment)  # unmeasured: the day's backup, the file cache
+        # unmeasured: the store's integrity check and daily backup, the file cache
+        timed_start(start_ours, environment)
         timed_start(start_bare, environment)
         for _ in range(args.runs):
             mine.append(timed_start(start_ours, environment))
