@@ -8,8 +8,8 @@ Each start is a new ``python`` process (offscreen), timed by this script from th
 launches the process until the process prints that its window is painted. Ours is the app's own
 start, ``billing-desktop --store STORE`` as a user runs it (the command line, ``run_gui``:
 opening and checking the store, the window, the workspace read and the Usage tab's first read
-off the GUI thread), with one change: the event loop ``run_gui`` enters is replaced by a loop
-that waits until the Usage tab is filled, paints the window once (``grab()``) and says so. Its
+off the GUI thread), with one change: the event loop ``run_gui`` enters ends as soon as the
+Usage tab is filled; the window is then painted once (``grab()``) and the child says so. Its
 settings and cache are fresh folders of this run (no remembered tab or size). Ours and the bare
 window alternate after one unmeasured start of each (ours checks the store's integrity there,
 which later starts remember, and takes the day's backup), median of ``--runs`` each. "Cold" is
@@ -63,10 +63,12 @@ def bare() -> None:
     print(READY, time.process_time(), flush=True)
 
 
-def paint_when_filled(app: Any) -> int:
-    """In place of ``QApplication.exec``: let the app work until its window shows the Usage
-    tab filled, paint it once, say so and return as the event loop would."""
-    from PySide6.QtCore import QEventLoop
+def paint_when_filled(app: Any, run_event_loop: Any) -> int:
+    """In place of ``QApplication.exec``: run the app's event loop until its window shows the
+    Usage tab filled (looked at every few milliseconds by a timer, so the loop sleeps between
+    events as the app's own does, leaving the GIL to the worker threads), paint it once, say so
+    and return as the event loop would."""
+    from PySide6.QtCore import QTimer
 
     from billing_desktop.domain.access import Area
     from billing_desktop.ui.main_window import MainWindow
@@ -81,20 +83,33 @@ def paint_when_filled(app: Any) -> int:
             getattr(page, "loaded_once", True)
         )
 
-    loop = QEventLoop()  # its own processEvents (see results.process_events_until)
     deadline = time.monotonic() + WAIT_SECONDS
-    while not filled():
-        if time.monotonic() > deadline:
-            raise SystemExit("the Usage tab was not filled within two minutes")
-        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
-    loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
+    outcome: list[str] = []
+
+    def look() -> None:
+        if filled():
+            outcome.append(READY)
+        elif time.monotonic() > deadline:
+            outcome.append("the Usage tab was not filled within two minutes")
+        else:
+            return
+        watch.stop()
+        app.quit()
+
+    watch = QTimer()
+    watch.setInterval(5)
+    watch.timeout.connect(look)
+    watch.start()
+    run_event_loop()
+    if outcome != [READY]:
+        raise SystemExit(outcome[0] if outcome else "the event loop ended early")
     window.grab()
     print(READY, time.process_time(), flush=True)
     return 0
 
 
 class _EventLoopProbe:
-    """Replaces ``QApplication.exec`` by :func:`paint_when_filled` as soon as the app imports
+    """Wraps ``QApplication.exec`` in :func:`paint_when_filled` as soon as the app imports
     ``PySide6.QtWidgets`` (not before: the app's own import order is part of its start)."""
 
     def find_spec(self, name: str, path: Any, target: ModuleType | None = None) -> Any:
@@ -110,7 +125,8 @@ class _EventLoopProbe:
 
         def exec_module(module: ModuleType) -> None:
             load(module)
-            module.QApplication.exec = paint_when_filled
+            run_event_loop = module.QApplication.exec
+            module.QApplication.exec = lambda app: paint_when_filled(app, run_event_loop)
 
         loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
