@@ -116,13 +116,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     app_start = _app_start(argv)
     if app_start is not None:
-        import gc
-
-        # No cyclic garbage collection until the app's first screen is filled (B1): the start
-        # makes hundreds of thousands of objects that live as long as the app (modules,
-        # classes, SQLAlchemy's tables) and every full collection walks them all (≈ 13 % of
-        # the start measured). ui.app.run_gui turns it back on.
-        gc.disable()
         from billing_desktop.cli import core
 
         args = app_start

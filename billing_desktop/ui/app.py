@@ -146,8 +146,8 @@ GC_AT_THE_LATEST_MS = 30_000
 
 def collect_garbage_when_shown(window: Any) -> None:
     """Turn the cyclic garbage collector back on (when the start turned it off: see
-    ``cli._run``) once ``window`` shows its first screen filled (or its error), and in any case
-    after :data:`GC_AT_THE_LATEST_MS`."""
+    ``cli.core._cmd_gui``) once ``window`` shows its first screen filled (or its error), and in
+    any case after :data:`GC_AT_THE_LATEST_MS`."""
     import gc
 
     from PySide6.QtCore import QTimer

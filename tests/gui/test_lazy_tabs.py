@@ -193,7 +193,7 @@ print("status", main(["--store", sys.argv[1]]))
 def test_garbage_collection_is_back_on_once_the_first_tab_is_filled(
     qtbot: Any, populated_store: SqlStore
 ) -> None:
-    gc.disable()  # as the command line's start leaves it (cli._run)
+    gc.disable()  # as the command line's start leaves it (cli.core._cmd_gui)
     try:
         window = MainWindow(populated_store, None, remember=False)
         qtbot.addWidget(window)

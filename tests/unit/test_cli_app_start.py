@@ -3,6 +3,7 @@ building every command's parser (B1), and hands everything else to the full pars
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -43,10 +44,16 @@ def test_the_app_starts_without_the_full_parser(monkeypatch: pytest.MonkeyPatch)
     def no_parser() -> None:
         raise AssertionError("the full parser was built")
 
+    def run_gui(**kw: Any) -> int:
+        calls.append(("gui", kw, gc.isenabled()))
+        return 0
+
     monkeypatch.setattr(cli, "build_parser", no_parser)
-    monkeypatch.setattr(ui_app, "run_gui", lambda **kw: calls.append(("gui", kw)) or 0)
+    monkeypatch.setattr(ui_app, "run_gui", run_gui)
     assert cli.main(["--store", "billing.db", "--user", "u1"]) == 0
-    assert calls == [("gui", {"store_location": "billing.db", "user_id": "u1"})]
+    # the start runs without cyclic garbage collection; it is on again when the app has ended
+    assert calls == [("gui", {"store_location": "billing.db", "user_id": "u1"}, False)]
+    assert gc.isenabled()
 
 
 def test_the_gui_command_and_help_still_use_the_full_parser(
