@@ -49,6 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Billing administration for contact-centre and conversational-AI workspaces.",
         epilog="Without a command the desktop application starts (same as 'gui').",
     )
+    _global_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    handlers: dict[str, Handler] = {}
+    for module in command_modules():
+        handlers.update(module.register(commands))
+    parser.set_defaults(handlers=handlers)
+    return parser
+
+
+def _global_options(parser: argparse.ArgumentParser) -> None:
+    """The options given before any command."""
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--self-test",
@@ -74,12 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="send the API token over plain http:// to a server on another machine (refused "
         "otherwise: use https://); same as BILLING_DESKTOP_ALLOW_INSECURE_HTTP=1",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    handlers: dict[str, Handler] = {}
-    for module in command_modules():
-        handlers.update(module.register(commands))
-    parser.set_defaults(handlers=handlers)
-    return parser
+
+
+def _app_start(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """The options of a start of the desktop application (global options only, no command),
+    read without building every command's parser (B1: that imports each command's modules);
+    None for anything else (a command, ``--help``, an unknown or bad option), which the full
+    parser reads as before."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if any(word in ("-h", "--help") or word.startswith("--self-test") for word in words):
+        return None
+    parser = argparse.ArgumentParser(prog=PROG, add_help=False, exit_on_error=False)
+    _global_options(parser)
+    try:
+        args, rest = parser.parse_known_args(words)
+    except argparse.ArgumentError:
+        return None
+    return None if rest or args.self_test is not None else args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,8 +114,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    app_start = _app_start(argv)
+    if app_start is not None:
+        from billing_desktop.cli import core
+
+        args = app_start
+        args.command, args.handlers = "gui", {"gui": core.gui_handler()}
+    else:
+        args = build_parser().parse_args(argv)
     if args.self_test is not None:
         from billing_desktop.selftest import run as self_test
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from billing_desktop import APP_NAME, __version__
@@ -135,5 +136,38 @@ def run_gui(store_location: str | None, user_id: str | None) -> int:
     from billing_desktop.ui.main_window import MainWindow
 
     window = MainWindow(store, user_id, auto_backup=True)
+    collect_garbage_when_shown(window)
     window.show()
     return int(app.exec())
+
+
+GC_AT_THE_LATEST_MS = 30_000
+
+
+def collect_garbage_when_shown(window: Any) -> None:
+    """Turn the cyclic garbage collector back on (when the start turned it off: see
+    ``cli.core._cmd_gui``) once ``window`` shows its first screen filled (or its error), and in
+    any case after :data:`GC_AT_THE_LATEST_MS`."""
+    import gc
+
+    from PySide6.QtCore import QTimer
+
+    from billing_desktop.ui.tabs.base import Page
+
+    if gc.isenabled():
+        return
+
+    def collect() -> None:
+        if not gc.isenabled():
+            gc.enable()
+
+    def first_screen(_result: object = None) -> None:
+        page = window.ui.tabs.currentWidget()
+        if isinstance(page, Page) and not page.loaded_once:
+            page.loaded.connect(collect, Qt.ConnectionType.SingleShotConnection)
+        else:
+            collect()
+
+    window.workspace_loaded.connect(first_screen, Qt.ConnectionType.SingleShotConnection)
+    window.workspace_failed.connect(first_screen, Qt.ConnectionType.SingleShotConnection)
+    QTimer.singleShot(GC_AT_THE_LATEST_MS, collect)

@@ -18,9 +18,6 @@ import locale
 import os
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from billing_desktop.paths import resource_dirs
 
 SOURCE_LANGUAGE = "en"
@@ -72,6 +69,10 @@ def catalog_translations(language: str) -> gettext.NullTranslations:
     fuzzy entries are left out), or the identity when none is shipped."""
     if language == SOURCE_LANGUAGE:
         return gettext.NullTranslations()
+    # Babel's catalog reader only when a catalog is read: not at an English start (B1).
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     for folder in locale_folders():
         files = sorted((folder / language).glob("*.po"))
         if not files:

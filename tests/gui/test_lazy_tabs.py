@@ -4,6 +4,7 @@ over the tabs not built yet."""
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -14,7 +15,8 @@ from PySide6.QtWidgets import QWidget
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.access import Area
-from billing_desktop.ui.main_window import LAST_TAB_KEY
+from billing_desktop.ui.app import collect_garbage_when_shown
+from billing_desktop.ui.main_window import LAST_TAB_KEY, MainWindow
 from billing_desktop.ui.tabs.base import Page
 from tests.gui.test_main_window import ALL_TABS, open_window, wait_idle
 
@@ -118,3 +120,95 @@ def test_start_up_imports_none_of_the_heavy_modules() -> None:
         check=True,
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_app_start_imports_the_store_before_qt_and_no_forecast_and_collects_later(
+    populated_store: SqlStore,
+) -> None:
+    """The app's own start (``billing-desktop --store FILE``) until the Usage tab is filled,
+    in a fresh interpreter (B1): SQLAlchemy and the store come before PySide6 (whose import
+    hook reads the source of every module imported after it), neither the month-end
+    forecast's service, the call-log queries nor Babel's catalog reader (English) are loaded
+    before they are first needed, and the cyclic garbage collector, off during the start, is
+    on again once the Usage tab is filled."""
+    path = populated_store.path
+    assert path is not None
+    script = """
+import gc, importlib.util, sys
+
+def probe(app):
+    from PySide6.QtCore import QEventLoop
+    from billing_desktop.ui.main_window import MainWindow
+    window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
+    loop = QEventLoop()
+    page = lambda: window.ui.tabs.currentWidget()
+    while window.runner.busy or not getattr(page(), "loaded_once", False):
+        loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+    late = ("billing_desktop.services.forecast", "billing_desktop.services.usage_data",
+            "babel.messages", "pyqtgraph", "httpx")
+    print(type(page()).__name__, sorted(m for m in late if m in sys.modules))
+    print("collecting garbage once filled:", gc.isenabled())
+    return 0
+
+class Hook:  # sees PySide6 imported; puts the probe in place of the event loop
+    def find_spec(self, name, path, target=None):
+        if name == "PySide6":
+            print("before Qt:", [m for m in ("sqlalchemy", "billing_desktop.store.sql.uow",
+                                               "billing_desktop.services.usage_page")
+                                 if m in sys.modules])
+            print("collecting garbage at start:", gc.isenabled())
+        if name != "PySide6.QtWidgets":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        load = spec.loader.exec_module
+        def exec_module(module):
+            load(module)
+            module.QApplication.exec = probe
+        spec.loader.exec_module = exec_module
+        return spec
+
+sys.meta_path.insert(0, Hook())
+from billing_desktop.cli import main
+print("status", main(["--store", sys.argv[1]]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.splitlines() == [
+        "before Qt: ['sqlalchemy', 'billing_desktop.store.sql.uow', "
+        "'billing_desktop.services.usage_page']",
+        "collecting garbage at start: False",
+        "UsageTab []",
+        "collecting garbage once filled: True",
+        "status 0",
+    ], done.stderr
+
+
+def test_garbage_collection_is_back_on_once_the_first_tab_is_filled(
+    qtbot: Any, populated_store: SqlStore
+) -> None:
+    gc.disable()  # as the command line's start leaves it (cli.core._cmd_gui)
+    try:
+        window = MainWindow(populated_store, None, remember=False)
+        qtbot.addWidget(window)
+        collect_garbage_when_shown(window)
+        window.show()
+        assert not gc.isenabled()  # the workspace is read off the GUI thread
+        with qtbot.waitSignal(window.workspace_loaded, timeout=10_000):
+            pass
+        usage = window.ui.tabs.currentWidget()
+        assert isinstance(usage, Page)
+        if not usage.loaded_once:
+            assert not gc.isenabled()
+            with qtbot.waitSignal(usage.loaded, timeout=10_000):
+                pass
+        assert usage.loaded_once and gc.isenabled()
+        wait_idle(qtbot, window)
+    finally:
+        gc.enable()

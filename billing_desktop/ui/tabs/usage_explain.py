@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from billing_desktop.domain.periods import Month, account_today
 from billing_desktop.services.billing import ProductSummary
-from billing_desktop.services.usage_data import CallQuery
 from billing_desktop.services.usage_page import UsagePage
 from billing_desktop.ui.context import TabContext
 from billing_desktop.ui.i18n import tr
@@ -30,6 +29,7 @@ from billing_desktop.ui.models.table import ColumnTableModel
 from billing_desktop.ui.widgets.forecast_panel import ForecastPanel
 
 if TYPE_CHECKING:  # imported when first opened: its chart (pyqtgraph) is not needed at start
+    from billing_desktop.services.usage_data import CallQuery
     from billing_desktop.ui.dialogs.explain_charge import ExplainChargeDialog
     from billing_desktop.ui.dialogs.what_if import WhatIfDialog
 

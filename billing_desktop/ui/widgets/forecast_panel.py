@@ -10,12 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHeaderView, QLabel, QVBoxLayout, QWidget
 
-from billing_desktop.services.forecast import MonthForecast, ProductForecast, month_forecast
 from billing_desktop.ui.context import TabContext, read
 from billing_desktop.ui.i18n import tr
 from billing_desktop.ui.locale_format import format_day, format_money, month_name
@@ -29,6 +28,9 @@ from billing_desktop.ui.models.table import (
 )
 from billing_desktop.ui.tasks import TaskHandle
 from billing_desktop.ui.widgets.table import make_table
+
+if TYPE_CHECKING:  # the service is imported when the section is first shown, not at start (B1)
+    from billing_desktop.services.forecast import MonthForecast, ProductForecast
 
 MOST_ROWS = 12  # a table taller than this scrolls
 
@@ -106,7 +108,7 @@ class ForecastPanel(QWidget):
             text_column(tr("Product"), lambda p: p.name),
             number(tr("So far"), lambda p: p.quantity_so_far, tr("Over the month's complete days")),
             number(tr("Projected"), lambda p: p.projected, tr("At month end, from the run-rate")),
-            Column[ProductForecast](
+            Column(
                 tr("Band"),
                 lambda p: (
                     tr("known")
@@ -119,7 +121,7 @@ class ForecastPanel(QWidget):
                     "charges and peak-day storage are known for the month"
                 ),
             ),
-            Column[ProductForecast](
+            Column(
                 tr("Charge"),
                 lambda p: self._money(p.charge),
                 RIGHT,
@@ -129,7 +131,7 @@ class ForecastPanel(QWidget):
                     money=self._money(p.charge_low), money2=self._money(p.charge_high)
                 ),
             ),
-            Column[ProductForecast](
+            Column(
                 tr("Balance"),
                 lambda p: self._money(p.balance),
                 RIGHT,
@@ -149,6 +151,8 @@ class ForecastPanel(QWidget):
         ]
 
     def refresh(self) -> None:
+        from billing_desktop.services.forecast import month_forecast
+
         if self._handle is not None:
             self._handle.cancel()
         self.stale = False
@@ -175,6 +179,8 @@ class ForecastPanel(QWidget):
 
     def show_forecast(self, result: Any) -> None:
         self._handle = None
+        from billing_desktop.services.forecast import MonthForecast
+
         assert isinstance(result, MonthForecast)
         f = self.forecast = result
         self.caption.setText(
