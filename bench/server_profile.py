@@ -84,9 +84,7 @@ def by_package(stats: pstats.Stats) -> dict[str, float]:
     return dict(totals)
 
 
-async def run(
-    url: str, token: str, requests: int, profile: bool, top: int, show_sql: bool
-) -> None:
+async def run(url: str, token: str, requests: int, profile: bool, top: int, show_sql: bool) -> None:
     store = SqlStore(url, create=False)
     app = create_app(store)
     statements: list[str] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import functools
 import typing
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -105,12 +104,17 @@ class Mapper(Generic[T]):
         return encoded if len(self.key) > 1 else encoded[0]
 
 
-@functools.cache
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _type_hints(cls: type[Any]) -> dict[str, Any]:
     """A dataclass's resolved hints, once per process: a repository that builds its mapper
     per unit of work (audit, extension requests) would otherwise resolve them on every one
     (about 1 ms of each API request)."""
-    return typing.get_type_hints(cls)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 def _need(currency: str | None) -> str:
