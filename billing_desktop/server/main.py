@@ -12,11 +12,15 @@ from billing_desktop.remote.plain_http import is_loopback_host
 from billing_desktop.server.app import create_app
 
 STORE_VARIABLE = "BILLING_DESKTOP_SERVE_STORE"
+# Database connections each server process keeps (and as many more at a peak, closed after):
+# one per request running at once — a team's clients, 16 in bench/server_load.py. Two workers
+# keep up to 64 of PostgreSQL's default 100.
+POOL_SIZE = 16
 
 
 def create() -> FastAPI:
     """The app for one server process (uvicorn's factory: each worker opens the store)."""
-    return create_app(SqlStore(os.environ[STORE_VARIABLE], create=False))
+    return create_app(SqlStore(os.environ[STORE_VARIABLE], create=False, pool_size=POOL_SIZE))
 
 
 def plain_http_warning(host: str, certfile: Path | None) -> str | None:
