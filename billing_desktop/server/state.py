@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from billing_desktop.api.conditional import DIGEST_HEX
 from billing_desktop.store.sql import tables as t
 
 TOKEN_PREFIX = "bdt_"
@@ -222,11 +223,19 @@ def parse_etag(value: str, resource: str) -> int | None:
     if text == "*":
         return None
     text = text.removeprefix("W/").strip('"')
+    # A conditional read's tag ("units.7-<hex>", api.conditional) names its version first.
+    text, _, read_part = text.partition("-")
+    if read_part and not (len(read_part) == DIGEST_HEX and _is_hex(read_part)):
+        raise ValueError(f"If-Match {value!r} is not a version of {resource}")
     name, _, number = text.rpartition(".")
     digits = number.isascii() and number.isdigit() and len(number) <= MAX_VERSION_DIGITS
     if name != resource or not digits:
         raise ValueError(f"If-Match {value!r} is not a version of {resource}")
     return int(number)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)
 
 
 # Idempotency --------------------------------------------------------------------------------
