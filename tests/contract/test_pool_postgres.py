@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.store.sql import engine as engine_module
@@ -50,3 +51,30 @@ def test_an_idle_connection_the_server_dropped_is_replaced(
     assert replaced != pid
     with pg_store() as uow:
         assert uow.connection.exec_driver_sql("SELECT 1").scalar_one() == 1
+
+
+def test_a_first_version_committed_by_another_writer_meanwhile_is_not_stale(
+    pg_store: SqlStore,
+) -> None:
+    """Two first writes of a resource at once: the one whose UPDATE found no row while the
+    other's INSERT was not yet committed bumps the version the other created (a write with
+    ``If-Match: *`` is never refused as stale)."""
+    other = SqlStore(pg_store.url, create=False)
+    done: list[int | None] = []
+
+    def meanwhile(conn: sa.Connection, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("UPDATE resource_versions") and not done:
+            done.append(None)
+            with other(write=True) as uow:  # the other writer commits its first version now
+                assert uow.versions.bump("units") == 1
+                uow.commit()
+
+    try:
+        with pg_store(write=True) as uow:
+            sa.event.listen(uow.connection, "after_cursor_execute", meanwhile)
+            done_version = uow.versions.bump("units")
+            uow.commit()
+        assert done == [None]  # the other write did come in between
+        assert done_version == 2
+    finally:
+        other.dispose()
