@@ -37,7 +37,12 @@ class SqlVersions:
         update = t.resource_versions.update().where(c.resource == resource)
         if expected is not None:
             update = update.where(c.version == expected)
-        if self._conn.execute(update.values(version=c.version + 1)).rowcount == 1:
+        update = update.values(version=c.version + 1)
+        if self._conn.dialect.update_returning:  # one round trip (SQLite 3.35+, PostgreSQL)
+            moved = self._conn.execute(update.returning(c.version)).scalar()
+            if moved is not None:
+                return int(moved)
+        elif self._conn.execute(update).rowcount == 1:
             return self.get(resource)
         # No row when the UPDATE looked. With any version wanted (None), create it — and if
         # another writer's first version was committed just after that look (PostgreSQL: a
