@@ -38,10 +38,10 @@ from billing_desktop.store.sql.uow import SqlUnitOfWork
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-# Answers kept per process, and the largest kept (a call-log page of a few hundred rows is
-# tens of KB; an export's 5,000-row pages are not kept, only answered 304).
+# Answers kept per process, and the largest kept (a call-log page of a hundred rows is tens
+# of KB; an export's 5,000-row pages are not kept, only answered 304): 32 MB at the most.
 KEPT_ANSWERS = 256
-LARGEST_KEPT = 256 * 1024
+LARGEST_KEPT = 128 * 1024
 KEPT_ACTORS = 256
 KEPT_VERSIONS = 64
 QUARTER_HOUR = 900  # seconds: today in every time zone is the same all through one (UTC)
