@@ -13,6 +13,11 @@ JSON bodies the desktop's remote store sends, built with the same codec):
   of the call log, the quota overview, the invoice history;
 * writes (10 %): a new billing unit with a unique name, with an Idempotency-Key.
 
+Like the remote store (``remote/client.HttpStore``), a client sends a read again with
+``If-None-Match`` naming the tag of its last answer to it; a 304 is a success (its answer is
+the one the client has). ``--unconditional`` leaves the header out (every read answered in
+full), to compare.
+
 Measured: requests per second over the run, read and write p99 latency, errors (any status
 but 2xx; a 412 counts too), and afterwards that every acknowledged write is in the database
 exactly once (the units' names are counted in PostgreSQL). Targets: >= 200 requests/s, read
@@ -88,12 +93,16 @@ class Tally:
     writes: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)  # unit names the server confirmed
+    not_modified: int = 0  # reads answered 304
 
 
-def client(url: str, token: str, number: int, until: float, tally: Tally) -> None:
+def client(
+    url: str, token: str, number: int, until: float, tally: Tally, conditional: bool = True
+) -> None:
     rng = random.Random(number)
     headers = {"Authorization": f"Bearer {token}"}
     written = 0
+    tags: dict[str, str] = {}  # the tag of the last answer to each read
     with httpx.Client(base_url=url, headers=headers, timeout=30) as http:
         while time.monotonic() < until:
             write = rng.random() < WRITE_SHARE
@@ -105,7 +114,7 @@ def client(url: str, token: str, number: int, until: float, tally: Tally) -> Non
                 path = WRITE_PATH
             else:
                 path, body = READS[rng.randrange(len(READS))]
-                extra = {}
+                extra = {"If-None-Match": tags[path]} if conditional and path in tags else {}
             started = time.perf_counter()
             try:
                 response = http.post(path, json=body, headers=extra)
@@ -113,13 +122,62 @@ def client(url: str, token: str, number: int, until: float, tally: Tally) -> Non
                 tally.errors.append(f"{path}: {type(exc).__name__}")
                 continue
             elapsed = time.perf_counter() - started
-            if not response.is_success:
+            if response.status_code == 304 and not write and extra:
+                tally.not_modified += 1
+            elif not response.is_success:
                 tally.errors.append(f"{path}: HTTP {response.status_code} {response.text[:120]}")
                 continue
+            if not write and "ETag" in response.headers:
+                tags[path] = response.headers["ETag"]
             (tally.writes if write else tally.reads).append(elapsed)
             tally.by_path.setdefault(path, []).append(elapsed)
             if write:
                 tally.acknowledged.append(name)
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """Every process: pid -> (parent pid, command name, CPU seconds so far)."""
+    found: dict[int, tuple[int, str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = (entry / "stat").read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        found[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / _TICK)
+    return found
+
+
+def _tree(processes: dict[int, tuple[int, str, float]], root: int) -> set[int]:
+    members = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, (parent, _name, _cpu) in processes.items():
+            if parent in members and pid not in members:
+                members.add(pid)
+                grew = True
+    return members
+
+
+def cpu_seconds(server: int, postmaster: int | None) -> dict[str, float]:
+    """CPU seconds used so far by the server's processes, PostgreSQL's and this one (the
+    clients); on Linux, else empty."""
+    if not Path("/proc/self/stat").exists():
+        return {}
+    processes = _processes()
+    server_cpu = sum(processes[p][2] for p in _tree(processes, server) if p in processes)
+    pg_cpu = 0.0
+    if postmaster is not None:
+        pg_cpu = sum(processes[p][2] for p in _tree(processes, postmaster) if p in processes)
+    own = os.times()
+    return {"server": server_cpu, "postgres": pg_cpu, "clients": own.user + own.system}
 
 
 def p99(values: list[float]) -> float:
@@ -134,6 +192,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scale", default=None, help="demo --scale (default: the demo's own)")
+    parser.add_argument("--unconditional", action="store_true", help="reads without If-None-Match")
     args = parser.parse_args()
 
     cluster = PgCluster.start()
@@ -168,10 +227,16 @@ def main() -> int:
                     warm.post(path, json=body).raise_for_status()
 
         tally = Tally()
+        pid_file = cluster.data / "postmaster.pid"
+        postmaster = int(pid_file.read_text().split()[0]) if pid_file.exists() else None
+        cpu_before = cpu_seconds(server.pid, postmaster)
+        load_before = os.getloadavg()[0]
         started = time.monotonic()
         until = started + args.seconds
         threads = [
-            threading.Thread(target=client, args=(url, token, n, until, tally))
+            threading.Thread(
+                target=client, args=(url, token, n, until, tally, not args.unconditional)
+            )
             for n in range(args.clients)
         ]
         for thread in threads:
@@ -179,6 +244,8 @@ def main() -> int:
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - started
+        load_after = os.getloadavg()[0]
+        cpu_after = cpu_seconds(server.pid, postmaster)
 
         with store() as uow:
             names = (
@@ -206,11 +273,23 @@ def main() -> int:
     once = stored == sorted(tally.acknowledged) and len(set(stored)) == len(stored)
     print(
         f"B10 {args.clients} clients, {args.workers} workers, {elapsed:.0f} s: {done:,} requests "
-        f"({len(tally.writes):,} writes), {rps:.0f}/s; read p99 {read_p99 * 1000:.0f} ms, write "
+        f"({len(tally.writes):,} writes, {tally.not_modified:,} reads answered 304), "
+        f"{rps:.0f}/s; read p99 {read_p99 * 1000:.0f} ms, write "
         f"p99 {write_p99 * 1000:.0f} ms; {len(tally.errors)} errors; {len(tally.acknowledged)} "
         f"acknowledged writes, {len(stored)} in the database "
         f"({'each once' if once else 'MISMATCH'})"
     )
+    print(f"  load average (1 min) {load_before:.1f} before the run, {load_after:.1f} at its end "
+          f"(this run's own processes included; {os.cpu_count()} cores)")  # fmt: skip
+    if cpu_before and done:
+        used = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
+        per = {k: v * 1000 / done for k, v in used.items()}
+        total = sum(per.values())
+        print(f"  CPU per request: server {per['server']:.1f} ms, PostgreSQL "
+              f"{per['postgres']:.1f} ms, clients {per['clients']:.1f} ms = {total:.1f} ms; "
+              f"{sum(used.values()) / elapsed:.2f} of {os.cpu_count()} cores were ours "
+              f"(the rest went to other work on the machine); all {os.cpu_count()} cores for "
+              f"this alone: ~{(os.cpu_count() or 1) * 1000 / total:.0f} requests/s")  # fmt: skip
     for path, times in sorted(tally.by_path.items()):
         print(f"  {path}: {len(times)} requests, median {statistics.median(times) * 1000:.0f} ms, "
               f"p99 {p99(times) * 1000:.0f} ms")  # fmt: skip

@@ -7,6 +7,10 @@
 * **Versions**: every read remembers the ETag of its resource; a write sends it as If-Match
   (``*`` when nothing of that resource was read), so a change made by someone else in between
   comes back as :class:`StaleData` with the current value instead of being overwritten.
+* **Conditional reads** (``api.conditional``): the answers of the reads the server tags are
+  kept (the last ``KEPT_READS``, by request); asking again sends the tag as If-None-Match, and
+  a 304 is answered from what is kept, with no body sent. Each caller gets its own objects
+  (the kept answer is decoded anew), so one caller's changes never reach another.
 * **Errors** come back as the same domain exceptions a local store raises; 401, 5xx, TLS and
   connection failures as :class:`StoreError`/:class:`Unavailable` with a one-line message.
 * **Tokens** come from ``BILLING_DESKTOP_TOKEN`` or the OS keyring (never the store, the
@@ -19,12 +23,14 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import random
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -32,6 +38,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import httpx
 
 from billing_desktop.api.codec import codec_for
+from billing_desktop.api.conditional import is_read_tag
 from billing_desktop.api.errors import decode_error
 from billing_desktop.api.operations import operation_for
 from billing_desktop.config import TOKEN_ENV
@@ -54,6 +61,7 @@ P = ParamSpec("P")
 KEYRING_SERVICE = "billing-desktop"
 API = "/api/v1"
 RETRY_STATUSES = frozenset({502, 503, 504})
+KEPT_READS = 64  # conditional reads' answers kept per remote store (bytes as sent)
 TIMEOUT = httpx.Timeout(connect=5.0, read=120.0, write=120.0, pool=10.0)
 
 
@@ -109,6 +117,7 @@ class HttpStore(WriteAnnouncer):
         self.retries = retries
         self.backoff = backoff
         self._versions: dict[str, str] = {}
+        self._kept: OrderedDict[tuple[str, str], tuple[str, bytes]] = OrderedDict()
         self._lock = threading.Lock()
         self._client = httpx.Client(
             base_url=self.url,
@@ -197,14 +206,44 @@ class HttpStore(WriteAnnouncer):
             )
         codec = codec_for(operation)
         body = codec.encode_call(args[1:], kwargs)  # args[0] is the caller: the token decides
-        headers = self._write_headers(operation.resource) if write else {}
         module, function = operation.name.split(".", 1)
-        response = self._send(f"{API}/{module}/{function}", json=body, headers=headers, retry=True)
-        self._remember(operation.resource, response)
-        decoded: T = codec.decode_result(response.content)
+        path = f"{API}/{module}/{function}"
+        if write:
+            headers = self._write_headers(operation.resource)
+            response = self._send(path, json=body, headers=headers, retry=True)
+            self._remember(operation.resource, response)
+            content = response.content
+        else:
+            content = self._conditional_read(path, body, operation.resource)
+        decoded: T = codec.decode_result(content)
         if write:
             self.announce_write(service)
         return decoded
+
+    def _conditional_read(self, path: str, body: Any, resource: str) -> bytes:
+        """A read's answer: sent with If-None-Match when an answer to the same request is
+        kept, which a 304 then stands for."""
+        key = (path, json.dumps(body, sort_keys=True, separators=(",", ":")))
+        with self._lock:
+            kept = self._kept.get(key)
+        headers = {"If-None-Match": kept[0]} if kept is not None else {}
+        response = self._send(path, json=body, headers=headers, retry=True)
+        self._remember(resource, response)
+        if response.status_code == 304 and kept is not None:
+            with self._lock:
+                if key in self._kept:
+                    self._kept.move_to_end(key)
+            return kept[1]
+        tag = response.headers.get("ETag")
+        with self._lock:
+            if tag and is_read_tag(tag):
+                self._kept[key] = (tag, response.content)
+                self._kept.move_to_end(key)
+                while len(self._kept) > KEPT_READS:
+                    self._kept.popitem(last=False)
+            else:
+                self._kept.pop(key, None)
+        return response.content
 
     def _write_headers(self, resource: str) -> dict[str, str]:
         with self._lock:

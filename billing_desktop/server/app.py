@@ -47,6 +47,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from billing_desktop import __version__
 from billing_desktop.api.codec import codec_for
+from billing_desktop.api.conditional import CONDITIONAL_READS, DIGEST_HEX
 from billing_desktop.api.errors import encode_error, status_of
 from billing_desktop.api.offline import SYNC_ORIGIN
 from billing_desktop.api.operations import OPERATIONS, Operation
@@ -62,6 +63,7 @@ from billing_desktop.domain.errors import (
 from billing_desktop.domain.model import AuditEntry
 from billing_desktop.domain.periods import Month
 from billing_desktop.server import state
+from billing_desktop.server.conditional import ConditionalReads
 from billing_desktop.server.gate import USER_KEY, Gate, Limits, describe
 from billing_desktop.services import overview, quotas, statements, units, usage_page
 from billing_desktop.services.changes import BACKUP_BEFORE_CHANGING, declared_changes
@@ -135,8 +137,34 @@ def _error_responses(limits: Limits, *codes: int) -> dict[int | str, dict[str, A
 
 _ETAG_HEADER = {
     "description": 'The version of the resource the operation reads or changed ("units.7"): '
-    "send it as If-Match with the next write",
+    "send it as If-Match with the next write. A conditional read adds what its answer "
+    'depends on ("units.7-<32 hex>"): send it as If-None-Match to get 304 while that holds',
     "schema": {"type": "string"},
+}
+
+
+def _conditional_read() -> dict[str, Any]:
+    """The OpenAPI parameter of a conditional read (``api.conditional``)."""
+    return {
+        "parameters": [
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "The ETag of an earlier answer to the same request: 304 with no "
+                "body while nothing it depends on has changed (any write to the store, an "
+                "import included, changes it)",
+                "schema": {"type": "string"},
+            }
+        ]
+    }
+
+
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {
+        "description": "Not modified: the answer is the one the If-None-Match tag names (no body)",
+        "headers": {"ETag": _ETAG_HEADER},
+    }
 }
 
 
@@ -171,7 +199,10 @@ def _write_headers(resource: str) -> dict[str, Any]:
 
 
 def _if_match_pattern(resource: str) -> str:
-    return rf'^(\*|(W/)?"{resource}\.[0-9]{{1,{state.MAX_VERSION_DIGITS}}}")$'
+    return (
+        rf'^(\*|(W/)?"{resource}\.[0-9]{{1,{state.MAX_VERSION_DIGITS}}}'
+        rf'(-[0-9a-f]{{{DIGEST_HEX}}})?")$'
+    )
 
 
 def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
@@ -189,6 +220,7 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
         ),
     )
     bearer = HTTPBearer(auto_error=False, description="A token from `tokens create`")
+    conditional = ConditionalReads()
     # Sign-in, failed sign-ins and body sizes are checked before FastAPI reads a body.
     app.add_middleware(
         Gate,
@@ -257,14 +289,7 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
         uow: SqlUnitOfWork, user_id: str, operation: Operation, origin: str = ORIGIN
     ) -> Actor:
         actor = resolve_actor(uow, user_id, origin=origin if origin in ORIGINS else ORIGIN)
-        area = operation.area
-        if area is not None:
-            allowed = (
-                actor.rights.can_edit(area) if operation.writes else actor.rights.can_view(area)
-            )
-            if not allowed:
-                verb = "change" if operation.writes else "see"
-                raise PermissionDenied(f"{actor.name} may not {verb} {area.label}")
+        _require_area(actor, operation)
         return actor
 
     def call(operation: Operation, uow: SqlUnitOfWork, actor: Actor, arguments: Any) -> Any:
@@ -308,12 +333,28 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
     def read_endpoint(operation: Operation) -> Callable[..., Any]:
         arguments_model = codec_for(operation).arguments
 
+        conditional_read = operation.name in CONDITIONAL_READS
+
         def endpoint(
             user_id: Annotated[str, Depends(signed_in)],
             arguments: Annotated[BaseModel, strictly(arguments_model)],
             documented: Annotated[arguments_model, Body()],  # type: ignore[valid-type]
+            if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
         ) -> Response:
             with store() as uow:
+                if conditional_read:
+                    answered = conditional.answer(
+                        uow,
+                        operation,
+                        user_id,
+                        arguments,
+                        if_none_match,
+                        lambda u, user: resolve_actor(u, user, origin=ORIGIN),
+                        _require_area,
+                        lambda u, actor: call(operation, u, actor, arguments),
+                    )
+                    if answered is not None:
+                        return answered
                 actor = actor_for(uow, user_id, operation)
                 version = uow.versions.get(operation.resource)
                 body = call(operation, uow, actor, arguments)
@@ -450,6 +491,11 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
         doc = (operation.function.__doc__ or "").strip().splitlines()
         summary = doc[0] if doc else operation.name
         writes = operation.writes
+        responses = _error_responses(limits, *(WRITE_ERRORS if writes else READ_ERRORS))
+        extra = _write_headers(operation.resource) if writes else None
+        if operation.name in CONDITIONAL_READS:
+            responses.update(_NOT_MODIFIED)
+            extra = _conditional_read()
         app.add_api_route(
             path,
             write_endpoint(operation) if writes else read_endpoint(operation),
@@ -458,9 +504,9 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
             summary=summary,
             tags=[module],
             response_model=codec_for(operation).result_type,
-            responses=_error_responses(limits, *(WRITE_ERRORS if writes else READ_ERRORS)),
+            responses=responses,
             operation_id=operation.name.replace(".", "_"),
-            openapi_extra=_write_headers(operation.resource) if writes else None,
+            openapi_extra=extra,
         )
 
     # Offline clients: replica chunks and the outbox preview.
@@ -573,6 +619,16 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     return app
+
+
+def _require_area(actor: Actor, operation: Operation) -> None:
+    """Refuse (403) a user whose rights do not reach the operation's tab (PRODUCT §9)."""
+    area = operation.area
+    if area is not None:
+        allowed = actor.rights.can_edit(area) if operation.writes else actor.rights.can_view(area)
+        if not allowed:
+            verb = "change" if operation.writes else "see"
+            raise PermissionDenied(f"{actor.name} may not {verb} {area.label}")
 
 
 def _undated(model: type[BaseModel]) -> type[BaseModel]:

@@ -3,9 +3,14 @@
 An ASGI middleware in front of every ``/api/v1/`` path but the health check. For each request,
 in this order, before a byte of its body is read:
 
-1. **Sign-in.** The bearer token is looked up in the store (its hash), on every request: no
-   cache, so a revoked or expired token gets 401 on its very next request, on a connection
-   that is already open too. A missing or bad token is 401 (``WWW-Authenticate: Bearer``).
+1. **Sign-in.** The bearer token is looked up in the store (its hash). A valid token's answer
+   is kept in the process for at most ``Limits.sign_in_cache`` (2 s): requests within that
+   are signed in by a hash lookup in memory instead of a round of the store (a unit of work
+   and a query: about a sixth of a small read's time on PostgreSQL). So a **revoked** token
+   gets 401 within 2 s, on a connection that is already open too; an **expired** one at
+   once (its expiry is kept with it and compared on every request). Unknown, revoked and
+   expired tokens are never kept. A missing or bad token is 401 (``WWW-Authenticate:
+   Bearer``).
 2. **Failed sign-ins** are counted per client address in the store (``sign_in_failures``): past
    ``Limits.failed_sign_ins`` (10) in ``Limits.sign_in_window`` (a minute) the address gets
    429 with ``Retry-After`` for its bad tokens until the window ends. A valid token is never
@@ -24,7 +29,10 @@ The signed-in user's id goes on to the endpoints in the request scope (``USER_KE
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,6 +67,8 @@ class Limits:
     import_body: int = 512 * MiB  # one CSV file (a million calls is about 150 MB)
     failed_sign_ins: int = 10  # per client address and window
     sign_in_window: timedelta = timedelta(minutes=1)
+    # How long a valid token's sign-in is kept in the process: a revoke applies within this.
+    sign_in_cache: timedelta = state.SIGN_IN_KEPT
 
 
 def describe(size: int) -> str:
@@ -71,6 +81,21 @@ class _Outcome:
     status: int = 200
     message: str = ""
     retry_after: int | None = None
+    expires_at: datetime | None = None  # of a valid token
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A valid token's sign-in, as the store answered it at ``checked`` (monotonic)."""
+
+    user_id: str
+    expires_at: datetime | None
+    checked: float
+
+
+# Signed-in tokens kept per process (by the SHA-256 of the token: the token itself is never
+# kept): many more than a team has clients, few enough to hold in memory.
+KNOWN_TOKENS = 1024
 
 
 class Gate:
@@ -84,6 +109,7 @@ class Gate:
         self.limits = limits
         self.prefix = prefix
         self.public = public
+        self._known: OrderedDict[str, _Known] = OrderedDict()  # only touched on the event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -93,10 +119,16 @@ class Gate:
         headers = Headers(scope=scope)
         client = scope.get("client")
         address = str(client[0]) if client else "unknown"
+        token = _bearer(headers.get("authorization"))
+        key = hashlib.sha256(token.encode("utf-8")).hexdigest() if token is not None else None
+        known = self._recall(key)
         try:
-            outcome = await anyio.to_thread.run_sync(
-                self._sign_in, _bearer(headers.get("authorization")), address
-            )
+            if known is not None:
+                outcome = _Outcome(known)
+            else:
+                outcome = await anyio.to_thread.run_sync(self._sign_in, token, address)
+                if outcome.user_id is not None and key is not None:
+                    self._keep(key, outcome)
         except sa.exc.OperationalError as exc:
             log.warning("store failed on sign-in: %s", str(exc.orig).splitlines()[0])
             await _refuse(
@@ -161,6 +193,29 @@ class Gate:
             more = bool(message.get("more_body", False))
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
+    def _recall(self, key: str | None) -> str | None:
+        """The user of a token signed in within ``Limits.sign_in_cache`` and not expired since;
+        None: ask the store."""
+        if key is None:
+            return None
+        known = self._known.get(key)
+        if known is None:
+            return None
+        if time.monotonic() - known.checked >= self.limits.sign_in_cache.total_seconds() or (
+            known.expires_at is not None and known.expires_at <= datetime.now(UTC)
+        ):
+            del self._known[key]
+            return None
+        return known.user_id
+
+    def _keep(self, key: str, outcome: _Outcome) -> None:
+        if self.limits.sign_in_cache <= timedelta(0) or outcome.user_id is None:
+            return
+        self._known[key] = _Known(outcome.user_id, outcome.expires_at, time.monotonic())
+        self._known.move_to_end(key)
+        while len(self._known) > KNOWN_TOKENS:
+            self._known.popitem(last=False)
+
     def _sign_in(self, token: str | None, address: str) -> _Outcome:
         now = datetime.now(UTC)
         if token is not None:
@@ -169,7 +224,7 @@ class Gate:
             if found.user_id is not None:
                 if found.stale_use and found.token_id is not None:
                     self._mark_used(found.token_id, now)
-                return _Outcome(found.user_id)
+                return _Outcome(found.user_id, expires_at=found.expires_at)
             message = found.refusal
         else:
             message = "sign in: send Authorization: Bearer <token>"

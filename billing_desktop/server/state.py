@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from billing_desktop.api.conditional import DIGEST_HEX
 from billing_desktop.store.sql import tables as t
 
 TOKEN_PREFIX = "bdt_"
@@ -23,6 +24,10 @@ TOKEN_PREFIX = "bdt_"
 # write (on SQLite, one writer at a time for the whole store). A minute is exact enough to
 # tell a token in use from one forgotten, and costs one write a minute per active token.
 LAST_USED_EVERY = timedelta(minutes=1)
+# How long a server keeps a valid token's sign-in (``gate.Limits.sign_in_cache``): a revoked
+# token is refused within this. Short against a person's reaction to a leaked token; long
+# against the time between one client's requests, so a busy client is checked in memory.
+SIGN_IN_KEPT = timedelta(seconds=2)
 
 
 def hash_token(token: str) -> str:
@@ -116,11 +121,12 @@ class SignIn:
     refusal: str = ""
     token_id: int | None = None
     stale_use: bool = False  # its last-used time is older than LAST_USED_EVERY
+    expires_at: datetime | None = None  # of a valid token: when it stops being valid
 
 
 def sign_in(conn: sa.Connection, token: str, now: datetime) -> SignIn:
-    """Check ``token`` against the store, on every request (no cache: a revoke or an expiry
-    applies to the very next request, on an open connection too)."""
+    """Check ``token`` against the store (the server's gate keeps a valid answer for at most
+    ``gate.Limits.sign_in_cache``, so a revoke applies within that; an expiry at once)."""
     c = t.api_tokens.c
     row = conn.execute(
         sa.select(c.id, c.user_id, c.revoked_at, c.expires_at, c.last_used_at).where(
@@ -136,7 +142,9 @@ def sign_in(conn: sa.Connection, token: str, now: datetime) -> SignIn:
             "new one",
         )
     stale = row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY
-    return SignIn(str(row.user_id), token_id=int(row.id), stale_use=stale)
+    return SignIn(
+        str(row.user_id), token_id=int(row.id), stale_use=stale, expires_at=row.expires_at
+    )
 
 
 def token_user(conn: sa.Connection, token: str) -> str | None:
@@ -215,11 +223,19 @@ def parse_etag(value: str, resource: str) -> int | None:
     if text == "*":
         return None
     text = text.removeprefix("W/").strip('"')
+    # A conditional read's tag ("units.7-<hex>", api.conditional) names its version first.
+    text, _, read_part = text.partition("-")
+    if read_part and not (len(read_part) == DIGEST_HEX and _is_hex(read_part)):
+        raise ValueError(f"If-Match {value!r} is not a version of {resource}")
     name, _, number = text.rpartition(".")
     digits = number.isascii() and number.isdigit() and len(number) <= MAX_VERSION_DIGITS
     if name != resource or not digits:
         raise ValueError(f"If-Match {value!r} is not a version of {resource}")
     return int(number)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdef" for c in text)
 
 
 # Idempotency --------------------------------------------------------------------------------

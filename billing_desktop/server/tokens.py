@@ -2,8 +2,9 @@
 
 Only the SHA-256 of a token is stored: ``create`` prints the token once, ``list`` shows each
 token's id, user, creation, last use (to the minute: ``state.LAST_USED_EVERY``), expiry and
-status, never the token. ``revoke`` ends a token at once: the server checks the store on every
-request, so the token's next request gets 401, on a connection already open too.
+status, never the token. ``revoke`` ends a token: a server keeps a valid sign-in for at most
+``gate.Limits.sign_in_cache`` (2 s), so the token's requests get 401 from then on, on a
+connection already open too.
 """
 
 from __future__ import annotations
@@ -124,4 +125,7 @@ def revoke(store: SqlStore, acting: str | None, token_id: int) -> str:
     if before.revoked_at is not None:
         when = f"{before.revoked_at:%Y-%m-%d %H:%M} UTC"
         return f"Token {token_id} of {before.user_id} was already revoked ({when})."
-    return f"Revoked token {token_id} of {before.user_id}: its next request is refused (401)."
+    return (
+        f"Revoked token {token_id} of {before.user_id}: servers refuse it (401) within "
+        f"{state.SIGN_IN_KEPT.total_seconds():g} s."
+    )

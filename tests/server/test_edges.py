@@ -278,10 +278,26 @@ def tokens_cli(served: Served, *args: str) -> list[str]:
     return ["--store", str(served.store.engine.url.database), "tokens", *args]
 
 
+# A short sign-in cache for the tests that wait it out (the default is 2 s).
+SHORT_CACHE = Limits(sign_in_cache=timedelta(seconds=0.3))
+
+
+def refused_within(sock: socket.socket, token: str, bound: timedelta) -> tuple[Reply, float]:
+    """Send requests until one is refused; the refusal and the seconds it took (fails if
+    none is refused within ``bound`` and a margin for a loaded machine)."""
+    started = time.monotonic()
+    while True:
+        reply = get_on(sock, token)
+        waited = time.monotonic() - started
+        if reply.status != 200 or waited > bound.total_seconds() + 2:
+            return reply, waited
+        time.sleep(0.05)
+
+
 def test_a_revoked_token_is_refused_on_the_connection_it_already_has(
     serve: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    served = serve()
+    served = serve(SHORT_CACHE)
     token = served.token("supervisor")
     with served.store() as uow:
         token_id = uow.connection.execute(
@@ -292,13 +308,42 @@ def test_a_revoked_token_is_refused_on_the_connection_it_already_has(
         assert get_on(sock, token).status == 200  # the connection is kept open
         assert cli.main(tokens_cli(served, "revoke", str(token_id))) == 0
         assert f"Revoked token {token_id}" in capsys.readouterr().out
-        reply = get_on(sock, token)  # same socket, next request
+        reply, waited = refused_within(sock, token, SHORT_CACHE.sign_in_cache)  # same socket
         assert reply.status == 401, reply.body
         assert "revoked" in reply.json()["message"]
+        assert waited <= SHORT_CACHE.sign_in_cache.total_seconds() + 1.0
+        assert get_on(sock, token).status == 401  # and from then on
     assert cli.main(tokens_cli(served, "revoke", str(token_id))) == 0
     assert "already revoked" in capsys.readouterr().out
     assert cli.main(tokens_cli(served, "revoke", "9999")) == 2
     assert "no API token 9999" in capsys.readouterr().err
+
+
+def test_a_signed_in_token_is_not_looked_up_again_within_the_cache_bound(serve: Any) -> None:
+    served = serve(SHORT_CACHE)
+    token = served.token("supervisor")
+    lookups: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM api_tokens" in statement:
+            lookups.append(statement)
+
+    sa.event.listen(served.store.engine, "before_cursor_execute", count)
+    try:
+        with connect(served) as sock:
+            assert get_on(sock, token).status == 200
+            assert len(lookups) == 1
+            for _ in range(3):
+                assert get_on(sock, token).status == 200
+            assert len(lookups) == 1  # a hash lookup in memory, not a round of the store
+            time.sleep(SHORT_CACHE.sign_in_cache.total_seconds())
+            assert get_on(sock, token).status == 200
+            assert len(lookups) == 2  # past the bound the store is asked again
+            assert get_on(sock, "bdt_not-a-token").status == 401
+            assert get_on(sock, "bdt_not-a-token").status == 401
+            assert len(lookups) == 4  # an unknown token is never kept
+    finally:
+        sa.event.remove(served.store.engine, "before_cursor_execute", count)
 
 
 def test_an_expired_token_is_401(serve: Any) -> None:
@@ -372,7 +417,7 @@ def test_only_an_admin_lists_and_revokes_tokens(
 
 
 def test_last_use_is_written_at_most_once_a_minute(serve: Any) -> None:
-    served = serve()
+    served = serve(SHORT_CACHE)
     token = served.token("shared")
     column = t.api_tokens.c.last_used_at
     where = t.api_tokens.c.token_hash == hash_token(token)
@@ -394,6 +439,7 @@ def test_last_use_is_written_at_most_once_a_minute(serve: Any) -> None:
         with served.store() as uow:
             uow.connection.execute(t.api_tokens.update().where(where).values(last_used_at=earlier))
             uow.commit()
+        time.sleep(SHORT_CACHE.sign_in_cache.total_seconds())  # the store is asked again
         assert get_on(sock, token).status == 200
         later = last_used()
         assert later is not None and later > first

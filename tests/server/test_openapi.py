@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from billing_desktop.api.conditional import CONDITIONAL_READS
 from billing_desktop.api.operations import OPERATIONS
 from billing_desktop.server import openapi
 from tests.server.conftest import Api
@@ -49,6 +50,10 @@ def test_the_document_describes_every_operation_and_its_safeguards(
             assert headers["Idempotency-Key"]["required"] is True
             assert headers["If-Match"]["required"] is True
             assert f'"{operation.resource}' in headers["If-Match"]["schema"]["pattern"]
+        elif name in CONDITIONAL_READS:  # If-None-Match, answered 304
+            assert set(headers) == {"If-None-Match"}, name
+            assert headers["If-None-Match"]["required"] is False
+            assert "ETag" in post["responses"]["304"]["headers"]
         else:
             assert headers == {}, name
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from billing_desktop import cli
 from billing_desktop.api.operations import OPERATIONS
 from billing_desktop.bootstrap import SqlStore
+from billing_desktop.server.gate import Limits
 from billing_desktop.server.state import hash_token
 from billing_desktop.store.sql import tables as t
 from tests.server.conftest import ROLES, Api, Servers
@@ -449,6 +451,12 @@ def test_a_revoked_token_is_401(api: Api) -> None:
             .values(revoked_at=datetime.now(UTC))
         )
         uow.commit()
+    # The server keeps a valid sign-in for at most Limits.sign_in_cache: refused within it.
+    bound = Limits().sign_in_cache.total_seconds()
+    started = time.monotonic()
+    while api.call("units.units_overview", {}).status_code == 200:
+        assert time.monotonic() - started < bound + 1.0, "still signed in past the bound"
+        time.sleep(0.05)
     for operation, arguments in (
         ("units.units_overview", {}),
         ("units.add_unit", {"name": "After revoking"}),

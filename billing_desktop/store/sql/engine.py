@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -280,12 +281,13 @@ def _name(sa_url: sa.URL) -> str:
     return sa_url.render_as_string(hide_password=True)
 
 
-def create_engine(url: str) -> Engine:
+def create_engine(url: str, *, pool_size: int | None = None) -> Engine:
     """An engine for ``url`` with the settings the store relies on.
 
     SQLite gets its pragmas (WAL, foreign keys, busy timeout) on every connection; any other
-    backend is used with its defaults. PostgreSQL is tested through psycopg 3, which a plain
-    ``postgresql://`` URL uses too.
+    backend is used with its defaults but for ``pool_size`` (the API server sizes its pool to
+    the requests it runs at once) and the idle ping (``PING_IDLE_AFTER``). PostgreSQL is
+    tested through psycopg 3, which a plain ``postgresql://`` URL uses too.
     """
     try:
         sa_url = sa.make_url(url)
@@ -310,7 +312,7 @@ def create_engine(url: str) -> Engine:
         _FILES[engine] = file
         return engine
     try:
-        return sa.create_engine(sa_url, pool_pre_ping=True)
+        engine = sa.create_engine(sa_url, **_pool_settings(pool_size))
     except sa.exc.NoSuchModuleError:
         raise StoreError(f"{_name(sa_url)}: unsupported kind of store URL") from None
     except ImportError as exc:
@@ -320,6 +322,47 @@ def create_engine(url: str) -> Engine:
         raise StoreError(
             f"{_name(sa_url)}: the database driver is not installed: {exc.name or exc}{hint}"
         ) from None
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection to a database server unused for this long is pinged before it is handed
+# out (a server restarted or a firewall that dropped idle connections would otherwise fail the
+# request that gets it). One used more recently is handed out as it is: a ping on every
+# checkout (``pool_pre_ping``) was a round trip on every unit of work, two per API request.
+# A connection that died within this window fails one request (503, which clients retry); the
+# pool then replaces every connection older than the failure.
+PING_IDLE_AFTER = 10.0
+_LAST_USED = "billing_desktop_last_used"
+
+
+def _pool_settings(pool_size: int | None) -> dict[str, Any]:
+    if pool_size is None:
+        return {}
+    # Connections beyond the pool's size are closed when given back: a server with more
+    # requests at once than its pool would connect anew (a new PostgreSQL backend) for them.
+    return {"pool_size": pool_size, "max_overflow": pool_size}
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        last = record.info.get(_LAST_USED)
+        if last is None or time.monotonic() - last < PING_IDLE_AFTER:
+            return  # new, or used a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()  # the ping's transaction (not autocommit)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                # The pool retries the checkout with a new connection.
+                raise sa.exc.DisconnectionError(str(exc)) from exc
+            raise
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -362,7 +405,7 @@ def sqlite_path(sa_url: sa.URL) -> Path | None:
     return Path(database).expanduser()
 
 
-def open_engine(url: str, *, create: bool = True) -> Engine:
+def open_engine(url: str, *, create: bool = True, pool_size: int | None = None) -> Engine:
     """Create the engine, check the file is a usable store, and bring it to the newest schema.
 
     An SQLite file is checked first (``safety.check_before_open``): a missing or empty file
@@ -379,7 +422,7 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
         if not path.parent.is_dir():
             raise StoreError(f"cannot create a store in {path.parent}: no such folder")
         safety.check_before_open(path, create=create)
-    engine = create_engine(url)
+    engine = create_engine(url, pool_size=pool_size)
     try:
         revision = current_revision(engine)
         if revision != head_revision():

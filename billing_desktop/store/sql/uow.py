@@ -226,12 +226,14 @@ class SqlDatabase:
     (``services.gateway.LocalGateway``) that does.
 
     ``create``: a missing or empty SQLite file (or an empty database) becomes a new store; the
-    command line and the app pass False except where a store is created on purpose."""
+    command line and the app pass False except where a store is created on purpose.
+    ``pool_size``: connections kept to a database server (the API server's; SQLAlchemy's
+    default of 5 otherwise)."""
 
-    def __init__(self, url: str, *, create: bool = True) -> None:
+    def __init__(self, url: str, *, create: bool = True, pool_size: int | None = None) -> None:
         super().__init__()  # cooperative: the gateway mixed in after this class
         self.url = url
-        self.engine = open_engine(url, create=create)
+        self.engine = open_engine(url, create=create, pool_size=pool_size)
         self._identity = object()  # this store, in the keys of read caches
         self._commit_count = 0
         sa.event.listen(self.engine, "commit", self._count_commit)

@@ -37,9 +37,18 @@ class SqlVersions:
         update = t.resource_versions.update().where(c.resource == resource)
         if expected is not None:
             update = update.where(c.version == expected)
-        if self._conn.execute(update.values(version=c.version + 1)).rowcount == 1:
+        update = update.values(version=c.version + 1)
+        if self._conn.dialect.update_returning:  # one round trip (SQLite 3.35+, PostgreSQL)
+            moved = self._conn.execute(update.returning(c.version)).scalar()
+            if moved is not None:
+                return int(moved)
+        elif self._conn.execute(update).rowcount == 1:
             return self.get(resource)
-        if expected in (None, 0) and self.get(resource) == 0:
+        # No row when the UPDATE looked. With any version wanted (None), create it — and if
+        # another writer's first version was committed just after that look (PostgreSQL: a
+        # statement sees what was committed before it began), the insert fails and the
+        # UPDATE is tried again, instead of refusing an "If-Match: *" write as stale.
+        if expected is None or (expected == 0 and self.get(resource) == 0):
             try:
                 with self._conn.begin_nested():
                     self._conn.execute(

@@ -120,13 +120,17 @@ class SqlAudit:
         ).first()
         seq, previous = (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
         rows = conn.execute(_chain_select().where(c.chain_seq.is_(None)).order_by(c.id)).all()
+        sealed: list[dict[str, object]] = []
         for row in rows:
             seq += 1
             previous = link(previous, _link(row, seq).content)
+            sealed.append({"row_id": row[0], "seq": seq, "hash": previous})
+        if sealed:  # one statement for all (psycopg pipelines it): less time under the lock
             conn.execute(
                 t.audit_log.update()
-                .where(c.id == row[0])
-                .values(chain_seq=seq, chain_hash=previous)
+                .where(c.id == sa.bindparam("row_id"))
+                .values(chain_seq=sa.bindparam("seq"), chain_hash=sa.bindparam("hash")),
+                sealed,
             )
         self._added = False
 

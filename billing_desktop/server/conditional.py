@@ -1,0 +1,141 @@
+"""The server's side of conditional reads (``api.conditional``): 304 without running the use
+case, and the answers of this process kept by their tag.
+
+For a read in ``CONDITIONAL_READS`` the unit of work first takes the store's change token
+(``SqlUnitOfWork.change_token``: PostgreSQL's snapshot, SQLite's data version and this
+process's commits), before anything else is read: what is read after it is at least as new as
+the token, so an answer is never kept under a token older than what it shows. Then, all kept
+per process by that token (so any commit anywhere makes them be read again):
+
+* the signed-in user's actor (their name and rights: two queries on every other request);
+* the version of the read's resource (the ETag's first part, for If-Match);
+* the encoded answer, by its tag: a second client asking the same thing as the same user
+  before anything changes gets it without the use case running again.
+
+Then ``If-None-Match`` naming the tag gets 304 with no body. A store without a change token
+(a database other than SQLite or PostgreSQL) answers every read in full, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+from starlette.responses import JSONResponse, Response
+
+from billing_desktop.api.conditional import matches, read_tag
+from billing_desktop.api.operations import Operation
+from billing_desktop.domain.access import Actor
+from billing_desktop.store.sql.uow import SqlUnitOfWork
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+# Answers kept per process, and the largest kept (a call-log page of a hundred rows is tens
+# of KB; an export's 5,000-row pages are not kept, only answered 304): 32 MB at the most.
+KEPT_ANSWERS = 256
+LARGEST_KEPT = 128 * 1024
+KEPT_ACTORS = 256
+KEPT_VERSIONS = 64
+QUARTER_HOUR = 900  # seconds: today in every time zone is the same all through one (UTC)
+# A change token that only means something in this process (SQLite's counts per connection)
+# is told apart from another process's equal-looking one by this.
+_PROCESS = secrets.token_hex(8)
+
+
+class _Kept(Generic[K, V]):
+    """A small thread-safe LRU map."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+class ConditionalReads:
+    """One per app (per server process)."""
+
+    def __init__(self) -> None:
+        self._actors: _Kept[tuple[str, str], Actor] = _Kept(KEPT_ACTORS)
+        self._versions: _Kept[tuple[str, str], int] = _Kept(KEPT_VERSIONS)
+        self._answers: _Kept[str, bytes] = _Kept(KEPT_ANSWERS)
+
+    def answer(
+        self,
+        uow: SqlUnitOfWork,
+        operation: Operation,
+        user_id: str,
+        arguments: BaseModel,
+        if_none_match: str | None,
+        resolve: Callable[[SqlUnitOfWork, str], Actor],
+        check: Callable[[Actor, Operation], None],
+        run: Callable[[SqlUnitOfWork, Actor], Any],
+    ) -> Response | None:
+        """The answer to a conditional read, or None when the store has no change token (then
+        the caller answers in full). ``resolve``: the user's actor from the store; ``check``:
+        refuses an actor the operation is not for; ``run``: the use case's encoded result."""
+        token = uow.change_token()  # first: everything read after is at least this new
+        if token is None:
+            return None
+        state = _token_text(uow, token)
+        actor = self._actors.get((user_id, state))
+        if actor is None:
+            actor = resolve(uow, user_id)
+            self._actors.put((user_id, state), actor)
+        check(actor, operation)
+        resource = operation.resource
+        version = self._versions.get((resource, state))
+        if version is None:
+            version = uow.versions.get(resource)
+            self._versions.put((resource, state), version)
+        tag = read_tag(resource, version, _digest(operation, arguments, actor, state))
+        headers = {"ETag": tag}
+        if matches(if_none_match, tag):
+            return Response(status_code=304, headers=headers)
+        body = self._answers.get(tag)
+        if body is None:
+            body = JSONResponse(None).render(run(uow, actor))
+            if len(body) <= LARGEST_KEPT:
+                self._answers.put(tag, body)
+        return Response(body, status_code=200, media_type="application/json", headers=headers)
+
+
+def _token_text(uow: SqlUnitOfWork, token: Hashable) -> str:
+    text = repr(token)
+    # PostgreSQL's snapshot is the database's own: equal in every server process on it.
+    return text if uow.connection.dialect.name == "postgresql" else f"{_PROCESS}:{text}"
+
+
+def _digest(operation: Operation, arguments: BaseModel, actor: Actor, state: str) -> str:
+    rights = sorted((str(area.value), int(level)) for area, level in actor.rights.levels.items())
+    described = [
+        operation.name,
+        arguments.model_dump(mode="json"),
+        actor.user_id,
+        rights,
+        state,
+        int(time.time()) // QUARTER_HOUR,
+    ]
+    text = json.dumps(described, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
