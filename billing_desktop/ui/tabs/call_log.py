@@ -51,6 +51,9 @@ CELL_AIR = 6  # pixels beyond a cell's size hint (its padding comes from the sty
 # Widest a column starts (a longer text is elided; its tooltip shows it whole).
 WIDEST = {"Campaign": 260, "Source": 160}
 NARROWEST_CAMPAIGN = 120
+# Rows of the first page whose texts size the columns (a screenful and more; measuring all
+# 500 formatted every cell of the page, money with Babel, on the GUI thread: B6).
+FIT_SAMPLE = 60
 
 
 def load_page(
@@ -170,6 +173,8 @@ class CallLogSection(TableTab):
         self.query = CallQuery()
         self.total_unfiltered: int | None = None
         self._start: CallLogStart | None = None
+        self._fitted = False  # columns sized once; a sort or a filter keeps the widths
+        self._to_top = False  # a new order or filter shows its first rows
         self._export: TaskHandle | None = None
         self.last_export: Path | None = None
         super().__init__(context, parent)
@@ -254,12 +259,18 @@ class CallLogSection(TableTab):
         return call_columns(self.context.currency)
 
     def fit_columns(self) -> None:
-        """Widths from the headers and the first page's texts, so that every column up to Cost
+        """Widths from the headers and the first rows' texts, so that every column up to Cost
         fits a 1280-pixel window: the view's own resize-to-contents would read (and wait for)
-        the first thousand rows, and leave the campaign as wide as its longest name."""
+        the first thousand rows, and leave the campaign as wide as its longest name. Done
+        once, when the log first shows calls: a new order, a filter or a refresh keeps the
+        widths (the user's own, if they dragged them)."""
+        if self._fitted:
+            return
+        self._fitted = True
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
-        held = [r for r in range(min(self.paged.total, self.page_size)) if self.paged.is_loaded(r)]
+        sample = min(self.paged.total, self.page_size, FIT_SAMPLE)
+        held = [r for r in range(sample) if self.paged.is_loaded(r)]
         widths: list[int] = []
         for number, column in enumerate(self.paged.columns):
             width = header.sectionSizeHint(number)
@@ -312,6 +323,11 @@ class CallLogSection(TableTab):
         # Pages are read (on worker threads) for this query and total, whatever comes next.
         pages = partial(load_page, self.context.store, self.context.actor, self.query, start.total)
         self.paged.reset(start.total, start.rows, pages)
+        if self._to_top:
+            # The first rows of the new order or filter, which this read brought: the view
+            # does not stay where it was (which would read another page first).
+            self._to_top = False
+            self.table.scrollToTop()
         self._update_caption()
         return start.total
 
@@ -333,8 +349,9 @@ class CallLogSection(TableTab):
         self.paged.reset(0, [])
 
     def set_query(self, query: CallQuery) -> None:
-        """Read the log again for ``query`` (range, filters, order)."""
+        """Read the log again for ``query`` (range, filters, order), from its first row."""
         self.query = query
+        self._to_top = True
         self.refresh()
 
     def apply_filters(self) -> None:
