@@ -271,9 +271,14 @@ class CallLogSection(TableTab):
         metrics = self.table.fontMetrics()
         sample = min(self.paged.total, self.page_size, FIT_SAMPLE)
         held = [r for r in range(sample) if self.paged.is_loaded(r)]
+        # Widths are kept when the order changes: room for the sort arrow in every sortable
+        # header, not only in the one sorted now (its hint already has it).
+        arrow = self._sort_arrow_room()
         widths: list[int] = []
         for number, column in enumerate(self.paged.columns):
             width = header.sectionSizeHint(number)
+            if number != header.sortIndicatorSection() and self.paged.sort_key(number):
+                width += arrow
             if held:
                 # The widest text by the font's metrics; its cell's size hint adds the padding
                 # and margins the style gives every cell.
@@ -294,6 +299,23 @@ class CallLogSection(TableTab):
             widths[campaign] = max(widths[campaign] + spare, NARROWEST_CAMPAIGN)
         for number, width in enumerate(widths):
             header.resizeSection(number, width)
+
+    def _sort_arrow_room(self) -> int:
+        """The width the style adds to a header for its sort arrow: the sorted header's size
+        hint against another's, each less its title."""
+        header = self.table.horizontalHeader()
+        titles = header.fontMetrics()
+        sorted_now = header.sortIndicatorSection()
+        padding = [
+            header.sectionSizeHint(n) - titles.horizontalAdvance(column.title)
+            for n, column in enumerate(self.paged.columns)
+            if n != sorted_now
+        ]
+        if not padding or not 0 <= sorted_now < len(self.paged.columns):
+            return 0
+        title = self.paged.columns[sorted_now].title
+        with_arrow = header.sectionSizeHint(sorted_now) - titles.horizontalAdvance(title)
+        return max(with_arrow - min(padding), 0)
 
     def make_model(self) -> ColumnTableModel[Any]:
         return CallLogModel(
