@@ -5,6 +5,7 @@ answers the roles it does not use and the page it holds without work."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -111,3 +112,26 @@ def test_a_repaint_answers_unused_roles_at_once_and_keeps_the_lru_order(
     qtbot.waitUntil(lambda: model.is_loaded(MAX_PAGES * PAGE_SIZE), timeout=10_000)
     settle(runner)
     assert model.is_loaded(0) and not model.is_loaded(PAGE_SIZE)
+
+
+def test_the_loading_caption_shows_only_when_a_read_is_slow(
+    qtbot: Any, populated_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, page = open_tab(qtbot, populated_store)
+    shown = page.caption.text()
+    assert shown.startswith("Call log:")
+    release = threading.Event()
+    real = usage_data.call_log_start
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(usage_data, "call_log_start", slow)
+    page.refresh()
+    # A quick read (most are) changes the caption once, when it is shown: no "Loading…" flash.
+    assert page.caption.text() == shown and page.is_loading
+    qtbot.waitUntil(lambda: page.caption.text() == "Loading the call log…", timeout=5_000)
+    release.set()
+    wait_idle(qtbot, window)
+    assert page.caption.text() == shown

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -54,6 +54,9 @@ NARROWEST_CAMPAIGN = 120
 # Rows of the first page whose texts size the columns (a screenful and more; measuring all
 # 500 formatted every cell of the page, money with Babel, on the GUI thread: B6).
 FIT_SAMPLE = 60
+# "Loading the call log…" shows only when a read takes longer than this: most take tens of
+# milliseconds, and the caption changing twice re-lays and repaints the tab twice (B6).
+LOADING_CAPTION_MS = 250
 
 
 def load_page(
@@ -181,6 +184,10 @@ class CallLogSection(TableTab):
         assert isinstance(self.model, CallLogModel)
         self.paged: CallLogModel = self.model
         self.paged.load_failed.connect(self._page_failed)
+        self._loading_caption = QTimer(self)
+        self._loading_caption.setSingleShot(True)
+        self._loading_caption.setInterval(LOADING_CAPTION_MS)
+        self._loading_caption.timeout.connect(self._show_loading_caption)
         self.paged.sort_requested.connect(self._sort)
         self._build_filters()
         header = self.table.horizontalHeader()
@@ -334,9 +341,13 @@ class CallLogSection(TableTab):
     # Loading ------------------------------------------------------------------------------
 
     def start_load(self) -> None:
-        self.caption.setText(tr("Loading the call log…"))
+        self._loading_caption.start()
         # The count, the first page and the filter choices, in one read.
         self.load(usage_data.call_log_start, self.context.actor, self.query, self.page_size)
+
+    def _show_loading_caption(self) -> None:
+        if self.is_loading:
+            self.caption.setText(tr("Loading the call log…"))
 
     def populate(self, result: Any) -> int:
         start: CallLogStart = result
