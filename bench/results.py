@@ -124,3 +124,27 @@ def process_events_until(done: Callable[[], bool], timeout: float, what: str) ->
             raise SystemExit(f"{what} did not answer within {timeout:.0f} s")
         loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
     loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents)
+
+
+def wait_events_until(done: Callable[[], bool], timeout: float, what: str) -> None:
+    """As :func:`process_events_until`, but asleep between events as the application's own
+    event loop is: it wakes for each event (a worker's result, a paint, a timer) and at least
+    every 20 ms for the deadline. Polling instead, with ``processEvents(..., 5)`` returning at
+    once when nothing is queued, spins a core that the worker threads being timed need (two
+    cores here, shared with other jobs: B6)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    tick = QTimer()
+    tick.start(20)
+    flags = QEventLoop.ProcessEventsFlag
+    waiting = flags.AllEvents | flags.WaitForMoreEvents
+    deadline = time.monotonic() + timeout
+    try:
+        while not done():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{what} did not answer within {timeout:.0f} s")
+            loop.processEvents(waiting)
+        loop.processEvents(flags.AllEvents)
+    finally:
+        tick.stop()

@@ -268,6 +268,14 @@ def rows(
 WATERMARK = "records"  # the counter's row in ``sync_watermarks``
 
 
+def _stamped(column: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """``sync_seq > 0`` as the partial index on the stamped calls states it (revision 0018):
+    written out, not a bound parameter, so SQLite and PostgreSQL see the index covers the
+    query. Every number a server hands out is >= 1 (0 marks rows stored before the
+    watermarks, which a replica gets through digests), so it never leaves out a wanted row."""
+    return column > sa.literal_column("0")
+
+
 def stamp(conn: sa.Connection, specs: Sequence[Replicated]) -> int:
     """Stamp the rows of ``specs`` not stamped yet with the next watermark number, and return
     the highest number every row of them is stamped up to (all committed once this commits).
@@ -313,7 +321,12 @@ def since(
     ``key`` is None — and at most ``high``, in (sync_seq, key) order."""
     column = spec.table.c.sync_seq
     order = [column, *spec.key]
-    query = sa.select(*spec.table.columns).where(column <= high).order_by(*order).limit(limit)
+    query = (
+        sa.select(*spec.table.columns)
+        .where(_stamped(column), column <= high)
+        .order_by(*order)
+        .limit(limit)
+    )
     if key is None:
         query = query.where(column > seq)
     else:
@@ -339,7 +352,7 @@ def count_upto(conn: sa.Connection, spec: Replicated, rights: Rights | None, hig
     everything = sa.select(sa.func.count()).select_from(spec.table).scalar_subquery()
     later, unstamped = (
         sa.select(sa.func.count()).select_from(spec.table).where(condition).scalar_subquery()
-        for condition in (column > high, column.is_(None))
+        for condition in (sa.and_(_stamped(column), column > high), column.is_(None))
     )
     return int(conn.execute(sa.select(everything - later - unstamped)).scalar_one())
 

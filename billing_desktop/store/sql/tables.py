@@ -483,7 +483,22 @@ sync_watermarks = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
 )
-sa.Index("ix_calls_sync_seq", calls.c.sync_seq, calls.c.id)
+# Revision 0018: the calls' two are partial, without the calls stamped 0 (those stored before the
+# watermarks, which no replica asks for "after N"): the stamped ones in (sync_seq, id) order,
+# and the ones not stamped yet. The sync's queries state the same conditions (replication.py).
+sa.Index(
+    "ix_calls_sync_seq",
+    calls.c.sync_seq,
+    calls.c.id,
+    sqlite_where=calls.c.sync_seq > sa.literal_column("0"),
+    postgresql_where=calls.c.sync_seq > sa.literal_column("0"),
+)
+sa.Index(
+    "ix_calls_unstamped",
+    calls.c.id,
+    sqlite_where=calls.c.sync_seq.is_(None),
+    postgresql_where=calls.c.sync_seq.is_(None),
+)
 sa.Index("ix_conversations_sync_seq", conversations.c.sync_seq, conversations.c.id)
 sa.Index("ix_alerts_sync_seq", alerts.c.sync_seq, alerts.c.id)
 sa.Index("ix_sms_sync_seq", sms.c.sync_seq, sms.c.id)

@@ -39,6 +39,20 @@ PLACEHOLDER_COLOUR = QColor(128, 128, 128)
 # load_page(offset, limit) -> rows; runs on a worker thread and opens its own unit of work.
 PageLoader = Callable[[int, int], Sequence[Any]]
 
+# The roles :meth:`WindowedTableModel.data` answers. A view painting a cell asks for a dozen
+# (font, background, decoration, check state, size hint…): those are answered None before any
+# look-up, which is most of the calls a repaint makes (B6).
+_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.UserRole,
+        Qt.ItemDataRole.ToolTipRole,
+    )
+)
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -72,6 +86,7 @@ class WindowedTableModel(ColumnTableModel[Any]):
         self._total = 0
         self._generation = 0
         self._pages: OrderedDict[int, Sequence[Any]] = OrderedDict()  # least recent first
+        self._latest = -1  # the page last in ``_pages`` (the most recent), -1 for none
         self._loading: dict[int, TaskHandle] = {}
         self._wanted: OrderedDict[int, None] = OrderedDict()  # most recent last
         self._dropped: set[int] = set()  # wanted pages given up (asked for again if on screen)
@@ -144,6 +159,7 @@ class WindowedTableModel(ColumnTableModel[Any]):
         self._total = max(total, 0)
         for number, page in enumerate(pages):
             self._pages[number] = list(page)
+        self._latest = len(pages) - 1
         self.endResetModel()
 
     def append_rows(self, rows: Sequence[Any]) -> None:
@@ -163,7 +179,7 @@ class WindowedTableModel(ColumnTableModel[Any]):
         return 0 if parent.isValid() else self._total
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():
             return None
         row, column_number = index.row(), index.column()
         if not (0 <= row < self._total and 0 <= column_number < len(self._columns)):
@@ -192,7 +208,9 @@ class WindowedTableModel(ColumnTableModel[Any]):
         page = self._pages.get(number)
         if page is None or offset >= len(page):
             return None
-        self._pages.move_to_end(number)
+        if number != self._latest:  # a repaint asks for the same page hundreds of times
+            self._pages.move_to_end(number)
+            self._latest = number
         return page[offset]
 
     def _placeholder(self, row: int, column_number: int, column: Column[Any], role: int) -> Any:
@@ -261,6 +279,7 @@ class WindowedTableModel(ColumnTableModel[Any]):
         self.pages_read += 1
         self._pages[number] = list(rows)
         self._pages.move_to_end(number)
+        self._latest = number
         while len(self._pages) > self._max_pages:
             self._pages.popitem(last=False)
         self._announce(number)

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -52,6 +52,12 @@ CELL_AIR = 6  # pixels beyond a cell's size hint (its padding comes from the sty
 # Widest a column starts (a longer text is elided; its tooltip shows it whole).
 WIDEST = {"Campaign": 260, "Source": 160}
 NARROWEST_CAMPAIGN = 120
+# Rows of the first page whose texts size the columns (a screenful and more; measuring all
+# 500 formatted every cell of the page, money with Babel, on the GUI thread: B6).
+FIT_SAMPLE = 60
+# "Loading the call log…" shows only when a read takes longer than this: most take tens of
+# milliseconds, and the caption changing twice re-lays and repaints the tab twice (B6).
+LOADING_CAPTION_MS = 250
 
 
 def load_page(
@@ -171,12 +177,18 @@ class CallLogSection(TableTab):
         self.query = CallQuery()
         self.total_unfiltered: int | None = None
         self._start: CallLogStart | None = None
+        self._fitted = False  # columns sized once; a sort or a filter keeps the widths
+        self._to_top = False  # a new order or filter shows its first rows
         self._export: TaskHandle | None = None
         self.last_export: Path | None = None
         super().__init__(context, parent)
         assert isinstance(self.model, CallLogModel)
         self.paged: CallLogModel = self.model
         self.paged.load_failed.connect(self._page_failed)
+        self._loading_caption = QTimer(self)
+        self._loading_caption.setSingleShot(True)
+        self._loading_caption.setInterval(LOADING_CAPTION_MS)
+        self._loading_caption.timeout.connect(self._show_loading_caption)
         self.paged.sort_requested.connect(self._sort)
         self._build_filters()
         header = self.table.horizontalHeader()
@@ -255,15 +267,26 @@ class CallLogSection(TableTab):
         return call_columns(self.context.currency)
 
     def fit_columns(self) -> None:
-        """Widths from the headers and the first page's texts, so that every column up to Cost
+        """Widths from the headers and the first rows' texts, so that every column up to Cost
         fits a 1280-pixel window: the view's own resize-to-contents would read (and wait for)
-        the first thousand rows, and leave the campaign as wide as its longest name."""
+        the first thousand rows, and leave the campaign as wide as its longest name. Done
+        once, when the log first shows calls: a new order, a filter or a refresh keeps the
+        widths (the user's own, if they dragged them)."""
+        if self._fitted:
+            return
+        self._fitted = True
         header = self.table.horizontalHeader()
         metrics = self.table.fontMetrics()
-        held = [r for r in range(min(self.paged.total, self.page_size)) if self.paged.is_loaded(r)]
+        sample = min(self.paged.total, self.page_size, FIT_SAMPLE)
+        held = [r for r in range(sample) if self.paged.is_loaded(r)]
+        # Widths are kept when the order changes: room for the sort arrow in every sortable
+        # header, not only in the one sorted now (its hint already has it).
+        arrow = self._sort_arrow_room()
         widths: list[int] = []
         for number, column in enumerate(self.paged.columns):
             width = header.sectionSizeHint(number)
+            if number != header.sortIndicatorSection() and self.paged.sort_key(number):
+                width += arrow
             if held:
                 # The widest text by the font's metrics; its cell's size hint adds the padding
                 # and margins the style gives every cell.
@@ -285,6 +308,23 @@ class CallLogSection(TableTab):
         for number, width in enumerate(widths):
             header.resizeSection(number, width)
 
+    def _sort_arrow_room(self) -> int:
+        """The width the style adds to a header for its sort arrow: the sorted header's size
+        hint against another's, each less its title."""
+        header = self.table.horizontalHeader()
+        titles = header.fontMetrics()
+        sorted_now = header.sortIndicatorSection()
+        padding = [
+            header.sectionSizeHint(n) - titles.horizontalAdvance(column.title)
+            for n, column in enumerate(self.paged.columns)
+            if n != sorted_now
+        ]
+        if not padding or not 0 <= sorted_now < len(self.paged.columns):
+            return 0
+        title = self.paged.columns[sorted_now].title
+        with_arrow = header.sectionSizeHint(sorted_now) - titles.horizontalAdvance(title)
+        return max(with_arrow - min(padding), 0)
+
     def make_model(self) -> ColumnTableModel[Any]:
         return CallLogModel(
             self.columns(),
@@ -302,9 +342,13 @@ class CallLogSection(TableTab):
     # Loading ------------------------------------------------------------------------------
 
     def start_load(self) -> None:
-        self.caption.setText(tr("Loading the call log…"))
+        self._loading_caption.start()
         # The count, the first page and the filter choices, in one read.
         self.load(usage_data.call_log_start, self.context.actor, self.query, self.page_size)
+
+    def _show_loading_caption(self) -> None:
+        if self.is_loading:
+            self.caption.setText(tr("Loading the call log…"))
 
     def populate(self, result: Any) -> int:
         start: CallLogStart = result
@@ -313,6 +357,11 @@ class CallLogSection(TableTab):
         # Pages are read (on worker threads) for this query and total, whatever comes next.
         pages = partial(load_page, self.context.store, self.context.actor, self.query, start.total)
         self.paged.reset(start.total, start.rows, pages)
+        if self._to_top:
+            # The first rows of the new order or filter, which this read brought: the view
+            # does not stay where it was (which would read another page first).
+            self._to_top = False
+            self.table.scrollToTop()
         self._update_caption()
         return start.total
 
@@ -334,8 +383,9 @@ class CallLogSection(TableTab):
         self.paged.reset(0, [])
 
     def set_query(self, query: CallQuery) -> None:
-        """Read the log again for ``query`` (range, filters, order)."""
+        """Read the log again for ``query`` (range, filters, order), from its first row."""
         self.query = query
+        self._to_top = True
         self.refresh()
 
     def apply_filters(self) -> None:
