@@ -103,6 +103,15 @@ EXTRA_TEMPLATES: tuple[str, ...] = (
     "{1} users",
     "{1} number",
     "{1} numbers",
+    # The field a service names when it checks an amount itself (domain/money.credit_amount's
+    # ``what``): "Threshold: enter an amount in USD"
+    "the amount",
+    "Amount",
+    "Prepaid amount",
+    "Purchase amount",
+    "Payment amount",
+    "Recharge amount",
+    "Threshold",
     # … and both kinds: "Assign 2 users and 1 number to Sales"
     "{1} user and {2} number",
     "{1} user and {2} numbers",

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import ast
 import string
 import textwrap
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from billing_desktop.domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from billing_desktop.domain.money import credit_amount
 from billing_desktop.domain.periods import Month
 from billing_desktop.services import pack_purchases
 from billing_desktop.services.context import resolve_actor
@@ -441,3 +443,29 @@ def test_an_undo_text_counting_users_and_numbers_is_spanish_throughout(spanish: 
     assert translate_message(both.describe()) == "Asignar 2 usuarios y 1 número a Sales"
     gone = Assignment(1, "Sales", False, user_ids=("u1",), numbers=("+15550001", "+15550002"))
     assert translate_message(gone.describe()) == "Quitar 1 usuario y 2 números de Sales"
+
+
+def _amount_fields_the_services_name() -> set[str]:
+    """The ``what`` every service passes to ``credit_amount`` (its third argument)."""
+    fields: set[str] = set()
+    for path in (sm.PACKAGE / "services").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "credit_amount"
+                and len(node.args) >= 3
+                and isinstance(node.args[2], ast.Constant)
+            ):
+                fields.add(node.args[2].value)
+    return fields
+
+
+def test_an_amount_a_service_checks_itself_names_its_field_in_spanish(spanish: None) -> None:
+    fields = _amount_fields_the_services_name()
+    assert {"Threshold", "Recharge amount", "Purchase amount"} <= fields
+    for field in fields:
+        with pytest.raises(InvalidInput) as refused:
+            credit_amount("-5", "USD", field)
+        spanish_text = translate_message(str(refused.value))
+        assert spanish_text.endswith("indique un importe mayor que cero (-5 no lo es)")
+        assert field not in spanish_text, spanish_text
