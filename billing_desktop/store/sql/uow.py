@@ -31,6 +31,7 @@ from billing_desktop.store.ports import (
     AppRepository,
     AuditRepository,
     BillingUnitRepository,
+    BulkLoad,
     CallStaging,
     ClosingRepository,
     Collection,
@@ -49,6 +50,7 @@ from billing_desktop.store.sql.engine import (
     refuse_write,
     sqlite_path,
 )
+from billing_desktop.store.sql.repositories.bulk_load import SqlBulkLoad
 from billing_desktop.store.sql.repositories.staging import SqlCallStaging
 from billing_desktop.store.sql.versions import SqlVersions
 
@@ -91,6 +93,7 @@ class SqlUnitOfWork:
     versions: VersionRepository
     extension_requests: ExtensionRequestRepository
     bulk_calls: CallStaging | None  # the fast path of big imports of calls (SQLite)
+    bulk_load: BulkLoad | None  # filling empty tables, e.g. the demo's build (SQLite)
 
     def __init__(
         self, engine: Engine, *, write: bool = False, commits: Callable[[], Hashable] | None = None
@@ -159,6 +162,7 @@ class SqlUnitOfWork:
         self.versions = SqlVersions(conn)
         self.extension_requests = r.SqlExtensionRequests(conn)
         self.bulk_calls = SqlCallStaging(conn) if conn.dialect.name == "sqlite" else None
+        self.bulk_load = SqlBulkLoad(conn) if conn.dialect.name == "sqlite" else None
         return self
 
     def change_token(self) -> Hashable | None:
