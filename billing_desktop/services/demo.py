@@ -519,6 +519,7 @@ class _Builder:
             interviews = self._write("interviews", total(v.interviews), self._interviews_of_day)
             recordings = self._write("recordings", total(v.recordings), self._recordings_of_day)
             self.state.progress(None, "indexing the records")
+        self.state.progress(None, "invoices and ledger")
         storage = self._storage()
         uow.storage.add_many(storage)
         invoices = self._invoices()
@@ -607,6 +608,7 @@ class _Builder:
         ``second // 3600`` of its day (``_Day``: business hours, after any DST switch), so
         the rollups get their slots without a time-zone conversion per record."""
         self.state.check("the demo")
+        self.state.progress(0.0, f"{kind}: 0 / {total:,}")
         counts = _spread(total, [d.weight for d in self.days])
         batch: list[UsageRecord] = []
         slots: list[tuple[date, int]] = []

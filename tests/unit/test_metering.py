@@ -191,3 +191,25 @@ def test_deltas_are_keyed_by_the_local_day_and_hour(records: list[object], zone:
         slots.add((local.date(), local.hour))
     assert {(day, hour) for day, hour, _app, _measure in rollup_deltas(records, zone)} == slots
     assert all(isinstance(v, Decimal) and v > 0 for v in rollup_deltas(records, zone).values())
+
+
+# --- deltas of records whose local slots the caller knows (the demo's build) -----------------
+
+
+@given(_records, _zones)
+def test_given_slots_give_the_deltas_of_the_records_instants(
+    records: list[object], zone: ZoneInfo
+) -> None:
+    slots = [mt._slot(mt.record_instant(r), zone) for r in records]
+    assert mt.slotted_rollup_deltas(records, slots) == rollup_deltas(records, zone)
+
+
+def test_given_slots_are_what_the_deltas_are_keyed_by() -> None:
+    late = datetime(2026, 10, 6, 14, tzinfo=UTC)  # 10:00 in New York
+    deltas = mt.slotted_rollup_deltas([_call(61), _call(5, late, "c2")], [(DAY, 7), (DAY, 7)])
+    assert deltas == {(DAY, 7, "", mt.CALLS): Decimal(2), (DAY, 7, "", mt.CALL_MINUTES): Decimal(3)}
+
+
+def test_one_slot_per_record_is_required() -> None:
+    with pytest.raises(ValueError, match="one slot per record"):
+        mt.slotted_rollup_deltas([_call(61)], [])
