@@ -235,7 +235,9 @@ class SqlDatabase:
     def __init__(self, url: str, *, create: bool = True) -> None:
         super().__init__()  # cooperative: the gateway mixed in after this class
         self.url = url
+        created = create and _blank_file(url)
         self.engine = open_engine(url, create=create)
+        self._created = created  # a blank SQLite file this process made a store
         self._identity = object()  # this store, in the keys of read caches
         self._commit_count = 0
         sa.event.listen(self.engine, "commit", self._count_commit)
@@ -296,6 +298,28 @@ class SqlDatabase:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def close_created(self) -> None:
+        """Close the store (every connection); when this process created it from a blank file
+        (``demo``, which fills it in one transaction), remember it as checked, so its next open
+        skips the ``quick_check`` that reads every page (``store.sql.safety``)."""
+        from billing_desktop.store.sql import safety
+
+        self.dispose()
+        path = self.path
+        if self._created and path is not None:
+            safety.remember_created(path)
+
+
+def _blank_file(url: str) -> bool:
+    """The URL names an SQLite file that holds no store yet (missing or empty)."""
+    from billing_desktop.store.sql import safety
+
+    try:
+        path = sqlite_path(sa.make_url(url))
+    except sa.exc.ArgumentError:
+        return False
+    return path is not None and safety.is_blank(path)
 
 
 def _postgres_change_token(conn: sa.Connection) -> Hashable:
