@@ -904,10 +904,12 @@ class _Builder:
         """Sorted local times of day (seconds after midnight) during business hours."""
         rnd = self.rng.random
         top = _HOUR_CUMULATIVE[-1]
-        return sorted(
+        seconds = [
             _HOURS[bisect_right(_HOUR_CUMULATIVE, rnd() * top)] * 3600 + int(rnd() * 3600)
             for _ in range(count)
-        )
+        ]
+        seconds.sort()
+        return seconds
 
     def _conversations_of_day(
         self, day: _Day, seconds: Sequence[int], first: int

@@ -40,7 +40,12 @@ def to_micros(value: datetime) -> int:
 
 
 def _micros_or_none(value: datetime | None) -> int | None:
-    return None if value is None else to_micros(value)
+    """``process_bind_param`` as one call (``to_micros`` inlined)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where an instant was expected")
+    return (value - EPOCH) // MICROSECOND
 
 
 def from_micros(value: int) -> datetime:
