@@ -21,6 +21,9 @@ SESSION_SECONDS = 900
 MINUTE_SECONDS = 60
 MICROSECONDS = Decimal(1_000_000)
 ZERO = Decimal(0)
+_MICROSECOND = timedelta(microseconds=1)
+_MICROS_PER_SECOND = 1_000_000
+_SESSION_MICROS = SESSION_SECONDS * _MICROS_PER_SECOND
 
 
 def _ceil_div(numerator: int, denominator: int) -> int:
@@ -47,10 +50,14 @@ def voice_sessions(total_seconds: Decimal | int) -> int:
 
 
 def conversation_sessions(conversation: Conversation) -> tuple[int, int]:
-    """(billing sessions, voice sessions) of one conversation."""
-    seconds = conversation_seconds(conversation)
-    billing = billing_sessions(seconds, conversation.human_agent_seconds)
-    voice = voice_sessions(seconds) if conversation.channel == Channel.VOICE else 0
+    """(billing sessions, voice sessions) of one conversation.
+
+    ``billing_sessions`` and ``voice_sessions`` of ``conversation_seconds``, computed in whole
+    microseconds (exact, as those are): the rollups of millions of conversations add them."""
+    micros = max(0, (conversation.ended_at - conversation.started_at) // _MICROSECOND)
+    billable = max(0, micros - conversation.human_agent_seconds * _MICROS_PER_SECOND)
+    billing = _ceil_div(billable, _SESSION_MICROS)
+    voice = _ceil_div(micros, _SESSION_MICROS) if conversation.channel == Channel.VOICE else 0
     return billing, voice
 
 

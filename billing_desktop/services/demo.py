@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -86,6 +87,8 @@ MAX_AGENTS = 5_000
 # Rows per add_many call: large enough that the per-call overhead vanishes, small enough that a
 # batch of dataclasses and their row dicts stays well under 100 MB at the large scale.
 BATCH = 50_000
+# The tables the usage records go to (what ``_write`` fills).
+RECORD_TABLES = ("conversations", "alerts", "calls", "sms", "interviews", "recordings")
 HISTORY_MONTHS = 6  # invoices issued before the usage window
 
 ACCOUNT_NAME = "Northwind Contact Center"
@@ -503,13 +506,20 @@ class _Builder:
         def total(per_three_months: int) -> int:
             return int((per_three_months * months).to_integral_value(ROUND_HALF_UP))
 
-        conversations = self._write("conversations", total(v.conversations),
-                                    self._conversations_of_day)  # fmt: skip
-        alerts = self._write("alerts", total(v.alerts), self._alerts_of_day)
-        calls = self._write("calls", total(v.calls), self._calls_of_day)
-        sms = self._write("sms", total(v.sms), self._sms_of_day)
-        interviews = self._write("interviews", total(v.interviews), self._interviews_of_day)
-        recordings = self._write("recordings", total(v.recordings), self._recordings_of_day)
+        # The record tables are empty: a store that can fills them with their ordinary
+        # indexes built once at the end (store.ports.BulkLoad; B9: ten million calls).
+        bulk = getattr(uow, "bulk_load", None)
+        loading = bulk.loading(RECORD_TABLES) if bulk is not None else nullcontext()
+        with loading:
+            conversations = self._write("conversations", total(v.conversations),
+                                        self._conversations_of_day)  # fmt: skip
+            alerts = self._write("alerts", total(v.alerts), self._alerts_of_day)
+            calls = self._write("calls", total(v.calls), self._calls_of_day)
+            sms = self._write("sms", total(v.sms), self._sms_of_day)
+            interviews = self._write("interviews", total(v.interviews), self._interviews_of_day)
+            recordings = self._write("recordings", total(v.recordings), self._recordings_of_day)
+            self.state.progress(None, "indexing the records")
+        self.state.progress(None, "invoices and ledger")
         storage = self._storage()
         uow.storage.add_many(storage)
         invoices = self._invoices()
@@ -588,24 +598,34 @@ class _Builder:
         self,
         kind: str,
         total: int,
-        make_day: Callable[[_Day, int, int], Sequence[UsageRecord]],
+        make_day: Callable[[_Day, Sequence[int], int], Sequence[UsageRecord]],
     ) -> int:
         """Generate ``total`` records day by day and write them (with their rollups) in
-        batches of ``BATCH``."""
+        batches of ``BATCH``.
+
+        Each day's local times are drawn first (``_seconds``), then its records from them. A
+        record at ``second`` local seconds after midnight lies in the local hour
+        ``second // 3600`` of its day (``_Day``: business hours, after any DST switch), so
+        the rollups get their slots without a time-zone conversion per record."""
         self.state.check("the demo")
+        self.state.progress(0.0, f"{kind}: 0 / {total:,}")
         counts = _spread(total, [d.weight for d in self.days])
         batch: list[UsageRecord] = []
+        slots: list[tuple[date, int]] = []
         written = 0
         for day, count in zip(self.days, counts, strict=True):
-            batch.extend(make_day(day, count, written + len(batch) + 1))
+            seconds = self._seconds(count)
+            batch.extend(make_day(day, seconds, written + len(batch) + 1))
+            hours = [(day.day, hour) for hour in range(24)]  # shared: no tuple per record
+            slots.extend([hours[second // 3600] for second in seconds])
             if len(batch) >= BATCH:
-                add_records(self.uow, kind, batch)
+                add_records(self.uow, kind, batch, slots)
                 written += len(batch)
-                batch = []
+                batch, slots = [], []
                 self.state.check("the demo")
                 self.state.progress(written / total, f"{kind}: {written:,} / {total:,}")
         if batch:
-            add_records(self.uow, kind, batch)
+            add_records(self.uow, kind, batch, slots)
             written += len(batch)
         self.state.progress(1.0 if total else None, f"{kind}: {written:,} / {total:,}")
         return written
@@ -884,12 +904,16 @@ class _Builder:
         """Sorted local times of day (seconds after midnight) during business hours."""
         rnd = self.rng.random
         top = _HOUR_CUMULATIVE[-1]
-        return sorted(
+        seconds = [
             _HOURS[bisect_right(_HOUR_CUMULATIVE, rnd() * top)] * 3600 + int(rnd() * 3600)
             for _ in range(count)
-        )
+        ]
+        seconds.sort()
+        return seconds
 
-    def _conversations_of_day(self, day: _Day, count: int, first: int) -> list[Conversation]:
+    def _conversations_of_day(
+        self, day: _Day, seconds: Sequence[int], first: int
+    ) -> list[Conversation]:
         rng = self.rng
         rnd = rng.random
         specs = [s for s in self.apps if s.until is None or day.day < s.until]
@@ -898,7 +922,7 @@ class _Builder:
         base = day.midnight_utc
         chat, voice = Channel.CHAT, Channel.VOICE
         out = []
-        for offset, second in enumerate(self._seconds(count)):
+        for offset, second in enumerate(seconds):
             spec = specs[min(bisect_right(cumulative, rnd() * top), len(specs) - 1)]
             channel = voice if rnd() < spec.voice_share else chat
             # 1 to 45 minutes, most of them short.
@@ -922,7 +946,7 @@ class _Builder:
             )
         return out
 
-    def _alerts_of_day(self, day: _Day, count: int, first: int) -> list[Alert]:
+    def _alerts_of_day(self, day: _Day, seconds: Sequence[int], first: int) -> list[Alert]:
         rnd = self.rng.random
         apps = [s.app.id for s in self.apps if s.alerts]
         users = self.user_ids
@@ -934,10 +958,10 @@ class _Builder:
                 users[int(rnd() * len(users))],
                 base + timedelta(seconds=second),
             )
-            for offset, second in enumerate(self._seconds(count))
+            for offset, second in enumerate(seconds)
         ]
 
-    def _calls_of_day(self, day: _Day, count: int, first: int) -> list[Call]:
+    def _calls_of_day(self, day: _Day, seconds: Sequence[int], first: int) -> list[Call]:
         """Autocalls, robocalls and live calls (PRODUCT §8.1), about ten minutes on average.
 
         That average makes the small workspace's voice minutes exceed the free allowance in a
@@ -952,7 +976,7 @@ class _Builder:
         campaigns = _CAMPAIGNS
         candidate, recruiter = TriggeredBy.CANDIDATE, TriggeredBy.RECRUITER
         out = []
-        for offset, second in enumerate(self._seconds(count)):
+        for offset, second in enumerate(seconds):
             draw = rnd()
             user_id: str | None = None
             if draw < 0.45:
@@ -990,7 +1014,7 @@ class _Builder:
             )
         return out
 
-    def _sms_of_day(self, day: _Day, count: int, first: int) -> list[Sms]:
+    def _sms_of_day(self, day: _Day, seconds: Sequence[int], first: int) -> list[Sms]:
         rnd = self.rng.random
         base = day.midnight_utc
         return [
@@ -1000,10 +1024,10 @@ class _Builder:
                 _CAMPAIGNS[int(rnd() * len(_CAMPAIGNS))],
                 base + timedelta(seconds=second),
             )
-            for offset, second in enumerate(self._seconds(count))
+            for offset, second in enumerate(seconds)
         ]
 
-    def _interviews_of_day(self, day: _Day, count: int, first: int) -> list[Interview]:
+    def _interviews_of_day(self, day: _Day, seconds: Sequence[int], first: int) -> list[Interview]:
         rnd = self.rng.random
         base = day.midnight_utc
         return [
@@ -1013,10 +1037,10 @@ class _Builder:
                 _CAMPAIGNS[int(rnd() * len(_CAMPAIGNS))],
                 base + timedelta(seconds=second),
             )
-            for offset, second in enumerate(self._seconds(count))
+            for offset, second in enumerate(seconds)
         ]
 
-    def _recordings_of_day(self, day: _Day, count: int, first: int) -> list[Recording]:
+    def _recordings_of_day(self, day: _Day, seconds: Sequence[int], first: int) -> list[Recording]:
         rng = self.rng
         rnd = rng.random
         base = day.midnight_utc
@@ -1028,7 +1052,7 @@ class _Builder:
                 _cents(min(4500, 30 + int(-700 * log(1.0 - rnd())))),
                 base + timedelta(seconds=second),
             )
-            for offset, second in enumerate(self._seconds(count))
+            for offset, second in enumerate(seconds)
         ]
 
     def _quotas(self) -> None:

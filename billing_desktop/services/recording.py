@@ -19,7 +19,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from billing_desktop.domain.errors import InvalidInput
-from billing_desktop.domain.metering import rollup_deltas
+from billing_desktop.domain.metering import Slot, rollup_deltas, slotted_rollup_deltas
 from billing_desktop.domain.model import (
     AgentSeat,
     Alert,
@@ -60,8 +60,17 @@ def rollup_zone(uow: UnitOfWork) -> ZoneInfo:
     return ZoneInfo(account.timezone)
 
 
-def add_records(uow: UnitOfWork, kind: str, records: Sequence[UsageRecord]) -> None:
+def add_records(
+    uow: UnitOfWork,
+    kind: str,
+    records: Sequence[UsageRecord],
+    slots: Sequence[Slot] | None = None,
+) -> None:
     """Store ``records`` of ``kind`` and add their rollup deltas, in ``uow``'s transaction.
+
+    ``slots`` (optional): the local (day, hour) of each record, when the caller knows them
+    (the demo does); by default they are taken from each record's instant in the account's
+    time zone.
 
     Raises InvalidInput when the store has no account or a record falls in a closed month
     (nothing of the batch is written then).
@@ -70,7 +79,10 @@ def add_records(uow: UnitOfWork, kind: str, records: Sequence[UsageRecord]) -> N
         raise ValueError(f"'{kind}' records are not rolled up (one of: {', '.join(ROLLUP_KINDS)})")
     if not records:
         return
-    deltas = rollup_deltas(records, rollup_zone(uow))
+    if slots is None:
+        deltas = rollup_deltas(records, rollup_zone(uow))
+    else:
+        deltas = slotted_rollup_deltas(records, slots)
     closed = {Month.of(c.month) for c in uow.closing.all()}
     if closed:
         # Every record adds at least its count measure, so the deltas' days are all its days.

@@ -8,6 +8,7 @@ back unless ``commit()`` is called.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -498,6 +499,17 @@ class SettingsRepository(Protocol):
     def get(self, key: str) -> object | None: ...
 
     def put(self, key: str, value: object) -> None: ...
+
+
+@runtime_checkable
+class BulkLoad(Protocol):
+    """Filling empty tables with millions of rows (the demo's build, PERFORMANCE.md B9),
+    offered by a store as its unit of work's ``bulk_load`` (None or absent where it has none:
+    rows are then inserted as usual). Inside ``loading(tables)`` the store may defer the
+    upkeep of the tables' ordinary indexes to the end; on an error the unit of work must be
+    rolled back (nothing of it committed)."""
+
+    def loading(self, tables: Sequence[str]) -> AbstractContextManager[None]: ...
 
 
 @runtime_checkable

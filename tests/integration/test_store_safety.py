@@ -165,6 +165,53 @@ def test_an_unchanged_store_is_not_read_again_but_a_changed_one_is(
     assert calls == [1]
 
 
+def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    real = safety.quick_check
+
+    def counted(conn: sqlite3.Connection) -> list[str]:
+        calls.append(1)
+        return real(conn)
+
+    monkeypatch.setattr(safety, "quick_check", counted)
+    return calls
+
+
+def test_the_store_the_demo_command_creates_is_not_read_again_on_its_next_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """B9: checking the ten-million-call demo it just wrote would read 3.6 GB (15 s)."""
+    path = tmp_path / "new.db"
+    assert main(["--store", str(path), "demo", "--today", TODAY.isoformat()]) == 0
+    assert safety.verified_before(path)
+    calls = _counting_checks(monkeypatch)
+    SqlStore(f"sqlite:///{path}", create=False).dispose()
+    assert calls == []
+    damage(path, pages=3)  # anything written after it is seen as before
+    with pytest.raises(safety.StoreDamaged):
+        SqlStore(f"sqlite:///{path}", create=False)
+    assert calls == [1]
+
+
+def test_only_a_store_made_from_a_blank_file_is_remembered_unchecked(
+    demo: Path, tmp_path: Path
+) -> None:
+    # An existing store opened with create (File > New store... on a used file) and written
+    # to: its next open checks it.
+    existing = SqlStore(f"sqlite:///{demo}", create=True)
+    with existing(write=True) as uow:
+        uow.settings.put("statement-pdf.test", "1")
+        uow.commit()
+    safety.forget(demo)
+    existing.close_created()
+    assert not safety.verified_before(demo)
+    # Nor a store created from nothing that the demo failed to fill (too many agents: refused
+    # after the store was opened, before it is closed as created).
+    fresh = tmp_path / "fresh.db"
+    assert main(["--store", str(fresh), "demo", "--agents", "6000"]) == 2
+    assert not safety.verified_before(fresh)
+
+
 def test_a_store_in_a_folder_without_write_access_is_checked_as_immutable(
     demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

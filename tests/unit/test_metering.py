@@ -191,3 +191,68 @@ def test_deltas_are_keyed_by_the_local_day_and_hour(records: list[object], zone:
         slots.add((local.date(), local.hour))
     assert {(day, hour) for day, hour, _app, _measure in rollup_deltas(records, zone)} == slots
     assert all(isinstance(v, Decimal) and v > 0 for v in rollup_deltas(records, zone).values())
+
+
+# --- deltas of records whose local slots the caller knows (the demo's build) -----------------
+
+
+@given(_records, _zones)
+def test_given_slots_give_the_deltas_of_the_records_instants(
+    records: list[object], zone: ZoneInfo
+) -> None:
+    slots = [mt._slot(mt.record_instant(r), zone) for r in records]
+    assert mt.slotted_rollup_deltas(records, slots) == rollup_deltas(records, zone)
+
+
+def test_given_slots_are_what_the_deltas_are_keyed_by() -> None:
+    late = datetime(2026, 10, 6, 14, tzinfo=UTC)  # 10:00 in New York
+    deltas = mt.slotted_rollup_deltas([_call(61), _call(5, late, "c2")], [(DAY, 7), (DAY, 7)])
+    assert deltas == {(DAY, 7, "", mt.CALLS): Decimal(2), (DAY, 7, "", mt.CALL_MINUTES): Decimal(3)}
+
+
+def test_one_slot_per_record_is_required() -> None:
+    with pytest.raises(ValueError, match="one slot per record"):
+        mt.slotted_rollup_deltas([_call(61)], [])
+
+
+_sms = st.builds(lambda at: m.Sms("s", "Invitation", "Spring", at), _instants)
+_interviews = st.builds(
+    lambda at: m.Interview("i", m.InterviewMethod.PHONE, "Spring", at), _instants
+)
+
+
+def _reference(records: list[object], zone: ZoneInfo) -> dict[tuple[date, int, str, str], Decimal]:
+    """The deltas record by record, from the domain rules and ``astimezone`` directly."""
+    deltas: dict[tuple[date, int, str, str], Decimal] = {}
+    for record in records:
+        if isinstance(record, m.Sms):
+            instant, added = record.sent_at, Counter({mt.SMS: 1})
+        elif isinstance(record, m.Interview):
+            instant, added = record.completed_at, Counter({mt.INTERVIEWS: 1})
+        else:
+            name = next(
+                n for n in ("started_at", "delivered_at", "recorded_at") if hasattr(record, n)
+            )
+            instant, added = getattr(record, name), _per_record(record)
+        local = instant.astimezone(zone)
+        app = record.app if isinstance(record, (m.Conversation, m.Alert)) else ""
+        for measure, quantity in added.items():
+            key = (local.date(), local.hour, app, measure)
+            deltas[key] = deltas.get(key, Decimal(0)) + Decimal(quantity)
+    return {key: value for key, value in deltas.items() if value}
+
+
+@given(
+    st.one_of(
+        *(st.lists(kind, min_size=1, max_size=60)
+          for kind in (_calls, _conversations, _recordings, _alerts, _sms, _interviews))
+    ),
+    _zones,
+)  # fmt: skip
+def test_a_batch_of_one_kind_adds_what_its_records_add(
+    records: list[object], zone: ZoneInfo
+) -> None:
+    # One kind per batch is how records are written (and counted per slot in one pass).
+    assert rollup_deltas(records, zone) == _reference(records, zone)
+    slots = [mt._slot(mt.record_instant(r), zone) for r in records]
+    assert mt.slotted_rollup_deltas(records, slots) == _reference(records, zone)

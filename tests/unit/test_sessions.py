@@ -87,6 +87,24 @@ def test_billable_seconds_never_go_below_zero() -> None:
     assert billing_sessions(60, 120) == 0
 
 
+@given(
+    st.integers(-(10**7), 10**11),
+    st.integers(-5, 10**6),
+    st.sampled_from([m.Channel.CHAT, m.Channel.VOICE]),
+)
+def test_conversation_sessions_are_the_sessions_of_its_exact_seconds(
+    micros: int, human: int, channel: m.Channel
+) -> None:
+    # conversation_sessions counts in whole microseconds; the definitions count in Decimal
+    # seconds: the same sessions for any length (negative too), human time and channel.
+    conversation = m.Conversation(
+        "cv", "bot", channel, START, START + timedelta(microseconds=micros), human
+    )
+    seconds = conversation_seconds(conversation)
+    voice = voice_sessions(seconds) if channel == m.Channel.VOICE else 0
+    assert conversation_sessions(conversation) == (billing_sessions(seconds, human), voice)
+
+
 @given(st.integers(0, 10**7), st.integers(0, 10**7))
 def test_sessions_cover_the_billable_time_with_less_than_one_to_spare(
     seconds: int, human: int

@@ -31,6 +31,7 @@ from billing_desktop.store.ports import (
     AppRepository,
     AuditRepository,
     BillingUnitRepository,
+    BulkLoad,
     CallStaging,
     ClosingRepository,
     Collection,
@@ -49,6 +50,7 @@ from billing_desktop.store.sql.engine import (
     refuse_write,
     sqlite_path,
 )
+from billing_desktop.store.sql.repositories.bulk_load import SqlBulkLoad
 from billing_desktop.store.sql.repositories.staging import SqlCallStaging
 from billing_desktop.store.sql.versions import SqlVersions
 
@@ -91,6 +93,7 @@ class SqlUnitOfWork:
     versions: VersionRepository
     extension_requests: ExtensionRequestRepository
     bulk_calls: CallStaging | None  # the fast path of big imports of calls (SQLite)
+    bulk_load: BulkLoad | None  # filling empty tables, e.g. the demo's build (SQLite)
 
     def __init__(
         self, engine: Engine, *, write: bool = False, commits: Callable[[], Hashable] | None = None
@@ -159,6 +162,7 @@ class SqlUnitOfWork:
         self.versions = SqlVersions(conn)
         self.extension_requests = r.SqlExtensionRequests(conn)
         self.bulk_calls = SqlCallStaging(conn) if conn.dialect.name == "sqlite" else None
+        self.bulk_load = SqlBulkLoad(conn) if conn.dialect.name == "sqlite" else None
         return self
 
     def change_token(self) -> Hashable | None:
@@ -233,7 +237,9 @@ class SqlDatabase:
     def __init__(self, url: str, *, create: bool = True, pool_size: int | None = None) -> None:
         super().__init__()  # cooperative: the gateway mixed in after this class
         self.url = url
+        created = create and _blank_file(url)
         self.engine = open_engine(url, create=create, pool_size=pool_size)
+        self._created = created  # a blank SQLite file this process made a store
         self._identity = object()  # this store, in the keys of read caches
         self._commit_count = 0
         sa.event.listen(self.engine, "commit", self._count_commit)
@@ -294,6 +300,28 @@ class SqlDatabase:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def close_created(self) -> None:
+        """Close the store (every connection); when this process created it from a blank file
+        (``demo``, which fills it in one transaction), remember it as checked, so its next open
+        skips the ``quick_check`` that reads every page (``store.sql.safety``)."""
+        from billing_desktop.store.sql import safety
+
+        self.dispose()
+        path = self.path
+        if self._created and path is not None:
+            safety.remember_created(path)
+
+
+def _blank_file(url: str) -> bool:
+    """The URL names an SQLite file that holds no store yet (missing or empty)."""
+    from billing_desktop.store.sql import safety
+
+    try:
+        path = sqlite_path(sa.make_url(url))
+    except sa.exc.ArgumentError:
+        return False
+    return path is not None and safety.is_blank(path)
 
 
 def _postgres_change_token(conn: sa.Connection) -> Hashable:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
 import typing
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -58,7 +59,7 @@ class Mapper(Generic[T]):
                 continue
             enum_type = _enum_in(hints[name])
             if enum_type is not None:
-                self.codecs[name] = (_enum_value, _enum_decoder(enum_type))
+                self.codecs[name] = (_enum_encoder(enum_type), _enum_decoder(enum_type))
 
     def column(self, field: str) -> str:
         return f"{field}_minor" if field in self.money else field
@@ -78,6 +79,15 @@ class Mapper(Generic[T]):
             else:
                 row[name] = value
         return row
+
+    def converter(self, name: str, currency: str | None) -> Callable[[Any], Any] | None:
+        """What ``to_row`` does to the field ``name`` (None when it keeps the value as is)."""
+        if name in self.money:
+            need = _need(currency)
+            return lambda value: to_minor(value, need)
+        if name in self.codecs:
+            return self.codecs[name][0]
+        return None
 
     def from_row(self, row: sa.Row[Any], currency: str | None) -> T:
         values: dict[str, Any] = {}
@@ -136,6 +146,22 @@ def _enum_value(value: enum.Enum | None) -> Any:
     return None if value is None else value.value
 
 
+def _enum_encoder(enum_type: type[enum.Enum]) -> Callable[[Any], Any]:
+    """``_enum_value`` as one dictionary look-up per value (a member's ``.value`` goes through
+    the enum's descriptor, a large part of writing a million records); anything that is not a
+    member of ``enum_type`` takes ``_enum_value``'s way."""
+    values: dict[Any, Any] = {member: member.value for member in enum_type}
+    values[None] = None
+
+    def encode(value: Any) -> Any:
+        try:
+            return values[value]
+        except (KeyError, TypeError):
+            return _enum_value(value)
+
+    return encode
+
+
 def _enum_decoder(enum_type: type[enum.Enum]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else enum_type(value)
 
@@ -159,6 +185,10 @@ def _savepoint(conn: sa.Connection, clash: Callable[[], str] | None = None) -> I
         savepoint.rollback()
         raise
     savepoint.commit()
+
+
+def _composed(first: Callable[[Any], Any], then: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: then(first(value))
 
 
 def _key_text(key: Any) -> str:
@@ -202,33 +232,46 @@ class SqlCollection(Generic[K, T]):
         currency = self._currency()
         with _savepoint(self._conn, lambda: self._clash(items)):
             for part in chunks(items, INSERT_BATCH):
-                rows = [self._mapper.to_row(item, currency) for item in part]
-                if rows:
-                    self._insert(rows)
+                if part:
+                    self._insert(part, currency)
 
-    def _insert(self, rows: list[dict[str, Any]]) -> None:
-        """Insert ``rows`` (each with the same keys, as ``to_row`` makes them). With a driver
-        taking positional parameters (SQLite's ``?``) the compiled INSERT goes straight to its
-        executemany with plain tuples: SQLAlchemy's parameter handling per row was the largest
-        part of a million-row import (PERFORMANCE.md B3). Other drivers get the usual path."""
-        table, dialect = self._mapper.table, self._conn.dialect
-        compiled = table.insert().compile(dialect=dialect, column_keys=list(rows[0]))
+    def _insert(self, items: Sequence[T], currency: str | None) -> None:
+        """Insert ``items``. With a driver taking positional parameters (SQLite's ``?``) each
+        item becomes one plain tuple in the compiled INSERT's column order (its fields read
+        with one ``attrgetter``, only the columns that need it converted) and goes straight to
+        the driver's executemany: per-row dicts and SQLAlchemy's parameter handling were most
+        of the cost of a million-row import (PERFORMANCE.md B3) and of the demo's build (B9).
+        Other drivers get the usual path."""
+        mapper, dialect = self._mapper, self._conn.dialect
+        table = mapper.table
+        columns = [mapper.column(name) for name in mapper.fields]
+        compiled = table.insert().compile(dialect=dialect, column_keys=columns)
         order = compiled.positiontup
-        if not compiled.positional or order is None or sorted(order) != sorted(rows[0]):
-            self._conn.execute(table.insert(), rows)
+        if not compiled.positional or order is None or sorted(order) != sorted(columns):
+            self._conn.execute(table.insert(), [mapper.to_row(item, currency) for item in items])
             return
-        processors = [
-            (number, process)
-            for number, name in enumerate(order)
-            if (process := table.c[name].type.bind_processor(dialect)) is not None
-        ]
+        position = {column: number for number, column in enumerate(columns)}
+        steps: list[tuple[int, Callable[[Any], Any]]] = []
+        for number, name in enumerate(mapper.fields):
+            convert = mapper.converter(name, currency)
+            process = table.c[columns[number]].type.bind_processor(dialect)
+            if convert is not None and process is not None:
+                steps.append((number, _composed(convert, process)))
+            elif convert is not None or process is not None:
+                steps.append((number, typing.cast(Callable[[Any], Any], convert or process)))
+        fields = mapper.fields
+        read = operator.attrgetter(*fields)
+        single = len(fields) == 1
+        reorder = [position[column] for column in order]
+        in_order = reorder == list(range(len(columns)))
         values: list[tuple[Any, ...]] = []
         add = values.append
-        for row in rows:
-            cells = [row[name] for name in order]
-            for number, process in processors:
-                cells[number] = process(cells[number])
-            add(tuple(cells))
+        for item in items:
+            got = read(item)
+            cells = [got] if single else list(got)
+            for number, step in steps:
+                cells[number] = step(cells[number])
+            add(tuple(cells) if in_order else tuple([cells[n] for n in reorder]))
         self._conn.exec_driver_sql(str(compiled), values)
 
     def _clash(self, items: Sequence[T]) -> str:
