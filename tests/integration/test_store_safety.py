@@ -632,3 +632,40 @@ def test_check_names_each_problem_and_exits_2(
     assert any("moves pool 'credits'; it should move none" in line for line in lines), lines
     assert any(line.startswith("foreign key: ") for line in lines), lines
     assert captured.err.strip() == f"billing-desktop: {len(lines)} problems found"
+
+
+def test_programs_remembering_other_stores_at_once_never_lose_an_entry(tmp_path: Path) -> None:
+    """One file per store: a shared list rewritten by every program lost entries (B9 found the
+    ten-million-call store checked again for 20 s after another program had run)."""
+    stores = []
+    for n in range(120):
+        path = tmp_path / f"s{n}.db"
+        path.write_bytes(b"x")
+        stores.append(path)
+
+    def remember(chunk: list[Path]) -> None:
+        for path in chunk:
+            safety.remember_created(path)
+
+    threads = [threading.Thread(target=remember, args=(stores[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [p.name for p in stores if not safety.verified_before(p)] == []
+
+
+def test_only_the_most_recently_remembered_stores_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(safety, "VERIFIED_KEEP", 3)
+    stores = []
+    for n in range(5):
+        path = tmp_path / f"k{n}.db"
+        path.write_bytes(b"x")
+        safety.remember_created(path)
+        stores.append(path)
+    assert [safety.verified_before(p) for p in stores] == [False, False, True, True, True]
+    safety.forget(stores[-1])
+    assert not safety.verified_before(stores[-1])

@@ -18,6 +18,7 @@ engine's connect hook, which would switch a file to WAL mode (a write) before it
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import sqlite3
@@ -31,8 +32,8 @@ from billing_desktop import APP_ID
 from billing_desktop.domain.errors import StoreError
 
 COMPANIONS = ("-wal", "-shm", "-journal")
-VERIFIED_FILE = "verified-stores.json"
-VERIFIED_KEEP = 64  # stores remembered; the oldest entries are dropped
+VERIFIED_DIR = "verified-stores"  # one small file per store whose check passed
+VERIFIED_KEEP = 256  # stores remembered; the least recently remembered are dropped
 BUSY_TIMEOUT_MS = 5000
 CREATE_HINT = (
     "create one with 'billing-desktop demo' or 'billing-desktop import account FILE', "
@@ -151,8 +152,14 @@ def table_names(conn: sqlite3.Connection) -> set[str]:
 # The cache of files whose check passed -------------------------------------------------
 
 
-def _cache_file() -> Path:
-    return Path(platformdirs.user_cache_dir(APP_ID, appauthor=False)) / VERIFIED_FILE
+def _cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_ID, appauthor=False)) / VERIFIED_DIR
+
+
+def _entry(path: Path) -> tuple[Path, str]:
+    """The cache file of ``path`` (named by a hash of its resolved path) and that path."""
+    key = str(path.resolve())
+    return _cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json", key
 
 
 def file_stamp(path: Path) -> list[int] | None:
@@ -168,38 +175,57 @@ def file_stamp(path: Path) -> list[int] | None:
     return stamp
 
 
-def _read_cache() -> dict[str, list[int]]:
+def _remembered(path: Path) -> list[int] | None:
+    entry, key = _entry(path)
     try:
-        data = json.loads(_cache_file().read_text(encoding="utf-8"))
+        data = json.loads(entry.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    if not isinstance(data, dict) or data.get("path") != key:
+        return None
+    stamp = data.get("stamp")
+    return stamp if isinstance(stamp, list) else None
 
 
-def _write_cache(data: dict[str, list[int]]) -> None:
-    target = _cache_file()
+def _remember(path: Path, stamp: list[int] | None) -> None:
+    """Write (or, with None, remove) this store's entry. Each store has a file of its own,
+    replaced atomically, so programs remembering other stores at the same time never undo
+    this one (a single shared file lost entries to concurrent read-modify-writes)."""
+    entry, key = _entry(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
-        partial.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(partial, target)
+        if stamp is None:
+            entry.unlink(missing_ok=True)
+            return
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        partial = entry.with_name(f"{entry.name}.{os.getpid()}.partial")
+        partial.write_text(json.dumps({"path": key, "stamp": stamp}), encoding="utf-8")
+        os.replace(partial, entry)
+        _prune(entry.parent)
     except OSError:
         pass  # only a cache: the next open checks again
 
 
-def _remember(path: Path, stamp: list[int] | None) -> None:
-    data = _read_cache()
-    key = str(path.resolve())
-    data.pop(key, None)
-    if stamp is not None:
-        data[key] = stamp
-    _write_cache(dict(list(data.items())[-VERIFIED_KEEP:]))
+def _prune(folder: Path) -> None:
+    """Keep the ``VERIFIED_KEEP`` most recently remembered stores (a dropped one is checked
+    again on its next open, nothing worse)."""
+    entries = list(folder.glob("*.json"))
+    if len(entries) <= VERIFIED_KEEP:
+        return
+
+    def age(entry: Path) -> int:
+        try:
+            return entry.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    for old in sorted(entries, key=age)[: len(entries) - VERIFIED_KEEP]:
+        old.unlink(missing_ok=True)
 
 
 def verified_before(path: Path) -> bool:
     """The file has not changed since its last passing check."""
     stamp = file_stamp(path)
-    return stamp is not None and _read_cache().get(str(path.resolve())) == stamp
+    return stamp is not None and _remembered(path) == stamp
 
 
 def forget(path: Path) -> None:
