@@ -39,6 +39,9 @@ MACOS_ENTITLEMENTS = PACKAGING / "macos" / "entitlements.plist"
 RESOURCE_FOLDERS = ("fonts", "help", "icons", "locale", "styles")
 # resources/ sub-folders that are not needed at run time (README images).
 NOT_BUNDLED = ("screenshots",)
+# Files in the bundled folders that are for translators only: the extracted service-message
+# templates (resources/locale/service_messages.pot; the app reads the .po catalogs).
+NOT_BUNDLED_SUFFIXES = (".pot",)
 
 # Not needed at run time, but pulled in by optional imports of our dependencies. Left out to
 # keep the bundle small (and the test tools out of a shipped application).
@@ -137,7 +140,7 @@ def resource_files() -> list[Path]:
         path
         for folder in RESOURCE_FOLDERS
         for path in (RESOURCES / folder).rglob("*")
-        if path.is_file()
+        if path.is_file() and path.suffix not in NOT_BUNDLED_SUFFIXES
     )
 
 

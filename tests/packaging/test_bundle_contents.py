@@ -82,7 +82,7 @@ def test_every_resource_file_is_bundled_where_the_app_looks(bc: ModuleType) -> N
     for path in files:
         relative = path.relative_to(ROOT)
         entry = (str(path), relative.parent.as_posix())
-        if relative.parts[1] in bc.NOT_BUNDLED:
+        if relative.parts[1] in bc.NOT_BUNDLED or path.suffix in bc.NOT_BUNDLED_SUFFIXES:
             assert entry not in datas, path
         else:
             assert entry in datas, f"{relative} is not in the bundle"
