@@ -143,28 +143,6 @@ def test_a_second_damaged_store_in_the_same_second_gets_its_own_name(tmp_path: P
     assert (tmp_path / "s.db.damaged-20261204-101500").read_bytes() == b"1"
 
 
-def test_an_unchanged_store_is_not_read_again_but_a_changed_one_is(
-    demo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    SqlStore(f"sqlite:///{demo}", create=False).dispose()  # checked; remembered
-    calls: list[int] = []
-    real = safety.quick_check
-
-    def counted(conn: sqlite3.Connection) -> list[str]:
-        calls.append(1)
-        return real(conn)
-
-    monkeypatch.setattr(safety, "quick_check", counted)
-    assert safety.verified_before(demo)
-    SqlStore(f"sqlite:///{demo}", create=False).dispose()
-    assert calls == []
-    damage(demo, pages=3)  # writing the file changes its stamp
-    assert not safety.verified_before(demo)
-    with pytest.raises(safety.StoreDamaged):
-        SqlStore(f"sqlite:///{demo}", create=False)
-    assert calls == [1]
-
-
 def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real = safety.quick_check
@@ -175,6 +153,21 @@ def _counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(safety, "quick_check", counted)
     return calls
+
+
+def test_an_unchanged_store_is_not_read_again_but_a_changed_one_is(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    SqlStore(f"sqlite:///{demo}", create=False).dispose()  # checked; remembered
+    calls = _counting_checks(monkeypatch)
+    assert safety.verified_before(demo)
+    SqlStore(f"sqlite:///{demo}", create=False).dispose()
+    assert calls == []
+    damage(demo, pages=3)  # writing the file changes its stamp
+    assert not safety.verified_before(demo)
+    with pytest.raises(safety.StoreDamaged):
+        SqlStore(f"sqlite:///{demo}", create=False)
+    assert calls == [1]
 
 
 def test_the_store_the_demo_command_creates_is_not_read_again_on_its_next_open(
