@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QPushButton
 
 from billing_desktop.bootstrap import SqlStore
+from billing_desktop.domain.errors import StoreError
 from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.store.sql import backups
 from billing_desktop.ui import app as gui_app
@@ -307,3 +311,87 @@ def test_opening_a_damaged_store_in_the_app_offers_a_restore(
     window.close()
     store.dispose()
     window.store.dispose()  # type: ignore[attr-defined]
+
+
+def _progress_dialogs() -> list[QProgressDialog]:
+    widgets = QApplication.topLevelWidgets()
+    return [w for w in widgets if isinstance(w, QProgressDialog) and w.isVisible()]
+
+
+def test_a_slow_open_says_what_it_is_doing_and_then_opens(
+    qapp: QApplication, filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changed store is checked page by page before the window (seconds on a large one):
+    the GUI thread keeps running and, past half a second, a dialog says why it waits."""
+    import billing_desktop.bootstrap as bootstrap
+
+    real = bootstrap.open_store
+    threads: list[str] = []
+
+    def slow_open(location: str | None, create: bool = False) -> Any:
+        threads.append(threading.current_thread().name)
+        time.sleep(1.5)
+        return real(location, create=create)
+
+    monkeypatch.setattr(bootstrap, "open_store", slow_open)
+    seen: list[str] = []
+    look = QTimer(interval=100)
+    look.timeout.connect(lambda: seen.extend(d.labelText() for d in _progress_dialogs()))
+    look.start()
+    store = gui_app.open_at_start(str(filled))
+    look.stop()
+    assert isinstance(store, SqlStore) and store.path == filled
+    assert threads == ["open-store"]
+    assert seen and seen[-1].startswith(f"Opening {filled.name}…")
+    assert _progress_dialogs() == []
+    store.dispose()
+
+
+def test_a_quick_open_shows_nothing_and_quit_during_a_slow_one_opens_nothing(
+    qapp: QApplication, filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import billing_desktop.bootstrap as bootstrap
+
+    seen: list[str] = []
+    look = QTimer(interval=50)
+    look.timeout.connect(lambda: seen.extend(d.labelText() for d in _progress_dialogs()))
+    look.start()
+    store = gui_app.open_at_start(str(filled))
+    assert isinstance(store, SqlStore) and seen == []
+    store.dispose()
+
+    def never_done(location: str | None, create: bool = False) -> Any:
+        time.sleep(8)
+        raise AssertionError("the open should have been left")
+
+    monkeypatch.setattr(bootstrap, "open_store", never_done)
+
+    def quit_when_shown() -> None:
+        for dialog in _progress_dialogs():
+            button = dialog.findChild(QPushButton)
+            assert button is not None and button.text() == "Quit"
+            button.click()
+
+    look.timeout.connect(quit_when_shown)
+    started = time.monotonic()
+    assert gui_app.open_at_start(str(filled)) is None
+    look.stop()
+    assert time.monotonic() - started < 5
+    assert seen and _progress_dialogs() == []
+
+
+def test_an_error_of_the_open_reaches_the_gui_thread(
+    qapp: QApplication, filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import billing_desktop.bootstrap as bootstrap
+
+    def refused(location: str | None, create: bool = False) -> Any:
+        raise StoreError(f"{location}: locked by another program")
+
+    monkeypatch.setattr(bootstrap, "open_store", refused)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda _parent, _title, text, *a: shown.append(text)
+    )
+    assert gui_app.open_at_start(str(filled)) is None
+    assert shown and "locked by another program" in shown[0]
