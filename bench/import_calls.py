@@ -38,9 +38,16 @@ SOURCES = ("Email", "SMS", "Chat UI", "Phone")
 CAMPAIGNS = ("Seasonal Drivers", "Warehouse Associates", "Customer Care Reps", "Night Shift")
 
 
-def write_calls(path: Path, rows: int) -> None:
-    first = datetime(2026, 11, 1, tzinfo=UTC)
-    step = timedelta(days=20) / rows
+def write_calls(
+    path: Path,
+    rows: int,
+    *,
+    first: datetime = datetime(2026, 11, 1, tzinfo=UTC),
+    span: timedelta = timedelta(days=20),
+    prefix: str = "call-",
+) -> None:
+    """``rows`` calls spread evenly over ``span`` from ``first``, ids ``{prefix}0000000``…"""
+    step = span / rows
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(HEADER)
@@ -48,7 +55,7 @@ def write_calls(path: Path, rows: int) -> None:
             started = first + step * n
             writer.writerow(
                 (
-                    f"call-{n:07}",
+                    f"{prefix}{n:07}",
                     TYPES[n % 3],
                     "candidate" if n % 2 else "recruiter",
                     SOURCES[n % 4],
