@@ -25,6 +25,7 @@ from billing_desktop.domain.model import Metering, Source
 from billing_desktop.domain.money import round_money
 from billing_desktop.exports.csv_export import (
     RISKY_FIRST,
+    csv_cell,
     csv_text,
     inside_may_run,
     safe_cell,
@@ -378,9 +379,9 @@ def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tupl
         duration up to the longest (within reason), so that later chunks seldom miss."""
         longest = 0
         for row in chunk:
-            for text in (row[3], row[5], row[6]):
+            for text in (row[1], row[2], row[3], row[5], row[6]):
                 if text not in texts:
-                    texts[text] = safe_cell(text)  # safe_cell(None) == ""
+                    texts[text] = csv_cell(text)  # csv_cell(None) == ""
             if row[8] not in tails:
                 tails[row[8]] = minutes_and_cost(row[8])
             longest = max(longest, row[8])
@@ -419,15 +420,15 @@ def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tupl
             known = hours[second // 3600]
             if known is None:
                 add(
-                    f"{call_id},{kind},{by},{texts[source]},{candidate},{texts[campaign]},"
-                    f"{texts[number]},{exact(second)},{tails[seconds]}"
+                    f"{call_id},{texts[kind]},{texts[by]},{texts[source]},{candidate},"
+                    f"{texts[campaign]},{texts[number]},{exact(second)},{tails[seconds]}"
                 )
                 continue
             local = second + known[0]  # the start time is built in the line's one f-string
             add(
-                f"{call_id},{kind},{by},{texts[source]},{candidate},{texts[campaign]},"
-                f"{texts[number]},{days[local // 86_400]}{clock[local % 86_400]}{known[1]},"
-                f"{tails[seconds]}"
+                f"{call_id},{texts[kind]},{texts[by]},{texts[source]},{candidate},"
+                f"{texts[campaign]},{texts[number]},{days[local // 86_400]}"
+                f"{clock[local % 86_400]}{known[1]},{tails[seconds]}"
             )
         return lines
 
@@ -437,21 +438,24 @@ def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tupl
         except KeyError:  # a source, campaign, number or duration not met before
             learn(chunk)
             lines = lines_of(chunk)
-        text = "\r\n".join(lines)
         count = len(lines)
-        # The ids are the only cells not made safe whole (their starts are): one could still
-        # run from inside, after a ; | tab or space (a comma or line break miscounts below).
+        # Every cell but the ids is written exactly as csv.writer would (the memo holds each
+        # text value safe and quoted as needed; times, minutes and cost never need quotes), so
+        # only the ids are looked at: one that needs quotes (a comma, quote or line break) or
+        # could run from inside, after a ; | tab or space (its start is made safe above), sends
+        # the chunk through csv.writer, which gives the same bytes for every other line.
         ids = "\n".join([row[0] for row in chunk] + [row[4] or "" for row in chunk])
         if (
-            text.count(",") != 9 * count
-            or text.count("\n") != count - 1
-            or text.count("\r") != count - 1
-            or '"' in text
+            ids.count("\n") != 2 * count - 1
+            or "," in ids
+            or '"' in ids
+            or "\r" in ids
             or inside_may_run(ids)
         ):
             text = csv_text([cells(row) for row in chunk])
-        elif count:
-            text += "\r\n"
+        else:
+            lines.append("")  # the CRLF after the last line, without copying the chunk's text
+            text = "\r\n".join(lines)
         yield count, text
 
 
