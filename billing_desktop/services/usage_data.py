@@ -9,6 +9,7 @@ such a product the cost column is empty.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -320,6 +321,10 @@ class _Memo(dict[K, V], Generic[K, V]):
         return value
 
 
+# A line of joined ids that starts like a formula (RISKY_FIRST, which safe_cell may change).
+RISKY_ID_START = re.compile("(?:\\A|\n)[" + re.escape("".join(sorted(RISKY_FIRST))) + "]")
+
+
 def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tuple[int, str]]:
     """The export's rows (the columns of :data:`HEADER`) as formula-safe CSV text, chunk by
     chunk from the store: (rows in the chunk, their lines with CRLF after each).
@@ -403,47 +408,43 @@ def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tupl
         clock: list[str] = clock,
         tails: dict[int, str] = tails,
         texts: dict[str | None, str] = texts,
-        risky: frozenset[str] = RISKY_FIRST,
     ) -> list[str]:
         # The per-call loop, written out, every name a local (the caches are bound as
-        # defaults): at a million calls each lookup of a global or closure name shows.
+        # defaults): at a million calls each lookup of a global or closure name shows. The ids
+        # are already safe (see below).
         lines: list[str] = []
         add = lines.append
         for call_id, kind, by, source, candidate, campaign, number, micros, seconds in chunk:
-            if call_id[:1] in risky:
-                call_id = safe_cell(call_id)
-            if candidate is None:
-                candidate = ""
-            elif candidate[:1] in risky:
-                candidate = safe_cell(candidate)
             second = micros // 1_000_000
             known = hours[second // 3600]
             if known is None:
                 add(
-                    f"{call_id},{texts[kind]},{texts[by]},{texts[source]},{candidate},"
+                    f"{call_id},{texts[kind]},{texts[by]},{texts[source]},{candidate or ''},"
                     f"{texts[campaign]},{texts[number]},{exact(second)},{tails[seconds]}"
                 )
                 continue
             local = second + known[0]  # the start time is built in the line's one f-string
             add(
-                f"{call_id},{texts[kind]},{texts[by]},{texts[source]},{candidate},"
+                f"{call_id},{texts[kind]},{texts[by]},{texts[source]},{candidate or ''},"
                 f"{texts[campaign]},{texts[number]},{days[local // 86_400]}"
                 f"{clock[local % 86_400]}{known[1]},{tails[seconds]}"
             )
         return lines
 
+    def safe_ids(row: CallRecord) -> CallRecord:
+        call_id, kind, by, source, candidate, campaign, number, micros, seconds = row
+        safe_candidate = None if candidate is None else safe_cell(candidate)
+        return (safe_cell(call_id), kind, by, source, safe_candidate, campaign, number, micros,
+                seconds)  # fmt: skip
+
     for chunk in uow.queries.call_chunks(where, order, EXPORT_CHUNK):
-        try:
-            lines = lines_of(chunk)
-        except KeyError:  # a source, campaign, number or duration not met before
-            learn(chunk)
-            lines = lines_of(chunk)
-        count = len(lines)
+        count = len(chunk)
         # Every cell but the ids is written exactly as csv.writer would (the memo holds each
         # text value safe and quoted as needed; times, minutes and cost never need quotes), so
-        # only the ids are looked at: one that needs quotes (a comma, quote or line break) or
-        # could run from inside, after a ; | tab or space (its start is made safe above), sends
-        # the chunk through csv.writer, which gives the same bytes for every other line.
+        # only the ids (call and candidate) are looked at, all at once: one that needs quotes
+        # (a comma, quote or line break) or could run from inside, after a ; | tab or space,
+        # sends the chunk through csv.writer, which gives the same bytes; one that starts like
+        # a formula has the chunk's ids made safe before the loop (rare: no test per call).
         ids = "\n".join([row[0] for row in chunk] + [row[4] or "" for row in chunk])
         if (
             ids.count("\n") != 2 * count - 1
@@ -452,11 +453,17 @@ def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tupl
             or "\r" in ids
             or inside_may_run(ids)
         ):
-            text = csv_text([cells(row) for row in chunk])
-        else:
-            lines.append("")  # the CRLF after the last line, without copying the chunk's text
-            text = "\r\n".join(lines)
-        yield count, text
+            yield count, csv_text([cells(row) for row in chunk])
+            continue
+        if RISKY_ID_START.search(ids) is not None:
+            chunk = [safe_ids(row) for row in chunk]
+        try:
+            lines = lines_of(chunk)
+        except KeyError:  # a source, campaign, number or duration not met before
+            learn(chunk)
+            lines = lines_of(chunk)
+        lines.append("")  # the CRLF after the last line, without copying the chunk's text
+        yield count, "\r\n".join(lines)
 
 
 def cell_chunks(

@@ -172,3 +172,34 @@ def test_an_id_needing_quotes_sends_its_chunk_through_csv_writer(
         actor = overview.workspace(uow, "ada").actor
         assert usage_data.export_call_log(uow, actor, CallQuery(), out) == 42
     assert out.read_bytes() == reference(store, CallQuery())
+
+
+def test_ids_starting_like_a_formula_are_made_safe_on_the_fast_path(
+    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = TRANSITIONS["Asia/Kolkata"]
+    calls = calls_around(moment)[:30]
+    calls += [
+        dataclasses.replace(calls[1], id="=1+1", candidate_id="@cand"),
+        dataclasses.replace(calls[2], id="+x", candidate_id="-2+3"),
+        dataclasses.replace(calls[3], id="＝full", candidate_id="\tcand"),
+    ]
+    with store() as uow:
+        uow.account.save(dataclasses.replace(ACCOUNT, timezone="Asia/Kolkata"))
+        uow.products.add_many(PRODUCTS)
+        uow.users.add_many(USERS)
+        add_records(uow, "calls", calls)
+        uow.commit()
+
+    def no_slow_path(rows: object) -> str:
+        raise AssertionError("a chunk went through csv.writer")
+
+    out = tmp_path / "calls.csv"
+    with monkeypatch.context() as patch:
+        patch.setattr(usage_data, "csv_text", no_slow_path)
+        with store() as uow:
+            actor = overview.workspace(uow, "ada").actor
+            assert usage_data.export_call_log(uow, actor, CallQuery(), out) == 33
+    assert out.read_bytes() == reference(store, CallQuery())
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=1+1," in text and ",'@cand," in text and "'+x," in text and "'＝full" in text
