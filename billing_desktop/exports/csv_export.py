@@ -136,6 +136,13 @@ def csv_text(rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
+def csv_cell(value: object) -> str:
+    """``value`` through :func:`safe_cell` as ``csv.writer`` writes it among other cells of a
+    line (quoted when it holds a comma, quote or line break): joined with commas, such cells
+    give :func:`csv_text`'s bytes for the line (the cell is cut from a two-cell line)."""
+    return csv_text([(value, "")])[:-3]
+
+
 def plain_lines(rows: Sequence[Sequence[object]]) -> str | None:
     """The CSV text of ``rows`` (CRLF after each, cells through :func:`safe_cell`) when every
     cell is a str that ``csv.writer`` would write without quotes; None when any cell is not."""

@@ -9,6 +9,7 @@ such a product the cost column is empty.
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -25,6 +26,7 @@ from billing_desktop.domain.model import Metering, Source
 from billing_desktop.domain.money import round_money
 from billing_desktop.exports.csv_export import (
     RISKY_FIRST,
+    csv_cell,
     csv_text,
     inside_may_run,
     safe_cell,
@@ -319,6 +321,10 @@ class _Memo(dict[K, V], Generic[K, V]):
         return value
 
 
+# A line of joined ids that starts like a formula (RISKY_FIRST, which safe_cell may change).
+RISKY_ID_START = re.compile("(?:\\A|\n)[" + re.escape("".join(sorted(RISKY_FIRST))) + "]")
+
+
 def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tuple[int, str]]:
     """The export's rows (the columns of :data:`HEADER`) as formula-safe CSV text, chunk by
     chunk from the store: (rows in the chunk, their lines with CRLF after each).
@@ -378,9 +384,9 @@ def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tupl
         duration up to the longest (within reason), so that later chunks seldom miss."""
         longest = 0
         for row in chunk:
-            for text in (row[3], row[5], row[6]):
+            for text in (row[1], row[2], row[3], row[5], row[6]):
                 if text not in texts:
-                    texts[text] = safe_cell(text)  # safe_cell(None) == ""
+                    texts[text] = csv_cell(text)  # csv_cell(None) == ""
             if row[8] not in tails:
                 tails[row[8]] = minutes_and_cost(row[8])
             longest = max(longest, row[8])
@@ -402,57 +408,62 @@ def csv_chunks(uow: UnitOfWork, actor: Actor, query: CallQuery) -> Iterator[tupl
         clock: list[str] = clock,
         tails: dict[int, str] = tails,
         texts: dict[str | None, str] = texts,
-        risky: frozenset[str] = RISKY_FIRST,
     ) -> list[str]:
         # The per-call loop, written out, every name a local (the caches are bound as
-        # defaults): at a million calls each lookup of a global or closure name shows.
+        # defaults): at a million calls each lookup of a global or closure name shows. The ids
+        # are already safe (see below).
         lines: list[str] = []
         add = lines.append
         for call_id, kind, by, source, candidate, campaign, number, micros, seconds in chunk:
-            if call_id[:1] in risky:
-                call_id = safe_cell(call_id)
-            if candidate is None:
-                candidate = ""
-            elif candidate[:1] in risky:
-                candidate = safe_cell(candidate)
             second = micros // 1_000_000
             known = hours[second // 3600]
             if known is None:
                 add(
-                    f"{call_id},{kind},{by},{texts[source]},{candidate},{texts[campaign]},"
-                    f"{texts[number]},{exact(second)},{tails[seconds]}"
+                    f"{call_id},{texts[kind]},{texts[by]},{texts[source]},{candidate or ''},"
+                    f"{texts[campaign]},{texts[number]},{exact(second)},{tails[seconds]}"
                 )
                 continue
             local = second + known[0]  # the start time is built in the line's one f-string
             add(
-                f"{call_id},{kind},{by},{texts[source]},{candidate},{texts[campaign]},"
-                f"{texts[number]},{days[local // 86_400]}{clock[local % 86_400]}{known[1]},"
-                f"{tails[seconds]}"
+                f"{call_id},{texts[kind]},{texts[by]},{texts[source]},{candidate or ''},"
+                f"{texts[campaign]},{texts[number]},{days[local // 86_400]}"
+                f"{clock[local % 86_400]}{known[1]},{tails[seconds]}"
             )
         return lines
 
+    def safe_ids(row: CallRecord) -> CallRecord:
+        call_id, kind, by, source, candidate, campaign, number, micros, seconds = row
+        safe_candidate = None if candidate is None else safe_cell(candidate)
+        return (safe_cell(call_id), kind, by, source, safe_candidate, campaign, number, micros,
+                seconds)  # fmt: skip
+
     for chunk in uow.queries.call_chunks(where, order, EXPORT_CHUNK):
+        count = len(chunk)
+        # Every cell but the ids is written exactly as csv.writer would (the memo holds each
+        # text value safe and quoted as needed; times, minutes and cost never need quotes), so
+        # only the ids (call and candidate) are looked at, all at once: one that needs quotes
+        # (a comma, quote or line break) or could run from inside, after a ; | tab or space,
+        # sends the chunk through csv.writer, which gives the same bytes; one that starts like
+        # a formula has the chunk's ids made safe before the loop (rare: no test per call).
+        ids = "\n".join([row[0] for row in chunk] + [row[4] or "" for row in chunk])
+        if (
+            ids.count("\n") != 2 * count - 1
+            or "," in ids
+            or '"' in ids
+            or "\r" in ids
+            or inside_may_run(ids)
+        ):
+            yield count, csv_text([cells(row) for row in chunk])
+            continue
+        if RISKY_ID_START.search(ids) is not None:
+            chunk = [safe_ids(row) for row in chunk]
         try:
             lines = lines_of(chunk)
         except KeyError:  # a source, campaign, number or duration not met before
             learn(chunk)
             lines = lines_of(chunk)
-        text = "\r\n".join(lines)
-        count = len(lines)
-        # The ids are the only cells not made safe whole (their starts are): one could still
-        # run from inside, after a ; | tab or space (a comma or line break miscounts below).
-        ids = "\n".join([row[0] for row in chunk] + [row[4] or "" for row in chunk])
-        if (
-            text.count(",") != 9 * count
-            or text.count("\n") != count - 1
-            or text.count("\r") != count - 1
-            or '"' in text
-            or inside_may_run(ids)
-        ):
-            text = csv_text([cells(row) for row in chunk])
-        elif count:
-            text += "\r\n"
-        yield count, text
+        lines.append("")  # the CRLF after the last line, without copying the chunk's text
+        yield count, "\r\n".join(lines)
 
 
 def cell_chunks(

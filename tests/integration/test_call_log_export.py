@@ -117,3 +117,89 @@ def test_the_export_is_what_csv_writer_would_write(
         if row[0] != "Call ID"
     }
     assert len(offsets) == (1 if zone == "Asia/Kolkata" else 2)  # both sides of the change
+
+
+def test_text_values_needing_quotes_keep_the_fast_path(
+    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A campaign, source or number holding a comma, quote or line break is written quoted
+    from the export's memo (csv.writer's bytes): its chunks no longer go through csv.writer."""
+    moment = TRANSITIONS["America/New_York"]
+    calls = calls_around(moment)[:150]  # the plain calls only
+    calls += [
+        dataclasses.replace(calls[1], id="call-q1", campaign="Sales, East"),
+        dataclasses.replace(calls[2], id="call-q2", trigger_source='Chat "UI"\r\nx'),
+        dataclasses.replace(calls[3], id="call-q3", number="=1,2", campaign='@"x"'),
+    ]
+    with store() as uow:
+        uow.account.save(dataclasses.replace(ACCOUNT, timezone="America/New_York"))
+        uow.products.add_many(PRODUCTS)
+        uow.users.add_many(USERS)
+        add_records(uow, "calls", calls)
+        uow.commit()
+
+    def no_slow_path(rows: object) -> str:
+        raise AssertionError("a chunk went through csv.writer")
+
+    out = tmp_path / "calls.csv"
+    query = CallQuery()
+    with monkeypatch.context() as patch:
+        patch.setattr(usage_data, "csv_text", no_slow_path)
+        with store() as uow:
+            actor = overview.workspace(uow, "ada").actor
+            assert usage_data.export_call_log(uow, actor, query, out) == 153
+    assert out.read_bytes() == reference(store, query)
+    assert b'"Sales, East"' in out.read_bytes() and b'"Chat ""UI""\r\nx"' in out.read_bytes()
+
+
+@pytest.mark.parametrize("odd_id", ["call,comma", 'call"quote', "call\nline", "call\rx"])
+def test_an_id_needing_quotes_sends_its_chunk_through_csv_writer(
+    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, odd_id: str
+) -> None:
+    moment = TRANSITIONS["America/New_York"]
+    calls = calls_around(moment)[:40]
+    calls += [dataclasses.replace(calls[5], id=odd_id), dataclasses.replace(calls[6], id="c-2",
+              candidate_id=odd_id)]  # fmt: skip
+    with store() as uow:
+        uow.account.save(dataclasses.replace(ACCOUNT, timezone="America/New_York"))
+        uow.products.add_many(PRODUCTS)
+        uow.users.add_many(USERS)
+        add_records(uow, "calls", calls)
+        uow.commit()
+    monkeypatch.setattr(usage_data, "EXPORT_CHUNK", 7)
+    out = tmp_path / "calls.csv"
+    with store() as uow:
+        actor = overview.workspace(uow, "ada").actor
+        assert usage_data.export_call_log(uow, actor, CallQuery(), out) == 42
+    assert out.read_bytes() == reference(store, CallQuery())
+
+
+def test_ids_starting_like_a_formula_are_made_safe_on_the_fast_path(
+    store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moment = TRANSITIONS["Asia/Kolkata"]
+    calls = calls_around(moment)[:30]
+    calls += [
+        dataclasses.replace(calls[1], id="=1+1", candidate_id="@cand"),
+        dataclasses.replace(calls[2], id="+x", candidate_id="-2+3"),
+        dataclasses.replace(calls[3], id="＝full", candidate_id="\tcand"),
+    ]
+    with store() as uow:
+        uow.account.save(dataclasses.replace(ACCOUNT, timezone="Asia/Kolkata"))
+        uow.products.add_many(PRODUCTS)
+        uow.users.add_many(USERS)
+        add_records(uow, "calls", calls)
+        uow.commit()
+
+    def no_slow_path(rows: object) -> str:
+        raise AssertionError("a chunk went through csv.writer")
+
+    out = tmp_path / "calls.csv"
+    with monkeypatch.context() as patch:
+        patch.setattr(usage_data, "csv_text", no_slow_path)
+        with store() as uow:
+            actor = overview.workspace(uow, "ada").actor
+            assert usage_data.export_call_log(uow, actor, CallQuery(), out) == 33
+    assert out.read_bytes() == reference(store, CallQuery())
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=1+1," in text and ",'@cand," in text and "'+x," in text and "'＝full" in text

@@ -1,0 +1,38 @@
+"""The call-log CSV export on every store (SQLite, PostgreSQL): the same bytes as csv.writer
+through safe_cell, across a zone transition, with cells needing quotes or starting like a
+formula (the export's fast path, fed by each store's streamed call_chunks)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from billing_desktop.services import overview, usage_data
+from billing_desktop.services.recording import add_records
+from billing_desktop.services.usage_data import CallQuery
+from billing_desktop.store.ports import UnitOfWorkFactory
+from tests.gui.workspace_data import ACCOUNT, PRODUCTS, USERS
+from tests.integration.test_call_log_export import TRANSITIONS, calls_around, reference
+
+
+def test_the_export_is_the_same_on_every_store(
+    store: UnitOfWorkFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zone = "Australia/Lord_Howe"
+    calls = calls_around(TRANSITIONS[zone])
+    calls += [dataclasses.replace(calls[4], id="+fast", campaign='Sales, "East"')]
+    with store() as uow:
+        uow.account.save(dataclasses.replace(ACCOUNT, timezone=zone))
+        uow.products.add_many(PRODUCTS)
+        uow.users.add_many(USERS)
+        add_records(uow, "calls", calls)
+        uow.commit()
+    monkeypatch.setattr(usage_data, "EXPORT_CHUNK", 13)
+    out = tmp_path / "calls.csv"
+    with store() as uow:
+        actor = overview.workspace(uow, "ada").actor
+        assert usage_data.export_call_log(uow, actor, CallQuery(), out) == len(calls)
+    assert out.read_bytes() == reference(store, CallQuery())  # type: ignore[arg-type]
+    assert b"'+fast," in out.read_bytes() and b'"Sales, ""East"""' in out.read_bytes()
