@@ -119,6 +119,16 @@ def test_the_export_is_what_csv_writer_would_write(
     assert len(offsets) == (1 if zone == "Asia/Kolkata" else 2)  # both sides of the change
 
 
+def store_calls(store: SqlStore, timezone: str, calls: list[m.Call]) -> None:
+    """The account in ``timezone``, the products and users, and ``calls``."""
+    with store() as uow:
+        uow.account.save(dataclasses.replace(ACCOUNT, timezone=timezone))
+        uow.products.add_many(PRODUCTS)
+        uow.users.add_many(USERS)
+        add_records(uow, "calls", calls)
+        uow.commit()
+
+
 def test_text_values_needing_quotes_keep_the_fast_path(
     store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -131,12 +141,7 @@ def test_text_values_needing_quotes_keep_the_fast_path(
         dataclasses.replace(calls[2], id="call-q2", trigger_source='Chat "UI"\r\nx'),
         dataclasses.replace(calls[3], id="call-q3", number="=1,2", campaign='@"x"'),
     ]
-    with store() as uow:
-        uow.account.save(dataclasses.replace(ACCOUNT, timezone="America/New_York"))
-        uow.products.add_many(PRODUCTS)
-        uow.users.add_many(USERS)
-        add_records(uow, "calls", calls)
-        uow.commit()
+    store_calls(store, "America/New_York", calls)
 
     def no_slow_path(rows: object) -> str:
         raise AssertionError("a chunk went through csv.writer")
@@ -160,12 +165,7 @@ def test_an_id_needing_quotes_sends_its_chunk_through_csv_writer(
     calls = calls_around(moment)[:40]
     calls += [dataclasses.replace(calls[5], id=odd_id), dataclasses.replace(calls[6], id="c-2",
               candidate_id=odd_id)]  # fmt: skip
-    with store() as uow:
-        uow.account.save(dataclasses.replace(ACCOUNT, timezone="America/New_York"))
-        uow.products.add_many(PRODUCTS)
-        uow.users.add_many(USERS)
-        add_records(uow, "calls", calls)
-        uow.commit()
+    store_calls(store, "America/New_York", calls)
     monkeypatch.setattr(usage_data, "EXPORT_CHUNK", 7)
     out = tmp_path / "calls.csv"
     with store() as uow:
@@ -184,12 +184,7 @@ def test_ids_starting_like_a_formula_are_made_safe_on_the_fast_path(
         dataclasses.replace(calls[2], id="+x", candidate_id="-2+3"),
         dataclasses.replace(calls[3], id="＝full", candidate_id="\tcand"),
     ]
-    with store() as uow:
-        uow.account.save(dataclasses.replace(ACCOUNT, timezone="Asia/Kolkata"))
-        uow.products.add_many(PRODUCTS)
-        uow.users.add_many(USERS)
-        add_records(uow, "calls", calls)
-        uow.commit()
+    store_calls(store, "Asia/Kolkata", calls)
 
     def no_slow_path(rows: object) -> str:
         raise AssertionError("a chunk went through csv.writer")
