@@ -164,35 +164,54 @@ def install(
                 answer[table.name] = {"columns": rep.column_names(table), "chunks": found}
         return _compact({"tables": answer})
 
-    @app.post(f"{API}/sync/rows", tags=["sync"], operation_id="sync_rows", responses=responses)
-    def rows(request: RowsRequest, user_id: Annotated[str, Depends(user)]) -> Response:
-        """The rows of key ranges (at most ``MAX_ROWS`` in all), of the rows this user may
-        read."""
-        if sum(r.limit for r in request.ranges) > MAX_ROWS:
+    def read_ranges(
+        ranges: list[Any],
+        user_id: str,
+        read: Callable[[sa.Connection, rep.Replicated, Any, Any], list[list[Any]]],
+        *,
+        watermarked_only: bool = False,
+    ) -> Response:
+        """The rows ``read`` finds for each asked range (at most ``MAX_ROWS`` in all): none
+        for a table this user may not read. Shared by ``/sync/rows`` and ``/sync/since``."""
+        if sum(r.limit for r in ranges) > MAX_ROWS:
             raise InvalidInput(f"ask for at most {MAX_ROWS} rows at a time")
         answer: list[dict[str, Any]] = []
         with store() as uow:
             granted = rights(uow, user_id)
-            for wanted in request.ranges:
+            for wanted in ranges:
                 table = spec(wanted.table)
-                found: list[list[Any]] = []
-                if rep.may_read(table, granted):
-                    try:
-                        found = rep.rows(
-                            uow.connection,
-                            table,
-                            granted,
-                            wanted.first,
-                            wanted.last,
-                            after=wanted.after,
-                            limit=wanted.limit,
-                        )
-                    except (ValueError, TypeError, sa.exc.StatementError) as exc:
-                        raise InvalidInput(
-                            f"{table.name}: first/last are not keys of this table ({exc})"
-                        ) from None
+                if watermarked_only and not table.watermarked:
+                    raise InvalidInput(f"{table.name} has no watermark: compare it by chunks")
+                found = (
+                    read(uow.connection, table, granted, wanted)
+                    if rep.may_read(table, granted)
+                    else []
+                )
                 answer.append({"columns": rep.column_names(table), "rows": found})
         return _compact({"ranges": answer})
+
+    @app.post(f"{API}/sync/rows", tags=["sync"], operation_id="sync_rows", responses=responses)
+    def rows(request: RowsRequest, user_id: Annotated[str, Depends(user)]) -> Response:
+        """The rows of key ranges (at most ``MAX_ROWS`` in all), of the rows this user may
+        read."""
+
+        def read(conn: sa.Connection, table: rep.Replicated, granted: Any, wanted: Any) -> Any:
+            try:
+                return rep.rows(
+                    conn,
+                    table,
+                    granted,
+                    wanted.first,
+                    wanted.last,
+                    after=wanted.after,
+                    limit=wanted.limit,
+                )
+            except (ValueError, TypeError, sa.exc.StatementError) as exc:
+                raise InvalidInput(
+                    f"{table.name}: first/last are not keys of this table ({exc})"
+                ) from None
+
+        return read_ranges(request.ranges, user_id, read)
 
     @app.post(
         f"{API}/sync/watermark", tags=["sync"], operation_id="sync_watermark", responses=responses
@@ -216,33 +235,18 @@ def install(
     def since(request: SinceRequest, user_id: Annotated[str, Depends(user)]) -> Response:
         """The rows stamped after a watermark (at most ``MAX_ROWS`` in all), of the rows this
         user may read."""
-        if sum(r.limit for r in request.ranges) > MAX_ROWS:
-            raise InvalidInput(f"ask for at most {MAX_ROWS} rows at a time")
-        answer: list[dict[str, Any]] = []
-        with store() as uow:
-            granted = rights(uow, user_id)
-            for wanted in request.ranges:
-                table = spec(wanted.table)
-                if not table.watermarked:
-                    raise InvalidInput(f"{table.name} has no watermark: compare it by chunks")
-                found: list[list[Any]] = []
-                if rep.may_read(table, granted):
-                    try:
-                        found = rep.since(
-                            uow.connection,
-                            table,
-                            granted,
-                            wanted.seq,
-                            wanted.key,
-                            wanted.high,
-                            wanted.limit,
-                        )
-                    except (ValueError, TypeError, OverflowError, sa.exc.StatementError) as exc:
-                        raise InvalidInput(
-                            f"{table.name}: key is not a key of this table ({exc})"
-                        ) from None
-                answer.append({"columns": rep.column_names(table), "rows": found})
-        return _compact({"ranges": answer})
+
+        def read(conn: sa.Connection, table: rep.Replicated, granted: Any, wanted: Any) -> Any:
+            try:
+                return rep.since(
+                    conn, table, granted, wanted.seq, wanted.key, wanted.high, wanted.limit
+                )
+            except (ValueError, TypeError, OverflowError, sa.exc.StatementError) as exc:
+                raise InvalidInput(
+                    f"{table.name}: key is not a key of this table ({exc})"
+                ) from None
+
+        return read_ranges(request.ranges, user_id, read, watermarked_only=True)
 
     @app.post(
         f"{API}/sync/preview", tags=["sync"], operation_id="sync_preview", responses=responses
