@@ -1,36 +1,44 @@
 """The fast path of an import of calls (PERFORMANCE.md B3): a million rows in seconds.
 
 The row-by-row engine of ``services.imports`` builds a ``Call`` per row and parses every cell
-with its column's parser; at a million rows that is most of the time. Here the cells are checked
-a column at a time instead, with C-level string methods over the whole column (``str.isascii``,
-``str.isprintable``, a compiled pattern), and each distinct value of the columns with few of them
-(type, campaign, number, duration) goes through the very parser the row path uses. The checks
-accept a subset of what the parsers accept, on which both give the same values: plain ASCII ids,
-times written ``YYYY-MM-DDTHH:MM:SSZ``, no cell padded with spaces. The rows then go to the
-store's staging table as the reader gives them (``ports.CallStaging``), the rollups are summed
-by UTC minute in SQL and placed in the account's local hours here, and one INSERT ... SELECT
-writes the new calls, all in the import's transaction.
+with its column's parser; at a million rows that is most of the time. Here the file is read by
+Arrow's C CSV reader (``pyarrow.csv``, several threads, a batch of rows at a time) and its cells
+are checked a column at a time with Arrow's compute kernels: one RE2 pattern over a whole column
+for the ids and the times, and each distinct value of the columns with few of them (type,
+campaign, number, duration) through the very parser the row path uses. The checks accept a
+subset of what the parsers accept, on which both give the same values: plain ASCII ids, times
+written ``YYYY-MM-DDTHH:MM:SSZ``, no cell padded with spaces. Each checked batch goes to the
+store's staging table as Arrow columns (``ports.CallStaging``: the SQLite store writes it with
+the ADBC driver, with no Python object per cell), the rollups are summed by UTC minute in SQL
+and placed in the account's local hours here, and one INSERT ... SELECT writes the new calls,
+all in the import's transaction.
+
+Arrow reads the file with quoting turned off, so that a row is exactly its line split at the
+commas: a file holding a double quote anywhere in its cells is read again from the start by the
+standard ``csv`` module (which undoes the quoting as the row path does) and checked the same way.
 
 Anything else answers None and the row path imports the file from the start, with its messages
 naming file, line and column: a cell the fast checks do not vouch for (a bad one, or a good one
-in a form they do not cover), a user that is not stored, a date out of bounds or in a closed
-month, an id given twice in the file or stored with other values. Nothing is kept of the fast
-attempt (the staging table is dropped; the insert is all or nothing).
+in a form they do not cover), a row of another width, bytes that are not UTF-8, a user that is
+not stored, a date out of bounds or in a closed month, an id given twice in the file or stored
+with other values. Nothing is kept of the fast attempt (the staging table is dropped; the insert
+is all or nothing).
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import logging
-import operator
-import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from itertools import islice
+from typing import TYPE_CHECKING, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from billing_desktop.domain.errors import Conflict
@@ -38,16 +46,20 @@ from billing_desktop.domain.metering import CALL_MINUTES, CALLS
 from billing_desktop.services import csv_parsing as p
 from billing_desktop.store.ports import CallStaging, UnitOfWork
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 50_000  # rows read, checked and staged at a time
-_UTC_SECOND = re.compile(
-    r"([0-9]{4}-[0-9]{2}-[0-9]{2})T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
-)
-# Columns with at most this share of distinct values in a chunk are checked value by value
+BLOCK_BYTES = 4 << 20  # bytes of the file Arrow parses at a time (~40,000 calls)
+CHUNK_ROWS = 50_000  # rows a time when the csv module reads a quoted file
+# RE2 patterns (Arrow's), anchored at both ends of the cell.
+_UTC_SECOND = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$"
+# What ``identifier`` keeps as it is: printable ASCII with no space at either end.
+_PLAIN_ID = rf"^[!-~](?:[ -~]{{0,{p.ID_LENGTH - 2}}}[!-~])?$"
+# Columns with at most this share of distinct values in a batch are checked value by value
 # with their parser; the others need the column-wide checks to hold.
 DISTINCT_SHARE = 0.2
-_DAY_PART = operator.itemgetter(slice(0, 10))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +81,12 @@ Problem = Callable[[datetime], str | None]  # a date bound's problem with an ins
 ClosedSpans = Sequence[tuple[datetime, datetime, object]]
 
 
-def _plain_ids(values: Sequence[str]) -> bool:
-    """Every value an id ``identifier`` keeps as it is: printable ASCII, no edge spaces."""
-    return (
-        all(map(str.isascii, values))
-        and all(map(str.isprintable, values))
-        and max(map(len, values), default=0) <= p.ID_LENGTH
-        and tuple(map(str.strip, values)) == tuple(values)
-    )
+class _Refused(Exception):
+    """The fast checks cannot vouch for the file: the row path imports it."""
+
+
+class _Quoted(Exception):
+    """A cell holds a double quote: the file is read again with the csv module."""
 
 
 def _kept(parse: p.Parser, value: str) -> bool:
@@ -96,22 +106,34 @@ def _kept(parse: p.Parser, value: str) -> bool:
     return parsed == value
 
 
-def _column_ok(column: Column, values: Sequence[str]) -> bool:
-    filled = values if column.required else tuple(filter(None, values))
-    if column.required and not all(values):
-        return False
-    if not filled:
+def _all(mask: Any) -> bool:
+    """True when every value of a boolean Arrow array is true (and none is null)."""
+    import pyarrow.compute as pc
+
+    return bool(pc.all(mask).as_py()) and mask.null_count == 0
+
+
+def _column_ok(column: Column, values: pa.Array) -> bool:
+    import pyarrow.compute as pc
+
+    lengths = pc.binary_length(values)
+    if column.required:
+        if len(values) and pc.min(lengths).as_py() == 0:
+            return False
+        filled = values
+    else:
+        filled = values.filter(pc.greater(lengths, 0))
+    if not len(filled):
         return True
     if column.parse is p.instant:
-        return all(map(_UTC_SECOND.fullmatch, filled)) and all(
-            _day_ok(day) for day in set(map(_DAY_PART, filled))
-        )
-    if column.parse is p.identifier and _plain_ids(filled):
+        days = pc.unique(pc.utf8_slice_codeunits(filled, 0, 10)).to_pylist()
+        return _all(pc.match_substring_regex(filled, _UTC_SECOND)) and all(map(_day_ok, days))
+    if column.parse is p.identifier and _all(pc.match_substring_regex(filled, _PLAIN_ID)):
         return True
-    distinct = set(filled)
+    distinct = pc.unique(filled)
     if len(distinct) > max(64, DISTINCT_SHARE * len(filled)):
         return False
-    return all(_kept(column.parse, value) for value in distinct)
+    return all(_kept(column.parse, value) for value in distinct.to_pylist())
 
 
 def _day_ok(text: str) -> bool:
@@ -129,7 +151,7 @@ def _instant(text: str) -> datetime:
 def import_calls(
     uow: UnitOfWork,
     staging: CallStaging,
-    reader: Iterator[list[str]],
+    source: BinaryIO,
     columns: Sequence[Column],
     width: int,
     *,
@@ -138,25 +160,94 @@ def import_calls(
     closed: ClosedSpans,
     progress: Callable[[int], None] | None = None,
 ) -> Outcome | None:
-    """Import the data records ``reader`` gives (after the header) of a calls file whose
-    header names ``columns`` (``width`` cells a row), or None when the row path must do it."""
+    """Import the data records of the calls file ``source`` (read from its start; the first
+    record is the header, which names ``columns``, ``width`` cells a row), or None when the row
+    path must do it."""
     if sorted(column.index for column in columns) != list(range(width)):
         return None
     order = sorted(columns, key=lambda column: column.index)
+    names = [column.name for column in order]
     clock = _Clock()
-    staging.begin([column.name for column in order])
     try:
-        return _run(
-            uow, staging, reader, order, width, zone, bound_problem, closed, progress, clock
-        )
+        for reading in (_arrow_batches, _csv_batches):
+            source.seek(0)
+            staging.begin(names)
+            try:
+                with closing(reading(source, names)) as batches:
+                    return _run(
+                        uow, staging, batches, order, zone, bound_problem, closed, progress,
+                        clock,
+                    )  # fmt: skip
+            except _Quoted:
+                continue  # read again, undoing the quotes as the row path does
+            finally:
+                staging.end()
+                clock.lap("drop the staging table")
+        return None
+    except _Refused:
+        return None
     except Conflict:
         return None  # an id twice in the file, or a reference gone: the row path says where
-    except (UnicodeDecodeError, csv.Error):
-        return None  # not UTF-8, broken quotes: the row path names the line
     finally:
-        staging.end()
-        clock.lap("drop the staging table")
         clock.log()
+
+
+def _arrow_batches(source: BinaryIO, names: Sequence[str]) -> Generator[pa.RecordBatch, None, None]:
+    """The file's data rows, a batch at a time, read by Arrow with quoting off: _Quoted at the
+    first cell holding a double quote, _Refused for a row of another width or bytes that are not
+    UTF-8 (Arrow skips blank lines and a byte-order mark, as the csv module's reading does)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    try:
+        reader = pcsv.open_csv(
+            source,
+            read_options=pcsv.ReadOptions(
+                skip_rows=1, column_names=list(names), block_size=BLOCK_BYTES
+            ),
+            parse_options=pcsv.ParseOptions(quote_char=False, newlines_in_values=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            if any(pc.any(pc.match_substring(column, '"')).as_py() for column in batch.columns):
+                raise _Quoted
+            yield batch
+    except pa.ArrowException as exc:
+        raise _Refused from exc
+
+
+def _csv_batches(source: BinaryIO, names: Sequence[str]) -> Generator[pa.RecordBatch, None, None]:
+    """The file's data rows read by the standard csv module (as the row path reads them),
+    CHUNK_ROWS at a time, as Arrow batches; _Refused for a row of another width, broken quoting
+    or bytes that are not UTF-8."""
+    import pyarrow as pa
+
+    width = len(names)
+    handle = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+    try:
+        reader = csv.reader(handle, strict=True)
+        next(reader, None)  # the header
+        while block := list(islice(reader, CHUNK_ROWS)):
+            chunk = [record for record in block if record]  # blank lines carry nothing
+            if any(len(record) != width for record in chunk):
+                raise _Refused
+            if chunk:
+                cells = zip(*chunk, strict=True)
+                arrays = [pa.array(values, pa.string()) for values in cells]
+                yield pa.RecordBatch.from_arrays(arrays, names=list(names))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _Refused from exc
+    finally:
+        handle.detach()  # the caller's file stays open
 
 
 class _Clock:
@@ -180,44 +271,37 @@ class _Clock:
 def _run(
     uow: UnitOfWork,
     staging: CallStaging,
-    reader: Iterator[list[str]],
+    batches: Iterator[pa.RecordBatch],
     order: Sequence[Column],
-    width: int,
     zone: ZoneInfo,
     bound_problem: Problem | None,
     closed: ClosedSpans,
     progress: Callable[[int], None] | None,
     clock: _Clock,
 ) -> Outcome | None:
+    import pyarrow.compute as pc
+
     rows = 0
     users: set[str] = set()
-    user_index = next((c.index for c in order if c.name == "user_id"), None)
-    time_index = next(c.index for c in order if c.name == "started_at")
     first: str | None = None
     last: str | None = None
-    while True:
-        block = list(islice(reader, CHUNK_ROWS))
+    clock.lap("open the file")
+    for batch in batches:
         clock.lap("read the CSV")
-        if not block:
-            break
-        chunk = [record for record in block if record]  # blank lines carry nothing
-        rows += len(chunk)
-        if not chunk:
+        if not batch.num_rows:
             continue
-        if any(len(record) != width for record in chunk):
-            return None
-        cells = list(zip(*chunk, strict=True))
-        for column in order:
-            if not _column_ok(column, cells[column.index]):
-                return None
-        times = cells[time_index]
-        low, high = min(times), max(times)  # the fixed format sorts as time does
+        rows += batch.num_rows
+        for position, column in enumerate(order):
+            if not _column_ok(column, batch.column(position)):
+                raise _Refused
+        span = pc.min_max(batch.column("started_at"))  # the fixed format sorts as time does
+        low, high = span["min"].as_py(), span["max"].as_py()
         first = low if first is None else min(first, low)
         last = high if last is None else max(last, high)
-        if user_index is not None:
-            users.update(filter(None, cells[user_index]))
+        if "user_id" in batch.schema.names:
+            users.update(filter(None, pc.unique(batch.column("user_id")).to_pylist()))
         clock.lap("check the cells")
-        staging.add(chunk)
+        staging.add(batch)
         clock.lap("stage the rows")
         if progress is not None:
             progress(rows)

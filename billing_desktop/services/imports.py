@@ -1106,13 +1106,13 @@ class _Run:
             raw = self.path.open("rb")
             self.size = os.fstat(raw.fileno()).st_size
             self.raw = raw
-            handle = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         except OSError:
             return None  # the row path says why
-        with handle:
-            reader = csv.reader(handle, strict=True)
+        with raw:
             try:
-                header = next(reader, None)
+                header_text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+                header = next(csv.reader(header_text, strict=True), None)
+                header_text.detach()  # the fast path reads the file again from its start
                 if header is None or not self._read_header(1, header):
                     return None
                 columns = [
@@ -1125,7 +1125,7 @@ class _Run:
                     lambda: bulk_calls.import_calls(
                         self.uow,
                         staging,
-                        reader,
+                        raw,
                         columns,
                         self.width,
                         zone=zone,

@@ -7,13 +7,13 @@ back unless ``commit()`` is called.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import ParamSpec, Protocol, Self, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, ParamSpec, Protocol, Self, TypeVar, runtime_checkable
 
 from billing_desktop.domain.model import (
     Account,
@@ -45,6 +45,9 @@ from billing_desktop.domain.receivables import (
     PaymentVoid,
 )
 from billing_desktop.domain.unit_history import MembershipChange
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -524,7 +527,9 @@ class CallStaging(Protocol):
     def begin(self, columns: Sequence[str]) -> None:
         """Start staging rows whose cells are these calls columns, in this order."""
 
-    def add(self, rows: Iterable[Sequence[str]]) -> None: ...
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Stage a batch of rows: an Arrow record batch of string columns named as ``begin``
+        was told, in its order."""
 
     def overlap(self) -> tuple[int, int]:
         """(staged rows whose id is stored already, how many of them are stored identically)."""

@@ -32,7 +32,6 @@ from billing_desktop.store.ports import (
     AuditRepository,
     BillingUnitRepository,
     BulkLoad,
-    CallStaging,
     ClosingRepository,
     Collection,
     ExtensionRequestRepository,
@@ -92,7 +91,7 @@ class SqlUnitOfWork:
     settings: SettingsRepository
     versions: VersionRepository
     extension_requests: ExtensionRequestRepository
-    bulk_calls: CallStaging | None  # the fast path of big imports of calls (SQLite)
+    bulk_calls: SqlCallStaging | None  # the fast path of big imports of calls (SQLite)
     bulk_load: BulkLoad | None  # filling empty tables, e.g. the demo's build (SQLite)
 
     def __init__(
@@ -103,6 +102,7 @@ class SqlUnitOfWork:
         self._commits = commits
         self._conn: sa.Connection | None = None
         self._currency: str | None = None
+        self.bulk_calls = None
 
     # CurrencySource: money columns convert with the account's currency, read once per unit.
     def currency(self) -> str | None:
@@ -215,6 +215,9 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
+        staging, self.bulk_calls = self.bulk_calls, None
+        if staging is not None:
+            staging.release()  # the scratch files of an import, once it is over
         if self._conn is not None:
             self._conn.close()
         self._conn = None

@@ -1,11 +1,15 @@
 """Staging a big import of calls (PERFORMANCE.md B3): the fast path of ``services.bulk_calls``.
 
-The cells of a checked CSV go, as the file holds them, into a temporary table with no index
-(``executemany`` on the reader's own lists: no per-row objects, no per-row SQLAlchemy
-parameters). One ``INSERT ... SELECT`` then converts them (blank optional cells to NULL, the
-UTC time to the store's integer microseconds, the seconds to an integer) and writes the new
-calls; the rollups are read from the same table with one GROUP BY. Everything runs in the unit
-of work's transaction, so a failed import leaves nothing behind.
+The checked cells of a calls file arrive as Arrow batches and are written, as the file holds
+them, into a table with no index in a scratch SQLite file of their own, by the ADBC SQLite driver
+(``adbc_driver_sqlite``: Arrow columns bound in C, no Python object per cell, journal and syncs
+off, since the file is thrown away). The scratch file is then attached to the import's
+connection: one ``INSERT ... SELECT`` converts the cells (blank optional cells to NULL, the UTC
+time to the store's integer microseconds, the seconds to an integer) and writes the new calls,
+and the rollups are read from the same table with one GROUP BY. Everything that touches the
+store runs in the unit of work's transaction, so a failed import leaves nothing behind; the
+scratch file is detached and deleted when the unit of work ends (SQLite cannot detach a file
+its open transaction has read), or at once when it was never attached.
 
 SQLite only (``SqlUnitOfWork.bulk_calls`` is None on other databases, where the import takes its
 row-by-row path). While staging, the connection's page cache is raised so that the calls table's
@@ -14,20 +18,34 @@ indexes are updated in memory rather than page by page from the disk; it is put 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import contextlib
+import itertools
+import logging
+import os
+import queue
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from billing_desktop.domain.errors import Conflict
 
-STAGING = "temp.import_calls_staging"
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+logger = logging.getLogger(__name__)
+
+TABLE = "calls_staging"  # in each scratch file
 COLUMNS = (
     "id", "type", "triggered_by", "trigger_source", "candidate_id", "campaign", "number",
     "user_id", "started_at", "duration_seconds",
 )  # fmt: skip
 OPTIONAL = frozenset({"candidate_id", "number", "user_id"})
 IMPORT_CACHE_KIB = 256 * 1024  # page cache while importing (SQLite's default is 2 MB)
+_ALIASES = itertools.count(1)  # scratch files attached under names of their own
 
 
 def _converted(name: str, present: frozenset[str]) -> str:
@@ -57,6 +75,11 @@ class SqlCallStaging:
         self._conn = conn
         self._columns: tuple[str, ...] = ()
         self._cache: int | None = None
+        self._writer: Any = None  # the ADBC connection filling the scratch file
+        self._filled = False  # the scratch file has its table
+        self._path: str | None = None  # the scratch file being filled or read
+        self._table = ""  # the staged rows, as the import's connection names them
+        self._attached: list[tuple[str, str]] = []  # (schema, file) to detach and delete
 
     def _sql(self, statement: str, parameters: Any = None) -> Any:
         return self._conn.exec_driver_sql(statement, parameters or ())
@@ -65,23 +88,46 @@ class SqlCallStaging:
         unknown = set(columns) - set(COLUMNS)
         if unknown or len(set(columns)) != len(columns):
             raise ValueError(f"cannot stage the columns {list(columns)}")
+        self.end()
         self._columns = tuple(columns)
-        self._sql(f"DROP TABLE IF EXISTS {STAGING}")
-        self._sql(f"CREATE TABLE {STAGING} ({', '.join(f'{c} TEXT' for c in columns)})")
+        descriptor, self._path = tempfile.mkstemp(prefix="billing-import-", suffix=".sqlite")
+        os.close(descriptor)
+        self._table, self._filled = "", False
         if self._cache is None:
             self._cache = int(self._sql("PRAGMA cache_size").scalar_one())
             self._sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
 
-    def add(self, rows: Iterable[Sequence[str]]) -> None:
-        marks = ", ".join("?" for _ in self._columns)
-        cursor = self._conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(f"INSERT INTO {STAGING} VALUES ({marks})", rows)
-        finally:
-            cursor.close()
+    def add(self, batch: pa.RecordBatch) -> None:
+        if self._path is None or self._table:
+            raise RuntimeError("rows are staged between begin() and the first read")
+        if list(batch.schema.names) != list(self._columns):
+            raise ValueError(f"cannot stage the columns {batch.schema.names}")
+        if self._writer is None:
+            self._writer = _ScratchWriter(self._path, self._definition)
+            self._filled = True
+        self._writer.put(batch)
+
+    @property
+    def _definition(self) -> str:
+        return ", ".join(f"{column} TEXT" for column in self._columns)
+
+    @property
+    def _staged(self) -> str:
+        """The staged rows' table, attaching the scratch file on the first read."""
+        if not self._table:
+            if self._path is None:
+                raise RuntimeError("nothing is staged")
+            self._close_writer()
+            schema = f"import_scratch_{next(_ALIASES)}"
+            self._sql(f"ATTACH DATABASE ? AS {schema}", (self._path,))
+            self._attached.append((schema, self._path))
+            if not self._filled:  # nothing was added: an empty table of the columns
+                self._sql(f"CREATE TABLE {schema}.{TABLE} ({self._definition})")
+            self._table = f"{schema}.{TABLE}"
+        return self._table
 
     def _joined(self) -> str:
-        return f"FROM {STAGING} s JOIN calls c ON c.id = s.id"
+        return f"FROM {self._staged} s JOIN calls c ON c.id = s.id"
 
     def overlap(self) -> tuple[int, int]:
         present = frozenset(self._columns)
@@ -102,7 +148,7 @@ class SqlCallStaging:
         query = (
             "SELECT substr(s.started_at, 1, 16), count(*), "
             "sum((CAST(s.duration_seconds AS INTEGER) + 59) / 60) "
-            f"FROM {STAGING} s{self._new_only(skip_stored)} GROUP BY 1 ORDER BY 1"
+            f"FROM {self._staged} s{self._new_only(skip_stored)} GROUP BY 1 ORDER BY 1"
         )
         return [(str(minute), int(n), int(m)) for minute, n, m in self._sql(query)]
 
@@ -111,7 +157,7 @@ class SqlCallStaging:
         values = ", ".join(_converted(name, present) for name in COLUMNS)
         statement = (
             f"INSERT INTO calls ({', '.join(COLUMNS)}) SELECT {values} "
-            f"FROM {STAGING} s{self._new_only(skip_stored)}"
+            f"FROM {self._staged} s{self._new_only(skip_stored)}"
         )
         savepoint = self._conn.begin_nested()
         try:
@@ -138,7 +184,7 @@ class SqlCallStaging:
         import, whose cost must not grow with the store. The primary key stays: it still
         refuses an id twice."""
         stored = self._sql("SELECT coalesce(max(rowid), 0) FROM calls").scalar_one()
-        staged = self._sql(f"SELECT count(*) FROM {STAGING}").scalar_one()
+        staged = self._sql(f"SELECT count(*) FROM {self._staged}").scalar_one()
         if skip_stored or not staged or staged < REBUILD_SHARE * stored:
             return []
         rows = self._sql(
@@ -147,13 +193,89 @@ class SqlCallStaging:
         ).all()
         return [(str(name), str(sql)) for name, sql in rows]
 
+    def _close_writer(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.close()
+
     def end(self) -> None:
         # Tidying only: it must not hide why an import failed (a full disk, a lost lock). A
-        # table left behind is dropped by the next ``begin`` or with the connection.
+        # scratch file the transaction has read stays attached until ``release``.
         cache, self._cache = self._cache, None
+        path, self._path, self._table = self._path, None, ""
         try:
-            self._sql(f"DROP TABLE IF EXISTS {STAGING}")
+            self._close_writer()
+        except Exception:  # the ADBC driver's own errors, already raised to the import
+            logger.warning("the import's scratch file %s was not closed", path, exc_info=True)
+        if path is not None and all(path != attached for _schema, attached in self._attached):
+            _delete(path)
+        try:
             if cache is not None:
                 self._sql(f"PRAGMA cache_size = {cache}")
         except sa.exc.DBAPIError:
             pass
+
+    def release(self) -> None:
+        """Detach and delete the scratch files, once the unit of work's transaction is over."""
+        self.end()
+        attached, self._attached = self._attached, []
+        # On the driver's connection: SQLAlchemy's would begin a transaction first.
+        driver = self._conn.connection.driver_connection
+        for schema, path in attached:
+            try:
+                driver.execute(f"DETACH DATABASE {schema}")  # type: ignore[union-attr]
+            except sqlite3.Error:
+                logger.warning("the import's scratch file %s stays attached", path, exc_info=True)
+            _delete(path)
+
+
+def _delete(path: str) -> None:
+    with contextlib.suppress(OSError):  # Windows: still open somewhere; the temp folder's then
+        os.remove(path)
+
+
+class _ScratchWriter:
+    """Writes Arrow batches into a scratch file on a thread of its own (the ADBC driver lets go
+    of the interpreter while SQLite writes), so that the import reads and checks the next batch
+    of the file meanwhile. At most two batches wait; an error of the writer is raised by the
+    next ``put`` or by ``close``, which returns once every batch put is written."""
+
+    def __init__(self, path: str, definition: str) -> None:
+        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(path, definition), name="import-staging", daemon=True
+        )
+        self._thread.start()
+
+    def put(self, batch: pa.RecordBatch) -> None:
+        self._raise()
+        self._queue.put(batch)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self, path: str, definition: str) -> None:
+        try:
+            import adbc_driver_sqlite.dbapi
+
+            with (
+                adbc_driver_sqlite.dbapi.connect(path, autocommit=True) as connection,
+                connection.cursor() as cursor,
+            ):
+                # The file is thrown away after the import: no journal, no syncs.
+                cursor.execute("PRAGMA journal_mode = OFF")
+                cursor.execute("PRAGMA synchronous = OFF")
+                cursor.execute(f"CREATE TABLE {TABLE} ({definition})")
+                while (batch := self._queue.get()) is not None:
+                    cursor.adbc_ingest(TABLE, batch, mode="append")
+        except BaseException as exc:  # raised to the import by put() or close()
+            self._error = exc
+            while self._queue.get() is not None:  # let put() and close() through
+                pass
