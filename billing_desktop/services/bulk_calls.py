@@ -14,8 +14,9 @@ and placed in the account's local hours here, and one INSERT ... SELECT writes t
 all in the import's transaction.
 
 Arrow reads the file with quoting turned off, so that a row is exactly its line split at the
-commas: a file holding a double quote anywhere in its cells is read again from the start by the
-standard ``csv`` module (which undoes the quoting as the row path does) and checked the same way.
+commas: a file holding a double quote anywhere in its cells, or one Arrow cannot read (a quoted
+comma makes a row too wide), is read again from the start by the standard ``csv`` module (which
+undoes the quoting as the row path does, or refuses) and checked the same way.
 
 Anything else answers None and the row path imports the file from the start, with its messages
 naming file, line and column: a cell the fast checks do not vouch for (a bad one, or a good one
@@ -85,8 +86,10 @@ class _Refused(Exception):
     """The fast checks cannot vouch for the file: the row path imports it."""
 
 
-class _Quoted(Exception):
-    """A cell holds a double quote: the file is read again with the csv module."""
+class _ReadAgain(Exception):
+    """Arrow's reading of the file is not the csv module's (a cell holds a double quote, or a
+    row is not as wide as the header, perhaps because of a quoted comma): the file is read
+    again with the csv module."""
 
 
 def _kept(parse: p.Parser, value: str) -> bool:
@@ -178,7 +181,7 @@ def import_calls(
                         uow, staging, batches, order, zone, bound_problem, closed, progress,
                         clock,
                     )  # fmt: skip
-            except _Quoted:
+            except _ReadAgain:
                 continue  # read again, undoing the quotes as the row path does
             finally:
                 staging.end()
@@ -193,9 +196,10 @@ def import_calls(
 
 
 def _arrow_batches(source: BinaryIO, names: Sequence[str]) -> Generator[pa.RecordBatch, None, None]:
-    """The file's data rows, a batch at a time, read by Arrow with quoting off: _Quoted at the
-    first cell holding a double quote, _Refused for a row of another width or bytes that are not
-    UTF-8 (Arrow skips blank lines and a byte-order mark, as the csv module's reading does)."""
+    """The file's data rows, a batch at a time, read by Arrow with quoting off (it skips blank
+    lines and a byte-order mark, as the csv module's reading does): _ReadAgain at the first
+    cell holding a double quote or anything Arrow cannot read (a row of another width, bytes
+    that are not UTF-8), for the csv module to read or refuse."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
@@ -219,10 +223,10 @@ def _arrow_batches(source: BinaryIO, names: Sequence[str]) -> Generator[pa.Recor
             except StopIteration:
                 return
             if any(pc.any(pc.match_substring(column, '"')).as_py() for column in batch.columns):
-                raise _Quoted
+                raise _ReadAgain
             yield batch
     except pa.ArrowException as exc:
-        raise _Refused from exc
+        raise _ReadAgain from exc
 
 
 def _csv_batches(source: BinaryIO, names: Sequence[str]) -> Generator[pa.RecordBatch, None, None]:

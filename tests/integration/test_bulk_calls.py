@@ -5,12 +5,15 @@ vouch for to the row path, whose messages name file, line and column."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain import model as m
@@ -174,3 +177,218 @@ def test_a_refused_file_leaves_nothing_and_names_the_cell(
     with store() as uow:  # the staging table went with the transaction
         names = uow.connection.exec_driver_sql("SELECT name FROM temp.sqlite_master").all()
     assert names == []
+
+
+# -- how the fast path reads the file (Arrow, or the csv module for quoted cells) --
+
+
+def _readings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The readers the fast path uses, in order ('arrow', 'csv')."""
+    used: list[str] = []
+    for name, label in (("_arrow_batches", "arrow"), ("_csv_batches", "csv")):
+        real = getattr(bulk_calls, name)
+
+        def reading(*args: Any, _real: Any = real, _label: str = label) -> Any:
+            used.append(_label)
+            return _real(*args)
+
+        monkeypatch.setattr(bulk_calls, name, reading)
+    return used
+
+
+def test_quoted_cells_are_read_again_by_the_csv_module_and_still_go_fast(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quoted = [
+        ROWS[0].replace("Night Shift", '"Night, Shift"'),
+        ROWS[1].replace("Night Shift", '"Say ""hi"" to Bob"'),
+        ROWS[2],
+    ]
+    path = _file(tmp_path, "calls.csv", [HEADER, *quoted])
+    used = _readings(monkeypatch)
+    fast, rows, taken = _both(tmp_path, monkeypatch, "Europe/Berlin", [path])
+    assert fast == rows
+    assert [type(outcome) for outcome in taken] == [bulk_calls.Outcome]
+    assert used == ["arrow", "csv"]
+    calls = fast[1][0]  # type: ignore[index]
+    assert {call.campaign for call in calls} == {
+        "Night, Shift",
+        'Say "hi" to Bob',
+        "Customer Care Reps",
+    }
+
+
+def test_a_plain_file_is_read_once_by_arrow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _file(tmp_path, "calls.csv", [HEADER, *ROWS], ending="\r")
+    used = _readings(monkeypatch)
+    fast, rows, taken = _both(tmp_path, monkeypatch, "Europe/Berlin", [path])
+    assert fast == rows
+    assert [type(outcome) for outcome in taken] == [bulk_calls.Outcome]
+    assert used == ["arrow"]
+
+
+_NEWLINE_CAMPAIGN = ROWS[0].replace("Night Shift", '"Night\nShift"')
+_NUL_CAMPAIGN = ROWS[0].replace("Night", "Ni\x00ght")
+_LATE = "live,candidate,Phone,,N,,,2026-10-24T10:00:00Z,1"
+RAW_BAD_FILES = {
+    "a broken quote": "\n".join([HEADER, ROWS[0], f'"c9"x,{_LATE}', ""]),
+    "an unterminated quote": "\n".join([HEADER, ROWS[0], f'"c9,{_LATE}', ""]),
+    "a NUL in a cell": "\n".join([HEADER, _NUL_CAMPAIGN, ""]),
+    "a row of spaces": "\n".join([HEADER, ROWS[0], "   ", ""]),
+    "a quoted newline": "\n".join([HEADER, _NEWLINE_CAMPAIGN, ""]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAW_BAD_FILES))
+def test_malformed_files_are_refused_as_the_row_path_refuses_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_bytes(RAW_BAD_FILES[case].encode("utf-8"))
+    fast, rows, taken = _both(tmp_path, monkeypatch, "Europe/Berlin", [path])
+    assert fast == rows
+    assert taken == [None]
+
+
+def test_bytes_that_are_not_utf8_go_row_by_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "calls.csv"
+    # Past the first block the header's reading decodes, so that the fast path starts.
+    good = [ROWS[1].replace("c2,", f"c{n:04},") for n in range(1, 400)]
+    bad = ROWS[0].encode().replace(b"Night", b"N\xe9ight")
+    path.write_bytes("\n".join([HEADER, *good]).encode() + b"\n" + bad + b"\n")
+    fast, rows, taken = _both(tmp_path, monkeypatch, "Europe/Berlin", [path])
+    assert fast == rows
+    assert taken == [None]
+    assert "UTF-8" in str(rows[0]) or "utf-8" in str(rows[0])
+
+
+# -- the scratch file the rows are staged in --
+
+
+def _scratch_files(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.glob("billing-import-*"))
+
+
+def _attached(store: SqlStore) -> list[str]:
+    with store() as uow:
+        rows = uow.connection.exec_driver_sql("PRAGMA database_list").all()
+    return sorted(str(name) for _seq, name, _file in rows)
+
+
+@pytest.mark.parametrize("case", ["imported", "refused"])
+def test_the_scratch_file_is_detached_and_deleted_when_the_import_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    store = _store(tmp_path, "store.db", "Europe/Berlin")
+    lines = [HEADER, *ROWS] if case == "imported" else BAD_FILES["a user not stored"]
+    path = _file(tmp_path, "calls.csv", lines)
+    seen: list[list[str]] = []
+    real = imports.import_into
+
+    def watching(uow: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return real(uow, *args, **kwargs)
+        finally:
+            seen.append(_scratch_files(scratch))
+
+    monkeypatch.setattr(imports, "import_into", watching)
+    try:
+        import_file(store, "calls", path, today=TODAY)
+    except ImportFailed:
+        assert case == "refused"
+    # Attached until the unit of work ends; deleted at once when never read.
+    assert len(seen[0]) == (1 if case == "imported" else 0)
+    assert _scratch_files(scratch) == []
+    assert not [name for name in _attached(store) if name.startswith("import_scratch")]
+    store.dispose()
+
+
+def test_a_failing_scratch_file_fails_the_import_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adbc_driver_sqlite.dbapi
+
+    def no_room(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(adbc_driver_sqlite.dbapi, "connect", no_room)
+    store = _store(tmp_path, "store.db", "Europe/Berlin")
+    path = _file(tmp_path, "calls.csv", [HEADER, *ROWS])
+    with pytest.raises(ImportFailed) as raised:
+        import_file(store, "calls", path, today=TODAY)
+    assert str(raised.value) == (
+        "calls.csv: the store failed during the import, nothing was written "
+        "(No space left on device)"
+    )
+    calls, rollups, _indexes = _contents(store)
+    assert (calls, rollups) == ([], [])
+    assert not [name for name in _attached(store) if name.startswith("import_scratch")]
+    store.dispose()
+
+
+# -- any bytes: the fast path and the row path agree --
+
+
+@st.composite
+def mutated_calls(draw: st.DrawFn) -> bytes:
+    """A good calls file with bytes replaced or inserted anywhere, and some cells quoted."""
+    lines = [HEADER, *draw(st.lists(st.sampled_from(ROWS), min_size=1, max_size=5, unique=True))]
+    if draw(st.booleans()):
+        lines = [",".join(f'"{cell}"' for cell in line.split(",")) for line in lines]
+    data = bytearray(draw(st.sampled_from(["\n", "\r\n", "\r"])).join(lines).encode() + b"\n")
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(len(HEADER) + 1, len(data) - 1))
+        chunk = draw(
+            st.one_of(
+                st.binary(min_size=1, max_size=3),
+                st.sampled_from([b'"', b",", b"\r", b"\n", b"\x00", b" ", b"\xff", b"\xc3"]),
+            )
+        )
+        if draw(st.booleans()):
+            data[at : at + len(chunk)] = chunk
+        else:
+            data[at:at] = chunk
+    return bytes(data)
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("templates")
+    _store(folder, "template.db", "Europe/Berlin").dispose()
+    return folder / "template.db"
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=mutated_calls())
+def test_whatever_the_bytes_the_fast_path_imports_what_the_row_path_imports(
+    templates: Path, tmp_path: Path, data: bytes
+) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_bytes(data)
+    results: dict[bool, list[object]] = {}
+    for fast in (True, False):
+        copy = tmp_path / f"fast-{fast}.db"
+        copy.unlink(missing_ok=True)
+        shutil.copyfile(templates, copy)
+        store = SqlStore(f"sqlite:///{copy}")
+        with pytest.MonkeyPatch.context() as patch:
+            if not fast:
+                patch.setattr(imports._Run, "_fast", lambda self: None)
+            try:
+                outcome: object = import_file(store, "calls", path, today=TODAY)
+            except ImportFailed as exc:
+                outcome = str(exc)
+        results[fast] = [outcome, _contents(store)]
+        store.dispose()
+    assert results[True] == results[False]
