@@ -2,10 +2,11 @@
 
 Offscreen and in a folder of its own (a temporary one unless a folder is given), it imports
 every module of the package, starts Qt, finds the icon, style sheet and PDF fonts, opens a new
-store (running every migration), builds a small demo workspace, renders every tab, writes a
-statement PDF and reads it back through QtPdf and the print preview, and saves the billing
-units chart as a PNG. It prints one line per check and returns 0 when all pass; otherwise the
-failing check's line says what is wrong and the status is 1.
+store (running every migration), imports calls by the fast path (Arrow, ADBC), builds a small
+demo workspace, renders every tab, writes a statement PDF and reads it back through QtPdf and
+the print preview, and saves the billing units chart as a PNG. It prints one line per check and
+returns 0 when all pass; otherwise the failing check's line says what is wrong and the status
+is 1.
 
 A frozen bundle that misses a Qt plugin, a data file, a migration or a hidden import fails one of
 these checks, which is why CI runs it from the bundle (``packaging/build_bundle.sh``).
@@ -165,6 +166,50 @@ def _check_id_rules(run: _Run) -> str:
     except csv_parsing.BadValue:
         return "look-alike ids are refused (Unicode script and confusables tables loaded)"
     raise CheckFailed("a look-alike id was accepted: the Unicode tables are not working")
+
+
+def _check_calls_import(run: _Run) -> str:
+    """Big imports of calls read the file with Arrow and stage it through the ADBC SQLite
+    driver, whose shared library is a data file of its package."""
+    from datetime import UTC, datetime, timedelta
+
+    from billing_desktop.bootstrap import SqlStore
+    from billing_desktop.services import bulk_calls
+    from billing_desktop.services.imports import import_file
+
+    store = SqlStore(f"sqlite:///{run.folder / 'import-check.db'}")
+    account, calls = run.folder / "import-account.csv", run.folder / "import-calls.csv"
+    account.write_text(
+        "name,currency,timezone,plan,payment_method,commit_scope\nCheck,USD,UTC,pro,invoice,none\n",
+        encoding="utf-8",
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    rows = [
+        f"c{n:05},live,candidate,Phone,,Check,,,"
+        f"{(now - timedelta(seconds=n + 1)).strftime('%Y-%m-%dT%H:%M:%SZ')},{n % 300}"
+        for n in range(2_000)
+    ]
+    header = "id,type,triggered_by,trigger_source,candidate_id,campaign,number,user_id,"
+    calls.write_text("\n".join([header + "started_at,duration_seconds", *rows]) + "\n")
+    outcomes: list[object] = []
+    real = bulk_calls.import_calls
+
+    def watched(*args: Any, **kwargs: Any) -> bulk_calls.Outcome | None:
+        outcomes.append(real(*args, **kwargs))
+        return outcomes[-1]  # type: ignore[return-value]
+
+    try:
+        bulk_calls.import_calls = watched
+        import_file(store, "account", account)
+        report = import_file(store, "calls", calls)
+    finally:
+        bulk_calls.import_calls = real
+        store.dispose()
+    if report.added != len(rows):
+        raise CheckFailed(f"{calls.name}: {report.added} of {len(rows)} calls imported")
+    if not outcomes or not isinstance(outcomes[0], bulk_calls.Outcome):
+        raise CheckFailed("the calls went row by row: the fast path (Arrow, ADBC) did not run")
+    return f"{report.added:,} calls imported through Arrow and the ADBC SQLite driver"
 
 
 def _check_demo(run: _Run) -> str:
@@ -342,6 +387,7 @@ CHECKS: tuple[tuple[str, Callable[[_Run], str]], ...] = (
     ("resources", _check_resources),
     ("store", _check_store),
     ("ids", _check_id_rules),
+    ("import", _check_calls_import),
     ("demo", _check_demo),
     ("tabs", _check_tabs),
     ("statement", _check_statement),

@@ -80,6 +80,11 @@ EXCLUDES = (
     # The HTTP API server ('serve', 'tokens': the 'server' extra) runs from a pip install, not
     # from the desktop bundle.
     "billing_desktop.server",
+    # Arrow Flight (RPC) and pyarrow's own tests: the imports of calls use its CSV reader,
+    # compute kernels and arrays only.
+    "pyarrow.flight",
+    "pyarrow._flight",
+    "pyarrow.tests",
     "fastapi",
     "starlette",
     "uvicorn",
@@ -111,6 +116,9 @@ LIBRARY_DATA: dict[str, tuple[str, ...]] = {
     "facturx": ("xsd_and_schematron/facturx-en16931/*.xsd",),
     "pikepdf": ("pdfa/data/*.json", "pdfa/data/*.icc", "pdfa/data/schemas/*.json"),
     "iso4217": ("table.xml",),  # factur-x's currency table, read when it is imported
+    # The ADBC SQLite driver (big imports of calls): a shared library its package loads by path,
+    # and the version file it reads as a file when imported.
+    "adbc_driver_sqlite": ("libadbc_driver_sqlite.*", "_static_version.py"),
 }
 # Distributions that read their own version (importlib.metadata) when imported: their METADATA.
 LIBRARY_METADATA = ("factur-x",)
@@ -119,7 +127,16 @@ LIBRARY_METADATA = ("factur-x",)
 # Data files that hooks collect but the app never reads: Qt's own translations, except the
 # qtbase catalog of each language the app ships (resources/locale/<lang>: Qt's standard buttons
 # and dialogs in that language, ui/language.py). Bundle paths, "/"-separated.
-UNUSED_DATA_PREFIXES = ("PySide6/Qt/translations/",)
+UNUSED_DATA_PREFIXES = (
+    "PySide6/Qt/translations/",
+    # pyarrow's C++ headers, Cython declarations and sources: for building against it.
+    "pyarrow/include/",
+    "pyarrow/includes/",
+    "pyarrow/src/",
+    "pyarrow/tests/",
+)
+# Shared libraries that hooks collect but nothing the app imports loads: Arrow Flight (RPC), 31 MB.
+UNUSED_BINARY_NAMES = ("libarrow_flight", "libarrow_python_flight")
 SHIPPED_LANGUAGES = tuple(
     sorted(p.name for p in (RESOURCES / "locale").iterdir() if p.is_dir() and any(p.glob("*.po")))
 )
@@ -132,6 +149,11 @@ def is_unused_data(bundle_path: str) -> bool:
     """True for a collected data file the app never reads (see ``UNUSED_DATA_PREFIXES``)."""
     path = bundle_path.replace("\\", "/")
     return path.startswith(UNUSED_DATA_PREFIXES) and path not in USED_QT_TRANSLATIONS
+
+
+def is_unused_binary(bundle_path: str) -> bool:
+    """True for a collected shared library the app never loads (``UNUSED_BINARY_NAMES``)."""
+    return bundle_path.replace("\\", "/").rsplit("/", 1)[-1].startswith(UNUSED_BINARY_NAMES)
 
 
 def resource_files() -> list[Path]:

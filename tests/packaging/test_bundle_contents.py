@@ -268,3 +268,12 @@ def test_the_spanish_catalog_and_qts_own_spanish_are_bundled(bc: ModuleType) -> 
     assert not bc.is_unused_data("PySide6/Qt/translations/qtbase_es.qm")
     assert bc.is_unused_data("PySide6/Qt/translations/qtbase_de.qm")
     assert bc.is_unused_data("PySide6/Qt/translations/qtdeclarative_es.qm")
+    assert bc.is_unused_data("pyarrow/include/arrow/api.h")
+    assert not bc.is_unused_data("adbc_driver_sqlite/libadbc_driver_sqlite.so")
+
+
+def test_only_arrow_flight_is_left_out_of_the_shared_libraries(bc: ModuleType) -> None:
+    assert bc.is_unused_binary("pyarrow/libarrow_flight.so.2600")
+    assert bc.is_unused_binary("pyarrow\\libarrow_python_flight.dll")
+    for kept in ("pyarrow/libarrow.so.2600", "pyarrow/libarrow_compute.so.2600", "libsqlite3.so"):
+        assert not bc.is_unused_binary(kept)
