@@ -75,7 +75,7 @@ class SqlCallStaging:
         self._conn = conn
         self._columns: tuple[str, ...] = ()
         self._cache: int | None = None
-        self._writer: Any = None  # the ADBC connection filling the scratch file
+        self._writer: _ScratchWriter | None = None  # filling the scratch file
         self._filled = False  # the scratch file has its table
         self._path: str | None = None  # the scratch file being filled or read
         self._table = ""  # the staged rows, as the import's connection names them
