@@ -17,7 +17,9 @@ from billing_desktop.store.sql import tables
 from billing_desktop.store.sql.engine import create_engine
 
 EXPECTED = {
-    "ix_calls_sync_seq": "CREATE INDEX ix_calls_sync_seq ON calls (sync_seq, id) WHERE sync_seq > 0",
+    "ix_calls_sync_seq": (
+        "CREATE INDEX ix_calls_sync_seq ON calls (sync_seq, id) WHERE sync_seq > 0"
+    ),
     "ix_calls_unstamped": "CREATE INDEX ix_calls_unstamped ON calls (id) WHERE sync_seq IS NULL",
 }
 
