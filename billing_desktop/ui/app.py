@@ -144,42 +144,53 @@ def _open_showing_progress(open_store: Any, store_location: str | None, create: 
             outcome["error"] = exc
         finished.done.emit()
 
-    try:
-        name = _store_file(store_location) if store_location else None
-    except Exception:  # a location open_store will refuse in its own words
-        name = None
-    dialog = QProgressDialog(
-        tr("Opening {store}…").format(store=name.name if name else tr("the store"))
-        + "\n"
-        + tr(
-            "A store that changed since it was last opened is checked page by page first; "
-            "a large one takes a few seconds."
-        ),
-        tr("Quit"),
-        0,
-        0,
-    )
-    label = QLabel(dialog.labelText())
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-    dialog.setLabel(label)
-    dialog.setMinimumWidth(440)
-    dialog.setWindowTitle(APP_NAME)
-    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
-    dialog.setMinimumDuration(24 * 3600 * 1000)  # shown by the timer below, not by Qt's own
-    dialog.canceled.connect(loop.quit)
-    dialog.hide()
+    # The dialog is made only when the open takes longer than OPEN_PROGRESS_AFTER_MS: making
+    # it (and hiding it again) cost 6-12 ms of every start, which never shows it (B1).
+    dialogs: list[QProgressDialog] = []
+
+    def show_progress() -> None:
+        if "store" in outcome:
+            return
+        try:
+            name = _store_file(store_location) if store_location else None
+        except Exception:  # a location open_store will refuse in its own words
+            name = None
+        dialog = QProgressDialog(
+            tr("Opening {store}…").format(store=name.name if name else tr("the store"))
+            + "\n"
+            + tr(
+                "A store that changed since it was last opened is checked page by page first; "
+                "a large one takes a few seconds."
+            ),
+            tr("Quit"),
+            0,
+            0,
+        )
+        label = QLabel(dialog.labelText())
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        dialog.setLabel(label)
+        dialog.setMinimumWidth(440)
+        dialog.setWindowTitle(APP_NAME)
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.setMinimumDuration(24 * 3600 * 1000)  # shown here, not by Qt's own timer
+        dialog.canceled.connect(loop.quit)
+        dialogs.append(dialog)
+        dialog.show()
+
     shown = QTimer(singleShot=True, interval=OPEN_PROGRESS_AFTER_MS)
-    shown.timeout.connect(lambda: dialog.show() if "store" not in outcome else None)
+    shown.timeout.connect(show_progress)
     thread = threading.Thread(target=work, name="open-store", daemon=True)
     thread.start()
     shown.start()
     loop.exec()
     shown.stop()
-    cancelled = dialog.wasCanceled() and "store" not in outcome and "error" not in outcome
-    dialog.reset()
-    dialog.hide()
-    dialog.deleteLater()
+    cancelled = any(d.wasCanceled() for d in dialogs)
+    cancelled = cancelled and "store" not in outcome and "error" not in outcome
+    for dialog in dialogs:
+        dialog.reset()
+        dialog.hide()
+        dialog.deleteLater()
     if cancelled:
         raise _QuitWhileOpening
     if "error" in outcome:
