@@ -2,7 +2,9 @@
 Usage runs ``services.auto_pay.apply_auto_pay`` off the GUI thread — only when auto-pay is on,
 a valid default method is on file and some invoice is due, so an ordinary start writes nothing.
 What it pays is a write like any other: the open tabs that show payments reload; the status bar
-says what was paid. The Usage tab's refresh runs it too (``services.usage_page``)."""
+says what was paid. The Usage tab's refresh runs it too (``services.usage_page``): when the
+first tab shown is Usage on a local store, its first read is the start's auto-pay and this hook
+runs nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from billing_desktop.services.auto_pay import (
     auto_pay_status,
 )
 from billing_desktop.services.gateway import Gateway as Store
+from billing_desktop.services.gateway import LocalGateway
 from billing_desktop.services.overview import Workspace
 from billing_desktop.ui.i18n import ntr, tr
 from billing_desktop.ui.locale_format import format_money  # in the GUI's language
@@ -30,6 +33,9 @@ class MainWindow(Protocol):
 
     runner: TaskRunner
     store: Any
+
+    @property
+    def current_area(self) -> Area | None: ...
 
     def statusBar(self) -> QStatusBar: ...
 
@@ -59,6 +65,12 @@ def run_at_start(window: MainWindow, workspace: object) -> None:
         return
     rights = workspace.actor.rights
     if not (rights.can_edit(Area.USAGE) and rights.can_view(Area.INVOICES)):
+        return
+    if window.current_area is Area.USAGE and isinstance(window.store, LocalGateway):
+        # On a local store the Usage tab's first read pays what is due itself for a user who
+        # may edit Usage (services.usage_page) and says so: a second read beside it only slowed
+        # the start (B1) and raced it for the same payments. (A remote store's copy reads the
+        # Usage page without auto-recharge or auto-pay: there this hook pays.)
         return
     window.runner.run(
         due_payments,

@@ -295,6 +295,10 @@ def create_engine(url: str, *, pool_size: int | None = None) -> Engine:
         raise StoreError(f"{url}: not a file path or an SQLAlchemy URL") from None
     if sa_url.drivername == "postgresql":  # psycopg 3, the driver installed and tested
         sa_url = sa_url.set(drivername="postgresql+psycopg")
+    if sa_url.get_backend_name() == "postgresql":
+        from billing_desktop.store.sql.tables import postgresql_options
+
+        postgresql_options()  # the partial indexes' conditions (not set at import: B1)
     if sa_url.get_backend_name() == "sqlite":
         database = sa_url.database or ""
         if database and database != ":memory:":

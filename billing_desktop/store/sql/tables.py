@@ -486,19 +486,25 @@ sync_watermarks = sa.Table(
 # Revision 0018: the calls' two are partial, without the calls stamped 0 (those stored before the
 # watermarks, which no replica asks for "after N"): the stamped ones in (sync_seq, id) order,
 # and the ones not stamped yet. The sync's queries state the same conditions (replication.py).
-sa.Index(
-    "ix_calls_sync_seq",
-    calls.c.sync_seq,
-    calls.c.id,
-    sqlite_where=calls.c.sync_seq > sa.literal_column("0"),
-    postgresql_where=calls.c.sync_seq > sa.literal_column("0"),
+# On PostgreSQL the same conditions are set by postgresql_options(), not here.
+_STAMPED = calls.c.sync_seq > sa.literal_column("0")
+_UNSTAMPED = calls.c.sync_seq.is_(None)
+_PARTIAL_CALL_INDEXES = (
+    (sa.Index("ix_calls_sync_seq", calls.c.sync_seq, calls.c.id, sqlite_where=_STAMPED), _STAMPED),
+    (sa.Index("ix_calls_unstamped", calls.c.id, sqlite_where=_UNSTAMPED), _UNSTAMPED),
 )
-sa.Index(
-    "ix_calls_unstamped",
-    calls.c.id,
-    sqlite_where=calls.c.sync_seq.is_(None),
-    postgresql_where=calls.c.sync_seq.is_(None),
-)
+
+
+def postgresql_options() -> None:
+    """The calls' partial indexes with their conditions on PostgreSQL too
+    (``postgresql_where``, as revision 0018 made them). Set by ``engine.create_engine`` before
+    it makes a PostgreSQL engine rather than when this module is imported: SQLAlchemy checks a
+    dialect's options by importing that dialect, ≈ 20 ms of every start of the desktop app
+    (B1), which opens SQLite stores. Setting them again changes nothing."""
+    for index, where in _PARTIAL_CALL_INDEXES:
+        index.dialect_options["postgresql"]["where"] = where
+
+
 sa.Index("ix_conversations_sync_seq", conversations.c.sync_seq, conversations.c.id)
 sa.Index("ix_alerts_sync_seq", alerts.c.sync_seq, alerts.c.id)
 sa.Index("ix_sms_sync_seq", sms.c.sync_seq, sms.c.id)
