@@ -108,7 +108,8 @@ def test_start_up_imports_none_of_the_heavy_modules() -> None:
         "from billing_desktop.ui.tabs.usage import UsageTab\n"
         "from billing_desktop.ui.offline import replica_of\n"
         "assert replica_of(object()) is None\n"
-        "heavy = ('httpx', 'rich', 'pyqtgraph', 'numpy', 'reportlab', 'alembic', 'uvicorn')\n"
+        "heavy = ('httpx', 'rich', 'pyqtgraph', 'numpy', 'reportlab', 'alembic', 'uvicorn',\n"
+        "         'pyarrow', 'adbc_driver_sqlite')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     done = subprocess.run(
@@ -128,8 +129,8 @@ def test_the_app_start_imports_the_store_before_qt_and_no_forecast_and_collects_
     """The app's own start (``billing-desktop --store FILE``) until the Usage tab is filled,
     in a fresh interpreter (B1): SQLAlchemy and the store come before PySide6 (whose import
     hook reads the source of every module imported after it), neither the month-end
-    forecast's service, the call-log queries, Babel's catalog reader (English) nor
-    SQLAlchemy's PostgreSQL dialect are loaded
+    forecast's service, the call-log queries, Babel's catalog reader (English), SQLAlchemy's
+    PostgreSQL dialect nor Arrow and the ADBC driver (the big imports') are loaded
     before they are first needed, and the cyclic garbage collector, off during the start, is
     on again once the Usage tab is filled, with what the start made frozen (no collection walks
     it: the first one took ≈ 33 ms of the start)."""
@@ -147,7 +148,8 @@ def probe(app):
     while window.runner.busy or not getattr(page(), "loaded_once", False):
         loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
     late = ("billing_desktop.services.forecast", "billing_desktop.services.usage_data",
-            "babel.messages", "pyqtgraph", "httpx", "sqlalchemy.dialects.postgresql")
+            "babel.messages", "pyqtgraph", "httpx", "sqlalchemy.dialects.postgresql",
+            "pyarrow", "adbc_driver_sqlite")
     print(type(page()).__name__, sorted(m for m in late if m in sys.modules))
     print("collecting garbage once filled:", gc.isenabled())
     print("the start's objects frozen:", gc.get_freeze_count() > 10_000)
