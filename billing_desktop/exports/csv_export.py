@@ -197,7 +197,21 @@ def stream_csv_text(
 ) -> int | None:
     """:func:`stream_csv` for chunks already written as CSV text: (rows, their lines with CRLF
     after each), exactly as :func:`csv_text` would write them. For an export that formats its
-    own lines because a million rows through ``csv.writer`` take too long (the call log).
+    own lines because a million rows through ``csv.writer`` take too long (the call log)."""
+    encoded = ((rows, text.encode("utf-8")) for rows, text in chunks)
+    return stream_csv_bytes(path, header, encoded, progress, cancelled)
+
+
+def stream_csv_bytes(
+    path: Path,
+    header: Sequence[str],
+    chunks: Iterable[tuple[int, bytes | memoryview]],
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int | None:
+    """:func:`stream_csv_text` for chunks already encoded (UTF-8): (rows, their lines with
+    CRLF after each), as :func:`csv_text` would write them, e.g. straight from the buffer of
+    an Arrow string array (``exports.arrow_csv``). Writes the byte-order mark and the header.
 
     Cyclic garbage collection pauses meanwhile: the store's row tuples live as long as their
     chunk, so every chunk would promote thousands of them and set off collections of the
@@ -210,8 +224,8 @@ def stream_csv_text(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with os.fdopen(handle, "w", encoding=ENCODING, newline="") as out:
-            out.write(csv_text([header]))
+        with os.fdopen(handle, "wb") as out:
+            out.write(csv_text([header]).encode(ENCODING))  # utf-8-sig: the mark, then the header
             while True:
                 if cancelled is not None and cancelled():
                     break  # before reading the next chunk from the store
@@ -219,8 +233,8 @@ def stream_csv_text(
                 if chunk is None:
                     finished = True
                     break
-                rows, text = chunk
-                out.write(text)
+                rows, data = chunk
+                out.write(data)
                 count += rows
                 if progress is not None:
                     progress(count)
