@@ -26,8 +26,9 @@ string searches over the joined chunk decide; any doubt (a comma, quote or line 
 cell, a cell that is not text, a separator-like character inside a cell that could start a
 field) sends the chunk through ``csv.writer`` and :func:`safe_cell` instead, so the bytes
 written are the same either way. An export that builds its own lines even faster (the call
-log) hands them to :func:`stream_csv_text`, and :func:`csv_text` is the reference both must
-match.
+log) hands them to :func:`stream_csv_text`, or already encoded (the call log's Arrow path,
+``exports.arrow_csv``: cells made by Arrow's compute functions) to :func:`stream_csv_bytes`,
+and :func:`csv_text` is the reference all must match.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Usage Data tab services (PRODUCT §8.1): the call log — sorted, filtered and paged in SQL —
-and its formula-safe CSV export, streamed in constant memory.
+and its formula-safe CSV export, streamed in constant memory: from a store that offers the
+calls as Arrow batches (SQLite) through ``call_log_arrow``, else through :func:`csv_chunks`
+(PostgreSQL, the remote store), which writes the same bytes.
 
 A call's cost is its started minutes (61 s -> 2) times the unit price of the product that
 meters calls by ``sum``, at list price (before free units, credits, tiers and commits); without
