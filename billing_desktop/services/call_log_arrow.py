@@ -46,6 +46,14 @@ TEXT_COLUMNS = (
 )
 MICROS = 1_000_000
 DAY = 86_400
+HOUR = 3600
+DENSE_AHEAD = 4  # a table of durations is made up to this many times a batch's rows ahead
+
+
+@cache
+def _minutes_seconds() -> Any:
+    """ "MM:SS" for each second of an hour, as an Arrow array (built once)."""
+    return pa.array([f"{m:02}:{s:02}" for m in range(60) for s in range(60)], pa.string())
 
 
 @cache
@@ -87,28 +95,46 @@ class CallLines:
         self._tail = tail
         self._texts: dict[str, str] = {}  # careful text value -> its cell
         self._tails: dict[int, str] = {}  # seconds -> "minutes,cost\r\n"
+        self._dense: list[str] = []  # the same for 0, 1, 2, … seconds
+        self._dense_array: Any = None
         self._days: dict[int, str] = {}  # local day since 1970 -> "YYYY-MM-DDT"
-        # UTC hour since 1970 -> (offset in seconds, offset as written), or None when the
-        # offset changes within the hour
-        self._hours: dict[int, tuple[int, str] | None] = {}
+        # UTC hour since 1970 -> (offset in seconds, offset as written, the local
+        # "YYYY-MM-DDTHH:" of its first second), or None when the offset changes within it
+        self._hours: dict[int, tuple[int, str, str] | None] = {}
 
     def _exact(self, second: int) -> str:
         return datetime.fromtimestamp(second, self._zone).isoformat(timespec="seconds")
 
-    def _hour(self, hour: int) -> tuple[int, str] | None:
-        first, last = (datetime.fromtimestamp(hour * 3600 + s, UTC) for s in (0, 3599))
+    def _hour(self, hour: int) -> tuple[int, str, str] | None:
+        first, last = (datetime.fromtimestamp(hour * HOUR + s, UTC) for s in (0, HOUR - 1))
         offset = first.astimezone(self._zone).utcoffset()
         if offset is None or offset != last.astimezone(self._zone).utcoffset():
             return None
-        return int(offset.total_seconds()), self._exact(hour * 3600)[19:]
+        text = self._exact(hour * HOUR)  # its first second: "YYYY-MM-DDTHH:MM:SS+HH:MM"
+        return int(offset.total_seconds()), text[19:], text[:14]
 
     def _tail_cells(self, seconds: int) -> str:
         minutes, cost = self._tail(seconds)
         return f"{csv_cell(minutes)},{csv_cell(cost)}\r\n"
 
+    def _tails_of(self, seconds: Any) -> Any:
+        """The "minutes,cost" cells (CRLF after) of each duration: taken by index from a table
+        of every duration from 0 up, when the longest is in it or the batch is big enough to
+        pay for making it that long, else made per distinct duration."""
+        if len(seconds) == 0:
+            return pa.array([], pa.string())
+        low, high = (bound.as_py() for bound in pc.min_max(seconds).values())
+        if low < 0 or high >= max(len(self._dense), DENSE_AHEAD * len(seconds)):
+            return _lookup(seconds, self._tails, self._tail_cells)
+        if high >= len(self._dense):
+            start = len(self._dense)
+            self._dense += [self._tail_cells(n) for n in range(start, high + 1)]
+            self._dense_array = pa.array(self._dense, pa.string())
+        return self._dense_array.take(seconds)
+
     def _starts(self, micros: Any) -> Any:
         seconds = floor_divide(micros, MICROS)
-        hours = floor_divide(seconds, 3600)
+        hours = floor_divide(seconds, HOUR)
         distinct = pc.unique(hours).to_pylist()
         known = []
         for hour in distinct:
@@ -116,8 +142,16 @@ class CallLines:
                 self._hours[hour] = self._hour(hour)
             known.append(self._hours[hour])
         at = pc.index_in(hours, value_set=pa.array(distinct, pa.int64()))
-        offsets = pa.array([0 if k is None else k[0] for k in known], pa.int64()).take(at)
         suffixes = pa.array(["" if k is None else k[1] for k in known], pa.string()).take(at)
+        if all(k is not None and k[0] % HOUR == 0 for k in known):
+            # Whole-hour offsets (most zones, most of the time): the local hour of a UTC hour
+            # is one text, "YYYY-MM-DDTHH:", and the rest is one of 3,600 "MM:SS".
+            prefixes = pa.array([k[2] for k in known if k is not None], pa.string()).take(at)
+            within = pc.subtract(seconds, pc.multiply(hours, HOUR))
+            return pc.binary_join_element_wise(
+                prefixes, _minutes_seconds().take(within), suffixes, ""
+            )
+        offsets = pa.array([0 if k is None else k[0] for k in known], pa.int64()).take(at)
         local = pc.add(seconds, offsets)
         days = floor_divide(local, DAY)
         epoch = date(1970, 1, 1).toordinal()
@@ -140,7 +174,7 @@ class CallLines:
             for name, few in TEXT_COLUMNS
         ]
         cells.append(self._starts(batch.column("started_at")))
-        cells.append(_lookup(batch.column("duration_seconds"), self._tails, self._tail_cells))
+        cells.append(self._tails_of(batch.column("duration_seconds")))
         return csv_lines(cells)
 
 
