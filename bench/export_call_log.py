@@ -11,12 +11,12 @@ tool writing the same rows in the same order with ``-csv`` (minutes computed in 
 time as stored), median of ``--runs``. The runs alternate (ours, baseline, ours, …), so a
 burst of load from elsewhere falls on both. Both run warm (one untimed read first). Target:
 throughput ratio (baseline time / ours) >= 0.5 and peak memory < 200 MB (this process's peak
-RSS, which holds nothing but the export).
+RSS, which holds nothing but the export, taken before the runs below).
 
-For context, in the same runs: the Python path (``usage_data.csv_chunks``, what PostgreSQL and
-the remote store take, and what every store took before the Arrow path) with its ratio, and a
-check that both paths wrote the same bytes (``--no-python`` leaves it out). The load average
-before and after is printed.
+For context, after those runs: the Python path (``usage_data.csv_chunks``, what PostgreSQL and
+the remote store take, and what every store took before the Arrow path), its ratio to the same
+baseline, and a check that both paths wrote the same bytes (``--no-python`` leaves it out). The
+load average before and after is printed.
 """
 
 from __future__ import annotations
@@ -75,17 +75,18 @@ def main() -> int:
         baseline()  # warm the page cache for both
         rows = ours()
         works = {"ours": ours, "baseline": baseline}
-        if not args.no_python:
-            works["python"] = python_path
         timings: dict[str, list[float]] = {name: [] for name in works}
         for _ in range(args.runs):
             for name, work in works.items():
                 timings[name].append(median_seconds(work, 1))
+        peak = peak_rss_mb()  # the export's, before the Python path's runs
         mine = statistics.median(timings["ours"])
         theirs = statistics.median(timings["baseline"])
         size = ours_csv.stat().st_size
-        same = None if args.no_python else filecmp.cmp(ours_csv, python_csv, shallow=False)
-    peak = peak_rss_mb()
+        same = None
+        if not args.no_python:
+            timings["python"] = [median_seconds(python_path, 1) for _ in range(args.runs)]
+            same = filecmp.cmp(ours_csv, python_csv, shallow=False)
     ratio = theirs / mine
     print(f"load average after: {load()}")
     for name, seconds in timings.items():
