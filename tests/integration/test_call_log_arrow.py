@@ -7,9 +7,8 @@ read-only connection, and keeps the export's progress and cancel."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -256,8 +255,8 @@ def test_progress_and_cancel_between_batches(
 
 
 def test_a_date_range_is_read_in_the_snapshot(store: SqlStore, tmp_path: Path) -> None:
-    """A range whose end lies past the last call is dropped from the SQL (store_filter); the
-    span that decides it comes from the export's own snapshot, so the rows match the range."""
+    """A range whose end lies past the last call is dropped from the SQL (store_filter), its
+    start kept; the span that decides it is read in the export's own snapshot."""
     calls = seeded(store, 30)
     zone = ZoneInfo("America/New_York")
     day = calls[0].started_at.astimezone(zone).date()
@@ -267,7 +266,6 @@ def test_a_date_range_is_read_in_the_snapshot(store: SqlStore, tmp_path: Path) -
         1 for c in calls if c.started_at.astimezone(zone).date() <= day
     )
     assert out.read_bytes() == reference(store, query)
-    assert isinstance(day, date) and os.path.getsize(out) > 0
 
 
 @pytest.mark.parametrize("descending", [True, False])
