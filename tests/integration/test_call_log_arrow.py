@@ -23,7 +23,7 @@ from billing_desktop.services.recording import add_records
 from billing_desktop.services.task_state import Progress, TaskState
 from billing_desktop.services.usage_data import SORT_KEYS, CallQuery, ExportCancelled
 from billing_desktop.store.ports import CallBatches, CallFilter, CallOrder
-from billing_desktop.store.sql import safety
+from billing_desktop.store.sql import engine, safety
 from tests.gui.workspace_data import ACCOUNT, PRODUCTS, USERS
 from tests.integration.test_call_log_export import TRANSITIONS, calls_around, reference
 
@@ -286,3 +286,31 @@ def test_missing_and_empty_optional_cells_keep_the_stores_order(
     assert export(store, query, out, arrow=True) == export(store, query, python, arrow=False)
     assert out.read_bytes() == python.read_bytes() == reference(store, query)
     assert len(calls) == 12
+
+
+def test_a_read_only_store_is_read_through_the_engines_own_uri(
+    store: SqlStore, store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store in a folder this user may not write, with no -wal (closed cleanly), is read by
+    the engine as ``immutable=1`` (no -shm can be made there): the export's connection takes
+    that same URI, and exports the same bytes."""
+    seeded(store, 25)
+    query = CallQuery()
+    expected = reference(store, query)
+    store.dispose()  # the last connection: the WAL is checkpointed and removed
+    safety.remember_created(store_path)  # checked: the open reads nothing before the engine
+    monkeypatch.setattr(engine.os, "access", lambda *_args: False)
+    frozen = SqlStore(f"sqlite:///{store_path}", create=False)
+    try:
+        assert frozen.read_only
+        own = engine._FILES[frozen.engine].uri
+        assert own is not None and own.endswith("?mode=ro&immutable=1")
+        with frozen() as uow:
+            assert uow.call_batches is not None
+            assert uow.call_batches._uri == own  # type: ignore[attr-defined]
+        out = tmp_path / "calls.csv"
+        monkeypatch.setattr(usage_data, "csv_chunks", None)
+        assert export(frozen, query, out, arrow=True) == 25
+        assert out.read_bytes() == expected
+    finally:
+        frozen.dispose()
