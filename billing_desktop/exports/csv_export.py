@@ -26,8 +26,9 @@ string searches over the joined chunk decide; any doubt (a comma, quote or line 
 cell, a cell that is not text, a separator-like character inside a cell that could start a
 field) sends the chunk through ``csv.writer`` and :func:`safe_cell` instead, so the bytes
 written are the same either way. An export that builds its own lines even faster (the call
-log) hands them to :func:`stream_csv_text`, and :func:`csv_text` is the reference both must
-match.
+log) hands them to :func:`stream_csv_text`, or already encoded (the call log's Arrow path,
+``exports.arrow_csv``: cells made by Arrow's compute functions) to :func:`stream_csv_bytes`,
+and :func:`csv_text` is the reference all must match.
 """
 
 from __future__ import annotations
@@ -197,7 +198,21 @@ def stream_csv_text(
 ) -> int | None:
     """:func:`stream_csv` for chunks already written as CSV text: (rows, their lines with CRLF
     after each), exactly as :func:`csv_text` would write them. For an export that formats its
-    own lines because a million rows through ``csv.writer`` take too long (the call log).
+    own lines because a million rows through ``csv.writer`` take too long (the call log)."""
+    encoded = ((rows, text.encode("utf-8")) for rows, text in chunks)
+    return stream_csv_bytes(path, header, encoded, progress, cancelled)
+
+
+def stream_csv_bytes(
+    path: Path,
+    header: Sequence[str],
+    chunks: Iterable[tuple[int, bytes | memoryview]],
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> int | None:
+    """:func:`stream_csv_text` for chunks already encoded (UTF-8): (rows, their lines with
+    CRLF after each), as :func:`csv_text` would write them, e.g. straight from the buffer of
+    an Arrow string array (``exports.arrow_csv``). Writes the byte-order mark and the header.
 
     Cyclic garbage collection pauses meanwhile: the store's row tuples live as long as their
     chunk, so every chunk would promote thousands of them and set off collections of the
@@ -210,8 +225,8 @@ def stream_csv_text(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with os.fdopen(handle, "w", encoding=ENCODING, newline="") as out:
-            out.write(csv_text([header]))
+        with os.fdopen(handle, "wb") as out:
+            out.write(csv_text([header]).encode(ENCODING))  # utf-8-sig: the mark, then the header
             while True:
                 if cancelled is not None and cancelled():
                     break  # before reading the next chunk from the store
@@ -219,8 +234,8 @@ def stream_csv_text(
                 if chunk is None:
                     finished = True
                     break
-                rows, text = chunk
-                out.write(text)
+                rows, data = chunk
+                out.write(data)
                 count += rows
                 if progress is not None:
                     progress(count)

@@ -47,7 +47,7 @@ from billing_desktop.domain.receivables import (
 from billing_desktop.domain.unit_history import MembershipChange
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    import pyarrow as pa  # record batches of calls (CallStaging, CallBatches); never at run time
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
@@ -547,6 +547,38 @@ class CallStaging(Protocol):
 
     def end(self) -> None:
         """Drop what was staged (always called, whether the rows were written or not)."""
+
+
+class CallSnapshot(Protocol):
+    """One consistent read of the calls (see :class:`CallBatches`): the span, the count and
+    the rows it gives all come from the same state of the store."""
+
+    def call_span(self) -> tuple[datetime, datetime] | None:
+        """The first and last start of every call (``Queries.call_span``)."""
+        ...
+
+    def call_count_where(self, where: CallFilter) -> int: ...
+
+    def call_batches(
+        self, where: CallFilter, order: CallOrder, batch_rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        """Every matching call in ``order`` (as ``Queries.call_chunks``), as Arrow record
+        batches of about ``batch_rows`` rows with the columns id, type, triggered_by,
+        trigger_source, candidate_id, campaign, number (text; the optional ids '' where
+        there is none), started_at (int64 microseconds since the Unix epoch, UTC) and
+        duration_seconds (int64)."""
+        ...
+
+
+@runtime_checkable
+class CallBatches(Protocol):
+    """The call log as Arrow record batches, for an export that builds its lines with no
+    Python object per cell (PERFORMANCE.md B4), offered by a store as its unit of work's
+    ``call_batches`` (None or absent where it has none: the export then reads
+    ``Queries.call_chunks``). ``snapshot()`` opens one read transaction of its own, which
+    never writes."""
+
+    def snapshot(self) -> AbstractContextManager[CallSnapshot]: ...
 
 
 class UnitOfWork(Protocol):

@@ -1,6 +1,6 @@
 """The call-log CSV export on every store (SQLite, PostgreSQL): the same bytes as csv.writer
 through safe_cell, across a zone transition, with cells needing quotes or starting like a
-formula (the export's fast path, fed by each store's streamed call_chunks)."""
+formula (SQLite's Arrow batches; PostgreSQL's streamed call_chunks through the fast path)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ def test_the_export_is_the_same_on_every_store(
         uow.users.add_many(USERS)
         add_records(uow, "calls", calls)
         uow.commit()
-    monkeypatch.setattr(usage_data, "EXPORT_CHUNK", 13)
+    monkeypatch.setattr(usage_data, "EXPORT_CHUNK", 13)  # the Python path (PostgreSQL)
+    monkeypatch.setattr(usage_data, "ARROW_BATCH_ROWS", 13)  # the Arrow path (SQLite)
     out = tmp_path / "calls.csv"
     with store() as uow:
         actor = overview.workspace(uow, "ada").actor

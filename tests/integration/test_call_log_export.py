@@ -28,6 +28,15 @@ TRANSITIONS = {
 }
 
 
+@pytest.fixture(autouse=True, params=["arrow", "python"])
+def export_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs on both paths of the SQLite store's export: the Arrow batches
+    (in batches of 11) and the Python chunks (``csv_chunks``, the oracle)."""
+    monkeypatch.setattr(usage_data, "ARROW_EXPORT", request.param == "arrow")
+    monkeypatch.setattr(usage_data, "ARROW_BATCH_ROWS", 11)
+    return str(request.param)
+
+
 def calls_around(moment: datetime) -> list[m.Call]:
     """Calls every 97 s from two hours before ``moment`` to two hours after, and a few whose
     text cells would run as formulas or need quotes."""

@@ -266,6 +266,18 @@ def read_only(engine: Engine) -> bool:
     return file is not None and file.read_only
 
 
+def reader_uri(engine: Engine) -> str | None:
+    """An SQLite URI that opens ``engine``'s store file for reading only (a second connection
+    that can never write: ``mode=ro``, or the engine's own ``immutable=1`` for a read-only
+    folder with no ``-wal``); None for an in-memory database or a database server."""
+    file = _FILES.get(engine)
+    if file is None or file.path is None or not file.path.exists():
+        return None
+    if file.uri is not None:
+        return file.uri
+    return f"{file.path.resolve().as_uri()}?mode=ro"
+
+
 def refuse_write(engine: Engine) -> None:
     """Raise the read-only line when ``engine``'s store cannot be written."""
     file = _FILES.get(engine)

@@ -32,6 +32,7 @@ from billing_desktop.store.ports import (
     AuditRepository,
     BillingUnitRepository,
     BulkLoad,
+    CallBatches,
     ClosingRepository,
     Collection,
     ExtensionRequestRepository,
@@ -44,12 +45,15 @@ from billing_desktop.store.ports import (
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import (
     WRITE_OPTION,
+    busy_timeout,
     open_engine,
     read_only,
+    reader_uri,
     refuse_write,
     sqlite_path,
 )
 from billing_desktop.store.sql.repositories.bulk_load import SqlBulkLoad
+from billing_desktop.store.sql.repositories.call_batches import SqliteCallBatches
 from billing_desktop.store.sql.repositories.staging import SqlCallStaging
 from billing_desktop.store.sql.versions import SqlVersions
 
@@ -93,6 +97,7 @@ class SqlUnitOfWork:
     extension_requests: ExtensionRequestRepository
     bulk_calls: SqlCallStaging | None  # the fast path of big imports of calls (SQLite)
     bulk_load: BulkLoad | None  # filling empty tables, e.g. the demo's build (SQLite)
+    call_batches: CallBatches | None  # the call log as Arrow batches for exports (SQLite file)
 
     def __init__(
         self, engine: Engine, *, write: bool = False, commits: Callable[[], Hashable] | None = None
@@ -163,6 +168,10 @@ class SqlUnitOfWork:
         self.extension_requests = r.SqlExtensionRequests(conn)
         self.bulk_calls = SqlCallStaging(conn) if conn.dialect.name == "sqlite" else None
         self.bulk_load = SqlBulkLoad(conn) if conn.dialect.name == "sqlite" else None
+        # A second, read-only connection: not for a writer, which would not see its own
+        # uncommitted changes through it.
+        uri = None if self._write else reader_uri(self._engine)
+        self.call_batches = None if uri is None else SqliteCallBatches(uri, _busy_ms())
         return self
 
     def change_token(self) -> Hashable | None:
@@ -222,6 +231,10 @@ class SqlUnitOfWork:
             self._conn.close()
         self._conn = None
         self._currency = None
+
+
+def _busy_ms() -> int:
+    return round(busy_timeout() * 1000)
 
 
 # Services whose change cannot be taken back: a local store is backed up before them.
