@@ -25,7 +25,12 @@ from billing_desktop.services.usage_data import SORT_KEYS, CallQuery, ExportCanc
 from billing_desktop.store.ports import CallBatches, CallFilter, CallOrder
 from billing_desktop.store.sql import engine, safety
 from tests.gui.workspace_data import ACCOUNT, PRODUCTS, USERS
-from tests.integration.test_call_log_export import TRANSITIONS, calls_around, reference
+from tests.integration.test_call_log_export import (
+    TRANSITIONS,
+    calls_around,
+    reference,
+    store_calls,
+)
 
 # Zones with transitions on the hour, off it (Lord Howe's half hour within a UTC hour), odd
 # offsets (St John's -03:30, Chatham +12:45 / +13:45) and none.
@@ -139,12 +144,7 @@ def test_the_arrow_export_is_what_csv_writer_would_write(
 ) -> None:
     """Against the test suite's own reference (csv.writer over the call-log lines), across a
     transition, for every order, in batches of 7 (memos carried from batch to batch)."""
-    with store() as uow:
-        uow.account.save(dataclasses.replace(ACCOUNT, timezone=zone))
-        uow.products.add_many(PRODUCTS)
-        uow.users.add_many(USERS)
-        add_records(uow, "calls", calls_around(TRANSITIONS[zone]))
-        uow.commit()
+    store_calls(store, zone, calls_around(TRANSITIONS[zone]))
     monkeypatch.setattr(usage_data, "ARROW_BATCH_ROWS", 7)
     monkeypatch.setattr(usage_data, "csv_chunks", None)
     out = tmp_path / "calls.csv"
@@ -169,12 +169,7 @@ def test_the_sqlite_store_offers_batches_to_readers_only(store: SqlStore) -> Non
 
 def seeded(store: SqlStore, count: int) -> list[m.Call]:
     calls = calls_around(TRANSITIONS["America/New_York"])[:count]
-    with store() as uow:
-        uow.account.save(dataclasses.replace(ACCOUNT, timezone="America/New_York"))
-        uow.products.add_many(PRODUCTS)
-        uow.users.add_many(USERS)
-        add_records(uow, "calls", calls)
-        uow.commit()
+    store_calls(store, "America/New_York", calls)
     return calls
 
 

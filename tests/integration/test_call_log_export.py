@@ -103,12 +103,7 @@ def reference(store: SqlStore, query: CallQuery) -> bytes:
 def test_the_export_is_what_csv_writer_would_write(
     store: SqlStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str, chunk: int
 ) -> None:
-    with store() as uow:
-        uow.account.save(dataclasses.replace(ACCOUNT, timezone=zone))
-        uow.products.add_many(PRODUCTS)
-        uow.users.add_many(USERS)
-        add_records(uow, "calls", calls_around(TRANSITIONS[zone]))
-        uow.commit()
+    store_calls(store, zone, calls_around(TRANSITIONS[zone]))
     monkeypatch.setattr(usage_data, "EXPORT_CHUNK", chunk)  # some chunks fast, some not
     for query in (CallQuery(), CallQuery(sort="campaign", descending=False)):
         out = tmp_path / "calls.csv"
