@@ -375,9 +375,9 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
         ) -> Response:
             raw = json.dumps(arguments.model_dump(mode="json"), sort_keys=True).encode()
 
-            def run(uow: SqlUnitOfWork) -> Any:
+            def run(uow: SqlUnitOfWork) -> Callable[[], Any]:
                 actor = actor_for(uow, user_id, operation, x_billing_origin or ORIGIN)
-                return call(operation, uow, actor, arguments)
+                return lambda: call(operation, uow, actor, arguments)
 
             changed = declared_changes(operation.function)
             if changed and changed & BACKUP_BEFORE_CHANGING:  # a month close: back up first
@@ -398,10 +398,14 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
         digest: str,
         key: str | None,
         if_match: str | None,
-        run: Callable[[SqlUnitOfWork], Any],
+        run: Callable[[SqlUnitOfWork], Callable[[], Any]],
     ) -> Response:
         """Run a write once per Idempotency-Key (``digest``: the request's hash,
-        ``state.request_hash``), if ``resource`` is at the If-Match version."""
+        ``state.request_hash``), if ``resource`` is at the If-Match version. ``run(uow)``
+        resolves who writes and gives the work, which runs once the resource's version is
+        moved: from then until the commit the version's row is locked and every other write
+        of the resource waits, so the reads that need no lock (the user's rights) come
+        first (B10)."""
         key, expected = _preconditions(key, if_match, resource)
         for attempt in range(2):
             # A writer from its start (on SQLite: the write lock first), so two writes at
@@ -412,12 +416,13 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
                 replay = _replay(conn, user_id, key, name, digest)
                 if replay is not None:
                     return replay
+                work = run(uow)
                 before = uow.versions.get(resource)
                 audit_from = state.last_audit_id(conn)
                 after = uow.versions.bump(resource, expected)
                 if after is None:
                     raise stale(uow, user_id, resource, expected, before)
-                body = run(uow)
+                body = work()
                 tag = state.etag(resource, after)
                 uow.audit.add(
                     AuditEntry(
@@ -602,9 +607,12 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
 
         operation = f"imports.{kind}"
 
-        def run(uow: SqlUnitOfWork) -> Any:
-            report = import_into(uow, kind, path, user_id)
-            return TypeAdapter(ImportReport).dump_python(report, mode="json")
+        def run(uow: SqlUnitOfWork) -> Callable[[], Any]:
+            def work() -> Any:
+                report = import_into(uow, kind, path, user_id)
+                return TypeAdapter(ImportReport).dump_python(report, mode="json")
+
+            return work
 
         # The import runs in the write's own transaction, after its Idempotency-Key and
         # If-Match are checked under the write lock: two imports at once with one key give one

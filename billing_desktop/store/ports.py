@@ -109,6 +109,10 @@ class AccountRepository(Protocol):
 class BillingUnitRepository(Protocol):
     def all(self) -> list[BillingUnit]: ...
 
+    def names(self) -> dict[int, str]:
+        """Every unit's name by its id (one read: what a name check needs, not the members)."""
+        ...
+
     def add(self, name: str) -> BillingUnit:
         """A new empty unit whose id is one more than the highest stored (``Conflict`` when
         the name is taken)."""

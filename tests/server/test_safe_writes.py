@@ -574,3 +574,35 @@ def test_two_clients_a_stale_write_is_refused_until_read_again(api: Api) -> None
     finally:
         a.close()
         b.close()
+
+
+def test_a_write_reads_who_writes_before_it_locks_its_resource_and_only_the_names(
+    api: Api,
+) -> None:
+    """The resource's version row stays locked from the If-Match check to the commit, and every
+    other write of the resource waits for it (B10's write p99): the user's rights are read
+    before it, and adding a unit reads the other units' names, not every unit's members."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    api.token("admin")  # signed in before the statements are watched
+    sa.event.listen(api.store.engine, "before_cursor_execute", seen)
+    try:
+        response = api.call("units.add_unit", {"name": "Night desk"})
+    finally:
+        sa.event.remove(api.store.engine, "before_cursor_execute", seen)
+    assert response.status_code == 200, response.text
+    bump = next(i for i, s in enumerate(statements) if s.startswith("UPDATE resource_versions"))
+    before, locked = statements[:bump], statements[bump:]
+    assert any(" FROM users" in s for s in before)
+    for table in (
+        " FROM users",
+        " FROM team_members",
+        "billing_unit_users",
+        "billing_unit_numbers",
+    ):
+        assert not [s for s in locked if table in s], table
+    assert [s for s in locked if s.startswith("SELECT billing_units.id, billing_units.name")]
+    assert "Night desk" in unit_names(api.store)

@@ -31,7 +31,9 @@ def _snapshot(unit: BillingUnit) -> dict[str, object]:
 
 
 def _other_names(uow: UnitOfWork, unit_id: int | None) -> list[str]:
-    return [u.name for u in uow.units.all() if u.id != unit_id]
+    # The names alone: a unit write holds the "units" version until it commits (the API
+    # server's If-Match), so what it reads before then is kept short (B10).
+    return [name for other, name in uow.units.names().items() if other != unit_id]
 
 
 @changes("units")

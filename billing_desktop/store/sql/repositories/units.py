@@ -48,6 +48,12 @@ class SqlBillingUnits:
             )
         ]
 
+    def names(self) -> dict[int, str]:
+        c = t.billing_units.c
+        return {
+            int(unit_id): str(name) for unit_id, name in self._conn.execute(sa.select(c.id, c.name))
+        }
+
     def add(self, name: str) -> m.BillingUnit:
         # One more than the highest id stored, on every backend (SQLite's own rule), never a
         # sequence's next value: an id restore() put back cannot collide with a new one, and
