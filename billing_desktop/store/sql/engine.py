@@ -128,6 +128,11 @@ def busy_timeout() -> float:
     return seconds
 
 
+def busy_timeout_ms() -> int:
+    """:func:`busy_timeout` in whole milliseconds, as SQLite's ``PRAGMA busy_timeout`` takes it."""
+    return round(busy_timeout() * 1000)
+
+
 class _SqliteFile:
     """What the engine knows of the store's file: where it is and whether it may be written."""
 
@@ -135,6 +140,7 @@ class _SqliteFile:
         self.path = Path(database).expanduser() if database and database != ":memory:" else None
         self.read_only = False
         self.uri: str | None = None
+        self._reader: str | None = None  # reader_uri(), made once the file is there
         if self.path is None or not self.path.exists():
             return
         folder_writable = os.access(self.path.parent, os.W_OK)
@@ -151,6 +157,16 @@ class _SqliteFile:
             # No -shm/-wal can be made in the folder, and none is there: nobody is writing the
             # file (a writer needs its -wal in this folder), so it is read as it stands.
             self.uri = f"{absolute}?mode=ro&immutable=1"
+
+    def reader_uri(self) -> str | None:
+        """See the module's :func:`reader_uri`: the URI is made once (resolving the path is a
+        few system calls, and every reading unit of work asks), the file's presence checked
+        each time."""
+        if self.path is None or not self.path.exists():
+            return None
+        if self._reader is None:
+            self._reader = self.uri or f"{self.path.resolve().as_uri()}?mode=ro"
+        return self._reader
 
     def read_only_part(self) -> Path | None:
         """The file or folder that keeps the store from being written, if one does."""
@@ -193,7 +209,7 @@ class _SqliteFile:
 
 def _sqlite_hooks(engine: Engine, file: _SqliteFile) -> None:
     """The events that give every SQLite connection of ``engine`` the store's settings."""
-    timeout_ms = round(busy_timeout() * 1000)
+    timeout_ms = busy_timeout_ms()
 
     @event.listens_for(engine, "do_connect")
     def _connect(dialect: Any, record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
@@ -271,11 +287,7 @@ def reader_uri(engine: Engine) -> str | None:
     that can never write: ``mode=ro``, or the engine's own ``immutable=1`` for a read-only
     folder with no ``-wal``); None for an in-memory database or a database server."""
     file = _FILES.get(engine)
-    if file is None or file.path is None or not file.path.exists():
-        return None
-    if file.uri is not None:
-        return file.uri
-    return f"{file.path.resolve().as_uri()}?mode=ro"
+    return None if file is None else file.reader_uri()
 
 
 def refuse_write(engine: Engine) -> None:

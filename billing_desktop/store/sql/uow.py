@@ -45,7 +45,7 @@ from billing_desktop.store.ports import (
 from billing_desktop.store.sql import repositories as r
 from billing_desktop.store.sql.engine import (
     WRITE_OPTION,
-    busy_timeout,
+    busy_timeout_ms,
     open_engine,
     read_only,
     reader_uri,
@@ -171,7 +171,7 @@ class SqlUnitOfWork:
         # A second, read-only connection: not for a writer, which would not see its own
         # uncommitted changes through it.
         uri = None if self._write else reader_uri(self._engine)
-        self.call_batches = None if uri is None else SqliteCallBatches(uri, _busy_ms())
+        self.call_batches = None if uri is None else SqliteCallBatches(uri, busy_timeout_ms())
         return self
 
     def change_token(self) -> Hashable | None:
@@ -231,10 +231,6 @@ class SqlUnitOfWork:
             self._conn.close()
         self._conn = None
         self._currency = None
-
-
-def _busy_ms() -> int:
-    return round(busy_timeout() * 1000)
 
 
 # Services whose change cannot be taken back: a local store is backed up before them.

@@ -77,6 +77,7 @@ class SqlCallStaging:
         self._cache: int | None = None
         self._writer: _ScratchWriter | None = None  # filling the scratch file
         self._filled = False  # the scratch file has its table
+        self._rows = 0  # rows staged since begin()
         self._path: str | None = None  # the scratch file being filled or read
         self._table = ""  # the staged rows, as the import's connection names them
         self._attached: list[tuple[str, str]] = []  # (schema, file) to detach and delete
@@ -92,7 +93,7 @@ class SqlCallStaging:
         self._columns = tuple(columns)
         descriptor, self._path = tempfile.mkstemp(prefix="billing-import-", suffix=".sqlite")
         os.close(descriptor)
-        self._table, self._filled = "", False
+        self._table, self._filled, self._rows = "", False, 0
         if self._cache is None:
             self._cache = int(self._sql("PRAGMA cache_size").scalar_one())
             self._sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
@@ -106,6 +107,7 @@ class SqlCallStaging:
             self._writer = _ScratchWriter(self._path, self._definition)
             self._filled = True
         self._writer.put(batch)
+        self._rows += batch.num_rows
 
     @property
     def _definition(self) -> str:
@@ -184,7 +186,7 @@ class SqlCallStaging:
         import, whose cost must not grow with the store. The primary key stays: it still
         refuses an id twice."""
         stored = self._sql("SELECT coalesce(max(rowid), 0) FROM calls").scalar_one()
-        staged = self._sql(f"SELECT count(*) FROM {self._staged}").scalar_one()
+        staged = self._rows  # counted as they were added: no pass over the scratch file
         if skip_stored or not staged or staged < REBUILD_SHARE * stored:
             return []
         rows = self._sql(
