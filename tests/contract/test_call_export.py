@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 
 from billing_desktop.services import overview, usage_data
-from billing_desktop.services.recording import add_records
 from billing_desktop.services.usage_data import CallQuery
 from billing_desktop.store.ports import UnitOfWorkFactory
-from tests.gui.workspace_data import ACCOUNT, PRODUCTS, USERS
-from tests.integration.test_call_log_export import TRANSITIONS, calls_around, reference
+from tests.integration.test_call_log_export import (
+    TRANSITIONS,
+    calls_around,
+    reference,
+    store_calls,
+)
 
 
 def test_the_export_is_the_same_on_every_store(
@@ -23,12 +26,7 @@ def test_the_export_is_the_same_on_every_store(
     zone = "Australia/Lord_Howe"
     calls = calls_around(TRANSITIONS[zone])
     calls += [dataclasses.replace(calls[4], id="+fast", campaign='Sales, "East"')]
-    with store() as uow:
-        uow.account.save(dataclasses.replace(ACCOUNT, timezone=zone))
-        uow.products.add_many(PRODUCTS)
-        uow.users.add_many(USERS)
-        add_records(uow, "calls", calls)
-        uow.commit()
+    store_calls(store, zone, calls)
     monkeypatch.setattr(usage_data, "EXPORT_CHUNK", 13)  # the Python path (PostgreSQL)
     monkeypatch.setattr(usage_data, "ARROW_BATCH_ROWS", 13)  # the Arrow path (SQLite)
     out = tmp_path / "calls.csv"

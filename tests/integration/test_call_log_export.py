@@ -17,6 +17,7 @@ from billing_desktop.exports.csv_export import safe_cell
 from billing_desktop.services import overview, usage_data
 from billing_desktop.services.recording import add_records
 from billing_desktop.services.usage_data import CallQuery
+from billing_desktop.store.ports import UnitOfWorkFactory
 from tests.gui.workspace_data import ACCOUNT, PRODUCTS, USERS
 
 # Zones and a transition of each: New York's on the UTC hour, Lord Howe's half-hour shift at
@@ -123,7 +124,7 @@ def test_the_export_is_what_csv_writer_would_write(
     assert len(offsets) == (1 if zone == "Asia/Kolkata" else 2)  # both sides of the change
 
 
-def store_calls(store: SqlStore, timezone: str, calls: list[m.Call]) -> None:
+def store_calls(store: UnitOfWorkFactory, timezone: str, calls: list[m.Call]) -> None:
     """The account in ``timezone``, the products and users, and ``calls``."""
     with store() as uow:
         uow.account.save(dataclasses.replace(ACCOUNT, timezone=timezone))
