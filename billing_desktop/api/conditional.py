@@ -4,7 +4,8 @@ A read's ETag names the version of its resource (``"units.7"``: what a write sen
 If-Match). For the reads in ``CONDITIONAL_READS`` the server appends what the answer depends
 on, hashed: ``"units.7-<32 hex>"`` — the operation, its arguments, the signed-in user and
 rights, the store's change token (it moves with every commit to the store, imports and writes
-of other clients and programs included) and the UTC quarter hour (today, in any time zone, is
+of other clients and programs included; on PostgreSQL, with every commit to a table the read
+reads: ``store/sql/change_counts``) and the UTC quarter hour (today, in any time zone, is
 the same all through one). A client sending it back as ``If-None-Match`` gets 304 with no body
 while that tag still holds, and reuses what it has. The tag still works as If-Match: the
 version before the hyphen is what a write is checked against.

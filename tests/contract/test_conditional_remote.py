@@ -6,12 +6,17 @@ new data."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from billing_desktop.domain import model as m
+from billing_desktop.domain.errors import PermissionDenied
 from billing_desktop.remote.client import KEPT_READS, HttpStore
 from billing_desktop.services import overview, statements, units, usage_data
+from billing_desktop.services.recording import add_records
 from billing_desktop.services.usage_data import CallQuery
 from tests.contract.test_remote import TODAY, Pair, pair
 from tests.live_server import token_for
@@ -90,3 +95,68 @@ def test_the_kept_answers_are_bounded(pair: Pair, client: tuple[HttpStore, Recor
         remote.read(usage_data.call_log_page, actor, CallQuery(), offset, 1)
     assert remote.read(statements.invoice_history, actor, today=TODAY) == first
     assert transport.seen[-1] == (None, 200)
+
+
+def _call(call_id: str, campaign: str) -> m.Call:
+    return m.Call(
+        call_id, m.CallType.LIVE, m.TriggeredBy.CANDIDATE, "Phone", None, campaign, None, None,
+        datetime(2026, 11, 20, 9, 30, tzinfo=UTC), 600,
+    )  # fmt: skip
+
+
+def test_a_read_stays_304_through_writes_to_tables_it_does_not_read_on_postgresql(
+    pair: Pair, client: tuple[HttpStore, Recording]
+) -> None:
+    """PostgreSQL counts changes per table (revision 0019): a unit write leaves the call log's
+    tag alone. SQLite's store-wide token moves with any commit: 200, the same answer."""
+    remote, transport = client
+    actor = pair.local.read(overview.workspace, pair.admin).actor
+    query = CallQuery(campaign="Counted apart")
+    assert remote.read(usage_data.call_log_page, actor, query, 0, 10) == []
+    pair.local.write(units.add_unit, actor, "Counted apart")
+    pair.local.write(units.rename_unit, actor, _unit_id(pair, "Counted apart"), "Counted aside")
+    assert remote.read(usage_data.call_log_page, actor, query, 0, 10) == []
+    postgres = pair.local.engine.dialect.name == "postgresql"
+    assert transport.seen[-1] == (transport.seen[-1][0], 304 if postgres else 200)
+    assert transport.seen[-1][0] is not None
+    # A call recorded straight into the store by another program: the next read has it.
+    with pair.local(write=True) as uow:
+        add_records(uow, "calls", [_call("counted-apart-1", "Counted apart")])
+        uow.commit()
+    lines = remote.read(usage_data.call_log_page, actor, query, 0, 10)
+    assert transport.seen[-1][1] == 200
+    assert [line.call.id for line in lines] == ["counted-apart-1"]
+    # And the units overview, which reads the units, follows their writes.
+    assert "Counted aside" in names(remote.read(units.units_overview, actor, TODAY))
+    pair.local.write(units.rename_unit, actor, _unit_id(pair, "Counted aside"), "Counted again")
+    assert "Counted again" in names(remote.read(units.units_overview, actor, TODAY))
+    assert transport.seen[-1][1] == 200
+
+
+def test_a_change_of_rights_is_seen_by_the_next_conditional_read(
+    pair: Pair, client: tuple[HttpStore, Recording]
+) -> None:
+    """The signed-in user's actor is kept by what it was read from (the users, their teams):
+    a change there is seen at once, while the call log's own tables stay as they were. (The
+    gate keeps a sign-in for 2 s, but not the user's rights.)"""
+    remote, _transport = client
+    actor = pair.local.read(overview.workspace, pair.admin).actor
+    query = CallQuery(campaign="Rights apart")
+    remote.read(usage_data.call_log_page, actor, query, 0, 10)
+    role = sa.text("UPDATE users SET role = :role WHERE id = :id")
+    with pair.local(write=True) as uow:
+        uow.connection.execute(role, {"role": m.Role.AGENT.value, "id": pair.admin})
+        uow.commit()
+    try:
+        with pytest.raises(PermissionDenied, match="may not see Usage Data"):
+            remote.read(usage_data.call_log_page, actor, query, 0, 10)
+    finally:
+        with pair.local(write=True) as uow:
+            uow.connection.execute(role, {"role": m.Role.ADMIN.value, "id": pair.admin})
+            uow.commit()
+    assert remote.read(usage_data.call_log_page, actor, query, 0, 10) == []
+
+
+def _unit_id(pair: Pair, name: str) -> int:
+    with pair.local() as uow:
+        return next(unit.id for unit in uow.units.all() if unit.name == name)

@@ -455,6 +455,25 @@ sign_in_failures = sa.Table(
     sa.Column("failures", sa.Integer, nullable=False),
 )
 
+# Revision 0019: how often each table has changed, on PostgreSQL (``store/sql/change_counts``):
+# a statement trigger on every other table notes the table in ``changes_pending`` under the
+# writing transaction's id, and a deferred trigger moves the noted tables' counts as that
+# transaction commits. The API server keeps a read's answer by the counts of the tables the
+# read reads, so a write elsewhere leaves its tag alone (B10). On SQLite both stay empty: its
+# reads are kept by the store's data version (``SqlUnitOfWork.change_token``).
+change_counts = sa.Table(
+    "change_counts",
+    metadata,
+    sa.Column("name", sa.String(63), primary_key=True),
+    sa.Column("n", sa.BigInteger, nullable=False),
+)
+changes_pending = sa.Table(
+    "changes_pending",
+    metadata,
+    sa.Column("txid", sa.BigInteger, primary_key=True),
+    sa.Column("name", sa.String(63), primary_key=True),
+)
+
 # Revision 0002: date-range indexes the screens and reports page through.
 sa.Index("ix_calls_started_at", calls.c.started_at, calls.c.id)
 sa.Index("ix_conversations_started_at", conversations.c.started_at)

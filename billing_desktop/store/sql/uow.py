@@ -8,7 +8,10 @@ another writer (up to the busy timeout), see ``engine``. A read stays a plain re
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Hashable
+import threading
+import weakref
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -42,7 +45,9 @@ from billing_desktop.store.ports import (
     SettingsRepository,
     VersionRepository,
 )
+from billing_desktop.store.sql import change_counts
 from billing_desktop.store.sql import repositories as r
+from billing_desktop.store.sql.change_counts import ChangeCounts
 from billing_desktop.store.sql.engine import (
     WRITE_OPTION,
     busy_timeout_ms,
@@ -56,6 +61,31 @@ from billing_desktop.store.sql.repositories.bulk_load import SqlBulkLoad
 from billing_desktop.store.sql.repositories.call_batches import SqliteCallBatches
 from billing_desktop.store.sql.repositories.staging import SqlCallStaging
 from billing_desktop.store.sql.versions import SqlVersions
+
+# The set recording_reads fills, in the DBAPI connection's info while it records.
+_RECORDING = "billing_recording_reads"
+_WATCHED: weakref.WeakSet[Engine] = weakref.WeakSet()
+_WATCHED_LOCK = threading.Lock()
+
+
+def _note_read(
+    conn: sa.Connection, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    seen = conn.connection.info.get(_RECORDING)
+    if seen is not None:
+        seen |= change_counts.read_tables(statement)
+
+
+def _watch(engine: Engine) -> None:
+    """Listen to ``engine``'s statements for ``recording_reads`` (once per engine, on first
+    use: a store that never records pays nothing per statement)."""
+    if engine in _WATCHED:
+        return
+    with _WATCHED_LOCK:
+        if engine not in _WATCHED:
+            sa.event.listen(engine, "before_cursor_execute", _note_read)
+            _WATCHED.add(engine)
+
 
 # Every DBAPI connection's serial number (in its pool record's info), for change_token.
 _SERIAL = "billing_connection_serial"
@@ -107,6 +137,7 @@ class SqlUnitOfWork:
         self._commits = commits
         self._conn: sa.Connection | None = None
         self._currency: str | None = None
+        self._recording = 0  # recording_reads blocks open
         self.bulk_calls = None
 
     # CurrencySource: money columns convert with the account's currency, read once per unit.
@@ -186,7 +217,7 @@ class SqlUnitOfWork:
         another's.
         """
         conn = self._conn
-        if self._write or self._commits is None or conn is None:
+        if self._write or self._commits is None or conn is None or self._recording:
             return None
         if conn.dialect.name == "postgresql":
             return _postgres_change_token(conn)
@@ -198,6 +229,39 @@ class SqlUnitOfWork:
             serial = info[_SERIAL] = next(_CONNECTION_SERIALS)
         version = conn.exec_driver_sql("PRAGMA data_version").scalar()
         return (self._commits(), serial, version)
+
+    def change_counts(self) -> ChangeCounts | None:
+        """How often each table has changed, and each resource's version, read in one
+        statement (``store/sql/change_counts``); None where the store does not count them (a
+        writing unit of work; SQLite, whose reads are kept by ``change_token``)."""
+        conn = self._conn
+        if self._write or conn is None or conn.dialect.name != "postgresql":
+            return None
+        return ChangeCounts(conn.exec_driver_sql(change_counts.READ).all())
+
+    @contextmanager
+    def recording_reads(self) -> Iterator[set[str]]:
+        """The tables of the schema that the statements run inside the block name, gathered in
+        the set yielded. Inside it ``change_token()`` is None, so no read result kept by a
+        service stands in for statements that were not run, and what this unit of work keeps
+        (the account's currency) is read again."""
+        assert self._conn is not None, "unit of work not entered"
+        _watch(self._engine)
+        info = self._conn.connection.info
+        seen: set[str] = set()
+        outer = info.get(_RECORDING)
+        info[_RECORDING] = seen
+        self._recording += 1
+        self._currency = None
+        try:
+            yield seen
+        finally:
+            self._recording -= 1
+            if outer is None:
+                info.pop(_RECORDING, None)
+            else:
+                outer |= seen
+                info[_RECORDING] = outer
 
     @property
     def connection(self) -> sa.Connection:
