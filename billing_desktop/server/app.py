@@ -418,7 +418,6 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
                     return replay
                 work = run(uow)
                 before = uow.versions.get(resource)
-                audit_from = state.last_audit_id(conn)
                 after = uow.versions.bump(resource, expected)
                 if after is None:
                     raise stale(uow, user_id, resource, expected, before)
@@ -437,7 +436,7 @@ def create_app(store: SqlStore, limits: Limits | None = None) -> FastAPI:
                         key,
                     )
                 )
-                state.tag_audit_rows(conn, audit_from, key)
+                uow.audit.tag(key)
                 stored = state.StoredResponse(name, digest, 200, body, tag)
                 try:
                     state.store_response(conn, user_id, key, stored)

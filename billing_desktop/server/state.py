@@ -277,15 +277,3 @@ def store_response(conn: sa.Connection, user_id: str, key: str, response: Stored
             created_at=datetime.now(UTC),
         )
     )
-
-
-def tag_audit_rows(conn: sa.Connection, after_id: int, key: str) -> None:
-    """Mark the audit rows written since ``after_id`` with the request's key."""
-    c = t.audit_log.c
-    conn.execute(
-        t.audit_log.update().where(c.id > after_id, c.request_key.is_(None)).values(request_key=key)
-    )
-
-
-def last_audit_id(conn: sa.Connection) -> int:
-    return int(conn.execute(sa.select(sa.func.max(t.audit_log.c.id))).scalar() or 0)

@@ -273,6 +273,10 @@ class AuditRepository(Protocol):
         commits, so rows join in the order their writes commit."""
         ...
 
+    def tag(self, request_key: str) -> None:
+        """Give the rows added in this unit of work without a request key this one."""
+        ...
+
     def seal(self) -> None:
         """Chain the rows added in this unit of work (the unit of work calls it as it commits;
         on PostgreSQL it takes the chain's lock first)."""

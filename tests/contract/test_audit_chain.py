@@ -7,9 +7,12 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from billing_desktop.domain import model as m
 from billing_desktop.domain.audit_chain import GENESIS, link
 from billing_desktop.store.ports import AuditQuery, UnitOfWorkFactory
+from billing_desktop.store.sql.uow import SqlDatabase
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -109,3 +112,50 @@ def test_activity_queries_filter_page_and_hide_in_sql(store: UnitOfWorkFactory) 
             "plans.change_plan",
             "purchase",
         ]
+
+
+def test_a_write_reads_its_own_rows_and_they_still_join_the_chain(
+    store: UnitOfWorkFactory,
+) -> None:
+    """Rows added are kept until the commit, but a read of the log in the same unit of work
+    sees them (they are written first), and the request key given later still reaches them."""
+    with store(write=True) as uow:
+        uow.audit.add(_entry(1))
+        assert [e.entity_id for e in uow.audit.recent(5)] == ["1"]  # written for the read
+        uow.audit.add(_entry(2))  # kept again
+        uow.audit.tag("key-1")  # both: one written, one kept
+        uow.commit()
+    with store() as uow:
+        rows = uow.audit.page(AuditQuery(), 0, 10)
+        assert sorted((row.entry.entity_id, row.entry.request_key) for row in rows) == [
+            ("1", "key-1"),
+            ("2", "key-1"),
+        ]
+    assert _walk(store) == 2
+
+
+def test_a_write_sends_its_rows_in_one_statement(store: UnitOfWorkFactory) -> None:
+    """The rows of a write reach the database in one INSERT as it commits, before the
+    chain's lock, and come back with what the chain covers (no INSERT each, no read)."""
+    assert isinstance(store, SqlDatabase)  # every implementation here is an SQL store
+    engine = store.engine
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split()).upper())
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        with store(write=True) as uow:
+            for n in range(5):
+                uow.audit.add(_entry(n))
+            uow.audit.tag("key-2")
+            uow.commit()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    audit = [s for s in statements if "AUDIT_LOG" in s]
+    assert [s.split(" ")[0] for s in audit] == ["INSERT", "SELECT", "UPDATE"], audit
+    assert "RETURNING" in audit[0]
+    locks = [i for i, s in enumerate(statements) if "PG_ADVISORY_XACT_LOCK" in s]
+    assert all(statements.index(audit[0]) < i for i in locks)
+    assert _walk(store) == 5

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from billing_desktop.domain import model as m
+from billing_desktop.domain.errors import Conflict
 from billing_desktop.domain.unit_history import MembershipChange
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.repositories.common import (
@@ -58,11 +59,30 @@ class SqlBillingUnits:
         # One more than the highest id stored, on every backend (SQLite's own rule), never a
         # sequence's next value: an id restore() put back cannot collide with a new one, and
         # an add that was rolled back uses no id up.
-        highest = self._conn.execute(sa.select(sa.func.max(t.billing_units.c.id))).scalar()
-        unit = m.BillingUnit(id=int(highest or 0) + 1, name=name)
-        with _savepoint(self._conn, lambda: self._clash(unit)):
-            self._conn.execute(t.billing_units.insert().values(id=unit.id, name=name))
-        return unit
+        # One statement (the id, the row, and nothing written on a clash: no savepoint), as
+        # a server's unit writes run it while they hold the units' version (B10).
+        if self._conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        c = t.billing_units.c
+        next_id = sa.func.coalesce(sa.func.max(c.id), 0) + 1
+        # WHERE: SQLite reads "INSERT ... SELECT ... ON CONFLICT" only with one in the SELECT.
+        chosen = sa.select(next_id, sa.literal(name, t.billing_units.c.name.type)).where(sa.true())
+        added = self._conn.execute(
+            insert(t.billing_units)
+            .from_select(["id", "name"], chosen)
+            .on_conflict_do_nothing()
+            .returning(c.id)
+        ).scalar()
+        if added is None:
+            taken = sa.select(c.id).where(c.name == name)
+            if self._conn.execute(taken).first() is not None:
+                raise Conflict(f"billing unit '{name}': the name is taken")
+            raise Conflict(
+                f"billing unit '{name}': another unit was added at the same moment; try again"
+            )
+        return m.BillingUnit(id=int(added), name=name)
 
     def _clash(self, unit: m.BillingUnit) -> str:
         taken = sa.select(t.billing_units.c.id).where(t.billing_units.c.name == unit.name)
