@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
 from babel.numbers import get_currency_precision, get_currency_symbol, is_currency
 
@@ -26,8 +27,10 @@ def validate_currency(code: str) -> str:
     return normalised
 
 
+@cache
 def minor_digits(currency: str) -> int:
-    """Number of decimals of the currency's minor unit: USD 2, JPY 0, KWD 3."""
+    """Number of decimals of the currency's minor unit: USD 2, JPY 0, KWD 3. (Kept per code:
+    Babel looks it up in its data each time, a third of the units overview's money work.)"""
     return int(get_currency_precision(currency))
 
 
@@ -54,7 +57,14 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 def from_minor(minor: int, currency: str) -> Decimal:
     digits = minor_digits(currency)
+    if not minor:
+        return _zero(digits)  # most units' and products' shares: no Decimal arithmetic
     return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
+
+
+@cache
+def _zero(digits: int) -> Decimal:
+    return Decimal(0).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
 
 
 def parse_amount(text: str, currency: str) -> Decimal:

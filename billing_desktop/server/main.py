@@ -20,14 +20,25 @@ STORE_VARIABLE = "BILLING_DESKTOP_SERVE_STORE"
 
 # Requests one server process runs at once (the rest wait their turn in its event loop;
 # ``THREADS_VARIABLE`` changes it). The use cases are Python: threads beyond a few only take
-# the interpreter lock from each other, and a write holding the database's audit lock waits
-# its turn at the interpreter while every other write waits for it. bench/server_load.py (16
-# clients, 2 workers, PostgreSQL, a loaded 2-core machine): with AnyIO's default of 40, write
-# median/p99 639/2,431 ms; with 8, 279/897 ms at the same throughput.
+# the interpreter lock from each other, and a write holding its resource's version (and, as
+# it commits, the audit chain's lock) waits its turn at the interpreter after every database
+# round trip while the other writes of that resource queue behind it. bench/server_load.py
+# (16 clients, 2 workers, PostgreSQL, this 2-core machine, one run each, minutes apart):
+#
+#   threads   requests/s   read p99   write p99
+#   8         226-231/s    288-319    556-655 ms
+#   6         194/s        231        253 ms      (a run that got 1.2 of the 2 cores)
+#   4         252-278/s    244-259    272-305 ms
+#   3         281-285/s    226-234    240-244 ms
+#   2         292/s        219        230 ms
+#
+# 4: every target met with margin, and a slow request (an export's page, a statement) still
+# leaves three threads to the others. With AnyIO's default of 40, an earlier run had write
+# median/p99 639/2,431 ms.
 THREADS_VARIABLE = "BILLING_DESKTOP_SERVE_THREADS"
-THREADS = 8
+THREADS = 4
 # The database connections each server process keeps are as many (a request's sign-in and
-# endpoint run in those threads), and as many more at a peak: two workers, at most 32 of
+# endpoint run in those threads), and as many more at a peak: two workers, at most 16 of
 # PostgreSQL's default 100.
 
 

@@ -88,10 +88,11 @@ def units_overview(
     """The units table: every unit by name with its users and numbers and its share of
     ``month``'s total (default: the current month) on ``basis`` (list price or as invoiced)."""
     _require_view(actor)
-    units = sorted(uow.units.all(), key=unit_order)
+    stored = uow.units.all()
+    units = sorted(stored, key=unit_order)
     report = None
     if uow.account.get() is not None:
-        report = _report(uow, month, today, basis)
+        report = _report(uow, month, today, basis, units_now=stored)  # read once, not twice
     totals = {row.unit_id: row.total for row in report.rows} if report else {}
     names = uow.users.get_many(sorted({u for unit in units for u in unit.user_ids}))
     rows = tuple(
@@ -106,7 +107,9 @@ def units_overview(
                     (names[u].name if u in names else u for u in unit.user_ids),
                     key=str.casefold,
                 )
-            ),
+            )
+            if unit.user_ids
+            else (),
             tuple(unit.numbers),
         )
         for unit in units

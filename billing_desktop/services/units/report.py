@@ -109,7 +109,10 @@ def _report(
     today: date | None,
     basis: str = "list",
     members: Members | None = None,
+    units_now: Sequence[BillingUnit] | None = None,
 ) -> UnitReport:
+    """``members``: the membership as it would be (a preview); ``units_now``: the units as the
+    caller has just read them from the store (``uow.units.all()``, in its order)."""
     if basis not in BASES:
         raise InvalidInput(f"basis '{basis}': use list or invoiced")
     engine = BillingEngine(uow, today)
@@ -125,9 +128,10 @@ def _report(
     else:
         quantities = _quantities(engine, month)
     start, end = month.bounds(engine.zone)
+    history: Sequence[MembershipChange]
     if members is None:
-        units_now: Sequence[BillingUnit] = uow.units.all()
-        history: Sequence[MembershipChange] = uow.units.history(after=start)
+        units_now = uow.units.all() if units_now is None else units_now
+        history = uow.units.history(after=start)
     else:
         units_now = members[0]
         history = [c for c in members[1] if c.effective_from and c.effective_from > start]
