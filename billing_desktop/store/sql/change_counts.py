@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Sequence
+from functools import cache
 from typing import Any
 
 from billing_desktop.store.sql import tables as t
@@ -105,8 +106,13 @@ class ChangeCounts:
         return ",".join(f"{name}={self.tables.get(name, 0)}" for name in sorted(names))
 
 
-_COUNTED = sorted((n for n in t.metadata.tables if n not in NOT_COUNTED), key=len, reverse=True)
-_TABLE_WORDS = re.compile(r"\b(" + "|".join(_COUNTED) + r")\b")
+@cache
+def _table_words() -> re.Pattern[str]:
+    """Any table name of the schema as a word (compiled on first use, not at start-up: B1)."""
+    counted = sorted((n for n in t.metadata.tables if n not in NOT_COUNTED), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(counted) + r")\b")
+
+
 _KNOWN: dict[str, frozenset[str]] = {}  # statement text -> the tables it names
 _KNOWN_LOCK = threading.Lock()
 _KNOWN_MOST = 4096
@@ -117,7 +123,7 @@ def read_tables(statement: str) -> frozenset[str]:
     statements of a server are the same few hundred compiled texts)."""
     found = _KNOWN.get(statement)
     if found is None:
-        found = frozenset(_TABLE_WORDS.findall(statement))
+        found = frozenset(_table_words().findall(statement))
         with _KNOWN_LOCK:
             if len(_KNOWN) >= _KNOWN_MOST:
                 _KNOWN.clear()
