@@ -33,7 +33,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 from starlette.responses import JSONResponse, Response
@@ -105,83 +106,101 @@ class ConditionalReads:
         """The answer to a conditional read, or None when the store has no change token (then
         the caller answers in full). ``resolve``: the user's actor from the store; ``check``:
         refuses an actor the operation is not for; ``run``: the use case's encoded result."""
-        counts = uow.change_counts()  # first: everything read after is at least this new
+        # First: everything read after is at least as new as the counts or the token.
+        counts = uow.change_counts()
+        state: _State
         if counts is not None:
-            return self._by_tables(
-                uow, counts, operation, user_id, arguments, if_none_match, resolve, check, run
-            )
-        token = uow.change_token()  # first: everything read after is at least this new
-        if token is None:
-            return None
-        state = _token_text(uow, token)
-        actor = self._actors.get((user_id, state))
+            state = _PerTable(counts, self._tables)
+        else:
+            token = uow.change_token()
+            if token is None:
+                return None
+            state = _StoreWide(_token_text(uow, token), self._versions)
+        actor = self._actors.get((user_id, state.of(_ACTOR)))
         if actor is None:
-            actor = resolve(uow, user_id)
-            self._actors.put((user_id, state), actor)
+            with state.watching(uow) as read:
+                actor = resolve(uow, user_id)
+            self._actors.put((user_id, state.grown(_ACTOR, read)), actor)
         check(actor, operation)
         resource = operation.resource
-        version = self._versions.get((resource, state))
-        if version is None:
-            version = uow.versions.get(resource)
-            self._versions.put((resource, state), version)
-        tag = read_tag(resource, version, _digest(operation, arguments, actor, state))
-        headers = {"ETag": tag}
-        if matches(if_none_match, tag):
-            return Response(status_code=304, headers=headers)
-        body = self._answers.get(tag)
-        if body is None:
-            body = JSONResponse(None).render(run(uow, actor))
-            if len(body) <= LARGEST_KEPT:
-                self._answers.put(tag, body)
-        return Response(body, status_code=200, media_type="application/json", headers=headers)
-
-    def _by_tables(
-        self,
-        uow: SqlUnitOfWork,
-        counts: ChangeCounts,
-        operation: Operation,
-        user_id: str,
-        arguments: BaseModel,
-        if_none_match: str | None,
-        resolve: Callable[[SqlUnitOfWork, str], Actor],
-        check: Callable[[Actor, Operation], None],
-        run: Callable[[SqlUnitOfWork, Actor], Any],
-    ) -> Response:
-        """``answer`` on a store that counts its changes per table (PostgreSQL): the actor and
-        the answer are kept by the counts of the tables they were seen to read, so a write
-        to other tables leaves them, and the tag, as they were."""
-        tables = self._tables.of(_ACTOR)
-        actor = self._actors.get((user_id, counts.state(tables)))
-        if actor is None:
-            with uow.recording_reads() as read:
-                actor = resolve(uow, user_id)
-            tables = self._tables.add(_ACTOR, read)
-            self._actors.put((user_id, counts.state(tables)), actor)
-        check(actor, operation)
-        version = counts.resources.get(operation.resource, 0)
-        tables = self._tables.of(operation.name)
-        tag = read_tag(
-            operation.resource,
-            version,
-            _digest(operation, arguments, actor, counts.state(tables)),
-        )
+        version = state.version(uow, resource)
+        seen = state.of(operation.name)
+        tag = read_tag(resource, version, _digest(operation, arguments, actor, seen))
         if matches(if_none_match, tag):
             return Response(status_code=304, headers={"ETag": tag})
         body = self._answers.get(tag)
         if body is None:
-            with uow.recording_reads() as read:
+            with state.watching(uow) as read:
                 body = JSONResponse(None).render(run(uow, actor))
-            if not read <= tables:
+            grown = state.grown(operation.name, read)
+            if grown != seen:
                 # Read more than seen before: the answer is kept, and tagged, by all of it.
-                tables = self._tables.add(operation.name, read)
-                tag = read_tag(
-                    operation.resource,
-                    version,
-                    _digest(operation, arguments, actor, counts.state(tables)),
-                )
+                tag = read_tag(resource, version, _digest(operation, arguments, actor, grown))
             if len(body) <= LARGEST_KEPT:
                 self._answers.put(tag, body)
         return Response(body, status_code=200, media_type="application/json", headers={"ETag": tag})
+
+
+class _State(Protocol):
+    """What the actor and the answers are kept by in one request."""
+
+    def of(self, kind: str) -> str:
+        """The state a kind of read is kept by, as text."""
+        ...
+
+    def watching(self, uow: SqlUnitOfWork) -> AbstractContextManager[set[str]]:
+        """Around a read that may be kept: the tables it read, where that matters."""
+        ...
+
+    def grown(self, kind: str, read: set[str]) -> str:
+        """The state to keep a kind of read by after it read ``read``."""
+        ...
+
+    def version(self, uow: SqlUnitOfWork, resource: str) -> int: ...
+
+
+class _StoreWide:
+    """SQLite (and PostgreSQL without counts): one token for the whole store."""
+
+    def __init__(self, state: str, versions: _Kept[tuple[str, str], int]) -> None:
+        self._state = state
+        self._versions = versions
+
+    def of(self, kind: str) -> str:
+        return self._state
+
+    def watching(self, uow: SqlUnitOfWork) -> AbstractContextManager[set[str]]:
+        return nullcontext(set())
+
+    def grown(self, kind: str, read: set[str]) -> str:
+        return self._state
+
+    def version(self, uow: SqlUnitOfWork, resource: str) -> int:
+        version = self._versions.get((resource, self._state))
+        if version is None:
+            version = uow.versions.get(resource)
+            self._versions.put((resource, self._state), version)
+        return version
+
+
+class _PerTable:
+    """PostgreSQL: the counts of the tables each kind of read was seen to read."""
+
+    def __init__(self, counts: ChangeCounts, tables: _TablesRead) -> None:
+        self._counts = counts
+        self._tables = tables
+
+    def of(self, kind: str) -> str:
+        return self._counts.state(self._tables.of(kind))
+
+    def watching(self, uow: SqlUnitOfWork) -> AbstractContextManager[set[str]]:
+        return uow.recording_reads()
+
+    def grown(self, kind: str, read: set[str]) -> str:
+        return self._counts.state(self._tables.add(kind, read))
+
+    def version(self, uow: SqlUnitOfWork, resource: str) -> int:
+        return self._counts.resources.get(resource, 0)
 
 
 class _TablesRead:

@@ -117,3 +117,13 @@ def empty_sql(request: pytest.FixtureRequest) -> Iterator[str]:
         yield empty.url
     finally:
         empty.close()
+
+
+@pytest.fixture
+def pg_store(pg_cluster: PgCluster) -> Iterator[SqlStore]:
+    """A new, empty PostgreSQL store with a pool of 3 connections (PostgreSQL-only tests)."""
+    name = pg_cluster.create_database("store")
+    store = SqlStore(pg_cluster.url(name), create=True, pool_size=3)
+    yield store
+    store.dispose()
+    pg_cluster.drop_database(name)

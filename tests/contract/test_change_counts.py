@@ -7,7 +7,6 @@ by the store's data version). Which tables a read reads is taken from its statem
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,16 +15,6 @@ import sqlalchemy as sa
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.store.sql import change_counts
 from billing_desktop.store.sql.tables import metadata
-from tests.pg_cluster import PgCluster
-
-
-@pytest.fixture
-def pg_store(pg_cluster: PgCluster) -> Iterator[SqlStore]:
-    name = pg_cluster.create_database("counts")
-    store = SqlStore(pg_cluster.url(name), create=True, pool_size=3)
-    yield store
-    store.dispose()
-    pg_cluster.drop_database(name)
 
 
 def _counts(store: SqlStore) -> dict[str, int]:

@@ -4,23 +4,12 @@ one the server dropped while idle is replaced instead of failing the next unit o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.store.sql import engine as engine_module
 from tests.pg_cluster import PgCluster
-
-
-@pytest.fixture
-def pg_store(pg_cluster: PgCluster) -> Iterator[SqlStore]:
-    name = pg_cluster.create_database("pool")
-    store = SqlStore(pg_cluster.url(name), create=True, pool_size=3)
-    yield store
-    store.dispose()
-    pg_cluster.drop_database(name)
 
 
 def _backend(store: SqlStore) -> int:
