@@ -134,3 +134,33 @@ def test_sqlite_counts_nothing(tmp_path: Path) -> None:
 )
 def test_the_tables_a_statement_names(statement: str, tables: set[str]) -> None:
     assert change_counts.read_tables(statement) == tables
+
+
+def test_revision_0019_downgrades_and_upgrades_again_on_postgresql(pg_store: SqlStore) -> None:
+    from alembic import command
+
+    from billing_desktop.store.sql.engine import alembic_config, migrate
+
+    engine = pg_store.engine
+    functions = sa.text(
+        "SELECT count(*) FROM pg_proc WHERE proname IN "
+        "('billing_note_change', 'billing_count_changes')"
+    )
+    triggers = sa.text(
+        "SELECT count(*) FROM pg_trigger WHERE tgname IN ('billing_note_change', "
+        "'billing_count_changes') AND NOT tgisinternal"
+    )
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0018")
+    names = set(sa.inspect(engine).get_table_names())
+    assert "change_counts" not in names and "changes_pending" not in names
+    with engine.connect() as conn:
+        assert conn.execute(functions).scalar_one() == 0
+        assert conn.execute(triggers).scalar_one() == 0
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(functions).scalar_one() == 2
+        assert conn.execute(triggers).scalar_one() == len(COUNTED) + 1
+    assert _counts(pg_store) == dict.fromkeys(COUNTED, 0)
