@@ -26,58 +26,60 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Generator, Iterator
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
 from billing_desktop.domain.errors import StoreError
-from billing_desktop.store.ports import CALL_SORT_COLUMNS, CallFilter, CallOrder
-from billing_desktop.store.sql.types import from_micros, to_micros
+from billing_desktop.store.ports import CallFilter, CallOrder
+from billing_desktop.store.sql import tables as t
+from billing_desktop.store.sql.repositories.queries import call_count_select, call_select
+from billing_desktop.store.sql.types import from_micros
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-# The columns of every batch, in this order (ports.CallBatches).
-COLUMNS = (
-    "c.id AS id, c.type AS type, c.triggered_by AS triggered_by, "
-    "c.trigger_source AS trigger_source, COALESCE(c.candidate_id, '') AS candidate_id, "
-    "c.campaign AS campaign, COALESCE(c.number, '') AS number, c.started_at AS started_at, "
-    "c.duration_seconds AS duration_seconds"
-)
-NULLABLE = frozenset({"candidate_id", "number"})
 BATCH_ROWS_OPTION = "adbc.sqlite.query.batch_rows"
 
 
-def _conditions(where: CallFilter) -> tuple[str, list[Any]]:
-    """The WHERE clause of ``where`` (as ``SqlQueries._call_conditions``) and its parameters."""
-    parts: list[str] = []
-    params: list[Any] = []
-    if where.start is not None:
-        parts.append("c.started_at >= ?")
-        params.append(to_micros(where.start))
-    if where.end is not None:
-        parts.append("c.started_at < ?")
-        params.append(to_micros(where.end))
-    if where.type is not None:
-        parts.append("c.type = ?")
-        params.append(where.type)
-    if where.campaign is not None:
-        parts.append("c.campaign = ?")
-        params.append(where.campaign)
-    return (" WHERE " + " AND ".join(parts) if parts else ""), params
+@cache
+def _dialect() -> Dialect:
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.dialect()  # qmark parameters, as the ADBC driver takes them
 
 
-def order_by(order: CallOrder) -> str:
-    """The ORDER BY of ``SqlQueries._call_select``: the column (NULLs first ascending and last
-    descending, SQLite's own rule), then the call id. Qualified by the table, so that the
-    COALESCE'd result columns of the same name never stand in for the stored ones."""
-    if order.column not in CALL_SORT_COLUMNS:
-        raise StoreError(f"calls cannot be ordered by '{order.column}'")
-    way = "DESC" if order.descending else "ASC"
-    if order.column == "id":
-        return f" ORDER BY c.id {way}"
-    nulls = ""
-    if order.column in NULLABLE:
-        nulls = " NULLS LAST" if order.descending else " NULLS FIRST"
-    return f" ORDER BY c.{order.column} {way}{nulls}, c.id {way}"
+def _compiled(statement: sa.Select[Any]) -> tuple[str, list[Any]]:
+    """The SQLite text of one of the call log's statements (``queries.call_select``,
+    ``call_count_select``: the same filters and order as every other reading of the log) and
+    its parameters in order, bound as the engine binds them (instants as microseconds)."""
+    dialect = _dialect()
+    compiled = statement.compile(dialect=dialect)
+    values = compiled.construct_params()
+    params = []
+    for name in compiled.positiontup or ():
+        process = compiled.binds[name].type.bind_processor(dialect)
+        params.append(values[name] if process is None else process(values[name]))
+    return compiled.string, params
+
+
+def _batch_select(where: CallFilter, order: CallOrder) -> sa.Select[Any]:
+    """The columns of every batch, in this order (``ports.CallBatches``): the instant as its
+    stored microseconds, and '' for an optional id the store holds as NULL."""
+    c = t.calls.c
+    return call_select(where, order).with_only_columns(
+        c.id,
+        c.type,
+        c.triggered_by,
+        c.trigger_source,
+        sa.func.coalesce(c.candidate_id, "").label("candidate_id"),
+        c.campaign,
+        sa.func.coalesce(c.number, "").label("number"),
+        sa.type_coerce(c.started_at, sa.BigInteger).label("started_at"),
+        c.duration_seconds,
+    )
 
 
 def _failed(exc: Exception) -> str:
@@ -113,8 +115,7 @@ class CallSnapshotReader:
         return from_micros(int(first)), from_micros(int(last))
 
     def call_count_where(self, where: CallFilter) -> int:
-        clause, params = _conditions(where)
-        return int(self._one(f"SELECT count(*) FROM calls AS c{clause}", params) or 0)
+        return int(self._one(*_compiled(call_count_select(where))) or 0)
 
     def call_batches(
         self, where: CallFilter, order: CallOrder, batch_rows: int
@@ -126,8 +127,7 @@ class CallSnapshotReader:
     def _stream(
         self, where: CallFilter, order: CallOrder, batch_rows: int
     ) -> Generator[pa.RecordBatch, None, None]:
-        clause, params = _conditions(where)
-        sql = f"SELECT {COLUMNS} FROM calls AS c{clause}{order_by(order)}"
+        sql, params = _compiled(_batch_select(where, order))
         with self._conn.cursor() as cursor:
             cursor.adbc_statement.set_options(**{BATCH_ROWS_OPTION: str(max(batch_rows, 1))})
             cursor.execute(sql, params or None)

@@ -27,6 +27,54 @@ from billing_desktop.store.ports import (
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.repositories.rollups import from_micro_units
 
+# The call log with its order and filters in SQL (Usage Data tab, export call-logs; the
+# export's ADBC reader compiles the same statements, ``call_batches``).
+
+
+def call_conditions(where: CallFilter) -> list[sa.ColumnElement[bool]]:
+    c = t.calls.c
+    conditions: list[sa.ColumnElement[bool]] = []
+    if where.start is not None:
+        conditions.append(c.started_at >= where.start)
+    if where.end is not None:
+        conditions.append(c.started_at < where.end)
+    if where.type is not None:
+        conditions.append(c.type == where.type)
+    if where.campaign is not None:
+        conditions.append(c.campaign == where.campaign)
+    return conditions
+
+
+def call_count_select(where: CallFilter) -> sa.Select[Any]:
+    return sa.select(sa.func.count()).select_from(t.calls).where(*call_conditions(where))
+
+
+def call_select(where: CallFilter, order: CallOrder) -> sa.Select[Any]:
+    if order.column not in CALL_SORT_COLUMNS:
+        raise StoreError(f"calls cannot be ordered by '{order.column}'")
+    c = t.calls.c
+    column, key = c[order.column], c.id
+    keys = [column.desc(), key.desc()] if order.descending else [column.asc(), key.asc()]
+    if column.nullable:  # NULLs first ascending and last descending, as SQLite has them
+        keys[0] = keys[0].nulls_last() if order.descending else keys[0].nulls_first()
+    if order.column == "id":
+        keys = keys[:1]
+    return (
+        sa.select(
+            c.id,
+            c.type,
+            c.triggered_by,
+            c.trigger_source,
+            c.candidate_id,
+            c.campaign,
+            c.number,
+            c.started_at,
+            c.duration_seconds,
+        )
+        .where(*call_conditions(where))
+        .order_by(*keys)
+    )
+
 
 class SqlQueries:
     def __init__(self, conn: sa.Connection) -> None:
@@ -97,55 +145,13 @@ class SqlQueries:
 
     # The call log with its order and filters in SQL (Usage Data tab, export call-logs).
 
-    @staticmethod
-    def _call_conditions(where: CallFilter) -> list[sa.ColumnElement[bool]]:
-        c = t.calls.c
-        conditions: list[sa.ColumnElement[bool]] = []
-        if where.start is not None:
-            conditions.append(c.started_at >= where.start)
-        if where.end is not None:
-            conditions.append(c.started_at < where.end)
-        if where.type is not None:
-            conditions.append(c.type == where.type)
-        if where.campaign is not None:
-            conditions.append(c.campaign == where.campaign)
-        return conditions
-
-    @staticmethod
-    def _call_select(where: CallFilter, order: CallOrder) -> sa.Select[Any]:
-        if order.column not in CALL_SORT_COLUMNS:
-            raise StoreError(f"calls cannot be ordered by '{order.column}'")
-        c = t.calls.c
-        column, key = c[order.column], c.id
-        keys = [column.desc(), key.desc()] if order.descending else [column.asc(), key.asc()]
-        if column.nullable:  # NULLs first ascending and last descending, as SQLite has them
-            keys[0] = keys[0].nulls_last() if order.descending else keys[0].nulls_first()
-        if order.column == "id":
-            keys = keys[:1]
-        return (
-            sa.select(
-                c.id,
-                c.type,
-                c.triggered_by,
-                c.trigger_source,
-                c.candidate_id,
-                c.campaign,
-                c.number,
-                c.started_at,
-                c.duration_seconds,
-            )
-            .where(*SqlQueries._call_conditions(where))
-            .order_by(*keys)
-        )
-
     def call_count_where(self, where: CallFilter) -> int:
-        query = sa.select(sa.func.count()).select_from(t.calls)
-        return int(self._conn.execute(query.where(*self._call_conditions(where))).scalar_one())
+        return int(self._conn.execute(call_count_select(where)).scalar_one())
 
     def call_page_where(
         self, where: CallFilter, order: CallOrder, offset: int, limit: int
     ) -> list[CallRow]:
-        query = self._call_select(where, order).offset(max(offset, 0)).limit(max(limit, 0))
+        query = call_select(where, order).offset(max(offset, 0)).limit(max(limit, 0))
         return [CallRow(*row) for row in self._conn.execute(query)]
 
     def call_chunks(
@@ -153,7 +159,7 @@ class SqlQueries:
     ) -> Iterator[list[CallRecord]]:
         c = t.calls.c
         # The instant as stored (integer microseconds): no datetime per row (B4).
-        query = self._call_select(where, order).with_only_columns(
+        query = call_select(where, order).with_only_columns(
             c.id,
             c.type,
             c.triggered_by,
