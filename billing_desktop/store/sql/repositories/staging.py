@@ -76,7 +76,6 @@ class SqlCallStaging:
         self._columns: tuple[str, ...] = ()
         self._cache: int | None = None
         self._writer: _ScratchWriter | None = None  # filling the scratch file
-        self._filled = False  # the scratch file has its table
         self._rows = 0  # rows staged since begin()
         self._path: str | None = None  # the scratch file being filled or read
         self._table = ""  # the staged rows, as the import's connection names them
@@ -93,7 +92,7 @@ class SqlCallStaging:
         self._columns = tuple(columns)
         descriptor, self._path = tempfile.mkstemp(prefix="billing-import-", suffix=".sqlite")
         os.close(descriptor)
-        self._table, self._filled, self._rows = "", False, 0
+        self._table, self._rows = "", 0
         if self._cache is None:
             self._cache = int(self._sql("PRAGMA cache_size").scalar_one())
             self._sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
@@ -103,9 +102,10 @@ class SqlCallStaging:
             raise RuntimeError("rows are staged between begin() and the first read")
         if list(batch.schema.names) != list(self._columns):
             raise ValueError(f"cannot stage the columns {batch.schema.names}")
+        if not batch.num_rows:
+            return  # the writer (and its table) start with the first row
         if self._writer is None:
             self._writer = _ScratchWriter(self._path, self._definition)
-            self._filled = True
         self._writer.put(batch)
         self._rows += batch.num_rows
 
@@ -123,7 +123,7 @@ class SqlCallStaging:
             schema = f"import_scratch_{next(_ALIASES)}"
             self._sql(f"ATTACH DATABASE ? AS {schema}", (self._path,))
             self._attached.append((schema, self._path))
-            if not self._filled:  # nothing was added: an empty table of the columns
+            if not self._rows:  # nothing was added: an empty table of the columns
                 self._sql(f"CREATE TABLE {schema}.{TABLE} ({self._definition})")
             self._table = f"{schema}.{TABLE}"
         return self._table
