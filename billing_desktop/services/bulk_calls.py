@@ -185,7 +185,7 @@ def import_calls(
                 continue  # read again, undoing the quotes as the row path does
             finally:
                 staging.end()
-                clock.lap("drop the staging table")
+                clock.lap("close the staging file")
         return None
     except _Refused:
         return None
