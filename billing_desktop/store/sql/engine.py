@@ -140,7 +140,6 @@ class _SqliteFile:
         self.path = Path(database).expanduser() if database and database != ":memory:" else None
         self.read_only = False
         self.uri: str | None = None
-        self._reader: str | None = None  # reader_uri(), made once the file is there
         if self.path is None or not self.path.exists():
             return
         folder_writable = os.access(self.path.parent, os.W_OK)
@@ -159,14 +158,10 @@ class _SqliteFile:
             self.uri = f"{absolute}?mode=ro&immutable=1"
 
     def reader_uri(self) -> str | None:
-        """See the module's :func:`reader_uri`: the URI is made once (resolving the path is a
-        few system calls, and every reading unit of work asks), the file's presence checked
-        each time."""
+        """See the module's :func:`reader_uri` (asked by an export, not by every unit of work)."""
         if self.path is None or not self.path.exists():
             return None
-        if self._reader is None:
-            self._reader = self.uri or f"{self.path.resolve().as_uri()}?mode=ro"
-        return self._reader
+        return self.uri or f"{self.path.resolve().as_uri()}?mode=ro"
 
     def read_only_part(self) -> Path | None:
         """The file or folder that keeps the store from being written, if one does."""

@@ -127,7 +127,6 @@ class SqlUnitOfWork:
     extension_requests: ExtensionRequestRepository
     bulk_calls: SqlCallStaging | None  # the fast path of big imports of calls (SQLite)
     bulk_load: BulkLoad | None  # filling empty tables, e.g. the demo's build (SQLite)
-    call_batches: CallBatches | None  # the call log as Arrow batches for exports (SQLite file)
 
     def __init__(
         self, engine: Engine, *, write: bool = False, commits: Callable[[], Hashable] | None = None
@@ -199,11 +198,16 @@ class SqlUnitOfWork:
         self.extension_requests = r.SqlExtensionRequests(conn)
         self.bulk_calls = SqlCallStaging(conn) if conn.dialect.name == "sqlite" else None
         self.bulk_load = SqlBulkLoad(conn) if conn.dialect.name == "sqlite" else None
-        # A second, read-only connection: not for a writer, which would not see its own
-        # uncommitted changes through it.
-        uri = None if self._write else reader_uri(self._engine)
-        self.call_batches = None if uri is None else SqliteCallBatches(uri, busy_timeout_ms())
         return self
+
+    @property
+    def call_batches(self) -> CallBatches | None:
+        """The call log as Arrow batches for an export (SQLite file), made when one asks: the
+        file's presence is a system call, not for every reading unit of work. A second,
+        read-only connection: not for a writer, which would not see its own uncommitted
+        changes through it."""
+        uri = None if self._write or self._conn is None else reader_uri(self._engine)
+        return None if uri is None else SqliteCallBatches(uri, busy_timeout_ms())
 
     def change_token(self) -> Hashable | None:
         """A value that differs whenever the store may have changed since it was last taken,
