@@ -30,9 +30,8 @@ table (again a needless recomputation, never a stale answer).
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from billing_desktop.store.sql import tables as t
@@ -113,19 +112,8 @@ def _table_words() -> re.Pattern[str]:
     return re.compile(r"\b(" + "|".join(counted) + r")\b")
 
 
-_KNOWN: dict[str, frozenset[str]] = {}  # statement text -> the tables it names
-_KNOWN_LOCK = threading.Lock()
-_KNOWN_MOST = 4096
-
-
+@lru_cache(maxsize=4096)
 def read_tables(statement: str) -> frozenset[str]:
     """The tables of the schema that ``statement`` names (its text; kept per text, as the
     statements of a server are the same few hundred compiled texts)."""
-    found = _KNOWN.get(statement)
-    if found is None:
-        found = frozenset(_table_words().findall(statement))
-        with _KNOWN_LOCK:
-            if len(_KNOWN) >= _KNOWN_MOST:
-                _KNOWN.clear()
-            _KNOWN[statement] = found
-    return found
+    return frozenset(_table_words().findall(statement))
