@@ -34,8 +34,7 @@ from sqlalchemy.engine import Dialect
 
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.ports import CallFilter, CallOrder
-from billing_desktop.store.sql import tables as t
-from billing_desktop.store.sql.repositories.queries import call_count_select, call_select
+from billing_desktop.store.sql.repositories.queries import call_count_select, call_export_select
 from billing_desktop.store.sql.types import from_micros
 
 if TYPE_CHECKING:
@@ -63,23 +62,6 @@ def _compiled(statement: sa.Select[Any]) -> tuple[str, list[Any]]:
         process = compiled.binds[name].type.bind_processor(dialect)
         params.append(values[name] if process is None else process(values[name]))
     return compiled.string, params
-
-
-def _batch_select(where: CallFilter, order: CallOrder) -> sa.Select[Any]:
-    """The columns of every batch, in this order (``ports.CallBatches``): the instant as its
-    stored microseconds, and '' for an optional id the store holds as NULL."""
-    c = t.calls.c
-    return call_select(where, order).with_only_columns(
-        c.id,
-        c.type,
-        c.triggered_by,
-        c.trigger_source,
-        sa.func.coalesce(c.candidate_id, "").label("candidate_id"),
-        c.campaign,
-        sa.func.coalesce(c.number, "").label("number"),
-        sa.type_coerce(c.started_at, sa.BigInteger).label("started_at"),
-        c.duration_seconds,
-    )
 
 
 def _failed(exc: Exception) -> str:
@@ -127,7 +109,7 @@ class CallSnapshotReader:
     def _stream(
         self, where: CallFilter, order: CallOrder, batch_rows: int
     ) -> Generator[pa.RecordBatch, None, None]:
-        sql, params = _compiled(_batch_select(where, order))
+        sql, params = _compiled(call_export_select(where, order, blank_optional=True))
         with self._conn.cursor() as cursor:
             cursor.adbc_statement.set_options(**{BATCH_ROWS_OPTION: str(max(batch_rows, 1))})
             cursor.execute(sql, params or None)

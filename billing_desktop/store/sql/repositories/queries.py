@@ -76,6 +76,30 @@ def call_select(where: CallFilter, order: CallOrder) -> sa.Select[Any]:
     )
 
 
+def call_export_select(
+    where: CallFilter, order: CallOrder, *, blank_optional: bool = False
+) -> sa.Select[Any]:
+    """:func:`call_select` as the exports read it: the instant as stored (integer microseconds,
+    no datetime per row: B4); with ``blank_optional``, '' for an optional id stored as NULL
+    (the ADBC reader, which infers a column's type from its first batch)."""
+    c = t.calls.c
+
+    def optional(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+        return sa.func.coalesce(column, "").label(column.name) if blank_optional else column
+
+    return call_select(where, order).with_only_columns(
+        c.id,
+        c.type,
+        c.triggered_by,
+        c.trigger_source,
+        optional(c.candidate_id),
+        c.campaign,
+        optional(c.number),
+        sa.type_coerce(c.started_at, sa.BigInteger).label("started_at"),
+        c.duration_seconds,
+    )
+
+
 class SqlQueries:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
@@ -157,19 +181,7 @@ class SqlQueries:
     def call_chunks(
         self, where: CallFilter, order: CallOrder, chunk_size: int
     ) -> Iterator[list[CallRecord]]:
-        c = t.calls.c
-        # The instant as stored (integer microseconds): no datetime per row (B4).
-        query = call_select(where, order).with_only_columns(
-            c.id,
-            c.type,
-            c.triggered_by,
-            c.trigger_source,
-            c.candidate_id,
-            c.campaign,
-            c.number,
-            sa.type_coerce(c.started_at, sa.BigInteger).label("started_at"),
-            c.duration_seconds,
-        )
+        query = call_export_select(where, order)
         if self._conn.dialect.name == "sqlite":
             # The SQLite driver always streams; reading its cursor directly skips building a
             # Row object per row, which is a third of the export's time on a million calls.
