@@ -137,6 +137,22 @@ def test_columns_in_another_order_and_optional_ones_left_out(
     assert [type(outcome) for outcome in taken] == [bulk_calls.Outcome]
 
 
+def test_a_batch_of_mostly_distinct_values_still_goes_fast(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every duration and number differs: a short last batch of a big file looks like this.
+    # It once sent the whole file down the row path (50 s instead of 1.4 s at 1M calls).
+    lines = [HEADER] + [
+        f"d{n},live,candidate,Phone,cand-{n},Night Shift,+1212555{n:04},,"
+        f"2026-10-2{n % 7}T{n % 24:02}:{n % 60:02}:00Z,{n * 7}"
+        for n in range(1, 400)
+    ]
+    path = _file(tmp_path, "calls.csv", lines)
+    fast, rows, taken = _both(tmp_path, monkeypatch, "Europe/Berlin", [path])
+    assert fast == rows
+    assert [type(outcome) for outcome in taken] == [bulk_calls.Outcome]
+
+
 BAD_FILES = {
     "a bad cell": [HEADER, *ROWS[:2], ROWS[2].replace(",3600", ",36oo")],
     "an id twice, other values": [HEADER, *ROWS[:2], ROWS[0].replace(",61", ",62")],
