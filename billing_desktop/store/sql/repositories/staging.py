@@ -77,6 +77,7 @@ class SqlCallStaging:
         self._cache: int | None = None
         self._writer: _ScratchWriter | None = None  # filling the scratch file
         self._rows = 0  # rows staged since begin()
+        self._ids: tuple[str, str] | None = None  # the least and greatest id staged
         self._path: str | None = None  # the scratch file being filled or read
         self._table = ""  # the staged rows, as the import's connection names them
         self._attached: list[tuple[str, str]] = []  # (schema, file) to detach and delete
@@ -92,7 +93,7 @@ class SqlCallStaging:
         self._columns = tuple(columns)
         descriptor, self._path = tempfile.mkstemp(prefix="billing-import-", suffix=".sqlite")
         os.close(descriptor)
-        self._table, self._rows = "", 0
+        self._table, self._rows, self._ids = "", 0, None
         if self._cache is None:
             self._cache = int(self._sql("PRAGMA cache_size").scalar_one())
             self._sql(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
@@ -108,6 +109,16 @@ class SqlCallStaging:
             self._writer = _ScratchWriter(self._path, self._definition)
         self._writer.put(batch)
         self._rows += batch.num_rows
+        if "id" in self._columns:
+            import pyarrow.compute as pc
+
+            span = pc.min_max(batch.column("id"))  # bytewise, as SQLite's BINARY collation
+            low, high = span["min"].as_py(), span["max"].as_py()
+            if low is not None and high is not None:
+                known = self._ids
+                self._ids = (
+                    (low, high) if known is None else (min(known[0], low), max(known[1], high))
+                )
 
     @property
     def _definition(self) -> str:
@@ -133,7 +144,11 @@ class SqlCallStaging:
 
     def overlap(self) -> tuple[int, int]:
         present = frozenset(self._columns)
-        if self._sql("SELECT EXISTS (SELECT 1 FROM calls)").scalar_one() == 0:
+        # One probe of the primary key first: a daily file's ids (new ones, past the stored)
+        # then cost no lookup each, however many calls are stored (B9).
+        low, high = self._ids if self._ids is not None else ("", "")
+        probe = "SELECT EXISTS (SELECT 1 FROM calls WHERE id BETWEEN ? AND ?)"
+        if self._ids is None or self._sql(probe, (low, high)).scalar_one() == 0:
             return 0, 0
         same = " AND ".join(
             f"c.{name} IS {_converted(name, present)}" for name in COLUMNS if name != "id"
