@@ -170,6 +170,25 @@ def test_an_unchanged_store_is_not_read_again_but_a_changed_one_is(
     assert calls == [1]
 
 
+def test_an_empty_wal_left_by_a_reader_is_no_change_but_a_wal_with_pages_is(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    SqlStore(f"sqlite:///{demo}", create=False).dispose()  # checked; remembered
+    calls = _counting_checks(monkeypatch)
+    # A program that read the store in WAL mode and ended without closing it leaves an empty
+    # log (and its index) behind; the file itself is as it was checked.
+    wal = Path(f"{demo}-wal")
+    wal.write_bytes(b"")
+    Path(f"{demo}-shm").write_bytes(b"\0" * 32768)
+    assert safety.verified_before(demo)
+    SqlStore(f"sqlite:///{demo}", create=False).dispose()
+    assert calls == []
+    # A log with pages in it is part of the store: checked again on the next open.
+    SqlStore(f"sqlite:///{demo}", create=False).dispose()  # (and remembered as it is now)
+    wal.write_bytes(b"\x37\x7f\x06\x82" + bytes(28))
+    assert not safety.verified_before(demo)
+
+
 def test_the_store_the_demo_command_creates_is_not_read_again_on_its_next_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -163,12 +163,16 @@ def _entry(path: Path) -> tuple[Path, str]:
 
 
 def file_stamp(path: Path) -> list[int] | None:
-    """What changes when anything writes the file or its WAL: device, inode, size, mtime."""
+    """What changes when anything writes the file or its WAL: device, inode, size, mtime. An
+    empty WAL counts as none: it holds no page, so the store is its file alone (a program
+    that read the store and ended without closing it leaves one behind)."""
     stamp: list[int] = []
     for name in (str(path), f"{path}-wal"):
         try:
             st = os.stat(name)
         except FileNotFoundError:
+            st = None
+        if st is None or (st.st_size == 0 and name != str(path)):
             stamp += [0, 0, -1, 0]
             continue
         stamp += [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
