@@ -270,6 +270,14 @@ class ReplicaStore(HttpStore):
     def _index(self) -> Path:
         return self.folder / "last.json"
 
+    def close(self) -> None:
+        """The HTTP client's connections, and the replica file's."""
+        super().close()
+        with self._sync_lock:
+            replica = self._replica
+        if replica is not None:
+            replica.close()
+
     def _open_known(self) -> Replica | None:
         """The replica this machine last used for this server, if any."""
         try:

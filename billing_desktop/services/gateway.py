@@ -61,6 +61,13 @@ class Gateway(Protocol):
 
     def remove_write_listener(self, listener: WriteListener) -> None: ...
 
+    def close(self) -> None:
+        """Let go of the store's connections once nothing uses it any more (the window
+        closing). A local SQLite store then checkpoints its write-ahead log into the file and
+        removes it: the file alone holds every committed change (a user may copy just that
+        file), and its next open finds it as it was checked."""
+        ...
+
 
 class LocalGateway(WriteAnnouncer, ABC):
     """The gateway over a unit-of-work factory: each call runs its use case in a unit of work of

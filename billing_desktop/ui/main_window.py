@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
         self.store = store
+        self._left_stores: list[Store] = []  # stores this window showed before (File ▸ Open)
         self.user_id = user_id
         self.month = month
         self.remember = remember
@@ -811,6 +812,8 @@ class MainWindow(QMainWindow):
         self._stop_listening(self.store)
         self._listen_to(store)
         self._versions_seen = None
+        if store is not self.store:  # closed with the window, when no task can still use it
+            self._left_stores.append(self.store)
         self.store = store
         self._set_store_label()
         self.store_changed.emit(store)
@@ -1178,4 +1181,9 @@ class MainWindow(QMainWindow):
         self.save_window()
         self._poller.shutdown()
         self.runner.shutdown()
+        # Once no work runs on it: a local store's WAL goes back into its file, so the file is
+        # whole on its own and its next open needs no second check (safety.file_stamp).
+        for store in (*self._left_stores, self.store):
+            store.close()
+        self._left_stores.clear()
         super().closeEvent(event)

@@ -80,6 +80,9 @@ class RecordingStore:
     def remove_write_listener(self, listener: Any) -> None:
         self.inner.remove_write_listener(listener)
 
+    def close(self) -> None:
+        self.inner.close()
+
 
 @pytest.fixture(autouse=True)
 def clean_settings() -> Iterator[QSettings]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +17,7 @@ from billing_desktop.domain import model as m
 from billing_desktop.domain.access import Area
 from billing_desktop.domain.periods import Month
 from billing_desktop.store.ports import UnitOfWorkFactory
+from billing_desktop.store.sql import safety
 from billing_desktop.ui.main_window import LAST_TAB_KEY, MainWindow
 from billing_desktop.ui.tabs.call_log import CallLogSection
 from billing_desktop.ui.tabs.usage import UsageTab
@@ -297,6 +301,43 @@ def test_opening_another_store_switches_the_window(
     assert window.current_page_name == "empty"
     assert "other.db" in window.store_label.text()
     assert window.tab_titles == []
+
+
+def test_closing_the_window_after_reading_leaves_the_store_as_it_was_checked(
+    qtbot: Any, populated_store: SqlStore, store_path: Path
+) -> None:
+    """The window's store is closed with it, so SQLite removes its WAL: the next open finds
+    the file as it was checked and does not read every page again (5 s at 10M calls)."""
+    populated_store.close()
+    checked = SqlStore(f"sqlite:///{store_path}", create=False)  # checked and remembered
+    window = open_window(qtbot, checked, remember=False)
+    load_all_tabs(qtbot, window)
+    window.close()
+    assert not Path(f"{store_path}-wal").exists()
+    assert safety.verified_before(store_path)
+
+
+def test_closing_the_window_moves_every_change_into_the_store_files(
+    qtbot: Any, populated_store: SqlStore, store_path: Path, tmp_path: Path
+) -> None:
+    """A user may copy the store's file alone once the app is closed: the changes the WAL held
+    are in it, for the store shown last and for one shown before it (File > New store)."""
+    window = open_window(qtbot, populated_store, remember=False)
+    with populated_store(write=True) as uow:
+        uow.settings.put("statement-pdf.test", "1")
+        uow.commit()
+    other = tmp_path / "other.db"
+    with qtbot.waitSignal(window.store_changed, timeout=10_000):
+        window.open_location(str(other), create=True)
+    wait_idle(qtbot, window)
+    window.close()
+    for path in (store_path, other):
+        assert not Path(f"{path}-wal").exists(), path
+    with contextlib.closing(sqlite3.connect(f"file:{store_path}?immutable=1", uri=True)) as file:
+        stored = file.execute(
+            "SELECT value FROM workspace_settings WHERE key = ?", ("statement-pdf.test",)
+        )
+        assert stored.fetchall() == [('"1"',)]
 
 
 def test_the_first_start_fits_the_window_on_the_screen(

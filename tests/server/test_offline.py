@@ -154,6 +154,7 @@ def test_reads_offline_equal_the_online_figures_as_of_the_last_sync(
         first = client(proxy, token, tmp_path / "r")
         first.sync()
         first.close()
+        assert not list((tmp_path / "r").rglob("*-wal"))  # closed: the replica's file is whole
         proxy.mode = "drop"  # the server is gone
         later = client(proxy, token, tmp_path / "r")
         offline_actor = later.read(overview.workspace, None).actor

@@ -381,6 +381,11 @@ class SqlDatabase:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def close(self) -> None:
+        """Close every pooled connection (``Gateway.close``). SQLite checkpoints the WAL into
+        the file and deletes it when the last connection to the file closes."""
+        self.dispose()
+
     def close_created(self) -> None:
         """Close the store (every connection); when this process created it from a blank file
         (``demo``, which fills it in one transaction), remember it as checked, so its next open
