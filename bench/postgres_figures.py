@@ -95,7 +95,9 @@ def main() -> int:
         report("B2", "  PostgreSQL, first call (nothing kept)", f"{first * 1000:.0f} ms",
                f"{base * 1000:.1f} ms (psql GROUP BY)", first / base, "(information)", True,
                result="info")  # fmt: skip
-        b6_ok, status = rerun(HERE / "call_log.py", url, bench_id=None, prefix="PostgreSQL: ")
+        b6_ok, status, _figures = rerun(
+            HERE / "call_log.py", url, bench_id=None, prefix="PostgreSQL: "
+        )
         ok = ok and b6_ok
         if status not in (0, 1):
             return 2

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 PREFIX = "BENCH "
 
@@ -68,11 +68,16 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "billing_desktop", *args]
 
 
-def rerun(script: Path, *args: str, bench_id: str | None, prefix: str) -> tuple[bool, int]:
+class Rerun(NamedTuple):
+    ok: bool  # every judged figure met its target
+    status: int  # the script's exit status
+    results: list[dict[str, Any]]  # its figures, as it reported them
+
+
+def rerun(script: Path, *args: str, bench_id: str | None, prefix: str) -> Rerun:
     """Run another benchmark script and print its figures again, ``prefix`` before each
     figure (``{id}`` in it: the script's own id) and, with ``bench_id``, under that id (B9
-    reruns B2, B4 and B6 on ten million calls). (True when every judged figure met its
-    target, the script's exit status.)"""
+    reruns B2, B4 and B6 on ten million calls)."""
     import subprocess
 
     done = subprocess.run(
@@ -92,7 +97,7 @@ def rerun(script: Path, *args: str, bench_id: str | None, prefix: str) -> tuple[
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         failed = f"{prefix.format(id='?')}{script.name}: failed (exit {done.returncode}): {last}"
         report(bench_id or "?", failed, "—", "—", None, "—", False)
-        return False, done.returncode
+        return Rerun(False, done.returncode, [])
     ok = True
     for result in results:
         ok = ok and (result.get("result") == "info" or bool(result["ok"]))
@@ -100,7 +105,7 @@ def rerun(script: Path, *args: str, bench_id: str | None, prefix: str) -> tuple[
         report(bench_id or result["id"], figure, result["ours"],
                result["baseline"], result["ratio"], result["target"], bool(result["ok"]),
                result.get("result"))  # fmt: skip
-    return ok, done.returncode
+    return Rerun(ok, done.returncode, results)
 
 
 def peak_rss_mb() -> float:
