@@ -176,3 +176,43 @@ def test_an_import_rebuilds_the_indexes_only_when_it_is_three_times_the_table(
         assert names == (KEPT | SYNC if rebuilt else set())
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("staged", "stored"),
+    [
+        (["a1", "b2"], 0),  # every staged id before the stored ones: one probe says so
+        (["d1", "z9"], 0),  # every one after them
+        (["c1", "c3"], 0),  # between stored ids, none of them stored
+        (["c2", "d1", "z9"], 1),  # only the first batch holds a stored id
+        (["c4", "c0"], 2),
+    ],
+)
+def test_the_ids_already_stored_are_found_wherever_the_staged_ids_lie(
+    tmp_path: Path, staged: list[str], stored: int
+) -> None:
+    import pyarrow as pa
+
+    from billing_desktop.store.sql.repositories.staging import SqlCallStaging
+
+    engine = open_engine(f"sqlite:///{tmp_path / 's.db'}")
+    try:
+        with engine.connect() as conn:
+            with conn.begin():
+                for n in (0, 2, 4):
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO calls (id, type, triggered_by, trigger_source, campaign, "
+                            "started_at, duration_seconds) VALUES "
+                            f"('c{n}', 'live', 'recruiter', 'Email', 'Spring', 0, 61)"
+                        )
+                    )
+                staging = SqlCallStaging(conn)
+                staging.begin(["id"])
+                for part in (staged[:1], staged[1:]):  # the ids' range is kept across batches
+                    staging.add(pa.record_batch([pa.array(part)], ["id"]))
+                assert staging.overlap() == (stored, 0)  # (no other column staged: not the same)
+                staging.end()
+            staging.release()
+    finally:
+        engine.dispose()

@@ -146,9 +146,8 @@ class SqlCallStaging:
         present = frozenset(self._columns)
         # One probe of the primary key first: a daily file's ids (new ones, past the stored)
         # then cost no lookup each, however many calls are stored (B9).
-        low, high = self._ids if self._ids is not None else ("", "")
         probe = "SELECT EXISTS (SELECT 1 FROM calls WHERE id BETWEEN ? AND ?)"
-        if self._ids is None or self._sql(probe, (low, high)).scalar_one() == 0:
+        if self._ids is None or self._sql(probe, self._ids).scalar_one() == 0:
             return 0, 0
         same = " AND ".join(
             f"c.{name} IS {_converted(name, present)}" for name in COLUMNS if name != "id"
