@@ -37,7 +37,7 @@ BENCHMARKS: dict[str, tuple[str, list[str] | None]] = {
     "B6": ("call-log table: open, last row, sort by cost", ["call_log.py", STORE]),
     "B7": ("Usage summary through the remote store", ["remote_usage_summary.py", STORE]),
     "B8": ("GUI memory with the large store on every tab", ["gui_memory.py", STORE]),
-    "B9": ("the same figures on demo --scale xlarge (10M calls)", ["xlarge.py"]),
+    "B9": ("the same figures on demo --scale xlarge (10M calls)", ["xlarge.py", "--large", STORE]),
     "B10": ("server load: 16 clients, 90/10, PostgreSQL, 2 workers", ["server_load.py"]),
     "B20": ("explain a conversation product's charge", ["explain_records.py", STORE]),
     "B13": ("store size per call against the CSV", ["store_size.py", STORE]),
