@@ -928,7 +928,7 @@ class MainWindow(QMainWindow):
         self._clear_tabs()
         self._lock_store_actions(True)
         self._show_loading(tr("Restoring {name}…").format(name=backup.name))
-        self.store.dispose()  # type: ignore[attr-defined]
+        self.store.close()
         self.runner.run(
             restore_and_open,
             path,
