@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from results import report, rerun
+from results import DEMO_TODAY, build_demo, report, rerun
 from usage_summary import baseline_sql, median_of_three
 
 HERE = Path(__file__).resolve().parent
@@ -41,7 +40,6 @@ from tests.pg_cluster import USER, PgCluster  # noqa: E402
 
 TARGET_RATIO = 0.1
 TARGET_MS = 50.0
-DEMO_TODAY = "2026-11-21"
 
 
 def summary_seconds(store: SqlStore, month: Month) -> float:
@@ -64,14 +62,7 @@ def main() -> int:
     try:
         database = cluster.create_database("large")
         url = cluster.url(database)
-        print("loading the large demo into PostgreSQL …", file=sys.stderr, flush=True)
-        started = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "billing_desktop", "--store", url, "demo", "--scale",
-             "large", "--today", DEMO_TODAY],
-            check=True, stdout=subprocess.DEVNULL, cwd=ROOT,
-        )  # fmt: skip
-        print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        build_demo(url, "large")  # loaded into PostgreSQL
         store = SqlStore(url)
         with store() as uow:
             account = uow.account.get()

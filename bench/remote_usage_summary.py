@@ -24,7 +24,6 @@ import argparse
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
-from results import cli, median_seconds, report
+from results import build_demo, cli, median_seconds, report
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
@@ -43,17 +42,7 @@ from billing_desktop.services.context import resolve_actor
 from billing_desktop.store.sql import tables as t
 
 TARGET_RATIO = 2.0
-DEMO_TODAY = "2026-11-21"
 WARM_UP = 3
-
-
-def build_large(path: Path) -> None:
-    print(f"building the large demo store in {path} ...", file=sys.stderr, flush=True)
-    subprocess.run(
-        cli("--store", str(path), "demo", "--scale", "large", "--today", DEMO_TODAY),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
 
 
 def free_port() -> int:
@@ -144,7 +133,7 @@ def main() -> int:
         path = args.store
         if path is None:
             path = Path(folder) / "large.db"
-            build_large(path)
+            build_demo(path, "large")
         ours, baseline = measure(path, month, args.runs)
 
     ratio = ours / baseline

@@ -68,6 +68,25 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "billing_desktop", *args]
 
 
+DEMO_TODAY = "2026-11-21"  # the day every benchmark's demo store is built as of
+
+
+def build_demo(store: str | Path, scale: str) -> float:
+    """``billing-desktop demo --scale SCALE`` into ``store`` (a file or a database URL), as of
+    ``DEMO_TODAY``: the seconds it took (also printed to stderr)."""
+    import subprocess
+
+    print(f"building the {scale} demo store in {store} …", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    subprocess.run(
+        cli("--store", str(store), "demo", "--scale", scale, "--today", DEMO_TODAY),
+        check=True, stdout=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    print(f"built in {seconds:.0f} s", file=sys.stderr, flush=True)
+    return seconds
+
+
 class Rerun(NamedTuple):
     ok: bool  # every judged figure met its target
     status: int  # the script's exit status

@@ -17,11 +17,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from results import parse
+from results import build_demo, parse
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -44,17 +43,6 @@ BENCHMARKS: dict[str, tuple[str, list[str] | None]] = {
 }
 HELPERS = {"run.py", "results.py", "demo_large.py"}
 TIMEOUT_SECONDS = 3600  # B9 builds a ten-million-call store first
-
-
-def build_store(path: Path) -> None:
-    print(f"building the large demo store in {path} …", file=sys.stderr, flush=True)
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "billing_desktop", "--store", str(path), "demo", "--scale",
-         "large", "--today", "2026-11-21"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    print(f"built in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
 
 
 def run_script(bench_id: str, command: list[str], store: Path) -> list[dict[str, Any]]:
@@ -130,7 +118,7 @@ def main() -> int:
         store = args.store
         if store is None and needs_store:
             store = folder / "large.db"
-            build_store(store)
+            build_demo(store, "large")
             if args.keep:
                 shutil.copyfile(store, args.keep)
         rows: list[dict[str, Any]] = []
