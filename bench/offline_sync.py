@@ -37,8 +37,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from remote_usage_summary import build_large, cli, free_port, revoke_token, wait_until_up
-from results import report
+from remote_usage_summary import cli, free_port, revoke_token, wait_until_up
+from results import build_demo, report
 
 from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.errors import Unavailable
@@ -111,7 +111,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-offline-") as folder:
         path = args.store or Path(folder) / "large.db"
         if args.store is None:
-            build_large(path)
+            build_demo(path, "large")
         local = SqlStore(f"sqlite:///{path.resolve()}")
         with local() as uow:
             actor = resolve_actor(uow, None)
