@@ -27,6 +27,7 @@ from billing_desktop.store.ports import (
     CallUsage,
     UnitOfWorkFactory,
 )
+from billing_desktop.store.sql.repositories import queries
 from tests.contract import records as r
 from tests.contract.conftest import IMPLEMENTATIONS, open_store
 
@@ -113,6 +114,23 @@ def test_the_call_log_in_every_order(
             page = uow.queries.call_page_where(where, order, offset, limit)
             assert page == expected[offset : offset + limit], (offset, limit)
         assert uow.queries.call_page_where(where, order, -5, 3) == expected[:3]
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+def test_a_deep_page_in_time_order_is_the_same_from_its_hour(
+    filled: UnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch, descending: bool
+) -> None:
+    """From ``queries.SEEK_FROM`` on, a page in time order is read from the hour it starts in
+    (the hour at its offset, and the calls before that hour counted): here from the first row,
+    at every offset and under every filter, the same page as the whole list's."""
+    monkeypatch.setattr(queries, "SEEK_FROM", 0)
+    order = CallOrder("started_at", descending)
+    with filled() as uow:
+        for name, where in FILTERS.items():
+            expected = _expected(CALLS, where, order)
+            for offset in range(len(expected) + 2):
+                page = uow.queries.call_page_where(where, order, offset, 3)
+                assert page == expected[offset : offset + 3], (name, offset)
 
 
 @pytest.mark.parametrize("column", ["number", "campaign", "started_at"])

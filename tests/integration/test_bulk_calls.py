@@ -118,7 +118,7 @@ def test_the_fast_path_stores_what_the_row_path_stores(
     assert [(r.rows, r.added, r.skipped) for r in fast[:3]] == [(3, 3, 0), (5, 2, 3), (5, 0, 5)]
     assert all(isinstance(outcome, bulk_calls.Outcome) for outcome in taken)
     calls, rollups, indexes = fast[3]  # type: ignore[misc]
-    assert {name for name, _sql in indexes} >= {"ix_calls_started_at", "ix_calls_campaign"}
+    assert {name for name, _sql in indexes} >= {"ix_calls_started_hour", "ix_calls_campaign"}
     assert len(calls) == 5 and rollups  # type: ignore[arg-type]
 
 

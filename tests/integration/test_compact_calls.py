@@ -4,6 +4,7 @@ log's open, last row, sort by cost and campaign list still read them rather than
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,12 @@ from billing_desktop.store.sql.engine import (
     migrate,
     open_engine,
 )
+from billing_desktop.store.sql.repositories import queries
 from billing_desktop.store.sql.repositories.queries import SqlQueries
 
-KEPT = {"ix_calls_started_at", "ix_calls_campaign", "ix_calls_duration_seconds"}
+# revision 0017 kept these; 0020 keeps the calls by their hour instead of their instant
+KEPT_0017 = {"ix_calls_started_at", "ix_calls_campaign", "ix_calls_duration_seconds"}
+KEPT = KEPT_0017 - {"ix_calls_started_at"} | {"ix_calls_started_hour"}
 # revision 0014: the sync watermark's order (sync_seq, id); 0018: partial, with the unstamped
 SYNC = {"ix_calls_sync_seq", "ix_calls_unstamped"}
 DROPPED = {
@@ -34,10 +38,21 @@ DROPPED = {
 
 
 def _indexes(engine: sa.Engine) -> dict[str, list[str]]:
-    return {
-        str(i["name"]): [str(c) for c in i["column_names"]]
-        for i in sa.inspect(engine).get_indexes("calls")
-    }
+    """Each calls index's columns, an expression as SQLite writes it in the index's
+    statement (SQLAlchemy does not reflect SQLite's indexes on an expression)."""
+    found: dict[str, list[str]] = {}
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'calls' "
+            "AND name NOT LIKE 'sqlite_autoindex_%'"  # the primary key's
+        ).all()
+        for name, sql in rows:
+            columns = conn.exec_driver_sql(f'PRAGMA index_info("{name}")').all()
+            found[str(name)] = [
+                str(column) if column is not None else str(sql).split("ON calls ", 1)[1]
+                for _seq, _cid, column in columns
+            ]
+    return found
 
 
 def test_a_store_with_the_nine_call_indexes_migrates_to_the_compact_set(tmp_path: Path) -> None:
@@ -52,15 +67,15 @@ def test_a_store_with_the_nine_call_indexes_migrates_to_the_compact_set(tmp_path
                 "('c1', 'live', 'recruiter', 'Email', 'Spring', 1790000000000000, 61)"
             )
         )
-    assert set(_indexes(engine)) == KEPT | DROPPED
+    assert set(_indexes(engine)) == KEPT_0017 | DROPPED
     engine.dispose()
 
-    store = SqlStore(url)  # opening runs 0017
+    store = SqlStore(url)  # opening runs 0017 (and 0020)
     try:
         assert current_revision(store.engine) == head_revision()
         indexes = _indexes(store.engine)
         assert indexes == {
-            "ix_calls_started_at": ["started_at", "id"],
+            "ix_calls_started_hour": ["((started_at / 3600000000))"],
             "ix_calls_campaign": ["campaign"],
             "ix_calls_duration_seconds": ["duration_seconds", "id"],
             "ix_calls_sync_seq": ["sync_seq", "id"],  # partial since 0018
@@ -84,8 +99,9 @@ def test_0017_downgrades_to_the_nine_indexes(tmp_path: Path) -> None:
         config.attributes["connection"] = conn
         command.downgrade(config, "0013")
     indexes = _indexes(engine)
-    assert set(indexes) == KEPT | DROPPED
+    assert set(indexes) == KEPT_0017 | DROPPED
     assert indexes["ix_calls_campaign"] == ["campaign", "id"]
+    assert indexes["ix_calls_started_at"] == ["started_at", "id"]  # 0020's downgrade
     engine.dispose()
 
 
@@ -111,34 +127,74 @@ def _plans(engine: sa.Engine, read: Callable[[SqlQueries], Any]) -> list[str]:
     return plans
 
 
+HOUR = "ix_calls_started_hour"
+OCTOBER = CallFilter(start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2026, 11, 1, tzinfo=UTC))
+
+
 @pytest.mark.parametrize(
     ("read", "index"),
     [
-        (lambda q: q.call_page_where(CallFilter(), CallOrder(), 0, 500), "ix_calls_started_at"),
+        (lambda q: q.call_page_where(CallFilter(), CallOrder(), 0, 500), HOUR),
+        (lambda q: q.call_page_where(CallFilter(), CallOrder(descending=False), 0, 500), HOUR),
+        (lambda q: q.call_page_where(OCTOBER, CallOrder(), 0, 500), HOUR),
+        (lambda q: q.call_page_where(CallFilter(), CallOrder(), SEEK, 500), HOUR),
+        (lambda q: q.call_page_where(OCTOBER, CallOrder(descending=False), SEEK, 500), HOUR),
+        (lambda q: q.call_count_where(OCTOBER), HOUR),
+        (lambda q: q.call_span(), HOUR),
         (
-            lambda q: q.call_page_where(CallFilter(), CallOrder(descending=False), 0, 500),
-            "ix_calls_started_at",
+            lambda q: q.call_usage_by_number_and_user(
+                datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)
+            ),
+            HOUR,
         ),
-        (lambda q: q.call_span(), "ix_calls_started_at"),
         (
             lambda q: q.call_page_where(CallFilter(), CallOrder("duration_seconds"), 0, 500),
             "ix_calls_duration_seconds",
         ),
         (lambda q: q.call_campaigns(), "ix_calls_campaign"),
     ],
-    ids=["open", "last-row", "span", "sort-by-cost", "campaign-list"],
+    ids=[
+        "open",
+        "last-row",
+        "a-month",
+        "deep-page",
+        "deep-page-of-a-month",
+        "count-of-a-month",
+        "span",
+        "usage-by-number",
+        "sort-by-cost",
+        "campaign-list",
+    ],
 )
 def test_the_call_log_reads_what_b6_times_through_a_kept_index(
-    tmp_path: Path, read: Callable[[SqlQueries], Any], index: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: Callable[[SqlQueries], Any], index: str
 ) -> None:
+    monkeypatch.setattr(queries, "SEEK_FROM", SEEK)
     engine = open_engine(f"sqlite:///{tmp_path / 's.db'}")
     try:
+        with engine.begin() as conn:  # a deep page's first statement finds its hour
+            conn.execute(
+                sa.text(
+                    "INSERT INTO calls (id, type, triggered_by, trigger_source, campaign, "
+                    f"started_at, duration_seconds) VALUES {', '.join(_CALLS)}"
+                )
+            )
         for plan in _plans(engine, read):
             assert index in plan
-            # an index walk, no sort of the calls (the campaign list sorts its few names)
-            assert "TEMP B-TREE" not in plan or "CO-ROUTINE" in plan
+            # an index walk or search, no sort of the calls (the campaign list sorts its few
+            # names); in time order only each hour's calls are sorted (the "right part")
+            assert "TEMP B-TREE FOR ORDER BY" not in plan or "CO-ROUTINE" in plan
+            assert "SCAN calls" not in plan or "USING" in plan  # never the table alone
     finally:
         engine.dispose()
+
+
+SEEK = 3  # the offset from which a page in time order starts from its hour, in these tests
+# October 2026, a call every 20 minutes from the 3rd: more than the seek's offset
+_CALLS = [
+    f"('c{n}', 'live', 'recruiter', 'Email', 'Spring', {1790985600000000 + n * 1200000000}, 61)"
+    for n in range(12)
+]
 
 
 @pytest.mark.parametrize(

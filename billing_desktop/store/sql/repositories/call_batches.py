@@ -34,7 +34,11 @@ from sqlalchemy.engine import Dialect
 
 from billing_desktop.domain.errors import StoreError
 from billing_desktop.store.ports import CallFilter, CallOrder
-from billing_desktop.store.sql.repositories.queries import call_count_select, call_export_select
+from billing_desktop.store.sql.repositories.queries import (
+    call_count_select,
+    call_export_select,
+    call_span_selects,
+)
 from billing_desktop.store.sql.types import from_micros
 
 if TYPE_CHECKING:
@@ -89,9 +93,7 @@ class CallSnapshotReader:
         return None if row is None else row[0]
 
     def call_span(self) -> tuple[datetime, datetime] | None:
-        # Two statements: each is one probe of the started_at index (as SqlQueries.call_span).
-        first = self._one("SELECT min(started_at) FROM calls")
-        last = self._one("SELECT max(started_at) FROM calls")
+        first, last = (self._one(*_compiled(query)) for query in call_span_selects())
         if first is None or last is None:
             return None
         return from_micros(int(first)), from_micros(int(last))

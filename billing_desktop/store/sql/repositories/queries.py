@@ -26,18 +26,44 @@ from billing_desktop.store.ports import (
 )
 from billing_desktop.store.sql import tables as t
 from billing_desktop.store.sql.repositories.rollups import from_micro_units
+from billing_desktop.store.sql.types import MICROSECOND, to_micros
 
 # The call log with its order and filters in SQL (Usage Data tab, export call-logs; the
 # export's ADBC reader compiles the same statements, ``call_batches``).
 
 
-def call_conditions(where: CallFilter) -> list[sa.ColumnElement[bool]]:
+# The hour a call started in, written as the index ix_calls_started_hour is (revision 0020):
+# the calls in time order are the index's hours in order, each hour's calls sorted by instant
+# and id (a few thousand at ten million calls) rather than an index on the exact instant, which
+# every back-filled call would have to be put into between stored ones (B9).
+started_hour = sa.literal_column(t.CALL_HOUR_SQL, sa.BigInteger)
+
+
+def hour_of(instant: datetime) -> int:
+    """The hour ``instant`` falls in, as the databases compute ``started_hour`` (integer division
+    truncates towards zero on both)."""
+    micros = to_micros(instant)
+    hours = abs(micros) // t.CALL_HOUR_MICROS
+    return hours if micros >= 0 else -hours
+
+
+def call_time_conditions(
+    start: datetime | None, end: datetime | None
+) -> list[sa.ColumnElement[bool]]:
+    """The calls started in [start, end): the hours the span covers, which the index answers,
+    and the exact bounds within them."""
     c = t.calls.c
     conditions: list[sa.ColumnElement[bool]] = []
-    if where.start is not None:
-        conditions.append(c.started_at >= where.start)
-    if where.end is not None:
-        conditions.append(c.started_at < where.end)
+    if start is not None:
+        conditions += [started_hour >= hour_of(start), c.started_at >= start]
+    if end is not None:
+        conditions += [started_hour <= hour_of(end - MICROSECOND), c.started_at < end]
+    return conditions
+
+
+def call_conditions(where: CallFilter) -> list[sa.ColumnElement[bool]]:
+    c = t.calls.c
+    conditions = call_time_conditions(where.start, where.end)
     if where.type is not None:
         conditions.append(c.type == where.type)
     if where.campaign is not None:
@@ -59,6 +85,8 @@ def call_select(where: CallFilter, order: CallOrder) -> sa.Select[Any]:
         keys[0] = keys[0].nulls_last() if order.descending else keys[0].nulls_first()
     if order.column == "id":
         keys = keys[:1]
+    if order.column == "started_at":  # the hour first: the index's order (started_hour)
+        keys.insert(0, started_hour.desc() if order.descending else started_hour.asc())
     return (
         sa.select(
             c.id,
@@ -100,6 +128,22 @@ def call_export_select(
     )
 
 
+def call_span_selects() -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The first and the last call's instant: each the least or greatest of its hour, the
+    hour one probe of the index (two statements: min and max together would scan it)."""
+    c = t.calls.c
+    first_hour = sa.select(sa.func.min(started_hour)).select_from(t.calls).scalar_subquery()
+    last_hour = sa.select(sa.func.max(started_hour)).select_from(t.calls).scalar_subquery()
+    return (
+        sa.select(sa.func.min(c.started_at)).where(started_hour == first_hour),
+        sa.select(sa.func.max(c.started_at)).where(started_hour == last_hour),
+    )
+
+
+# A page of the call log in time order this deep starts from its hour (SqlQueries._from_hour).
+SEEK_FROM = 10_000
+
+
 class SqlQueries:
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
@@ -110,7 +154,7 @@ class SqlQueries:
         minutes = sa.case((c.duration_seconds <= 0, 0), else_=(c.duration_seconds + 59) // 60)
         query = (
             sa.select(c.number, c.user_id, sa.func.count(), sa.func.sum(minutes))
-            .where(c.started_at >= start, c.started_at < end)
+            .where(*call_time_conditions(start, end))
             .group_by(c.number, c.user_id)
             .order_by(c.number.nulls_first(), c.user_id.nulls_first())  # as SQLite, everywhere
         )
@@ -175,8 +219,38 @@ class SqlQueries:
     def call_page_where(
         self, where: CallFilter, order: CallOrder, offset: int, limit: int
     ) -> list[CallRow]:
-        query = call_select(where, order).offset(max(offset, 0)).limit(max(limit, 0))
+        offset, limit = max(offset, 0), max(limit, 0)
+        query = call_select(where, order)
+        if order.column == "started_at" and offset >= SEEK_FROM:
+            query, offset = self._from_hour(query, where, order, offset)
+        query = query.offset(offset).limit(limit)
         return [CallRow(*row) for row in self._conn.execute(query)]
+
+    def _from_hour(
+        self, query: sa.Select[Any], where: CallFilter, order: CallOrder, offset: int
+    ) -> tuple[sa.Select[Any], int]:
+        """A deep page in time order from the hour it starts in: ``query`` limited to that hour
+        and the ones after it, and the offset within them. An ``OFFSET`` alone would sort every
+        hour before the page (3.7 s at five million calls); the hour at the offset and the
+        count of the calls before it are two walks of the index instead (0.35 s)."""
+        conditions = call_conditions(where)
+        keys = started_hour.desc() if order.descending else started_hour.asc()
+        hour = self._conn.execute(
+            sa.select(started_hour)
+            .select_from(t.calls)
+            .where(*conditions)
+            .order_by(keys)
+            .offset(offset)
+            .limit(1)
+        ).scalar_one_or_none()
+        if hour is None:  # past the last call
+            return query, offset
+        earlier = started_hour > hour if order.descending else started_hour < hour
+        skipped = self._conn.execute(
+            sa.select(sa.func.count()).select_from(t.calls).where(*conditions, earlier)
+        ).scalar_one()
+        rest = started_hour <= hour if order.descending else started_hour >= hour
+        return query.where(rest), offset - int(skipped)
 
     def call_chunks(
         self, where: CallFilter, order: CallOrder, chunk_size: int
@@ -204,10 +278,7 @@ class SqlQueries:
             result.close()
 
     def call_span(self) -> tuple[datetime, datetime] | None:
-        c = t.calls.c
-        # Two statements: each is one index probe, where min and max together scan the index.
-        first = self._conn.execute(sa.select(sa.func.min(c.started_at))).scalar_one()
-        last = self._conn.execute(sa.select(sa.func.max(c.started_at))).scalar_one()
+        first, last = (self._conn.execute(query).scalar_one() for query in call_span_selects())
         if first is None or last is None:
             return None
         return first, last
