@@ -23,7 +23,7 @@ in its own process):
   keeping indexes up to date at all, not of the store's size. Two files, each with ids of its
   own run (so a store that holds an earlier run's calls still gets new ones): B3's calls,
   spread over 2026-11-01…20 among the demo's own calls of those days (a back-fill: every call
-  lands between stored ones in the started_at index), and the same number dated after the
+  lands among stored ones of the same days), and the same number dated after the
   store's latest call (the daily import of new calls). Before each timed import an untimed
   ``usage`` command has the store checked, so the import's open does not read the whole file
   (``quick_check`` after a change). The import writes into the store: pass a copy you can

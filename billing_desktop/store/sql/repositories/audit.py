@@ -240,12 +240,3 @@ class SqlAudit:
             found.extend(self._mapper.from_row(row, None) for row in self._conn.execute(query))
         return sorted(found, key=lambda e: e.at)
 
-
-_SOURCE_TIME_COLUMNS: dict[m.Source, sa.Column[Any]] = {
-    m.Source.CONVERSATIONS: t.conversations.c.started_at,
-    m.Source.ALERTS: t.alerts.c.delivered_at,
-    m.Source.CALLS: t.calls.c.started_at,
-    m.Source.SMS: t.sms.c.sent_at,
-    m.Source.INTERVIEWS: t.interviews.c.completed_at,
-    m.Source.RECORDINGS: t.recordings.c.recorded_at,
-}
