@@ -27,6 +27,7 @@ from billing_desktop.bootstrap import SqlStore
 from billing_desktop.domain.periods import Month
 from billing_desktop.services.billing import usage_summary
 from billing_desktop.services.context import resolve_actor
+from billing_desktop.store.sql.tables import CALL_HOUR_MICROS, CALL_HOUR_SQL
 from billing_desktop.store.sql.types import to_micros
 
 TARGET_RATIO = 0.1
@@ -46,9 +47,13 @@ def ours(store: SqlStore, month: Month, runs: int) -> float:
 def baseline_sql(month: Month, zone: ZoneInfo) -> str:
     """The naive GROUP BY a user would run for the month (also B2's baseline on PostgreSQL)."""
     start, end = (to_micros(t) for t in month.bounds(zone))
+    # The month's hours too, so that the calls are found through the store's index on the
+    # hour (revision 0020), as before through the one on the instant: not a scan of them all.
+    first, last = start // CALL_HOUR_MICROS, (end - 1) // CALL_HOUR_MICROS
+    hours = f"{CALL_HOUR_SQL} BETWEEN {first} AND {last}"
     return (
         "SELECT type, count(*), sum((duration_seconds + 59) / 60) FROM calls "
-        f"WHERE started_at >= {start} AND started_at < {end} GROUP BY type; "
+        f"WHERE {hours} AND started_at >= {start} AND started_at < {end} GROUP BY type; "
         "SELECT app, channel, count(*), sum(((ended_at - started_at) / 1000000 "
         "- human_agent_seconds + 899) / 900) FROM conversations "
         f"WHERE started_at >= {start} AND started_at < {end} GROUP BY app, channel;"
