@@ -117,14 +117,17 @@ def test_the_call_log_in_every_order(
 
 
 @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
-def test_a_deep_page_in_time_order_is_the_same_from_its_hour(
-    filled: UnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch, descending: bool
+@pytest.mark.parametrize("column", ["started_at", "duration_seconds"])
+def test_a_deep_page_in_an_order_by_steps_is_the_same_from_its_step(
+    filled: UnitOfWorkFactory, monkeypatch: pytest.MonkeyPatch, column: str, descending: bool
 ) -> None:
-    """From ``queries.SEEK_FROM`` on, a page in time order is read from the hour it starts in
-    (the hour at its offset, and the calls before that hour counted): here from the first row,
-    at every offset and under every filter, the same page as the whole list's."""
+    """From ``queries.SEEK_FROM`` on, a page in time or duration order is read from the step
+    (hour, 4 seconds) it starts in (the step at its offset, and the calls before that step
+    counted): here from the first row, at every offset and under every filter, the same page
+    as the whole list's."""
+    assert set(queries.STEPPED) == {"started_at", "duration_seconds"}
     monkeypatch.setattr(queries, "SEEK_FROM", 0)
-    order = CallOrder("started_at", descending)
+    order = CallOrder(column, descending)
     with filled() as uow:
         for name, where in FILTERS.items():
             expected = _expected(CALLS, where, order)

@@ -23,9 +23,10 @@ from billing_desktop.store.sql.engine import (
 from billing_desktop.store.sql.repositories import queries
 from billing_desktop.store.sql.repositories.queries import SqlQueries
 
-# revision 0017 kept these; 0020 keeps the calls by their hour instead of their instant
+# revision 0017 kept these; 0020 and 0021 keep the calls by their hour instead of their
+# instant and by steps of their duration instead of their duration and id
 KEPT_0017 = {"ix_calls_started_at", "ix_calls_campaign", "ix_calls_duration_seconds"}
-KEPT = KEPT_0017 - {"ix_calls_started_at"} | {"ix_calls_started_hour"}
+KEPT = {"ix_calls_started_hour", "ix_calls_campaign", "ix_calls_duration_step"}
 # revision 0014: the sync watermark's order (sync_seq, id); 0018: partial, with the unstamped
 SYNC = {"ix_calls_sync_seq", "ix_calls_unstamped"}
 DROPPED = {
@@ -77,7 +78,7 @@ def test_a_store_with_the_nine_call_indexes_migrates_to_the_compact_set(tmp_path
         assert indexes == {
             "ix_calls_started_hour": ["((started_at / 3600000000))"],
             "ix_calls_campaign": ["campaign"],
-            "ix_calls_duration_seconds": ["duration_seconds", "id"],
+            "ix_calls_duration_step": ["((duration_seconds / 4))"],
             "ix_calls_sync_seq": ["sync_seq", "id"],  # partial since 0018
             "ix_calls_unstamped": ["id"],
         }
@@ -102,6 +103,7 @@ def test_0017_downgrades_to_the_nine_indexes(tmp_path: Path) -> None:
     assert set(indexes) == KEPT_0017 | DROPPED
     assert indexes["ix_calls_campaign"] == ["campaign", "id"]
     assert indexes["ix_calls_started_at"] == ["started_at", "id"]  # 0020's downgrade
+    assert indexes["ix_calls_duration_seconds"] == ["duration_seconds", "id"]  # 0021's
     engine.dispose()
 
 
@@ -128,6 +130,7 @@ def _plans(engine: sa.Engine, read: Callable[[SqlQueries], Any]) -> list[str]:
 
 
 HOUR = "ix_calls_started_hour"
+STEP = "ix_calls_duration_step"
 OCTOBER = CallFilter(start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2026, 11, 1, tzinfo=UTC))
 
 
@@ -147,9 +150,12 @@ OCTOBER = CallFilter(start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2026,
             ),
             HOUR,
         ),
+        (lambda q: q.call_page_where(CallFilter(), CallOrder("duration_seconds"), 0, 500), STEP),
         (
-            lambda q: q.call_page_where(CallFilter(), CallOrder("duration_seconds"), 0, 500),
-            "ix_calls_duration_seconds",
+            lambda q: q.call_page_where(
+                CallFilter(), CallOrder("duration_seconds", descending=False), SEEK, 500
+            ),
+            STEP,
         ),
         (lambda q: q.call_campaigns(), "ix_calls_campaign"),
     ],
@@ -163,6 +169,7 @@ OCTOBER = CallFilter(start=datetime(2026, 10, 1, tzinfo=UTC), end=datetime(2026,
         "span",
         "usage-by-number",
         "sort-by-cost",
+        "deep-page-by-cost",
         "campaign-list",
     ],
 )

@@ -239,4 +239,3 @@ class SqlAudit:
             )
             found.extend(self._mapper.from_row(row, None) for row in self._conn.execute(query))
         return sorted(found, key=lambda e: e.at)
-
