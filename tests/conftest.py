@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +12,8 @@ from pathlib import Path
 # Before anything imports Qt: no display here, and user settings must not leak between runs.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _SESSION_HOME = tempfile.mkdtemp(prefix="billing-desktop-tests-")
+# Gone with the process (each xdist worker has its own): a run leaves nothing in the temp folder.
+atexit.register(shutil.rmtree, _SESSION_HOME, ignore_errors=True)
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_SESSION_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_SESSION_HOME, "data")
 os.environ["XDG_CACHE_HOME"] = os.path.join(_SESSION_HOME, "cache")
