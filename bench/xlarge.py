@@ -47,8 +47,9 @@ from typing import Any
 
 from import_calls import fresh_store, write_calls
 from results import Rerun, build_demo, cli, report, rerun
+from sqlalchemy.dialects import sqlite
 
-from billing_desktop.store.sql.tables import CALL_HOUR_SQL
+from billing_desktop.store.sql.repositories.queries import call_span_selects
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -85,10 +86,9 @@ def latest_call(store: Path) -> datetime:
     """The start of the store's latest call, read without a trace: a read-only connection to
     a WAL file would leave -wal/-shm files behind, which the next open takes for a change."""
     with contextlib.closing(sqlite3.connect(f"file:{store}?immutable=1", uri=True)) as conn:
-        (micros,) = conn.execute(  # the last hour's greatest: one probe of the hour index
-            f"SELECT max(started_at) FROM calls WHERE {CALL_HOUR_SQL} = "
-            f"(SELECT max({CALL_HOUR_SQL}) FROM calls)"
-        ).fetchone()
+        # the store's own statement (the last hour's greatest: one probe of the hour index)
+        last = call_span_selects()[1].compile(dialect=sqlite.dialect())
+        (micros,) = conn.execute(str(last)).fetchone()
     return datetime.fromtimestamp(micros // 1_000_000, UTC)
 
 
